@@ -1,0 +1,71 @@
+"""The platform's Flask application factory."""
+
+from pathlib import Path
+
+from flask import Flask, send_from_directory
+from sqlalchemy import text
+from swagger_ui_bundle import swagger_ui_path
+
+from api.config import Config, check_secrets
+from api.errors import register_error_handlers
+from api.extensions import api, db, limiter, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _blueprints() -> list:
+    from api.accounts.views import blp as accounts
+    from api.jobs.views import blp as jobs
+    from api.units.views import blp as units
+
+    return [accounts, units, jobs]
+
+
+def _cli_commands() -> list:
+    from api.accounts.cli import users_cli
+    from api.corpus.cli import import_cli
+    from api.jobs.cli import jobs_cli
+    from api.seed import seed_cli
+    from api.wechat.cli import wechat_stub
+
+    return [users_cli, import_cli, jobs_cli, seed_cli, wechat_stub]
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, error envelope, CLI.
+
+    Nothing here migrates, builds or indexes: those are ``flask`` commands.
+    """
+    app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), static_folder=None)
+    app.config.from_object(Config())
+    if test_config:
+        app.config.update(test_config)
+    check_secrets(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    limiter.init_app(app)
+    api.init_app(app)
+    for blueprint in _blueprints():
+        api.register_blueprint(blueprint)
+    register_error_handlers(app)
+    for command in _cli_commands():
+        app.cli.add_command(command)
+
+    @app.get("/api/v1/docs-assets/<path:filename>")
+    def docs_assets(filename):
+        """Swagger UI's files, served locally (no CDN)."""
+        return send_from_directory(swagger_ui_path, filename, max_age=86400)
+
+    @app.get("/healthz")
+    def healthz():
+        """Report whether the app can reach its database."""
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception:
+            db.session.rollback()
+            return {"status": "error", "database": "unreachable"}, 503
+        return {"status": "ok", "database": "ok"}
+
+    return app

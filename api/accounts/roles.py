@@ -1,0 +1,13 @@
+"""Roles of DESIGN §3. Staff roles are granted on a unit and cover its subtree."""
+
+RESIDENT = "resident"
+VOLUNTEER = "volunteer"
+TEAM_LEADER = "team_leader"
+UNIT_ADMIN = "unit_admin"
+EDITOR = "editor"
+ADMIN = "admin"
+
+ALL_ROLES: tuple[str, ...] = (RESIDENT, VOLUNTEER, TEAM_LEADER, UNIT_ADMIN, EDITOR, ADMIN)
+STAFF_ROLES: tuple[str, ...] = (TEAM_LEADER, UNIT_ADMIN, EDITOR, ADMIN)
+# Roles that administer the units (and teams, activities, people) of their subtree.
+MANAGING_ROLES: tuple[str, ...] = (UNIT_ADMIN, ADMIN)

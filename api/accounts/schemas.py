@@ -1,0 +1,98 @@
+"""Account schemas: logins in, tokens and profiles out (personal data masked)."""
+
+from marshmallow import ValidationError, fields, post_load, validate, validates
+
+from api.accounts.identity import normalize_id_number, normalize_phone
+from api.personal_data import decrypt, mask_id_number, mask_phone
+from api.validation import LocalDateTime, Schema
+
+
+class WeChatLoginSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=128))
+
+
+class PasswordLoginSchema(Schema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    password = fields.String(required=True, load_only=True,
+                             validate=validate.Length(min=1, max=256))
+
+
+class RoleGrantSchema(Schema):
+    role = fields.String()
+    unit_id = fields.Integer(allow_none=True)
+    unit_name = fields.Function(lambda grant: grant.unit.name if grant.unit else None)
+
+
+class UnitRefSchema(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class VolunteerSchema(Schema):
+    """A volunteer profile as its owner sees it: phone and ID number masked."""
+
+    real_name = fields.String()
+    phone = fields.Function(lambda profile: mask_phone(decrypt(profile.phone_encrypted)))
+    id_number = fields.Function(
+        lambda profile: mask_id_number(decrypt(profile.id_number_encrypted))
+        if profile.id_number_encrypted else None
+    )
+    birth_date = fields.Date(allow_none=True)
+    unit = fields.Nested(UnitRefSchema)
+    skills = fields.List(fields.String())
+    guardian_consent = fields.Boolean()
+
+
+class MeSchema(Schema):
+    id = fields.Integer()
+    nickname = fields.String()
+    username = fields.String(allow_none=True)
+    roles = fields.Method("role_names")
+    grants = fields.List(fields.Nested(RoleGrantSchema))
+    volunteer = fields.Nested(VolunteerSchema, allow_none=True)
+
+    def role_names(self, user) -> list[str]:
+        names = {"resident"} | {grant.role for grant in user.grants}
+        if user.volunteer is not None:
+            names.add("volunteer")
+        return sorted(names)
+
+
+class TokenSchema(Schema):
+    token = fields.String()
+    expires_at = LocalDateTime()
+    user = fields.Nested(MeSchema)
+
+
+class VolunteerRegistrationSchema(Schema):
+    real_name = fields.String(required=True, validate=validate.Length(min=2, max=40))
+    phone = fields.String(required=True)
+    id_number = fields.String(load_default=None, allow_none=True)
+    birth_date = fields.Date(load_default=None, allow_none=True)
+    unit_id = fields.Integer(required=True)
+    skills = fields.List(fields.String(validate=validate.Length(min=1, max=20)),
+                         load_default=list, validate=validate.Length(max=20))
+
+    @validates("phone")
+    def _phone(self, value: str, **_) -> None:
+        try:
+            normalize_phone(value)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+    @validates("id_number")
+    def _id_number(self, value: str | None, **_) -> None:
+        if value:
+            try:
+                normalize_id_number(value)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from exc
+
+    @post_load
+    def _normalize(self, data: dict, **_) -> dict:
+        data["real_name"] = data["real_name"].strip()
+        data["phone"] = normalize_phone(data["phone"])
+        if data["id_number"]:
+            data["id_number"] = normalize_id_number(data["id_number"])
+        return data

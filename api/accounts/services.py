@@ -1,0 +1,202 @@
+"""Accounts: signing in (WeChat, password), volunteer registration, staff users."""
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from api.accounts import roles
+from api.accounts.identity import birth_date_from_id
+from api.accounts.models import RoleGrant, User, VolunteerProfile
+from api.audit.services import record as audit
+from api.errors import (
+    Conflict,
+    NotFound,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+    ValidationFailed,
+)
+from api.extensions import db
+from api.personal_data import encrypt, lookup_hash
+from api.timeutil import utcnow
+from api.units.models import Unit
+from api.wechat.client import (
+    INVALID_CODE,
+    RATE_LIMITED,
+    WeChatClient,
+    WeChatError,
+    WeChatUnavailable,
+)
+
+_password_hasher = PasswordHasher()
+# Verified against when the username is unknown, so both failures take the same time.
+_DUMMY_HASH = _password_hasher.hash("not-a-real-password")
+
+
+class InvalidCode(Unauthorized):
+    error, message = "invalid_code", "微信登录凭证无效，请重新登录"
+
+
+class WeChatRateLimited(TooManyRequests):
+    error, message = "wechat_rate_limited", "登录过于频繁，请稍后再试"
+
+
+class WeChatDown(ServiceUnavailable):
+    error, message = "wechat_unavailable", "微信服务暂时不可用，请稍后再试"
+
+
+class InvalidCredentials(Unauthorized):
+    error, message = "invalid_credentials", "用户名或密码错误"
+
+
+class DuplicateIdNumber(Conflict):
+    error, message = "duplicate_id_number", "该身份证号码已注册为志愿者"
+
+
+class UnknownUnit(ValidationFailed):
+    error, message = "unknown_unit", "所选单位不存在"
+
+
+def login_with_wechat(code: str, client: WeChatClient) -> User:
+    """Exchange a ``wx.login`` code; create the user on first login.
+
+    :raises InvalidCode: WeChat refused the code (40029 and other caller errors).
+    :raises WeChatRateLimited: WeChat's 45011.
+    :raises WeChatDown: WeChat unreachable, too slow, or busy (-1).
+    """
+    try:
+        session = client.code_to_session(code)
+    except WeChatUnavailable as exc:
+        raise WeChatDown() from exc
+    except WeChatError as exc:
+        if exc.errcode == RATE_LIMITED:
+            raise WeChatRateLimited() from exc
+        if exc.errcode == INVALID_CODE or exc.errcode > 0:
+            raise InvalidCode() from exc
+        raise WeChatDown() from exc
+    user = db.session.scalar(select(User).where(User.openid == session.openid))
+    if user is None:
+        user = User(openid=session.openid)
+        db.session.add(user)
+    user.wechat_session_key = encrypt(session.session_key)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password``."""
+    return _password_hasher.hash(password)
+
+
+def login_with_password(username: str, password: str) -> User:
+    """Check a staff login. :raises InvalidCredentials: for unknown user or wrong password
+    alike (same message, same work)."""
+    user = db.session.scalar(select(User).where(User.username == username))
+    stored = user.password_hash if user is not None and user.password_hash else _DUMMY_HASH
+    try:
+        _password_hasher.verify(stored, password)
+    except (VerificationError, InvalidHashError) as exc:
+        raise InvalidCredentials() from exc
+    if user is None or not user.password_hash or not user.is_active:
+        raise InvalidCredentials()
+    if _password_hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def register_volunteer(user: User, *, real_name: str, phone: str, unit_id: int,
+                       id_number: str | None = None, birth_date=None,
+                       skills: list[str] | None = None) -> VolunteerProfile:
+    """Register ``user`` as a volunteer, or update their registration.
+
+    Inputs are already normalised by the schema. Phone and ID number are stored encrypted
+    with keyed hashes beside them.
+
+    :raises UnknownUnit: when ``unit_id`` names no unit.
+    :raises DuplicateIdNumber: when another volunteer registered that ID number.
+    :raises ValidationFailed: when the birth date contradicts the ID number.
+    """
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise UnknownUnit(errors={"unit_id": ["所选单位不存在"]})
+    if id_number:
+        id_birth_date = birth_date_from_id(id_number)
+        if birth_date is not None and birth_date != id_birth_date:
+            raise ValidationFailed(errors={"birth_date": ["出生日期与身份证号码不一致"]})
+        birth_date = id_birth_date
+        id_hash = lookup_hash(id_number)
+        holder = db.session.scalar(
+            select(VolunteerProfile.user_id).where(VolunteerProfile.id_number_hash == id_hash)
+        )
+        if holder is not None and holder != user.id:
+            raise DuplicateIdNumber()
+
+    profile = user.volunteer
+    is_new = profile is None
+    if is_new:
+        profile = VolunteerProfile(user=user)
+        db.session.add(profile)
+    profile.real_name = real_name
+    profile.phone_encrypted = encrypt(phone)
+    profile.phone_hash = lookup_hash(phone)
+    profile.id_number_encrypted = encrypt(id_number) if id_number else None
+    profile.id_number_hash = lookup_hash(id_number) if id_number else None
+    profile.birth_date = birth_date
+    profile.unit = unit
+    profile.skills = skills or []
+    audit(user, "volunteer.register" if is_new else "volunteer.update", "user", user.id,
+          details={"role": roles.VOLUNTEER, "unit": unit.code})
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The unique index on id_number_hash decides a race between two registrations.
+        db.session.rollback()
+        if id_number and db.session.scalar(
+            select(VolunteerProfile.user_id).where(
+                VolunteerProfile.id_number_hash == lookup_hash(id_number)
+            )
+        ):
+            raise DuplicateIdNumber() from None
+        raise
+    return profile
+
+
+def grant_role(actor: User | None, user: User, role: str, unit: Unit | None,
+               reason: str = "") -> RoleGrant:
+    """Give ``user`` a role on ``unit`` (audit-logged); an existing identical grant is kept."""
+    if role not in roles.ALL_ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    for grant in user.grants:
+        if grant.role == role and grant.unit_id == (unit.id if unit else None):
+            return grant
+    grant = RoleGrant(role=role, unit=unit)
+    user.grants.append(grant)
+    audit(actor, "role.grant", "user", user.id if user.id else "new",
+          details={"role": role, "unit": unit.code if unit else None}, reason=reason)
+    return grant
+
+
+def create_staff_user(username: str, password: str, role: str, unit_code: str | None,
+                      actor: User | None = None) -> User:
+    """Create (or update the password and add a role of) a staff account.
+
+    :raises NotFound: when ``unit_code`` names no unit.
+    """
+    unit = None
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise NotFound(f"单位 {unit_code} 不存在")
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, nickname=username)
+        db.session.add(user)
+    user.password_hash = hash_password(password)
+    db.session.flush()
+    grant_role(actor, user, role, unit, reason="flask users create")
+    db.session.commit()
+    return user

@@ -1,0 +1,87 @@
+"""Configuration: one class, every setting read from the environment with a default.
+
+The defaults make ``flask --app wsgi run`` work on a fresh machine (SQLite in ``instance/``,
+the bundled WeChat stub); production must set ``APP_ENV=production`` and the secrets.
+"""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+# Development-only fallbacks: refused when APP_ENV=production.
+_DEV_SECRET_KEY = "dev-secret-key-not-for-production"
+_DEV_DATA_KEY = "dev-data-key-not-for-production-0123456789"
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, default))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_path(name: str, default: Path) -> str:
+    return str(Path(os.environ.get(name, default)).resolve())
+
+
+class Config:
+    """Settings of the whole platform; see the configuration table in README.md."""
+
+    def __init__(self) -> None:
+        self.APP_ENV = os.environ.get("APP_ENV", "development")
+        self.SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET_KEY)
+        self.DATA_KEY = os.environ.get("DATA_KEY", _DEV_DATA_KEY)
+
+        self.SQLALCHEMY_DATABASE_URI = os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'civpractice.sqlite3'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+        self.WECHAT_APPID = os.environ.get("WECHAT_APPID", "wx-demo-appid")
+        self.WECHAT_SECRET = os.environ.get("WECHAT_SECRET", "demo-secret")
+        self.WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+        self.WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", "5"))
+
+        self.SEARCH_INDEX_DIR = _env_path("SEARCH_INDEX_DIR", INSTANCE_DIR / "search-index")
+        self.CONTENT_DIR = _env_path("CONTENT_DIR", PROJECT_ROOT / "content")
+        self.SITE_DIR = _env_path("SITE_DIR", PROJECT_ROOT / "site")
+        self.CORPUS_DIR = _env_path("CORPUS_DIR", PROJECT_ROOT.parent / "shared" / "corpus")
+
+        self.TOKEN_TTL_SECONDS = _env_int("TOKEN_TTL_SECONDS", 7 * 24 * 3600)
+        self.JOBS_WORKER = os.environ.get("JOBS_WORKER", "thread")  # thread | external
+
+        self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
+
+        # flask-smorest / OpenAPI
+        self.API_TITLE = "新时代文明实践中心 API"
+        self.API_VERSION = "v1"
+        self.OPENAPI_VERSION = "3.0.3"
+        self.OPENAPI_URL_PREFIX = "/api/v1"
+        self.OPENAPI_JSON_PATH = "openapi.json"
+        self.OPENAPI_SWAGGER_UI_PATH = "docs"
+        self.OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
+        self.JSON_AS_ASCII = False
+
+
+
+def check_secrets(settings) -> None:
+    """Refuse to start in production with development secrets, or with a weak DATA_KEY.
+
+    :raises RuntimeError: when a required secret is missing or too short.
+    """
+    if len(settings["DATA_KEY"]) < 32:
+        raise RuntimeError("DATA_KEY must be a secret string of at least 32 characters")
+    if settings["APP_ENV"] == "production":
+        if settings["SECRET_KEY"] == _DEV_SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+        if settings["DATA_KEY"] == _DEV_DATA_KEY:
+            raise RuntimeError("DATA_KEY must be set when APP_ENV=production")

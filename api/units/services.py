@@ -1,0 +1,104 @@
+"""The unit tree and teams: listing, and changes by the admins of a subtree."""
+
+from sqlalchemy import Select, or_, select
+
+from api.accounts.models import User
+from api.audit.services import record as audit
+from api.auth.permissions import ensure_manages
+from api.errors import NotFound, ValidationFailed
+from api.extensions import db
+from api.units.models import Team, Unit
+
+
+class UnitNotFound(NotFound):
+    error, message = "unit_not_found", "单位不存在"
+
+
+class TeamNotFound(NotFound):
+    error, message = "team_not_found", "志愿服务队不存在"
+
+
+def get_unit(unit_id: int) -> Unit:
+    """:raises UnitNotFound:"""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise UnitNotFound()
+    return unit
+
+
+def in_subtree(unit: Unit):
+    """A SQL condition: the unit of ``Unit.path`` is ``unit`` or lies below it.
+
+    Join :class:`Unit` in the query that uses it.
+    """
+    return or_(Unit.path == unit.path, Unit.path.startswith(unit.path + "/", autoescape=True))
+
+
+def units_query(parent_id: int | None = None, level: str | None = None) -> Select:
+    """Units ordered by code, optionally children of ``parent_id`` or of one ``level``."""
+    statement = select(Unit).order_by(Unit.code)
+    if parent_id is not None:
+        statement = statement.where(Unit.parent_id == parent_id)
+    if level is not None:
+        statement = statement.where(Unit.level == level)
+    return statement
+
+
+def teams_query(unit_id: int | None = None, category: str | None = None) -> Select:
+    """Teams ordered by code; ``unit_id`` covers the unit's whole subtree.
+
+    :raises UnitNotFound: when ``unit_id`` names no unit.
+    """
+    statement = select(Team).join(Team.unit).order_by(Team.code, Team.id)
+    if unit_id is not None:
+        statement = statement.where(in_subtree(get_unit(unit_id)))
+    if category is not None:
+        statement = statement.where(Team.category == category)
+    return statement
+
+
+def update_unit(actor: User, unit_id: int, changes: dict) -> Unit:
+    """Change a unit's contact data. :raises Forbidden: outside the actor's subtree."""
+    unit = get_unit(unit_id)
+    ensure_manages(actor, unit)
+    for name, value in changes.items():
+        setattr(unit, name, value)
+    audit(actor, "unit.update", "unit", unit.id, details=changes)
+    db.session.commit()
+    return unit
+
+
+def create_team(actor: User, data: dict) -> Team:
+    """Create a team in a unit. :raises Forbidden: outside the actor's subtree."""
+    unit = db.session.get(Unit, data["unit_id"])
+    if unit is None:
+        raise ValidationFailed(errors={"unit_id": ["所选单位不存在"]})
+    ensure_manages(actor, unit)
+    team = Team(**data)
+    db.session.add(team)
+    db.session.flush()
+    audit(actor, "team.create", "team", team.id, details={"unit": unit.code})
+    db.session.commit()
+    return team
+
+
+def update_team(actor: User, team_id: int, changes: dict) -> Team:
+    """Change a team; moving it needs rights on both units.
+
+    :raises TeamNotFound:
+    :raises Forbidden: when the team or its new unit is outside the actor's subtree.
+    """
+    team = db.session.get(Team, team_id)
+    if team is None:
+        raise TeamNotFound()
+    ensure_manages(actor, team.unit)
+    if "unit_id" in changes:
+        new_unit = db.session.get(Unit, changes["unit_id"])
+        if new_unit is None:
+            raise ValidationFailed(errors={"unit_id": ["所选单位不存在"]})
+        ensure_manages(actor, new_unit)
+    for name, value in changes.items():
+        setattr(team, name, value)
+    audit(actor, "team.update", "team", team.id, details=changes)
+    db.session.commit()
+    return team

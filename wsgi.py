@@ -1,0 +1,11 @@
+"""The WSGI entry point: ``flask --app wsgi run`` or ``gunicorn --preload wsgi:app``."""
+
+from api import create_app
+from api.jobs.services import start_worker_thread
+
+app = create_app()
+
+if app.config["JOBS_WORKER"] == "thread":
+    # The embedded default runs background jobs in this process; at scale set
+    # JOBS_WORKER=external and run `flask jobs run` as its own process.
+    start_worker_thread(app)
