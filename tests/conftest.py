@@ -1,0 +1,172 @@
+"""Fixtures shared by the whole suite.
+
+The suite runs on SQLite by default and on PostgreSQL when ``TEST_DATABASE_URL`` names a
+server (``postgresql+psycopg://postgres@127.0.0.1:5432/postgres``): each test session (and
+each xdist worker) gets a fresh database migrated with Alembic, and every test starts from
+empty tables.
+"""
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from api import create_app
+from api.accounts.models import User
+from api.accounts.services import grant_role, hash_password
+from api.auth.tokens import issue_token
+from api.extensions import db
+from api.units.models import Unit
+from api.wechat.stub import WeChatStubServer
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", PROJECT_ROOT.parent / "shared" / "corpus"))
+
+
+def _is_postgres(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A fresh, empty database for this test session."""
+    server_url = os.environ.get("TEST_DATABASE_URL", "")
+    if not _is_postgres(server_url):
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        return
+    name = f"civtest_{uuid.uuid4().hex[:10]}"
+    admin_engine = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin_engine.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.engine.make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    with admin_engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin_engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def wechat_stub():
+    """The bundled WeChat stub, served over real HTTP on a free port."""
+    server = WeChatStubServer(port=0, slow_seconds=3)
+    server.start_in_thread()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def make_test_config(database_url: str, tmp_path: Path, wechat_base: str, **overrides) -> dict:
+    """Configuration of a test app; tests override single settings through ``overrides``."""
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret",
+        "DATA_KEY": "test-data-key-0123456789abcdef-0123456789",
+        "WECHAT_API_BASE": wechat_base,
+        "WECHAT_TIMEOUT": 1.5,
+        "RATELIMIT_ENABLED": False,
+        "JOBS_WORKER": "external",
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "SITE_DIR": str(tmp_path / "site"),
+        "CONTENT_DIR": str(tmp_path / "content"),
+        "CORPUS_DIR": str(CORPUS_DIR),
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def _migrated_database(database_url, tmp_path_factory, wechat_stub):
+    app = create_app(make_test_config(database_url, tmp_path_factory.mktemp("boot"),
+                                      wechat_stub.base_url))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def _empty_all_tables() -> None:
+    tables = [table for table in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{table.name}"' for table in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture
+def app_config(_migrated_database, tmp_path, wechat_stub):
+    """The test app's configuration; a test may change it before using ``app``."""
+    return make_test_config(_migrated_database, tmp_path, wechat_stub.base_url)
+
+
+@pytest.fixture
+def app(app_config):
+    app = create_app(app_config)
+    with app.app_context():
+        yield app
+        db.session.rollback()
+        _empty_all_tables()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def corpus_units(app):
+    """The corpus's units and teams, imported; returns ``{code: Unit}``."""
+    from api.corpus.organisation import import_teams, import_units
+
+    import_units(CORPUS_DIR / "units.csv")
+    import_teams(CORPUS_DIR / "teams.csv")
+    return {unit.code: unit for unit in db.session.scalars(sa.select(Unit))}
+
+
+@pytest.fixture
+def create_user(app):
+    """Factory: ``create_user(username=..., roles=[("unit_admin", "LY-JL")])``."""
+    counter = iter(range(1, 1_000_000))
+
+    def create(username: str | None = None, *, roles: list[tuple[str, str | None]] = (),
+               password: str | None = None, openid: str | None = None) -> User:
+        number = next(counter)
+        user = User(
+            username=username,
+            openid=openid or (None if username else f"test-openid-{uuid.uuid4().hex[:12]}"),
+            nickname=username or f"居民{number}",
+            password_hash=hash_password(password) if password else None,
+        )
+        db.session.add(user)
+        db.session.flush()
+        for role, unit_code in roles:
+            unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code)) \
+                if unit_code else None
+            grant_role(None, user, role, unit)
+        db.session.commit()
+        return user
+
+    return create
+
+
+@pytest.fixture
+def auth_headers(app):
+    """Factory: the ``Authorization`` header of a signed-in user."""
+
+    def headers(user: User) -> dict:
+        token, _ = issue_token(user)
+        return {"Authorization": f"Bearer {token}"}
+
+    return headers

@@ -1,0 +1,12 @@
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_units_come_from_the_corpus(client, corpus_units):
+    response = client.get("/api/v1/units?level=institute&per_page=100")
+    body = response.get_json()
+    assert response.status_code == 200
+    assert body["pagination"]["total"] == 15
+    assert all(item["level"] == "institute" for item in body["data"])
