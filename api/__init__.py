@@ -15,10 +15,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def _blueprints() -> list:
     from api.accounts.views import blp as accounts
+    from api.activities.views import blp as activities
     from api.jobs.views import blp as jobs
+    from api.signups.views import blp as signups
     from api.units.views import blp as units
 
-    return [accounts, units, jobs]
+    return [accounts, units, activities, signups, jobs]
 
 
 def _cli_commands() -> list:
@@ -42,6 +44,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     check_secrets(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from api import models  # noqa: F401  (every table on the metadata)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))

@@ -170,3 +170,38 @@ def auth_headers(app):
         return {"Authorization": f"Bearer {token}"}
 
     return headers
+
+
+@pytest.fixture
+def create_activity(app, corpus_units):
+    """Factory: a published activity tomorrow at the 巨陵镇 institute, with overrides."""
+    from datetime import timedelta
+
+    from api.activities.models import Activity
+    from api.timeutil import utcnow
+
+    def create(**overrides) -> Activity:
+        starts_at = overrides.pop("starts_at", utcnow().replace(microsecond=0)
+                                  + timedelta(days=1))
+        values = {
+            "title": "义诊进乡村",
+            "description": "免费测量血压、血糖",
+            "theme": "health",
+            "category": "医疗健身",
+            "unit_id": corpus_units["LY-JL"].id,
+            "address": "临颍县巨陵镇综合文化站",
+            "lat": 33.7712,
+            "lng": 113.9891,
+            "starts_at": starts_at,
+            "ends_at": starts_at + timedelta(hours=2),
+            "capacity": 20,
+            "status": "published",
+            "audience": "public",
+        }
+        values.update(overrides)
+        activity = Activity(**values)
+        db.session.add(activity)
+        db.session.commit()
+        return activity
+
+    return create

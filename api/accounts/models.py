@@ -23,6 +23,10 @@ class User(db.Model):
     nickname: Mapped[str] = mapped_column(String(64), default="")
     # Encrypted with DATA_KEY; WeChat's session_key never leaves the server.
     wechat_session_key: Mapped[str | None] = mapped_column(String(255))
+    # Residents signed up by staff (代报名) have no WeChat: found again by phone (HMAC).
+    offline_phone_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Secret of the personal calendar feed URL; reset to revoke the old URL.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Bumped to revoke every token issued so far.
     token_version: Mapped[int] = mapped_column(default=1)
     is_active: Mapped[bool] = mapped_column(default=True)

@@ -11,3 +11,5 @@ ALL_ROLES: tuple[str, ...] = (RESIDENT, VOLUNTEER, TEAM_LEADER, UNIT_ADMIN, EDIT
 STAFF_ROLES: tuple[str, ...] = (TEAM_LEADER, UNIT_ADMIN, EDITOR, ADMIN)
 # Roles that administer the units (and teams, activities, people) of their subtree.
 MANAGING_ROLES: tuple[str, ...] = (UNIT_ADMIN, ADMIN)
+# Roles that organise activities (within their subtree).
+ORGANIZER_ROLES: tuple[str, ...] = (TEAM_LEADER, UNIT_ADMIN, ADMIN)

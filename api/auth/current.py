@@ -27,17 +27,18 @@ def optional_user() -> User | None:
 
     :raises InvalidToken, TokenExpired: when a token was sent but is not valid.
     """
-    cached = g.get("current_user", _UNSET)
-    if cached is not _UNSET:
-        return cached
     token = _bearer_token()
+    # Cached per token: an app context (and its ``g``) can outlive one request.
+    cached_token, cached_user = g.get("auth_cache", (_UNSET, None))
+    if cached_token == token:
+        return cached_user
     user = None
     if token is not None:
         claims = read_token(token)
         user = db.session.get(User, claims.get("uid"))
         if user is None or not user.is_active or user.token_version != claims.get("ver"):
             raise InvalidToken()
-    g.current_user = user
+    g.auth_cache = (token, user)
     return user
 
 

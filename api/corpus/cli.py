@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from api.corpus.activities import import_activities
 from api.corpus.csvfile import CorpusRowError
 from api.corpus.organisation import ImportCounts, import_teams, import_units
 
@@ -18,7 +19,9 @@ def import_corpus(corpus_dir: Path, echo=click.echo) -> dict[str, ImportCounts]:
     :raises CorpusRowError: for the first bad row (that file is not written).
     """
     results: dict[str, ImportCounts] = {}
-    for name, importer in (("units.csv", import_units), ("teams.csv", import_teams)):
+    steps = (("units.csv", import_units), ("teams.csv", import_teams),
+             ("activities.csv", import_activities))
+    for name, importer in steps:
         results[name] = counts = importer(corpus_dir / name)
         echo(f"{name}: {counts.created} created, {counts.updated} updated, "
              f"{counts.unchanged} unchanged")

@@ -26,7 +26,7 @@ class ImportCounts:
         return self.created + self.updated + self.unchanged
 
 
-def _apply(instance, values: dict) -> bool:
+def apply_changes(instance, values: dict) -> bool:
     """Set attributes that differ; report whether anything changed."""
     changed = False
     for name, value in values.items():
@@ -42,7 +42,7 @@ def _upsert(model, code: str, values: dict, counts: ImportCounts):
         instance = model(code=code, **values)
         db.session.add(instance)
         counts.created += 1
-    elif _apply(instance, values):
+    elif apply_changes(instance, values):
         counts.updated += 1
     else:
         counts.unchanged += 1

@@ -1,0 +1,143 @@
+"""Activity schemas: calendar items, detail, organizer input."""
+
+from datetime import timedelta
+
+from marshmallow import ValidationError, fields, post_load, validate
+
+from api.activities.services import signup_open
+from api.activities.vocabulary import AUDIENCES, THEMES
+from api.pagination import PaginationQuerySchema
+from api.timeutil import to_local, utcnow
+from api.units.categories import TEAM_CATEGORIES
+from api.validation import LocalDateTime, Schema
+
+MAX_CALENDAR_DAYS = 366
+
+
+class ViewerSignupSchema(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    waitlist_position = fields.Function(lambda signup: _position(signup))
+
+
+def _position(signup):
+    from api.signups.services import waitlist_position
+
+    return waitlist_position(signup)
+
+
+class ActivitySchema(Schema):
+    """A calendar item."""
+
+    id = fields.Integer()
+    external_id = fields.String(allow_none=True)
+    series_id = fields.Integer(allow_none=True)
+    title = fields.String()
+    theme = fields.String()
+    theme_name = fields.Function(lambda activity: THEMES.get(activity.theme, ""))
+    category = fields.String()
+    unit_id = fields.Integer()
+    unit_name = fields.Function(lambda activity: activity.unit.name)
+    team_id = fields.Integer(allow_none=True)
+    team_name = fields.Function(lambda activity: activity.team.name if activity.team else None)
+    address = fields.String()
+    lat = fields.Float(allow_none=True)
+    lng = fields.Float(allow_none=True)
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
+    capacity = fields.Integer(allow_none=True)
+    confirmed_count = fields.Integer()
+    waitlist_count = fields.Integer()
+    signup_open = fields.Function(lambda activity: signup_open(activity))
+    audience = fields.String()
+    status = fields.String()
+    distance_km = fields.Float(allow_none=True)
+
+
+class ActivityDetailSchema(ActivitySchema):
+    description = fields.String()
+    risk_notice = fields.String()
+    signup_opens_at = LocalDateTime(allow_none=True)
+    signup_closes_at = LocalDateTime(allow_none=True)
+    cancel_deadline = LocalDateTime(allow_none=True)
+    geofence_metres = fields.Integer(allow_none=True)
+    cancel_reason = fields.String()
+    my_signup = fields.Nested(ViewerSignupSchema, allow_none=True)
+
+
+class ActivityQuerySchema(PaginationQuerySchema):
+    start = fields.Date(load_default=None, metadata={"description": "本地日期，含当天"})
+    end = fields.Date(load_default=None, metadata={"description": "本地日期，含当天"})
+    unit_id = fields.Integer(load_default=None)
+    theme = fields.String(load_default=None, validate=validate.OneOf(THEMES))
+    category = fields.String(load_default=None, validate=validate.OneOf(TEAM_CATEGORIES))
+    audience = fields.String(load_default=None, validate=validate.OneOf(AUDIENCES))
+    q = fields.String(load_default=None, validate=validate.Length(max=100))
+    lat = fields.Float(load_default=None, validate=validate.Range(min=-90, max=90))
+    lng = fields.Float(load_default=None, validate=validate.Range(min=-180, max=180))
+    radius_km = fields.Float(load_default=5.0, validate=validate.Range(min=0.1, max=100))
+
+    @post_load
+    def _default_range(self, data, **_):
+        """An empty range means the coming 30 days."""
+        today = to_local(utcnow()).date()
+        data["start"] = data["start"] or today
+        data["end"] = data["end"] or data["start"] + timedelta(days=30)
+        if data["end"] < data["start"]:
+            raise ValidationError("结束日期不能早于开始日期", "end")
+        if (data["end"] - data["start"]).days > MAX_CALENDAR_DAYS:
+            raise ValidationError(f"查询范围不能超过 {MAX_CALENDAR_DAYS} 天", "end")
+        if (data["lat"] is None) != (data["lng"] is None):
+            raise ValidationError("lat 和 lng 需同时提供", "lat")
+        return data
+
+
+class MonthQuerySchema(Schema):
+    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    unit_id = fields.Integer(load_default=None)
+
+
+class DayCountSchema(Schema):
+    date = fields.Date()
+    count = fields.Integer()
+
+
+class MonthCalendarSchema(Schema):
+    month = fields.String()
+    days = fields.List(fields.Nested(DayCountSchema))
+
+
+class ActivityWriteSchema(Schema):
+    """Fields an organizer sets; ``ActivityCreateSchema`` makes the essential ones required."""
+
+    title = fields.String(validate=validate.Length(min=2, max=120))
+    description = fields.String(validate=validate.Length(max=5000))
+    theme = fields.String(validate=validate.OneOf(THEMES))
+    category = fields.String(validate=validate.OneOf(TEAM_CATEGORIES))
+    unit_id = fields.Integer()
+    team_id = fields.Integer(allow_none=True)
+    address = fields.String(validate=validate.Length(max=255))
+    lat = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
+    lng = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
+    starts_at = LocalDateTime()
+    ends_at = LocalDateTime()
+    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100_000))
+    signup_opens_at = LocalDateTime(allow_none=True)
+    signup_closes_at = LocalDateTime(allow_none=True)
+    cancel_deadline = LocalDateTime(allow_none=True)
+    audience = fields.String(validate=validate.OneOf(AUDIENCES))
+    risk_notice = fields.String(validate=validate.Length(max=2000))
+    geofence_metres = fields.Integer(allow_none=True, validate=validate.Range(min=50, max=20_000))
+
+
+class ActivityCreateSchema(ActivityWriteSchema):
+    title = fields.String(required=True, validate=validate.Length(min=2, max=120))
+    theme = fields.String(required=True, validate=validate.OneOf(THEMES))
+    category = fields.String(required=True, validate=validate.OneOf(TEAM_CATEGORIES))
+    unit_id = fields.Integer(required=True)
+    starts_at = LocalDateTime(required=True)
+    ends_at = LocalDateTime(required=True)
+
+
+class CancelActivitySchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=2, max=255))

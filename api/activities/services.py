@@ -1,0 +1,254 @@
+"""Activities: the rules for organising them and the calendar queries residents run."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Select, func, or_, select, update
+
+from api.accounts import roles
+from api.accounts.models import User
+from api.activities.models import Activity
+from api.activities.vocabulary import CANCELLED, DRAFT, FINISHED, PUBLISHED
+from api.audit.services import record as audit
+from api.auth.permissions import covers, ensure_manages
+from api.errors import Conflict, NotFound, ValidationFailed
+from api.extensions import db
+from api.geo import bounding_box, distance_metres
+from api.notifications import services as notifications
+from api.timeutil import local_day_bounds, to_local, utcnow
+from api.units.models import Team, Unit
+from api.units.services import get_unit, in_subtree
+
+# Fields whose change moves an activity for the people signed up to it.
+_MOVING_FIELDS = ("starts_at", "ends_at", "address", "lat", "lng")
+
+
+class ActivityNotFound(NotFound):
+    error, message = "activity_not_found", "活动不存在"
+
+
+class InvalidActivityState(Conflict):
+    error, message = "invalid_activity_state", "活动当前状态不允许此操作"
+
+
+class CapacityBelowConfirmed(Conflict):
+    error, message = "capacity_below_confirmed", "名额不能少于已确认报名人数"
+
+
+def get_activity(activity_id: int, viewer: User | None = None) -> Activity:
+    """An activity residents may see (published, cancelled, finished), or any activity
+    for an organizer in scope. :raises ActivityNotFound:"""
+    activity = db.session.get(Activity, activity_id)
+    if activity is None:
+        raise ActivityNotFound()
+    if activity.status == DRAFT and not covers(viewer, activity.unit, roles.ORGANIZER_ROLES):
+        raise ActivityNotFound()
+    return activity
+
+
+def get_managed_activity(actor: User, activity_id: int) -> Activity:
+    """An activity the actor organises. :raises ActivityNotFound: :raises Forbidden:"""
+    activity = db.session.get(Activity, activity_id)
+    if activity is None:
+        raise ActivityNotFound()
+    ensure_manages(actor, activity.unit, roles.ORGANIZER_ROLES)
+    return activity
+
+
+def _check_times(values: dict) -> None:
+    starts_at, ends_at = values["starts_at"], values["ends_at"]
+    if ends_at <= starts_at:
+        raise ValidationFailed(errors={"ends_at": ["结束时间应晚于开始时间"]})
+    closes = values.get("signup_closes_at")
+    opens = values.get("signup_opens_at")
+    if opens and closes and closes <= opens:
+        raise ValidationFailed(errors={"signup_closes_at": ["报名截止时间应晚于报名开始时间"]})
+
+
+def _resolve_unit_and_team(actor: User, values: dict) -> None:
+    if "unit_id" in values:
+        unit = db.session.get(Unit, values["unit_id"])
+        if unit is None:
+            raise ValidationFailed(errors={"unit_id": ["所选单位不存在"]})
+        ensure_manages(actor, unit, roles.ORGANIZER_ROLES)
+    if values.get("team_id") is not None and db.session.get(Team, values["team_id"]) is None:
+        raise ValidationFailed(errors={"team_id": ["所选志愿服务队不存在"]})
+
+
+def create_activity(actor: User, values: dict) -> Activity:
+    """Create a draft activity in a unit of the actor's subtree.
+
+    :raises Forbidden: outside the actor's subtree. :raises ValidationFailed: bad times.
+    """
+    _resolve_unit_and_team(actor, values)
+    _check_times(values)
+    activity = Activity(**values, status=DRAFT, created_by_id=actor.id)
+    db.session.add(activity)
+    db.session.flush()
+    audit(actor, "activity.create", "activity", activity.id)
+    db.session.commit()
+    return activity
+
+
+def lock_activity(activity_id: int) -> Activity:
+    """Take the activity's row lock for the rest of the transaction and return it fresh.
+
+    The UPDATE is the lock on both databases: a row lock on PostgreSQL, the write lock on
+    SQLite. Everything that changes sign-up counts goes through here first.
+    """
+    db.session.execute(
+        update(Activity).where(Activity.id == activity_id)
+        .values(lock_version=Activity.lock_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    activity = db.session.get(Activity, activity_id, populate_existing=True)
+    if activity is None:
+        raise ActivityNotFound()
+    return activity
+
+
+def update_activity(actor: User, activity_id: int, changes: dict) -> Activity:
+    """Edit an activity; people signed up hear of a move, a raised capacity promotes the
+    waitlist.
+
+    :raises InvalidActivityState: for cancelled or finished activities.
+    :raises CapacityBelowConfirmed: when capacity would drop below the confirmed places.
+    """
+    from api.signups.services import active_user_ids, promote_waitlist
+
+    activity = get_managed_activity(actor, activity_id)
+    if activity.status in (CANCELLED, FINISHED):
+        raise InvalidActivityState()
+    _resolve_unit_and_team(actor, changes)
+    activity = lock_activity(activity_id)
+    merged = {"starts_at": activity.starts_at, "ends_at": activity.ends_at,
+              "signup_opens_at": activity.signup_opens_at,
+              "signup_closes_at": activity.signup_closes_at, **changes}
+    _check_times(merged)
+    if "capacity" in changes and changes["capacity"] is not None \
+            and changes["capacity"] < activity.confirmed_count:
+        raise CapacityBelowConfirmed()
+    moved = [name for name in _MOVING_FIELDS
+             if name in changes and changes[name] != getattr(activity, name)]
+    for name, value in changes.items():
+        setattr(activity, name, value)
+    promote_waitlist(activity)
+    if moved and activity.status == PUBLISHED:
+        local_start = to_local(activity.starts_at).strftime("%Y年%-m月%-d日 %H:%M")
+        notifications.notify(active_user_ids(activity.id), notifications.ACTIVITY_CHANGED,
+                             f"活动变更：{activity.title}",
+                             f"时间地点已更新：{local_start}，{activity.address}",
+                             {"activity_id": activity.id, "changed": moved})
+    audit(actor, "activity.update", "activity", activity.id,
+          details={"changed": sorted(changes)})
+    db.session.commit()
+    return activity
+
+
+def publish_activity(actor: User, activity_id: int) -> Activity:
+    """Publish a draft. :raises InvalidActivityState: unless it is a draft."""
+    activity = get_managed_activity(actor, activity_id)
+    if activity.status != DRAFT:
+        raise InvalidActivityState("只有草稿状态的活动可以发布")
+    activity.status = PUBLISHED
+    audit(actor, "activity.publish", "activity", activity.id)
+    db.session.commit()
+    return activity
+
+
+def cancel_activity(actor: User, activity_id: int, reason: str) -> Activity:
+    """Cancel an activity and tell everyone signed up.
+
+    :raises InvalidActivityState: when already cancelled or finished.
+    """
+    from api.signups.services import active_user_ids
+
+    activity = get_managed_activity(actor, activity_id)
+    if activity.status in (CANCELLED, FINISHED):
+        raise InvalidActivityState()
+    activity = lock_activity(activity_id)
+    activity.status = CANCELLED
+    activity.cancel_reason = reason
+    notifications.notify(active_user_ids(activity.id), notifications.ACTIVITY_CANCELLED,
+                         f"活动取消：{activity.title}", reason,
+                         {"activity_id": activity.id})
+    audit(actor, "activity.cancel", "activity", activity.id, reason=reason)
+    db.session.commit()
+    return activity
+
+
+def signup_open(activity: Activity, now: datetime | None = None) -> bool:
+    """Whether the activity takes sign-ups right now."""
+    now = now or utcnow()
+    if activity.status != PUBLISHED:
+        return False
+    if activity.signup_opens_at and now < activity.signup_opens_at:
+        return False
+    return now < (activity.signup_closes_at or activity.starts_at)
+
+
+@dataclass
+class CalendarFilters:
+    start: date
+    end: date
+    unit_id: int | None = None
+    theme: str | None = None
+    category: str | None = None
+    audience: str | None = None
+    q: str | None = None
+
+
+def calendar_query(filters: CalendarFilters) -> Select:
+    """Published (and finished) activities starting on local days start..end inclusive,
+    in start order. :raises UnitNotFound: for an unknown ``unit_id``."""
+    start_utc, end_utc = local_day_bounds(filters.start, filters.end)
+    statement = (
+        select(Activity)
+        .where(Activity.status.in_((PUBLISHED, FINISHED)),
+               Activity.starts_at >= start_utc, Activity.starts_at < end_utc)
+        .order_by(Activity.starts_at, Activity.id)
+    )
+    if filters.unit_id is not None:
+        statement = statement.join(Activity.unit).where(in_subtree(get_unit(filters.unit_id)))
+    for name in ("theme", "category", "audience"):
+        value = getattr(filters, name)
+        if value is not None:
+            statement = statement.where(getattr(Activity, name) == value)
+    if filters.q:
+        pattern = f"%{filters.q.strip()}%"
+        statement = statement.where(or_(Activity.title.like(pattern, escape="\\"),
+                                         Activity.address.like(pattern, escape="\\")))
+    return statement
+
+
+def nearby(statement: Select, lat: float, lng: float, radius_km: float) -> list[Activity]:
+    """The activities of ``statement`` within ``radius_km``, nearest first, each with a
+    ``distance_km`` attribute. A bounding box in SQL narrows the rows first."""
+    radius_metres = radius_km * 1000
+    min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_metres)
+    boxed = statement.where(Activity.lat.between(min_lat, max_lat),
+                            Activity.lng.between(min_lng, max_lng))
+    found = []
+    for activity in db.session.scalars(boxed):
+        metres = distance_metres(lat, lng, activity.lat, activity.lng)
+        if metres <= radius_metres:
+            activity.distance_km = round(metres / 1000, 2)
+            found.append(activity)
+    return sorted(found, key=lambda activity: (activity.distance_km, activity.starts_at))
+
+
+def month_counts(year: int, month: int, unit_id: int | None) -> dict[date, int]:
+    """Number of calendar activities on each local day of a month (days without any omitted)."""
+    first = date(year, month, 1)
+    last = date(year + month // 12, month % 12 + 1, 1).toordinal() - 1
+    filters = CalendarFilters(start=first, end=date.fromordinal(last), unit_id=unit_id)
+    starts = db.session.scalars(
+        calendar_query(filters).with_only_columns(Activity.starts_at).order_by(None)
+    )
+    return dict(sorted(Counter(to_local(moment).date() for moment in starts).items()))
+
+
+def count_calendar(statement: Select) -> int:
+    """The number of rows of a calendar statement."""
+    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))

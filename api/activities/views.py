@@ -1,0 +1,87 @@
+"""The activity calendar and its management by organizers."""
+
+from flask_smorest import Blueprint
+
+from api.activities import services
+from api.activities.schemas import (
+    ActivityCreateSchema,
+    ActivityDetailSchema,
+    ActivityQuerySchema,
+    ActivitySchema,
+    ActivityWriteSchema,
+    CancelActivitySchema,
+    MonthCalendarSchema,
+    MonthQuerySchema,
+)
+from api.auth.current import optional_user, require_user
+from api.pagination import Page, page_schema, paginate
+from api.signups.services import active_signup
+
+blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="活动日历")
+
+
+@blp.route("/activities", methods=["GET"])
+@blp.arguments(ActivityQuerySchema, location="query")
+@blp.response(200, page_schema(ActivitySchema))
+def list_activities(query):
+    """List published activities between two local dates, filtered, or near a point."""
+    page, per_page = query.pop("page"), query.pop("per_page")
+    lat, lng, radius_km = query.pop("lat"), query.pop("lng"), query.pop("radius_km")
+    statement = services.calendar_query(services.CalendarFilters(**query))
+    if lat is None:
+        return paginate(statement, page, per_page)
+    found = services.nearby(statement, lat, lng, radius_km)
+    return Page(found[(page - 1) * per_page: page * per_page], page, per_page, len(found))
+
+
+@blp.route("/activities/calendar", methods=["GET"])
+@blp.arguments(MonthQuerySchema, location="query")
+@blp.response(200, MonthCalendarSchema)
+def month_calendar(query):
+    """Count activities per day of a month, for a month widget."""
+    year, month = map(int, query["month"].split("-"))
+    counts = services.month_counts(year, month, query["unit_id"])
+    return {"month": query["month"],
+            "days": [{"date": day, "count": count} for day, count in counts.items()]}
+
+
+@blp.route("/activities/<int:activity_id>", methods=["GET"])
+@blp.response(200, ActivityDetailSchema)
+def get_activity(activity_id):
+    """Show an activity, with my sign-up when signed in."""
+    viewer = optional_user()
+    activity = services.get_activity(activity_id, viewer)
+    if viewer is not None:
+        activity.my_signup = active_signup(viewer.id, activity.id)
+    return activity
+
+
+@blp.route("/activities", methods=["POST"])
+@blp.arguments(ActivityCreateSchema)
+@blp.response(201, ActivityDetailSchema)
+def create_activity(values):
+    """Create a draft activity in your subtree."""
+    return services.create_activity(require_user(), values)
+
+
+@blp.route("/activities/<int:activity_id>", methods=["PATCH"])
+@blp.arguments(ActivityWriteSchema)
+@blp.response(200, ActivityDetailSchema)
+def update_activity(changes, activity_id):
+    """Edit an activity; a move notifies everyone signed up."""
+    return services.update_activity(require_user(), activity_id, changes)
+
+
+@blp.route("/activities/<int:activity_id>/publish", methods=["POST"])
+@blp.response(200, ActivityDetailSchema)
+def publish_activity(activity_id):
+    """Publish a draft activity."""
+    return services.publish_activity(require_user(), activity_id)
+
+
+@blp.route("/activities/<int:activity_id>/cancel", methods=["POST"])
+@blp.arguments(CancelActivitySchema)
+@blp.response(200, ActivityDetailSchema)
+def cancel_activity(body, activity_id):
+    """Cancel an activity and notify everyone signed up."""
+    return services.cancel_activity(require_user(), activity_id, body["reason"])

@@ -1,0 +1,16 @@
+"""Fixed vocabularies of activities."""
+
+# The five strands (五大主题活动) and their Chinese names.
+THEMES: dict[str, str] = {
+    "etiquette": "讲文明礼仪",
+    "history": "学党史国史",
+    "performance": "送文艺节目",
+    "caring": "献暖暖爱心",
+    "health": "送健康科普",
+}
+AUDIENCES: tuple[str, ...] = ("public", "volunteers")
+
+DRAFT, PUBLISHED, CANCELLED, FINISHED = "draft", "published", "cancelled", "finished"
+STATUSES: tuple[str, ...] = (DRAFT, PUBLISHED, CANCELLED, FINISHED)
+
+DEFAULT_GEOFENCE_METRES = 500

@@ -1,0 +1,271 @@
+"""Sign-ups: who may sign up, the waitlist, cancellation. Invariants 1–3 of DESIGN §4.
+
+Capacity and uniqueness hold in the database: every change of counts first takes the
+activity's row lock (:func:`api.activities.services.lock_activity`), and a partial unique
+index refuses a second active sign-up of one user.
+"""
+
+from datetime import date, datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.exc import IntegrityError
+
+from api.accounts.models import User
+from api.activities.models import Activity
+from api.activities.services import get_activity, get_managed_activity, lock_activity
+from api.activities.vocabulary import CANCELLED as ACTIVITY_CANCELLED
+from api.activities.vocabulary import PUBLISHED
+from api.audit.services import record as audit
+from api.errors import Conflict, Forbidden, NotFound
+from api.extensions import db
+from api.notifications import services as notifications
+from api.personal_data import lookup_hash
+from api.signups.models import (
+    ACTIVE_STATUSES,
+    ATTENDED,
+    CANCELLED,
+    CONFIRMED,
+    WAITLISTED,
+    Signup,
+)
+from api.timeutil import to_local, utcnow
+
+MINIMUM_AGE_WITHOUT_GUARDIAN = 14
+
+
+class SignupClosed(Conflict):
+    error, message = "signup_closed", "该活动不在报名时间内"
+
+
+class ActivityCancelled(Conflict):
+    error, message = "activity_cancelled", "该活动已取消"
+
+
+class TimeConflict(Conflict):
+    error, message = "time_conflict", "您在该时段已报名其他活动"
+
+
+class VolunteersOnly(Forbidden):
+    error, message = "volunteers_only", "该活动仅限注册志愿者报名"
+
+
+class GuardianConsentRequired(Forbidden):
+    error, message = "guardian_consent_required", "未满 14 周岁需监护人同意后才能报名"
+
+
+class CancelClosed(Conflict):
+    error, message = "cancel_closed", "已过取消报名截止时间"
+
+
+class AlreadyAttended(Conflict):
+    error, message = "already_attended", "您已签到，不能取消报名"
+
+
+class SignupNotFound(NotFound):
+    error, message = "signup_not_found", "您没有报名该活动"
+
+
+def active_signup(user_id: int, activity_id: int) -> Signup | None:
+    """The user's active sign-up for the activity, if any."""
+    return db.session.scalar(
+        select(Signup).where(Signup.user_id == user_id, Signup.activity_id == activity_id,
+                             Signup.status.in_(ACTIVE_STATUSES))
+    )
+
+
+def active_user_ids(activity_id: int) -> list[int]:
+    """Users holding an active sign-up (confirmed, waitlisted or attended)."""
+    return list(db.session.scalars(
+        select(Signup.user_id).where(Signup.activity_id == activity_id,
+                                     Signup.status.in_(ACTIVE_STATUSES))
+    ))
+
+
+def waitlist_position(signup: Signup) -> int | None:
+    """1-based place in the FIFO queue, or None when not waitlisted."""
+    if signup.status != WAITLISTED:
+        return None
+    return db.session.scalar(
+        select(func.count()).where(Signup.activity_id == signup.activity_id,
+                                   Signup.status == WAITLISTED, Signup.id <= signup.id)
+    )
+
+
+def _age_on(birth_date: date, day: date) -> int:
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _check_eligibility(user: User, activity: Activity, now: datetime) -> None:
+    if activity.status == ACTIVITY_CANCELLED:
+        raise ActivityCancelled()
+    if activity.status != PUBLISHED:
+        raise SignupClosed()
+    if activity.signup_opens_at and now < activity.signup_opens_at:
+        raise SignupClosed("报名尚未开始")
+    if now >= (activity.signup_closes_at or activity.starts_at):
+        raise SignupClosed()
+    profile = user.volunteer
+    if activity.audience == "volunteers" and profile is None:
+        raise VolunteersOnly()
+    if profile is not None and profile.birth_date is not None and not profile.guardian_consent:
+        if _age_on(profile.birth_date, to_local(activity.starts_at).date()) \
+                < MINIMUM_AGE_WITHOUT_GUARDIAN:
+            raise GuardianConsentRequired()
+
+
+def _check_time_conflict(user: User, activity: Activity) -> None:
+    overlapping = db.session.scalar(
+        select(Signup.id).join(Signup.activity).where(
+            Signup.user_id == user.id,
+            Signup.status.in_((CONFIRMED, ATTENDED)),
+            Signup.activity_id != activity.id,
+            Activity.status != ACTIVITY_CANCELLED,
+            Activity.starts_at < activity.ends_at,
+            Activity.ends_at > activity.starts_at,
+        ).limit(1)
+    )
+    if overlapping is not None:
+        raise TimeConflict()
+
+
+def sign_up(user: User, activity_id: int, *, assisted_by: User | None = None) -> Signup:
+    """Sign ``user`` up: confirmed while places remain, then waitlisted (FIFO).
+
+    A retry returns the sign-up the user already holds.
+
+    :raises ActivityNotFound, ActivityCancelled, SignupClosed, VolunteersOnly,
+        GuardianConsentRequired, TimeConflict:
+    """
+    activity = get_activity(activity_id, user)
+    existing = active_signup(user.id, activity_id)
+    if existing is not None:
+        return existing
+    now = utcnow()
+    _check_eligibility(user, activity, now)
+    _check_time_conflict(user, activity)
+
+    activity = lock_activity(activity_id)
+    _check_eligibility(user, activity, now)  # it may have changed before we held the lock
+    existing = active_signup(user.id, activity_id)
+    if existing is not None:
+        db.session.commit()
+        return existing
+    signup = Signup(activity_id=activity.id, user_id=user.id,
+                    assisted_by_id=assisted_by.id if assisted_by else None)
+    if activity.capacity is None or activity.confirmed_count < activity.capacity:
+        signup.status, signup.confirmed_at = CONFIRMED, now
+        activity.confirmed_count += 1
+    else:
+        signup.status = WAITLISTED
+        activity.waitlist_count += 1
+    db.session.add(signup)
+    if signup.status == CONFIRMED:
+        notifications.notify([user.id], notifications.SIGNUP_CONFIRMED,
+                             f"报名成功：{activity.title}", payload={"activity_id": activity.id})
+    if assisted_by is not None:
+        audit(assisted_by, "signup.assisted", "activity", activity.id,
+              details={"user_id": user.id})
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another request of the same user won the race for the unique index.
+        db.session.rollback()
+        existing = active_signup(user.id, activity_id)
+        if existing is None:
+            raise
+        return existing
+    return signup
+
+
+def promote_waitlist(activity: Activity) -> list[Signup]:
+    """Fill free places from the head of the queue. The caller holds the activity's lock
+    (:func:`lock_activity`) and commits."""
+    promoted = []
+    while activity.capacity is None or activity.confirmed_count < activity.capacity:
+        head = db.session.scalar(
+            select(Signup).where(Signup.activity_id == activity.id, Signup.status == WAITLISTED)
+            .order_by(Signup.id).limit(1)
+        )
+        if head is None:
+            break
+        head.status, head.confirmed_at = CONFIRMED, utcnow()
+        activity.confirmed_count += 1
+        activity.waitlist_count -= 1
+        notifications.notify([head.user_id], notifications.WAITLIST_PROMOTED,
+                             f"候补成功：{activity.title}", "有名额空出，您已转为正式报名",
+                             {"activity_id": activity.id})
+        promoted.append(head)
+        db.session.flush()
+    return promoted
+
+
+def cancel_signup(user: User, activity_id: int) -> None:
+    """Cancel the user's sign-up; the head of the waitlist takes a freed place at once.
+
+    :raises SignupNotFound, CancelClosed, AlreadyAttended:
+    """
+    activity = get_activity(activity_id, user)
+    if active_signup(user.id, activity_id) is None:
+        raise SignupNotFound()
+    if activity.status == PUBLISHED and utcnow() >= (activity.cancel_deadline
+                                                      or activity.starts_at):
+        raise CancelClosed()
+    activity = lock_activity(activity_id)
+    signup = active_signup(user.id, activity_id)
+    if signup is None:  # cancelled by a concurrent request meanwhile
+        db.session.commit()
+        return
+    if signup.status == ATTENDED:
+        raise AlreadyAttended()
+    if signup.status == CONFIRMED:
+        activity.confirmed_count -= 1
+    else:
+        activity.waitlist_count -= 1
+    signup.status, signup.cancelled_at = CANCELLED, utcnow()
+    db.session.flush()
+    promote_waitlist(activity)
+    db.session.commit()
+
+
+def my_signups_query(user: User) -> Select:
+    """The user's sign-ups, upcoming activities first, then the most recent."""
+    return (
+        select(Signup).join(Signup.activity)
+        .where(Signup.user_id == user.id)
+        .order_by(Activity.starts_at.desc(), Signup.id.desc())
+    )
+
+
+def assisted_sign_up(actor: User, activity_id: int, real_name: str, phone: str) -> Signup:
+    """Sign up a resident without a smartphone (代报名), recorded with the staff member.
+
+    The resident gets an account without WeChat, found again by their phone's keyed hash.
+
+    :raises Forbidden: unless the actor organises the activity.
+    """
+    get_managed_activity(actor, activity_id)
+    phone_hash = lookup_hash(phone)
+    resident = db.session.scalar(select(User).where(User.offline_phone_hash == phone_hash))
+    if resident is None:
+        resident = User(nickname=real_name, offline_phone_hash=phone_hash)
+        db.session.add(resident)
+        db.session.flush()
+    return sign_up(resident, activity_id, assisted_by=actor)
+
+
+def roster(actor: User, activity_id: int) -> tuple[Activity, list[Signup]]:
+    """The sign-ups of an activity with attendance, for its organizers.
+
+    :raises Forbidden: unless the actor organises the activity.
+    """
+    activity = get_managed_activity(actor, activity_id)
+    signups = list(db.session.scalars(
+        select(Signup).where(Signup.activity_id == activity_id).order_by(Signup.id)
+    ))
+    position = 0
+    for signup in signups:
+        if signup.status == WAITLISTED:
+            position += 1
+            signup.position = position
+    return activity, signups
+
