@@ -1,0 +1,46 @@
+"""Rendering for the mini-program: Markdown features kept, anything active removed."""
+
+import pytest
+
+from api.articles.render import render_markdown, sanitize_site_html
+
+PAGE = "https://example.org/health/2026-12-03-gaoxueya/"
+
+
+def test_tables_render():
+    html = render_markdown("| 分类 | 收缩压 |\n| --- | ---: |\n| 正常 | 低于120 |\n")
+    assert "<table>" in html and '<td align="right">低于120</td>' in html
+
+
+def test_single_newlines_become_line_breaks():
+    assert render_markdown("第一行\n第二行") == "<p>第一行<br>\n第二行</p>"
+
+
+@pytest.mark.parametrize(
+    ("markdown", "forbidden"),
+    [
+        ("<script>alert(1)</script>正文", "alert"),
+        ("<style>body{display:none}</style>正文", "display"),
+        ('<p onclick="steal()">正文</p>', "onclick"),
+        ('<img src="x.png" onerror="steal()">', "onerror"),
+        ("[点我](javascript:alert(1))", "javascript"),
+        ('<a href="JaVaScRiPt:alert(1)">x</a>', "alert"),
+        ('<p style="position:fixed">正文</p>', "style"),
+        ('<iframe src="https://evil.example/"></iframe>', "iframe"),
+        ('<img src="data:image/svg+xml;base64,PHN2Zz4=">', "data:"),
+        ('<form action="/x"><input name="a"></form>', "<input"),
+    ],
+)
+def test_active_content_is_removed(markdown, forbidden):
+    html = render_markdown(markdown)
+    assert forbidden not in html.lower()
+
+
+def test_images_beside_the_article_get_absolute_urls():
+    html = render_markdown("![图](2026-12-03-gaoxueya/photo.png)", base_url=PAGE)
+    assert 'src="https://example.org/health/2026-12-03-gaoxueya/photo.png"' in html
+
+
+def test_site_sanitizer_keeps_heading_ids_and_drops_scripts():
+    html = '<h2 id="_1">标题<a class="headerlink" href="#_1">¶</a></h2><script>x()</script>'
+    assert sanitize_site_html(html) == '<h2 id="_1">标题<a class="headerlink" href="#_1">¶</a></h2>'
