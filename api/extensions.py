@@ -2,6 +2,8 @@
 
 import sqlite3
 
+from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -25,9 +27,21 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def openapi_schema_name(schema) -> str:
+    """OpenAPI component name of a schema: the class name without ``Schema``, plus ``Patch``
+    for partial instances (so create and update bodies get distinct components)."""
+    schema_class = resolve_schema_cls(schema)
+    name = schema_class.__name__.removesuffix("Schema") or schema_class.__name__
+    if not isinstance(schema, type) and getattr(schema, "partial", False):
+        name += "Patch"
+    return name
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = Api()
+api = Api(spec_kwargs={
+    "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=openapi_schema_name),
+})
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 

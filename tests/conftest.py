@@ -205,3 +205,18 @@ def create_activity(app, corpus_units):
         return activity
 
     return create
+
+
+@pytest.fixture
+def live_server(app):
+    """The test app behind a real threaded HTTP server on a free port; yields its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()

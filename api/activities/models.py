@@ -28,6 +28,9 @@ class ActivitySeries(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # Set by the views, not stored: the series' activities.
+    occurrences = ()
+
 
 class Activity(db.Model):
     """One dated activity. ``confirmed_count`` and ``waitlist_count`` are kept in the same

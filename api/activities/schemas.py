@@ -141,3 +141,54 @@ class ActivityCreateSchema(ActivityWriteSchema):
 
 class CancelActivitySchema(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=2, max=255))
+
+
+class SeriesRuleSchema(Schema):
+    weekdays = fields.List(fields.Integer(validate=validate.Range(min=0, max=6)), required=True,
+                           validate=validate.Length(min=1, max=7),
+                           metadata={"description": "0 = 周一 … 6 = 周日"})
+    start_time = fields.Time(required=True)
+    end_time = fields.Time(required=True)
+    first_date = fields.Date(required=True)
+    last_date = fields.Date(required=True)
+
+
+class SeriesTemplateSchema(Schema):
+    """What every occurrence copies (dates and times come from the rule)."""
+
+    title = fields.String(required=True, validate=validate.Length(min=2, max=120))
+    description = fields.String(load_default="", validate=validate.Length(max=5000))
+    theme = fields.String(required=True, validate=validate.OneOf(THEMES))
+    category = fields.String(required=True, validate=validate.OneOf(TEAM_CATEGORIES))
+    unit_id = fields.Integer(required=True)
+    team_id = fields.Integer(allow_none=True, load_default=None)
+    address = fields.String(load_default="", validate=validate.Length(max=255))
+    lat = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-90, max=90))
+    lng = fields.Float(allow_none=True, load_default=None,
+                       validate=validate.Range(min=-180, max=180))
+    capacity = fields.Integer(allow_none=True, load_default=None,
+                              validate=validate.Range(min=1, max=100_000))
+    audience = fields.String(load_default="public", validate=validate.OneOf(AUDIENCES))
+    risk_notice = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class SeriesCreateSchema(Schema):
+    rule = fields.Nested(SeriesRuleSchema, required=True)
+    template = fields.Nested(SeriesTemplateSchema, required=True)
+    publish = fields.Boolean(load_default=False)
+
+
+class SeriesUpdateSchema(Schema):
+    rule = fields.Nested(SeriesRuleSchema(partial=True), load_default=dict)
+    template = fields.Nested(SeriesTemplateSchema(partial=True), load_default=dict)
+
+
+class SeriesSchema(Schema):
+    id = fields.Integer()
+    weekdays = fields.List(fields.Integer())
+    start_time = fields.Time()
+    end_time = fields.Time()
+    first_date = fields.Date()
+    last_date = fields.Date()
+    template = fields.Dict()
+    occurrences = fields.List(fields.Nested(ActivitySchema))

@@ -66,7 +66,11 @@ def _check_times(values: dict) -> None:
         raise ValidationFailed(errors={"signup_closes_at": ["报名截止时间应晚于报名开始时间"]})
 
 
-def _resolve_unit_and_team(actor: User, values: dict) -> None:
+def check_unit_and_team(actor: User, values: dict) -> None:
+    """Check that ``unit_id`` (if given) is in the actor's subtree and ``team_id`` exists.
+
+    :raises ValidationFailed: unknown unit or team. :raises Forbidden: outside the subtree.
+    """
     if "unit_id" in values:
         unit = db.session.get(Unit, values["unit_id"])
         if unit is None:
@@ -81,7 +85,7 @@ def create_activity(actor: User, values: dict) -> Activity:
 
     :raises Forbidden: outside the actor's subtree. :raises ValidationFailed: bad times.
     """
-    _resolve_unit_and_team(actor, values)
+    check_unit_and_team(actor, values)
     _check_times(values)
     activity = Activity(**values, status=DRAFT, created_by_id=actor.id)
     db.session.add(activity)
@@ -115,12 +119,19 @@ def update_activity(actor: User, activity_id: int, changes: dict) -> Activity:
     :raises InvalidActivityState: for cancelled or finished activities.
     :raises CapacityBelowConfirmed: when capacity would drop below the confirmed places.
     """
+    activity = apply_update(actor, activity_id, changes)
+    db.session.commit()
+    return activity
+
+
+def apply_update(actor: User, activity_id: int, changes: dict) -> Activity:
+    """:func:`update_activity` without the commit (series edits commit once for all)."""
     from api.signups.services import active_user_ids, promote_waitlist
 
     activity = get_managed_activity(actor, activity_id)
     if activity.status in (CANCELLED, FINISHED):
         raise InvalidActivityState()
-    _resolve_unit_and_team(actor, changes)
+    check_unit_and_team(actor, changes)
     activity = lock_activity(activity_id)
     merged = {"starts_at": activity.starts_at, "ends_at": activity.ends_at,
               "signup_opens_at": activity.signup_opens_at,
@@ -142,7 +153,6 @@ def update_activity(actor: User, activity_id: int, changes: dict) -> Activity:
                              {"activity_id": activity.id, "changed": moved})
     audit(actor, "activity.update", "activity", activity.id,
           details={"changed": sorted(changes)})
-    db.session.commit()
     return activity
 
 
@@ -162,6 +172,13 @@ def cancel_activity(actor: User, activity_id: int, reason: str) -> Activity:
 
     :raises InvalidActivityState: when already cancelled or finished.
     """
+    activity = apply_cancel(actor, activity_id, reason)
+    db.session.commit()
+    return activity
+
+
+def apply_cancel(actor: User, activity_id: int, reason: str) -> Activity:
+    """:func:`cancel_activity` without the commit."""
     from api.signups.services import active_user_ids
 
     activity = get_managed_activity(actor, activity_id)
@@ -174,7 +191,6 @@ def cancel_activity(actor: User, activity_id: int, reason: str) -> Activity:
                          f"活动取消：{activity.title}", reason,
                          {"activity_id": activity.id})
     audit(actor, "activity.cancel", "activity", activity.id, reason=reason)
-    db.session.commit()
     return activity
 
 

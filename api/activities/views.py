@@ -2,7 +2,7 @@
 
 from flask_smorest import Blueprint
 
-from api.activities import services
+from api.activities import series, services
 from api.activities.schemas import (
     ActivityCreateSchema,
     ActivityDetailSchema,
@@ -12,6 +12,9 @@ from api.activities.schemas import (
     CancelActivitySchema,
     MonthCalendarSchema,
     MonthQuerySchema,
+    SeriesCreateSchema,
+    SeriesSchema,
+    SeriesUpdateSchema,
 )
 from api.auth.current import optional_user, require_user
 from api.pagination import Page, page_schema, paginate
@@ -85,3 +88,34 @@ def publish_activity(activity_id):
 def cancel_activity(body, activity_id):
     """Cancel an activity and notify everyone signed up."""
     return services.cancel_activity(require_user(), activity_id, body["reason"])
+
+
+def _with_occurrences(activity_series):
+    activity_series.occurrences = series.occurrences(activity_series.id)
+    return activity_series
+
+
+@blp.route("/activity-series", methods=["POST"])
+@blp.arguments(SeriesCreateSchema)
+@blp.response(201, SeriesSchema)
+def create_series(body):
+    """Create a weekly series and its dated activities."""
+    created = series.create_series(require_user(), body["rule"], body["template"],
+                                   body["publish"])
+    return _with_occurrences(created)
+
+
+@blp.route("/activity-series/<int:series_id>", methods=["GET"])
+@blp.response(200, SeriesSchema)
+def get_series(series_id):
+    """Show a series with its occurrences."""
+    return _with_occurrences(series.get_series(series_id))
+
+
+@blp.route("/activity-series/<int:series_id>", methods=["PATCH"])
+@blp.arguments(SeriesUpdateSchema)
+@blp.response(200, SeriesSchema)
+def update_series(body, series_id):
+    """Change a series from now on (past occurrences stay as they were)."""
+    updated = series.update_series(require_user(), series_id, body["rule"], body["template"])
+    return _with_occurrences(updated)

@@ -38,7 +38,7 @@ class AssistedSignupSchema(Schema):
         return data
 
 
-class AttendanceSchema(Schema):
+class RosterAttendanceSchema(Schema):
     checked_in_at = LocalDateTime()
     checked_out_at = LocalDateTime(allow_none=True)
     method = fields.String()
@@ -53,7 +53,7 @@ class RosterEntrySchema(Schema):
     waitlist_position = fields.Integer(attribute="position", allow_none=True)
     assisted = fields.Function(lambda signup: signup.assisted_by_id is not None)
     created_at = LocalDateTime()
-    attendance = fields.Nested(AttendanceSchema, allow_none=True)
+    attendance = fields.Nested(RosterAttendanceSchema, allow_none=True)
 
 
 def _display_name(user) -> str:
