@@ -2,6 +2,7 @@
 
 import sqlite3
 
+import marshmallow as ma
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
 from flask_limiter import Limiter
@@ -37,9 +38,23 @@ def openapi_schema_name(schema) -> str:
     return name
 
 
+class ErrorSchema(ma.Schema):
+    """The error envelope of DESIGN §5 (documentation only: errors.py renders it)."""
+
+    code = ma.fields.Integer(metadata={"description": "HTTP status code"})
+    status = ma.fields.String(metadata={"description": "HTTP status name"})
+    error = ma.fields.String(metadata={"description": "stable snake_case reason"})
+    message = ma.fields.String(metadata={"description": "Chinese message for the user"})
+    errors = ma.fields.Dict(metadata={"description": "per-field messages"})
+
+
+class PlatformApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = Api(spec_kwargs={
+api = PlatformApi(spec_kwargs={
     "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=openapi_schema_name),
 })
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
