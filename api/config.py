@@ -61,6 +61,19 @@ class Config:
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
 
+        # Hours (志愿服务记录): star thresholds in approved hours, per region; the public
+        # lookup's limit per client; certificates' verification URL ({code}) and font.
+        self.STAR_THRESHOLDS_HOURS = tuple(
+            int(hours) for hours in
+            os.environ.get("STAR_THRESHOLDS_HOURS", "100,300,600,1000,1500").split(",")
+        )
+        self.HOURS_LOOKUP_RATE_LIMIT = os.environ.get("HOURS_LOOKUP_RATE_LIMIT",
+                                                      "10 per minute;100 per day")
+        self.CERTIFICATE_VERIFY_URL = os.environ.get(
+            "CERTIFICATE_VERIFY_URL", "http://127.0.0.1:5000/api/v1/certificates/{code}"
+        )
+        self.CERTIFICATE_FONT_PATH = os.environ.get("CERTIFICATE_FONT_PATH", "")
+
         # flask-smorest / OpenAPI
         self.API_TITLE = "新时代文明实践中心 API"
         self.API_VERSION = "v1"
