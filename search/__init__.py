@@ -1,0 +1,55 @@
+"""Full-text search over activities and articles (the Whoosh adapter).
+
+Nothing outside this package imports Whoosh; it knows nothing of Flask or the database.
+The caller hands it plain dicts and decides where the index lives::
+
+    from search import SearchIndex
+
+    index = SearchIndex(app.config["SEARCH_INDEX_DIR"])
+    index.add_or_update([doc, ...])          # after the transaction commits
+    index.delete(["activity:A0012"])        # cancelled, unpublished
+    index.rebuild(all_docs(), progress=bar)  # `flask search rebuild`
+    results = index.query("量血压", type="activity", unit_code="LY-JL", page=1)
+    index.suggest("gaox")
+
+A document::
+
+    {
+        "id": "activity:A0012",      # or "activity:<db id>", "article:2026-12-03-gaoxueya"
+        "type": "activity",          # activity | article
+        "title": "...", "body": "...",   # body may be Markdown (articles)
+        "category": "医疗健身",       # activities: service category; articles: policy|health|news
+        "theme": "health",           # activities: etiquette|history|performance|caring|health
+        "unit_path": "LY/LY-JL/LY-JL-YFC",
+        "tags": ["高血压"],
+        "date": datetime(..., tzinfo=...),   # activity starts_at, article date (aware)
+        "url": "/activities/12",
+        "external_id": "A0012",      # optional
+        "db_id": 12,                 # optional
+    }
+
+Text analysis (Traditional -> Simplified, segmentation, pinyin, synonyms) is described in
+``search.analysis``; the synonyms are data, in ``search/synonyms.txt``.
+"""
+
+from .analysis import warm_up
+from .index import (
+    Hit,
+    RebuildInProgress,
+    SearchIndex,
+    SearchIndexBusy,
+    SearchResults,
+    Suggestion,
+)
+from .schema import InvalidDocument
+
+__all__ = [
+    "Hit",
+    "InvalidDocument",
+    "RebuildInProgress",
+    "SearchIndex",
+    "SearchIndexBusy",
+    "SearchResults",
+    "Suggestion",
+    "warm_up",
+]

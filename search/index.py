@@ -1,0 +1,708 @@
+"""The search index: one directory, one writer at a time, atomic rebuilds.
+
+Layout of ``index_dir``::
+
+    current -> gen-20261128T152140-1a2b3c   symlink to the generation being served
+    gen-.../                                 a complete Whoosh index
+    write.lock                               fcntl lock held around every write
+    rebuild.lock                             fcntl lock held for a whole rebuild
+    journal.jsonl                            writes made while a rebuild runs
+
+Writes (``add_or_update``, ``delete``) take ``write.lock`` (waiting for it, across
+processes and threads), so Whoosh's own lock is never contended and a caller never sees
+``LockError``.  While a rebuild runs, each write is applied to the served index *and*
+appended to the journal; the rebuild replays the journal into the new generation under
+``write.lock`` just before it swaps ``current`` with ``os.replace``, so no update made
+during a rebuild is lost.  A rebuild that dies (exception, SIGKILL) never touches
+``current``; its half-built generation is removed on the spot or by the next rebuild.
+
+Readers keep one searcher per thread and, before every query, compare ``current`` with
+the generation they have open and call ``Searcher.refresh()``: a commit or a swap is
+visible to the very next query.  Measured cost of that check: see
+``benchmarks/search_bench.py`` (tens of microseconds; reopening after a commit costs a
+few milliseconds).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import heapq
+import itertools
+import json
+import multiprocessing
+import os
+import shutil
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.query import And, Or, Query, Term
+
+from . import analysis, plan
+from .highlight import snippet
+from .schema import CHINA, SCHEMA, SearchCodec, prepare_document, to_datetime
+
+CURRENT = "current"
+GENERATION_PREFIX = "gen-"
+MAX_PER_PAGE = 100
+PROGRESS_EVERY = 1000
+#: A rebuild commits a segment every this many documents (bounded memory).
+REBUILD_SEGMENT_DOCS = 10_000
+#: Documents analysed per batch, and the size from which a rebuild analyses them in a
+#: helper process (starting one costs about a second).
+ANALYSIS_BATCH = 500
+PARALLEL_AFTER = 2_000
+#: Fewer complete matches than this, and partial matches are shown after them.
+RELAX_BELOW = 10
+
+
+class SearchIndexBusy(RuntimeError):
+    """The write lock could not be taken within ``lock_timeout`` seconds."""
+
+
+class RebuildInProgress(RuntimeError):
+    """Another rebuild of the same index is running."""
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result.  ``snippet`` is HTML: escaped text with ``<mark>`` tags."""
+
+    type: str
+    id: str
+    external_id: str | None
+    db_id: int | None
+    title: str
+    snippet: str
+    url: str
+    score: float
+    date: datetime
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A page of hits, the total number of matches and facet counts over all of them."""
+
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An autocomplete entry: a title, and the document it leads to."""
+
+    text: str
+    type: str
+    id: str
+    url: str
+
+
+@dataclass
+class _Parts:
+    """What ``SearchIndex._collect`` matches (see ``search.plan.QueryPlan``)."""
+
+    required: list[Query]
+    optional: list[Query] = field(default_factory=list)
+    title_match: Query | None = None
+    filters: list[Query] = field(default_factory=list)
+    min_match: int = 1
+
+    @property
+    def relax(self) -> bool:
+        return self.min_match < len(self.required)
+
+
+class _Tally:
+    """Count and facet matches; keep the ``keep`` best by key."""
+
+    def __init__(self, keep: int):
+        self.keep = keep
+        self.total = 0
+        self.types: Counter[str] = Counter()
+        self.categories: Counter[str] = Counter()
+        self._heap: list[tuple[tuple, int, float]] = []
+
+    def add(self, key: tuple, docnum: int, score: float, doc_type: str, category: str) -> None:
+        self.total += 1
+        self.types[doc_type] += 1
+        if category:
+            self.categories[category] += 1
+        item = (key, -docnum, score)  # equal keys: lower docnum first
+        if len(self._heap) < self.keep:
+            heapq.heappush(self._heap, item)
+        elif item > self._heap[0]:
+            heapq.heappushpop(self._heap, item)
+
+    def ranked(self) -> list[tuple[int, float]]:
+        return [(-negdoc, score) for _key, negdoc, score in sorted(self._heap, reverse=True)]
+
+    def facets(self) -> dict[str, dict[str, int]]:
+        return {
+            "type": dict(self.types.most_common()),
+            "category": dict(self.categories.most_common()),
+        }
+
+
+class _FileLock:
+    """An exclusive ``flock`` on a file; each acquisition opens its own descriptor, so
+    it excludes other threads of this process as well as other processes."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fd: int | None = None
+
+    def acquire(self, timeout: float | None) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        delay = 0.001
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if deadline is not None and time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                time.sleep(delay)
+                delay = min(delay * 2, 0.05)
+                continue
+            self._fd = fd
+            return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+class SearchIndex:
+    """A Whoosh index of activities and articles stored under ``index_dir``.
+
+    Documents are plain dicts (see ``search.schema.prepare_document`` and the package
+    docstring).  One instance may be shared by the threads of a process; any number of
+    processes may open the same directory.
+    """
+
+    def __init__(
+        self,
+        index_dir: str | os.PathLike[str],
+        *,
+        lock_timeout: float = 60.0,
+        parallel_rebuild: bool = True,
+    ):
+        """Open (lazily) the index under ``index_dir``; nothing is read or created yet.
+
+        ``lock_timeout``: seconds a write waits for another writer before raising
+        SearchIndexBusy.  ``parallel_rebuild``: analyse documents in a helper process
+        during big rebuilds (more than 2,000 documents).
+        """
+        self.root = Path(index_dir)
+        self.lock_timeout = lock_timeout
+        self.parallel_rebuild = parallel_rebuild
+        self._local = threading.local()
+        self._columns: dict[str, tuple[list, list, list]] = {}
+
+    # --- writing -----------------------------------------------------------------------
+
+    def add_or_update(self, docs: Iterable[Mapping[str, Any]]) -> int:
+        """Index documents, replacing any with the same ``id``; returns how many.
+
+        Raises InvalidDocument (before writing anything) for a malformed document and
+        SearchIndexBusy if the write lock is not free within ``lock_timeout``.
+        """
+        ops = [("put", prepare_document(doc)) for doc in docs]
+        self._write(ops)
+        return len(ops)
+
+    def delete(self, ids: Iterable[str]) -> int:
+        """Remove documents by ``id`` (unknown ids are ignored); returns how many ids."""
+        ops = [("delete", str(doc_id)) for doc_id in ids]
+        self._write(ops)
+        return len(ops)
+
+    def rebuild(
+        self,
+        docs: Iterable[Mapping[str, Any]],
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Build a fresh index from ``docs`` and swap it in atomically; returns the count.
+
+        ``docs`` should be lazy (a generator reading the database), so that it reflects
+        the data from the moment the rebuild starts; writes made meanwhile are
+        journalled and replayed before the swap.  ``progress(done)`` is called every
+        1,000 documents and at the end.  Until the swap the old index keeps answering;
+        if anything fails (or the process dies) the old index stays, and the partial
+        one is removed.  Raises RebuildInProgress if another rebuild is running.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        rebuild_lock = _FileLock(self.root / "rebuild.lock")
+        with self._write_lock():
+            if not rebuild_lock.acquire(timeout=0):
+                raise RebuildInProgress(f"a rebuild of {self.root} is already running")
+            self._journal_path().write_text("", encoding="utf-8")
+            self._remove_generations(keep={self._current_generation()})
+        generation = None
+        try:
+            generation = self._new_generation()
+            ix = whoosh_index.create_in(generation, SCHEMA)
+            count = 0
+            seen: set[str] = set()
+            writer = self._bulk_writer(ix)
+            try:
+                for batch in _prepared_batches(docs, parallel=self.parallel_rebuild):
+                    for fields in batch:
+                        if fields["id"] in seen:
+                            continue  # the first wins; an iterable should not repeat ids
+                        seen.add(fields["id"])
+                        writer.add_document(**fields)
+                        count += 1
+                        if count % REBUILD_SEGMENT_DOCS == 0:
+                            # Bounded memory: one segment per chunk, never merged here.
+                            writer.commit(merge=False)
+                            writer = self._bulk_writer(ix)
+                        if progress is not None and count % PROGRESS_EVERY == 0:
+                            progress(count)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit(merge=False)
+            with self._write_lock():
+                self._replay_journal(ix)
+                previous = self._current_generation()
+                self._point_current_at(generation)
+                self._journal_path().write_text("", encoding="utf-8")
+                self._remove_generations(keep={generation, previous})
+            generation = None
+            if progress is not None:
+                progress(count)
+            return count
+        finally:
+            if generation is not None:
+                shutil.rmtree(generation, ignore_errors=True)
+            rebuild_lock.release()
+
+    def _write(self, ops: list[tuple[str, Any]]) -> None:
+        if not ops:
+            return
+        with self._write_lock():
+            generation = self._ensure_current()
+            if self._rebuild_running():
+                with self._journal_path().open("a", encoding="utf-8") as journal:
+                    for op, value in ops:
+                        journal.write(json.dumps([op, value], ensure_ascii=False) + "\n")
+            self._apply(whoosh_index.open_dir(str(generation)), ops)
+
+    @staticmethod
+    def _bulk_writer(ix):
+        # A pool this size holds a whole REBUILD_SEGMENT_DOCS chunk without spilling
+        # sorted runs to disk (spilling and merging them doubled the time).
+        return ix.writer(limitmb=320, procs=1, codec=SearchCodec(), compound=False)
+
+    @staticmethod
+    def _apply(ix, ops: list[tuple[str, Any]]) -> None:
+        # Our lock already serialises writers; Whoosh's timeout is only a safety net.
+        writer = ix.writer(timeout=10.0, delay=0.05, codec=SearchCodec())
+        try:
+            for op, value in ops:
+                if op == "put":
+                    writer.update_document(**value)
+                else:
+                    writer.delete_by_term("id", value)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    def _replay_journal(self, ix) -> None:
+        path = self._journal_path()
+        if not path.exists():
+            return
+        ops = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                op, value = json.loads(line)
+                ops.append((op, value))
+        if ops:
+            self._apply(ix, ops)
+
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        lock = _FileLock(self.root / "write.lock")
+        if not lock.acquire(self.lock_timeout):
+            raise SearchIndexBusy(f"search index {self.root} busy for {self.lock_timeout} s")
+        try:
+            yield
+        finally:
+            lock.release()
+
+    def _rebuild_running(self) -> bool:
+        lock = _FileLock(self.root / "rebuild.lock")
+        if lock.acquire(timeout=0):
+            lock.release()
+            return False
+        return True
+
+    def _journal_path(self) -> Path:
+        return self.root / "journal.jsonl"
+
+    # --- generations -------------------------------------------------------------------
+
+    def _current_generation(self) -> Path | None:
+        try:
+            return self.root / os.readlink(self.root / CURRENT)
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def _new_generation(self) -> Path:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        path = self.root / f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
+        path.mkdir()
+        return path
+
+    def _point_current_at(self, generation: Path) -> None:
+        link = self.root / f".{CURRENT}-{uuid.uuid4().hex[:8]}"
+        os.symlink(generation.name, link)
+        os.replace(link, self.root / CURRENT)
+        directory = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+
+    def _ensure_current(self) -> Path:
+        """The served generation, creating an empty index first (under the write lock)."""
+        current = self._current_generation()
+        if current is not None and current.is_dir():
+            return current
+        generation = self._new_generation()
+        whoosh_index.create_in(str(generation), SCHEMA)
+        self._point_current_at(generation)
+        return generation
+
+    def _remove_generations(self, keep: set[Path | None]) -> None:
+        keep_names = {path.name for path in keep if path is not None}
+        for path in self.root.glob(f"{GENERATION_PREFIX}*"):
+            if path.name not in keep_names:
+                shutil.rmtree(path, ignore_errors=True)
+
+    # --- reading -----------------------------------------------------------------------
+
+    def _searcher(self):
+        """This thread's searcher on the current generation, refreshed; or None."""
+        local = self._local
+        generation = self._current_generation()
+        if generation is None:
+            return None
+        searcher = getattr(local, "searcher", None)
+        if searcher is not None and local.generation == generation:
+            # refresh() reuses the unchanged segments and closes the old reader itself
+            local.searcher = searcher.refresh()
+            return local.searcher
+        if searcher is not None:
+            searcher.close()
+            local.searcher = None
+        local.searcher = whoosh_index.open_dir(str(generation)).searcher()
+        local.generation = generation
+        return local.searcher
+
+    def _with_searcher(self, function: Callable[[Any], Any], empty: Any) -> Any:
+        for attempt in range(2):
+            try:
+                searcher = self._searcher()
+                if searcher is None:
+                    return empty
+                return function(searcher)
+            except (OSError, whoosh_index.EmptyIndexError):
+                # The generation was swapped and removed under us: reopen once.
+                self.close()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+    def doc_count(self) -> int:
+        """Number of documents in the served index."""
+        return self._with_searcher(lambda s: s.doc_count(), 0)
+
+    def _segment_columns(self, reader) -> tuple[list, list, list]:
+        """type, category and date of every document of a segment, cached per segment
+        (segments are immutable; their ids are random)."""
+        key = reader.segment().segment_id()
+        columns = self._columns.get(key)
+        if columns is None:
+            columns = (
+                list(reader.column_reader("type")),
+                list(reader.column_reader("category")),
+                list(reader.column_reader("date")),
+            )
+            if len(self._columns) > 256:
+                self._columns.clear()
+            self._columns[key] = columns
+        return columns
+
+    def _collect(
+        self,
+        searcher,
+        parts: _Parts,
+        keep: int,
+        now_ts: int,
+        date_range: tuple[int | None, int | None] = (None, None),
+    ) -> _Tally:
+        """Visit every match once: totals, facet counts and the best ``keep`` hits.
+
+        Complete matches (every required concept, or the title contains the query)
+        are tallied apart from partial ones (at least ``parts.min_match`` concepts);
+        the partial tally is used only when complete matches are fewer than
+        RELAX_BELOW.  Order: upcoming activities and articles before past activities,
+        then concepts matched, then score.  Date bounds are checked against the date
+        column rather than with index terms, which keeps indexing cheap.
+        """
+        low, high = date_range
+        required = parts.required
+        n = len(required)
+        extras = parts.optional + ([parts.title_match] if parts.title_match is not None else [])
+        title_at = n + len(parts.optional) if parts.title_match is not None else -1
+        leads = required + ([parts.title_match] if parts.title_match is not None else [])
+        candidates = leads[0] if len(leads) == 1 else Or(leads)
+        # Filters are a separate unscored matcher the candidates leapfrog with.
+        # (Not whoosh.query.Require: in Whoosh 2.7.4 its matcher is an AndNotMatcher,
+        # which returns exactly the documents the filter should keep out.)
+        filters = And(parts.filters) if parts.filters else None
+        # One concept and nothing optional: every candidate is complete, and the
+        # candidate matcher's own score is the score.
+        simple = n <= 1 and not parts.optional
+        context = searcher.context()
+        lead_context = context if simple else searcher.boolean_context()
+        complete, partial = _Tally(keep), _Tally(keep)
+        for leaf, offset in searcher.leaf_searchers():
+            matcher = candidates.matcher(leaf, lead_context)
+            allowed = filters.matcher(leaf, searcher.boolean_context()) if filters else None
+            if not matcher.is_active() or (allowed is not None and not allowed.is_active()):
+                continue
+            scorers = [] if simple else [q.matcher(leaf, context) for q in required + extras]
+            doc_types, doc_categories, dates = self._segment_columns(leaf.reader())
+            while matcher.is_active():
+                docnum = matcher.id()
+                if allowed is not None:
+                    if allowed.id() < docnum:
+                        allowed.skip_to(docnum)
+                        if not allowed.is_active():
+                            break
+                    if allowed.id() > docnum:
+                        matcher.skip_to(allowed.id())
+                        continue
+                when = dates[docnum]
+                if (low is not None and when < low) or (high is not None and when > high):
+                    matcher.next()
+                    continue
+                if simple:
+                    score, covered = matcher.score(), n
+                else:
+                    score, covered = 0.0, 0
+                    for position, scorer in enumerate(scorers):
+                        if scorer.is_active() and scorer.id() < docnum:
+                            scorer.skip_to(docnum)
+                        if scorer.is_active() and scorer.id() == docnum:
+                            score += scorer.score()
+                            if position < n:
+                                covered += 1
+                            elif position == title_at:
+                                covered = n + 1
+                    covered = min(covered, n)
+                if covered < parts.min_match:
+                    matcher.next()
+                    continue
+                doc_type = doc_types[docnum]
+                upcoming = doc_type != "activity" or when >= now_ts
+                key = (upcoming, covered, score)
+                category = doc_categories[docnum]
+                if covered == n:
+                    complete.add(key, docnum + offset, score, doc_type, category)
+                partial.add(key, docnum + offset, score, doc_type, category)
+                matcher.next()
+        if complete.total >= RELAX_BELOW or not parts.relax:
+            return complete
+        return partial
+
+    def query(
+        self,
+        q: str | None,
+        *,
+        type: str | None = None,
+        category: str | None = None,
+        theme: str | None = None,
+        unit_code: str | None = None,
+        date_from: date | datetime | None = None,
+        date_to: date | datetime | None = None,
+        page: int = 1,
+        per_page: int = 20,
+        now: datetime | None = None,
+    ) -> SearchResults:
+        """Search activities and articles.
+
+        ``q`` is free text in Simplified or Traditional Chinese, pinyin or initials;
+        it is cut to 200 characters and never parsed as a query language, so any input
+        is safe (no searchable words gives an empty result).  Filters: ``type``
+        (activity | article), ``category``, ``theme``, ``unit_code`` (the unit and its
+        whole subtree), ``date_from``/``date_to`` (inclusive; a ``date`` is a local
+        day in China).  Hits are ordered by relevance, except that activities that
+        have already started (``date < now``, default the current time) come after
+        upcoming activities and articles.  ``facets`` counts the matches by type and
+        by category, with the filters applied.  ``per_page`` is capped at 100.
+        """
+        page = max(1, int(page))
+        per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
+        empty = SearchResults([], 0, page, per_page, {"type": {}, "category": {}})
+        filters = _filters(type, category, theme, unit_code)
+        date_range = (_bound(date_from, end=False), _bound(date_to, end=True))
+        now_ts = int((now or datetime.now(UTC)).timestamp())
+        keep = page * per_page
+
+        def run(searcher) -> SearchResults:
+            query_plan = plan.build_plan(searcher.reader(), q)
+            if query_plan is None:
+                return empty
+            parts = _Parts(
+                required=query_plan.concepts,
+                optional=query_plan.optional,
+                title_match=query_plan.title_match,
+                filters=filters,
+                min_match=query_plan.min_match,
+            )
+            tally = self._collect(searcher, parts, keep, now_ts, date_range)
+            if not tally.total:
+                return empty
+            hits = [
+                self._hit(searcher, docnum, score, query_plan)
+                for docnum, score in tally.ranked()[(page - 1) * per_page :]
+            ]
+            return SearchResults(hits, tally.total, page, per_page, tally.facets())
+
+        return self._with_searcher(run, empty)
+
+    @staticmethod
+    def _hit(searcher, docnum: int, score: float, query_plan: plan.QueryPlan) -> Hit:
+        fields = searcher.stored_fields(docnum)
+        stored = fields["doc"]
+        terms = set(query_plan.highlight)
+        for token in query_plan.latin:
+            terms.update(analysis.title_pinyin_matches(stored["title"], token))
+        return Hit(
+            type=fields["type"],
+            id=fields["id"],
+            external_id=stored["external_id"],
+            db_id=stored["db_id"],
+            title=stored["title"],
+            snippet=snippet(stored["text"], terms),
+            url=stored["url"],
+            score=round(score, 4),
+            date=datetime.fromisoformat(stored["date"]),
+        )
+
+    def suggest(
+        self, q: str | None, limit: int = 8, *, now: datetime | None = None
+    ) -> list[Suggestion]:
+        """Autocomplete: up to ``limit`` distinct titles for what has been typed so far.
+
+        Chinese text matches titles containing it; Latin letters match the start of a
+        title's pinyin (``gaox``, ``zhiyuan fu``) or initials (``fxw``).  Upcoming
+        activities and articles come before past activities.  Never raises on odd input.
+        """
+        limit = max(1, min(int(limit), 50))
+        now_ts = int((now or datetime.now(UTC)).timestamp())
+
+        def run(searcher) -> list[Suggestion]:
+            query = plan.suggest_query(searcher.reader(), q)
+            tally = self._collect(searcher, _Parts([query]), limit * 8, now_ts)
+            suggestions: list[Suggestion] = []
+            seen: set[str] = set()
+            for docnum, _score in tally.ranked():
+                fields = searcher.stored_fields(docnum)
+                title = fields["doc"]["title"]
+                if title in seen:
+                    continue
+                seen.add(title)
+                url = fields["doc"]["url"]
+                suggestions.append(Suggestion(title, fields["type"], fields["id"], url))
+                if len(suggestions) == limit:
+                    break
+            return suggestions
+
+        return self._with_searcher(run, [])
+
+    def close(self) -> None:
+        """Close this thread's searcher (others close when their threads end)."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+            self._local.searcher = None
+
+
+def _prepare_batch(docs: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [prepare_document(doc) for doc in docs]
+
+
+def _prepared_batches(
+    docs: Iterable[Mapping[str, Any]], *, parallel: bool
+) -> Iterator[list[dict[str, Any]]]:
+    """Analysed documents, in batches.
+
+    The iterable is consumed in the calling thread (a database session is bound to
+    it).  With ``parallel``, once the input proves big, batch k+1 is analysed in a
+    helper process while the caller indexes batch k: analysis is a third of the
+    indexing cost and the writer itself must stay single (one Whoosh writer, procs=1).
+    """
+    iterator = iter(docs)
+    pool = None
+    pending = None
+    seen = 0
+    try:
+        while batch := list(itertools.islice(iterator, ANALYSIS_BATCH)):
+            seen += len(batch)
+            if pool is None and parallel and seen > PARALLEL_AFTER:
+                # spawn, not fork: the caller may be a threaded web or job process.
+                context = multiprocessing.get_context("spawn")
+                pool = context.Pool(1, initializer=analysis.warm_up)
+            if pool is None:
+                yield _prepare_batch(batch)
+                continue
+            job = pool.apply_async(_prepare_batch, (batch,))
+            if pending is not None:
+                yield pending.get()
+            pending = job
+        if pending is not None:
+            yield pending.get()
+    finally:
+        if pool is not None:
+            pool.terminate()
+            pool.join()
+
+
+def _filters(type, category, theme, unit_code) -> list[Query]:
+    filters: list[Query] = []
+    for fieldname, value in (("type", type), ("category", category), ("theme", theme)):
+        if value:
+            filters.append(Term(fieldname, str(value)))
+    if unit_code:
+        filters.append(Term("units", str(unit_code)))
+    return filters
+
+
+def _bound(value: date | datetime | None, *, end: bool) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return int(to_datetime(value, "date filter").timestamp())
+    moment = datetime(value.year, value.month, value.day, tzinfo=CHINA).timestamp()
+    return int(moment) + (86399 if end else 0)
