@@ -22,6 +22,12 @@ def make_id_number(birth: str = "19900101", sequence: str = "123",
 
 
 @pytest.fixture
+def make_id():
+    """Factory: a valid ID number (check character computed)."""
+    return make_id_number
+
+
+@pytest.fixture
 def volunteer(create_user, auth_headers, corpus_units):
     """Factory: a registered volunteer (of 巨陵镇 by default) and their headers."""
     counter = iter(range(1000, 10_000))
@@ -39,14 +45,16 @@ def volunteer(create_user, auth_headers, corpus_units):
 
 
 @pytest.fixture
-def organizer(create_user, auth_headers):
-    """The admin of the 巨陵镇 institute (which holds ``create_activity``'s activities)."""
+def organizer(create_user, auth_headers, corpus_units):
+    """The admin of the 巨陵镇 institute (which holds ``create_activity``'s activities).
+
+    Needs the units first: a grant on a unit not yet imported would be county-wide."""
     user = create_user("jl-admin", roles=[("unit_admin", "LY-JL")])
     return SimpleNamespace(user=user, headers=auth_headers(user), id=user.id)
 
 
 @pytest.fixture
-def outsider(create_user, auth_headers):
+def outsider(create_user, auth_headers, corpus_units):
     """The admin of another township (城关镇)."""
     user = create_user("cg-admin", roles=[("unit_admin", "LY-CG")])
     return SimpleNamespace(user=user, headers=auth_headers(user), id=user.id)

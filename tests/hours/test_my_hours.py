@@ -1,0 +1,162 @@
+"""GET /me/hours: totals equal the approved records listed, breakdowns, stars."""
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from api.hours.models import APPROVED, REJECTED, VOIDED
+from api.hours.totals import star_for
+from api.timeutil import LOCAL_TZ, utcnow
+
+
+def test_the_contract_of_my_hours(my_hours, volunteer, past_activity, add_record):
+    person = volunteer()
+    add_record(person, past_activity(), 90, status=APPROVED)
+
+    body = my_hours(person)
+
+    assert set(body) == {"total_minutes", "total_hours", "year", "year_minutes", "year_hours",
+                         "pending_minutes", "pending_hours", "star", "by_category",
+                         "by_month", "records", "pagination"}
+    assert body["star"] == {"level": 0, "next_level_hours": 100, "hours_to_next": 98.5,
+                            "minutes_to_next": 5910}
+    assert set(body["records"][0]) == {
+        "id", "activity_id", "activity_title", "unit_id", "unit_name", "category",
+        "credited_minutes", "hours", "source", "status", "served_at", "corrects_id", "reason",
+        "review_note", "reviewed_at", "created_at"}
+    assert body["records"][0]["served_at"].endswith("+08:00")
+    assert body["pagination"] == {"page": 1, "per_page": 20, "total": 1}
+
+
+def test_total_equals_the_sum_of_approved_records_listed(my_hours, all_records, volunteer,
+                                                         past_activity, add_record):
+    person = volunteer()
+    statuses = [APPROVED, "pending", REJECTED, VOIDED, APPROVED]
+    for number in range(45):
+        add_record(person, past_activity(days_ago=number + 1), 31 + number,
+                   status=statuses[number % len(statuses)])
+
+    body = my_hours(person, per_page=7)
+    listed = all_records(person, per_page=7)
+
+    assert len(listed) == 45 == body["pagination"]["total"]
+    approved = sum(row["credited_minutes"] for row in listed if row["status"] == APPROVED)
+    pending = sum(row["credited_minutes"] for row in listed if row["status"] == "pending")
+    assert body["total_minutes"] == approved
+    assert body["pending_minutes"] == pending
+    assert sum(item["minutes"] for item in body["by_month"]) == approved
+    assert sum(item["minutes"] for item in body["by_category"]) == approved
+
+
+def test_records_are_newest_service_first(my_hours, volunteer, past_activity, add_record):
+    person = volunteer()
+    old = add_record(person, past_activity(days_ago=30))
+    new = add_record(person, past_activity(days_ago=2))
+    assert [row["id"] for row in my_hours(person)["records"]] == [new.id, old.id]
+
+
+def test_hours_are_never_rounded_up(my_hours, volunteer, past_activity, add_record):
+    person = volunteer()
+    add_record(person, past_activity(minutes=120), 119, status=APPROVED)
+    body = my_hours(person)
+    assert body["total_minutes"] == 119
+    assert body["total_hours"] == 1.98
+
+
+def test_breakdown_by_category_month_and_year(my_hours, volunteer, create_activity,
+                                              add_record):
+    person = volunteer()
+    now = utcnow().astimezone(LOCAL_TZ)
+    last_year = datetime(now.year - 1, 12, 31, 23, 0, tzinfo=LOCAL_TZ)  # 15:00 UTC
+    this_year = datetime(now.year, 1, 1, 0, 30, tzinfo=LOCAL_TZ)  # 16:30 UTC, Dec 31
+    for starts, category, minutes in ((last_year, "医疗健身", 50), (this_year, "医疗健身", 40),
+                                      (this_year + timedelta(hours=2), "文化文艺", 30)):
+        activity = create_activity(starts_at=starts, ends_at=starts + timedelta(minutes=60),
+                                   category=category)
+        add_record(person, activity, minutes, status=APPROVED)
+
+    body = my_hours(person)
+
+    assert body["year"] == now.year
+    assert body["year_minutes"] == 70
+    assert body["total_minutes"] == 120
+    assert body["by_month"] == [
+        {"month": f"{now.year - 1}-12", "minutes": 50, "hours": 0.83},
+        {"month": f"{now.year}-01", "minutes": 70, "hours": 1.16},
+    ]
+    assert body["by_category"] == [
+        {"category": "医疗健身", "minutes": 90, "hours": 1.5},
+        {"category": "文化文艺", "minutes": 30, "hours": 0.5},
+    ]
+
+
+def test_a_status_filter_lists_some_records_but_keeps_the_totals(my_hours, volunteer,
+                                                                 past_activity, add_record):
+    person = volunteer()
+    add_record(person, past_activity(), 60, status=APPROVED)
+    pending = add_record(person, past_activity(days_ago=2), 30)
+
+    body = my_hours(person, status="pending")
+
+    assert [row["id"] for row in body["records"]] == [pending.id]
+    assert body["total_minutes"] == 60
+
+
+def test_a_page_past_the_end_is_empty_with_the_total(my_hours, volunteer, past_activity,
+                                                     add_record):
+    person = volunteer()
+    add_record(person, past_activity(), 60, status=APPROVED)
+    body = my_hours(person, page=5)
+    assert body["records"] == []
+    assert body["pagination"]["total"] == 1
+    assert body["total_minutes"] == 60
+
+
+def test_my_hours_needs_a_sign_in(client):
+    response = client.get("/api/v1/me/hours")
+    assert response.status_code == 401
+    assert response.get_json()["error"] == "unauthorized"
+
+
+@pytest.mark.parametrize(("minutes", "level"), [
+    (0, 0), (5994, 0), (5999, 0), (6000, 1), (17_999, 1), (18_000, 2), (36_000, 3),
+    (60_000, 4), (89_999, 4), (90_000, 5), (500_000, 5),
+])
+def test_star_boundaries(app, minutes, level):
+    assert star_for(minutes).level == level
+
+
+def test_star_levels_through_the_api(my_hours, volunteer, past_activity, add_record):
+    person = volunteer()
+    # 99.9 h = 5994 min: still no star; 6 more minutes reach 100 h.
+    for day in range(49):
+        add_record(person, past_activity(days_ago=day + 1, minutes=120), 120, status=APPROVED)
+    add_record(person, past_activity(days_ago=60, minutes=120), 114, status=APPROVED)
+    assert my_hours(person)["star"] == {"level": 0, "next_level_hours": 100,
+                                        "hours_to_next": 0.1, "minutes_to_next": 6}
+
+    add_record(person, past_activity(days_ago=61), 6, status=APPROVED)
+
+    assert my_hours(person)["star"] == {"level": 1, "next_level_hours": 300,
+                                        "hours_to_next": 200.0, "minutes_to_next": 12_000}
+
+
+def test_the_top_star_has_no_next_level(app):
+    star = star_for(1500 * 60)
+    assert (star.level, star.next_level_hours, star.hours_to_next) == (5, None, None)
+
+
+def test_config_overrides_the_thresholds(app_config, request):
+    app_config["STAR_THRESHOLDS_HOURS"] = (10, 20, 30)
+    request.getfixturevalue("app")
+    assert star_for(10 * 60 - 1).level == 0
+    assert star_for(10 * 60).level == 1
+    assert star_for(30 * 60).level == 3
+    assert star_for(20 * 60).next_level_hours == 30
+
+
+def test_thresholds_are_read_from_the_environment(monkeypatch):
+    from api.config import Config
+
+    monkeypatch.setenv("STAR_THRESHOLDS_HOURS", "50,150,300")
+    assert Config().STAR_THRESHOLDS_HOURS == (50, 150, 300)
