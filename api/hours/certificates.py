@@ -27,6 +27,7 @@ from api.hours.models import (
     CertificateSettings,
     ServiceRecord,
 )
+from api.hours.services import all_or_nothing
 from api.hours.totals import hours
 from api.personal_data import decrypt, mask_id_number, mask_name
 from api.timeutil import to_local, utcnow
@@ -209,18 +210,18 @@ def revoke_certificate(actor: User, code: str, reason: str) -> Certificate:
     """
     certificate = get_certificate(code)
     ensure_manages(actor, certificate.unit, roles.MANAGING_ROLES)
-    moved = db.session.execute(
-        update(Certificate).where(Certificate.id == certificate.id, Certificate.status == VALID)
-        .values(status=REVOKED, revoked_at=utcnow(), revoked_by_id=actor.id,
-                revoke_reason=reason)
-        .returning(Certificate.id)
-        .execution_options(synchronize_session=False)
-    ).first()
-    if moved is None:
-        db.session.rollback()
-        raise CertificateRevoked()
-    audit(actor, "certificate.revoke", "certificate", certificate.id,
-          details={"number": certificate.number}, reason=reason)
-    db.session.commit()
+    with all_or_nothing():
+        moved = db.session.execute(
+            update(Certificate)
+            .where(Certificate.id == certificate.id, Certificate.status == VALID)
+            .values(status=REVOKED, revoked_at=utcnow(), revoked_by_id=actor.id,
+                    revoke_reason=reason)
+            .returning(Certificate.id)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if moved is None:
+            raise CertificateRevoked()
+        audit(actor, "certificate.revoke", "certificate", certificate.id,
+              details={"number": certificate.number}, reason=reason)
     db.session.refresh(certificate)
     return certificate

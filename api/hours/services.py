@@ -8,6 +8,8 @@ organizers reviewing at once cannot both win, on SQLite and PostgreSQL alike. Ev
 writes an audit entry in the same transaction (DESIGN §4 invariant 6).
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Select, or_, select, update
@@ -82,6 +84,18 @@ class DisputeExists(Conflict):
 
 class DisputeClosed(Conflict):
     error, message = "dispute_closed", "该异议已处理"
+
+
+@contextmanager
+def all_or_nothing() -> Iterator[None]:
+    """Commit what the block wrote, or roll every write of it back when it raises: a
+    refused request leaves no partial change (DESIGN §4 invariant 8)."""
+    try:
+        yield
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
 
 
 # --- reading --------------------------------------------------------------------------
@@ -196,13 +210,14 @@ def create_manual_record(actor: User, *, user_id: int, activity_id: int, credite
     _check_minutes(activity, credited_minutes)
     if _live_record_exists(user_id, activity.id):
         raise RecordExists()
-    record = ServiceRecord(user_id=user_id, activity_id=activity.id, unit_id=activity.unit_id,
-                           credited_minutes=credited_minutes, source=MANUAL, status=PENDING,
-                           reason=reason, created_by_id=actor.id)
-    db.session.add(record)
-    db.session.flush()
-    _audit_created(actor, record)
-    db.session.commit()
+    with all_or_nothing():
+        record = ServiceRecord(user_id=user_id, activity_id=activity.id,
+                               unit_id=activity.unit_id, credited_minutes=credited_minutes,
+                               source=MANUAL, status=PENDING, reason=reason,
+                               created_by_id=actor.id)
+        db.session.add(record)
+        db.session.flush()
+        _audit_created(actor, record)
     return record
 
 
@@ -267,10 +282,9 @@ def review_record(actor: User, record_id: int, approve: bool, note: str = "") ->
     :raises RecordNotPending: when it was already reviewed, corrected or voided.
     """
     record = _managed_record(actor, record_id)
-    if not _review(actor, [record.id], APPROVED if approve else REJECTED, note):
-        db.session.rollback()
-        raise RecordNotPending()
-    db.session.commit()
+    with all_or_nothing():
+        if not _review(actor, [record.id], APPROVED if approve else REJECTED, note):
+            raise RecordNotPending()
     db.session.refresh(record)
     return record
 
@@ -288,8 +302,8 @@ def review_activity(actor: User, activity_id: int, approve: bool, note: str = ""
     if record_ids is not None:
         statement = statement.where(ServiceRecord.id.in_(record_ids))
     pending = list(db.session.scalars(statement))
-    rows = _review(actor, pending, APPROVED if approve else REJECTED, note)
-    db.session.commit()
+    with all_or_nothing():
+        rows = _review(actor, pending, APPROVED if approve else REJECTED, note)
     return sorted(row.id for row in rows)
 
 
@@ -303,7 +317,6 @@ def _supersede(actor: User, record: ServiceRecord, note: str) -> str:
         .execution_options(synchronize_session=False)
     ).first()
     if row is None:
-        db.session.rollback()
         raise RecordSuperseded()
     previous = record.status
     audit(actor, "service_record.void", "service_record", record.id,
@@ -330,7 +343,6 @@ def _apply_correction(actor: User, record: ServiceRecord, minutes: int,
         db.session.flush()
     except IntegrityError:
         # The unique index on corrects_id: a concurrent correction won.
-        db.session.rollback()
         raise RecordSuperseded() from None
     audit(actor, "service_record.correct", "service_record", correction.id,
           details={"corrects_id": record.id, "user_id": record.user_id,
@@ -352,8 +364,8 @@ def correct_record(actor: User, record_id: int, credited_minutes: int,
     :raises ExceedsPlannedDuration:
     """
     record = _managed_record(actor, record_id)
-    correction = _apply_correction(actor, record, credited_minutes, reason)
-    db.session.commit()
+    with all_or_nothing():
+        correction = _apply_correction(actor, record, credited_minutes, reason)
     return correction
 
 
@@ -363,8 +375,8 @@ def void_record(actor: User, record_id: int, reason: str) -> ServiceRecord:
     :raises RecordNotFound: :raises Forbidden: :raises RecordSuperseded:
     """
     record = _managed_record(actor, record_id)
-    _supersede(actor, record, reason)
-    db.session.commit()
+    with all_or_nothing():
+        _supersede(actor, record, reason)
     db.session.refresh(record)
     return record
 
@@ -399,17 +411,17 @@ def open_dispute(user: User, *, kind: str, description: str, record_id: int | No
                            activity_id=activity.id if activity else None, unit_id=unit_id,
                            claimed_minutes=claimed_minutes, description=description,
                            status=OPEN)
-    db.session.add(dispute)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise DisputeExists() from None
-    audit(user, "hours_dispute.open", "hours_dispute", dispute.id,
-          details={"kind": kind, "record_id": dispute.record_id,
-                   "activity_id": dispute.activity_id, "claimed_minutes": claimed_minutes},
-          reason=description)
-    db.session.commit()
+    with all_or_nothing():
+        db.session.add(dispute)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # The partial unique index: one open dispute per record (or missing activity).
+            raise DisputeExists() from None
+        audit(user, "hours_dispute.open", "hours_dispute", dispute.id,
+              details={"kind": kind, "record_id": dispute.record_id,
+                       "activity_id": dispute.activity_id, "claimed_minutes": claimed_minutes},
+              reason=description)
     return dispute
 
 
@@ -456,6 +468,14 @@ def resolve_dispute(actor: User, dispute_id: int, *, accept: bool, note: str,
     minutes = credited_minutes if credited_minutes is not None else dispute.claimed_minutes
     if accept and minutes is None:
         raise ValidationFailed(errors={"credited_minutes": ["接受异议时需填写核定的服务时长"]})
+    with all_or_nothing():
+        _resolve(actor, dispute, accept, note, minutes)
+    db.session.refresh(dispute)
+    return dispute
+
+
+def _resolve(actor: User, dispute: HoursDispute, accept: bool, note: str,
+             minutes: int | None) -> None:
     moved = db.session.execute(
         update(HoursDispute)
         .where(HoursDispute.id == dispute.id, HoursDispute.status == OPEN)
@@ -465,29 +485,25 @@ def resolve_dispute(actor: User, dispute_id: int, *, accept: bool, note: str,
         .execution_options(synchronize_session=False)
     ).first()
     if moved is None:
-        db.session.rollback()
         raise DisputeClosed()
     result = None
     if accept and dispute.kind == WRONG:
         result = _apply_correction(actor, dispute.record, minutes, f"异议 #{dispute.id}：{note}")
     elif accept and dispute.kind == MISSING:
         result = _add_missing_record(actor, dispute, minutes, note)
+    if result is not None:
+        db.session.execute(update(HoursDispute).where(HoursDispute.id == dispute.id)
+                           .values(result_record_id=result.id)
+                           .execution_options(synchronize_session=False))
     audit(actor, "hours_dispute.accept" if accept else "hours_dispute.dismiss",
           "hours_dispute", dispute.id,
           details={"kind": dispute.kind, "user_id": dispute.user_id,
                    "result_record_id": result.id if result else None,
                    "credited_minutes": minutes if accept else None}, reason=note)
-    if result is not None:
-        db.session.execute(update(HoursDispute).where(HoursDispute.id == dispute.id)
-                           .values(result_record_id=result.id)
-                           .execution_options(synchronize_session=False))
     notifications.notify([dispute.user_id],
                          notifications.HOURS_APPROVED if accept else notifications.HOURS_REJECTED,
                          "时长异议已处理：" + ("已采纳" if accept else "未采纳"), note,
                          {"dispute_id": dispute.id})
-    db.session.commit()
-    db.session.refresh(dispute)
-    return dispute
 
 
 def _add_missing_record(actor: User, dispute: HoursDispute, minutes: int,
@@ -495,7 +511,6 @@ def _add_missing_record(actor: User, dispute: HoursDispute, minutes: int,
     activity = dispute.activity
     _check_minutes(activity, minutes)
     if _live_record_exists(dispute.user_id, activity.id):
-        db.session.rollback()
         raise RecordExists()
     record = ServiceRecord(user_id=dispute.user_id, activity_id=activity.id,
                            unit_id=activity.unit_id, credited_minutes=minutes, source=MANUAL,
