@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 import re
@@ -83,6 +84,7 @@ def on_config(config):
     return config
 
 
+@functools.lru_cache(maxsize=4096)
 def slugify_tag(tag: str, separator: str = "-") -> str:
     """An ASCII anchor for a Chinese tag: its pinyin plus a short checksum against homophones.
 

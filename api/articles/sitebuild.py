@@ -136,6 +136,20 @@ def build_site(
         return BuildResult(build_id=build_id, path=target, seconds=seconds, pages=pages)
 
 
+def site_link(site_dir: str | os.PathLike[str]) -> Path:
+    """The stable path to serve: ``site_dir``, or the link it was resolved from.
+
+    A configuration that calls ``Path.resolve()`` on ``site/`` gets ``.site-builds/<id>``, which
+    is deleted two builds later; the link's own path is recorded in ``state.json``.
+    """
+    path = Path(site_dir)
+    if path.parent.name == BUILDS_DIRNAME:
+        recorded = _read_state(path.parent).get("site_dir")
+        if recorded:
+            return Path(recorded)
+    return path
+
+
 def current_build(site_dir: str | os.PathLike[str]) -> Path | None:
     """The build directory ``site_dir`` points to, or None when it is not a swapped build."""
     site = Path(site_dir)

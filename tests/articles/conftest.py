@@ -46,6 +46,8 @@ def corpus_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def seed_text() -> str:
+    if not SEED_FILE.is_file():
+        pytest.skip(f"seed text not found at {SEED_FILE} (set CORPUS_DIR)")
     return SEED_FILE.read_text(encoding="utf-8")
 
 
@@ -142,3 +144,75 @@ def corpus_site(tmp_path_factory, corpus_dir):
         draft=draft,
         store=store,
     )
+
+
+# -- the Flask side (the app fixtures come from tests/conftest.py) ----------------------------
+
+
+@pytest.fixture
+def editor(app, create_user):
+    return create_user("editor", roles=[("editor", None)])
+
+
+@pytest.fixture
+def editor_headers(editor, auth_headers):
+    return auth_headers(editor)
+
+
+@pytest.fixture
+def resident_headers(app, create_user, auth_headers):
+    return auth_headers(create_user())
+
+
+@pytest.fixture
+def site_app(app, content_dir):
+    """The app with a content directory holding the site pages (CONTENT_DIR = content_dir)."""
+    assert app.config["CONTENT_DIR"] == str(content_dir)
+    return app
+
+
+@pytest.fixture
+def run_jobs(app):
+    """Run the queued jobs as the worker would; returns them, finished."""
+    from api.extensions import db
+    from api.jobs.services import run_next
+
+    def run() -> list:
+        finished = []
+        while (job := run_next()) is not None:
+            finished.append(job)
+        db.session.expire_all()
+        return finished
+
+    return run
+
+
+@pytest.fixture
+def draft_payload():
+    """Factory: the JSON body of a new draft."""
+
+    def payload(**overrides) -> dict:
+        body = {
+            "slug": "2026-12-03-ceshi",
+            "title": "冬季健康提示",
+            "date": "2026-12-03",
+            "category": "health",
+            "author": "县人民医院 张医生",
+            "tags": ["健康"],
+            "summary": "冬季常见病的预防要点。",
+            "body": "## 要点\n\n多喝水，勤洗手。\n",
+        }
+        body.update(overrides)
+        return body
+
+    return payload
+
+
+@pytest.fixture
+def fetch(client):
+    """GET a site path with the body read and the file closed (send_file streams it)."""
+
+    def get(path: str, **kwargs):
+        return client.get(path, buffered=True, **kwargs)
+
+    return get
