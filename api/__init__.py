@@ -16,12 +16,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def _blueprints() -> list:
     from api.accounts.views import blp as accounts
     from api.activities.views import blp as activities
+    from api.articles.site import site_blp as site
+    from api.articles.views import blp as articles
     from api.hours.views import blp as hours
     from api.jobs.views import blp as jobs
     from api.signups.views import blp as signups
     from api.units.views import blp as units
 
-    return [accounts, units, activities, signups, hours, jobs]
+    return [accounts, units, activities, signups, hours, jobs, articles, site]
 
 
 def _cli_commands() -> list:
