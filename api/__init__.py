@@ -18,12 +18,14 @@ def _blueprints() -> list:
     from api.activities.views import blp as activities
     from api.articles.site import site_blp as site
     from api.articles.views import blp as articles
+    from api.checkin.views import blp as checkin
+    from api.feeds.views import blp as feeds
     from api.hours.views import blp as hours
     from api.jobs.views import blp as jobs
     from api.signups.views import blp as signups
     from api.units.views import blp as units
 
-    return [accounts, units, activities, signups, hours, jobs, articles, site]
+    return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site]
 
 
 def _cli_commands() -> list:
