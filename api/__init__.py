@@ -24,8 +24,10 @@ def _blueprints() -> list:
     from api.jobs.views import blp as jobs
     from api.signups.views import blp as signups
     from api.units.views import blp as units
+    from api.web.views import blp as web
 
-    return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site]
+    return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site,
+            web]
 
 
 def _cli_commands() -> list:

@@ -1,0 +1,218 @@
+// 活动日历: filters (township, theme), month calendar, the list of a day or month, near me.
+
+import { api } from "../api.js";
+import { activityCard } from "../cards.js";
+import {
+  config, empty, failure, h, loading, main, messageOf, setParams, shortUnitName, show, today,
+  weekday,
+} from "../ui.js";
+
+const PER_PAGE = 20;
+const NEAR_RADIUS_KM = 5;
+const params = new URLSearchParams(location.search);
+const state = {
+  month: /^\d{4}-\d{2}$/.test(params.get("month") || "") ? params.get("month") : today().slice(0, 7),
+  day: /^\d{4}-\d{2}-\d{2}$/.test(params.get("day") || "") ? params.get("day") : null,
+  unit: params.get("unit") || "",
+  theme: params.get("theme") || "",
+  near: null, // {lat, lng} while "near me" is on
+  page: 1,
+};
+if (state.day) state.month = state.day.slice(0, 7);
+
+const unitSelect = h("select", { class: "select", "aria-label": "镇街", name: "unit" },
+  h("option", { value: "" }, "全部镇街"));
+const themeSelect = h("select", { class: "select", "aria-label": "主题", name: "theme" },
+  h("option", { value: "" }, "全部主题"),
+  Object.entries(config.themes).map(([value, label]) => h("option", { value }, label)));
+themeSelect.value = state.theme;
+const nearButton = h("button", { class: "btn", type: "button", "aria-pressed": "false" }, "附近");
+const monthCard = h("section", { class: "card month", "aria-label": "月历" });
+const listTitle = h("h2", { class: "section-title" });
+const listBox = h("div", { class: "activity-list" });
+
+show(main,
+  h("div", { class: "filters" }, unitSelect, themeSelect, nearButton),
+  monthCard, listTitle, listBox);
+
+unitSelect.addEventListener("change", () => { state.unit = unitSelect.value; refresh(); });
+themeSelect.addEventListener("change", () => { state.theme = themeSelect.value; refresh(); });
+nearButton.addEventListener("click", toggleNear);
+
+loadUnits();
+refresh();
+
+async function loadUnits() {
+  try {
+    const answer = await api.get("/units", { level: "institute", per_page: 100 });
+    for (const unit of answer.data) {
+      unitSelect.append(h("option", { value: unit.id }, shortUnitName(unit.name)));
+    }
+    unitSelect.value = state.unit;
+  } catch {
+    // The filter is optional: without the township list the calendar still works.
+  }
+}
+
+function refresh() {
+  state.page = 1;
+  setParams({ month: state.month, day: state.day, unit: state.unit, theme: state.theme });
+  monthCard.hidden = state.near !== null;
+  if (state.near === null) loadMonth();
+  loadList();
+}
+
+// --- month calendar ----------------------------------------------------------------------
+
+function shiftMonth(month, delta) {
+  const [year, number] = month.split("-").map(Number);
+  const shifted = new Date(Date.UTC(year, number - 1 + delta, 1));
+  return shifted.toISOString().slice(0, 7);
+}
+
+function daysIn(month) {
+  const [year, number] = month.split("-").map(Number);
+  return new Date(Date.UTC(year, number, 0)).getUTCDate();
+}
+
+async function loadMonth() {
+  const month = state.month;
+  const [year, number] = month.split("-").map(Number);
+  const previous = h("button", { class: "btn month-nav", type: "button", "aria-label": "上个月",
+    onClick: () => { state.month = shiftMonth(month, -1); state.day = null; refresh(); } }, "‹");
+  const next = h("button", { class: "btn month-nav", type: "button", "aria-label": "下个月",
+    onClick: () => { state.month = shiftMonth(month, 1); state.day = null; refresh(); } }, "›");
+  const grid = h("div", { class: "month-grid", role: "grid" },
+    ["一", "二", "三", "四", "五", "六", "日"].map((name) => h("div", { class: "month-weekday", text: name })));
+  show(monthCard,
+    h("div", { class: "month-head" }, previous, h("h2", { text: `${year}年${number}月` }), next),
+    grid,
+    state.theme ? h("p", { class: "month-hint" }, "日历上的数字为全部主题的活动数") : null);
+  const counts = new Map();
+  try {
+    const answer = await api.get("/activities/calendar", { month, unit_id: state.unit });
+    for (const day of answer.days) counts.set(day.date, day.count);
+  } catch (error) {
+    monthCard.append(h("p", { class: "inline-error", role: "alert", text: messageOf(error) }));
+  }
+  if (month !== state.month) return; // a newer month is on its way
+  const first = weekday(year, number, 1);
+  const offset = ["一", "二", "三", "四", "五", "六", "日"].indexOf(first);
+  for (let blank = 0; blank < offset; blank += 1) grid.append(h("span"));
+  const now = today();
+  for (let day = 1; day <= daysIn(month); day += 1) {
+    const date = `${month}-${String(day).padStart(2, "0")}`;
+    const count = counts.get(date) || 0;
+    const classes = ["month-day"];
+    if (date < now) classes.push("is-past");
+    if (date === now) classes.push("is-today");
+    if (date === state.day) classes.push("is-selected");
+    grid.append(h("button", {
+      class: classes.join(" "), type: "button", dataset: { date },
+      "aria-label": `${number}月${day}日，${count} 个活动`, "aria-pressed": String(date === state.day),
+      onClick: () => { state.day = state.day === date ? null : date; refresh(); },
+    }, h("span", { text: day }), count ? h("span", { class: "month-day-count", text: count }) : null));
+  }
+}
+
+// --- the list ----------------------------------------------------------------------------
+
+function listRange() {
+  if (state.day) return { start: state.day, end: state.day };
+  const first = `${state.month}-01`;
+  const last = `${state.month}-${String(daysIn(state.month)).padStart(2, "0")}`;
+  const now = today();
+  // The current month lists what is still to come; other months list all of theirs.
+  return { start: now > first && now <= last ? now : first, end: last };
+}
+
+function listHeading(total) {
+  const count = total === null ? "" : `（${total}）`;
+  if (state.near) return `附近 ${NEAR_RADIUS_KM} 公里内的活动${count}`;
+  if (state.day) {
+    const [, month, day] = state.day.split("-").map(Number);
+    return `${month}月${day}日的活动${count}`;
+  }
+  const [, month] = state.month.split("-").map(Number);
+  return state.month === today().slice(0, 7) ? `本月接下来的活动${count}` : `${month}月的活动${count}`;
+}
+
+function listQuery() {
+  const query = { unit_id: state.unit, theme: state.theme, page: state.page, per_page: PER_PAGE };
+  if (state.near) return { ...query, lat: state.near.lat, lng: state.near.lng, radius_km: NEAR_RADIUS_KM };
+  return { ...query, ...listRange() };
+}
+
+async function loadList() {
+  const query = listQuery();
+  const first = query.page === 1;
+  if (first) {
+    listTitle.textContent = listHeading(null);
+    show(listBox, loading());
+  }
+  let answer;
+  try {
+    answer = await api.get("/activities", query);
+  } catch (error) {
+    const retry = () => loadList();
+    if (first) show(listBox, failure(error, retry));
+    else listBox.querySelector(".more")?.replaceWith(failure(error, retry));
+    return;
+  }
+  if (JSON.stringify(query) !== JSON.stringify(listQuery())) return; // filters changed meanwhile
+  listTitle.textContent = listHeading(answer.pagination.total);
+  if (first && answer.data.length === 0) {
+    show(listBox, empty(emptyTitle(), "试试其他日期、镇街或主题"));
+    return;
+  }
+  let list = listBox.querySelector("ul");
+  if (first || !list) list = show(listBox, h("ul", { class: "list" })).firstChild;
+  listBox.querySelector(".more")?.remove();
+  for (const activity of answer.data) list.append(activityCard(activity));
+  const { page, per_page: perPage, total } = answer.pagination;
+  if (page * perPage < total) {
+    listBox.append(h("button", { class: "btn btn-block more", type: "button",
+      onClick: (event) => { event.currentTarget.disabled = true; state.page += 1; loadList(); } },
+    "加载更多"));
+  }
+}
+
+function emptyTitle() {
+  if (state.near) return `附近 ${NEAR_RADIUS_KM} 公里内暂无活动`;
+  return state.day ? "这一天没有活动" : "没有符合条件的活动";
+}
+
+// --- near me -----------------------------------------------------------------------------
+
+function toggleNear() {
+  if (state.near) {
+    state.near = null;
+    nearButton.classList.remove("is-on");
+    nearButton.setAttribute("aria-pressed", "false");
+    refresh();
+    return;
+  }
+  if (!navigator.geolocation) {
+    show(listBox, failure(new Error("此浏览器不支持定位")));
+    return;
+  }
+  nearButton.disabled = true;
+  listTitle.textContent = "附近的活动";
+  show(listBox, loading("正在获取您的位置…"));
+  navigator.geolocation.getCurrentPosition(
+    (position) => {
+      nearButton.disabled = false;
+      nearButton.classList.add("is-on");
+      nearButton.setAttribute("aria-pressed", "true");
+      state.near = { lat: position.coords.latitude.toFixed(6), lng: position.coords.longitude.toFixed(6) };
+      refresh();
+    },
+    (problem) => {
+      nearButton.disabled = false;
+      const reason = problem.code === problem.PERMISSION_DENIED
+        ? "您未允许获取位置，请在浏览器设置中允许定位后重试" : "暂时无法获取您的位置，请稍后重试";
+      show(listBox, failure(new Error(reason), toggleNear));
+    },
+    { enableHighAccuracy: false, timeout: 10000, maximumAge: 300000 },
+  );
+}

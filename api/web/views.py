@@ -1,0 +1,249 @@
+"""The ``/app/`` pages: HTML shells, their versioned static files, and two small helpers
+(an activity's one-event ``.ics`` and the check-in QR code as a URL).
+
+Pages whose API is not part of this app (an optional domain not installed) answer 404 and
+are left out of the tab bar. Cache headers: pages are revalidated on every visit
+(``no-cache``); static files live under a content-hash path and are immutable for a year.
+"""
+
+import hashlib
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import segno
+from flask import (
+    Response,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_smorest import Blueprint
+
+from api.activities.services import get_activity
+from api.activities.vocabulary import THEMES
+from api.feeds.ics import FeedEntry, render_calendar
+
+# Not a documented API: routes go through Flask's add_url_rule, not blp.route.
+blp = Blueprint("web", __name__, url_prefix="/app", template_folder="templates",
+                description="移动网页")
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+ONE_YEAR = 365 * 24 * 3600
+ORGANIZER_ROLES = ("team_leader", "unit_admin", "admin")
+# The pages load nothing from another origin; the API's search snippets are HTML, so the
+# policy is the second line of defence behind the API's escaping.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+_TOKEN = re.compile(r"^[A-Za-z0-9_\-.]{1,500}$")
+
+
+@dataclass(frozen=True)
+class Page:
+    endpoint: str
+    title: str
+    module: str
+    tab: str
+    feature: str = ""
+
+
+@dataclass(frozen=True)
+class Tab:
+    name: str
+    label: str
+    endpoint: str
+    feature: str = ""
+
+
+# A feature is available when the API route it needs is registered in this app.
+FEATURES: dict[str, str] = {
+    "hours": "/api/v1/me/hours",
+    "certificates": "/api/v1/me/certificates",
+    "feeds": "/api/v1/me/calendar-feed",
+    "checkin": "/api/v1/activities/<int:activity_id>/checkin-code",
+    "search": "/api/v1/search",
+    "help": "/api/v1/help-requests",
+    "stats": "/api/v1/stats",
+}
+
+TABS: tuple[Tab, ...] = (
+    Tab("calendar", "活动", "web.calendar"),
+    Tab("search", "搜索", "web.search", "search"),
+    Tab("help", "我来帮", "web.help", "help"),
+    Tab("stats", "数据", "web.stats", "stats"),
+    Tab("me", "我的", "web.me"),
+)
+
+PAGES: dict[str, Page] = {page.endpoint: page for page in (
+    Page("calendar", "活动日历", "calendar", "calendar"),
+    Page("activity", "活动详情", "activity", "calendar"),
+    Page("me", "我的", "me", "me"),
+    Page("login", "登录", "login", "me"),
+    Page("search", "搜索", "search", "search", "search"),
+    Page("help", "我来帮", "help", "help", "help"),
+    Page("stats", "数据", "stats", "stats", "stats"),
+    Page("checkin", "扫码签到", "checkin", "me", "checkin"),
+    Page("checkin_screen", "现场签到码", "checkin-screen", "me", "checkin"),
+)}
+
+
+def _state() -> dict:
+    """Per-app facts computed once: the static files' version and the available features."""
+    state = current_app.extensions.setdefault("web", {})
+    if not state or current_app.debug:
+        rules = {rule.rule for rule in current_app.url_map.iter_rules()}
+        state["features"] = {name: path in rules for name, path in FEATURES.items()}
+        state["version"] = _static_version()
+    return state
+
+
+def _static_version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(STATIC_DIR.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(STATIC_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def static_url(filename: str) -> str:
+    """The cache-forever URL of a static file of this version."""
+    return url_for("web.static_file", version=_state()["version"], filename=filename)
+
+
+def _demo_login() -> bool:
+    """Offer the demo sign-in buttons unless the app talks to the real WeChat API."""
+    return "api.weixin.qq.com" not in current_app.config.get("WECHAT_API_BASE", "")
+
+
+def _render(endpoint: str, **context) -> Response:
+    page = PAGES[endpoint]
+    features = _state()["features"]
+    if page.feature and not features[page.feature]:
+        abort(404)
+    tabs = [tab for tab in TABS if not tab.feature or features[tab.feature]]
+    client_config = {
+        "themes": THEMES,
+        "features": features,
+        "demoLogin": _demo_login(),
+        "organizerRoles": ORGANIZER_ROLES,
+        "static": url_for("web.static_file", version=_state()["version"], filename=""),
+    }
+    html = render_template("web/page.html", page=page, tabs=tabs, static_url=static_url,
+                           client_config=client_config,
+                           **context)
+    response = Response(html, mimetype="text/html")
+    response.cache_control.no_cache = True
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def calendar():
+    """The activity calendar: month, list, filters, near me."""
+    return _render("calendar")
+
+
+def activity(activity_id: int):
+    """An activity: details, sign-up and cancel, add to calendar."""
+    return _render("activity", activity_id=activity_id)
+
+
+def me():
+    """My sign-ups, hours, certificates and calendar feed."""
+    return _render("me")
+
+
+def login():
+    """Sign in: the WeChat stub in the demo, staff by password."""
+    return _render("login")
+
+
+def search():
+    """Search activities and articles."""
+    return _render("search")
+
+
+def help_requests():
+    """我来帮: ask for help and follow the request."""
+    return _render("help")
+
+
+def stats():
+    """The statistics dashboard."""
+    return _render("stats")
+
+
+def checkin():
+    """A volunteer's check-in with the token of the venue's QR code (``?token=``)."""
+    return _render("checkin")
+
+
+def checkin_screen():
+    """The organizer's screen with the rotating QR code."""
+    return _render("checkin_screen")
+
+
+def static_file(version: str, filename: str):
+    """A static file; immutable under the current version, revalidated under an old one."""
+    response = send_from_directory(STATIC_DIR, filename)
+    if version == _state()["version"]:
+        response.cache_control.public = True
+        response.cache_control.max_age = ONE_YEAR
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.no_cache = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def activity_ics(activity_id: int):
+    """One activity as an iCalendar file, to add it to the phone's calendar."""
+    found = get_activity(activity_id)
+    body = render_calendar(found.title, [FeedEntry(found)])
+    return Response(body, content_type="text/calendar; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="activity-{found.id}.ics"',
+        "Cache-Control": "public, max-age=300",
+    })
+
+
+def checkin_qr():
+    """The QR code of a check-in URL, so a phone's camera opens the check-in page."""
+    activity_id = request.args.get("activity", type=int)
+    token = request.args.get("token", "")
+    if activity_id is None or not _TOKEN.match(token):
+        abort(404)
+    target = url_for("web.checkin", activity=activity_id, token=token, _external=True)
+    buffer = io.BytesIO()
+    segno.make_qr(target, error="m").save(buffer, kind="svg", xmldecl=False, svgns=True,
+                                          nl=False, scale=1, border=2, title="签到二维码")
+    svg = buffer.getvalue().decode("utf-8")
+    # A viewBox lets the image scale to any size on the screen, sharp.
+    svg = re.sub(r'width="(\d+)" height="(\d+)"',
+                 r'viewBox="0 0 \1 \2" shape-rendering="crispEdges"', svg, count=1)
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+for _rule, _endpoint, _view in (
+    ("/", "calendar", calendar),
+    ("/activities/<int:activity_id>", "activity", activity),
+    ("/activities/<int:activity_id>.ics", "activity_ics", activity_ics),
+    ("/me", "me", me),
+    ("/login", "login", login),
+    ("/search", "search", search),
+    ("/help", "help", help_requests),
+    ("/stats", "stats", stats),
+    ("/checkin", "checkin", checkin),
+    ("/checkin/screen", "checkin_screen", checkin_screen),
+    ("/checkin/qr.svg", "checkin_qr", checkin_qr),
+    ("/static/<version>/<path:filename>", "static_file", static_file),
+):
+    blp.add_url_rule(_rule, _endpoint, _view)
