@@ -176,7 +176,7 @@ def national_export(unit_code: str, first: date, last: date, output: io.TextIOBa
         id_number = decrypt(row.id_number_encrypted) if row.id_number_encrypted else ""
         writer.writerow([id_number, row.real_name, row.title or f"{row.category}服务",
                          to_local(row.served_at).date().isoformat(),
-                         f"{row.credited_minutes / 60:.2f}"])
+                         f"{hours(row.credited_minutes):.2f}"])
         count += 1
     audit(None, "hours.national_export", "unit", unit.id,
           details={"unit": unit.code, "from": first.isoformat(), "to": last.isoformat(),
