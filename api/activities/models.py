@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.activities.vocabulary import DEFAULT_GEOFENCE_METRES, DRAFT
+from api.activities.vocabulary import DRAFT
 from api.db_types import UTCDateTime
 from api.extensions import db
 from api.timeutil import utcnow
@@ -63,7 +63,9 @@ class Activity(db.Model):
     cancel_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     audience: Mapped[str] = mapped_column(String(16), default="public")
     risk_notice: Mapped[str] = mapped_column(Text, default="")
-    geofence_metres: Mapped[int | None] = mapped_column(default=DEFAULT_GEOFENCE_METRES)
+    # None: no fence. The default radius is set by the schemas and the importer, not here:
+    # a column default would also replace an explicit None.
+    geofence_metres: Mapped[int | None]
     status: Mapped[str] = mapped_column(String(16), default=DRAFT)
     cancel_reason: Mapped[str] = mapped_column(String(255), default="")
     confirmed_count: Mapped[int] = mapped_column(default=0)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from marshmallow import ValidationError, fields, post_load, validate
 
 from api.activities.services import signup_open
-from api.activities.vocabulary import AUDIENCES, THEMES
+from api.activities.vocabulary import AUDIENCES, DEFAULT_GEOFENCE_METRES, THEMES
 from api.pagination import PaginationQuerySchema
 from api.timeutil import to_local, utcnow
 from api.units.categories import TEAM_CATEGORIES
@@ -131,6 +131,8 @@ class ActivityWriteSchema(Schema):
 
 
 class ActivityCreateSchema(ActivityWriteSchema):
+    geofence_metres = fields.Integer(allow_none=True, load_default=DEFAULT_GEOFENCE_METRES,
+                                     validate=validate.Range(min=50, max=20_000))
     title = fields.String(required=True, validate=validate.Length(min=2, max=120))
     theme = fields.String(required=True, validate=validate.OneOf(THEMES))
     category = fields.String(required=True, validate=validate.OneOf(TEAM_CATEGORIES))
@@ -170,6 +172,8 @@ class SeriesTemplateSchema(Schema):
                               validate=validate.Range(min=1, max=100_000))
     audience = fields.String(load_default="public", validate=validate.OneOf(AUDIENCES))
     risk_notice = fields.String(load_default="", validate=validate.Length(max=2000))
+    geofence_metres = fields.Integer(allow_none=True, load_default=DEFAULT_GEOFENCE_METRES,
+                                     validate=validate.Range(min=50, max=20_000))
 
 
 class SeriesCreateSchema(Schema):

@@ -4,7 +4,6 @@ import csv
 from datetime import date, datetime
 
 import pytest
-from conftest import CORPUS_DIR
 
 from api.corpus.activities import import_activities
 from api.corpus.csvfile import CorpusRowError
@@ -27,9 +26,9 @@ def test_late_evening_activity_belongs_to_its_local_day(client, create_activity)
     assert jan1["data"] == []
 
 
-def test_corpus_december_count_matches_the_csv(client, corpus_units):
-    import_activities(CORPUS_DIR / "activities.csv")
-    with (CORPUS_DIR / "activities.csv").open(encoding="utf-8") as handle:
+def test_corpus_december_count_matches_the_csv(client, corpus_units, corpus_dir):
+    import_activities(corpus_dir / "activities.csv")
+    with (corpus_dir / "activities.csv").open(encoding="utf-8") as handle:
         expected = sum(row["starts_at"].startswith("2026-12") for row in csv.DictReader(handle))
 
     body = client.get("/api/v1/activities?start=2026-12-01&end=2026-12-31&per_page=5").get_json()
@@ -111,11 +110,11 @@ def test_items_carry_counts_and_signup_state(client, create_activity):
     assert item["signup_open"] is True
 
 
-def test_corpus_import_is_idempotent_and_keeps_line_numbers(tmp_path, corpus_units):
-    first = import_activities(CORPUS_DIR / "activities.csv")
-    second = import_activities(CORPUS_DIR / "activities.csv")
+def test_corpus_import_is_idempotent_and_keeps_line_numbers(tmp_path, corpus_units, corpus_dir):
+    first = import_activities(corpus_dir / "activities.csv")
+    second = import_activities(corpus_dir / "activities.csv")
     assert (first.created, second.created, second.updated) == (320, 0, 0)
-    with (CORPUS_DIR / "activities.csv").open(encoding="utf-8", newline="") as handle:
+    with (corpus_dir / "activities.csv").open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     rows[2]["theme"] = "wellness"  # the third record starts on line 4
     broken = tmp_path / "activities.csv"
@@ -128,12 +127,12 @@ def test_corpus_import_is_idempotent_and_keeps_line_numbers(tmp_path, corpus_uni
         import_activities(broken)
 
 
-def test_xlsx_with_the_same_columns_imports(tmp_path, client, corpus_units):
+def test_xlsx_with_the_same_columns_imports(tmp_path, client, corpus_units, corpus_dir):
     from openpyxl import Workbook
 
     workbook = Workbook()
     sheet = workbook.active
-    with (CORPUS_DIR / "activities.csv").open(encoding="utf-8") as handle:
+    with (corpus_dir / "activities.csv").open(encoding="utf-8") as handle:
         rows = list(csv.reader(handle))[:4]
     for row in rows:
         sheet.append(row)

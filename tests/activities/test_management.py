@@ -186,3 +186,14 @@ def test_a_series_rule_without_dates_is_refused(client, create_user, auth_header
     assert response.status_code == 422
     assert "weekdays" in response.get_json()["errors"]
     assert time(16, 30)  # the rule above uses local times of day
+
+
+def test_geofence_defaults_to_500_metres_and_can_be_switched_off(client, create_user,
+                                                                 auth_headers, corpus_units):
+    headers = auth_headers(create_user("admin", roles=[("admin", "LY")]))
+    unit_id = corpus_units["LY"].id
+    fenced = client.post("/api/v1/activities", headers=headers, json=_new_activity_body(unit_id))
+    open_air = client.post("/api/v1/activities", headers=headers,
+                           json=_new_activity_body(unit_id, geofence_metres=None))
+    assert fenced.get_json()["geofence_metres"] == 500
+    assert open_air.get_json()["geofence_metres"] is None

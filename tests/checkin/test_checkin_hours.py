@@ -100,7 +100,7 @@ def test_check_out_without_a_signup_is_refused(create_user, auth_headers, runnin
 
 def test_check_out_checks_the_fence_too(running_activity, volunteer, checkin_token, scan, near,
                                         far):
-    activity = running_activity()
+    activity = running_activity(geofence_metres=500)
     person = volunteer(activity)
     _checked_in(scan, checkin_token, activity, person, near, minutes_ago=20)
 

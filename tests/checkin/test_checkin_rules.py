@@ -158,9 +158,7 @@ def test_a_fenced_activity_requires_a_location(running_activity, volunteer, chec
 
 def test_an_activity_without_a_fence_takes_any_position(running_activity, volunteer,
                                                         checkin_token, scan, far):
-    activity = running_activity()
-    activity.geofence_metres = None  # the column's default would replace None on insert
-    db.session.commit()
+    activity = running_activity(geofence_metres=None)
     person = volunteer(activity)
 
     response = scan(activity, person.headers, checkin_token(activity), **far)
