@@ -33,6 +33,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import threading
 import time
 import uuid
@@ -108,50 +109,54 @@ class Suggestion:
     url: str
 
 
-@dataclass
-class _Parts:
-    """What ``SearchIndex._collect`` matches (see ``search.plan.QueryPlan``)."""
-
-    required: list[Query]
-    optional: list[Query] = field(default_factory=list)
-    title_match: Query | None = None
-    filters: list[Query] = field(default_factory=list)
-    min_match: int = 1
-
-    @property
-    def relax(self) -> bool:
-        return self.min_match < len(self.required)
-
-
 class _Tally:
-    """Count and facet matches; keep the ``keep`` best by key."""
+    """Counts and facets of matches, and the ``keep`` best by key (a min-heap)."""
 
     def __init__(self, keep: int):
         self.keep = keep
         self.total = 0
         self.types: Counter[str] = Counter()
         self.categories: Counter[str] = Counter()
-        self._heap: list[tuple[tuple, int, float]] = []
+        #: ((upcoming, concepts matched, score), -docnum, score)
+        self.heap: list[tuple[tuple, int, float]] = []
 
-    def add(self, key: tuple, docnum: int, score: float, doc_type: str, category: str) -> None:
-        self.total += 1
-        self.types[doc_type] += 1
-        if category:
-            self.categories[category] += 1
-        item = (key, -docnum, score)  # equal keys: lower docnum first
-        if len(self._heap) < self.keep:
-            heapq.heappush(self._heap, item)
-        elif item > self._heap[0]:
-            heapq.heappushpop(self._heap, item)
+    def push(self, item: tuple[tuple, int, float]) -> None:
+        if len(self.heap) < self.keep:
+            heapq.heappush(self.heap, item)
+        elif item > self.heap[0]:
+            heapq.heappushpop(self.heap, item)
+
+    def count(self, docnums: list[int], doc_types: list[str], categories: list[str]) -> None:
+        """Add a segment's matches (counted in bulk: map and Counter run in C)."""
+        self.total += len(docnums)
+        self.types.update(map(doc_types.__getitem__, docnums))
+        self.categories.update(map(categories.__getitem__, docnums))
 
     def ranked(self) -> list[tuple[int, float]]:
-        return [(-negdoc, score) for _key, negdoc, score in sorted(self._heap, reverse=True)]
+        return [(-negdoc, score) for _key, negdoc, score in sorted(self.heap, reverse=True)]
 
     def facets(self) -> dict[str, dict[str, int]]:
         return {
             "type": dict(self.types.most_common()),
-            "category": dict(self.categories.most_common()),
+            "category": {k: v for k, v in self.categories.most_common() if k},
         }
+
+
+def _filter_matcher(filter_query: Query | None, leaf):
+    """None (no filter), False (nothing passes in this segment) or a matcher."""
+    if filter_query is None:
+        return None
+    matcher = filter_query.matcher(leaf, leaf.boolean_context())
+    return matcher if matcher.is_active() else False
+
+
+def _leapfrog(allowed, docnum: int) -> int | None:
+    """The first allowed document at or after ``docnum`` (None: no more)."""
+    if allowed.id() < docnum:
+        allowed.skip_to(docnum)
+        if not allowed.is_active():
+            return None
+    return allowed.id()
 
 
 class _FileLock:
@@ -442,8 +447,8 @@ class SearchIndex:
         columns = self._columns.get(key)
         if columns is None:
             columns = (
-                list(reader.column_reader("type")),
-                list(reader.column_reader("category")),
+                [sys.intern(v) for v in reader.column_reader("type")],
+                [sys.intern(v) for v in reader.column_reader("category")],
                 list(reader.column_reader("date")),
             )
             if len(self._columns) > 256:
@@ -454,86 +459,131 @@ class SearchIndex:
     def _collect(
         self,
         searcher,
-        parts: _Parts,
+        query: Query,
         keep: int,
         now_ts: int,
+        filters: list[Query],
         date_range: tuple[int | None, int | None] = (None, None),
     ) -> _Tally:
-        """Visit every match once: totals, facet counts and the best ``keep`` hits.
+        """Tally every match of one query: total, facets and the best ``keep`` hits.
 
-        Complete matches (every required concept, or the title contains the query)
-        are tallied apart from partial ones (at least ``parts.min_match`` concepts);
-        the partial tally is used only when complete matches are fewer than
-        RELAX_BELOW.  Order: upcoming activities and articles before past activities,
-        then concepts matched, then score.  Date bounds are checked against the date
-        column rather than with index terms, which keeps indexing cheap.
+        The hot path of every search: it visits each match once (totals and facets are
+        exact), so it does as little per document as it can: dates and types come
+        from per-segment column lists, facets are counted in bulk per segment, and a
+        past activity is not even scored once the page is full of upcoming ones.
         """
         low, high = date_range
-        required = parts.required
-        n = len(required)
-        extras = parts.optional + ([parts.title_match] if parts.title_match is not None else [])
-        title_at = n + len(parts.optional) if parts.title_match is not None else -1
-        leads = required + ([parts.title_match] if parts.title_match is not None else [])
-        candidates = leads[0] if len(leads) == 1 else Or(leads)
-        # Filters are a separate unscored matcher the candidates leapfrog with.
-        # (Not whoosh.query.Require: in Whoosh 2.7.4 its matcher is an AndNotMatcher,
-        # which returns exactly the documents the filter should keep out.)
-        filters = And(parts.filters) if parts.filters else None
-        # One concept and nothing optional: every candidate is complete, and the
-        # candidate matcher's own score is the score.
-        simple = n <= 1 and not parts.optional
         context = searcher.context()
-        lead_context = context if simple else searcher.boolean_context()
-        complete, partial = _Tally(keep), _Tally(keep)
+        filter_query = And(filters) if filters else None
+        tally = _Tally(keep)
+        heap = tally.heap
         for leaf, offset in searcher.leaf_searchers():
-            matcher = candidates.matcher(leaf, lead_context)
-            allowed = filters.matcher(leaf, searcher.boolean_context()) if filters else None
-            if not matcher.is_active() or (allowed is not None and not allowed.is_active()):
+            matcher = query.matcher(leaf, context)
+            allowed = _filter_matcher(filter_query, leaf)
+            if not matcher.is_active() or allowed is False:
                 continue
-            scorers = [] if simple else [q.matcher(leaf, context) for q in required + extras]
             doc_types, doc_categories, dates = self._segment_columns(leaf.reader())
+            matched: list[int] = []
             while matcher.is_active():
                 docnum = matcher.id()
                 if allowed is not None:
-                    if allowed.id() < docnum:
-                        allowed.skip_to(docnum)
-                        if not allowed.is_active():
-                            break
-                    if allowed.id() > docnum:
-                        matcher.skip_to(allowed.id())
+                    target = _leapfrog(allowed, docnum)
+                    if target is None:
+                        break
+                    if target != docnum:
+                        matcher.skip_to(target)
                         continue
                 when = dates[docnum]
                 if (low is not None and when < low) or (high is not None and when > high):
                     matcher.next()
                     continue
-                if simple:
-                    score, covered = matcher.score(), n
-                else:
-                    score, covered = 0.0, 0
-                    for position, scorer in enumerate(scorers):
-                        if scorer.is_active() and scorer.id() < docnum:
-                            scorer.skip_to(docnum)
-                        if scorer.is_active() and scorer.id() == docnum:
-                            score += scorer.score()
-                            if position < n:
-                                covered += 1
-                            elif position == title_at:
-                                covered = n + 1
-                    covered = min(covered, n)
-                if covered < parts.min_match:
+                matched.append(docnum)
+                upcoming = when >= now_ts or doc_types[docnum] != "activity"
+                if upcoming or len(heap) < keep or not heap[0][0][0]:
+                    score = matcher.score()
+                    item = ((upcoming, 0, score), -(docnum + offset), score)
+                    if len(heap) < keep:
+                        heapq.heappush(heap, item)
+                    elif item > heap[0]:
+                        heapq.heappushpop(heap, item)
+                # else: the page is full of upcoming hits; a past one cannot get in
+                matcher.next()
+            tally.count(matched, doc_types, doc_categories)
+        return tally
+
+    def _collect_relaxed(
+        self,
+        searcher,
+        query_plan: plan.QueryPlan,
+        keep: int,
+        now_ts: int,
+        filters: list[Query],
+        date_range: tuple[int | None, int | None] = (None, None),
+    ) -> _Tally:
+        """The second pass, for queries with few complete matches.
+
+        Candidates are documents matching any concept or the title match; each
+        concept is checked with its own matcher.  Complete matches (every concept, or
+        the title containing the query) are tallied apart from partial ones (at least
+        ``min_match`` concepts); partial ones are used only when complete ones are
+        fewer than RELAX_BELOW, and then rank after them.
+        """
+        low, high = date_range
+        required = query_plan.concepts
+        n = len(required)
+        title_match = query_plan.title_match
+        extras = query_plan.optional + ([title_match] if title_match is not None else [])
+        title_at = n + len(query_plan.optional) if title_match is not None else -1
+        leads = required + ([title_match] if title_match is not None else [])
+        candidates = leads[0] if len(leads) == 1 else Or(leads)
+        filter_query = And(filters) if filters else None
+        context = searcher.context()
+        complete, partial = _Tally(keep), _Tally(keep)
+        for leaf, offset in searcher.leaf_searchers():
+            matcher = candidates.matcher(leaf, searcher.boolean_context())
+            allowed = _filter_matcher(filter_query, leaf)
+            if not matcher.is_active() or allowed is False:
+                continue
+            scorers = [q.matcher(leaf, context) for q in required + extras]
+            doc_types, doc_categories, dates = self._segment_columns(leaf.reader())
+            matched_complete: list[int] = []
+            matched_partial: list[int] = []
+            while matcher.is_active():
+                docnum = matcher.id()
+                if allowed is not None:
+                    target = _leapfrog(allowed, docnum)
+                    if target is None:
+                        break
+                    if target != docnum:
+                        matcher.skip_to(target)
+                        continue
+                when = dates[docnum]
+                if (low is not None and when < low) or (high is not None and when > high):
                     matcher.next()
                     continue
-                doc_type = doc_types[docnum]
-                upcoming = doc_type != "activity" or when >= now_ts
-                key = (upcoming, covered, score)
-                category = doc_categories[docnum]
-                if covered == n:
-                    complete.add(key, docnum + offset, score, doc_type, category)
-                partial.add(key, docnum + offset, score, doc_type, category)
+                score, covered = 0.0, 0
+                for position, scorer in enumerate(scorers):
+                    if scorer.is_active() and scorer.id() < docnum:
+                        scorer.skip_to(docnum)
+                    if scorer.is_active() and scorer.id() == docnum:
+                        score += scorer.score()
+                        if position < n:
+                            covered += 1
+                        elif position == title_at:
+                            covered = n + 1
+                covered = min(covered, n)
+                if covered >= query_plan.min_match:
+                    upcoming = when >= now_ts or doc_types[docnum] != "activity"
+                    item = ((upcoming, covered, score), -(docnum + offset), score)
+                    if covered == n:
+                        matched_complete.append(docnum)
+                        complete.push(item)
+                    matched_partial.append(docnum)
+                    partial.push(item)
                 matcher.next()
-        if complete.total >= RELAX_BELOW or not parts.relax:
-            return complete
-        return partial
+            complete.count(matched_complete, doc_types, doc_categories)
+            partial.count(matched_partial, doc_types, doc_categories)
+        return complete if complete.total >= RELAX_BELOW else partial
 
     def query(
         self,
@@ -573,14 +623,12 @@ class SearchIndex:
             query_plan = plan.build_plan(searcher.reader(), q)
             if query_plan is None:
                 return empty
-            parts = _Parts(
-                required=query_plan.concepts,
-                optional=query_plan.optional,
-                title_match=query_plan.title_match,
-                filters=filters,
-                min_match=query_plan.min_match,
-            )
-            tally = self._collect(searcher, parts, keep, now_ts, date_range)
+            tally = self._collect(searcher, query_plan.strict(), keep, now_ts, filters, date_range)
+            relaxable = len(query_plan.concepts) > query_plan.min_match
+            if tally.total < RELAX_BELOW and (relaxable or query_plan.title_match is not None):
+                tally = self._collect_relaxed(
+                    searcher, query_plan, keep, now_ts, filters, date_range
+                )
             if not tally.total:
                 return empty
             hits = [
@@ -624,7 +672,7 @@ class SearchIndex:
 
         def run(searcher) -> list[Suggestion]:
             query = plan.suggest_query(searcher.reader(), q)
-            tally = self._collect(searcher, _Parts([query]), limit * 8, now_ts)
+            tally = self._collect(searcher, query, limit * 8, now_ts, [])
             suggestions: list[Suggestion] = []
             seen: set[str] = set()
             for docnum, _score in tally.ranked():

@@ -6,23 +6,26 @@ User input never reaches a query parser: it is analysed into tokens
 
 A query becomes a list of *concepts*, one per token, or per synonym expression
 (``量血压`` -> 量血压 | 测血压 | 血压测量 ...).  A concept matches a document when any of
-its alternatives does: the word in the title, body or tags; for a Latin token also the
-title's pinyin (``gaoxueya``) or initials (``fxw``).  Single Han characters next to real
-words (``防`` in ``防诈骗``, ``打`` in ``流感疫苗在哪里打``) are *optional*: they add to the
-score but are not required, because segmentation leaves all sorts of glue characters
-alone.  A document whose title contains the whole query (by character bigrams) counts
-as matching every concept: that rescues title substrings the segmenter cut otherwise.
+its alternatives does: the word in the text (title, body, tags; the title adds a
+boost); for a Latin token also the title's pinyin (``gaoxueya``) or initials (``fxw``).
+Single Han characters next to real words (``防`` in ``防诈骗``, ``打`` in
+``流感疫苗在哪里打``) are *optional*: they add to the score but are not required,
+because segmentation leaves all sorts of glue characters alone.  A document whose
+title contains the whole query (by character bigrams) counts as matching every
+concept: that rescues title substrings the segmenter cut otherwise (and serves
+one-character queries).
 
 ``SearchIndex`` first requires every concept; when that finds fewer than
-``RELAX_BELOW`` documents (typical of questions: ``如何识别电信诈骗``), documents with at
-least half of the concepts follow the complete matches.
+``RELAX_BELOW`` documents (typical of questions: ``如何识别电信诈骗``), it searches
+again, counting title matches as complete and letting documents with at least half of
+the concepts follow the complete matches.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from whoosh.query import And, NullQuery, Or, Query, Term
+from whoosh.query import And, AndMaybe, NullQuery, Or, Query, Term
 
 from . import analysis
 
@@ -32,7 +35,6 @@ MAX_QUERY_CHARS = 200
 MAX_CONCEPTS = 24
 
 TITLE_BOOST = 3.0
-TAGS_BOOST = 2.0
 PINYIN_BOOST = 2.5
 INITIALS_BOOST = 2.0
 TITLE_GRAMS_BOOST = 1.5
@@ -58,6 +60,13 @@ class QueryPlan:
         """Concepts a partial match needs: at least half, rounded up."""
         return (len(self.concepts) + 1) // 2
 
+    def strict(self) -> Query:
+        """Every concept; optional characters only add to the score."""
+        query = self.concepts[0] if len(self.concepts) == 1 else And(self.concepts)
+        if self.optional:
+            query = AndMaybe(query, Or(self.optional))
+        return query
+
 
 def clean_query_text(text: str | None) -> str:
     """The query as analysed: at most MAX_QUERY_CHARS characters, stripped."""
@@ -65,13 +74,8 @@ def clean_query_text(text: str | None) -> str:
 
 
 def _word(token: str) -> Query:
-    return Or(
-        [
-            Term("title", token, boost=TITLE_BOOST),
-            Term("body", token),
-            Term("tags", token, boost=TAGS_BOOST),
-        ]
-    )
+    # Walk the text postings; add the title's score where the title has the word too.
+    return AndMaybe(Term("text", token), Term("title", token, boost=TITLE_BOOST))
 
 
 def _pinyin_alternatives(token: str) -> list[Query]:

@@ -67,9 +67,11 @@ SCHEMA = Schema(
     theme=ID(stored=True),
     # Every code on the unit path, so a township's code also finds its villages.
     units=KEYWORD(lowercase=False),
+    # Everything searchable as words: title + body + tags.  One field, so a word is one
+    # posting list to walk (a union over three fields cost twice as much per match);
+    # the title is also indexed alone, for its boost.
+    text=TokensField(),
     title=TokensField(),
-    body=TokensField(),
-    tags=TokensField(),
     # All scorable: Whoosh 2.7 stats the disk for every posting of a field without
     # lengths when it commits, which made non-scorable fields slower to index.
     title_pinyin=TokensField(),
@@ -163,9 +165,12 @@ def prepare_document(doc: Mapping[str, Any]) -> dict[str, Any]:
         "category": doc.get("category") or None,
         "theme": doc.get("theme") or None,
         "units": " ".join(unit_codes(doc.get("unit_path"))) or None,
+        "text": [
+            *title_terms.words,
+            *analysis.index_tokens(body),
+            *(t for tag in tags for t in analysis.index_tokens(tag)),
+        ],
         "title": title_terms.words,
-        "body": analysis.index_tokens(body),
-        "tags": [t for tag in tags for t in analysis.index_tokens(tag)],
         "title_pinyin": title_terms.pinyin,
         "title_initials": title_terms.initials,
         "title_grams": title_terms.grams,
