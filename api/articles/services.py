@@ -21,6 +21,7 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urljoin
 
@@ -316,8 +317,13 @@ def site_dir() -> Path:
     return sitebuild.site_link(current_app.config["SITE_DIR"])
 
 
-def rebuild_site(progress: sitebuild.Progress | None = None) -> sitebuild.BuildResult:
+def rebuild_site(
+    progress: sitebuild.Progress | None = None, requested_at: datetime | None = None
+) -> sitebuild.BuildResult:
     """Build ``CONTENT_DIR`` with the project's mkdocs.yml and swap it in at ``SITE_DIR``.
+
+    ``requested_at``: when the change to publish was saved; if a build started after that
+    has succeeded meanwhile, it is returned instead of building again (``coalesced``).
 
     :raises sitebuild.SiteBuildError: the build failed; the previous site stays.
     """
@@ -330,7 +336,14 @@ def rebuild_site(progress: sitebuild.Progress | None = None) -> sitebuild.BuildR
         progress,
         docs_dir=config["CONTENT_DIR"],
         timeout=float(config.get("SITE_BUILD_TIMEOUT", sitebuild.DEFAULT_TIMEOUT)),
+        requested_at=_epoch(requested_at) if requested_at else None,
     )
+
+
+def _epoch(moment: datetime) -> float:
+    if moment.tzinfo is None:  # stored UTC, read back naive by some drivers
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
 
 
 def search_document(article: Article) -> dict:
@@ -383,7 +396,8 @@ def run_site_build(job: Job, report: Callable[[int, str], None]) -> dict:
             reported["percent"] = percent
             report(percent, message)
 
-    result = rebuild_site(progress)
+    # Queued publishes are run one after another; the first build has them all on disk.
+    result = rebuild_site(progress, requested_at=job.created_at)
     outcome = {
         "build_id": result.build_id,
         "pages": result.pages,

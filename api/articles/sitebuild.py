@@ -76,6 +76,7 @@ def build_site(
     keep: int = 2,
     timeout: float = DEFAULT_TIMEOUT,
     coalesce: bool = True,
+    requested_at: float | None = None,
 ) -> BuildResult:
     """Build the site and make it the one ``site_dir`` serves.
 
@@ -84,7 +85,7 @@ def build_site(
     the previous). Raises ``SiteBuildError`` when MkDocs fails (strict: a warning is a failure)
     or times out; the previous site is left in place.
     """
-    requested_ns = time.time_ns()
+    requested_ns = time.time_ns() if requested_at is None else int(requested_at * 1e9)
     report = progress or (lambda done, total, message: None)
     config_file = _config_file(project)
     site = Path(site_dir) if site_dir is not None else _configured_site_dir(config_file)

@@ -240,3 +240,17 @@ def test_editor_lists_drafts(client, site_app, editor_headers, create_article):
     assert [(item["slug"], item["draft"]) for item in body["data"]] == [("2026-12-03-caogao", True)]
     body = client.get("/api/v1/editor/articles", headers=editor_headers).get_json()
     assert body["pagination"]["total"] == 2
+
+
+def test_queued_publishes_share_one_build(
+    fetch, client, site_app, editor_headers, draft_payload, run_jobs
+):
+    for slug in ("2026-12-03-yi", "2026-12-03-er", "2026-12-03-san"):
+        _create(client, editor_headers, draft_payload(slug=slug))
+        client.post(f"/api/v1/articles/{slug}/publish", headers=editor_headers)
+    jobs = run_jobs()
+    assert [job.status for job in jobs] == ["done"] * 3
+    assert [job.result["coalesced"] for job in jobs] == [False, True, True]
+    assert len({job.result["build_id"] for job in jobs}) == 1
+    for slug in ("2026-12-03-yi", "2026-12-03-er", "2026-12-03-san"):
+        assert fetch(f"/health/{slug}/").status_code == 200
