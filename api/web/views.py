@@ -17,6 +17,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    redirect,
     render_template,
     request,
     send_from_directory,
@@ -152,6 +153,11 @@ def calendar():
     return _render("calendar")
 
 
+def activities():
+    """The site's link to the activities (``/app/activities``): the calendar."""
+    return redirect(url_for("web.calendar", **request.args))
+
+
 def activity(activity_id: int):
     """An activity: details, sign-up and cancel, add to calendar."""
     return _render("activity", activity_id=activity_id)
@@ -194,13 +200,16 @@ def checkin_screen():
 
 def static_file(version: str, filename: str):
     """A static file; immutable under the current version, revalidated under an old one."""
-    response = send_from_directory(STATIC_DIR, filename)
-    if version == _state()["version"]:
+    current = version == _state()["version"]
+    response = send_from_directory(STATIC_DIR, filename, max_age=ONE_YEAR if current else None)
+    if current:
+        response.cache_control.no_cache = None
         response.cache_control.public = True
-        response.cache_control.max_age = ONE_YEAR
         response.cache_control.immutable = True
     else:
         response.cache_control.no_cache = True
+        response.cache_control.public = None
+        response.cache_control.max_age = None
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -234,6 +243,7 @@ def checkin_qr():
 
 for _rule, _endpoint, _view in (
     ("/", "calendar", calendar),
+    ("/activities", "activities", activities),
     ("/activities/<int:activity_id>", "activity", activity),
     ("/activities/<int:activity_id>.ics", "activity_ics", activity_ics),
     ("/me", "me", me),

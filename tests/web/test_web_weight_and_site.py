@@ -1,0 +1,71 @@
+"""First page loads stay light, and the pages and the content site link to each other."""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from api.signups.services import sign_up
+
+expect = pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright").expect
+MAX_FIRST_LOAD_BYTES = 300 * 1024
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_first_load_of_each_page_transfers_under_300_kb(
+        browse, activity_on, tomorrow, create_user, page_weights):
+    activities = [activity_on(tomorrow, start_hour=8 + number % 10, hours=1,
+                              title=f"文明实践活动 {number}") for number in range(25)]
+    user = create_user()
+    for activity in activities[:5]:
+        sign_up(user, activity.id)
+    pages = {
+        "calendar": (f"/app/?month={tomorrow:%Y-%m}", False),
+        "activity": (f"/app/activities/{activities[0].id}", True),
+        "me": ("/app/me", True),
+        "login": ("/app/login", False),
+    }
+    for name, (path, signed_in) in pages.items():
+        web = browse()
+        if signed_in:
+            web.sign_in(user)
+        page = web.open(path)
+        web.wait_until_loaded()
+        page.wait_for_load_state("networkidle")
+        weight = web.traffic.transferred_bytes()
+        page_weights[name] = weight
+        assert 0 < weight < MAX_FIRST_LOAD_BYTES, f"{name}: {weight} bytes"
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The content site's pages (without the articles, to build quickly), built once."""
+    from api.articles.frontmatter import CATEGORIES
+    from api.articles.sitebuild import build_site
+
+    root = tmp_path_factory.mktemp("web-site")
+
+    def only_section_pages(folder: str, names: list[str]) -> set[str]:
+        if folder.rstrip("/").rsplit("/", 1)[-1] in CATEGORIES:
+            return {name for name in names if name != "index.md"}
+        return set()
+
+    shutil.copytree(PROJECT_ROOT / "content", root / "content", ignore=only_section_pages)
+    build_site(PROJECT_ROOT, root / "site", docs_dir=root / "content")
+    return root / "site"
+
+
+@pytest.fixture
+def with_site(app_config, built_site):
+    """Serve the built site at ``/`` (set before ``app``)."""
+    app_config["SITE_DIR"] = str(built_site)
+
+
+def test_the_site_links_to_the_calendar_and_the_pages_back_to_the_site(with_site, web):
+    page = web.open("/")
+    page.get_by_role("link", name="查看近期活动").first.click()
+    expect(page).to_have_url(re.compile(r"/app/$"))
+    expect(page.locator(".month")).to_be_visible()
+    page.get_by_role("link", name="资讯").click()
+    expect(page).to_have_url(web.base_url + "/")
