@@ -41,8 +41,10 @@ def _from_activity(column_name: str, fallback):
 class ServiceRecord(db.Model):
     __tablename__ = "service_records"
     __table_args__ = (
-        # My hours: aggregates and the record list of one volunteer, newest service first.
-        Index("ix_service_records_user_served", "user_id", "served_at", "id"),
+        # My hours: the record list of one volunteer, newest service first, and (covering
+        # status, minutes and category) their totals without reading the table.
+        Index("ix_service_records_user_served", "user_id", "served_at", "id", "status",
+              "credited_minutes", "category"),
         # Honor roll and reports: approved hours in a date range.
         Index("ix_service_records_status_served", "status", "served_at"),
         # A record is corrected at most once; the database refuses a second correction.

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from api.accounts import roles
 from api.accounts.models import User
@@ -159,7 +160,8 @@ def records_query(actor: User, *, unit_id: int | None = None, activity_id: int |
         statement = statement.where(ServiceRecord.status == status)
     if user_id is not None:
         statement = statement.where(ServiceRecord.user_id == user_id)
-    return statement.order_by(ServiceRecord.served_at.desc(), ServiceRecord.id.desc())
+    return statement.order_by(ServiceRecord.served_at.desc(), ServiceRecord.id.desc()).options(
+        selectinload(ServiceRecord.activity), selectinload(ServiceRecord.user))
 
 
 # --- writing records --------------------------------------------------------------------

@@ -12,6 +12,7 @@ from datetime import date
 from flask import current_app
 from sqlalchemy import String, case, func, select
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
 from api.accounts.models import User, VolunteerProfile
@@ -84,39 +85,73 @@ def star_for(approved_minutes: int, thresholds_hours: tuple[int, ...] | None = N
 
 @dataclass
 class Breakdown:
-    """Approved and pending minutes of one volunteer, by category and local month."""
+    """Counts and minutes of one volunteer's records: by status, approved minutes by
+    category and by local month."""
 
-    approved_minutes: int = 0
-    year_minutes: int = 0
-    pending_minutes: int = 0
+    year: int
+    count_by_status: dict[str, int] = field(default_factory=dict)
+    minutes_by_status: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
     by_month: dict[str, int] = field(default_factory=dict)
 
+    @property
+    def approved_minutes(self) -> int:
+        return self.minutes_by_status.get(APPROVED, 0)
+
+    @property
+    def pending_minutes(self) -> int:
+        return self.minutes_by_status.get(PENDING, 0)
+
+    @property
+    def year_minutes(self) -> int:
+        prefix = f"{self.year:04d}-"
+        return sum(minutes for month, minutes in self.by_month.items()
+                   if month.startswith(prefix))
+
+    @property
+    def checksum(self) -> tuple[int, int, int]:
+        """What :func:`_checksum` reads: records, approved records, approved minutes."""
+        return (sum(self.count_by_status.values()), self.count_by_status.get(APPROVED, 0),
+                self.approved_minutes)
+
 
 def breakdown(user_id: int, year: int) -> Breakdown:
-    """One grouped query: a few dozen rows however many records the volunteer has."""
-    month = local_month(ServiceRecord.served_at)
-    rows = db.session.execute(
-        select(ServiceRecord.status, ServiceRecord.category, month,
+    """Two grouped queries over the covering index ``ix_service_records_user_served``:
+    a few dozen rows each, however many records the volunteer has. (One query grouped by
+    status, category and month at once would build a group per record.)"""
+    result = Breakdown(year)
+    by_status_category = db.session.execute(
+        select(ServiceRecord.status, ServiceRecord.category, func.count(),
                func.sum(ServiceRecord.credited_minutes))
-        .where(ServiceRecord.user_id == user_id,
-               ServiceRecord.status.in_((APPROVED, PENDING)))
-        .group_by(ServiceRecord.status, ServiceRecord.category, month)
+        .where(ServiceRecord.user_id == user_id)
+        .group_by(ServiceRecord.status, ServiceRecord.category)
     )
-    result = Breakdown()
-    prefix = f"{year:04d}-"
-    for status, category, row_month, minutes in rows:
+    for status, category, count, minutes in by_status_category:
         minutes = int(minutes or 0)
-        if status == PENDING:
-            result.pending_minutes += minutes
-            continue
-        result.approved_minutes += minutes
-        if row_month.startswith(prefix):
-            result.year_minutes += minutes
-        label = category or "其他"
-        result.by_category[label] = result.by_category.get(label, 0) + minutes
-        result.by_month[row_month] = result.by_month.get(row_month, 0) + minutes
+        result.count_by_status[status] = result.count_by_status.get(status, 0) + count
+        result.minutes_by_status[status] = result.minutes_by_status.get(status, 0) + minutes
+        if status == APPROVED:
+            label = category or "其他"
+            result.by_category[label] = result.by_category.get(label, 0) + minutes
+    month = local_month(ServiceRecord.served_at)
+    result.by_month = {row_month: int(minutes) for row_month, minutes in db.session.execute(
+        select(month, func.sum(ServiceRecord.credited_minutes))
+        .where(ServiceRecord.user_id == user_id, ServiceRecord.status == APPROVED)
+        .group_by(month)
+    )}
     return result
+
+
+def _checksum(user_id: int) -> tuple[int, int, int]:
+    """Records, approved records and approved minutes of a volunteer, in one cheap read:
+    what changes when a record is added, reviewed, corrected or voided."""
+    is_approved = ServiceRecord.status == APPROVED
+    row = db.session.execute(
+        select(func.count(), func.count(case((is_approved, 1))),
+               func.sum(case((is_approved, ServiceRecord.credited_minutes), else_=0)))
+        .where(ServiceRecord.user_id == user_id)
+    ).one()
+    return row[0], row[1], int(row[2] or 0)
 
 
 def approved_minutes(user_id: int) -> int:
@@ -127,29 +162,22 @@ def approved_minutes(user_id: int) -> int:
     ))
 
 
-def _records_page(user_id: int, page: int, per_page: int, status: str | None):
-    """One page of the volunteer's records, with the count and the approved sum over all
-    of them computed by the same statement."""
-    approved = case((ServiceRecord.status == APPROVED, ServiceRecord.credited_minutes), else_=0)
+# What a listed record shows beside its own columns, loaded for the whole page at once.
+RECORD_LOADS = (selectinload(ServiceRecord.activity), selectinload(ServiceRecord.unit))
+
+
+def _records_page(user_id: int, page: int, per_page: int,
+                  status: str | None) -> list[ServiceRecord]:
+    """One page of the volunteer's records, newest service first."""
     statement = (
-        select(ServiceRecord, func.count().over().label("total"),
-               func.sum(approved).over().label("approved_sum"))
-        .where(ServiceRecord.user_id == user_id)
+        select(ServiceRecord).where(ServiceRecord.user_id == user_id)
         .order_by(ServiceRecord.served_at.desc(), ServiceRecord.id.desc())
         .limit(per_page).offset((page - 1) * per_page)
+        .options(*RECORD_LOADS)
     )
     if status is not None:
         statement = statement.where(ServiceRecord.status == status)
-    rows = db.session.execute(statement).all()
-    if rows:
-        return [row[0] for row in rows], rows[0].total, int(rows[0].approved_sum or 0)
-    if page == 1:
-        return [], 0, 0
-    # Past the last page: the window functions had no row to ride on.
-    total = db.session.scalar(select(func.count()).where(ServiceRecord.user_id == user_id,
-                                                         *([ServiceRecord.status == status]
-                                                           if status else [])))
-    return [], total, None
+    return list(db.session.scalars(statement))
 
 
 @dataclass
@@ -187,15 +215,20 @@ class MyHours:
 def my_hours(user: User, page: int = 1, per_page: int = 20,
              status: str | None = None) -> MyHours:
     """My approved total and this year's, pending hours, the breakdowns, my star and one
-    page of my records."""
-    year = to_local(utcnow()).year
-    for _attempt in range(3):
+    page of my records.
+
+    The total must equal the sum of the approved records listed (over all pages): the
+    reads are checked against one another (:func:`_checksum` after the page must match
+    the breakdown before it), and read again should a review land in between.
+    """
+    year = current_year()
+    for _attempt in range(5):
         totals = breakdown(user.id, year)
-        records, total, approved_sum = _records_page(user.id, page, per_page, status)
-        # The page's window sum covers every record of the list; unfiltered, it must equal
-        # the breakdown's total, or a review landed in between: read both again.
-        if status is not None or approved_sum is None or approved_sum == totals.approved_minutes:
+        records = _records_page(user.id, page, per_page, status)
+        if _checksum(user.id) == totals.checksum:
             break
+    total = (totals.count_by_status.get(status, 0) if status is not None
+             else sum(totals.count_by_status.values()))
     return MyHours(year, totals, star_for(totals.approved_minutes),
                    Page(records, page, per_page, total))
 
@@ -213,7 +246,7 @@ def honor_roll(unit_id: int, year: int | None = None, limit: int = 10) -> list[H
     """Volunteers registered in the unit's subtree with the most approved hours served in
     a local year, names masked. :raises UnitNotFound:"""
     unit = get_unit(unit_id)
-    year = year or to_local(utcnow()).year
+    year = year or current_year()
     start, end = local_day_bounds(date(year, 1, 1), date(year, 12, 31))
     minutes = func.sum(ServiceRecord.credited_minutes).label("minutes")
     rows = db.session.execute(
