@@ -28,7 +28,7 @@ def running(create_activity):
     starts_at = utcnow().replace(microsecond=0) - timedelta(minutes=10)
     return create_activity(title="志愿者集中清扫", starts_at=starts_at,
                            ends_at=starts_at + timedelta(hours=2),
-                           signup_closes_at=starts_at + timedelta(hours=2))
+                           signup_closes_at=starts_at + timedelta(hours=2), geofence_metres=500)
 
 
 @pytest.fixture

@@ -139,3 +139,27 @@ def test_my_calendar_feed_link_serves_my_sign_ups(web, client, create_user, acti
     feed = client.get("/" + path)
     assert feed.status_code == 200
     assert "冬至包饺子" in feed.get_data(as_text=True)
+
+
+def test_a_resident_registers_as_a_volunteer(web, create_user, corpus_units):
+    user = create_user()
+    web.sign_in(user)
+    page = web.open("/app/me#hours")
+    page.get_by_role("button", name="注册志愿者").click()
+    form = page.locator(".volunteer-form")
+    form.get_by_label("真实姓名").fill("王小明")
+    form.get_by_label("手机号").fill("1380013800")
+    form.get_by_label("所属镇街").select_option(label="巨陵镇")
+    expect(form.get_by_label("村 / 社区")).to_be_enabled()
+    form.get_by_label("村 / 社区").select_option(index=1)
+    form.get_by_role("button", name="提交注册").click()
+    expect(form.locator('[data-field="phone"] .field-error')).to_be_visible()
+    web.shot("me-register-volunteer")
+
+    form.get_by_label("手机号").fill("13800138001")
+    form.get_by_role("button", name="提交注册").click()
+    expect(page.locator(".profile")).to_contain_text("志愿者")
+    expect(page.locator(".profile")).to_contain_text("王小明")
+    expect(page.locator(".volunteer-form")).to_have_count(0)
+    db.session.expire_all()
+    assert db.session.get(type(user), user.id).volunteer.unit.parent_id == corpus_units["LY-JL"].id

@@ -8,6 +8,7 @@ import {
   busy, config, confirmButton, empty, failure, formatDay, h, hoursText, loading, main, messageOf,
   shortUnitName, show, toast, today,
 } from "../ui.js";
+import { volunteerForm } from "../volunteer-form.js";
 
 const ROLE_NAMES = {
   resident: "居民",
@@ -140,11 +141,24 @@ async function renderHours(page = 1) {
     return;
   }
   show(panel,
-    user.volunteer ? null : h("p", { class: "notice" }, "您还不是注册志愿者：注册后参加活动的服务时长会记录在这里。"),
+    user.volunteer ? null : registerPrompt(),
     hoursHero(mine),
     mine.by_month?.length ? monthChart(mine.by_month) : null,
     records(mine, page),
     config.features.certificates ? certificates() : null);
+}
+
+function registerPrompt() {
+  const box = h("div", { class: "register" });
+  const open = h("button", { class: "btn btn-primary btn-small", type: "button" }, "注册志愿者");
+  open.addEventListener("click", () => {
+    show(box, volunteerForm(() => {
+      toast("注册成功，欢迎加入志愿服务");
+      start();
+    }));
+  });
+  return show(box, h("div", { class: "notice row" },
+    h("span", { class: "grow" }, "您还不是注册志愿者：注册后参加活动的服务时长会记录在这里。"), open));
 }
 
 function stars(level) {
