@@ -137,3 +137,12 @@ def test_add_to_calendar_downloads_the_activity_as_ics(web, activity_on, tomorro
     assert "BEGIN:VEVENT" in body
     assert "SUMMARY:文明交通劝导" in body
     assert f"DTSTART;TZID=Asia/Shanghai:{tomorrow:%Y%m%d}T090000" in body
+
+
+def test_an_expired_sign_in_is_forgotten_and_the_page_still_shows(web, activity_on, tomorrow):
+    activity = activity_on(tomorrow, title="社区读书会")
+    web.context.add_init_script("localStorage.setItem('civ.token', 'expired-or-revoked')")
+    page = web.open(f"/app/activities/{activity.id}")
+    expect(page.locator(".detail-title")).to_have_text("社区读书会")
+    expect(page.get_by_role("link", name="登录后报名")).to_be_visible()
+    assert page.evaluate("localStorage.getItem('civ.token')") is None

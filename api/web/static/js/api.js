@@ -84,7 +84,11 @@ export async function request(method, path, { query, body, raw = false } = {}) {
     payload = null;
   }
   if (!response.ok) {
-    if (response.status === 401 && token) clearToken();
+    if (response.status === 401 && token) {
+      // An expired or revoked sign-in: forget it; what anyone may read is read again.
+      clearToken();
+      if (method === "GET") return request(method, path, { query, body, raw });
+    }
     throw new ApiError(response.status, payload || {});
   }
   return payload;
