@@ -4,6 +4,7 @@ The defaults make ``flask --app wsgi run`` work on a fresh machine (SQLite in ``
 the bundled WeChat stub); production must set ``APP_ENV=production`` and the secrets.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -30,6 +31,49 @@ def _env_path(name: str, default: Path) -> str:
     return str(Path(os.environ.get(name, default)).resolve())
 
 
+def _env_json(name: str, default):
+    value = os.environ.get(name)
+    return json.loads(value) if value else default
+
+
+def _notification_templates() -> dict:
+    """Subscribe-message template of each notification kind: its id (from the 公众平台),
+    the page it opens and which value fills each template key. Values name a field of the
+    notification (see api/notifications/templates.py) or, after ``=``, are literal text.
+    ``NOTIFICATION_TEMPLATES`` (JSON) replaces the whole mapping; the ``WECHAT_TEMPLATE_*``
+    variables set single ids."""
+    signup = os.environ.get("WECHAT_TEMPLATE_SIGNUP", "demo-tmpl-signup-result")
+    change = os.environ.get("WECHAT_TEMPLATE_ACTIVITY_CHANGE", "demo-tmpl-activity-change")
+    reminder = os.environ.get("WECHAT_TEMPLATE_REMINDER", "demo-tmpl-activity-reminder")
+    hours = os.environ.get("WECHAT_TEMPLATE_HOURS", "demo-tmpl-hours-review")
+    help_progress = os.environ.get("WECHAT_TEMPLATE_HELP", "demo-tmpl-help-progress")
+    activity_page = "pages/activity/detail?id={activity_id}"
+    signup_data = {"thing1": "activity_title", "time2": "activity_start",
+                   "thing3": "activity_address", "phrase4": "status"}
+    change_data = {"thing1": "activity_title", "time2": "activity_start",
+                   "thing3": "body", "phrase4": "status"}
+    hours_data = {"thing1": "activity_title", "number2": "hours", "phrase3": "status",
+                  "name4": "real_name", "thing5": "reason"}
+    help_data = {"thing1": "help_title", "phrase2": "status", "thing3": "team_name",
+                 "time4": "created_at"}
+    return _env_json("NOTIFICATION_TEMPLATES", {
+        "signup_confirmed": {"template_id": signup, "page": activity_page, "data": signup_data},
+        "waitlist_promoted": {"template_id": signup, "page": activity_page, "data": signup_data},
+        "activity_changed": {"template_id": change, "page": activity_page, "data": change_data},
+        "activity_cancelled": {"template_id": change, "page": activity_page,
+                               "data": change_data},
+        "activity_reminder": {"template_id": reminder, "page": activity_page, "data": {
+            "thing1": "activity_title", "time2": "activity_start",
+            "thing3": "activity_address", "thing4": "=请提前到场，扫码签到"}},
+        "hours_approved": {"template_id": hours, "page": "pages/me/hours", "data": hours_data},
+        "hours_rejected": {"template_id": hours, "page": "pages/me/hours", "data": hours_data},
+        "help_dispatched": {"template_id": help_progress,
+                            "page": "pages/help/detail?id={help_request_id}", "data": help_data},
+        "help_completed": {"template_id": help_progress,
+                           "page": "pages/help/detail?id={help_request_id}", "data": help_data},
+    })
+
+
 class Config:
     """Settings of the whole platform; see the configuration table in README.md."""
 
@@ -47,6 +91,21 @@ class Config:
         self.WECHAT_SECRET = os.environ.get("WECHAT_SECRET", "demo-secret")
         self.WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
         self.WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", "5"))
+        self.WECHAT_MAX_RETRIES = _env_int("WECHAT_MAX_RETRIES", 2)  # for -1, 5xx, refused
+        self.WECHAT_RETRY_BACKOFF = float(os.environ.get("WECHAT_RETRY_BACKOFF", "0.3"))
+        # developer | trial | formal: which version of the mini-program a message opens
+        self.WECHAT_MINIPROGRAM_STATE = os.environ.get("WECHAT_MINIPROGRAM_STATE", "formal")
+        self.WECHAT_WXACODE_PAGE = os.environ.get("WECHAT_WXACODE_PAGE", "pages/activity/detail")
+        self.WECHAT_WXACODE_ENV = os.environ.get("WECHAT_WXACODE_ENV", "release")
+
+        self.NOTIFICATION_TEMPLATES = _notification_templates()
+        self.NOTIFICATION_MAX_ATTEMPTS = _env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
+        self.NOTIFICATION_RETRY_SECONDS = _env_int("NOTIFICATION_RETRY_SECONDS", 60)  # doubles
+        self.NOTIFICATION_REMINDER_MINUTES = [  # before the start: 24 h and 2 h
+            int(minutes) for minutes in
+            os.environ.get("NOTIFICATION_REMINDER_MINUTES", "1440,120").split(",")
+        ]
+        self.NOTIFICATION_POLL_SECONDS = float(os.environ.get("NOTIFICATION_POLL_SECONDS", "30"))
 
         self.SEARCH_INDEX_DIR = _env_path("SEARCH_INDEX_DIR", INSTANCE_DIR / "search-index")
         self.CONTENT_DIR = _env_path("CONTENT_DIR", PROJECT_ROOT / "content")
