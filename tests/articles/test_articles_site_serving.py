@@ -98,3 +98,9 @@ def test_site_build_command_fails_with_the_reason(runner, site_app, small_conten
     result = runner.invoke(args=["site", "build"])
     assert result.exit_code == 1
     assert "news/2026-12-05-huaile.md" in result.output and "头信息" in result.output
+
+
+def test_site_routes_are_not_in_the_api_document(client, app):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "/" not in paths and "/{path}" not in paths
+    assert "/api/v1/articles/{slug}/publish" in paths
