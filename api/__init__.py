@@ -22,22 +22,25 @@ def _blueprints() -> list:
     from api.feeds.views import blp as feeds
     from api.hours.views import blp as hours
     from api.jobs.views import blp as jobs
+    from api.notifications.views import blp as notifications
     from api.signups.views import blp as signups
     from api.units.views import blp as units
     from api.web.views import blp as web
+    from api.wechat.views import blp as wechat
 
     return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site,
-            web]
+            notifications, wechat, web]
 
 
 def _cli_commands() -> list:
     from api.accounts.cli import users_cli
     from api.corpus.cli import import_cli
     from api.jobs.cli import jobs_cli
+    from api.notifications.cli import notifications_cli
     from api.seed import seed_cli
     from api.wechat.cli import wechat_stub
 
-    return [users_cli, import_cli, jobs_cli, seed_cli, wechat_stub]
+    return [users_cli, import_cli, jobs_cli, notifications_cli, seed_cli, wechat_stub]
 
 
 def create_app(test_config: dict | None = None) -> Flask:

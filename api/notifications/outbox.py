@@ -1,0 +1,322 @@
+"""The outbox worker: generate due reminders, then deliver due notifications to WeChat.
+
+It runs as the ``notifications.deliver`` job (``flask jobs run``, queued by every
+:func:`~api.notifications.services.notify`), as ``flask notifications run`` and as the
+in-process thread of the embedded default; any number of them may run at once.
+
+At most once: a worker claims rows with one conditional update (``status = 'pending'`` →
+``'sending'`` with its own claim token), commits, and sends only the rows that carry its
+token; a row in ``sending`` is never claimed again. A message is sent again only when WeChat
+certainly did not take it (an errcode, HTTP 5xx, a refused connection); after a timeout it
+may have arrived, so it is marked failed (``delivery_unknown``) instead. A worker that died
+holding claims leaves them in ``sending``; after ``CLAIM_TIMEOUT`` they are marked failed
+(``interrupted``), never resent.
+"""
+
+import logging
+import secrets
+import threading
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from api.accounts.models import User
+from api.activities.models import Activity
+from api.activities.vocabulary import PUBLISHED
+from api.extensions import db
+from api.notifications import services
+from api.notifications.kinds import ACTIVITY_REMINDER
+from api.notifications.models import FAILED, PENDING, SENDING, SENT, SKIPPED, Notification
+from api.notifications.templates import context_of, local_time_text, render, template_for
+from api.signups.models import CONFIRMED, Signup
+from api.timeutil import utcnow
+from api.wechat.client import (
+    DAILY_QUOTA_REACHED,
+    NO_SUBSCRIPTION_GRANT,
+    RATE_LIMITED,
+    SYSTEM_BUSY,
+    DeliveryUnknown,
+    WeChatClient,
+    WeChatError,
+    WeChatUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 20
+CLAIM_TIMEOUT = timedelta(minutes=15)
+MAX_RETRY_DELAY = timedelta(hours=6)
+# WeChat errcodes that mean "not now" rather than "never".
+_TRY_LATER = frozenset({SYSTEM_BUSY, RATE_LIMITED, DAILY_QUOTA_REACHED})
+RETRYING = "retrying"
+
+
+@dataclass
+class OutboxReport:
+    """What one run of the worker did."""
+
+    reminders: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    retrying: int = 0
+    interrupted: int = 0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def run_outbox(client: WeChatClient | None = None, now: datetime | None = None,
+               batch_size: int = BATCH_SIZE) -> OutboxReport:
+    """One pass of the worker: recover dead claims, write due reminders, deliver due rows."""
+    now = now or utcnow()
+    client = client or WeChatClient.from_app()
+    report = OutboxReport(interrupted=fail_abandoned_claims(now),
+                          reminders=create_due_reminders(now))
+    while claimed := claim_due(now, batch_size):
+        for notification_id in claimed:
+            outcome = _deliver_safely(notification_id, client, now)
+            setattr(report, outcome, getattr(report, outcome) + 1)
+    return report
+
+
+def claim_due(now: datetime, batch_size: int = BATCH_SIZE) -> list[int]:
+    """Claim up to ``batch_size`` due rows for this worker; returns their ids (none: the
+    outbox has nothing due).
+
+    The update's ``status = 'pending'`` condition is re-checked by the database against the
+    committed row, so of two workers racing for a row exactly one gets it; the loser looks
+    for the next rows.
+    """
+    while True:
+        candidates = db.session.scalars(
+            select(Notification.id)
+            .where(Notification.status == PENDING,
+                   or_(Notification.next_attempt_at.is_(None),
+                       Notification.next_attempt_at <= now))
+            .order_by(Notification.id).limit(batch_size)
+        ).all()
+        if not candidates:
+            db.session.commit()
+            return []
+        token = secrets.token_hex(16)
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id.in_(candidates), Notification.status == PENDING)
+            .values(status=SENDING, claim_token=token, claimed_at=utcnow()),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
+        claimed = list(db.session.scalars(
+            select(Notification.id).where(Notification.claim_token == token,
+                                          Notification.status == SENDING)
+            .order_by(Notification.id)
+        ))
+        if claimed:
+            return claimed
+
+
+def fail_abandoned_claims(now: datetime) -> int:
+    """Mark rows claimed by a worker that died as failed: whether they went out is unknown."""
+    count = db.session.execute(
+        update(Notification)
+        .where(Notification.status == SENDING, Notification.claimed_at < now - CLAIM_TIMEOUT)
+        .values(status=FAILED, last_error="interrupted"),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    db.session.commit()
+    return count
+
+
+# -- reminders ---------------------------------------------------------------------------
+
+def create_due_reminders(now: datetime) -> int:
+    """Write the reminders that are due (24 h and 2 h before the start, by default).
+
+    A confirmed sign-up gets the reminder of an offset once ``now`` has passed
+    ``starts_at - offset``, if it was confirmed before that moment (whoever signs up three
+    hours ahead has just been told, and gets only the 2 h reminder); of several due offsets
+    only the nearest is written. Each has the key ``reminder:<signup>:<minutes>``: the unique
+    index makes every later run, on any worker, a no-op.
+    """
+    offsets = sorted(current_app.config["NOTIFICATION_REMINDER_MINUTES"])
+    if not offsets:
+        return 0
+    rows = db.session.execute(
+        select(Signup.id, Signup.user_id, Signup.confirmed_at, Activity.id.label("activity_id"),
+               Activity.title, Activity.starts_at, Activity.address)
+        .join(Activity, Activity.id == Signup.activity_id)
+        .where(Activity.status == PUBLISHED, Activity.starts_at > now,
+               Activity.starts_at <= now + timedelta(minutes=offsets[-1]),
+               Signup.status == CONFIRMED)
+    ).all()
+    due: dict[str, dict] = {}
+    for row in rows:
+        for minutes in offsets:
+            moment = row.starts_at - timedelta(minutes=minutes)
+            if moment <= now and (row.confirmed_at is None or row.confirmed_at <= moment):
+                key = f"reminder:{row.id}:{minutes}"
+                due[key] = _reminder_row(row, minutes, key, now)
+                break
+    if not due:
+        db.session.commit()
+        return 0
+    keys = list(due)
+    existing = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        existing.update(db.session.scalars(
+            select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk))
+        ))
+    new_rows = [row for key, row in due.items() if key not in existing]
+    if new_rows:
+        dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+        db.session.execute(
+            dialect.insert(Notification.__table__)
+            .on_conflict_do_nothing(index_elements=["dedupe_key"]),
+            new_rows,
+        )
+    db.session.commit()
+    return len(new_rows)
+
+
+def _reminder_row(row, minutes: int, key: str, now: datetime) -> dict:
+    start = local_time_text(row.starts_at)
+    return {
+        "user_id": row.user_id, "kind": ACTIVITY_REMINDER,
+        "title": f"活动提醒：{row.title}"[:120],
+        "body": f"{start}开始，地点：{row.address}"[:500],
+        "payload": {"activity_id": row.activity_id, "signup_id": row.id,
+                    "minutes_before": minutes},
+        "status": PENDING, "created_at": now, "dedupe_key": key, "attempts": 0,
+        "last_error": "",
+    }
+
+
+# -- delivery ----------------------------------------------------------------------------
+
+def _deliver_safely(notification_id: int, client: WeChatClient, now: datetime) -> str:
+    try:
+        return deliver(notification_id, client, now)
+    except Exception:  # one broken row must not stop the others; it stays visible
+        log.exception("delivering notification %s failed", notification_id)
+        db.session.rollback()
+        db.session.execute(
+            update(Notification).where(Notification.id == notification_id,
+                                       Notification.status == SENDING)
+            .values(status=FAILED, last_error="internal_error"),
+            execution_options={"synchronize_session": False},
+        )
+        db.session.commit()
+        return FAILED
+
+
+def deliver(notification_id: int, client: WeChatClient, now: datetime) -> str:
+    """Send one claimed notification; returns sent, skipped, failed or retrying."""
+    notification = db.session.get(Notification, notification_id)
+    user = db.session.get(User, notification.user_id)
+    template = template_for(notification.kind)
+    reason = _reason_not_to_send(notification, user, template, now)
+    if reason:
+        return _finish(notification, SKIPPED, reason, give_back=True)
+    if notification.template_id is None:
+        if not services.take_grant(user.id, template["template_id"]):
+            return _finish(notification, SKIPPED, "no_grant")
+        notification.template_id = template["template_id"]
+        db.session.commit()
+    data, page = render(template, context_of(notification, user))
+    notification.attempts += 1
+    try:
+        client.send_subscribe_message(
+            user.openid, notification.template_id, data, page=page,
+            miniprogram_state=current_app.config["WECHAT_MINIPROGRAM_STATE"])
+    except DeliveryUnknown:
+        return _finish(notification, FAILED, "delivery_unknown")
+    except WeChatUnavailable:
+        return _retry_or_fail(notification, now, "wechat_unavailable")
+    except WeChatError as exc:
+        if exc.errcode == NO_SUBSCRIPTION_GRANT:
+            services.exhaust_grants(user.id, notification.template_id)
+            return _finish(notification, SKIPPED, "no_grant", errcode=exc.errcode)
+        if exc.errcode in _TRY_LATER:
+            return _retry_or_fail(notification, now, "wechat_busy", exc.errcode)
+        log.warning("WeChat refused notification %s: %s", notification_id, exc)
+        return _finish(notification, FAILED, "wechat_refused", errcode=exc.errcode,
+                       give_back=True)
+    notification.sent_at = utcnow()
+    return _finish(notification, SENT)
+
+
+def _reason_not_to_send(notification: Notification, user: User | None, template: dict | None,
+                        now: datetime) -> str:
+    if template is None:
+        return "no_template"
+    if user is None or not user.is_active or not user.openid:
+        return "no_openid"
+    if not services.kind_enabled(user.id, notification.kind):
+        return "kind_disabled"
+    if notification.kind == ACTIVITY_REMINDER and _reminder_is_stale(notification, now):
+        return "stale"
+    return ""
+
+
+def _reminder_is_stale(notification: Notification, now: datetime) -> bool:
+    """A reminder waiting for a retry is useless once the activity started, was cancelled,
+    or the sign-up was."""
+    payload = notification.payload or {}
+    activity = db.session.get(Activity, payload.get("activity_id"))
+    signup = db.session.get(Signup, payload.get("signup_id"))
+    return (activity is None or activity.status != PUBLISHED or activity.starts_at <= now
+            or signup is None or signup.status != CONFIRMED)
+
+
+def _finish(notification: Notification, status: str, reason: str = "", *,
+            errcode: int | None = None, give_back: bool = False) -> str:
+    if give_back and notification.template_id is not None:
+        services.give_back_grant(notification.user_id, notification.template_id)
+        notification.template_id = None
+    notification.status = status
+    notification.last_error = reason
+    notification.errcode = errcode
+    notification.next_attempt_at = None
+    db.session.commit()
+    return status
+
+
+def _retry_or_fail(notification: Notification, now: datetime, reason: str,
+                   errcode: int | None = None) -> str:
+    """Try again later with a doubling delay, until ``NOTIFICATION_MAX_ATTEMPTS``."""
+    config = current_app.config
+    if notification.attempts >= config["NOTIFICATION_MAX_ATTEMPTS"]:
+        return _finish(notification, FAILED, reason, errcode=errcode, give_back=True)
+    delay = timedelta(seconds=config["NOTIFICATION_RETRY_SECONDS"]
+                      * 2 ** (notification.attempts - 1))
+    notification.status = PENDING
+    notification.next_attempt_at = now + min(delay, MAX_RETRY_DELAY)
+    notification.last_error = reason
+    notification.errcode = errcode
+    db.session.commit()
+    return RETRYING
+
+
+def start_outbox_thread(app: Flask, stop: threading.Event | None = None) -> threading.Thread:
+    """Run the worker every ``NOTIFICATION_POLL_SECONDS`` in a daemon thread (the embedded
+    default): reminders and retries come due without any request. Setting ``stop`` ends it."""
+    poll_seconds = app.config["NOTIFICATION_POLL_SECONDS"]
+    stop = stop or threading.Event()
+
+    def work() -> None:
+        # Wait first: a short command (``flask db upgrade``) is over before any pass.
+        while not stop.wait(poll_seconds):
+            try:
+                with app.app_context():
+                    run_outbox()
+            except Exception:
+                log.exception("notification worker pass failed; retrying")
+
+    thread = threading.Thread(target=work, name="notification-worker", daemon=True)
+    thread.start()
+    return thread
