@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import segno
+from flask import Blueprint as FlaskBlueprint
 from flask import (
     Response,
     abort,
@@ -29,7 +30,8 @@ from api.activities.services import get_activity
 from api.activities.vocabulary import THEMES
 from api.feeds.ics import FeedEntry, render_calendar
 
-# Not a documented API: routes go through Flask's add_url_rule, not blp.route.
+# A flask-smorest blueprint only so that the API registers it with the others; the pages are
+# not an API and stay out of the OpenAPI document (Flask's add_url_rule, see the end).
 blp = Blueprint("web", __name__, url_prefix="/app", template_folder="templates",
                 description="移动网页")
 
@@ -256,4 +258,4 @@ for _rule, _endpoint, _view in (
     ("/checkin/qr.svg", "checkin_qr", checkin_qr),
     ("/static/<version>/<path:filename>", "static_file", static_file),
 ):
-    blp.add_url_rule(_rule, _endpoint, _view)
+    FlaskBlueprint.add_url_rule(blp, _rule, _endpoint, _view)

@@ -103,3 +103,8 @@ def test_the_checkin_qr_code_is_a_scalable_svg_of_the_checkin_url(client):
                                    "activity=7&token=<script>"])
 def test_the_checkin_qr_code_needs_an_activity_and_a_plain_token(client, query):
     assert client.get(f"/app/checkin/qr.svg?{query}").status_code == 404
+
+
+def test_the_pages_stay_out_of_the_openapi_document(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert not [path for path in paths if path.startswith("/app")]
