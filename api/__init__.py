@@ -9,6 +9,7 @@ from swagger_ui_bundle import swagger_ui_path
 from api.config import Config, check_secrets
 from api.errors import register_error_handlers
 from api.extensions import api, db, limiter, migrate
+from api.searching import freshness
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,13 +24,14 @@ def _blueprints() -> list:
     from api.hours.views import blp as hours
     from api.jobs.views import blp as jobs
     from api.notifications.views import blp as notifications
+    from api.searching.views import blp as search
     from api.signups.views import blp as signups
     from api.units.views import blp as units
     from api.web.views import blp as web
     from api.wechat.views import blp as wechat
 
     return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site,
-            notifications, wechat, web]
+            search, notifications, wechat, web]
 
 
 def _cli_commands() -> list:
@@ -37,10 +39,11 @@ def _cli_commands() -> list:
     from api.corpus.cli import import_cli
     from api.jobs.cli import jobs_cli
     from api.notifications.cli import notifications_cli
+    from api.searching.cli import search_cli
     from api.seed import seed_cli
     from api.wechat.cli import wechat_stub
 
-    return [users_cli, import_cli, jobs_cli, notifications_cli, seed_cli, wechat_stub]
+    return [users_cli, import_cli, jobs_cli, notifications_cli, search_cli, seed_cli, wechat_stub]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -64,6 +67,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
     register_error_handlers(app)
+    freshness.install()
     for command in _cli_commands():
         app.cli.add_command(command)
 

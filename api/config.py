@@ -108,6 +108,8 @@ class Config:
         self.NOTIFICATION_POLL_SECONDS = float(os.environ.get("NOTIFICATION_POLL_SECONDS", "30"))
 
         self.SEARCH_INDEX_DIR = _env_path("SEARCH_INDEX_DIR", INSTANCE_DIR / "search-index")
+        # Reindex activities right after their transaction commits.
+        self.SEARCH_AUTO_INDEX = _env_bool("SEARCH_AUTO_INDEX", True)
         self.CONTENT_DIR = _env_path("CONTENT_DIR", PROJECT_ROOT / "content")
         self.SITE_DIR = _env_path("SITE_DIR", PROJECT_ROOT / "site")
         self.CORPUS_DIR = _env_path("CORPUS_DIR", PROJECT_ROOT.parent / "shared" / "corpus")

@@ -1,0 +1,75 @@
+"""Activities as search documents."""
+
+from collections.abc import Iterator
+
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from api.activities.models import Activity
+from api.activities.vocabulary import FINISHED, PUBLISHED
+from api.extensions import db
+from api.units.models import Team, Unit
+
+# Activities residents may find; drafts and cancelled ones are never offered.
+SEARCHABLE_STATUSES = (PUBLISHED, FINISHED)
+# Columns whose change alters an activity's search document.
+INDEXED_COLUMNS = frozenset({"title", "description", "theme", "category", "unit_id",
+                             "team_id", "address", "starts_at", "status", "external_id"})
+
+
+def activity_doc_id(activity: Activity) -> str:
+    """The stable document id: ``activity:<external_id>`` for imported activities."""
+    return f"activity:{activity.external_id or activity.id}"
+
+
+def activity_document(activity: Activity) -> dict:
+    """The search document of an activity (see the ``search`` package)."""
+    # A new activity's relationships are not loaded yet when only ids were given.
+    with db.session.no_autoflush:
+        unit = activity.unit or db.session.get(Unit, activity.unit_id)
+        team = activity.team or (db.session.get(Team, activity.team_id)
+                                 if activity.team_id else None)
+    body = "\n".join(part for part in (activity.description, activity.address) if part)
+    if team is not None:
+        body += "\n" + team.name
+    return {
+        "id": activity_doc_id(activity),
+        "type": "activity",
+        "title": activity.title,
+        "body": body,
+        "category": activity.category,
+        "theme": activity.theme,
+        "unit_path": unit.path,
+        "tags": [],
+        "date": activity.starts_at,
+        "url": f"/app/activities/{activity.id}",
+        "external_id": activity.external_id,
+        "db_id": activity.id,
+    }
+
+
+def searchable_activity_documents(batch_size: int = 1000) -> Iterator[dict]:
+    """Every searchable activity's document, streamed in id order (for a rebuild)."""
+    last_id = 0
+    while True:
+        batch = list(db.session.scalars(
+            select(Activity).options(joinedload(Activity.unit), joinedload(Activity.team))
+            .where(Activity.status.in_(SEARCHABLE_STATUSES), Activity.id > last_id)
+            .order_by(Activity.id).limit(batch_size)
+        ).unique())
+        if not batch:
+            return
+        for activity in batch:
+            yield activity_document(activity)
+        last_id = batch[-1].id
+        db.session.expunge_all()
+
+
+def count_searchable_activities() -> int:
+    """How many activities a rebuild will index."""
+    from sqlalchemy import func
+
+    return db.session.scalar(
+        select(func.count()).select_from(Activity)
+        .where(Activity.status.in_(SEARCHABLE_STATUSES))
+    )

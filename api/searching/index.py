@@ -1,0 +1,15 @@
+"""The one :class:`search.SearchIndex` of this app (readers keep searchers open per thread,
+so the instance is shared, not created per request)."""
+
+from flask import current_app
+
+from search import SearchIndex
+
+
+def search_index() -> SearchIndex:
+    """The app's search index, at ``SEARCH_INDEX_DIR``."""
+    index_dir = current_app.config["SEARCH_INDEX_DIR"]
+    indexes = current_app.extensions.setdefault("search_indexes", {})
+    if index_dir not in indexes:
+        indexes[index_dir] = SearchIndex(index_dir)
+    return indexes[index_dir]
