@@ -1,44 +1,30 @@
 """The search index: one directory, one writer at a time, atomic rebuilds.
 
-Layout of ``index_dir``::
+The files are described in ``search.store``.  Writes (``add_or_update``, ``delete``)
+take ``write.lock`` (waiting for it, across processes and threads), so Whoosh's own
+lock is never contended and a caller never sees ``LockError``.  While a rebuild runs,
+each write is applied to the served generation *and* appended to the journal; the
+rebuild replays the journal into the new generation under ``write.lock`` just before it
+swaps ``current`` with ``os.replace``, so no update made during a rebuild is lost.  A
+rebuild that dies (exception, SIGKILL) never touches ``current``; its half-built
+generation is removed on the spot or by the next rebuild.
 
-    current -> gen-20261128T152140-1a2b3c   symlink to the generation being served
-    gen-.../                                 a complete Whoosh index
-    write.lock                               fcntl lock held around every write
-    rebuild.lock                             fcntl lock held for a whole rebuild
-    journal.jsonl                            writes made while a rebuild runs
-
-Writes (``add_or_update``, ``delete``) take ``write.lock`` (waiting for it, across
-processes and threads), so Whoosh's own lock is never contended and a caller never sees
-``LockError``.  While a rebuild runs, each write is applied to the served index *and*
-appended to the journal; the rebuild replays the journal into the new generation under
-``write.lock`` just before it swaps ``current`` with ``os.replace``, so no update made
-during a rebuild is lost.  A rebuild that dies (exception, SIGKILL) never touches
-``current``; its half-built generation is removed on the spot or by the next rebuild.
-
-Readers keep one searcher per thread and, before every query, compare ``current`` with
-the generation they have open and call ``Searcher.refresh()``: a commit or a swap is
-visible to the very next query.  Measured cost of that check: see
-``benchmarks/search_bench.py`` (tens of microseconds; reopening after a commit costs a
-few milliseconds).
+Readers keep one searcher per thread.  Before every query they compare ``current`` with
+the generation they have open (one ``readlink``) and each shard's latest commit with
+the one they read (one directory listing per shard), reopening on any change: a commit
+or a swap is visible to the very next query.  The check costs tens of microseconds,
+reopening after a commit a few milliseconds (``benchmarks/search_bench.py``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import heapq
-import itertools
-import json
-import multiprocessing
 import os
 import shutil
 import sys
 import threading
-import time
-import uuid
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -47,26 +33,23 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.query import And, Or, Query, Term
 
-from . import analysis, plan
+from . import analysis, build, plan
 from .highlight import snippet
-from .schema import CHINA, SCHEMA, SearchCodec, prepare_document, to_datetime
+from .schema import CHINA, prepare_document, to_datetime
+from .store import GenerationSearcher, SearchIndexBusy, Store, apply_ops, shard_dirs
 
-CURRENT = "current"
-GENERATION_PREFIX = "gen-"
 MAX_PER_PAGE = 100
-PROGRESS_EVERY = 1000
-#: A rebuild commits a segment every this many documents (bounded memory).
-REBUILD_SEGMENT_DOCS = 10_000
-#: Documents analysed per batch, and the size from which a rebuild analyses them in a
-#: helper process (starting one costs about a second).
-ANALYSIS_BATCH = 500
-PARALLEL_AFTER = 2_000
 #: Fewer complete matches than this, and partial matches are shown after them.
 RELAX_BELOW = 10
 
-
-class SearchIndexBusy(RuntimeError):
-    """The write lock could not be taken within ``lock_timeout`` seconds."""
+__all__ = [
+    "Hit",
+    "RebuildInProgress",
+    "SearchIndex",
+    "SearchIndexBusy",
+    "SearchResults",
+    "Suggestion",
+]
 
 
 class RebuildInProgress(RuntimeError):
@@ -159,38 +142,6 @@ def _leapfrog(allowed, docnum: int) -> int | None:
     return allowed.id()
 
 
-class _FileLock:
-    """An exclusive ``flock`` on a file; each acquisition opens its own descriptor, so
-    it excludes other threads of this process as well as other processes."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._fd: int | None = None
-
-    def acquire(self, timeout: float | None) -> bool:
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = None if timeout is None else time.monotonic() + timeout
-        delay = 0.001
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                if deadline is not None and time.monotonic() >= deadline:
-                    os.close(fd)
-                    return False
-                time.sleep(delay)
-                delay = min(delay * 2, 0.05)
-                continue
-            self._fd = fd
-            return True
-
-    def release(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-
-
 class SearchIndex:
     """A Whoosh index of activities and articles stored under ``index_dir``.
 
@@ -209,12 +160,13 @@ class SearchIndex:
         """Open (lazily) the index under ``index_dir``; nothing is read or created yet.
 
         ``lock_timeout``: seconds a write waits for another writer before raising
-        SearchIndexBusy.  ``parallel_rebuild``: analyse documents in a helper process
-        during big rebuilds (more than 2,000 documents).
+        SearchIndexBusy.  ``parallel_rebuild``: build the shards of big rebuilds (more
+        than 2,000 documents) in parallel processes, one per shard.
         """
         self.root = Path(index_dir)
         self.lock_timeout = lock_timeout
         self.parallel_rebuild = parallel_rebuild
+        self._store = Store(self.root, lock_timeout)
         self._local = threading.local()
         self._columns: dict[str, tuple[list, list, list]] = {}
 
@@ -250,44 +202,25 @@ class SearchIndex:
         if anything fails (or the process dies) the old index stays, and the partial
         one is removed.  Raises RebuildInProgress if another rebuild is running.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
-        rebuild_lock = _FileLock(self.root / "rebuild.lock")
-        with self._write_lock():
+        store = self._store
+        rebuild_lock = store.rebuild_lock()
+        with store.write_lock():
             if not rebuild_lock.acquire(timeout=0):
                 raise RebuildInProgress(f"a rebuild of {self.root} is already running")
-            self._journal_path().write_text("", encoding="utf-8")
-            self._remove_generations(keep={self._current_generation()})
+            store.clear_journal()
+            store.remove_generations(keep={store.current_generation()})
         generation = None
         try:
-            generation = self._new_generation()
-            ix = whoosh_index.create_in(generation, SCHEMA)
-            count = 0
-            seen: set[str] = set()
-            writer = self._bulk_writer(ix)
-            try:
-                for batch in _prepared_batches(docs, parallel=self.parallel_rebuild):
-                    for fields in batch:
-                        if fields["id"] in seen:
-                            continue  # the first wins; an iterable should not repeat ids
-                        seen.add(fields["id"])
-                        writer.add_document(**fields)
-                        count += 1
-                        if count % REBUILD_SEGMENT_DOCS == 0:
-                            # Bounded memory: one segment per chunk, never merged here.
-                            writer.commit(merge=False)
-                            writer = self._bulk_writer(ix)
-                        if progress is not None and count % PROGRESS_EVERY == 0:
-                            progress(count)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit(merge=False)
-            with self._write_lock():
-                self._replay_journal(ix)
-                previous = self._current_generation()
-                self._point_current_at(generation)
-                self._journal_path().write_text("", encoding="utf-8")
-                self._remove_generations(keep={generation, previous})
+            generation = store.new_generation()
+            count = build.fill_shards(
+                shard_dirs(generation), docs, progress, parallel=self.parallel_rebuild
+            )
+            with store.write_lock():
+                apply_ops(generation, store.journalled())
+                previous = store.current_generation()
+                store.point_current_at(generation)
+                store.clear_journal()
+                store.remove_generations(keep={generation, previous})
             generation = None
             if progress is not None:
                 progress(count)
@@ -300,127 +233,28 @@ class SearchIndex:
     def _write(self, ops: list[tuple[str, Any]]) -> None:
         if not ops:
             return
-        with self._write_lock():
-            generation = self._ensure_current()
-            if self._rebuild_running():
-                with self._journal_path().open("a", encoding="utf-8") as journal:
-                    for op, value in ops:
-                        journal.write(json.dumps([op, value], ensure_ascii=False) + "\n")
-            self._apply(whoosh_index.open_dir(str(generation)), ops)
-
-    @staticmethod
-    def _bulk_writer(ix):
-        # A pool this size holds a whole REBUILD_SEGMENT_DOCS chunk without spilling
-        # sorted runs to disk (spilling and merging them doubled the time).
-        return ix.writer(limitmb=320, procs=1, codec=SearchCodec(), compound=False)
-
-    @staticmethod
-    def _apply(ix, ops: list[tuple[str, Any]]) -> None:
-        # Our lock already serialises writers; Whoosh's timeout is only a safety net.
-        writer = ix.writer(timeout=10.0, delay=0.05, codec=SearchCodec())
-        try:
-            for op, value in ops:
-                if op == "put":
-                    writer.update_document(**value)
-                else:
-                    writer.delete_by_term("id", value)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-
-    def _replay_journal(self, ix) -> None:
-        path = self._journal_path()
-        if not path.exists():
-            return
-        ops = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                op, value = json.loads(line)
-                ops.append((op, value))
-        if ops:
-            self._apply(ix, ops)
-
-    @contextlib.contextmanager
-    def _write_lock(self) -> Iterator[None]:
-        self.root.mkdir(parents=True, exist_ok=True)
-        lock = _FileLock(self.root / "write.lock")
-        if not lock.acquire(self.lock_timeout):
-            raise SearchIndexBusy(f"search index {self.root} busy for {self.lock_timeout} s")
-        try:
-            yield
-        finally:
-            lock.release()
-
-    def _rebuild_running(self) -> bool:
-        lock = _FileLock(self.root / "rebuild.lock")
-        if lock.acquire(timeout=0):
-            lock.release()
-            return False
-        return True
-
-    def _journal_path(self) -> Path:
-        return self.root / "journal.jsonl"
-
-    # --- generations -------------------------------------------------------------------
-
-    def _current_generation(self) -> Path | None:
-        try:
-            return self.root / os.readlink(self.root / CURRENT)
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-
-    def _new_generation(self) -> Path:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-        path = self.root / f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
-        path.mkdir()
-        return path
-
-    def _point_current_at(self, generation: Path) -> None:
-        link = self.root / f".{CURRENT}-{uuid.uuid4().hex[:8]}"
-        os.symlink(generation.name, link)
-        os.replace(link, self.root / CURRENT)
-        directory = os.open(self.root, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
-
-    def _ensure_current(self) -> Path:
-        """The served generation, creating an empty index first (under the write lock)."""
-        current = self._current_generation()
-        if current is not None and current.is_dir():
-            return current
-        generation = self._new_generation()
-        whoosh_index.create_in(str(generation), SCHEMA)
-        self._point_current_at(generation)
-        return generation
-
-    def _remove_generations(self, keep: set[Path | None]) -> None:
-        keep_names = {path.name for path in keep if path is not None}
-        for path in self.root.glob(f"{GENERATION_PREFIX}*"):
-            if path.name not in keep_names:
-                shutil.rmtree(path, ignore_errors=True)
+        store = self._store
+        with store.write_lock():
+            generation = store.ensure_current()
+            if store.rebuild_running():
+                store.journal(ops)
+            apply_ops(generation, ops)
 
     # --- reading -----------------------------------------------------------------------
 
     def _searcher(self):
-        """This thread's searcher on the current generation, refreshed; or None."""
+        """This thread's searcher on the current generation, fresh; or None."""
         local = self._local
-        generation = self._current_generation()
+        generation = self._store.current_generation()
         if generation is None:
             return None
-        searcher = getattr(local, "searcher", None)
-        if searcher is not None and local.generation == generation:
-            # refresh() reuses the unchanged segments and closes the old reader itself
-            local.searcher = searcher.refresh()
-            return local.searcher
-        if searcher is not None:
-            searcher.close()
-            local.searcher = None
-        local.searcher = whoosh_index.open_dir(str(generation)).searcher()
-        local.generation = generation
-        return local.searcher
+        opened = getattr(local, "opened", None)
+        if opened is not None and opened.generation != generation:
+            opened.close()
+            opened = local.opened = None
+        if opened is None:
+            opened = local.opened = GenerationSearcher(generation)
+        return opened.fresh()
 
     def _with_searcher(self, function: Callable[[Any], Any], empty: Any) -> Any:
         for attempt in range(2):
@@ -691,50 +525,10 @@ class SearchIndex:
 
     def close(self) -> None:
         """Close this thread's searcher (others close when their threads end)."""
-        searcher = getattr(self._local, "searcher", None)
-        if searcher is not None:
-            searcher.close()
-            self._local.searcher = None
-
-
-def _prepare_batch(docs: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [prepare_document(doc) for doc in docs]
-
-
-def _prepared_batches(
-    docs: Iterable[Mapping[str, Any]], *, parallel: bool
-) -> Iterator[list[dict[str, Any]]]:
-    """Analysed documents, in batches.
-
-    The iterable is consumed in the calling thread (a database session is bound to
-    it).  With ``parallel``, once the input proves big, batch k+1 is analysed in a
-    helper process while the caller indexes batch k: analysis is a third of the
-    indexing cost and the writer itself must stay single (one Whoosh writer, procs=1).
-    """
-    iterator = iter(docs)
-    pool = None
-    pending = None
-    seen = 0
-    try:
-        while batch := list(itertools.islice(iterator, ANALYSIS_BATCH)):
-            seen += len(batch)
-            if pool is None and parallel and seen > PARALLEL_AFTER:
-                # spawn, not fork: the caller may be a threaded web or job process.
-                context = multiprocessing.get_context("spawn")
-                pool = context.Pool(1, initializer=analysis.warm_up)
-            if pool is None:
-                yield _prepare_batch(batch)
-                continue
-            job = pool.apply_async(_prepare_batch, (batch,))
-            if pending is not None:
-                yield pending.get()
-            pending = job
-        if pending is not None:
-            yield pending.get()
-    finally:
-        if pool is not None:
-            pool.terminate()
-            pool.join()
+        opened = getattr(self._local, "opened", None)
+        if opened is not None:
+            opened.close()
+            self._local.opened = None
 
 
 def _filters(type, category, theme, unit_code) -> list[Query]:

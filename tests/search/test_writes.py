@@ -166,20 +166,21 @@ def docs():
     for i in range(100000):
         if i % 50 == 0:
             open(progress_file, "w").write(str(i))
-            time.sleep(0.05)
+            time.sleep(0.02)
         yield {"id": f"activity:new-{i}", "type": "activity", "title": f"新数据{i}",
                "body": "新的内容", "date": datetime(2027, 1, 1, tzinfo=timezone.utc), "url": ""}
 SearchIndex(root).rebuild(docs())
 """
 
 
-def test_killing_a_rebuild_leaves_the_old_index_answering(index, make_doc, tmp_path):
+@pytest.mark.parametrize("kill_after", [500, 2600])  # before and after shard processes start
+def test_killing_a_rebuild_leaves_the_old_index_answering(index, make_doc, tmp_path, kill_after):
     index.rebuild([make_doc(1, title="原有活动")])
     progress_file = tmp_path / "progress"
     rebuild = run_python(SLOW_REBUILD, str(index.root), str(progress_file))
     try:
         deadline = time.monotonic() + 60
-        while not (progress_file.exists() and int(progress_file.read_text() or 0) >= 500):
+        while not (progress_file.exists() and int(progress_file.read_text() or 0) >= kill_after):
             assert time.monotonic() < deadline and rebuild.poll() is None
             assert index.query("原有活动").total == 1  # served meanwhile
             time.sleep(0.05)
@@ -230,12 +231,29 @@ def _rebuild(index, docs, errors):
         errors.append(error)
 
 
-def test_big_rebuilds_analyse_in_a_helper_process(index, corpus_docs, monkeypatch):
-    import search.index
+def test_big_rebuilds_build_the_shards_in_parallel_processes(index, corpus_docs, monkeypatch):
+    import search.build
 
-    monkeypatch.setattr(search.index, "PARALLEL_AFTER", 100)
-    monkeypatch.setattr(search.index, "ANALYSIS_BATCH", 50)
-    monkeypatch.setattr(search.index, "REBUILD_SEGMENT_DOCS", 150)  # several segments
-    assert index.rebuild(iter(corpus_docs)) == len(corpus_docs)
+    monkeypatch.setattr(search.build, "PARALLEL_AFTER", 100)
+    monkeypatch.setattr(search.build, "BATCH", 20)
+    monkeypatch.setattr(search.build, "SEGMENT_DOCS", 60)  # several segments per shard
+    progress = []
+    assert index.rebuild(iter(corpus_docs), progress=progress.append) == len(corpus_docs)
+    assert progress[-1] == len(corpus_docs)
     assert index.doc_count() == len(corpus_docs)
     assert index.query("gaoxueya").hits[0].title.startswith("高血压")
+    current = index.root / os.readlink(index.root / "current")
+    assert len(list(current.glob("shard-*/*.trm"))) > 2
+
+
+def test_an_invalid_document_fails_a_parallel_rebuild(index, corpus_docs, make_doc, monkeypatch):
+    import search.build
+
+    monkeypatch.setattr(search.build, "PARALLEL_AFTER", 100)
+    monkeypatch.setattr(search.build, "BATCH", 20)
+    index.rebuild([make_doc(1, title="原有活动")])
+    broken = [*corpus_docs[:200], make_doc(2, type="nonsense"), *corpus_docs[200:]]
+    with pytest.raises(InvalidDocument):
+        index.rebuild(broken)
+    assert index.query("原有活动").total == 1
+    assert len(generations(index)) == 1
