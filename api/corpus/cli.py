@@ -6,6 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from api.articles.importer import import_articles
 from api.corpus.activities import import_activities
 from api.corpus.csvfile import CorpusRowError
 from api.corpus.organisation import ImportCounts, import_teams, import_units
@@ -16,7 +17,11 @@ import_cli = AppGroup("import", help="Import data from files.")
 def import_corpus(corpus_dir: Path, echo=click.echo) -> dict[str, ImportCounts]:
     """Import every part of a corpus directory that the platform knows; returns counts by file.
 
-    :raises CorpusRowError: for the first bad row (that file is not written).
+    Units, teams and activities go to the database (all or nothing per file); articles are
+    copied, cleaned, into their sections of ``CONTENT_DIR`` (a bad article is listed and
+    skipped). Run ``flask site build`` and ``flask search rebuild`` afterwards.
+
+    :raises CorpusRowError: for the first bad row of a CSV file (that file is not written).
     """
     results: dict[str, ImportCounts] = {}
     steps = (("units.csv", import_units), ("teams.csv", import_teams),
@@ -25,6 +30,13 @@ def import_corpus(corpus_dir: Path, echo=click.echo) -> dict[str, ImportCounts]:
         results[name] = counts = importer(corpus_dir / name)
         echo(f"{name}: {counts.created} created, {counts.updated} updated, "
              f"{counts.unchanged} unchanged")
+    if (corpus_dir / "articles").is_dir():
+        articles = import_articles(corpus_dir, current_app.config["CONTENT_DIR"])
+        echo(f"articles/: {articles.created} created, {articles.updated} updated, "
+             f"{articles.unchanged} unchanged, {len(articles.failed)} failed")
+        for file_name, reason in articles.failed:
+            echo(f"  {file_name}: {reason}")
+        results["articles"] = articles
     return results
 
 
