@@ -368,9 +368,9 @@ def published_search_documents(content_dir: str | Path) -> Iterator[dict]:
 
 def sync_search_entry(store: ArticleStore, slug: str) -> bool:
     """Make the article's search entry match its file: indexed if published, else removed."""
-    from search import SearchIndex
+    from api.searching.index import search_index
 
-    index = SearchIndex(current_app.config["SEARCH_INDEX_DIR"])
+    index = search_index()
     try:
         article = store.get(slug)
     except ArticleNotFound:
