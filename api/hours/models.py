@@ -77,6 +77,10 @@ class ServiceRecord(db.Model):
     activity: Mapped[Activity | None] = relationship()
     unit: Mapped[Unit] = relationship()
 
+    # Set by list queries that join them in, not stored (else read through the relations).
+    activity_title = None
+    unit_name = None
+
 
 # What a record says; once written it never changes.
 _IMMUTABLE = ("user_id", "activity_id", "unit_id", "credited_minutes", "source", "category",

@@ -31,15 +31,20 @@ def _volunteer_name(record) -> str | None:
     return mask_name(profile.real_name) if profile else None
 
 
+def _activity_title(record) -> str | None:
+    if record.activity_title is not None:
+        return record.activity_title
+    return record.activity.title if record.activity else None
+
+
 class MyRecordSchema(Schema):
     """A record as its volunteer sees it."""
 
     id = fields.Integer()
     activity_id = fields.Integer(allow_none=True)
-    activity_title = fields.Function(
-        lambda record: record.activity.title if record.activity else None)
+    activity_title = fields.Function(_activity_title)
     unit_id = fields.Integer()
-    unit_name = fields.Function(lambda record: record.unit.name)
+    unit_name = fields.Function(lambda record: record.unit_name or record.unit.name)
     category = fields.String()
     credited_minutes = fields.Integer()
     hours = fields.Function(lambda record: hours(record.credited_minutes))
