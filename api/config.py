@@ -28,7 +28,9 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 def _env_path(name: str, default: Path) -> str:
-    return str(Path(os.environ.get(name, default)).resolve())
+    # absolute(), not resolve(): SITE_DIR is a symlink swapped on every build and must be
+    # followed afresh, not pinned to the build it pointed at when the app started.
+    return str(Path(os.environ.get(name, default)).absolute())
 
 
 def _env_json(name: str, default):
@@ -112,7 +114,10 @@ class Config:
         self.SEARCH_AUTO_INDEX = _env_bool("SEARCH_AUTO_INDEX", True)
         self.CONTENT_DIR = _env_path("CONTENT_DIR", PROJECT_ROOT / "content")
         self.SITE_DIR = _env_path("SITE_DIR", PROJECT_ROOT / "site")
-        self.CORPUS_DIR = _env_path("CORPUS_DIR", PROJECT_ROOT.parent / "shared" / "corpus")
+        self.SITE_URL = os.environ.get("SITE_URL", "")  # empty: the host of the request
+        self.SITE_BUILD_TIMEOUT = float(os.environ.get("SITE_BUILD_TIMEOUT", "600"))
+        self.MKDOCS_CONFIG = _env_path("MKDOCS_CONFIG", PROJECT_ROOT / "mkdocs.yml")
+        self.CORPUS_DIR = _env_path("CORPUS_DIR", PROJECT_ROOT / "corpus")
 
         self.TOKEN_TTL_SECONDS = _env_int("TOKEN_TTL_SECONDS", 7 * 24 * 3600)
         self.JOBS_WORKER = os.environ.get("JOBS_WORKER", "thread")  # thread | external

@@ -23,7 +23,7 @@ from api.units.models import Unit
 from api.wechat.stub import WeChatStubServer
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", PROJECT_ROOT.parent / "shared" / "corpus"))
+CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", PROJECT_ROOT / "corpus"))
 
 
 def _is_postgres(url: str) -> bool:

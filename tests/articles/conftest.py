@@ -20,7 +20,7 @@ from api.articles.sitebuild import build_site
 from api.articles.store import Article, ArticleStore
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", PROJECT_ROOT.parent / "shared" / "corpus"))
+CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", PROJECT_ROOT / "corpus"))
 SEED_FILE = CORPUS_DIR.parent / "seed" / "linying-civilization-practice-2021-03-08.txt"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 13
 

@@ -19,8 +19,8 @@ NOW = datetime(2027, 1, 15, 12, 0, tzinfo=CHINA)
 
 
 def corpus_dir() -> Path:
-    """The shared corpus: $CORPUS_DIR, else ../shared/corpus next to the repository."""
-    default = (REPO_ROOT / ".." / "shared" / "corpus").resolve()
+    """The test corpus: $CORPUS_DIR, else corpus/ in the repository."""
+    default = (REPO_ROOT / "corpus").resolve()
     return Path(os.environ.get("CORPUS_DIR", str(default)))
 
 
