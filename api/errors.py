@@ -10,6 +10,7 @@ per-field messages of validation failures.
 """
 
 import logging
+import re
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -99,6 +100,10 @@ def envelope(code: int, error: str, message: str, errors: dict | None = None) ->
     }
 
 
+# webargs writes this message itself, in English; residents read Chinese.
+_WEBARGS_MESSAGES = {"Invalid JSON body.": "请求体不是有效的 JSON"}
+
+
 def _flatten_validation_messages(messages: dict) -> dict:
     """Merge webargs' per-location messages (``{"json": {...}}``) into one field map."""
     merged: dict = {}
@@ -107,7 +112,11 @@ def _flatten_validation_messages(messages: dict) -> dict:
             merged.update(location_messages)
         else:
             merged.setdefault("_schema", location_messages)
-    return merged
+    return {
+        field: [_WEBARGS_MESSAGES.get(text, text) if isinstance(text, str) else text
+                for text in field_messages] if isinstance(field_messages, list) else field_messages
+        for field, field_messages in merged.items()
+    }
 
 
 def _handle_api_error(exc: ApiError):
@@ -115,15 +124,22 @@ def _handle_api_error(exc: ApiError):
     return jsonify(body), exc.status_code, exc.headers
 
 
+def _fallback_text(code: int) -> tuple[str, str]:
+    """Reason and Chinese message of a status without an entry in ``HTTP_ERROR_TEXT``
+    (werkzeug's own descriptions are English)."""
+    reason = re.sub(r"[^a-z0-9]+", "_", HTTP_STATUS_CODES.get(code, "http error").lower())
+    return reason.strip("_"), ("服务暂时不可用，请稍后再试" if code >= 500 else "请求无法完成")
+
+
 def _handle_http_exception(exc: HTTPException):
     code = exc.code or 500
-    error, message = HTTP_ERROR_TEXT.get(code, ("http_error", exc.description or "请求失败"))
+    error, message = HTTP_ERROR_TEXT.get(code) or _fallback_text(code)
     errors: dict = {}
     headers: dict = {}
     data = getattr(exc, "data", None) or {}
     if "messages" in data:
         errors = _flatten_validation_messages(data["messages"])
-    if "headers" in data:
+    if data.get("headers"):
         headers = dict(data["headers"])
     valid_methods = getattr(exc, "valid_methods", None)
     if code == 405 and valid_methods:

@@ -36,10 +36,15 @@ def apply_changes(instance, values: dict) -> bool:
     return changed
 
 
-def _upsert(model, code: str, values: dict, counts: ImportCounts):
-    instance = db.session.scalar(select(model).where(model.code == code))
+def _by_code(model) -> dict:
+    """Every row of ``model`` by code, loaded in one query (never one query per CSV row)."""
+    return {instance.code: instance for instance in db.session.scalars(select(model))}
+
+
+def _upsert(model, existing: dict, code: str, values: dict, counts: ImportCounts):
+    instance = existing.get(code)
     if instance is None:
-        instance = model(code=code, **values)
+        instance = existing[code] = model(code=code, **values)
         db.session.add(instance)
         counts.created += 1
     elif apply_changes(instance, values):
@@ -81,11 +86,10 @@ def import_units(path: Path) -> ImportCounts:
 
     counts = ImportCounts()
     depth = {"center": 0, "institute": 1, "station": 2}
+    units = _by_code(Unit)
     try:
         for line, row in sorted(rows, key=lambda item: depth[item[1]["level"]]):
-            parent = None
-            if row["parent_code"]:
-                parent = db.session.scalar(select(Unit).where(Unit.code == row["parent_code"]))
+            parent = units[row["parent_code"]] if row["parent_code"] else None
             values = {
                 "name": row["name"],
                 "level": row["level"],
@@ -96,8 +100,7 @@ def import_units(path: Path) -> ImportCounts:
                 "lng": parse_float(path, line, row.get("lng"), "lng"),
                 "phone": row.get("phone"),
             }
-            _upsert(Unit, row["code"], values, counts)
-            db.session.flush()
+            _upsert(Unit, units, row["code"], values, counts)
         db.session.commit()
     except Exception:
         db.session.rollback()
@@ -136,9 +139,10 @@ def import_teams(path: Path) -> ImportCounts:
         }))
 
     counts = ImportCounts()
+    teams = _by_code(Team)
     try:
         for code, values in prepared:
-            _upsert(Team, code, values, counts)
+            _upsert(Team, teams, code, values, counts)
         db.session.commit()
     except Exception:
         db.session.rollback()

@@ -1,0 +1,100 @@
+"""The one error envelope (DESIGN §5, STYLE rule 4), with Chinese messages."""
+
+from flask import abort
+from werkzeug.exceptions import default_exceptions
+
+
+def test_routing_404_is_the_envelope(client, assert_envelope):
+    response = client.get("/api/v1/no-such-endpoint")
+
+    body = assert_envelope(response, 404, "not_found")
+    assert body == {"code": 404, "status": "Not Found", "error": "not_found",
+                    "message": "请求的资源不存在", "errors": {}}
+
+
+def test_405_is_the_envelope_and_names_the_allowed_methods(client, assert_envelope):
+    response = client.delete("/api/v1/units")
+
+    assert_envelope(response, 405, "method_not_allowed")
+    assert "GET" in response.headers["Allow"]
+
+
+def test_malformed_json_is_400_with_a_chinese_body_message(client, assert_envelope):
+    response = client.post("/api/v1/auth/password", data='{"username": "a",',
+                           content_type="application/json")
+
+    body = assert_envelope(response, 400, "bad_request")
+    assert list(body["errors"]) == ["_schema"]
+
+
+def test_json_that_is_not_an_object_is_422(client, assert_envelope):
+    response = client.post("/api/v1/auth/password", json=["admin", "secret"])
+
+    body = assert_envelope(response, 422, "validation_error")
+    assert body["errors"] == {"_schema": ["请求体应为 JSON 对象"]}
+
+
+def test_a_view_that_raises_gives_500_without_leaking_the_exception(app_config, request,
+                                                                     assert_envelope):
+    app_config.update(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    app = request.getfixturevalue("app")
+
+    @app.get("/api/v1/_test/explode")
+    def explode():
+        raise RuntimeError("secret internals 42")
+
+    response = app.test_client().get("/api/v1/_test/explode")
+
+    assert_envelope(response, 500, "internal_error")
+    assert b"secret internals" not in response.data
+
+
+def test_every_werkzeug_http_error_is_the_envelope(app, client, assert_envelope):
+    @app.get("/api/v1/_test/abort/<int:code>")
+    def abort_with(code):
+        abort(code)
+
+    for code in sorted(default_exceptions):
+        assert_envelope(client.get(f"/api/v1/_test/abort/{code}"), code)
+
+
+def test_wrong_type_names_the_field_in_chinese(client, assert_envelope):
+    response = client.post("/api/v1/auth/password", json={"username": 12, "password": "x"})
+
+    body = assert_envelope(response, 422, "validation_error")
+    assert body["message"] == "提交的数据有误，请检查后重试"
+    assert body["errors"] == {"username": ["应为文本"]}
+
+
+def test_missing_field_names_the_field_in_chinese(client, assert_envelope):
+    response = client.post("/api/v1/auth/password", json={"username": "admin"})
+
+    body = assert_envelope(response, 422, "validation_error")
+    assert body["errors"] == {"password": ["此项为必填项"]}
+
+
+def test_unknown_field_is_rejected_in_chinese(client, assert_envelope):
+    response = client.post("/api/v1/auth/password",
+                           json={"username": "admin", "password": "x", "remember": True})
+
+    body = assert_envelope(response, 422, "validation_error")
+    assert body["errors"] == {"remember": ["未知字段"]}
+
+
+def test_bad_query_arguments_name_each_field(client, assert_envelope):
+    response = client.get("/api/v1/units?level=village&page=first")
+
+    body = assert_envelope(response, 422, "validation_error")
+    assert set(body["errors"]) == {"level", "page"}
+    assert body["errors"]["page"] == ["应为整数"]
+
+
+def test_domain_error_has_its_own_reason(client, assert_envelope):
+    response = client.get("/api/v1/units/987654")
+
+    body = assert_envelope(response, 404, "unit_not_found")
+    assert body["message"] == "单位不存在"
+
+
+def test_missing_login_is_401_envelope(client, assert_envelope):
+    assert_envelope(client.get("/api/v1/me"), 401, "unauthorized")

@@ -1,0 +1,78 @@
+"""OpenAPI document, the docs page (no CDN) and the health check."""
+
+import re
+from urllib.parse import urlsplit
+
+from api import create_app
+
+FOUNDATION_PATHS = {
+    "/api/v1/auth/wechat": {"post"},
+    "/api/v1/auth/password": {"post"},
+    "/api/v1/me": {"get"},
+    "/api/v1/me/volunteer": {"put"},
+    "/api/v1/units": {"get"},
+    "/api/v1/units/{unit_id}": {"get", "patch"},
+    "/api/v1/teams": {"get", "post"},
+    "/api/v1/teams/{team_id}": {"patch"},
+    "/api/v1/jobs/{job_id}": {"get"},
+}
+
+
+def test_openapi_document_is_openapi_3(client):
+    response = client.get("/api/v1/openapi.json")
+
+    assert response.status_code == 200
+    assert response.get_json()["openapi"].startswith("3.")
+
+
+def test_openapi_document_lists_the_foundation_paths(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+
+    for path, methods in FOUNDATION_PATHS.items():
+        assert methods <= set(paths[path]), path
+
+
+def test_every_operation_has_a_summary(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+
+    for path, methods in FOUNDATION_PATHS.items():
+        for method in methods:
+            assert paths[path][method].get("summary"), (method, path)
+
+
+def test_docs_page_loads(client):
+    response = client.get("/api/v1/docs")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/html"
+    assert "/api/v1/openapi.json" in response.get_data(as_text=True)
+
+
+def test_docs_page_loads_its_assets_from_our_own_origin(client):
+    html = client.get("/api/v1/docs").get_data(as_text=True)
+
+    assets = re.findall(r"""(?:src|href)=["']([^"']+)["']""", html)
+    assert len(assets) >= 2  # Swagger UI's script and style sheet
+    assert not re.search(r"cdn|unpkg|jsdelivr|https?://", html, re.IGNORECASE)
+    for asset in assets:
+        parts = urlsplit(asset)
+        assert not parts.scheme and not parts.netloc and asset.startswith("/"), asset
+        with client.get(asset) as response:
+            assert response.status_code == 200, asset
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_is_503_when_the_database_is_unreachable(app_config, tmp_path):
+    broken = create_app({**app_config, "SQLALCHEMY_DATABASE_URI":
+                         f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite3'}"})
+
+    response = broken.test_client().get("/healthz")
+
+    assert response.status_code == 503
+    assert response.get_json()["database"] == "unreachable"

@@ -1,0 +1,229 @@
+"""``PUT /api/v1/me/volunteer``: validated, encrypted at rest, always masked."""
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from api.accounts.identity import id_check_character
+from api.accounts.models import VolunteerProfile
+from api.extensions import db
+from api.personal_data import decrypt
+
+PHONE = "13812345678"
+REAL_NAME = "张小三"
+
+
+@pytest.fixture
+def volunteer(corpus_units, create_user, auth_headers):
+    """A signed-in resident about to register: ``(user, headers)``."""
+    user = create_user()
+    return user, auth_headers(user)
+
+
+@pytest.fixture
+def register(client, corpus_units, id_number):
+    """Factory: PUT a registration with valid defaults, changed by ``overrides``."""
+
+    def put(headers: dict, **overrides):
+        body = {"real_name": REAL_NAME, "phone": PHONE, "id_number": id_number(),
+                "unit_id": corpus_units["LY-JL-YFC"].id, "skills": ["急救"]}
+        body.update(overrides)
+        return client.put("/api/v1/me/volunteer", json=body, headers=headers)
+
+    return put
+
+
+@pytest.fixture
+def stored_text(app, database_url):
+    """Everything the database holds, as text: the SQLite files' bytes, or on PostgreSQL
+    every row of every table (each column cast to text) dumped with SQL."""
+
+    def dump() -> str:
+        db.session.commit()
+        if db.engine.dialect.name == "sqlite":
+            database = Path(sa.engine.make_url(database_url).database)
+            files = [database, Path(f"{database}-wal"), Path(f"{database}-journal")]
+            data = b"".join(path.read_bytes() for path in files if path.exists())
+            return data.decode("utf-8", errors="replace")
+        tables = db.session.scalars(sa.text(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).all()
+        rows = [row for table in tables
+                for row in db.session.scalars(sa.text(f'SELECT CAST(t AS text) FROM "{table}" t'))]
+        return "\n".join(rows)
+
+    return dump
+
+
+def _profiles() -> list[VolunteerProfile]:
+    db.session.expire_all()
+    return list(db.session.scalars(sa.select(VolunteerProfile)))
+
+
+def test_registration_answers_masked_phone_and_id_number(volunteer, register, id_number):
+    _, headers = volunteer
+    number = id_number()
+
+    response = register(headers, id_number=number)
+
+    assert response.status_code == 200
+    answer = response.get_json()["volunteer"]
+    assert answer["phone"] == "138****5678"
+    assert answer["id_number"] == number[:4] + "*" * 10 + number[-4:]
+    assert "volunteer" in response.get_json()["roles"]
+    text = response.get_data(as_text=True)
+    assert PHONE not in text and number not in text
+
+
+def test_me_shows_the_registration_masked(client, volunteer, register, id_number):
+    _, headers = volunteer
+    register(headers)
+
+    me = client.get("/api/v1/me", headers=headers)
+
+    assert me.get_json()["volunteer"]["phone"] == "138****5678"
+    assert id_number() not in me.get_data(as_text=True)
+
+
+def test_raw_phone_and_id_number_are_not_in_the_database(volunteer, register, id_number,
+                                                         stored_text):
+    _, headers = volunteer
+    assert register(headers).status_code == 200
+
+    stored = stored_text()
+
+    assert REAL_NAME in stored  # the dump does see what was registered
+    assert PHONE not in stored
+    assert id_number() not in stored
+    assert id_number()[:17] not in stored
+
+
+def test_stored_phone_and_id_number_decrypt_to_what_was_sent(volunteer, register, id_number):
+    _, headers = volunteer
+    register(headers)
+
+    (profile,) = _profiles()
+
+    assert decrypt(profile.phone_encrypted) == PHONE
+    assert decrypt(profile.id_number_encrypted) == id_number()
+    assert profile.phone_hash != PHONE and len(profile.id_number_hash) == 64
+
+
+def test_phone_is_normalised_before_storing(volunteer, register):
+    _, headers = volunteer
+
+    response = register(headers, phone="+86 138-1234-5678")
+
+    assert response.get_json()["volunteer"]["phone"] == "138****5678"
+    assert decrypt(_profiles()[0].phone_encrypted) == PHONE
+
+
+def test_lower_case_x_check_character_is_accepted(volunteer, register):
+    _, headers = volunteer
+    first17 = next(prefix for prefix in (f"41112219900101{n:03d}" for n in range(1000))
+                   if id_check_character(prefix) == "X")
+
+    response = register(headers, id_number=first17 + "x")
+
+    assert response.status_code == 200
+    assert response.get_json()["volunteer"]["id_number"].endswith("X")
+
+
+def test_bad_check_digit_is_422_with_a_field_message(volunteer, register, id_number,
+                                                     assert_envelope):
+    _, headers = volunteer
+    number = id_number()
+    wrong = next(c for c in "0123456789X" if c != number[-1])
+
+    response = register(headers, id_number=number[:17] + wrong)
+
+    body = assert_envelope(response, 422, "validation_error")
+    assert body["errors"] == {"id_number": ["身份证号码校验位不正确"]}
+    assert _profiles() == []
+
+
+def test_impossible_birth_date_in_the_id_number_is_422(volunteer, register, id_number,
+                                                       assert_envelope):
+    _, headers = volunteer
+
+    response = register(headers, id_number=id_number(birth="19901345"))
+
+    body = assert_envelope(response, 422, "validation_error")
+    assert body["errors"] == {"id_number": ["身份证号码中的出生日期无效"]}
+
+
+def test_bad_phone_is_422_with_a_field_message(volunteer, register, assert_envelope):
+    _, headers = volunteer
+
+    response = register(headers, phone="12345")
+
+    body = assert_envelope(response, 422, "validation_error")
+    assert body["errors"] == {"phone": ["手机号码格式不正确"]}
+
+
+def test_duplicate_id_number_of_another_user_is_409(volunteer, register, create_user,
+                                                    auth_headers, assert_envelope):
+    _, first_headers = volunteer
+    assert register(first_headers).status_code == 200
+    second = create_user()
+
+    response = register(auth_headers(second), phone="13900001111", real_name="李四")
+
+    assert_envelope(response, 409, "duplicate_id_number")
+    assert [profile.user_id for profile in _profiles()] != [second.id]
+    assert len(_profiles()) == 1
+
+
+def test_the_same_user_may_update_the_registration(volunteer, register):
+    user, headers = volunteer
+    register(headers)
+
+    response = register(headers, real_name="张大三", phone="13900001111")
+
+    assert response.status_code == 200
+    assert response.get_json()["volunteer"]["phone"] == "139****1111"
+    (profile,) = _profiles()
+    assert (profile.user_id, profile.real_name) == (user.id, "张大三")
+
+
+def test_unknown_unit_is_422_with_a_field_message(volunteer, register, assert_envelope):
+    _, headers = volunteer
+
+    response = register(headers, unit_id=987654)
+
+    body = assert_envelope(response, 422, "unknown_unit")
+    assert list(body["errors"]) == ["unit_id"]
+    assert _profiles() == []
+
+
+def test_birth_date_contradicting_the_id_number_is_422(volunteer, register, id_number,
+                                                       assert_envelope):
+    _, headers = volunteer
+
+    response = register(headers, id_number=id_number(birth="19900101"),
+                        birth_date="1991-01-01")
+
+    body = assert_envelope(response, 422, "validation_error")
+    assert list(body["errors"]) == ["birth_date"]
+    assert _profiles() == []
+
+
+def test_birth_date_is_taken_from_the_id_number(volunteer, register, id_number):
+    _, headers = volunteer
+
+    response = register(headers, id_number=id_number(birth="20010203"))
+
+    assert response.get_json()["volunteer"]["birth_date"] == "2001-02-03"
+
+
+def test_id_number_is_optional(volunteer, register):
+    _, headers = volunteer
+
+    response = register(headers, id_number=None, birth_date="1985-06-07")
+
+    assert response.status_code == 200
+    assert response.get_json()["volunteer"]["id_number"] is None
+
+
+def test_registration_needs_a_signed_in_user(client, corpus_units, register, assert_envelope):
+    assert_envelope(register({}), 401, "unauthorized")
