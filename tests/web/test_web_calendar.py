@@ -104,6 +104,11 @@ def test_near_me_lists_activities_by_distance(browse, activity_on, tomorrow):
 
 
 def test_near_me_explains_a_refused_location(web):
+    # Headless Chromium may leave the permission prompt unanswered: the phone says no at once.
+    web.context.add_init_script("""
+        navigator.geolocation.getCurrentPosition = (found, failed) => failed(
+            { code: 1, PERMISSION_DENIED: 1, message: "denied" });
+    """)
     page = web.open("/app/")
     page.get_by_role("button", name="附近").click()
     expect(page.locator(".state-error")).to_contain_text("您未允许获取位置")
@@ -146,3 +151,28 @@ def test_an_expired_sign_in_is_forgotten_and_the_page_still_shows(web, activity_
     expect(page.locator(".detail-title")).to_have_text("社区读书会")
     expect(page.get_by_role("link", name="登录后报名")).to_be_visible()
     assert page.evaluate("localStorage.getItem('civ.token')") is None
+
+
+def test_a_refused_sign_up_shows_the_api_message(web, client, activity_on, tomorrow,
+                                                  create_user, auth_headers):
+    user = create_user()
+    sign_up(user, activity_on(tomorrow, title="上午的义诊").id)
+    overlapping = activity_on(tomorrow, start_hour=10, title="同一时段的宣讲")
+    refused = client.post(f"/api/v1/activities/{overlapping.id}/signups",
+                          headers=auth_headers(user))
+    assert refused.get_json()["error"] == "time_conflict"
+    web.sign_in(user)
+    page = web.open(f"/app/activities/{overlapping.id}")
+    page.get_by_role("button", name="我要报名").click()
+    expect(page.locator(".signup-box .inline-error")).to_have_text(refused.get_json()["message"])
+    web.shot("activity-signup-refused")
+
+
+def test_a_volunteers_only_activity_asks_residents_to_register(web, activity_on, tomorrow,
+                                                               create_user):
+    activity = activity_on(tomorrow, title="志愿者培训", audience="volunteers")
+    web.sign_in(create_user())
+    page = web.open(f"/app/activities/{activity.id}")
+    expect(page.locator(".signup-box")).to_contain_text("本活动仅限注册志愿者报名")
+    page.get_by_role("link", name="注册志愿者").click()
+    expect(page.get_by_role("button", name="注册志愿者")).to_be_visible()

@@ -22,7 +22,7 @@ async function load() {
     return;
   }
   document.title = `${activity.title} · 新时代文明实践`;
-  show(main, details(activity), signupBox(activity), addToCalendar(activity),
+  show(main, details(activity), signupBox(activity, user), addToCalendar(activity),
     organizerTools(activity, user));
 }
 
@@ -62,7 +62,7 @@ function details(activity) {
     activity.risk_notice ? h("p", { class: "notice", text: `安全提示：${activity.risk_notice}` }) : null);
 }
 
-function signupBox(activity) {
+function signupBox(activity, user) {
   const box = h("section", { class: "card signup-box", "aria-label": "报名" });
   const mine = activity.my_signup;
   const left = spots(activity);
@@ -85,6 +85,12 @@ function signupBox(activity) {
   }
   if (mine && mine.status === "attended") {
     box.append(h("p", { class: "signup-status is-confirmed", text: "您已签到参加本活动" }));
+    return box;
+  }
+  if (activity.audience === "volunteers" && user && !user.volunteer && left.state !== "closed") {
+    box.append(h("div", { class: "row" },
+      h("p", { class: "grow muted" }, "本活动仅限注册志愿者报名"),
+      h("a", { class: "btn btn-primary", href: "/app/me#hours" }, "注册志愿者")));
     return box;
   }
   const open = left.state !== "closed";
