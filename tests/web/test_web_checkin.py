@@ -119,3 +119,17 @@ def test_only_organizers_in_scope_get_a_screen(web, running, create_user):
     page = web.open(f"/app/checkin/screen?activity={running.id}")
     expect(page.locator(".inline-error")).to_be_visible()
     expect(page.locator("img.qr-image")).to_be_hidden()
+
+
+def test_an_organizer_picks_the_running_activity_from_my_page(web, organizer, running,
+                                                              activity_on, tomorrow):
+    activity_on(tomorrow + timedelta(days=3), title="下周的活动")
+    web.sign_in(organizer)
+    page = web.open("/app/me")
+    page.get_by_role("link", name="显示签到码").click()
+    choices = page.locator(".activity-card")
+    expect(choices).to_have_count(1)
+    expect(choices).to_contain_text("志愿者集中清扫")
+    web.shot("checkin-screen-pick")
+    choices.click()
+    expect(page.locator("img.qr-image")).to_have_attribute("data-token", re.compile(r"\S"))

@@ -29,7 +29,12 @@ async function start() {
   else await pickActivity(user);
 }
 
-// --- which activity (none given): today's activities of my units ---------------------------
+// --- which activity (none given): my units' activities running now or starting soon -----
+
+function shiftDay(day, delta) {
+  const [year, month, date] = day.split("-").map(Number);
+  return new Date(Date.UTC(year, month - 1, date + delta)).toISOString().slice(0, 10);
+}
 
 async function pickActivity(user) {
   const grants = (user.grants || []).filter((grant) => config.organizerRoles.includes(grant.role));
@@ -41,20 +46,24 @@ async function pickActivity(user) {
   const units = [...new Set(grants.map((grant) => grant.unit_id ?? ""))];
   let lists;
   try {
+    // Yesterday to tomorrow: an evening activity may run past midnight.
     lists = await Promise.all(units.map((unit) => api.get("/activities",
-      { unit_id: unit, start: day, end: day, per_page: 100 })));
+      { unit_id: unit, start: shiftDay(day, -1), end: shiftDay(day, 1), per_page: 100 })));
   } catch (error) {
     show(main, failure(error, start));
     return;
   }
+  // Check-in closes 30 minutes after the end.
+  const open = (activity) => Date.parse(activity.ends_at) + 30 * 60 * 1000 > Date.now();
   const found = new Map();
-  for (const list of lists) for (const activity of list.data) found.set(activity.id, activity);
+  for (const list of lists) for (const activity of list.data.filter(open)) found.set(activity.id, activity);
   if (found.size === 0) {
-    show(main, empty("今天没有您组织的活动", "其他日期的活动，请在活动详情页点击「显示现场签到二维码」"));
+    show(main, empty("近期没有您组织的活动", "其他日期的活动，请在活动详情页点击「显示现场签到二维码」"));
     return;
   }
-  show(main, h("h2", { class: "section-title" }, "选择今天的活动"),
-    h("ul", { class: "list" }, [...found.values()].map((activity) => h("li", { class: "card" },
+  const sorted = [...found.values()].sort((a, b) => a.starts_at.localeCompare(b.starts_at));
+  show(main, h("h2", { class: "section-title" }, "选择进行中或即将开始的活动"),
+    h("ul", { class: "list" }, sorted.map((activity) => h("li", { class: "card" },
       h("a", { class: "activity-card", href: `?activity=${activity.id}` },
         h("h3", { text: activity.title }),
         h("p", { class: "muted", text: formatRange(activity.starts_at, activity.ends_at) }))))));

@@ -54,7 +54,8 @@ async function start() {
     type: "button", role: "tab", class: tab === current ? "is-active" : "", dataset: { tab: tab.name },
     "aria-selected": String(tab === current), onClick: () => select(tab),
   }, tab.label));
-  show(main, profile(), h("div", { class: "segmented", role: "tablist" }, buttons), panel);
+  show(main, profile(), organizerTools(), h("div", { class: "segmented", role: "tablist" }, buttons),
+    panel);
   select(current);
 
   function select(tab) {
@@ -79,6 +80,15 @@ function profile() {
       unit ? h("p", { class: "muted", text: shortUnitName(unit) }) : null),
     h("button", { class: "btn btn-small", type: "button",
       onClick: () => { clearToken(); forgetUser(); start(); } }, "退出"));
+}
+
+function organizerTools() {
+  const organizer = user.roles.some((role) => config.organizerRoles.includes(role));
+  if (!organizer || !config.features.checkin) return null;
+  return h("section", { class: "card organizer-tools" },
+    h("div", { class: "row" },
+      h("p", { class: "grow" }, "组织者：今天的活动现场签到"),
+      h("a", { class: "btn btn-small", href: "/app/checkin/screen" }, "显示签到码")));
 }
 
 // --- my sign-ups --------------------------------------------------------------------------
