@@ -56,6 +56,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     check_secrets(app.config)
+    app.json.ensure_ascii = False  # Chinese stays readable in responses and logs
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from api import models  # noqa: F401  (every table on the metadata)

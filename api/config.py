@@ -148,7 +148,6 @@ class Config:
         self.OPENAPI_JSON_PATH = "openapi.json"
         self.OPENAPI_SWAGGER_UI_PATH = "docs"
         self.OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
-        self.JSON_AS_ASCII = False
 
 
 
