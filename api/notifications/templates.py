@@ -14,15 +14,16 @@ literal text after ``=``:
 ``activity_address``,
 ``unit_name``
 ``real_name``          the volunteer's name (else the nickname)
-``hours``              ``payload["minutes"]`` in hours (``2.5``)
+``hours``              ``payload["minutes"]`` (else the credited minutes of
+                       ``payload["service_record_id"]``) in hours (``2.5``)
 ``reason``             ``payload["reason"]``, else the body
 ``help_title``         ``payload["help_title"]``, else the title
 any payload key        with a text or number value (``team_name``, ...)
 =====================  ===========================================================
 
-What callers put in the payload: ``activity_id`` for activity kinds; ``minutes``, ``reason``
-and, if any, ``activity_id`` for hours; ``help_request_id``, ``help_title`` and ``team_name``
-for help requests.
+What callers put in the payload: ``activity_id`` for activity kinds; ``service_record_id``
+(or ``minutes`` and, if any, ``activity_id``) and ``reason`` for hours; ``help_request_id``,
+``help_title`` and ``team_name`` for help requests.
 """
 
 import re
@@ -34,6 +35,7 @@ from flask import current_app
 from api.accounts.models import User
 from api.activities.models import Activity
 from api.extensions import db
+from api.hours.models import ServiceRecord
 from api.notifications.kinds import LABELS, STATUS_PHRASES
 from api.notifications.models import Notification
 from api.timeutil import to_local
@@ -124,8 +126,14 @@ def context_of(notification: Notification, user: User | None) -> dict:
     }
     values.update({key: value for key, value in payload.items()
                    if isinstance(value, str | int | float) and not isinstance(value, bool)})
-    activity = db.session.get(Activity, payload["activity_id"]) \
-        if isinstance(payload.get("activity_id"), int) else None
+    record = db.session.get(ServiceRecord, payload["service_record_id"]) \
+        if isinstance(payload.get("service_record_id"), int) else None
+    if record is not None:
+        values.setdefault("minutes", record.credited_minutes)
+        if record.activity_id is not None:
+            values.setdefault("activity_id", record.activity_id)
+    activity = db.session.get(Activity, values["activity_id"]) \
+        if isinstance(values.get("activity_id"), int) else None
     if activity is not None:
         values.setdefault("activity_title", activity.title)
         values.setdefault("activity_start", activity.starts_at)
@@ -133,8 +141,8 @@ def context_of(notification: Notification, user: User | None) -> dict:
         values.setdefault("activity_address", activity.address or activity.unit.name)
         values.setdefault("unit_name", activity.unit.name)
     values.setdefault("activity_title", notification.title)
-    if isinstance(payload.get("minutes"), int | float):
-        values.setdefault("hours", round(payload["minutes"] / 60, 2))
+    if isinstance(values.get("minutes"), int | float):
+        values.setdefault("hours", round(values["minutes"] / 60, 2))
     values.setdefault("reason", notification.body or EMPTY)
     values.setdefault("help_title", notification.title)
     if user is not None:

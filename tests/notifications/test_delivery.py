@@ -339,3 +339,28 @@ def test_40001_forces_one_refresh_then_the_send_succeeds(
     assert len(stub.calls_to("stable_token")) == 2
     assert len(stub.calls_to("subscribe_send")) == 3  # the rejected one, then the resend
     assert len(stub.messages) == 2
+
+
+def test_hours_message_reads_minutes_and_activity_from_the_service_record(
+        create_user, create_activity, corpus_units, subscribe, run_worker, stub, templates):
+    from api.hours.models import ServiceRecord
+
+    user = create_user()
+    subscribe(user, "hours_approved")
+    activity = create_activity(title="重阳节敬老院包饺子")
+    record = ServiceRecord(user_id=user.id, activity_id=activity.id,
+                           unit_id=corpus_units["LY-JL"].id, credited_minutes=150,
+                           source="checkin", status="approved")
+    db.session.add(record)
+    db.session.flush()
+    services.notify([user.id], "hours_approved", "服务时长已审核通过", "服务时长 2 小时 30 分钟",
+                    {"service_record_id": record.id})
+    db.session.commit()
+
+    run_worker()
+
+    [message] = stub.messages
+    assert message["template_id"] == templates["hours_approved"]
+    assert message["data"] == {"thing1": "重阳节敬老院包饺子", "number2": "2.5",
+                               "phrase3": "已通过", "name4": user.nickname,
+                               "thing5": "服务时长 2 小时 30 分钟"}
