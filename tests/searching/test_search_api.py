@@ -1,5 +1,6 @@
 """The search API: freshness after commits, filters, odd input, rebuild command."""
 
+import csv
 import time
 from datetime import timedelta
 
@@ -94,7 +95,12 @@ def test_rebuild_command_indexes_the_corpus(runner, client, corpus_dir, corpus_u
     result = runner.invoke(args=["search", "rebuild"])
 
     assert result.exit_code == 0, result.output
-    assert "Indexed 320 documents" in result.output
+    with (corpus_dir / "activities.csv").open(encoding="utf-8") as handle:
+        activities = sum(1 for _ in csv.DictReader(handle))
+    articles = len(list((corpus_dir / "articles").glob("*.md")))
+    assert f"Indexed {activities + articles} documents" in result.output
+    article_hits = client.get("/api/v1/search?q=高血压&type=article").get_json()["data"]
+    assert article_hits[0]["id"] == "2026-12-03-gaoxueya"
     hits = client.get("/api/v1/search?q=gaoxueya&type=activity").get_json()["data"]
     assert hits and all("血压" in hit["title"] or "血壓" in hit["title"] for hit in hits[:3])
     suggestions = client.get("/api/v1/search/suggest?q=fxw").get_json()["data"]
