@@ -56,7 +56,9 @@ async function loadUnits() {
 
 function refresh() {
   state.page = 1;
-  setParams({ month: state.month, day: state.day, unit: state.unit, theme: state.theme });
+  const thisMonth = state.month === today().slice(0, 7);
+  setParams({ month: thisMonth || state.day ? null : state.month, day: state.day,
+    unit: state.unit, theme: state.theme });
   monthCard.hidden = state.near !== null;
   if (state.near === null) loadMonth();
   loadList();
