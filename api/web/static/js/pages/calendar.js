@@ -19,6 +19,9 @@ const state = {
   page: 1,
 };
 if (state.day) state.month = state.day.slice(0, 7);
+// Only the latest request of the list (and of the month) may render: filters change quickly.
+let listVersion = 0;
+let monthVersion = 0;
 
 const unitSelect = h("select", { class: "select", "aria-label": "镇街", name: "unit" },
   h("option", { value: "" }, "全部镇街"));
@@ -90,14 +93,17 @@ async function loadMonth() {
     h("div", { class: "month-head" }, previous, h("h2", { text: `${year}年${number}月` }), next),
     grid,
     state.theme ? h("p", { class: "month-hint" }, "日历上的数字为全部主题的活动数") : null);
+  const version = ++monthVersion;
   const counts = new Map();
   try {
     const answer = await api.get("/activities/calendar", { month, unit_id: state.unit });
     for (const day of answer.days) counts.set(day.date, day.count);
   } catch (error) {
-    monthCard.append(h("p", { class: "inline-error", role: "alert", text: messageOf(error) }));
+    if (version === monthVersion) {
+      monthCard.append(h("p", { class: "inline-error", role: "alert", text: messageOf(error) }));
+    }
   }
-  if (month !== state.month) return; // a newer month is on its way
+  if (version !== monthVersion) return; // a newer month or township is on its way
   const first = weekday(year, number, 1);
   const offset = ["一", "二", "三", "四", "五", "六", "日"].indexOf(first);
   for (let blank = 0; blank < offset; blank += 1) grid.append(h("span"));
@@ -146,6 +152,7 @@ function listQuery() {
 }
 
 async function loadList() {
+  const version = ++listVersion;
   const query = listQuery();
   const first = query.page === 1;
   if (first) {
@@ -156,12 +163,13 @@ async function loadList() {
   try {
     answer = await api.get("/activities", query);
   } catch (error) {
+    if (version !== listVersion) return;
     const retry = () => loadList();
     if (first) show(listBox, failure(error, retry));
     else listBox.querySelector(".more")?.replaceWith(failure(error, retry));
     return;
   }
-  if (JSON.stringify(query) !== JSON.stringify(listQuery())) return; // filters changed meanwhile
+  if (version !== listVersion) return; // filters changed meanwhile
   listTitle.textContent = listHeading(answer.pagination.total);
   if (first && answer.data.length === 0) {
     show(listBox, empty(emptyTitle(), "试试其他日期、镇街或主题"));
@@ -199,6 +207,7 @@ function toggleNear() {
     return;
   }
   nearButton.disabled = true;
+  listVersion += 1; // what is loading now is not what will be shown
   listTitle.textContent = "附近的活动";
   show(listBox, loading("正在获取您的位置…"));
   navigator.geolocation.getCurrentPosition(

@@ -33,6 +33,8 @@ const TABS = [
 
 let user = null;
 const panel = h("div", { class: "tab-panel" });
+// Switching tabs quickly: only the current tab's answer may render into the panel.
+let panelVersion = 0;
 
 start();
 
@@ -65,6 +67,7 @@ async function start() {
       button.setAttribute("aria-selected", String(active));
     });
     history.replaceState(null, "", `#${tab.name}`);
+    panelVersion += 1;
     tab.render();
   }
 }
@@ -94,14 +97,16 @@ function organizerTools() {
 // --- my sign-ups --------------------------------------------------------------------------
 
 async function renderSignups(page = 1) {
+  const version = panelVersion;
   if (page === 1) show(panel, loading());
   let answer;
   try {
     answer = await api.get("/me/signups", { page, per_page: 20 });
   } catch (error) {
-    show(panel, failure(error, () => renderSignups(page)));
+    if (version === panelVersion) show(panel, failure(error, () => renderSignups(page)));
     return;
   }
+  if (version !== panelVersion) return;
   if (page === 1 && answer.data.length === 0) {
     show(panel, empty("还没有报名任何活动", "在活动日历里找找感兴趣的活动吧",
       h("a", { class: "btn btn-primary", href: "/app/" }, "去看看活动")));
@@ -142,14 +147,16 @@ function signupItem(signup) {
 // --- my hours -----------------------------------------------------------------------------
 
 async function renderHours(page = 1) {
+  const version = panelVersion;
   show(panel, loading());
   let mine;
   try {
     mine = await api.get("/me/hours", { page, per_page: 20 });
   } catch (error) {
-    show(panel, failure(error, () => renderHours(page)));
+    if (version === panelVersion) show(panel, failure(error, () => renderHours(page)));
     return;
   }
+  if (version !== panelVersion) return;
   show(panel,
     user.volunteer ? null : registerPrompt(),
     hoursHero(mine),
@@ -307,14 +314,16 @@ async function loadCertificates(list) {
 // --- my calendar feed ---------------------------------------------------------------------
 
 async function renderFeed() {
+  const version = panelVersion;
   show(panel, loading());
   let feed;
   try {
     feed = await api.get("/me/calendar-feed");
   } catch (error) {
-    show(panel, failure(error, renderFeed));
+    if (version === panelVersion) show(panel, failure(error, renderFeed));
     return;
   }
+  if (version !== panelVersion) return;
   const copy = h("button", { class: "btn btn-small", type: "button" }, "复制链接");
   copy.addEventListener("click", async () => {
     try {
