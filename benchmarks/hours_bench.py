@@ -9,7 +9,8 @@ dropped afterwards) with the corpus's units, ``--volunteers`` volunteers, ``--ac
 activities and ``--records`` service records, one volunteer holding ``--mine`` of them
 (2,000 by default). Then it times, in this process through Flask's test client:
 
-1. the baseline: a bare Flask JSON endpoint on the same app (same routing, same client);
+1. the baselines: a bare Flask JSON endpoint on the same app (same routing, same client),
+   and ``GET /api/v1/me``, the cheapest signed-in endpoint (token, user, roles, profile);
 2. ``GET /api/v1/me/hours`` (first page and a deep page) for the volunteer with 2,000
    records, and for one with a few;
 3. ``GET /api/v1/hours/lookup`` (hit and miss);
@@ -177,21 +178,30 @@ def seed(args, app) -> dict:
 
 
 def explain(app, user_id: int) -> None:
+    """Print the plans of the queries behind /me/hours (they must use the covering index)."""
     from api.extensions import db
-    from api.hours.models import APPROVED, PENDING, ServiceRecord
+    from api.hours.models import APPROVED, ServiceRecord
     from api.hours.totals import local_month
 
     month = local_month(ServiceRecord.served_at)
-    statement = (sa.select(ServiceRecord.status, ServiceRecord.category, month,
-                           sa.func.sum(ServiceRecord.credited_minutes))
-                 .where(ServiceRecord.user_id == user_id,
-                        ServiceRecord.status.in_((APPROVED, PENDING)))
-                 .group_by(ServiceRecord.status, ServiceRecord.category, month))
-    compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+    statements = {
+        "by status and category": sa.select(ServiceRecord.status, ServiceRecord.category,
+                                            sa.func.count(),
+                                            sa.func.sum(ServiceRecord.credited_minutes))
+        .where(ServiceRecord.user_id == user_id)
+        .group_by(ServiceRecord.status, ServiceRecord.category),
+        "approved by month": sa.select(month, sa.func.sum(ServiceRecord.credited_minutes))
+        .where(ServiceRecord.user_id == user_id, ServiceRecord.status == APPROVED)
+        .group_by(month),
+        "one page": sa.select(ServiceRecord).where(ServiceRecord.user_id == user_id)
+        .order_by(ServiceRecord.served_at.desc(), ServiceRecord.id.desc()).limit(20),
+    }
     prefix = "EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN "
-    print("plan of the aggregate:")
-    for row in db.session.execute(sa.text(prefix + str(compiled))):
-        print("   ", " | ".join(str(value) for value in row))
+    for label, statement in statements.items():
+        compiled = statement.compile(db.engine, compile_kwargs={"literal_binds": True})
+        print(f"plan, {label}:")
+        for row in db.session.execute(sa.text(prefix + str(compiled))):
+            print("   ", " | ".join(str(value) for value in row))
 
 
 def main() -> None:
@@ -238,6 +248,8 @@ def main() -> None:
         results = [
             timed("baseline: bare Flask JSON endpoint", args.requests,
                   lambda: get("/bench/bare")),
+            timed("baseline: GET /me (sign-in check, profile)", args.requests,
+                  lambda: get("/api/v1/me", headers)),
             timed("GET /me/hours, 2,000 records, page 1", args.requests,
                   lambda: get("/api/v1/me/hours", headers)),
             timed(f"GET /me/hours, 2,000 records, page {deep_page}", args.requests,
