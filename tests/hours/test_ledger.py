@@ -284,3 +284,26 @@ def test_unknown_record_is_a_404_envelope(client, organizer):
     response = _post(client, "/api/v1/hours/records/999999/approve", organizer.headers)
     assert response.status_code == 404
     assert response.get_json()["error"] == "service_record_not_found"
+
+
+def test_help_request_hours_enter_the_ledger_pending(volunteer, organizer, corpus_units,
+                                                    my_hours, audit_actions):
+    from datetime import timedelta
+
+    from api.hours.services import add_help_request_record
+    from api.timeutil import utcnow
+
+    person = volunteer()
+    served_at = utcnow().replace(microsecond=0) - timedelta(days=1)
+    record = add_help_request_record(organizer.user, user_id=person.id,
+                                     unit_id=corpus_units["LY-JL"].id, credited_minutes=45,
+                                     category="助老助残", served_at=served_at,
+                                     reason="我来帮 #12 完成")
+    db.session.commit()
+
+    listed = my_hours(person)["records"]
+    assert [(row["source"], row["status"], row["category"], row["activity_id"])
+            for row in listed] == [("help_request", "pending", "助老助残", None)]
+    assert my_hours(person)["pending_minutes"] == 45
+    assert db.session.get(ServiceRecord, record.id).served_at == served_at
+    assert audit_actions("service_record", record.id) == ["service_record.create"]
