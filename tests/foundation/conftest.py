@@ -2,6 +2,7 @@
 
 import csv
 import re
+import shutil
 import socket
 
 import pytest
@@ -34,6 +35,22 @@ def corpus_rows(corpus_dir):
             return list(csv.DictReader(handle))
 
     return rows
+
+
+@pytest.fixture
+def corpus_copy(corpus_dir, tmp_path):
+    """A writable copy of the corpus's units.csv and teams.csv.
+
+    Its activities.csv keeps only the header and it has no articles: those are other
+    importers' business, and importing them (with search indexing) costs seconds a test.
+    """
+    copy = tmp_path / "corpus"
+    copy.mkdir()
+    for name in ("units.csv", "teams.csv"):
+        shutil.copyfile(corpus_dir / name, copy / name)
+    with (corpus_dir / "activities.csv").open(encoding="utf-8") as handle:
+        (copy / "activities.csv").write_text(handle.readline(), encoding="utf-8")
+    return copy
 
 
 @pytest.fixture

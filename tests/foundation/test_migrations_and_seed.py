@@ -98,9 +98,9 @@ def _counts() -> dict[str, int]:
             for model in (Unit, Team, User, RoleGrant, VolunteerProfile)}
 
 
-def _seed(runner, monkeypatch):
+def _seed(runner, monkeypatch, corpus=None):
     monkeypatch.delenv("DEMO_PASSWORD", raising=False)
-    return runner.invoke(args=["seed", "demo"])
+    return runner.invoke(args=["seed", "demo", *(["--corpus", str(corpus)] if corpus else [])])
 
 
 def test_seed_demo_creates_a_user_of_every_role(runner, monkeypatch, corpus_rows):
@@ -114,21 +114,23 @@ def test_seed_demo_creates_a_user_of_every_role(runner, monkeypatch, corpus_rows
     assert result.output.count("password:") == len(DEMO_STAFF)
 
 
-def test_seed_demo_twice_duplicates_nothing_and_prints_no_password(runner, monkeypatch):
-    _seed(runner, monkeypatch)
+def test_seed_demo_twice_duplicates_nothing_and_prints_no_password(runner, monkeypatch,
+                                                                   corpus_copy):
+    _seed(runner, monkeypatch, corpus_copy)
     before = _counts()
 
-    result = _seed(runner, monkeypatch)
+    result = _seed(runner, monkeypatch, corpus_copy)
 
     assert result.exit_code == 0, result.output
     assert _counts() == before
     assert "password:" not in result.output
 
 
-def test_second_seed_keeps_the_printed_passwords_working(client, runner, monkeypatch):
-    first = _seed(runner, monkeypatch).output
+def test_second_seed_keeps_the_printed_passwords_working(client, runner, monkeypatch,
+                                                         corpus_copy):
+    first = _seed(runner, monkeypatch, corpus_copy).output
     password = re.search(r"^\s*admin\s.*password: (\S+)$", first, re.MULTILINE).group(1)
-    _seed(runner, monkeypatch)
+    _seed(runner, monkeypatch, corpus_copy)
 
     response = client.post("/api/v1/auth/password",
                            json={"username": "admin", "password": password})
@@ -137,8 +139,9 @@ def test_second_seed_keeps_the_printed_passwords_working(client, runner, monkeyp
     assert "admin" in response.get_json()["user"]["roles"]
 
 
-def test_demo_wechat_code_signs_in_the_seeded_volunteer(client, runner, monkeypatch):
-    _seed(runner, monkeypatch)
+def test_demo_wechat_code_signs_in_the_seeded_volunteer(client, runner, monkeypatch,
+                                                        corpus_copy):
+    _seed(runner, monkeypatch, corpus_copy)
 
     response = client.post("/api/v1/auth/wechat", json={"code": "demo-volunteer"})
 
