@@ -29,6 +29,7 @@ from flask_smorest import Blueprint
 from api.activities.services import get_activity
 from api.activities.vocabulary import THEMES
 from api.feeds.ics import FeedEntry, render_calendar
+from api.units.categories import TEAM_CATEGORIES
 
 # A flask-smorest blueprint only so that the API registers it with the others; the pages are
 # not an API and stay out of the OpenAPI document (Flask's add_url_rule, see the end).
@@ -134,6 +135,7 @@ def _render(endpoint: str, **context) -> Response:
     tabs = [tab for tab in TABS if not tab.feature or features[tab.feature]]
     client_config = {
         "themes": THEMES,
+        "categories": TEAM_CATEGORIES,
         "features": features,
         "demoLogin": _demo_login(),
         "organizerRoles": ORGANIZER_ROLES,

@@ -13,7 +13,7 @@ function svg(tag, attrs = {}, text = null) {
 function niceMax(value) {
   if (value <= 0) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
-  return [1, 2, 2.5, 5, 10].find((factor) => factor * power >= value) * power;
+  return [1, 2, 4, 5, 10].find((factor) => factor * power >= value) * power;
 }
 
 function compact(value) {
@@ -40,6 +40,7 @@ export function barChart({ labels, series, stacked = false, height = 180, title 
     "aria-label": title });
   if (title) chart.append(svg("title", {}, title));
   for (const fraction of [0, 0.5, 1]) {
+    if (fraction === 0.5 && !Number.isInteger(max / 2)) continue; // counts: no "2.5"
     const y = top + plotHeight * (1 - fraction);
     chart.append(svg("line", { x1: left, x2: width - 4, y1: y, y2: y, stroke: "#e6e8eb" }));
     chart.append(svg("text", { x: left - 4, y: y + 3, "text-anchor": "end", "font-size": 9,
