@@ -28,8 +28,23 @@ A document::
         "db_id": 12,                 # optional
     }
 
+``query`` returns ``SearchResults(hits, total, page, per_page, facets)``; each ``Hit`` has
+type, id, external_id, db_id, title, snippet (HTML: escaped text with ``<mark>``), url,
+score and date; ``facets`` is ``{"type": {...}, "category": {...}}`` over all matches.
+``suggest`` returns ``Suggestion(text, type, id, url)`` entries.  Any query string is
+safe; writes raise ``InvalidDocument`` (nothing written) or, after ``lock_timeout``
+seconds of waiting for another writer, ``SearchIndexBusy``; ``rebuild`` raises
+``RebuildInProgress`` when another one runs.
+
+Create one ``SearchIndex`` per process and share it between threads.  Under gunicorn
+``--preload``, call ``warm_up()`` in the master so workers inherit the loaded
+dictionaries (about 2 s of start-up otherwise paid by each worker's first query).
+Big rebuilds start one process per shard (``multiprocessing`` spawn).
+
 Text analysis (Traditional -> Simplified, segmentation, pinyin, synonyms) is described in
-``search.analysis``; the synonyms are data, in ``search/synonyms.txt``.
+``search.analysis``; the synonyms are data, in ``search/synonyms.txt`` (the stop words in
+``stopwords.txt``, added dictionary words in ``userdict.txt``).  Query planning is in
+``search.plan``, files and locks in ``search.store``, rebuilding in ``search.build``.
 """
 
 from .analysis import warm_up

@@ -12,16 +12,19 @@ The same normalisation runs on documents and on queries, in this order:
    (``stopwords.txt``) dropped.
 
 Segmenter: rjieba (the Rust port of jieba, same dictionary).  Measured on the corpus
-(320 activities + 42 articles, 86,784 characters after folding, 2-core machine;
-``benchmarks/search_bench.py`` repeats the measurement)::
+(320 activities + 42 articles, 86,784 characters after folding; CPU time on the 2-core
+development machine; ``benchmarks/search_bench.py`` repeats the measurement)::
 
-    precise mode      jieba 0.398 s   rjieba 0.022 s   (18x)
-    search mode       jieba 0.468 s   rjieba 0.023 s   (21x)
-    start-up          jieba 1.13 s (0.4 s with its /tmp cache)   rjieba 0.19 s (import)
-    same words        634 of 682 texts identical; the 48 others differ only in ASCII
-                      runs such as ``0395-8861568``, which rjieba keeps whole and jieba
-                      splits at ``-``.  We split tokens at punctuation afterwards, which
-                      makes the two identical on the whole corpus.
+    precise mode      jieba 0.40-0.46 s   rjieba 0.020-0.022 s   (18-23x)
+    search mode       jieba 0.45-0.47 s   rjieba 0.023-0.032 s   (14-21x)
+    start-up          jieba 1.1-1.8 s (dictionary; 0.4 s from its /tmp cache)
+                      rjieba 0.19 s (loads its dictionary on import)
+    same words        with the HMM off and userdict.txt loaded (as used here): all 362
+                      documents segment identically in both modes.  With jieba's
+                      defaults (HMM on) 634 of 682 titles and bodies are identical, the
+                      others differ only in ASCII runs such as ``0395-8861568``, which
+                      rjieba keeps whole and jieba splits at ``-``; tokens are split at
+                      punctuation afterwards, which removes that difference too.
 
 So rjieba is used; jieba is only loaded by the benchmark and by the test that checks the
 two agree.  The HMM new-word guesser is switched off (``hmm=False``): it segments the

@@ -20,13 +20,19 @@ ELLIPSIS = "…"
 
 def _normalized_with_offsets(text: str) -> tuple[str, list[int]]:
     """Normalised text and, for each of its characters, the index it came from."""
-    pieces: list[str] = []
-    origins: list[int] = []
-    for index, char in enumerate(text):
-        folded = unicodedata.normalize("NFKC", char).casefold()
-        pieces.append(folded)
-        origins.extend([index] * len(folded))
-    folded = "".join(pieces)
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    if len(folded) == len(text):
+        # The usual case (full-width punctuation and letters map one to one): the
+        # whole-string conversion keeps positions.
+        origins = list(range(len(text)))
+    else:
+        pieces: list[str] = []
+        origins = []
+        for index, char in enumerate(text):
+            piece = unicodedata.normalize("NFKC", char).casefold()
+            pieces.append(piece)
+            origins.extend([index] * len(piece))
+        folded = "".join(pieces)
     converter = analysis._opencc()
     converted = converter.convert(folded)
     if len(converted) != len(folded):

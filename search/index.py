@@ -100,7 +100,7 @@ class _Tally:
         self.total = 0
         self.types: Counter[str] = Counter()
         self.categories: Counter[str] = Counter()
-        #: ((upcoming, concepts matched, score), -docnum, score)
+        #: ((complete, upcoming, concepts matched, score), -docnum, score)
         self.heap: list[tuple[tuple, int, float]] = []
 
     def push(self, item: tuple[tuple, int, float]) -> None:
@@ -293,29 +293,34 @@ class SearchIndex:
     def _collect(
         self,
         searcher,
-        query: Query,
+        lead: Query,
+        scored: Query,
         keep: int,
         now_ts: int,
         filters: list[Query],
         date_range: tuple[int | None, int | None] = (None, None),
     ) -> _Tally:
-        """Tally every match of one query: total, facets and the best ``keep`` hits.
+        """Tally every match: total, facets and the best ``keep`` hits.
 
-        The hot path of every search: it visits each match once (totals and facets are
-        exact), so it does as little per document as it can: dates and types come
-        from per-segment column lists, facets are counted in bulk per segment, and a
-        past activity is not even scored once the page is full of upcoming ones.
+        ``lead`` finds the matches (walked unscored); ``scored`` matches the same
+        documents and gives their scores.  This is the hot path of every search and
+        visits each match once (totals and facets are exact), so it does as little
+        per document as it can: dates and types come from per-segment column lists,
+        facets are counted in bulk per segment, and only documents that can still
+        reach the page are scored -- once the page is full of upcoming hits, a past
+        activity is not scored at all.
         """
         low, high = date_range
-        context = searcher.context()
+        boolean, context = searcher.boolean_context(), searcher.context()
         filter_query = And(filters) if filters else None
         tally = _Tally(keep)
         heap = tally.heap
         for leaf, offset in searcher.leaf_searchers():
-            matcher = query.matcher(leaf, context)
+            matcher = lead.matcher(leaf, boolean)
             allowed = _filter_matcher(filter_query, leaf)
             if not matcher.is_active() or allowed is False:
                 continue
+            scorer = scored.matcher(leaf, context)
             doc_types, doc_categories, dates = self._segment_columns(leaf.reader())
             matched: list[int] = []
             while matcher.is_active():
@@ -333,14 +338,15 @@ class SearchIndex:
                     continue
                 matched.append(docnum)
                 upcoming = when >= now_ts or doc_types[docnum] != "activity"
-                if upcoming or len(heap) < keep or not heap[0][0][0]:
-                    score = matcher.score()
-                    item = ((upcoming, 0, score), -(docnum + offset), score)
+                if upcoming or len(heap) < keep or not heap[0][0][1]:
+                    if scorer.id() < docnum:
+                        scorer.skip_to(docnum)
+                    score = scorer.score()
+                    item = ((True, upcoming, 0, score), -(docnum + offset), score)
                     if len(heap) < keep:
                         heapq.heappush(heap, item)
                     elif item > heap[0]:
                         heapq.heappushpop(heap, item)
-                # else: the page is full of upcoming hits; a past one cannot get in
                 matcher.next()
             tally.count(matched, doc_types, doc_categories)
         return tally
@@ -360,7 +366,8 @@ class SearchIndex:
         concept is checked with its own matcher.  Complete matches (every concept, or
         the title containing the query) are tallied apart from partial ones (at least
         ``min_match`` concepts); partial ones are used only when complete ones are
-        fewer than RELAX_BELOW, and then rank after them.
+        fewer than RELAX_BELOW, and then rank after them: the order is complete first,
+        then upcoming, then concepts matched, then score.
         """
         low, high = date_range
         required = query_plan.concepts
@@ -408,7 +415,7 @@ class SearchIndex:
                 covered = min(covered, n)
                 if covered >= query_plan.min_match:
                     upcoming = when >= now_ts or doc_types[docnum] != "activity"
-                    item = ((upcoming, covered, score), -(docnum + offset), score)
+                    item = ((covered == n, upcoming, covered, score), -(docnum + offset), score)
                     if covered == n:
                         matched_complete.append(docnum)
                         complete.push(item)
@@ -457,7 +464,8 @@ class SearchIndex:
             query_plan = plan.build_plan(searcher.reader(), q)
             if query_plan is None:
                 return empty
-            tally = self._collect(searcher, query_plan.strict(), keep, now_ts, filters, date_range)
+            strict, lead = query_plan.strict(), query_plan.strict_lead()
+            tally = self._collect(searcher, lead, strict, keep, now_ts, filters, date_range)
             relaxable = len(query_plan.concepts) > query_plan.min_match
             if tally.total < RELAX_BELOW and (relaxable or query_plan.title_match is not None):
                 tally = self._collect_relaxed(
@@ -506,7 +514,7 @@ class SearchIndex:
 
         def run(searcher) -> list[Suggestion]:
             query = plan.suggest_query(searcher.reader(), q)
-            tally = self._collect(searcher, query, limit * 8, now_ts, [])
+            tally = self._collect(searcher, query, query, limit * 8, now_ts, [])
             suggestions: list[Suggestion] = []
             seen: set[str] = set()
             for docnum, _score in tally.ranked():

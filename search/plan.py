@@ -46,6 +46,8 @@ class QueryPlan:
 
     #: one query per concept; a complete match matches them all
     concepts: list[Query]
+    #: the same concepts without the title boosts: cheaper to walk, for finding matches
+    concept_leads: list[Query]
     #: single characters beside real words: scored when present, never required
     optional: list[Query]
     #: titles containing the whole query text (None for a query without Han text)
@@ -61,11 +63,16 @@ class QueryPlan:
         return (len(self.concepts) + 1) // 2
 
     def strict(self) -> Query:
-        """Every concept; optional characters only add to the score."""
+        """Every concept, scored; optional characters only add to the score."""
         query = self.concepts[0] if len(self.concepts) == 1 else And(self.concepts)
         if self.optional:
             query = AndMaybe(query, Or(self.optional))
         return query
+
+    def strict_lead(self) -> Query:
+        """The documents ``strict()`` matches, found without scoring machinery."""
+        leads = self.concept_leads
+        return leads[0] if len(leads) == 1 else And(leads)
 
 
 def clean_query_text(text: str | None) -> str:
@@ -73,9 +80,21 @@ def clean_query_text(text: str | None) -> str:
     return (text or "")[:MAX_QUERY_CHARS].strip()
 
 
-def _word(token: str) -> Query:
-    # Walk the text postings; add the title's score where the title has the word too.
+def _word(token: str, scored: bool = True) -> Query:
+    # The text postings; scored, the title's score is added where it has the word too.
+    if not scored:
+        return Term("text", token)
     return AndMaybe(Term("text", token), Term("title", token, boost=TITLE_BOOST))
+
+
+def _concept(concept: tuple[tuple[str, ...], ...], scored: bool) -> Query:
+    alternatives: list[Query] = []
+    for sequence in concept:
+        words = [_word(token, scored) for token in sequence]
+        alternatives.append(words[0] if len(words) == 1 else And(words))
+    if len(concept) == 1 and len(concept[0]) == 1 and analysis.is_latin_word(concept[0][0]):
+        alternatives.extend(_pinyin_alternatives(concept[0][0]))
+    return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
 
 
 def _pinyin_alternatives(token: str) -> list[Query]:
@@ -99,26 +118,26 @@ def build_plan(reader, text: str | None) -> QueryPlan | None:
         return None
     concepts = analysis.expand_synonyms(tokens)[:MAX_CONCEPTS]
     required: list[Query] = []
+    leads: list[Query] = []
     optional: list[Query] = []
     highlight: set[str] = set()
     latin: list[str] = []
     has_words = any(not _is_single_han(concept) for concept in concepts)
     for concept in concepts:
-        alternatives: list[Query] = []
         for sequence in concept:
             highlight.update(sequence)
-            words = [_word(token) for token in sequence]
-            alternatives.append(words[0] if len(words) == 1 else And(words))
         if len(concept) == 1 and len(concept[0]) == 1 and analysis.is_latin_word(concept[0][0]):
             latin.append(concept[0][0])
-            alternatives.extend(_pinyin_alternatives(concept[0][0]))
-        query = alternatives[0] if len(alternatives) == 1 else Or(alternatives)
-        (optional if has_words and _is_single_han(concept) else required).append(query)
+        if has_words and _is_single_han(concept):
+            optional.append(_concept(concept, scored=True))
+        else:
+            required.append(_concept(concept, scored=True))
+            leads.append(_concept(concept, scored=False))
     normalized = analysis.normalize(text)
     title_match = _title_contains(reader, normalized)
     if title_match is not None:
         highlight.update(analysis.han_runs(normalized))
-    return QueryPlan(required, optional, title_match, frozenset(highlight), tuple(latin))
+    return QueryPlan(required, leads, optional, title_match, frozenset(highlight), tuple(latin))
 
 
 def _is_single_han(concept: tuple[tuple[str, ...], ...]) -> bool:

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from search import Hit, SearchResults
+from search import Hit, SearchResults, analysis
 
 CHINA = timezone(timedelta(hours=8))
 #: Mid-season (as in conftest): activities before it are past.
@@ -111,7 +111,8 @@ def test_date_range_filter(corpus_index):
 
 
 def test_upcoming_activities_come_before_past_ones(corpus_index):
-    result = corpus_index.query("高血压筛查", per_page=100, now=NOW)
+    result = corpus_index.query("高血压", per_page=100, now=NOW)
+    assert result.total >= 10  # complete matches only: one tier order over all of them
     past_seen = False
     for hit in result.hits:
         past = hit.type == "activity" and hit.date < NOW
@@ -121,6 +122,19 @@ def test_upcoming_activities_come_before_past_ones(corpus_index):
     # A0001 (2026-12-01) and A0172 (2027-01-18) have the same title and text pattern
     ids = [h.id for h in result.hits]
     assert ids.index("activity:A0172") < ids.index("activity:A0001")
+
+
+def test_partial_matches_follow_complete_ones(corpus_index, corpus_docs):
+    by_id = {doc["id"]: doc for doc in corpus_docs}
+    result = corpus_index.query("高血压筛查", per_page=100, now=NOW)
+
+    def complete(hit):
+        words = analysis.index_tokens(by_id[hit.id]["title"] + " " + by_id[hit.id]["body"])
+        return {"高血压", "筛查"} <= set(words)
+
+    flags = [complete(hit) for hit in result.hits]
+    assert 0 < flags.count(True) < 10  # fewer than 10 complete: partial ones follow
+    assert flags == sorted(flags, reverse=True)
 
 
 def test_articles_are_never_past(corpus_index):
