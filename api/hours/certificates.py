@@ -75,7 +75,7 @@ def get_settings(actor: User, unit_id: int) -> CertificateSettings:
     unit = get_unit(unit_id)
     ensure_manages(actor, unit)
     return db.session.get(CertificateSettings, unit.id) or CertificateSettings(
-        unit=unit, unit_id=unit.id, principal_name="", handler_name="", contact_phone="")
+        unit_id=unit.id, principal_name="", handler_name="", contact_phone="")
 
 
 def update_settings(actor: User, unit_id: int, values: dict) -> CertificateSettings:
