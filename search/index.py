@@ -25,13 +25,13 @@ import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.query import And, Or, Query, Term
+from whoosh.query import And, Query, Term
 
 from . import analysis, build, plan
 from .highlight import snippet
@@ -156,16 +156,21 @@ class SearchIndex:
         *,
         lock_timeout: float = 60.0,
         parallel_rebuild: bool = True,
+        cache_size: int = 128,
     ):
         """Open (lazily) the index under ``index_dir``; nothing is read or created yet.
 
         ``lock_timeout``: seconds a write waits for another writer before raising
         SearchIndexBusy.  ``parallel_rebuild``: build the shards of big rebuilds (more
-        than 2,000 documents) in parallel processes, one per shard.
+        than 2,000 documents) in parallel processes, one per shard.  ``cache_size``:
+        query results remembered per thread until the next commit (0 turns it off):
+        a popular word that matches most of a county-scale index costs hundreds of
+        milliseconds to count and facet, and is asked again and again.
         """
         self.root = Path(index_dir)
         self.lock_timeout = lock_timeout
         self.parallel_rebuild = parallel_rebuild
+        self.cache_size = cache_size
         self._store = Store(self.root, lock_timeout)
         self._local = threading.local()
         self._columns: dict[str, tuple[list, list, list]] = {}
@@ -376,7 +381,7 @@ class SearchIndex:
         extras = query_plan.optional + ([title_match] if title_match is not None else [])
         title_at = n + len(query_plan.optional) if title_match is not None else -1
         leads = required + ([title_match] if title_match is not None else [])
-        candidates = leads[0] if len(leads) == 1 else Or(leads)
+        candidates = leads[0] if len(leads) == 1 else plan.Union(leads)
         filter_query = And(filters) if filters else None
         context = searcher.context()
         complete, partial = _Tally(keep), _Tally(keep)
@@ -451,6 +456,7 @@ class SearchIndex:
         have already started (``date < now``, default the current time) come after
         upcoming activities and articles.  ``facets`` counts the matches by type and
         by category, with the filters applied.  ``per_page`` is capped at 100.
+        Results are remembered (per thread, ``cache_size``) until the next commit.
         """
         page = max(1, int(page))
         per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
@@ -460,7 +466,33 @@ class SearchIndex:
         now_ts = int((now or datetime.now(UTC)).timestamp())
         keep = page * per_page
 
+        # The current minute is close enough to "now" for ordering, and lets results
+        # be remembered; they are forgotten at the next commit (a new searcher).
+        key = (
+            plan.clean_query_text(q),
+            type,
+            category,
+            theme,
+            unit_code,
+            date_range,
+            page,
+            per_page,
+            now_ts // 60,
+        )
+
         def run(searcher) -> SearchResults:
+            cache = self._local.opened.results
+            if key in cache:
+                cache.move_to_end(key)
+                return _copy(cache[key])
+            result = search(searcher)
+            if self.cache_size:
+                cache[key] = _copy(result)
+                if len(cache) > self.cache_size:
+                    cache.popitem(last=False)
+            return result
+
+        def search(searcher) -> SearchResults:
             query_plan = plan.build_plan(searcher.reader(), q)
             if query_plan is None:
                 return empty
@@ -537,6 +569,12 @@ class SearchIndex:
         if opened is not None:
             opened.close()
             self._local.opened = None
+
+
+def _copy(result: SearchResults) -> SearchResults:
+    """A copy whose lists and dicts the caller may change without touching the cache."""
+    facets = {name: dict(counts) for name, counts in result.facets.items()}
+    return replace(result, hits=list(result.hits), facets=facets)
 
 
 def _filters(type, category, theme, unit_code) -> list[Query]:

@@ -40,6 +40,17 @@ INITIALS_BOOST = 2.0
 TITLE_GRAMS_BOOST = 1.5
 
 
+class Union(Or):
+    """``Or`` that always walks a tree of union matchers.
+
+    Whoosh's automatic choice preloads an array the size of the segment for unscored
+    use and small segments (``ArrayUnionMatcher``): that cost more than the whole
+    search on small indexes, and per segment it adds up on big ones.
+    """
+
+    matcher_type = Or.DEFAULT_MATCHER
+
+
 @dataclass(frozen=True)
 class QueryPlan:
     """The Whoosh queries for one user query, and what to highlight."""
@@ -66,7 +77,7 @@ class QueryPlan:
         """Every concept, scored; optional characters only add to the score."""
         query = self.concepts[0] if len(self.concepts) == 1 else And(self.concepts)
         if self.optional:
-            query = AndMaybe(query, Or(self.optional))
+            query = AndMaybe(query, Union(self.optional))
         return query
 
     def strict_lead(self) -> Query:
@@ -94,7 +105,7 @@ def _concept(concept: tuple[tuple[str, ...], ...], scored: bool) -> Query:
         alternatives.append(words[0] if len(words) == 1 else And(words))
     if len(concept) == 1 and len(concept[0]) == 1 and analysis.is_latin_word(concept[0][0]):
         alternatives.extend(_pinyin_alternatives(concept[0][0]))
-    return alternatives[0] if len(alternatives) == 1 else Or(alternatives)
+    return alternatives[0] if len(alternatives) == 1 else Union(alternatives)
 
 
 def _pinyin_alternatives(token: str) -> list[Query]:
@@ -158,7 +169,7 @@ def _title_contains(reader, normalized: str, expansions: int = 64) -> Query | No
             options = prefix_terms(reader, "title_grams", run, expansions)
             if not options:
                 return NullQuery
-            parts.append(Or([Term("title_grams", g, boost=TITLE_GRAMS_BOOST) for g in options]))
+            parts.append(Union([Term("title_grams", g, boost=TITLE_GRAMS_BOOST) for g in options]))
         else:
             grams = dict.fromkeys(analysis.han_bigrams(run))
             parts.extend(Term("title_grams", g, boost=TITLE_GRAMS_BOOST) for g in grams)
@@ -194,7 +205,7 @@ def suggest_query(reader, text: str | None, expansions: int = 64) -> Query:
             for field in ("title_pinyin", "title_initials")
             for term in prefix_terms(reader, field, latin, expansions)
         ]
-        parts.append(Or(options) if options else NullQuery)
+        parts.append(Union(options) if options else NullQuery)
     if not parts:
         return NullQuery
     return parts[0] if len(parts) == 1 else And(parts)

@@ -24,6 +24,7 @@ import shutil
 import time
 import uuid
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -250,6 +251,8 @@ class GenerationSearcher:
         else:
             reader = MultiReader(leaves)
         self.searcher = Searcher(reader)
+        #: query results computed on this very searcher (see SearchIndex.query)
+        self.results: OrderedDict[tuple, Any] = OrderedDict()
 
     def fresh(self) -> Searcher:
         """The searcher, reopened first if any shard has a newer commit."""

@@ -32,6 +32,17 @@ def test_added_document_is_found_by_the_next_query(index, make_doc):
     assert [h.id for h in index.query("冬季送温暖").hits] == ["activity:T0001"]
 
 
+def test_remembered_results_are_forgotten_at_the_next_commit(index, make_doc):
+    index.add_or_update([make_doc(1, title="冬季送温暖")])
+    first = index.query("温暖")
+    first.hits.clear()  # a caller changing its copy does not change the next answer
+    assert index.query("温暖").total == 1 and len(index.query("温暖").hits) == 1
+    index.add_or_update([make_doc(2, title="温暖过冬")])
+    assert index.query("温暖").total == 2
+    index.delete(["activity:T0001"])
+    assert [h.id for h in index.query("温暖").hits] == ["activity:T0002"]
+
+
 def test_update_replaces_and_delete_removes(index, make_doc):
     index.add_or_update([make_doc(1, title="旧标题讲座"), make_doc(2)])
     index.add_or_update([make_doc(1, title="新标题讲座")])

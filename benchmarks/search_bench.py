@@ -1,0 +1,456 @@
+"""Benchmark of the search adapter (not a test; run by hand).
+
+    python benchmarks/search_bench.py                      # full: 150,000 + 2,000 docs
+    python benchmarks/search_bench.py --activities 15000 --articles 200   # a sample
+
+Prints:
+1. segmentation: jieba vs rjieba on the corpus (speed, start-up, same words?);
+2. analysis start-up per worker process, cold and after a fork of a warmed parent
+   (what gunicorn ``--preload`` does, provided the app calls ``search.warm_up()``);
+3. rebuild time and index size for the corpus and for a generated county-scale set
+   (activities and articles made from the corpus with varied villages, dates and
+   sentences), with progress; a sample run extrapolates linearly to the full size;
+4. query latency p50/p99 over the big index for 1-word, 2-word, pinyin, initials,
+   Traditional and question queries, cold (result cache off), against a baseline
+   measured in the same run: the same queries over the corpus-size index; then the
+   same queries repeated with the result cache on;
+5. the cost of the per-query freshness check, of a one-document commit and of
+   reopening after it.
+
+    python benchmarks/search_bench.py --keep DIR --reuse   # queries only, index in DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+
+import yaml  # noqa: E402
+
+from search import SearchIndex, analysis  # noqa: E402
+
+CHINA = timezone(timedelta(hours=8))
+FULL_ACTIVITIES, FULL_ARTICLES = 150_000, 2_000
+
+
+# --- corpus -----------------------------------------------------------------------------
+
+
+def corpus_dir() -> Path:
+    default = (REPO_ROOT / ".." / "shared" / "corpus").resolve()
+    return Path(os.environ.get("CORPUS_DIR", str(default)))
+
+
+def load_corpus(directory: Path) -> tuple[list[dict], list[dict], dict[str, str], dict]:
+    with (directory / "units.csv").open(encoding="utf-8", newline="") as f:
+        units = list(csv.DictReader(f))
+    parents = {u["code"]: u["parent_code"] for u in units}
+
+    def path(code: str) -> str:
+        return f"{path(parents[code])}/{code}" if parents.get(code) else code
+
+    unit_paths = {code: path(code) for code in parents}
+    with (directory / "activities.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    activities = [
+        {
+            "id": f"activity:{r['external_id']}",
+            "type": "activity",
+            "title": r["title"],
+            "body": r["description"],
+            "category": r["category"],
+            "theme": r["theme"],
+            "unit_path": unit_paths[r["unit_code"]],
+            "tags": [],
+            "date": datetime.fromisoformat(r["starts_at"]),
+            "url": f"/activities/{r['external_id']}",
+            "external_id": r["external_id"],
+        }
+        for r in rows
+    ]
+    articles = []
+    for p in sorted((directory / "articles").glob("*.md")):
+        _, front, body = p.read_text(encoding="utf-8").split("---\n", 2)
+        meta = yaml.safe_load(front)
+        articles.append(
+            {
+                "id": f"article:{p.stem}",
+                "type": "article",
+                "title": meta["title"],
+                "body": body,
+                "category": meta["category"],
+                "tags": meta.get("tags") or [],
+                "date": datetime.combine(meta["date"], datetime.min.time(), CHINA),
+                "url": f"/articles/{p.stem}/",
+            }
+        )
+    stations = {u["code"]: u["name"] for u in units if u["level"] == "station"}
+    return activities, articles, unit_paths, stations
+
+
+# --- generated county-scale data ---------------------------------------------------------
+
+_PLACE = re.compile(r"（[^）]{1,12}）$")
+_SENTENCE = re.compile(r"[^。！？]+[。！？]")
+
+
+def generate(activities, articles, unit_paths, stations, n_activities, n_articles, seed=7):
+    """Yield n_activities + n_articles documents derived from the corpus."""
+    rng = random.Random(seed)
+    villages = []
+    for code, name in stations.items():
+        short = re.sub(r"新时代文明实践站$", "", name)
+        short = re.sub(r"^.*?(镇|乡|街道)", "", short) or short
+        villages.append((code, short))
+    sentences = [s for a in activities for s in _SENTENCE.findall(a["body"])]
+    start = datetime(2024, 3, 1, 8, 0, tzinfo=CHINA)
+    span_days = 3 * 365
+    for i in range(n_activities):
+        template = activities[i % len(activities)]
+        code, village = villages[rng.randrange(len(villages))]
+        title = _PLACE.sub("", template["title"])
+        if rng.random() < 0.6:
+            title = f"{title}（{village}）"
+        body = template["body"] + "".join(rng.sample(sentences, 2))
+        when = start + timedelta(days=rng.randrange(span_days), hours=rng.choice([0, 1, 6, 8]))
+        yield {
+            **template,
+            "id": f"activity:G{i:06d}",
+            "title": title,
+            "body": body,
+            "unit_path": unit_paths[code],
+            "date": when,
+            "url": f"/activities/G{i:06d}",
+            "external_id": f"G{i:06d}",
+        }
+    for i in range(n_articles):
+        template = articles[i % len(articles)]
+        paragraphs = template["body"].split("\n\n")
+        rng.shuffle(paragraphs)
+        yield {
+            **template,
+            "id": f"article:gen-{i:05d}",
+            "title": f"{template['title']}（第{i // len(articles) + 1}期）",
+            "body": "\n\n".join(paragraphs),
+            "date": datetime.combine(
+                date(2024, 3, 1) + timedelta(days=rng.randrange(span_days)),
+                datetime.min.time(),
+                CHINA,
+            ),
+            "url": f"/articles/gen-{i:05d}/",
+        }
+
+
+# --- measurements --------------------------------------------------------------------------
+
+
+def dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def bench_segmentation(activities, articles):
+    print("== 1. segmentation: jieba vs rjieba (corpus, after NFKC + t2s; CPU time) ==")
+    texts = [analysis.normalize(d["title"] + "\n" + d["body"]) for d in activities + articles]
+    chars = sum(map(len, texts))
+    t = time.process_time()
+    jieba = analysis.load_jieba()
+    jieba_start = time.process_time() - t
+    rjieba = analysis._rjieba()
+    for mode in ("cut", "cut_for_search"):
+        jcut = getattr(jieba, "lcut" if mode == "cut" else "lcut_for_search")
+        rcut = getattr(rjieba, mode)
+        timings = {}
+        for name, cut in (("jieba", jcut), ("rjieba", rcut)):
+            best = float("inf")
+            for _ in range(3):
+                t = time.process_time()  # CPU time: the machine may be busy
+                if name == "jieba":
+                    out = [cut(x, HMM=False) for x in texts]
+                else:
+                    out = [cut(x, False) for x in texts]
+                best = min(best, time.process_time() - t)
+            timings[name] = (best, out)
+        (tj, jout), (tr, rout) = timings["jieba"], timings["rjieba"]
+        same_raw = sum(a == b for a, b in zip(jout, rout, strict=True))
+        split = analysis._split_parts
+        same_tokens = sum(list(split(a)) == list(split(b)) for a, b in zip(jout, rout, strict=True))
+        print(
+            f"  {mode:15s} jieba {tj * 1000:7.1f} ms  rjieba {tr * 1000:6.1f} ms  "
+            f"x{tj / tr:4.1f}  ({chars / tr / 1e6:.1f} M chars/s)  identical texts: raw "
+            f"{same_raw}/{len(texts)}, after punctuation split {same_tokens}/{len(texts)}"
+        )
+    print(f"  jieba dictionary load in this process: {jieba_start:.2f} s")
+
+
+def bench_startup():
+    print("== 2. analysis start-up per worker ==")
+    code = (
+        "import time; t=time.process_time(); import search.analysis as a; a.warm_up(); "
+        "print(time.process_time()-t)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    cold = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+            ).stdout
+        )
+        for _ in range(3)
+    ]
+    print(f"  cold process: import + OpenCC + rjieba + pypinyin: {min(cold):.2f} s (best of 3)")
+    analysis.warm_up()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child of a warmed parent, as under gunicorn --preload
+        t = time.perf_counter()
+        analysis.warm_up()
+        analysis.query_tokens("怎么预防老人摔倒")
+        os.write(write, f"{time.perf_counter() - t:.6f}".encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    forked = float(os.read(read, 64))
+    print(f"  forked from a warmed parent (--preload + search.warm_up()): {forked * 1000:.2f} ms")
+
+
+def bench_rebuild(label, docs_factory, total, root: Path) -> SearchIndex:
+    index = SearchIndex(root)
+    started = time.perf_counter()
+    last = [started]
+
+    def progress(done):
+        now = time.perf_counter()
+        if now - last[0] >= 5 or done == total:
+            last[0] = now
+            rate = done / (now - started)
+            eta = (total - done) / rate if rate else 0
+            print(
+                f"    {label}: {done:,}/{total:,}  {rate:,.0f} docs/s  eta {eta:.0f} s", flush=True
+            )
+
+    cpu, children = time.process_time(), _children_cpu()
+    load = os.getloadavg()[0]
+    count = index.rebuild(docs_factory(), progress=progress)
+    elapsed = time.perf_counter() - started
+    cpu, children = time.process_time() - cpu, _children_cpu() - children
+    size = dir_size(root / os.readlink(root / "current"))
+    # Shard processes run in parallel with the process reading the documents: on an
+    # idle machine the wall time is bounded by the busiest core.
+    cores = os.cpu_count() or 1
+    idle = max(cpu, (cpu + children) / cores)
+    print(
+        f"  {label}: {count:,} docs in {elapsed:.1f} s wall ({count / elapsed:,.0f} docs/s), "
+        f"index {size / 1e6:.1f} MB\n"
+        f"    CPU: reading process {cpu:.1f} s, shard processes {children:.1f} s in all; "
+        f"load average {load:.1f} -> {os.getloadavg()[0]:.1f} on {cores} CPUs\n"
+        f"    on an idle {cores}-core machine: about {idle:.0f} s"
+    )
+    return index, elapsed, count, idle
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+QUERY_GROUPS = {
+    "1 word": ["高血压", "放学娃", "反诈", "志愿者", "春节", "义诊", "垃圾分类", "宪法"],
+    "2 words": ["高血压 讲座", "放学娃 书法", "反诈 老人", "春节 写春联", "垃圾分类 社区"],
+    "pinyin": ["gaoxueya", "fangxuewa", "zhiyuan fuwu", "chunlian", "fanzha"],
+    "initials": ["fxw", "gxy", "zyfw", "xcl"],
+    "traditional": ["寫春聯", "志願者", "高血壓"],
+    "question": ["怎么预防老人摔倒", "哪里可以免费量血压"],
+}
+
+
+def timed(call, repeat, queries):
+    """Wall and CPU seconds of call(q) for every query, repeat times; plus totals."""
+    for q in queries:  # warm-up: per-segment column caches, pinyin tables
+        call(q)
+    walls, cpus, totals = [], [], []
+    for _ in range(repeat):
+        for q in queries:
+            wall, cpu = time.perf_counter(), time.process_time()
+            result = call(q)
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+            totals.append(getattr(result, "total", 0))
+    return walls, cpus, totals
+
+
+def report(name, walls, cpus, totals=None):
+    line = (
+        f"  {name:28s} wall p50 {percentile(walls, 50) * 1000:6.1f} p99 "
+        f"{percentile(walls, 99) * 1000:6.1f} | CPU p50 {percentile(cpus, 50) * 1000:6.1f} "
+        f"p99 {percentile(cpus, 99) * 1000:6.1f}"
+    )
+    if totals:
+        line += f"  (matches: median {statistics.median(totals):,.0f}, max {max(totals):,})"
+    print(line)
+
+
+def bench_queries(index: SearchIndex, baseline: SearchIndex, now, repeat: int):
+    print("== 4. query latency (ms; CPU time is the load-independent figure) ==")
+    everything = [q for queries in QUERY_GROUPS.values() for q in queries]
+    walls, cpus, _ = timed(lambda q: baseline.query(q, now=now), repeat, everything)
+    report("baseline: corpus index (362)", walls, cpus)
+    all_walls, all_cpus = [], []
+    for name, queries in QUERY_GROUPS.items():
+        walls, cpus, totals = timed(lambda q: index.query(q, now=now), repeat, queries)
+        all_walls += walls
+        all_cpus += cpus
+        report(name, walls, cpus, totals)
+    report("all queries, big index", all_walls, all_cpus)
+
+    def filtered(q):
+        return index.query(
+            q, unit_code="LY-JL", type="activity", date_from=date(2026, 1, 1), now=now
+        )
+
+    report("with unit+type+date filters", *timed(filtered, repeat, ["志愿者", "高血压"]))
+    walls, cpus, _ = timed(
+        lambda q: index.suggest(q, now=now), repeat, ["高血", "gaox", "fxw", "寫春"]
+    )
+    report("suggest", walls, cpus)
+
+
+def bench_freshness(index: SearchIndex, make_doc):
+    print("== 5. freshness ==")
+    index._searcher()
+    checks = []
+    for _ in range(200):
+        t = time.perf_counter()
+        index._searcher()
+        checks.append(time.perf_counter() - t)
+    print(
+        f"  per-query freshness check (readlink + each shard's latest commit), no change: "
+        f"p50 {percentile(checks, 50) * 1e6:.0f} us, p99 {percentile(checks, 99) * 1e6:.0f} us"
+    )
+    commits, reopen, visible = [], [], []
+    for i in range(5):
+        t = time.perf_counter()
+        index.add_or_update([make_doc(i)])
+        commits.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        index._searcher()
+        reopen.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        result = index.query(f"基准新增活动{i}")
+        visible.append(time.perf_counter() - t)
+        assert any(h.id == f"activity:BENCH{i}" for h in result.hits), "not visible"
+    print(
+        f"  add_or_update(1 doc) commit: median {statistics.median(commits) * 1000:.0f} ms, "
+        f"max {max(commits) * 1000:.0f} ms"
+    )
+    print(
+        f"  reopen after a commit: median {statistics.median(reopen) * 1000:.1f} ms; "
+        f"the new document is found by the very next query"
+    )
+    index.delete([f"activity:BENCH{i}" for i in range(5)])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--activities", type=int, default=FULL_ACTIVITIES)
+    parser.add_argument("--articles", type=int, default=FULL_ARTICLES)
+    parser.add_argument("--repeat", type=int, default=20, help="runs of each query")
+    parser.add_argument("--keep", help="build the indexes in this directory and keep them")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --keep: query the big index already there"
+    )
+    args = parser.parse_args()
+
+    activities, articles, unit_paths, stations = load_corpus(corpus_dir())
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    bench_segmentation(activities, articles)
+    bench_startup()
+
+    print("== 3. rebuild ==")
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="search-bench-"))
+    try:
+        corpus_index, *_ = bench_rebuild(
+            "corpus",
+            lambda: iter(activities + articles),
+            len(activities) + len(articles),
+            work / "corpus",
+        )
+        corpus_index.cache_size = 0
+        if args.reuse:
+            print(f"  (reusing the generated index in {work / 'big'})")
+        else:
+            bench_big_rebuild(args, activities, articles, unit_paths, stations, work)
+        # Measure every query cold: the result cache would answer repeats for free.
+        index = SearchIndex(work / "big", cache_size=0)
+        now = datetime(2026, 6, 1, tzinfo=CHINA)
+        bench_queries(index, corpus_index, now, args.repeat)
+        bench_cache(SearchIndex(work / "big"), now)
+
+        def make_doc(i):
+            return {
+                "id": f"activity:BENCH{i}",
+                "type": "activity",
+                "title": f"基准新增活动{i}",
+                "body": "基准测试",
+                "date": now,
+                "url": "",
+                "unit_path": "LY",
+            }
+
+        bench_freshness(index, make_doc)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def bench_big_rebuild(args, activities, articles, unit_paths, stations, work):
+    total = args.activities + args.articles
+    t = time.process_time()
+    for _ in generate(activities, articles, unit_paths, stations, args.activities, args.articles):
+        pass
+    print(
+        f"  (generating the documents alone: {time.process_time() - t:.1f} s CPU, "
+        "included in the figures below, as reading a database would be)"
+    )
+    _index, elapsed, count, cpu_bound = bench_rebuild(
+        "generated",
+        lambda: generate(
+            activities, articles, unit_paths, stations, args.activities, args.articles
+        ),
+        total,
+        work / "big",
+    )
+    full = FULL_ACTIVITIES + FULL_ARTICLES
+    if count < full:
+        print(
+            f"  extrapolated to {full:,} docs (linear): {elapsed * full / count:.0f} s "
+            f"wall here, {cpu_bound * full / count:.0f} s on an idle machine"
+        )
+
+
+def bench_cache(index: SearchIndex, now):
+    everything = [q for queries in QUERY_GROUPS.values() for q in queries]
+    walls, cpus, _ = timed(lambda q: index.query(q, now=now), 5, everything)
+    report("repeated query (result cache)", walls, cpus)
+
+
+if __name__ == "__main__":
+    main()
