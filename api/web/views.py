@@ -26,6 +26,7 @@ from flask import (
 )
 from flask_smorest import Blueprint
 
+from api.accounts.roles import ORGANIZER_ROLES
 from api.activities.services import get_activity
 from api.activities.vocabulary import THEMES
 from api.feeds.ics import FeedEntry, render_calendar
@@ -38,7 +39,6 @@ blp = Blueprint("web", __name__, url_prefix="/app", template_folder="templates",
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 ONE_YEAR = 365 * 24 * 3600
-ORGANIZER_ROLES = ("team_leader", "unit_admin", "admin")
 # The pages load nothing from another origin; the API's search snippets are HTML, so the
 # policy is the second line of defence behind the API's escaping.
 CONTENT_SECURITY_POLICY = (
