@@ -250,7 +250,7 @@ def _notify_reviewed(rows, status: str, note: str) -> None:
             notifications.HOURS_APPROVED if approved else notifications.HOURS_REJECTED,
             "服务时长已审核通过" if approved else "服务时长未通过审核",
             f"服务时长 {hours}" + ("" if approved else f"；原因：{note}"),
-            {"service_record_id": row.id},
+            {"service_record_id": row.id, "reason": note},
         )
 
 
@@ -327,8 +327,8 @@ def _supersede(actor: User, record: ServiceRecord, note: str) -> str:
     return previous
 
 
-def _apply_correction(actor: User, record: ServiceRecord, minutes: int,
-                      reason: str) -> ServiceRecord:
+def _apply_correction(actor: User, record: ServiceRecord, minutes: int, reason: str, *,
+                      notify: bool = True) -> ServiceRecord:
     """Void ``record`` and append an approved record of ``minutes`` that references it
     (without committing). :raises RecordSuperseded, ExceedsPlannedDuration:"""
     _check_minutes(record.activity, minutes)
@@ -350,9 +350,11 @@ def _apply_correction(actor: User, record: ServiceRecord, minutes: int,
           details={"corrects_id": record.id, "user_id": record.user_id,
                    "previous_minutes": record.credited_minutes, "previous_status": previous,
                    "credited_minutes": minutes}, reason=reason)
-    notifications.notify([record.user_id], notifications.HOURS_APPROVED, "服务时长已更正",
-                         f"更正后服务时长 {minutes} 分钟；原因：{reason}",
-                         {"service_record_id": correction.id, "corrects_id": record.id})
+    if notify:
+        notifications.notify([record.user_id], notifications.HOURS_APPROVED, "服务时长已更正",
+                             f"更正后服务时长 {minutes} 分钟；原因：{reason}",
+                             {"service_record_id": correction.id, "corrects_id": record.id,
+                              "reason": reason})
     return correction
 
 
@@ -490,7 +492,9 @@ def _resolve(actor: User, dispute: HoursDispute, accept: bool, note: str,
         raise DisputeClosed()
     result = None
     if accept and dispute.kind == WRONG:
-        result = _apply_correction(actor, dispute.record, minutes, f"异议 #{dispute.id}：{note}")
+        # One message for the volunteer: the dispute's answer (below).
+        result = _apply_correction(actor, dispute.record, minutes, f"异议 #{dispute.id}：{note}",
+                                   notify=False)
     elif accept and dispute.kind == MISSING:
         result = _add_missing_record(actor, dispute, minutes, note)
     if result is not None:
@@ -505,7 +509,8 @@ def _resolve(actor: User, dispute: HoursDispute, accept: bool, note: str,
     notifications.notify([dispute.user_id],
                          notifications.HOURS_APPROVED if accept else notifications.HOURS_REJECTED,
                          "时长异议已处理：" + ("已采纳" if accept else "未采纳"), note,
-                         {"dispute_id": dispute.id})
+                         {"dispute_id": dispute.id, "reason": note,
+                          "service_record_id": result.id if result else dispute.record_id})
 
 
 def _add_missing_record(actor: User, dispute: HoursDispute, minutes: int,

@@ -43,6 +43,11 @@ def test_contest_accept_corrects_the_record(client, volunteer, organizer, past_a
     assert audit_actions("hours_dispute", dispute["id"]) == ["hours_dispute.open",
                                                              "hours_dispute.accept"]
     assert audit_actions("service_record", correction.id) == ["service_record.correct"]
+    messages = list(db.session.scalars(select(Notification).where(
+        Notification.user_id == person.id)))
+    assert [(message.kind, message.title) for message in messages] == [
+        ("hours_approved", "时长异议已处理：已采纳")]
+    assert messages[0].payload["service_record_id"] == correction.id
 
 
 def test_contest_dismissed_leaves_the_ledger(client, volunteer, organizer, past_activity,
