@@ -21,29 +21,35 @@ def _blueprints() -> list:
     from api.articles.views import blp as articles
     from api.checkin.views import blp as checkin
     from api.feeds.views import blp as feeds
+    from api.help.views import blp as help_requests
     from api.hours.views import blp as hours
     from api.jobs.views import blp as jobs
     from api.notifications.views import blp as notifications
+    from api.points.views import blp as points
     from api.searching.views import blp as search
     from api.signups.views import blp as signups
+    from api.stats.views import blp as stats
     from api.units.views import blp as units
     from api.web.views import blp as web
     from api.wechat.views import blp as wechat
 
     return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site,
-            search, notifications, wechat, web]
+            search, notifications, wechat, help_requests, points, stats, web]
 
 
 def _cli_commands() -> list:
     from api.accounts.cli import users_cli
     from api.corpus.cli import import_cli
+    from api.help.cli import help_cli
     from api.jobs.cli import jobs_cli
     from api.notifications.cli import notifications_cli
+    from api.points.cli import points_cli
     from api.searching.cli import search_cli
     from api.seed import seed_cli
     from api.wechat.cli import wechat_stub
 
-    return [users_cli, import_cli, jobs_cli, notifications_cli, search_cli, seed_cli, wechat_stub]
+    return [users_cli, import_cli, jobs_cli, notifications_cli, search_cli, seed_cli, wechat_stub,
+            help_cli, points_cli]
 
 
 def create_app(test_config: dict | None = None) -> Flask:

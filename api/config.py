@@ -140,6 +140,15 @@ class Config:
         )
         self.CERTIFICATE_FONT_PATH = os.environ.get("CERTIFICATE_FONT_PATH", "")
 
+        # 我来帮: days after completion when an unrated request counts as rated "satisfied".
+        self.HELP_AUTO_RATE_DAYS = _env_int("HELP_AUTO_RATE_DAYS", 7)
+        # 爱心商家联盟: points per approved check-in hour (pro rata, rounded down per record);
+        # hours a redemption waits for the merchant's confirmation before it is refunded.
+        self.POINTS_PER_HOUR = _env_int("POINTS_PER_HOUR", 10)
+        self.POINTS_REDEMPTION_HOURS = _env_int("POINTS_REDEMPTION_HOURS", 72)
+        # GET /stats answers from a per-process cache for this many seconds (0: no cache).
+        self.STATS_CACHE_SECONDS = _env_int("STATS_CACHE_SECONDS", 60)
+
         # flask-smorest / OpenAPI
         self.API_TITLE = "新时代文明实践中心 API"
         self.API_VERSION = "v1"

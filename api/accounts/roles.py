@@ -6,8 +6,10 @@ TEAM_LEADER = "team_leader"
 UNIT_ADMIN = "unit_admin"
 EDITOR = "editor"
 ADMIN = "admin"
+MERCHANT_ADMIN = "merchant_admin"  # runs a caring merchant (爱心商家) of the points scheme
 
-ALL_ROLES: tuple[str, ...] = (RESIDENT, VOLUNTEER, TEAM_LEADER, UNIT_ADMIN, EDITOR, ADMIN)
+ALL_ROLES: tuple[str, ...] = (RESIDENT, VOLUNTEER, TEAM_LEADER, UNIT_ADMIN, EDITOR, ADMIN,
+                              MERCHANT_ADMIN)
 STAFF_ROLES: tuple[str, ...] = (TEAM_LEADER, UNIT_ADMIN, EDITOR, ADMIN)
 # Roles that administer the units (and teams, activities, people) of their subtree.
 MANAGING_ROLES: tuple[str, ...] = (UNIT_ADMIN, ADMIN)

@@ -1,0 +1,1 @@
+"""Statistics of the platform for officials and the big screen."""

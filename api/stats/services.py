@@ -1,0 +1,303 @@
+"""Statistics for officials and the big screen: volunteers, teams, activities, service
+hours and help requests of a subtree, by township, category and month.
+
+Every number is counted in SQL, grouped by unit (and category, month, status) so one query
+per kind of thing answers totals and all three breakdowns; the small grouped result is
+folded into townships in Python. The numbers are the ones the other endpoints list:
+
+* ``teams`` — ``GET /teams?unit_id=``;
+* ``activities`` — the calendar (published and finished activities, by local start date):
+  ``GET /activities?unit_id=&start=&end=``;
+* ``service_minutes`` — approved service records by local date of service, the reports' sum;
+* ``help_requests`` — by local date of submission; unrated ones past HELP_AUTO_RATE_DAYS
+  are settled as "satisfied" first.
+
+Answers are cached per process for ``STATS_CACHE_SECONDS``.
+"""
+
+import threading
+import time
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import distinct, func, literal_column, select
+
+from api.accounts.models import VolunteerProfile
+from api.activities.models import Activity
+from api.activities.vocabulary import FINISHED, PUBLISHED
+from api.errors import ValidationFailed
+from api.extensions import db
+from api.help import services as help_requests
+from api.help.models import HelpRequest
+from api.help.states import STATUSES as HELP_STATUSES
+from api.hours.models import APPROVED, PENDING, ServiceRecord
+from api.hours.totals import hours
+from api.timeutil import local_day_bounds, to_local, utcnow
+from api.units.categories import TEAM_CATEGORIES
+from api.units.models import Team, Unit
+from api.units.services import get_unit, in_subtree
+
+CALENDAR_STATUSES = (PUBLISHED, FINISHED)
+SATISFIED_FROM = 4  # stars
+_CACHE_SIZE = 256
+_cache_lock = threading.Lock()
+
+
+# --- SQL helpers ----------------------------------------------------------------------------
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
+
+
+def local_month(column):
+    """``YYYY-MM`` of a stored UTC moment, in Asia/Shanghai, computed by the database."""
+    if _dialect() == "postgresql":
+        return func.to_char(func.timezone("Asia/Shanghai", func.timezone("UTC", column)),
+                            "YYYY-MM")
+    # Asia/Shanghai has kept UTC+8 without daylight saving since 1991.
+    return func.strftime("%Y-%m", column, "+8 hours")
+
+
+def seconds_between(start, end):
+    """``end - start`` in seconds, computed by the database."""
+    if _dialect() == "postgresql":
+        return func.extract("epoch", end) - func.extract("epoch", start)
+    return (func.julianday(end) - func.julianday(start)) * literal_column("86400.0")
+
+
+def _bounds(first: date | None, last: date | None) -> tuple[datetime | None, datetime | None]:
+    start = local_day_bounds(first, first)[0] if first else None
+    end = local_day_bounds(last, last)[1] if last else None
+    return start, end
+
+
+def _in_range(column, start: datetime | None, end: datetime | None) -> list:
+    conditions = []
+    if start is not None:
+        conditions.append(column >= start)
+    if end is not None:
+        conditions.append(column < end)
+    return conditions
+
+
+def _month_bounds(now: datetime) -> tuple[datetime, datetime]:
+    today = to_local(now).date()
+    first = today.replace(day=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return local_day_bounds(first, following - timedelta(days=1))
+
+
+def _year_bounds(now: datetime) -> tuple[datetime, datetime]:
+    year = to_local(now).year
+    return local_day_bounds(date(year, 1, 1), date(year, 12, 31))
+
+
+# --- the answer ----------------------------------------------------------------------------
+
+
+def statistics(unit_id: int | None = None, first: date | None = None,
+               last: date | None = None) -> dict:
+    """The statistics of a unit's subtree (or the county) between two local dates
+    (inclusive, both optional), from the cache when fresh.
+
+    :raises UnitNotFound: :raises ValidationFailed: ``from`` after ``to``.
+    """
+    if first and last and first > last:
+        raise ValidationFailed(errors={"to": ["结束日期不能早于开始日期"]})
+    unit = get_unit(unit_id) if unit_id is not None else None
+    ttl = current_app.config["STATS_CACHE_SECONDS"]
+    key = (unit_id, first, last, to_local(utcnow()).date())
+    cache = current_app.extensions.setdefault("stats_cache", {})
+    with _cache_lock:
+        cached = cache.get(key)
+    if ttl > 0 and cached and cached[0] > time.monotonic():
+        return cached[1]
+    answer = _compute(unit, first, last, utcnow())
+    if ttl > 0:
+        with _cache_lock:
+            if len(cache) >= _CACHE_SIZE:
+                cache.clear()
+            cache[key] = (time.monotonic() + ttl, answer)
+    return answer
+
+
+class _Buckets:
+    """The townships of a scope: each unit's bucket (a station counts in its institute,
+    the center in itself), and the rows of the answer's ``by_township``."""
+
+    def __init__(self, scope: Unit | None) -> None:
+        statement = select(Unit.id, Unit.code, Unit.name, Unit.level, Unit.parent_id, Unit.path)
+        units = {row.id: row for row in db.session.execute(statement)}
+        self.township_of = {}
+        for row in units.values():
+            self.township_of[row.id] = row.parent_id if row.level == "station" else row.id
+        if scope is None:
+            shown = {self.township_of[unit_id] for unit_id in units}
+        else:
+            shown = {self.township_of[unit_id] for unit_id, row in units.items()
+                     if row.path == scope.path or row.path.startswith(scope.path + "/")}
+        self.rows = {township_id: {"unit_id": township_id, "code": units[township_id].code,
+                                   "name": units[township_id].name,
+                                   "level": units[township_id].level,
+                                   "volunteers": 0, "teams": 0, "activities": 0,
+                                   "service_minutes": 0, "help_requests": 0}
+                     for township_id in shown if township_id is not None}
+
+    def add(self, unit_id: int, field: str, amount: int) -> None:
+        township_id = self.township_of.get(unit_id)
+        if township_id in self.rows:
+            self.rows[township_id][field] += amount
+
+    def listed(self) -> list[dict]:
+        rows = sorted(self.rows.values(), key=lambda row: row["code"])
+        return [{**row, "service_hours": hours(row["service_minutes"])} for row in rows]
+
+
+class _Series:
+    """Rows keyed by category or month, with zeros for what was not found."""
+
+    def __init__(self, key_name: str, keys=()) -> None:
+        self.key_name = key_name
+        self.rows: dict[str, dict] = {}
+        for key in keys:
+            self._row(key)
+
+    def _row(self, key: str) -> dict:
+        return self.rows.setdefault(key, {self.key_name: key, "teams": 0, "activities": 0,
+                                          "service_minutes": 0, "help_requests": 0})
+
+    def add(self, key: str | None, field: str, amount: int) -> None:
+        if key is not None:
+            self._row(key)[field] += amount
+
+    def listed(self, *, sort: bool = False, drop: tuple[str, ...] = ()) -> list[dict]:
+        rows = sorted(self.rows.values(), key=lambda row: row[self.key_name]) if sort \
+            else list(self.rows.values())
+        return [{**{name: value for name, value in row.items() if name not in drop},
+                 "service_hours": hours(row["service_minutes"])} for row in rows]
+
+
+def _months(first: date | None, last: date | None) -> list[str]:
+    if not (first and last):
+        return []
+    months, year, month = [], first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _scoped(statement, unit_column, scope: Unit | None):
+    if scope is None:
+        return statement
+    return statement.join(Unit, Unit.id == unit_column).where(in_subtree(scope))
+
+
+def _compute(scope: Unit | None, first: date | None, last: date | None,
+             now: datetime) -> dict:
+    help_requests.settle_overdue_ratings(now)
+    start, end = _bounds(first, last)
+    townships = _Buckets(scope)
+    categories = _Series("category", TEAM_CATEGORIES)
+    months = _Series("month", _months(first, last))
+
+    volunteers = 0
+    for unit_id, count in db.session.execute(_scoped(
+            select(VolunteerProfile.unit_id, func.count()).group_by(VolunteerProfile.unit_id),
+            VolunteerProfile.unit_id, scope)):
+        volunteers += count
+        townships.add(unit_id, "volunteers", count)
+
+    teams = 0
+    for unit_id, category, count in db.session.execute(_scoped(
+            select(Team.unit_id, Team.category, func.count())
+            .group_by(Team.unit_id, Team.category), Team.unit_id, scope)):
+        teams += count
+        townships.add(unit_id, "teams", count)
+        categories.add(category, "teams", count)
+
+    activities = 0
+    month = local_month(Activity.starts_at).label("month")
+    for unit_id, category, month_key, count in db.session.execute(_scoped(
+            select(Activity.unit_id, Activity.category, month, func.count())
+            .where(Activity.status.in_(CALENDAR_STATUSES),
+                   *_in_range(Activity.starts_at, start, end))
+            .group_by(Activity.unit_id, Activity.category, month), Activity.unit_id, scope)):
+        activities += count
+        townships.add(unit_id, "activities", count)
+        categories.add(category, "activities", count)
+        months.add(month_key, "activities", count)
+
+    def count_activities(bounds) -> int:
+        return db.session.scalar(_scoped(
+            select(func.count(Activity.id)).where(
+                Activity.status.in_(CALENDAR_STATUSES), *_in_range(Activity.starts_at, *bounds)),
+            Activity.unit_id, scope))
+
+    minutes = 0
+    month = local_month(ServiceRecord.served_at).label("month")
+    for unit_id, category, month_key, total in db.session.execute(_scoped(
+            select(ServiceRecord.unit_id, ServiceRecord.category, month,
+                   func.sum(ServiceRecord.credited_minutes))
+            .where(ServiceRecord.status == APPROVED,
+                   *_in_range(ServiceRecord.served_at, start, end))
+            .group_by(ServiceRecord.unit_id, ServiceRecord.category, month),
+            ServiceRecord.unit_id, scope)):
+        total = int(total or 0)
+        minutes += total
+        townships.add(unit_id, "service_minutes", total)
+        categories.add(category, "service_minutes", total)
+        months.add(month_key, "service_minutes", total)
+
+    active_this_month = db.session.scalar(_scoped(
+        select(func.count(distinct(ServiceRecord.user_id))).where(
+            ServiceRecord.status.in_((PENDING, APPROVED)),
+            *_in_range(ServiceRecord.served_at, *_month_bounds(now))),
+        ServiceRecord.unit_id, scope))
+
+    by_status = dict.fromkeys(HELP_STATUSES, 0)
+    month = local_month(HelpRequest.created_at).label("month")
+    for unit_id, category, status, month_key, count in db.session.execute(_scoped(
+            select(HelpRequest.unit_id, HelpRequest.category, HelpRequest.status, month,
+                   func.count())
+            .where(*_in_range(HelpRequest.created_at, start, end))
+            .group_by(HelpRequest.unit_id, HelpRequest.category, HelpRequest.status, month),
+            HelpRequest.unit_id, scope)):
+        by_status[status] = by_status.get(status, 0) + count
+        townships.add(unit_id, "help_requests", count)
+        categories.add(category, "help_requests", count)
+        months.add(month_key, "help_requests", count)
+    dispatch_seconds = seconds_between(HelpRequest.created_at, HelpRequest.dispatched_at)
+    quality = db.session.execute(_scoped(
+        select(func.count(HelpRequest.rating), func.avg(HelpRequest.rating),
+               func.count(HelpRequest.id).filter(HelpRequest.rating >= SATISFIED_FROM),
+               func.count(HelpRequest.dispatched_at), func.avg(dispatch_seconds))
+        .where(*_in_range(HelpRequest.created_at, start, end)), HelpRequest.unit_id, scope)
+    ).one()
+
+    return {
+        "unit_id": scope.id if scope else None,
+        "unit_name": scope.name if scope else None,
+        "from": first, "to": last,
+        "generated_at": now,
+        "volunteers": {"registered": volunteers, "active_this_month": active_this_month},
+        "teams": teams,
+        "activities": {"total": activities, "this_year": count_activities(_year_bounds(now)),
+                       "this_month": count_activities(_month_bounds(now))},
+        "service_minutes": minutes,
+        "service_hours": hours(minutes),
+        "help_requests": {
+            "total": sum(by_status.values()),
+            "by_status": by_status,
+            "rated": quality[0],
+            "average_rating": round(float(quality[1]), 2) if quality[1] is not None else None,
+            "satisfied": quality[2],
+            "dispatched": quality[3],
+            "average_dispatch_minutes": round(float(quality[4]) / 60, 1)
+            if quality[4] is not None else None,
+        },
+        "by_township": townships.listed(),
+        "by_category": categories.listed(),
+        "by_month": months.listed(sort=True, drop=("teams",)),
+    }
