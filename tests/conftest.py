@@ -19,6 +19,7 @@ from api.accounts.models import User
 from api.accounts.services import grant_role, hash_password
 from api.auth.tokens import issue_token
 from api.extensions import db
+from api.searching.index import close_search_indexes
 from api.units.models import Unit
 from api.wechat.stub import WeChatStubServer
 
@@ -112,6 +113,7 @@ def app(app_config):
     app = create_app(app_config)
     with app.app_context():
         yield app
+        close_search_indexes()
         db.session.rollback()
         _empty_all_tables()
         db.session.remove()
@@ -161,8 +163,11 @@ def create_user(app):
         db.session.add(user)
         db.session.flush()
         for role, unit_code in roles:
-            unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code)) \
-                if unit_code else None
+            unit = None
+            if unit_code:
+                unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
+                if unit is None:  # a role on no unit would silently cover the whole county
+                    raise LookupError(f"unit {unit_code} not loaded: request corpus_units first")
             grant_role(None, user, role, unit)
         db.session.commit()
         return user

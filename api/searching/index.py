@@ -13,3 +13,9 @@ def search_index() -> SearchIndex:
     if index_dir not in indexes:
         indexes[index_dir] = SearchIndex(index_dir)
     return indexes[index_dir]
+
+
+def close_search_indexes() -> None:
+    """Close this thread's searchers of the app's indexes (tests, shutdown)."""
+    for index in current_app.extensions.get("search_indexes", {}).values():
+        index.close()
