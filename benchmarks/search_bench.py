@@ -52,8 +52,8 @@ FULL_ACTIVITIES, FULL_ARTICLES = 150_000, 2_000
 
 
 def corpus_dir() -> Path:
-    default = (REPO_ROOT / ".." / "shared" / "corpus").resolve()
-    return Path(os.environ.get("CORPUS_DIR", str(default)))
+    """$CORPUS_DIR, else corpus/ in the repository (as the tests)."""
+    return Path(os.environ.get("CORPUS_DIR", str(REPO_ROOT / "corpus")))
 
 
 def load_corpus(directory: Path) -> tuple[list[dict], list[dict], dict[str, str], dict]:
