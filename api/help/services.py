@@ -111,55 +111,70 @@ def township_of(unit: Unit) -> Unit | None:
     return None
 
 
-def is_dispatcher(user: User | None, request: HelpRequest) -> bool:
-    return covers(user, request.unit, roles.MANAGING_ROLES)
+class Standing:
+    """How one user stands to help requests: their dispatcher grants (in memory) and the
+    teams they respond for (read once, then reused for every request of a page)."""
 
+    def __init__(self, user: User | None) -> None:
+        self.user = user
+        self._teams: frozenset[int] | None = None
 
-def responds_for(user: User | None, team_id: int | None) -> bool:
-    """Whether ``user`` takes help requests for the team."""
-    if user is None or team_id is None:
+    @property
+    def teams(self) -> frozenset[int]:
+        if self._teams is None:
+            self._teams = frozenset() if self.user is None else frozenset(db.session.scalars(
+                select(HelpResponder.team_id).where(HelpResponder.user_id == self.user.id)))
+        return self._teams
+
+    def dispatches(self, request: HelpRequest) -> bool:
+        """An admin whose subtree holds the request's unit."""
+        return covers(self.user, request.unit, roles.MANAGING_ROLES)
+
+    def holds(self, request: HelpRequest) -> bool:
+        """Acts for whoever has the request now: a responder of its team, or an admin of
+        the station that claimed it."""
+        if request.team_id is not None:
+            return request.team_id in self.teams
+        if request.claimed_unit is not None:
+            return covers(self.user, request.claimed_unit, roles.MANAGING_ROLES)
         return False
-    return db.session.get(HelpResponder, (team_id, user.id)) is not None
 
+    def asked(self, request: HelpRequest) -> bool:
+        return self.user is not None and request.requester_id == self.user.id
 
-def is_assignee(user: User | None, request: HelpRequest) -> bool:
-    """Whether ``user`` acts for whoever holds the request now: the team's responders, or
-    the admins of the station that claimed it."""
-    if request.team_id is not None:
-        return responds_for(user, request.team_id)
-    if request.claimed_unit is not None:
-        return covers(user, request.claimed_unit, roles.MANAGING_ROLES)
-    return False
-
-
-def role_of(user: User | None, request: HelpRequest) -> str | None:
-    """How ``user`` stands to the request: dispatcher, assignee, requester, or None."""
-    if user is None:
+    def role(self, request: HelpRequest) -> str | None:
+        """dispatcher, assignee, requester, or None (the public board is all they get)."""
+        if self.user is None:
+            return None
+        if self.dispatches(request):
+            return DISPATCHER
+        if self.holds(request):
+            return ASSIGNEE
+        if self.asked(request):
+            return REQUESTER
         return None
-    if is_dispatcher(user, request):
-        return DISPATCHER
-    if is_assignee(user, request):
-        return ASSIGNEE
-    if request.requester_id == user.id:
-        return REQUESTER
-    return None
 
+    def may(self, request: HelpRequest, action: str) -> bool:
+        """Whether the user may make ``action`` (its status aside)."""
+        if self.user is None:
+            return False
+        if action in ("release", "reject", "route", "dispatch", "redispatch", "requeue"):
+            return self.dispatches(request)
+        if action == "claim":
+            return self.dispatches(request) and request.unit.level == "station"
+        if action in ("accept", "complete", "make_activity"):
+            return self.holds(request)
+        if action in ("rate", "cancel"):
+            # Hotline callers have no account: the staff act for them.
+            return self.asked(request) or (request.channel == HOTLINE
+                                           and self.dispatches(request))
+        return False
 
-def _may(user: User, request: HelpRequest, action: str) -> bool:
-    """Whether ``user`` may make ``action`` (its status aside)."""
-    if action in ("release", "reject", "route", "dispatch", "redispatch", "requeue"):
-        return is_dispatcher(user, request)
-    if action == "claim":
-        return is_dispatcher(user, request) and request.unit.level == "station"
-    if action in ("accept", "complete", "make_activity"):
-        return is_assignee(user, request)
-    if action == "rate":
-        return request.requester_id == user.id or (
-            request.channel == HOTLINE and is_dispatcher(user, request))
-    if action == "cancel":
-        return request.requester_id == user.id or (
-            request.channel == HOTLINE and is_dispatcher(user, request))
-    return False
+    def next_actions(self, request: HelpRequest) -> list[str]:
+        """The moves the user may make now (for the mini-program's buttons)."""
+        return [action for action in (*TRANSITIONS, "make_activity")
+                if _allowed_from(action, request.status) and self.may(request, action)
+                and not (action == "make_activity" and request.activity_id is not None)]
 
 
 def _allowed_from(action: str, status: str) -> bool:
@@ -168,23 +183,13 @@ def _allowed_from(action: str, status: str) -> bool:
     return status in TRANSITIONS[action][0]
 
 
-def next_actions(user: User | None, request: HelpRequest) -> list[str]:
-    """The moves ``user`` may make now (for the mini-program's buttons)."""
-    if user is None:
-        return []
-    candidates = [*TRANSITIONS, "make_activity"]
-    return [action for action in candidates
-            if _allowed_from(action, request.status) and _may(user, request, action)
-            and not (action == "make_activity" and request.activity_id is not None)]
-
-
 def _check(user: User, request: HelpRequest, action: str) -> None:
     """:raises InvalidTransition: the status does not allow ``action``.
     :raises Forbidden: the user may not make it."""
     if not _allowed_from(action, request.status):
         raise InvalidTransition(
             f"求助当前为“{STATUS_LABELS[request.status]}”，不能{_ACTION_LABELS[action]}")
-    if not _may(user, request, action):
+    if not Standing(user).may(request, action):
         raise Forbidden("您无权对该求助执行此操作")
 
 
@@ -197,13 +202,15 @@ def mask_address(address: str) -> str:
     return address[:keep] + "****"
 
 
-def present(request: HelpRequest, viewer: User | None) -> HelpRequest:
+def present(request: HelpRequest, viewer: User | None,
+            standing: Standing | None = None) -> HelpRequest:
     """Fill the request's per-viewer fields: contact data decrypted for dispatchers in scope
     and the assignee, masked for the requester.
 
     :raises HelpRequestNotFound: for anybody else (they have the public board).
     """
-    role = role_of(viewer, request)
+    standing = standing or Standing(viewer)
+    role = standing.role(request)
     if role is None:
         raise HelpRequestNotFound()
     name = decrypt(request.contact_name_encrypted)
@@ -213,8 +220,14 @@ def present(request: HelpRequest, viewer: User | None) -> HelpRequest:
         name, phone, address = mask_name(name), mask_phone(phone), mask_address(address)
     request.contact_name, request.phone, request.address = name, phone, address
     request.viewer_role = role
-    request.actions = next_actions(viewer, request)
+    request.actions = standing.next_actions(request)
     return request
+
+
+def present_all(requests: list[HelpRequest], viewer: User | None) -> list[HelpRequest]:
+    """:func:`present` for a page of requests (the viewer's teams read once)."""
+    standing = Standing(viewer)
+    return [present(request, viewer, standing) for request in requests]
 
 
 # --- submitting ---------------------------------------------------------------------------

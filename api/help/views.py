@@ -31,7 +31,7 @@ _ONE = "/help-requests/<int:request_id>"
 
 def _presented(statement, query: dict, viewer) -> Page:
     page = paginate(statement, query["page"], query["per_page"])
-    page.data = [services.present(request, viewer) for request in page.data]
+    page.data = services.present_all(page.data, viewer)
     return page
 
 

@@ -216,3 +216,26 @@ def test_volunteers_hours_and_help_requests(client, corpus, units, create_user):
     assert (december["service_minutes"], december["help_requests"]) == (240, 4)
     this_month = now.astimezone(LOCAL_TZ).strftime("%Y-%m")
     assert county["volunteers"]["active_this_month"] == (3 if this_month == "2026-12" else 0)
+
+
+def test_service_hours_equal_the_hours_report(client, corpus, units, create_user,
+                                              auth_headers):
+    jl = units["LY-JL"]
+    person = create_user()
+    register_volunteer(person, real_name="孙八", phone="13500009999", unit_id=jl.id)
+    for day, minutes, status in [(1, 95, "approved"), (20, 61, "approved"), (20, 30, "pending"),
+                                 (31, 17, "approved")]:
+        # 23:30 local on the day: the last minutes of a local date count in that date.
+        served = datetime(2026, 12, day, 15, 30, tzinfo=UTC)
+        db.session.add(ServiceRecord(user_id=person.id, unit_id=units["LY-JL-YFC"].id,
+                                     credited_minutes=minutes, source="checkin", status=status,
+                                     category="卫生环保", served_at=served))
+    db.session.commit()
+    admin = create_user("jl-report-admin", roles=[("unit_admin", "LY-JL")])
+    window = {"from": "2026-12-01", "to": "2026-12-20"}
+
+    stats = _stats(client, unit_id=jl.id, **window)
+    report = client.get("/api/v1/hours/reports/summary", headers=auth_headers(admin),
+                        query_string={"unit_id": jl.id, **window}).get_json()
+
+    assert stats["service_minutes"] == report["total_minutes"] == 95 + 61
