@@ -289,6 +289,9 @@ def redeem(user: User, reward_id: int) -> Redemption:
     if not (reward.is_active and reward.merchant.is_active):
         raise RewardUnavailable()
     now = utcnow()
+    # Items held by redemptions past due go back on the shelf first, and my own past-due
+    # redemptions are refunded.
+    expire_due_redemptions(now, reward_id=reward.id)
     expire_due_redemptions(now, user_id=user.id)
     with all_or_nothing():
         ledger.lock_account(user.id)
@@ -372,14 +375,18 @@ def cancel_redemption(user: User, redemption_id: int) -> Redemption:
     return redemption
 
 
-def expire_due_redemptions(now: datetime | None = None, *, user_id: int | None = None) -> int:
-    """Expire and refund the pending redemptions past their time (one user's, or all);
-    each in its own transaction under its volunteer's account lock. Returns how many."""
+def expire_due_redemptions(now: datetime | None = None, *, user_id: int | None = None,
+                           reward_id: int | None = None) -> int:
+    """Expire and refund the pending redemptions past their time (one user's, one
+    reward's, or all); each in its own transaction under its volunteer's account lock.
+    Returns how many."""
     now = now or utcnow()
     due = select(Redemption.id, Redemption.user_id).where(
         Redemption.status == PENDING, Redemption.expires_at <= now)
     if user_id is not None:
         due = due.where(Redemption.user_id == user_id)
+    if reward_id is not None:
+        due = due.where(Redemption.reward_id == reward_id)
     count = 0
     for redemption_id, owner_id in db.session.execute(due.order_by(Redemption.id)).all():
         with all_or_nothing():

@@ -191,6 +191,20 @@ def test_a_station_claims_a_request_routed_down_to_it(client, submit, act, peopl
         "help_request.complete"]
 
 
+def test_routing_stays_in_the_dispatchers_subtree(client, request_in, act, people,
+                                                  corpus_units):
+    request_id = request_in("submitted")
+
+    elsewhere = act(people.institute, request_id, "route", unit_id=corpus_units["LY-CG"].id)
+    same = act(people.institute, request_id, "route", unit_id=corpus_units["LY-JL-YFC"].id)
+    by_station = act(people.station, request_id, "route", unit_id=corpus_units["LY-JL-JLC"].id)
+
+    assert elsewhere.status_code == 403
+    assert same.status_code == 422
+    assert by_station.status_code == 403
+    assert db.session.get(HelpRequest, request_id).unit_id == corpus_units["LY-JL-YFC"].id
+
+
 def test_another_station_cannot_claim(client, request_in, act, people):
     request_id = request_in("submitted")
 

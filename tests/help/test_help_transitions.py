@@ -71,6 +71,13 @@ def test_every_legal_move_is_taken(client, request_in, act, people, teams, corpu
         assert response.status_code in (200, 201), (state, action, response.get_json())
         expected = TRANSITIONS[action][1] if action in TRANSITIONS else state
         assert response.get_json()["status"] == expected
+        entry = db.session.scalars(select(AuditEntry).where(
+            AuditEntry.entity_type == "help_request").order_by(AuditEntry.id.desc())).first()
+        action_name = "make_activity" if action == "activity" else action
+        assert (entry.action, entry.entity_id) == (f"help_request.{action_name}",
+                                                   str(request_id))
+        if action in TRANSITIONS:
+            assert (entry.details["from"], entry.details["to"]) == (state, expected)
 
 
 def test_a_terminal_state_stays_terminal(client, request_in, act, people):

@@ -193,6 +193,23 @@ def test_expiry_is_refunded_by_reading_or_by_the_sync_command(client, runner, vo
     assert [kind for kind, _, _ in entries(person)] == ["earn", "redeem", "refund"]
 
 
+def test_items_held_by_expired_redemptions_go_back_before_the_next_redemption(
+        client, volunteer, add_hours, reward, redeem, points):
+    first, second = volunteer(), volunteer()
+    add_hours(first, 300)
+    add_hours(second, 300)
+    offer = reward(stock=1)
+    held = redeem(first, offer["id"]).get_json()
+    assert redeem(second, offer["id"]).status_code == 409
+    _expire(held["id"])
+
+    response = redeem(second, offer["id"])
+
+    assert response.status_code == 201
+    assert points(first)["balance"] == 50
+    assert _stock(client, offer["id"]) == 0
+
+
 def test_a_volunteer_gives_a_redemption_back(client, volunteer, add_hours, points, reward,
                                              redeem, merchant):
     person = volunteer()
