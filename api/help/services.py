@@ -15,8 +15,6 @@
   them masked; anyone else sees the public board: category, township and status.
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -50,6 +48,7 @@ from api.hours import services as hours
 from api.notifications import services as notifications
 from api.personal_data import decrypt, encrypt, lookup_hash, mask_name, mask_phone
 from api.timeutil import utcnow
+from api.transactions import all_or_nothing
 from api.units.models import Team, Unit
 from api.units.services import get_unit, in_subtree
 from api.wechat.client import SCENE_COMMENT, SCENE_FORUM
@@ -88,15 +87,6 @@ class ActivityExists(Conflict):
     error, message = "activity_exists", "该求助已转为活动"
 
 
-@contextmanager
-def all_or_nothing() -> Iterator[None]:
-    """Commit what the block wrote, or none of it when it raises (DESIGN §4 invariant 8)."""
-    try:
-        yield
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 # --- who is who -------------------------------------------------------------------------

@@ -27,10 +27,10 @@ from api.hours.models import (
     CertificateSettings,
     ServiceRecord,
 )
-from api.hours.services import all_or_nothing
 from api.hours.totals import hours
 from api.personal_data import decrypt, mask_id_number, mask_name
 from api.timeutil import to_local, utcnow
+from api.transactions import all_or_nothing
 from api.units.models import Unit
 from api.units.services import get_unit
 

@@ -8,8 +8,6 @@ organizers reviewing at once cannot both win, on SQLite and PostgreSQL alike. Ev
 writes an audit entry in the same transaction (DESIGN §4 invariant 6).
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 from sqlalchemy import Select, or_, select, update
@@ -42,6 +40,7 @@ from api.hours.models import (
 )
 from api.notifications import services as notifications
 from api.timeutil import utcnow
+from api.transactions import all_or_nothing
 from api.units.services import get_unit, in_subtree
 
 LIVE_STATUSES = (PENDING, APPROVED)
@@ -87,16 +86,6 @@ class DisputeClosed(Conflict):
     error, message = "dispute_closed", "该异议已处理"
 
 
-@contextmanager
-def all_or_nothing() -> Iterator[None]:
-    """Commit what the block wrote, or roll every write of it back when it raises: a
-    refused request leaves no partial change (DESIGN §4 invariant 8)."""
-    try:
-        yield
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 # --- reading --------------------------------------------------------------------------

@@ -16,8 +16,6 @@ each other in a circle.
 """
 
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -46,6 +44,7 @@ from api.points.models import (
     Reward,
 )
 from api.timeutil import utcnow
+from api.transactions import all_or_nothing
 from api.units.models import Unit
 from api.units.services import get_unit, in_subtree
 
@@ -89,15 +88,6 @@ class StockBelowZero(Conflict):
     error, message = "stock_below_zero", "库存不能小于零"
 
 
-@contextmanager
-def all_or_nothing() -> Iterator[None]:
-    """Commit what the block wrote, or none of it when it raises (DESIGN §4 invariant 8)."""
-    try:
-        yield
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 # --- my points ----------------------------------------------------------------------------
