@@ -27,23 +27,26 @@ def read_xlsx_rows(path: Path, required_columns: tuple[str, ...]) -> Iterator[tu
     """
     from openpyxl import load_workbook
 
-    sheet = load_workbook(path, read_only=True, data_only=True).worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
-    missing = [name for name in required_columns if name not in header]
-    if missing:
-        raise CorpusRowError(path, 1, f"缺少列: {', '.join(missing)}")
-    for line, values in enumerate(rows, start=2):
-        if all(value is None for value in values):
-            continue
-        row = {}
-        for name, value in zip(header, values, strict=False):
-            if isinstance(value, datetime):
-                value = value.isoformat()
-            elif value is not None:
-                value = str(value).strip() or None
-            row[name] = value
-        yield line, row
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:  # a read-only workbook keeps its file open until closed
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = [str(cell).strip() if cell is not None else "" for cell in next(rows, ())]
+        missing = [name for name in required_columns if name not in header]
+        if missing:
+            raise CorpusRowError(path, 1, f"缺少列: {', '.join(missing)}")
+        for line, values in enumerate(rows, start=2):
+            if all(value is None for value in values):
+                continue
+            row = {}
+            for name, value in zip(header, values, strict=False):
+                if isinstance(value, datetime):
+                    value = value.isoformat()
+                elif value is not None:
+                    value = str(value).strip() or None
+                row[name] = value
+            yield line, row
+    finally:
+        workbook.close()
 
 
 def _parse_moment(path: Path, line: int, value: str | None, name: str) -> datetime:
