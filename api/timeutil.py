@@ -6,9 +6,29 @@ from zoneinfo import ZoneInfo
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
+# The application clock. ``None`` follows the system clock; tests freeze it with
+# ``freeze_clock`` so that nothing they assert depends on the day they run.
+_frozen_now: datetime | None = None
+
+
 def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
+    """The current time of the application clock, timezone-aware, in UTC."""
+    if _frozen_now is not None:
+        return _frozen_now
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Today's date in Asia/Shanghai, by the application clock."""
+    return to_local(utcnow()).date()
+
+
+def freeze_clock(moment: datetime | None) -> None:
+    """Pin the application clock at ``moment`` (aware); ``None`` lets it follow the system."""
+    global _frozen_now
+    if moment is not None and moment.tzinfo is None:
+        raise ValueError("freeze_clock needs an aware datetime")
+    _frozen_now = moment.astimezone(UTC) if moment is not None else None
 
 
 def to_local(moment: datetime) -> datetime:

@@ -20,6 +20,7 @@ from api.accounts.services import grant_role, hash_password
 from api.auth.tokens import issue_token
 from api.extensions import db
 from api.searching.index import close_search_indexes
+from api.timeutil import freeze_clock
 from api.units.models import Unit
 from api.wechat.stub import WeChatStubServer
 
@@ -100,6 +101,15 @@ def _empty_all_tables() -> None:
             " JOIN pg_class c ON c.oid = s.seqrelid"
             " WHERE c.relnamespace = current_schema()::regnamespace"))
     db.session.commit()
+
+
+@pytest.fixture
+def frozen_clock():
+    """Pin the application clock; call it with an aware datetime: ``frozen_clock(moment)``.
+
+    The clock follows the system again after the test."""
+    yield freeze_clock
+    freeze_clock(None)
 
 
 @pytest.fixture

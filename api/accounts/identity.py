@@ -3,6 +3,8 @@
 import re
 from datetime import date
 
+from api.timeutil import local_today
+
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 _ID_NUMBER = re.compile(r"^\d{17}[\dX]$")
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -44,6 +46,6 @@ def birth_date_from_id(number: str) -> date:
         born = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError as exc:
         raise ValueError("身份证号码中的出生日期无效") from exc
-    if born.year < 1900 or born > date.today():
+    if born.year < 1900 or born > local_today():
         raise ValueError("身份证号码中的出生日期无效")
     return born

@@ -16,7 +16,8 @@ class StatsQuerySchema(Schema):
 
 class VolunteerCountsSchema(Schema):
     registered = fields.Integer(metadata={"description": "注册志愿者（当前）"})
-    active_this_month = fields.Integer(metadata={"description": "本月有服务记录的志愿者"})
+    active_this_month = fields.Integer(metadata={
+        "description": "本月活跃：本地本月有已通过或待审核服务记录的注册志愿者"})
 
 
 class ActivityCountsSchema(Schema):

@@ -250,11 +250,14 @@ def _compute(scope: Unit | None, first: date | None, last: date | None,
         categories.add(category, "service_minutes", total)
         months.add(month_key, "service_minutes", total)
 
+    # 本月活跃: registered volunteers (counted, like ``registered``, in their own unit) with
+    # an approved or pending record served in this local month. Never more than registered.
     active_this_month = db.session.scalar(_scoped(
-        select(func.count(distinct(ServiceRecord.user_id))).where(
-            ServiceRecord.status.in_((PENDING, APPROVED)),
-            *_in_range(ServiceRecord.served_at, *_month_bounds(now))),
-        ServiceRecord.unit_id, scope))
+        select(func.count(distinct(VolunteerProfile.user_id)))
+        .join(ServiceRecord, ServiceRecord.user_id == VolunteerProfile.user_id)
+        .where(ServiceRecord.status.in_((PENDING, APPROVED)),
+               *_in_range(ServiceRecord.served_at, *_month_bounds(now))),
+        VolunteerProfile.unit_id, scope))
 
     by_status = dict.fromkeys(HELP_STATUSES, 0)
     month = local_month(HelpRequest.created_at).label("month")

@@ -14,7 +14,6 @@ from api.extensions import db
 from api.help.models import HelpRequest
 from api.hours.models import ServiceRecord
 from api.personal_data import encrypt, lookup_hash
-from api.timeutil import LOCAL_TZ, utcnow
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Unit
 
@@ -83,7 +82,9 @@ def _expected_breakdowns(corpus: Corpus, scope=None, first=None, last=None):
 
 
 @pytest.mark.parametrize("scope", [None, "LY-JL", "LY-CG", "LY-JL-YFC"])
-def test_stats_on_the_corpus_equal_independent_counts(client, corpus, units, scope):
+def test_stats_on_the_corpus_equal_independent_counts(client, corpus, units, scope,
+                                                     frozen_clock):
+    frozen_clock(datetime(2026, 12, 15, 4, 0, tzinfo=UTC))
     (activities, teams, township_activities, township_teams, category_activities,
      category_teams, months) = _expected_breakdowns(corpus, scope)
     query = {"unit_id": units[scope].id} if scope else {}
@@ -92,7 +93,7 @@ def test_stats_on_the_corpus_equal_independent_counts(client, corpus, units, sco
 
     assert stats["teams"] == len(teams)
     assert stats["activities"]["total"] == len(activities)
-    today = utcnow().astimezone(LOCAL_TZ).date()
+    today = date(2026, 12, 15)
     assert stats["activities"]["this_year"] == sum(
         row["starts_at"][:4] == f"{today.year:04d}" for row in activities)
     assert stats["activities"]["this_month"] == sum(
@@ -161,8 +162,8 @@ def _help_request(unit: Unit, township: Unit | None, status: str, created_at: da
                        **values)
 
 
-def test_volunteers_hours_and_help_requests(client, corpus, units, create_user):
-    now = utcnow()
+def test_volunteers_hours_and_help_requests(client, corpus, units, create_user, frozen_clock):
+    frozen_clock(datetime(2026, 12, 15, 4, 0, tzinfo=UTC))  # 12:00 local, mid-December
     jl, yfc, cg = units["LY-JL"], units["LY-JL-YFC"], units["LY-CG"]
     volunteers = []
     for unit in (jl, yfc, yfc, cg):
@@ -214,8 +215,32 @@ def test_volunteers_hours_and_help_requests(client, corpus, units, create_user):
         (3, 1)
     december = {row["month"]: row for row in county["by_month"]}["2026-12"]
     assert (december["service_minutes"], december["help_requests"]) == (240, 4)
-    this_month = now.astimezone(LOCAL_TZ).strftime("%Y-%m")
-    assert county["volunteers"]["active_this_month"] == (3 if this_month == "2026-12" else 0)
+    # Active this month: every registered volunteer with an approved or pending December
+    # record (the one with only a rejected record besides an approved one counts once).
+    assert county["volunteers"]["active_this_month"] == 4
+    assert township["volunteers"]["active_this_month"] == 3
+
+
+def test_active_this_month_counts_registered_volunteers_of_the_local_month(
+        client, corpus, units, create_user, frozen_clock):
+    jl = units["LY-JL"]
+    volunteer, resident = create_user(), create_user()
+    register_volunteer(volunteer, real_name="钱七", phone="13500001111", unit_id=jl.id)
+    # 00:30 local on 1 January is still 31 December in UTC: it is January's record.
+    new_year = datetime(2026, 12, 31, 16, 30, tzinfo=UTC)
+    for user in (volunteer, resident):  # a resident's record never makes them a volunteer
+        db.session.add(ServiceRecord(user_id=user.id, unit_id=jl.id, credited_minutes=60,
+                                     source="manual", status="approved", category="医疗健身",
+                                     served_at=new_year))
+    db.session.commit()
+
+    frozen_clock(datetime(2026, 12, 31, 15, 0, tzinfo=UTC))  # 23:00 local, 31 December
+    december = _stats(client)["volunteers"]
+    frozen_clock(datetime(2026, 12, 31, 17, 0, tzinfo=UTC))  # 01:00 local, 1 January
+    january = _stats(client)["volunteers"]
+
+    assert (december["registered"], december["active_this_month"]) == (1, 0)
+    assert (january["registered"], january["active_this_month"]) == (1, 1)
 
 
 def test_service_hours_equal_the_hours_report(client, corpus, units, create_user,
