@@ -1,6 +1,6 @@
 """Organizers create, edit, publish and cancel within their subtree; weekly series."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -141,9 +141,12 @@ def test_weekday_series_has_the_right_dates(client, create_user, auth_headers, c
 
 
 def test_editing_a_series_leaves_past_sessions_and_signups_alone(client, create_user,
-                                                                  auth_headers, corpus_units):
+                                                                  auth_headers, corpus_units,
+                                                                  frozen_clock):
+    # Noon: today's 16:30 session is still to come, and moving it to 15:00 keeps it so.
+    frozen_clock(datetime(2027, 3, 10, 4, 0, tzinfo=UTC))
     admin = auth_headers(create_user("admin", roles=[("admin", "LY")]))
-    today = utcnow().astimezone(LOCAL_TZ).date()
+    today = date(2027, 3, 10)
     body = _series_body(corpus_units["LY-JL"].id, today - timedelta(days=14),
                         today + timedelta(days=14))
     body["rule"]["weekdays"] = list(range(7))
