@@ -204,6 +204,15 @@ def signup_open(activity: Activity, now: datetime | None = None) -> bool:
     return now < (activity.signup_closes_at or activity.starts_at)
 
 
+def next_signup_change(activity: Activity, now: datetime) -> datetime | None:
+    """When :func:`signup_open` of ``activity`` next changes by the clock alone (None: it
+    never will without a write)."""
+    if activity.status != PUBLISHED:
+        return None
+    moments = (activity.signup_opens_at, activity.signup_closes_at or activity.starts_at)
+    return min((moment for moment in moments if moment and moment > now), default=None)
+
+
 @dataclass
 class CalendarFilters:
     start: date
