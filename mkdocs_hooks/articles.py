@@ -4,6 +4,9 @@
 - ``on_files``: every article (``<section>/<slug>.md``) is validated with the same front-matter
   schema as the API; a broken one fails the build with its file name and the reason. Drafts
   (``draft: true``) and their images are dropped from the build.
+- ``on_env`` and ``on_page_markdown``: front-matter values are data, not HTML. MkDocs templates do
+  not autoescape, so every string of ``page.meta`` becomes escaped ``Markup`` before any template
+  or plugin (tags) reads it, and ``striptags`` (which unescapes) escapes its result again.
 - ``on_page_markdown``: the section index pages get their article list (newest first, grouped by
   year) where they say ``<!-- articles -->``; the home page gets the latest articles of a section
   where it says ``<!-- latest:<section> -->``.
@@ -25,7 +28,9 @@ from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
 
+from markupsafe import Markup, escape
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 from pypinyin import lazy_pinyin
@@ -138,8 +143,30 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+def on_env(env, config, files):
+    """Make ``striptags`` return escaped text: it unescapes, and nothing escapes after it."""
+    env.filters["striptags"] = _striptags_escaped
+    return env
+
+
+def _striptags_escaped(value) -> Markup:
+    return escape(Markup(str(value)).striptags())
+
+
+def escape_meta(meta: dict) -> None:
+    """Escape, in place, every string (and string in a list) of a page's front matter."""
+    for key, value in meta.items():
+        if isinstance(value, str):
+            meta[key] = escape(value)
+        elif isinstance(value, list):
+            meta[key] = [escape(item) if isinstance(item, str) else item for item in value]
+
+
+# Before every plugin (the tags plugin reads page.meta in its own on_page_markdown).
+@event_priority(100)
 def on_page_markdown(markdown: str, page, config, files) -> str:
-    """Fill the ``<!-- articles -->`` and ``<!-- latest:<section> -->`` markers."""
+    """Escape the front matter; fill the ``<!-- articles -->`` and ``<!-- latest:... -->``."""
+    escape_meta(page.meta)
     uri = page.file.src_uri
     parts = uri.split("/")
     if len(parts) == 2 and parts[0] in CATEGORIES and parts[1] == "index.md":
