@@ -7,6 +7,7 @@ from sqlalchemy import select
 from api.extensions import db
 from api.notifications.models import Notification
 from api.timeutil import LOCAL_TZ, utcnow
+from api.units.models import Team
 
 
 def _new_activity_body(unit_id: int, **overrides) -> dict:
@@ -222,3 +223,23 @@ def test_a_series_shows_its_drafts_only_to_organizers_of_its_unit(client, create
         assert [item["id"] for item in shown["occurrences"]] == [first]
     managed = client.get(url, headers=organizer).get_json()
     assert len(managed["occurrences"]) == 5
+
+
+def test_an_organizer_attaches_only_teams_of_their_subtree(client, create_user, auth_headers,
+                                                           corpus_units):
+    teams = {team.code: team.id for team in db.session.scalars(select(Team))}
+    headers = auth_headers(create_user("jl-admin", roles=[("unit_admin", "LY-JL")]))
+    unit_id = corpus_units["LY-JL"].id
+
+    foreign = client.post("/api/v1/activities", headers=headers,
+                          json=_new_activity_body(unit_id, team_id=teams["T-CG-01"]))
+    own = client.post("/api/v1/activities", headers=headers,
+                      json=_new_activity_body(unit_id, team_id=teams["T-JL-02"]))
+    moved = client.patch(f"/api/v1/activities/{own.get_json()['id']}", headers=headers,
+                         json={"team_id": teams["T-CG-01"]})
+
+    assert foreign.status_code == moved.status_code == 403
+    assert foreign.get_json()["error"] == moved.get_json()["error"] == "team_out_of_scope"
+    assert own.status_code == 201
+    assert client.get(f"/api/v1/activities/{own.get_json()['id']}",
+                      headers=headers).get_json()["team_id"] == teams["T-JL-02"]
