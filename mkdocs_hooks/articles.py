@@ -13,6 +13,8 @@
 - ``on_page_content``: article HTML is sanitized (scripts, event handlers, ``javascript:`` URLs).
 - ``on_post_page``: reports progress on stdout when ``CIVP_BUILD_PROGRESS`` is set (used by
   ``api.articles.sitebuild``).
+- ``on_post_build``: the hashes of Material's own inline scripts, for the pages'
+  Content-Security-Policy (``api.articles.csp``).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ if "api" not in sys.modules:
     _package.__path__ = [str(_PROJECT_ROOT / "api")]
     sys.modules["api"] = _package
 
+from api.articles import csp  # noqa: E402
 from api.articles.exceptions import ArticleError  # noqa: E402
 from api.articles.frontmatter import CATEGORIES  # noqa: E402
 from api.articles.render import sanitize_site_html  # noqa: E402
@@ -189,6 +192,11 @@ def on_post_page(output: str, page, config) -> str:
     if os.environ.get(PROGRESS_ENV):
         print(f"{PROGRESS_PREFIX} {_state.pages_done} {_state.pages_total}", flush=True)
     return output
+
+
+def on_post_build(config) -> None:
+    """Write the inline-script hashes the server puts in the pages' CSP."""
+    csp.write_hashes(config.site_dir)
 
 
 def _latest_list(match: re.Match[str], page) -> str:
