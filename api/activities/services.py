@@ -11,7 +11,7 @@ from api.activities.models import Activity
 from api.activities.vocabulary import CANCELLED, DRAFT, FINISHED, LISTED_SQL, PUBLISHED
 from api.audit.services import record as audit
 from api.auth.permissions import covers, ensure_manages
-from api.errors import Conflict, NotFound, ValidationFailed
+from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.extensions import db
 from api.geo import bounding_box, distance_metres
 from api.notifications import services as notifications
@@ -34,6 +34,10 @@ class InvalidActivityState(Conflict):
 
 class CapacityBelowConfirmed(Conflict):
     error, message = "capacity_below_confirmed", "名额不能少于已确认报名人数"
+
+
+class TeamOutOfScope(Forbidden):
+    error, message = "team_out_of_scope", "只能选择本单位及下级单位的志愿服务队"
 
 
 def get_activity(activity_id: int, viewer: User | None = None) -> Activity:
@@ -67,17 +71,23 @@ def _check_times(values: dict) -> None:
 
 
 def check_unit_and_team(actor: User, values: dict) -> None:
-    """Check that ``unit_id`` (if given) is in the actor's subtree and ``team_id`` exists.
+    """Check that ``unit_id`` (if given) is in the actor's subtree and that ``team_id`` names
+    a team of a unit the actor organizes too (admin rights cover a subtree, DESIGN §3).
 
-    :raises ValidationFailed: unknown unit or team. :raises Forbidden: outside the subtree.
+    :raises ValidationFailed: unknown unit or team. :raises Forbidden: unit outside the
+        subtree. :raises TeamOutOfScope: another unit's team.
     """
     if "unit_id" in values:
         unit = db.session.get(Unit, values["unit_id"])
         if unit is None:
             raise ValidationFailed(errors={"unit_id": ["所选单位不存在"]})
         ensure_manages(actor, unit, roles.ORGANIZER_ROLES)
-    if values.get("team_id") is not None and db.session.get(Team, values["team_id"]) is None:
-        raise ValidationFailed(errors={"team_id": ["所选志愿服务队不存在"]})
+    if values.get("team_id") is not None:
+        team = db.session.get(Team, values["team_id"])
+        if team is None:
+            raise ValidationFailed(errors={"team_id": ["所选志愿服务队不存在"]})
+        if not covers(actor, team.unit, roles.ORGANIZER_ROLES):
+            raise TeamOutOfScope(errors={"team_id": ["只能选择本单位及下级单位的志愿服务队"]})
 
 
 def create_activity(actor: User, values: dict) -> Activity:

@@ -124,8 +124,8 @@ def create_series(body):
 @blp.route("/activity-series/<int:series_id>", methods=["GET"])
 @blp.response(200, SeriesSchema)
 def get_series(series_id):
-    """Show a series with its occurrences."""
-    return _with_occurrences(series.get_series(series_id))
+    """Show a series with its occurrences (drafts only to organizers of its unit)."""
+    return series.visible_series(series_id, optional_user())
 
 
 @blp.route("/activity-series/<int:series_id>", methods=["PATCH"])
