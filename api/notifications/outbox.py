@@ -16,6 +16,7 @@ connection); after a timeout it may have arrived, so it is marked failed
 (``delivery_unknown``) instead.
 """
 
+import contextlib
 import logging
 import secrets
 from dataclasses import asdict, dataclass
@@ -24,6 +25,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.attributes import set_committed_value
 
 from api.accounts.models import User
 from api.activities.models import Activity
@@ -170,8 +172,8 @@ def _start_attempt(notification: Notification, token: str | None) -> bool:
         execution_options={"synchronize_session": False},
     ).rowcount
     db.session.commit()
-    if started:
-        db.session.refresh(notification)
+    if started:  # as stored, without reading it back: the send is next
+        set_committed_value(notification, "attempts", notification.attempts + 1)
     return bool(started)
 
 
@@ -277,6 +279,10 @@ def deliver(notification_id: int, client: WeChatClient, now: datetime,
         notification.template_id = template["template_id"]
         db.session.commit()
     data, page = render(template, context_of(notification, user))
+    # The access token first (usually cached): between the committed start of the attempt
+    # and the request leaving, as little as possible may happen.
+    with contextlib.suppress(WeChatError, WeChatUnavailable):
+        client.access_token()
     if not _start_attempt(notification, token):
         return LOST
     try:

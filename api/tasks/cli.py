@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from api.tasks.queue import task_queue
+from api.tasks.schedule import DELIVER_OUTBOX, RUN_JOBS
 
 
 @click.command("worker")
@@ -25,4 +26,7 @@ def worker(threads: int | None, no_periodic: bool) -> None:
         workers=threads or current_app.config["WORKER_THREADS"], worker_type="thread",
         periodic=not no_periodic, check_worker_health=True)
     click.echo(f"worker: {current_app.config['TASK_QUEUE']} queue {huey.name!r}")
+    # A sweep at start: what waited while no consumer ran (or a dead one left) goes now.
+    for name in (DELIVER_OUTBOX, RUN_JOBS):
+        task_queue.enqueue(name)
     consumer.run()
