@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm.attributes import set_committed_value
 
 from api.accounts.models import User
 from api.activities.models import Activity
@@ -172,8 +171,8 @@ def _start_attempt(notification: Notification, token: str | None) -> bool:
         execution_options={"synchronize_session": False},
     ).rowcount
     db.session.commit()
-    if started:  # as stored, without reading it back: the send is next
-        set_committed_value(notification, "attempts", notification.attempts + 1)
+    if started:
+        db.session.refresh(notification)
     return bool(started)
 
 
