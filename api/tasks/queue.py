@@ -8,7 +8,6 @@ session, removed when the task ends.
 
 import functools
 import logging
-import threading
 from collections.abc import Callable
 
 from flask import Flask, current_app
@@ -18,7 +17,6 @@ from api.tasks.schedule import TASKS
 
 log = logging.getLogger(__name__)
 _EXTENSION = "tasks"
-_running = threading.local()
 
 
 def build_huey(config) -> Huey:
@@ -38,22 +36,13 @@ def build_huey(config) -> Huey:
     raise RuntimeError(f"TASK_QUEUE must be sqlite, redis, memory or immediate, not {kind!r}")
 
 
-def in_task() -> bool:
-    """True inside a task's run (its commits wake nobody: the task is the worker)."""
-    return getattr(_running, "task", None) is not None
-
-
 def _in_app_context(app: Flask, name: str, function: Callable[[], object]) -> Callable[[], None]:
     @functools.wraps(function)
     def run() -> None:
-        _running.task, outer = name, getattr(_running, "task", None)
-        try:
-            with app.app_context():
-                outcome = function()
-            if outcome:
-                log.info("task %s: %s", name, outcome)
-        finally:
-            _running.task = outer
+        with app.app_context():  # its own database session, removed at the end
+            outcome = function()
+        if outcome:
+            log.info("task %s: %s", name, outcome)
 
     return run
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.jobs.models import Job
 from api.notifications.models import Notification
-from api.tasks.queue import in_task, task_queue
+from api.tasks.queue import task_queue
 from api.tasks.schedule import DELIVER_OUTBOX, RUN_JOBS
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ def _note_rows(session: Session, flush_context) -> None:
 
 def _wake(session: Session) -> None:
     tasks = session.info.pop(_PENDING, None)
-    if not tasks or not has_app_context() or in_task():
+    if not tasks or not has_app_context():
         return
     for task in sorted(tasks):
         try:
