@@ -12,6 +12,8 @@ from api.config import Config, check_secrets
 from api.errors import register_error_handlers
 from api.extensions import api, db, limiter, migrate
 from api.searching import freshness
+from api.tasks import wakeup
+from api.tasks.queue import task_queue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -48,10 +50,11 @@ def _cli_commands() -> list:
     from api.points.cli import points_cli
     from api.searching.cli import search_cli
     from api.seed import seed_cli
+    from api.tasks.cli import worker
     from api.wechat.cli import wechat_stub
 
     return [users_cli, import_cli, jobs_cli, notifications_cli, search_cli, seed_cli, wechat_stub,
-            help_cli, points_cli]
+            help_cli, points_cli, worker]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -79,6 +82,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     openapi_cache.install(app, api)
     freshness.install()
     public_cache.install()
+    task_queue.init_app(app)
+    wakeup.install()
     for command in _cli_commands():
         app.cli.add_command(command)
 

@@ -3,7 +3,8 @@
 - ``on_config``: tag anchors become pinyin (``slugify_tag``) instead of raw Chinese.
 - ``on_files``: every article (``<section>/<slug>.md``) is validated with the same front-matter
   schema as the API; a broken one fails the build with its file name and the reason. Drafts
-  (``draft: true``) and their images are dropped from the build.
+  (``draft: true``) and their images are dropped from the build, and so are scheduled articles:
+  those dated after ``ARTICLES_PUBLISH_UNTIL`` (set by the platform for each build).
 - ``on_env`` and ``on_page_markdown``: front-matter values are data, not HTML. MkDocs templates do
   not autoescape, so every string of ``page.meta`` becomes escaped ``Markup`` before any template
   or plugin (tags) reads it, and ``striptags`` (which unescapes) escapes its result again.
@@ -53,7 +54,13 @@ from api.articles import csp  # noqa: E402
 from api.articles.exceptions import ArticleError  # noqa: E402
 from api.articles.frontmatter import CATEGORIES  # noqa: E402
 from api.articles.render import sanitize_site_html  # noqa: E402
-from api.articles.store import Article, check_placement, sort_key, validate_slug  # noqa: E402
+from api.articles.store import (  # noqa: E402
+    PUBLISH_UNTIL_ENV,
+    Article,
+    check_placement,
+    sort_key,
+    validate_slug,
+)
 
 LATEST_COUNT = 5
 PROGRESS_ENV = "CIVP_BUILD_PROGRESS"
@@ -103,6 +110,12 @@ def slugify_tag(tag: str, separator: str = "-") -> str:
     return f"{words.strip(separator)}{separator}{checksum}".lstrip(separator)
 
 
+def _scheduled(article: Article) -> bool:
+    """Dated after the last date this build publishes (none set: nothing is held back)."""
+    until = os.environ.get(PUBLISH_UNTIL_ENV)
+    return bool(until) and article.date.isoformat() > until
+
+
 def on_files(files: Files, config) -> Files:
     """Validate articles, drop drafts (and their images), collect the section lists."""
     errors: list[str] = []
@@ -124,7 +137,7 @@ def on_files(files: Files, config) -> Files:
         except ArticleError as exc:
             errors.append(f"{file.src_uri}：{exc.message}")
             continue
-        if article.draft:
+        if article.draft or _scheduled(article):
             drafts.add(f"{parts[0]}/{slug}")
             files.remove(file)
             continue

@@ -23,6 +23,7 @@ import os
 import shutil
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -241,6 +242,28 @@ class SearchIndex:
         finally:
             if generation is not None:
                 shutil.rmtree(generation, ignore_errors=True)
+            rebuild_lock.release()
+
+    def remove_stale_generations(self, min_age_seconds: float = 3600.0) -> int:
+        """Delete generations left behind (by a rebuild whose process died, or replaced
+        long ago): every one but the current, older than ``min_age_seconds`` (a reader may
+        still hold the one just replaced). Skipped while a rebuild runs; returns how many."""
+        store = self._store
+        if not store.root.is_dir():
+            return 0
+        rebuild_lock = store.rebuild_lock()
+        if not rebuild_lock.acquire(timeout=0):
+            return 0
+        try:
+            with store.write_lock():
+                current = store.current_generation()
+                cutoff = time.time() - min_age_seconds
+                stale = [path for path in store.generations()
+                         if path != current and path.stat().st_mtime < cutoff]
+                for path in stale:
+                    shutil.rmtree(path, ignore_errors=True)
+                return len(stale)
+        finally:
             rebuild_lock.release()
 
     def _write(self, ops: list[tuple[str, Any]]) -> None:

@@ -167,6 +167,10 @@ class Store:
         self.point_current_at(generation)
         return generation
 
+    def generations(self) -> list[Path]:
+        """Every generation directory on disk."""
+        return sorted(self.root.glob(f"{GENERATION_PREFIX}*"))
+
     def remove_generations(self, keep: set[Path | None]) -> None:
         """Delete every generation not in ``keep``, and stray temporary symlinks."""
         keep_names = {path.name for path in keep if path is not None}

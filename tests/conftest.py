@@ -74,6 +74,7 @@ def make_test_config(database_url: str, tmp_path: Path, wechat_base: str, **over
         "SITE_DIR": str(tmp_path / "site"),
         "CONTENT_DIR": str(tmp_path / "content"),
         "CORPUS_DIR": str(CORPUS_DIR),
+        "TASK_QUEUE": "memory",  # tasks are queued, never run; tests call them directly
     }
     config.update(overrides)
     return config

@@ -4,6 +4,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates
 
 from api.accounts.identity import normalize_id_number, normalize_phone
 from api.personal_data import decrypt, mask_id_number, mask_phone
+from api.signups.no_shows import no_show_count
 from api.validation import LocalDateTime, Schema
 
 
@@ -54,6 +55,8 @@ class MeSchema(Schema):
     roles = fields.Method("role_names")
     grants = fields.List(fields.Nested(RoleGrantSchema))
     volunteer = fields.Nested(VolunteerSchema, allow_none=True)
+    no_show_count = fields.Function(lambda user: no_show_count(user.id), metadata={
+        "description": "confirmed sign-ups I did not come to (marked after the activity)"})
 
     def role_names(self, user) -> list[str]:
         names = {"resident"} | {grant.role for grant in user.grants}

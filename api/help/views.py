@@ -61,7 +61,9 @@ def list_queue(query):
 def list_board(query):
     """List help requests publicly: category, township and status only."""
     page, per_page = query.pop("page"), query.pop("per_page")
-    return paginate(services.board_query(**query), page, per_page)
+    listed = paginate(services.board_query(**query), page, per_page)
+    listed.data = [services.show_effective_rating(request) for request in listed.data]
+    return listed
 
 
 @blp.route("/help-requests/assigned", methods=["GET"])

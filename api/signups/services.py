@@ -29,6 +29,7 @@ from api.signups.models import (
     WAITLISTED,
     Signup,
 )
+from api.signups.no_shows import no_show_counts
 from api.timeutil import to_local, utcnow
 
 MINIMUM_AGE_WITHOUT_GUARDIAN = 14
@@ -282,7 +283,9 @@ def roster(actor: User, activity_id: int) -> tuple[Activity, list[Signup]]:
         select(Signup).where(Signup.activity_id == activity_id).order_by(Signup.id)
     ))
     position = 0
+    no_shows = no_show_counts(signup.user_id for signup in signups)
     for signup in signups:
+        signup.no_show_count = no_shows.get(signup.user_id, 0)
         if signup.status == WAITLISTED:
             position += 1
             signup.position = position

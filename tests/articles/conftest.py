@@ -37,6 +37,17 @@ def _copy_site_pages(target: Path) -> Path:
     return target
 
 
+#: After every article of the corpus and of these tests: none is scheduled any more, whatever
+#: day the tests run (scheduled publishing has its own tests, at chosen dates).
+AFTER_EVERY_ARTICLE = dt.datetime(2027, 12, 31, 4, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def after_every_article(frozen_clock):
+    """The app clock after every article, so the API and the site show them all."""
+    frozen_clock(AFTER_EVERY_ARTICLE)
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     if not (CORPUS_DIR / "articles").is_dir():

@@ -88,7 +88,8 @@ def test_a_resolved_site_dir_setting_still_follows_swaps(served, corpus_site):
     assert services.site_dir() == corpus_site.site
 
 
-def test_site_build_command_reports_pages(runner, site_app, small_content):
+def test_site_build_command_reports_pages(runner, site_app, small_content,
+                                          after_every_article):
     result = runner.invoke(args=["site", "build"])
     assert result.exit_code == 0, result.output
     assert "站点已更新：9 个页面" in result.output

@@ -89,7 +89,9 @@ def test_unknown_filters_are_refused_in_chinese(client):
     assert "type" in response.get_json()["errors"]
 
 
-def test_rebuild_command_indexes_the_corpus(runner, client, corpus_dir, corpus_units):
+def test_rebuild_command_indexes_the_corpus(runner, client, corpus_dir, corpus_units,
+                                            frozen_clock):
+    frozen_clock(datetime(2027, 12, 31, tzinfo=UTC))  # after every article: none scheduled
     assert runner.invoke(args=["import", "corpus", str(corpus_dir)]).exit_code == 0
 
     result = runner.invoke(args=["search", "rebuild"])
