@@ -63,7 +63,10 @@ def get_activity(activity_id):
 @blp.arguments(ActivityCreateSchema)
 @blp.response(201, ActivityDetailSchema)
 def create_activity(values):
-    """Create a draft activity in your subtree."""
+    """Create a draft activity in your subtree.
+
+    `team_id` must name a team of a unit you organize (403 `team_out_of_scope`).
+    """
     return services.create_activity(require_user(), values)
 
 
@@ -71,7 +74,10 @@ def create_activity(values):
 @blp.arguments(ActivityWriteSchema)
 @blp.response(200, ActivityDetailSchema)
 def update_activity(changes, activity_id):
-    """Edit an activity; a move notifies everyone signed up."""
+    """Edit an activity; a move notifies everyone signed up.
+
+    `team_id` must name a team of a unit you organize (403 `team_out_of_scope`).
+    """
     return services.update_activity(require_user(), activity_id, changes)
 
 
