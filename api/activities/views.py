@@ -79,7 +79,10 @@ def _expire_with(activities) -> None:
 @blp.arguments(ActivityCreateSchema)
 @blp.response(201, ActivityDetailSchema)
 def create_activity(values):
-    """Create a draft activity in your subtree."""
+    """Create a draft activity in your subtree.
+
+    `team_id` must name a team of a unit you organize (403 `team_out_of_scope`).
+    """
     return services.create_activity(require_user(), values)
 
 
@@ -87,7 +90,10 @@ def create_activity(values):
 @blp.arguments(ActivityWriteSchema)
 @blp.response(200, ActivityDetailSchema)
 def update_activity(changes, activity_id):
-    """Edit an activity; a move notifies everyone signed up."""
+    """Edit an activity; a move notifies everyone signed up.
+
+    `team_id` must name a team of a unit you organize (403 `team_out_of_scope`).
+    """
     return services.update_activity(require_user(), activity_id, changes)
 
 
