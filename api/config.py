@@ -119,7 +119,9 @@ class Config:
         self.MKDOCS_CONFIG = _env_path("MKDOCS_CONFIG", PROJECT_ROOT / "mkdocs.yml")
         self.CORPUS_DIR = _env_path("CORPUS_DIR", PROJECT_ROOT / "corpus")
 
-        self.TOKEN_TTL_SECONDS = _env_int("TOKEN_TTL_SECONDS", 7 * 24 * 3600)
+        # Access tokens live 2 h; the refresh token (rotated on use) keeps a sign-in 30 days.
+        self.TOKEN_TTL_SECONDS = _env_int("TOKEN_TTL_SECONDS", 2 * 3600)
+        self.REFRESH_TOKEN_TTL_SECONDS = _env_int("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)
         self.JOBS_WORKER = os.environ.get("JOBS_WORKER", "thread")  # thread | external
 
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
