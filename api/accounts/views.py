@@ -14,12 +14,8 @@ from api.accounts.schemas import (
     WeChatLoginSchema,
 )
 from api.auth import web_session
-from api.auth.current import (
-    current_claims,
-    current_session_id,
-    request_credential,
-    require_user,
-)
+from api.auth.credentials import request_credential
+from api.auth.current import current_claims, current_session_id, require_user
 from api.auth.tokens import (
     InvalidToken,
     end_session,
@@ -27,7 +23,7 @@ from api.auth.tokens import (
     revoke_all_tokens,
     start_session,
 )
-from api.extensions import db, limiter
+from api.extensions import configured_limit, db, limiter
 from api.wechat.client import WeChatClient
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="登录与个人资料")
@@ -98,8 +94,8 @@ def refresh(body, session):
 @blp.response(204)
 def logout():
     """Sign out this session: its access and refresh tokens stop working."""
+    require_user()  # first: a write refused for want of the CSRF token keeps its cookies
     _clear_cookies_if_web()
-    require_user()
     end_session(current_claims()["sid"])
 
 
@@ -107,8 +103,9 @@ def logout():
 @blp.response(204)
 def logout_all():
     """Sign out everywhere: every token of the signed-in user stops working."""
+    user = require_user()
     _clear_cookies_if_web()
-    revoke_all_tokens(require_user())
+    revoke_all_tokens(user)
     db.session.commit()
 
 
@@ -120,6 +117,7 @@ def me():
 
 
 @blp.route("/me/volunteer", methods=["PUT"])
+@limiter.limit(configured_limit("VOLUNTEER_RATE_LIMIT"))
 @blp.arguments(VolunteerRegistrationSchema)
 @blp.response(200, MeSchema)
 def register_volunteer(body):

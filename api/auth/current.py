@@ -9,12 +9,11 @@ Views call :func:`require_user` or :func:`optional_user` and hand the user to se
 services never look at the request.
 """
 
-from dataclasses import dataclass
-
 from flask import request
 
 from api.accounts.models import User
 from api.auth import web_session
+from api.auth.credentials import request_credential
 from api.auth.tokens import read_token, user_of_claims
 from api.errors import Forbidden, Unauthorized
 
@@ -25,31 +24,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 class CsrfFailed(Forbidden):
     error, message = "csrf_failed", "页面已过期，请刷新页面后重试"
-
-
-@dataclass(frozen=True)
-class Credential:
-    """The token a request carries and where it came from."""
-
-    token: str
-    from_cookie: bool
-
-
-def _bearer_token() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    return token.strip()
-
-
-def request_credential() -> Credential | None:
-    """The bearer token, else the web session cookie, else None."""
-    token = _bearer_token()
-    if token is not None:
-        return Credential(token, from_cookie=False)
-    token = request.cookies.get(web_session.ACCESS_COOKIE)
-    return Credential(token, from_cookie=True) if token else None
 
 
 def current_claims() -> dict | None:

@@ -12,16 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import update
 
 from api.accounts.models import AuthSession, User
+from api.auth.credentials import ACCESS_SALT, REFRESH_SALT, serializer
 from api.errors import Unauthorized
 from api.extensions import db
 from api.timeutil import utcnow
-
-_SALT = "auth-token"
-_REFRESH_SALT = "auth-refresh-token"
 
 
 class InvalidToken(Unauthorized):
@@ -43,18 +41,14 @@ class IssuedTokens:
     session_id: str
 
 
-def _serializer(salt: str = _SALT) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
-
-
 def _access_token(user: User, session_id: str) -> tuple[str, datetime]:
     ttl = current_app.config["TOKEN_TTL_SECONDS"]
-    token = _serializer().dumps({"uid": user.id, "ver": user.token_version, "sid": session_id})
+    token = serializer().dumps({"uid": user.id, "ver": user.token_version, "sid": session_id})
     return token, utcnow() + timedelta(seconds=ttl)
 
 
 def _refresh_token(user: User, session: AuthSession) -> str:
-    return _serializer(_REFRESH_SALT).dumps({"uid": user.id, "ver": user.token_version,
+    return serializer(REFRESH_SALT).dumps({"uid": user.id, "ver": user.token_version,
                                              "sid": session.id,
                                              "gen": session.refresh_generation})
 
@@ -79,7 +73,7 @@ def issue_token(user: User) -> tuple[str, datetime]:
 
 def _loads(token: str, salt: str, max_age: int) -> dict:
     try:
-        claims = _serializer(salt).loads(token, max_age=max_age)
+        claims = serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired as exc:
         raise TokenExpired() from exc
     except BadSignature as exc:
@@ -95,7 +89,7 @@ def read_token(token: str) -> dict:
     :raises TokenExpired: when older than ``TOKEN_TTL_SECONDS``.
     :raises InvalidToken: when tampered with or malformed.
     """
-    return _loads(token, _SALT, current_app.config["TOKEN_TTL_SECONDS"])
+    return _loads(token, ACCESS_SALT, current_app.config["TOKEN_TTL_SECONDS"])
 
 
 def user_of_claims(claims: dict) -> User:
@@ -121,7 +115,7 @@ def refresh_session(refresh_token: str) -> tuple[User, IssuedTokens]:
     :raises TokenExpired: the refresh token is older than ``REFRESH_TOKEN_TTL_SECONDS``.
     :raises InvalidToken: tampered, replayed, signed out, or the user's version was bumped.
     """
-    claims = _loads(refresh_token, _REFRESH_SALT,
+    claims = _loads(refresh_token, REFRESH_SALT,
                     current_app.config["REFRESH_TOKEN_TTL_SECONDS"])
     user = user_of_claims(claims)
     now = utcnow()

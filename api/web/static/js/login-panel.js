@@ -1,6 +1,6 @@
 // Sign-in: the WeChat stub's demo codes (residents, volunteers) and staff by password.
 
-import { api, forgetUser, setToken } from "./api.js";
+import { api, forgetUser } from "./api.js";
 import { busy, config, h, messageOf } from "./ui.js";
 
 const DEMO_ACCOUNTS = [
@@ -17,8 +17,7 @@ export function loginPanel(onSignedIn) {
     element.hidden = false;
   };
   const done = (answer) => {
-    setToken(answer.token, answer.expires_at);
-    forgetUser();
+    forgetUser();  // the session is in HttpOnly cookies: no token reaches this page
     onSignedIn(answer.user);
   };
 
@@ -30,7 +29,7 @@ export function loginPanel(onSignedIn) {
       button.addEventListener("click", () => busy(button, "登录中…", async () => {
         demoError.hidden = true;
         try {
-          done(await api.post("/auth/wechat", { code }));
+          done(await api.post("/auth/wechat?session=cookie", { code }));
         } catch (problem) {
           fail(demoError, problem);
         }
@@ -51,7 +50,7 @@ export function loginPanel(onSignedIn) {
     busy(submit, "登录中…", async () => {
       staffError.hidden = true;
       try {
-        done(await api.post("/auth/password", { username: username.value.trim(), password: password.value }));
+        done(await api.post("/auth/password?session=cookie", { username: username.value.trim(), password: password.value }));
       } catch (problem) {
         fail(staffError, problem);
       }
