@@ -5,6 +5,7 @@ from pathlib import Path
 from flask import Flask, send_from_directory
 from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.config import Config, check_secrets
 from api.errors import register_error_handlers
@@ -63,6 +64,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     check_secrets(app.config)
     app.json.ensure_ascii = False  # Chinese stays readable in responses and logs
+    if app.config["TRUSTED_PROXIES"] > 0:
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from api import models  # noqa: F401  (every table on the metadata)

@@ -125,9 +125,26 @@ class Config:
         self.JOBS_WORKER = os.environ.get("JOBS_WORKER", "thread")  # thread | external
 
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
-        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Limits count in Redis when REDIS_URL is set, so they hold across workers and machines.
+        self.REDIS_URL = os.environ.get("REDIS_URL", "")
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI",
+                                                    self.REDIS_URL or "memory://")
+        self.RATELIMIT_KEY_NAMESPACE = os.environ.get("RATELIMIT_KEY_NAMESPACE", "civ")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
+        # Per user where signed in, else per client address.
+        self.SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "30 per minute;300 per day")
+        self.HELP_REQUEST_RATE_LIMIT = os.environ.get("HELP_REQUEST_RATE_LIMIT",
+                                                      "5 per hour;20 per day")
+        self.SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "60 per minute")
+        self.UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "30 per hour")
+        self.VOLUNTEER_RATE_LIMIT = os.environ.get("VOLUNTEER_RATE_LIMIT", "10 per hour")
+        # Clients reach the app through this many proxies (nginx: 1); their X-Forwarded-For
+        # and X-Forwarded-Proto are believed that deep (werkzeug ProxyFix), never beyond.
+        self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+        # Processes serving: with more than one, memory:// limits would count per process.
+        self.WEB_CONCURRENCY = _env_int("WEB_CONCURRENCY",
+                                        _env_int("GUNICORN_WORKERS", 1))
 
         # Hours (志愿服务记录): star thresholds in approved hours, per region; the public
         # lookup's limit per client; certificates' verification URL ({code}) and font.
@@ -137,6 +154,9 @@ class Config:
         )
         self.HOURS_LOOKUP_RATE_LIMIT = os.environ.get("HOURS_LOOKUP_RATE_LIMIT",
                                                       "10 per minute;100 per day")
+        # ... and per looked-up name, whoever asks: guessing someone's digits stays slow.
+        self.HOURS_LOOKUP_TARGET_RATE_LIMIT = os.environ.get("HOURS_LOOKUP_TARGET_RATE_LIMIT",
+                                                             "10 per hour;30 per day")
         self.CERTIFICATE_VERIFY_URL = os.environ.get(
             "CERTIFICATE_VERIFY_URL", "http://127.0.0.1:5000/api/v1/certificates/{code}"
         )
@@ -174,3 +194,7 @@ def check_secrets(settings) -> None:
             raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
         if settings["DATA_KEY"] == _DEV_DATA_KEY:
             raise RuntimeError("DATA_KEY must be set when APP_ENV=production")
+        if (settings["RATELIMIT_STORAGE_URI"].startswith("memory://")
+                and settings["WEB_CONCURRENCY"] > 1):
+            raise RuntimeError("rate limits in memory:// count per process: set REDIS_URL "
+                               "when WEB_CONCURRENCY (or GUNICORN_WORKERS) is above 1")

@@ -19,6 +19,7 @@ from api.articles.schemas import (
 )
 from api.articles.store import IMAGE_MAX_BYTES
 from api.auth.current import require_user
+from api.extensions import configured_limit, limiter
 from api.jobs.schemas import JobSchema
 from api.pagination import page_schema
 
@@ -72,6 +73,7 @@ def update_article(changes, slug):
 
 
 @blp.route("/articles/<slug>/images", methods=["POST"])
+@limiter.limit(configured_limit("UPLOAD_RATE_LIMIT"))
 @blp.arguments(ImageUploadSchema, location="files")
 @blp.response(201, ImageSchema)
 def upload_image(files, slug):
