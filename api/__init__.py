@@ -6,6 +6,7 @@ from flask import Flask, send_from_directory
 from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from api.config import Config, check_secrets
 from api.errors import register_error_handlers
@@ -53,12 +54,21 @@ def _cli_commands() -> list:
             help_cli, points_cli]
 
 
+class Int64Converter(IntegerConverter):
+    """``<int:...>`` in a URL: an id the database can hold; a larger one is a 404."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error envelope, CLI.
 
     Nothing here migrates, builds or indexes: those are ``flask`` commands.
     """
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), static_folder=None)
+    app.url_map.converters["int"] = Int64Converter
     app.config.from_object(Config())
     if test_config:
         app.config.update(test_config)
