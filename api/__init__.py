@@ -8,6 +8,7 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
+from api import logscrub
 from api.config import Config, check_secrets
 from api.errors import register_error_handlers
 from api.extensions import api, db, limiter, migrate
@@ -67,6 +68,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     Nothing here migrates, builds or indexes: those are ``flask`` commands.
     """
+    logscrub.install()
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), static_folder=None)
     app.url_map.converters["int"] = Int64Converter
     app.config.from_object(Config())
