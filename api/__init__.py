@@ -8,7 +8,7 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from api import logscrub
+from api import headers, logscrub
 from api.config import Config, check_secrets
 from api.errors import register_error_handlers
 from api.extensions import api, db, limiter, migrate
@@ -90,6 +90,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
     register_error_handlers(app)
+    headers.install(app)
     freshness.install()
     for command in _cli_commands():
         app.cli.add_command(command)
