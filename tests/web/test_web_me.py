@@ -1,6 +1,7 @@
 """我的 in the browser: sign-in, my hours with the star level, certificates, calendar feed."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -80,6 +81,22 @@ def test_staff_sign_in_by_password(web, client, create_user, corpus_units):
     assert "civ_session" not in _session_cookies(web)
     assert client.get("/api/v1/me", headers={
         "Authorization": f"Bearer {session['value']}"}).status_code == 401
+
+
+@pytest.fixture
+def one_second_tokens(app_config):
+    app_config["TOKEN_TTL_SECONDS"] = 1
+
+
+def test_an_expired_access_token_is_renewed_with_the_refresh_cookie(one_second_tokens, web,
+                                                                   create_user):
+    web.sign_in(create_user("renewed", roles=[]))
+    time.sleep(2.1)  # itsdangerous counts whole seconds: expired once 2 s old
+    page = web.open("/app/me")
+    expect(page.locator(".profile")).to_be_visible()
+    refreshes = [request for request in web.traffic.requests
+                 if "/api/v1/auth/refresh" in request.url]
+    assert refreshes, "the page renewed its session"
 
 
 def test_demo_volunteer_signs_in_through_the_wechat_stub(web):

@@ -92,7 +92,9 @@ export async function request(method, path, { query, body, raw = false, retried 
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
-    response = await fetch(BASE + path + queryString(query), {
+    // A sign-in from a page always asks for the cookie session (the token stays out of reach).
+    const sessionQuery = path.startsWith("/auth/") ? { ...query, session: "cookie" } : query;
+    response = await fetch(BASE + path + queryString(sessionQuery), {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),

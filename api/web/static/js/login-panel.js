@@ -29,7 +29,7 @@ export function loginPanel(onSignedIn) {
       button.addEventListener("click", () => busy(button, "登录中…", async () => {
         demoError.hidden = true;
         try {
-          done(await api.post("/auth/wechat?session=cookie", { code }));
+          done(await api.post("/auth/wechat", { code }));
         } catch (problem) {
           fail(demoError, problem);
         }
@@ -50,7 +50,7 @@ export function loginPanel(onSignedIn) {
     busy(submit, "登录中…", async () => {
       staffError.hidden = true;
       try {
-        done(await api.post("/auth/password?session=cookie", { username: username.value.trim(), password: password.value }));
+        done(await api.post("/auth/password", { username: username.value.trim(), password: password.value }));
       } catch (problem) {
         fail(staffError, problem);
       }
