@@ -13,6 +13,7 @@ from api.config import Config, check_secrets
 from api.errors import register_error_handlers
 from api.extensions import api, db, limiter, migrate
 from api.searching import freshness
+from api.validation import INT_MAX
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,11 +56,12 @@ def _cli_commands() -> list:
             help_cli, points_cli]
 
 
-class Int64Converter(IntegerConverter):
-    """``<int:...>`` in a URL: an id the database can hold; a larger one is a 404."""
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` in a URL: an id the database's INTEGER columns can hold (32-bit on
+    PostgreSQL); a larger one is a 404, never an overflow."""
 
     def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", INT_MAX)
         super().__init__(map, *args, **kwargs)
 
 
@@ -70,7 +72,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     """
     logscrub.install()
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), static_folder=None)
-    app.url_map.converters["int"] = Int64Converter
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(Config())
     if test_config:
         app.config.update(test_config)

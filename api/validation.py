@@ -65,9 +65,10 @@ def install_chinese_messages() -> None:
 install_chinese_messages()
 
 
-# What the database and the calendar can hold: 64-bit integers (ids above overflow SQLite and
-# PostgreSQL's BIGINT), dates of this era, lists a request can reasonably carry.
-INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+# What the database and the calendar can hold: integers of the INTEGER columns (ids and counts
+# are 32-bit on PostgreSQL; anything past 64 bits overflows SQLite), dates of this era, lists
+# a request can reasonably carry.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 YEAR_MIN, YEAR_MAX = 1900, 2199
 LIST_MAX_ITEMS = 1000
 
@@ -75,7 +76,7 @@ LIST_MAX_ITEMS = 1000
 def _out_of_bounds(value) -> str | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int) and not INT64_MIN <= value <= INT64_MAX:
+    if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
         return "数字过大"
     if isinstance(value, date) and not YEAR_MIN <= value.year <= YEAR_MAX:
         return f"日期应在 {YEAR_MIN} 年至 {YEAR_MAX} 年之间"

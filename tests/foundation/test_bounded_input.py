@@ -62,14 +62,17 @@ def test_the_default_max_content_length_is_10_mb(app):
 
 @pytest.mark.parametrize("path", [f"/api/v1/activities/{TOO_BIG_ID}",
                                   f"/api/v1/units/{TOO_BIG_ID}",
-                                  f"/api/v1/activities/{2**63 - 1}"])
-def test_a_path_id_beyond_64_bits_is_404(client, assert_envelope, path):
+                                  f"/api/v1/activities/{2**63 - 1}",
+                                  f"/api/v1/activities/{2**31}",
+                                  f"/api/v1/activities/{2**31 - 1}"])
+def test_a_path_id_beyond_the_id_columns_is_404(client, assert_envelope, path):
     assert_envelope(client.get(path), 404)
 
 
 @pytest.mark.parametrize(("query", "field"), [
     ({"unit_id": TOO_BIG_ID}, "unit_id"),
     ({"unit_id": -TOO_BIG_ID - 1}, "unit_id"),
+    ({"unit_id": 2**31}, "unit_id"),
     ({"start": "0001-01-01"}, "start"),
     ({"end": "9999-12-31"}, "end"),
 ])
@@ -87,7 +90,7 @@ def test_a_month_outside_this_era_is_422(client, assert_envelope, month):
     assert "month" in body["errors"]
 
 
-def test_a_body_id_beyond_64_bits_is_422(client, create_user, auth_headers, assert_envelope):
+def test_a_body_id_beyond_the_id_columns_is_422(client, create_user, auth_headers, assert_envelope):
     body = {"real_name": "张小三", "phone": "13812345678", "unit_id": TOO_BIG_ID}
 
     response = client.put("/api/v1/me/volunteer", json=body, headers=auth_headers(create_user()))
