@@ -139,6 +139,8 @@ class Config:
                                                     self.REDIS_URL or "memory://")
         self.RATELIMIT_KEY_NAMESPACE = os.environ.get("RATELIMIT_KEY_NAMESPACE", "civ")
         self.RATELIMIT_HEADERS_ENABLED = True
+        # Redis unreachable: count in this process meanwhile rather than fail the request.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
         # Per user where signed in, else per client address.
         self.SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "30 per minute;300 per day")

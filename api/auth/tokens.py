@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired
-from sqlalchemy import update
+from sqlalchemy import delete, or_, update
 
 from api.accounts.models import AuthSession, User
 from api.auth.credentials import ACCESS_SALT, REFRESH_SALT, serializer
@@ -54,10 +54,20 @@ def _refresh_token(user: User, session: AuthSession) -> str:
 
 
 def start_session(user: User) -> IssuedTokens:
-    """Open a session for ``user`` and sign its first tokens. Commits the session row."""
+    """Open a session for ``user`` and sign its first tokens. Commits the session row.
+
+    The user's ended sessions (signed out, or past their refresh expiry) are deleted on the
+    way: no token of theirs can work any more, so the table holds live sessions only.
+    """
+    now = utcnow()
     refresh_ttl = timedelta(seconds=current_app.config["REFRESH_TOKEN_TTL_SECONDS"])
+    db.session.execute(
+        delete(AuthSession).where(AuthSession.user_id == user.id,
+                                  or_(AuthSession.revoked_at.is_not(None),
+                                      AuthSession.expires_at < now))
+        .execution_options(synchronize_session=False))
     session = AuthSession(id=secrets.token_hex(16), user_id=user.id, refresh_generation=0,
-                          expires_at=utcnow() + refresh_ttl)
+                          expires_at=now + refresh_ttl)
     db.session.add(session)
     db.session.commit()
     token, expires_at = _access_token(user, session.id)

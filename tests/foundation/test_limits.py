@@ -189,3 +189,16 @@ def test_redis_url_makes_redis_the_limit_storage(monkeypatch):
 
 
     assert Config().RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379/0"
+
+
+def test_an_unreachable_redis_does_not_fail_requests(app_config, request):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    app_config.update(RATELIMIT_ENABLED=True, VOLUNTEER_RATE_LIMIT="1 per minute",
+                      RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port}/0")
+    client = request.getfixturevalue("client")
+
+    answers = [client.put(VOLUNTEER, json={}).status_code for _ in range(2)]
+
+    assert answers == [422, 429]  # counted in memory meanwhile

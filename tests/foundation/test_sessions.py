@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from api.accounts import services as account_services
-from api.accounts.models import User
+from api.accounts.models import AuthSession, User
 from api.extensions import db
 from api.timeutil import utcnow
 
@@ -181,3 +181,13 @@ def test_same_phone_again_keeps_the_other_sessions(client, corpus_units):
                    headers=_bearer(phone["token"]))
 
     assert _me_status(client, laptop["token"]) == 200
+
+
+def test_ended_sessions_are_deleted_at_the_next_sign_in(client):
+    first = _sign_in(client)
+    client.post("/api/v1/auth/logout", headers=_bearer(first["token"]))
+    second = _sign_in(client)
+
+    rows = db.session.scalars(db.select(AuthSession)).all()
+    assert len(rows) == 1 and rows[0].revoked_at is None
+    assert _me_status(client, second["token"]) == 200
