@@ -87,3 +87,9 @@ def console_weights():
     if weights:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "console-weights.json").write_text(json.dumps(weights, indent=2) + "\n")
+
+
+@pytest.fixture(autouse=True)
+def _no_search_indexing(app_config):
+    """The console's screens do not search: publishing skips the index (and jieba's load)."""
+    app_config["SEARCH_AUTO_INDEX"] = False
