@@ -2,27 +2,17 @@
 through the API; the organizer checks them in and out from the roster and approves the
 hours, which the volunteer's ``/me/hours`` then shows."""
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import expect
 
-from api.timeutil import LOCAL_TZ, utcnow
+from api.timeutil import LOCAL_TZ
 
 PASSWORD = "organizer pass 1"
 
 
-def _next_local_day_at(hour: int):
-    """Tomorrow (in China, by the real clock) at ``hour`` local time, as UTC: the browser
-    checks token expiry against its real clock, so the frozen app clock stays near it."""
-    day = utcnow().astimezone(LOCAL_TZ).date() + timedelta(days=1)
-    return utcnow().astimezone(LOCAL_TZ).replace(
-        year=day.year, month=day.month, day=day.day, hour=hour, minute=0, second=0,
-        microsecond=0).astimezone(UTC)
-
-
 def test_organizer_runs_an_activity_from_publishing_to_approved_hours(
-        console, create_user, corpus_units, frozen_clock, client, auth_headers):
-    morning = _next_local_day_at(8)
+        console, create_user, corpus_units, frozen_clock, client, auth_headers, morning):
     frozen_clock(morning)
     create_user("jl-admin", password=PASSWORD, roles=[("unit_admin", "LY-JL")])
     volunteer = create_user()

@@ -35,9 +35,9 @@ export default async function render(ctx) {
       "aria-current": key === current[0] ? "page" : null },
     `${label}${counts[index] === null ? "" : `（${counts[index]}）`}`)));
 
-  let list;
-  const again = () => list.reload();
-  list = listView({
+  // A move changes the counts of the tabs too: draw the whole board again.
+  const again = () => render(ctx);
+  const list = listView({
     path: "/help-requests",
     query: current[2],
     caption: `求助：${current[1]}`,
