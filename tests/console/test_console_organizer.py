@@ -2,8 +2,11 @@
 through the API; the organizer checks them in and out from the roster and approves the
 hours, which the volunteer's ``/me/hours`` then shows."""
 
+import io
 from datetime import timedelta
+from pathlib import Path
 
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from api.timeutil import LOCAL_TZ
@@ -57,7 +60,12 @@ def test_organizer_runs_an_activity_from_publishing_to_approved_hours(
     row.get_by_role("button", name="确认签退").click()
     records = page.locator("section", has_text="服务时长审核")
     expect(records.locator("tr", has_text="待审核")).to_contain_text("120 分钟")
-    browsing.shot("roster-pc")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出花名册 (.xlsx)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    assert [row[1:3] for row in sheet.iter_rows(min_row=4, values_only=True)] == [
+        ("李*梅", "已参加")]
     records.get_by_role("button", name="全部通过（1 条）").click()
     records.get_by_role("button", name="确认全部通过").click()
     expect(records.locator("tr", has_text="已通过")).to_be_visible()

@@ -119,6 +119,9 @@ def test_every_screen_is_accessible_and_drawn(console, client, create_user, auth
         expect(pc.page.locator(".state-error")).to_have_count(0)
         if name.startswith("dispatch"):
             expect(pc.page.locator("tbody tr", has_text="陈桂兰")).to_have_count(1)
+        if name == "reports":
+            pc.page.get_by_role("button", name="查看").click()
+            expect(pc.page.get_by_role("button", name="下载 .xlsx")).to_be_visible()
         found[name] = pc.axe_violations()
         pc.shot(f"{name}-pc")
 
