@@ -27,6 +27,7 @@ def _blueprints() -> list:
     from api.articles.site import site_blp as site
     from api.articles.views import blp as articles
     from api.checkin.views import blp as checkin
+    from api.console.views import blp as console
     from api.feeds.views import blp as feeds
     from api.help.views import blp as help_requests
     from api.hours.views import blp as hours
@@ -41,7 +42,7 @@ def _blueprints() -> list:
     from api.wechat.views import blp as wechat
 
     return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site,
-            search, notifications, wechat, help_requests, points, stats, web]
+            search, notifications, wechat, help_requests, points, stats, web, console]
 
 
 def _cli_commands() -> list:

@@ -24,13 +24,32 @@ from api.transactions import all_or_nothing
 from api.units.models import Unit
 
 
-def _waiting_too_long(now: datetime):
+def _cutoffs(now: datetime) -> tuple[datetime, datetime]:
+    """Last moves before these moments have waited too long: (to be dispatched, accepted)."""
     config = current_app.config
-    dispatch_cutoff = now - timedelta(hours=config["HELP_ESCALATE_DISPATCH_HOURS"])
-    accept_cutoff = now - timedelta(hours=config["HELP_ESCALATE_ACCEPT_HOURS"])
+    return (now - timedelta(hours=config["HELP_ESCALATE_DISPATCH_HOURS"]),
+            now - timedelta(hours=config["HELP_ESCALATE_ACCEPT_HOURS"]))
+
+
+def overdue_condition(now: datetime | None = None):
+    """SQL: the request has waited too long to be dispatched or accepted (超时)."""
+    dispatch_cutoff, accept_cutoff = _cutoffs(now or utcnow())
+    return or_(
+        HelpRequest.status.in_((HELD, SUBMITTED)) & (HelpRequest.updated_at <= dispatch_cutoff),
+        (HelpRequest.status == DISPATCHED) & (HelpRequest.updated_at <= accept_cutoff))
+
+
+def is_overdue(request: HelpRequest, now: datetime | None = None) -> bool:
+    """:func:`overdue_condition` for one loaded request (the dispatch board's flag)."""
+    dispatch_cutoff, accept_cutoff = _cutoffs(now or utcnow())
+    if request.status in (HELD, SUBMITTED):
+        return request.updated_at <= dispatch_cutoff
+    return request.status == DISPATCHED and request.updated_at <= accept_cutoff
+
+
+def _waiting_too_long(now: datetime):
     return (
-        or_(HelpRequest.status.in_((HELD, SUBMITTED)) & (HelpRequest.updated_at <= dispatch_cutoff),
-            (HelpRequest.status == DISPATCHED) & (HelpRequest.updated_at <= accept_cutoff)),
+        overdue_condition(now),
         or_(HelpRequest.escalated_at.is_(None),
             HelpRequest.escalated_at < HelpRequest.updated_at),
     )

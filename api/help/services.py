@@ -29,6 +29,7 @@ from api.auth.permissions import covers, ensure_manages
 from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.extensions import db
 from api.help import moderation
+from api.help.escalation import overdue_condition
 from api.help.models import HelpRequest, HelpResponder
 from api.help.states import (
     ACCEPTED,
@@ -331,9 +332,10 @@ def my_requests_query(user: User) -> Select:
 
 
 def queue_query(actor: User, *, unit_id: int | None = None, status: str | None = None,
-                category: str | None = None) -> Select:
+                category: str | None = None, overdue: bool = False) -> Select:
     """The requests of the dispatcher's subtree: by default those waiting (held or
-    submitted), oldest first.
+    submitted), oldest first; ``overdue``: those waiting too long to be dispatched or
+    accepted (the escalation's rule, :mod:`api.help.escalation`).
 
     :raises Forbidden: without a dispatcher's role. :raises UnitNotFound:
     """
@@ -342,9 +344,11 @@ def queue_query(actor: User, *, unit_id: int | None = None, status: str | None =
     condition = hours.scope_condition(actor, unit_id, roles.MANAGING_ROLES)
     if condition is not None:
         statement = statement.where(condition)
+    if overdue:
+        statement = statement.where(overdue_condition())
     if status is not None:
         statement = statement.where(status_is(status))
-    else:
+    elif not overdue:
         statement = statement.where(HelpRequest.status.in_(QUEUED))
     if category is not None:
         statement = statement.where(HelpRequest.category == category)
