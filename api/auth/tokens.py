@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired
-from sqlalchemy import delete, or_, update
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from api.accounts.models import AuthSession, User
 from api.auth.credentials import ACCESS_SALT, REFRESH_SALT, serializer
@@ -108,11 +109,17 @@ def user_of_claims(claims: dict) -> User:
     :raises InvalidToken: the user is gone or deactivated, the version was bumped, or the
         session was signed out.
     """
-    user = db.session.get(User, claims.get("uid"))
-    if user is None or not user.is_active or user.token_version != claims.get("ver"):
+    # One statement: the user with their roles and volunteer profile, and the session.
+    found = db.session.execute(
+        select(User, AuthSession.revoked_at)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(User.id == claims.get("uid"), AuthSession.id == claims.get("sid"))
+        .options(joinedload(User.grants), joinedload(User.volunteer))
+    ).unique().first()
+    if found is None:
         raise InvalidToken()
-    session = db.session.get(AuthSession, claims["sid"])
-    if session is None or session.revoked_at is not None or session.user_id != user.id:
+    user, revoked_at = found
+    if revoked_at is not None or not user.is_active or user.token_version != claims.get("ver"):
         raise InvalidToken()
     return user
 
