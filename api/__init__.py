@@ -6,6 +6,8 @@ from flask import Flask, send_from_directory
 from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 
+from api import openapi_cache
+from api.caching import public as public_cache
 from api.config import Config, check_secrets
 from api.errors import register_error_handlers
 from api.extensions import api, db, limiter, migrate
@@ -77,7 +79,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
     register_error_handlers(app)
+    openapi_cache.install(app, api)
     freshness.install()
+    public_cache.install()
     task_queue.init_app(app)
     wakeup.install()
     for command in _cli_commands():

@@ -167,6 +167,11 @@ class Config:
         self.POINTS_REDEMPTION_HOURS = _env_int("POINTS_REDEMPTION_HOURS", 72)
         # GET /stats answers from a per-process cache for this many seconds (0: no cache).
         self.STATS_CACHE_SECONDS = _env_int("STATS_CACHE_SECONDS", 60)
+        # Hours ledger caps: one manual or 我来帮 record, and one volunteer's live records of
+        # one local day (checkin, manual and help together).
+        self.MANUAL_RECORD_MAX_MINUTES = _env_int("MANUAL_RECORD_MAX_MINUTES", 8 * 60)
+        self.HELP_RECORD_MAX_MINUTES = _env_int("HELP_RECORD_MAX_MINUTES", 8 * 60)
+        self.DAILY_SERVICE_MAX_MINUTES = _env_int("DAILY_SERVICE_MAX_MINUTES", 24 * 60)
 
         # flask-smorest / OpenAPI
         self.API_TITLE = "新时代文明实践中心 API"

@@ -143,6 +143,10 @@ def _leapfrog(allowed, docnum: int) -> int | None:
     return allowed.id()
 
 
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 class SearchIndex:
     """A Whoosh index of activities and articles stored under ``index_dir``.
 
@@ -158,6 +162,7 @@ class SearchIndex:
         lock_timeout: float = 60.0,
         parallel_rebuild: bool = True,
         cache_size: int = 128,
+        clock: Callable[[], datetime] | None = None,
     ):
         """Open (lazily) the index under ``index_dir``; nothing is read or created yet.
 
@@ -166,13 +171,16 @@ class SearchIndex:
         than 2,000 documents) in parallel processes, one per shard.  ``cache_size``:
         query results remembered per thread until the next commit (0 turns it off):
         a popular word that matches most of a county-scale index costs hundreds of
-        milliseconds to count and facet, and is asked again and again.
+        milliseconds to count and facet, and is asked again and again.  ``clock``: what
+        "now" is (an aware datetime) when a query is given no ``now``; the system clock by
+        default, the application's clock in the app (``api.searching.index``).
         """
         self.root = Path(index_dir)
         self.lock_timeout = lock_timeout
         self.parallel_rebuild = parallel_rebuild
         self.cache_size = cache_size
-        self._store = Store(self.root, lock_timeout)
+        self.clock = clock or _system_clock
+        self._store = Store(self.root, lock_timeout, self.clock)
         self._local = threading.local()
         self._columns: dict[str, tuple[list, list, list]] = {}
 
@@ -486,7 +494,7 @@ class SearchIndex:
         empty = SearchResults([], 0, page, per_page, {"type": {}, "category": {}})
         filters = _filters(type, category, theme, unit_code)
         date_range = (_bound(date_from, end=False), _bound(date_to, end=True))
-        now_ts = int((now or datetime.now(UTC)).timestamp())
+        now_ts = int((now or self.clock()).timestamp())
         keep = page * per_page
 
         # The current minute is close enough to "now" for ordering, and lets results
@@ -565,7 +573,7 @@ class SearchIndex:
         activities and articles come before past activities.  Never raises on odd input.
         """
         limit = max(1, min(int(limit), 50))
-        now_ts = int((now or datetime.now(UTC)).timestamp())
+        now_ts = int((now or self.clock()).timestamp())
 
         def run(searcher) -> list[Suggestion]:
             query = plan.suggest_query(searcher.reader(), q)

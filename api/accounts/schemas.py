@@ -35,9 +35,12 @@ class VolunteerSchema(Schema):
 
     real_name = fields.String()
     phone = fields.Function(lambda profile: mask_phone(decrypt(profile.phone_encrypted)))
+    # A claimed number (held by another account, awaiting staff) shows like a bound one:
+    # the owner's view must not tell whether a number is registered elsewhere.
     id_number = fields.Function(
-        lambda profile: mask_id_number(decrypt(profile.id_number_encrypted))
-        if profile.id_number_encrypted else None
+        lambda profile: mask_id_number(decrypt(encrypted))
+        if (encrypted := profile.id_number_encrypted or profile.id_number_claim_encrypted)
+        else None
     )
     birth_date = fields.Date(allow_none=True)
     unit = fields.Nested(UnitRefSchema)

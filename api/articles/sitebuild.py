@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from api.timeutil import utcnow
+
 from .store import PUBLISH_UNTIL_ENV, write_atomic
 
 BUILDS_DIRNAME = ".site-builds"
@@ -87,7 +89,7 @@ def build_site(
     or times out; the previous site is left in place. ``publish_until`` (``YYYY-MM-DD``):
     articles dated later are scheduled and left out (None: none is held back).
     """
-    requested_ns = time.time_ns() if requested_at is None else int(requested_at * 1e9)
+    requested_ns = _now_ns() if requested_at is None else int(requested_at * 1e9)
     report = progress or (lambda done, total, message: None)
     config_file = _config_file(project)
     site = Path(site_dir) if site_dir is not None else _configured_site_dir(config_file)
@@ -109,7 +111,7 @@ def build_site(
                 pages=state["pages"],
                 coalesced=True,
             )
-        started_ns = time.time_ns()
+        started_ns = _now_ns()
         build_id = _new_build_id()
         target = builds / build_id
         report(0, 0, "开始构建")
@@ -346,8 +348,14 @@ def _covers(
     )
 
 
+def _now_ns() -> int:
+    """The application clock in nanoseconds: ``requested_at`` comes from it too."""
+    moment = utcnow()
+    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
+
+
 def _new_build_id() -> str:
-    return f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
+    return f"{utcnow():%Y%m%dT%H%M%S}-{os.getpid()}-{secrets.token_hex(2)}"
 
 
 def _config_file(project: str | os.PathLike[str]) -> Path:

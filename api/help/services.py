@@ -76,6 +76,10 @@ class ContentRefused(ValidationFailed):
     message = "提交的内容可能含有违法违规信息，未能提交，请修改后重试"
 
 
+class NotAResponder(ValidationFailed):
+    error, message = "not_a_responder", "只能为承接该求助的服务队的响应志愿者登记时长"
+
+
 class TeamHasNoResponders(Conflict):
     error, message = "team_has_no_responders", "该志愿服务队尚未设置接单人，请先设置再派单"
 
@@ -515,7 +519,22 @@ def cancel(actor: User, request_id: int, reason: str) -> HelpRequest:
                        closed_at=utcnow())
 
 
-def _checked_volunteers(volunteers: list[dict]) -> None:
+def _responder_ids(request: HelpRequest, user_ids: list[int]) -> set[int]:
+    """Those of ``user_ids`` who may be credited: responders of the assigned team or, when a
+    station took the request itself, responders of its teams and its registered volunteers."""
+    if request.team_id is not None:
+        return set(db.session.scalars(select(HelpResponder.user_id).where(
+            HelpResponder.team_id == request.team_id, HelpResponder.user_id.in_(user_ids))))
+    station_teams = select(Team.id).where(Team.unit_id == request.claimed_unit_id)
+    responders = select(HelpResponder.user_id).where(
+        HelpResponder.team_id.in_(station_teams), HelpResponder.user_id.in_(user_ids))
+    registered = select(VolunteerProfile.user_id).where(
+        VolunteerProfile.unit_id == request.claimed_unit_id,
+        VolunteerProfile.user_id.in_(user_ids))
+    return set(db.session.scalars(responders.union(registered)))
+
+
+def _checked_volunteers(request: HelpRequest, volunteers: list[dict]) -> None:
     user_ids = [entry["user_id"] for entry in volunteers]
     if len(set(user_ids)) != len(user_ids):
         raise ValidationFailed(errors={"volunteers": ["同一名志愿者只能填写一次"]})
@@ -525,20 +544,26 @@ def _checked_volunteers(volunteers: list[dict]) -> None:
     if missing:
         raise ValidationFailed(errors={"volunteers": [
             f"用户 {user_id} 尚未注册为志愿者" for user_id in missing]})
+    strangers = sorted(set(user_ids) - _responder_ids(request, user_ids))
+    if strangers:
+        raise NotAResponder(errors={"volunteers": [
+            f"用户 {user_id} 不是承接该求助的服务队的响应志愿者" for user_id in strangers]})
 
 
 def complete(actor: User, request_id: int, report: str,
              volunteers: list[dict]) -> HelpRequest:
     """The assignee reports the request done: what was done, and who served how long.
-    Each volunteer gets a pending service record (source ``help_request``) of the
-    assignee's unit, for its organizers to approve; the requester is asked to rate.
+    Each volunteer, a responder of the assignee who did the work, gets a pending service
+    record (source ``help_request``) of the assignee's unit, for its organizers to approve;
+    the requester is asked to rate.
 
     :raises InvalidTransition: :raises Forbidden: :raises ValidationFailed: a volunteer
-        listed twice or not registered.
+        listed twice or not registered. :raises NotAResponder: a volunteer who is not a
+        responder of the assignee. :raises MinutesOverRecordCap, MinutesOverDailyCap:
     """
     request = _find(request_id)
     _check(actor, request, "complete")
-    _checked_volunteers(volunteers)
+    _checked_volunteers(request, volunteers)
     now = utcnow()
     unit_id = request.team.unit_id if request.team is not None else request.claimed_unit_id
     with all_or_nothing():

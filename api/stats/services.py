@@ -32,6 +32,7 @@ from api.help.models import HelpRequest
 from api.help.states import STATUSES as HELP_STATUSES
 from api.hours.models import APPROVED, PENDING, ServiceRecord
 from api.hours.totals import hours
+from api.sql_time import local_month
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
@@ -48,15 +49,6 @@ _cache_lock = threading.Lock()
 
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
-
-
-def local_month(column):
-    """``YYYY-MM`` of a stored UTC moment, in Asia/Shanghai, computed by the database."""
-    if _dialect() == "postgresql":
-        return func.to_char(func.timezone("Asia/Shanghai", func.timezone("UTC", column)),
-                            "YYYY-MM")
-    # Asia/Shanghai has kept UTC+8 without daylight saving since 1991.
-    return func.strftime("%Y-%m", column, "+8 hours")
 
 
 def seconds_between(start, end):

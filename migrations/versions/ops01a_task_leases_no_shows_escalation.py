@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from api.db_types import UTCDateTime
 
 revision = 'ops01a'
-down_revision = '1bcc1e62966c'
+down_revision = 'seca01'
 branch_labels = None
 depends_on = None
 
