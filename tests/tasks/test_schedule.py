@@ -15,10 +15,10 @@ def test_every_minute_the_outbox_jobs_and_scheduled_articles(app):
         "outbox.deliver", "jobs.run", "articles.publish_scheduled"}
 
 
-def test_every_ten_minutes_no_shows_help_and_points_too(app):
+def test_every_ten_minutes_no_shows_help_points_and_statistics_too(app):
     assert _due(app, datetime(2026, 12, 3, 10, 10)) == {
         "outbox.deliver", "jobs.run", "articles.publish_scheduled",
-        "signups.mark_no_shows", "help.settle", "points.sync"}
+        "signups.mark_no_shows", "help.settle", "points.sync", "stats.refresh"}
 
 
 def test_clean_up_once_a_day_at_night_in_shanghai(app):
