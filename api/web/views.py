@@ -139,6 +139,7 @@ def _render(endpoint: str, **context) -> Response:
         "features": features,
         "demoLogin": _demo_login(),
         "organizerRoles": ORGANIZER_ROLES,
+        "hotline": current_app.config.get("HELP_HOTLINE", ""),
         "static": url_for("web.static_file", version=_state()["version"], filename=""),
     }
     html = render_template("web/page.html", page=page, tabs=tabs, static_url=static_url,

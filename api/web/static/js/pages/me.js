@@ -6,7 +6,7 @@ import { barChart } from "../chart.js";
 import { loginPanel } from "../login-panel.js";
 import {
   busy, config, confirmButton, empty, failure, formatDay, h, hoursText, loading, main, messageOf,
-  shortUnitName, show, toast, today,
+  modeSwitch, shortUnitName, show, toast, today,
 } from "../ui.js";
 import { volunteerForm } from "../volunteer-form.js";
 
@@ -47,7 +47,7 @@ async function start() {
     return;
   }
   if (!user) {
-    show(main, h("p", { class: "notice" }, "登录后查看我的报名、服务时长和证明。"),
+    show(main, modeSwitch(), h("p", { class: "notice" }, "登录后查看我的报名、服务时长和证明。"),
       loginPanel(() => start()));
     return;
   }
@@ -56,7 +56,7 @@ async function start() {
     type: "button", role: "tab", class: tab === current ? "is-active" : "", dataset: { tab: tab.name },
     "aria-selected": String(tab === current), onClick: () => select(tab),
   }, tab.label));
-  show(main, profile(), organizerTools(), h("div", { class: "segmented", role: "tablist" }, buttons),
+  show(main, modeSwitch(), profile(), organizerTools(), h("div", { class: "segmented", role: "tablist" }, buttons),
     panel);
   select(current);
 
@@ -187,7 +187,7 @@ function stars(level) {
 function hoursHero(mine) {
   const { star } = mine;
   const next = star.next_level_hours;
-  const progress = h("div", { class: "progress", role: "progressbar", "aria-valuemin": "0",
+  const progress = h("div", { class: "progress", role: "progressbar", "aria-label": "升星进度", "aria-valuemin": "0",
     "aria-valuemax": String(next || 100) }, h("span"));
   const percent = next ? Math.min(100, (Number(mine.total_hours) / next) * 100) : 100;
   progress.firstChild.style.width = `${percent.toFixed(1)}%`;

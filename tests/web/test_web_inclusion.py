@@ -1,0 +1,53 @@
+"""长辈版 and the hotline in the browser: the switch, the remembered choice, call, not type."""
+
+import pytest
+
+expect = pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright").expect
+
+
+@pytest.fixture
+def county_hotline(app_config):
+    """A hotline number from the configuration (set before ``app``)."""
+    app_config["HELP_HOTLINE"] = "0395-1234567"
+    return "0395-1234567"
+
+
+def _mode(page) -> str | None:
+    return page.evaluate("document.documentElement.dataset.mode || null")
+
+
+def test_the_elder_switch_on_the_home_page_is_remembered_and_shown_in_me(web, activity_on,
+                                                                         tomorrow):
+    activity_on(tomorrow, title="重阳敬老包饺子")
+    page = web.open("/app/")
+    switch = page.locator("[data-mode-switch]")
+    expect(switch).to_have_attribute("aria-pressed", "false")
+    body_size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    assert body_size < 18
+
+    switch.click()
+    expect(switch).to_have_attribute("aria-pressed", "true")
+    assert _mode(page) == "elder"
+    assert page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)") >= 18
+    # The month becomes large day buttons: the day of the activity is one of them.
+    day = page.locator(f'.day-list [data-date="{tomorrow.isoformat()}"]')
+    expect(day).to_contain_text("1 个活动")
+    assert day.bounding_box()["height"] >= 60
+
+    page.reload()
+    assert _mode(page) == "elder"
+    page.get_by_role("link", name="我的").click()
+    me_switch = page.locator("[data-mode-switch]")
+    expect(me_switch).to_have_attribute("aria-pressed", "true")
+    me_switch.click()
+    assert _mode(page) is None
+    page.reload()
+    assert _mode(page) is None
+
+
+def test_the_hotline_is_a_tel_link_on_help_and_check_in(county_hotline, web):
+    for path in ("/app/help", "/app/checkin", "/app/checkin?activity=1&token=x.y.z"):
+        page = web.open(path)
+        link = page.locator("a.hotline")
+        expect(link).to_have_attribute("href", "tel:03951234567")
+        expect(link).to_contain_text(county_hotline)
