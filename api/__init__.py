@@ -20,6 +20,7 @@ def _blueprints() -> list:
     from api.articles.site import site_blp as site
     from api.articles.views import blp as articles
     from api.checkin.views import blp as checkin
+    from api.families.views import blp as families
     from api.feeds.views import blp as feeds
     from api.help.views import blp as help_requests
     from api.hours.views import blp as hours
@@ -34,7 +35,7 @@ def _blueprints() -> list:
     from api.wechat.views import blp as wechat
 
     return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site,
-            search, notifications, wechat, help_requests, points, stats, web]
+            search, notifications, wechat, help_requests, points, stats, web, families]
 
 
 def _cli_commands() -> list:

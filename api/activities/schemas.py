@@ -62,6 +62,8 @@ class ActivityDetailSchema(ActivitySchema):
     cancel_deadline = LocalDateTime(allow_none=True)
     geofence_metres = fields.Integer(allow_none=True)
     cancel_reason = fields.String()
+    min_age = fields.Integer(allow_none=True)
+    guardian_required = fields.Boolean()
     my_signup = fields.Nested(ViewerSignupSchema, allow_none=True)
 
 
@@ -128,6 +130,9 @@ class ActivityWriteSchema(Schema):
     audience = fields.String(validate=validate.OneOf(AUDIENCES))
     risk_notice = fields.String(validate=validate.Length(max=2000))
     geofence_metres = fields.Integer(allow_none=True, validate=validate.Range(min=50, max=20_000))
+    min_age = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100),
+                             metadata={"description": "the youngest age allowed on the day"})
+    guardian_required = fields.Boolean(metadata={"description": "children come with a guardian"})
 
 
 class ActivityCreateSchema(ActivityWriteSchema):
