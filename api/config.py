@@ -136,7 +136,7 @@ class Config:
         self.HOURS_LOOKUP_RATE_LIMIT = os.environ.get("HOURS_LOOKUP_RATE_LIMIT",
                                                       "10 per minute;100 per day")
         self.CERTIFICATE_VERIFY_URL = os.environ.get(
-            "CERTIFICATE_VERIFY_URL", "http://127.0.0.1:5000/api/v1/certificates/{code}"
+            "CERTIFICATE_VERIFY_URL", "http://127.0.0.1:5000/app/certificates/{code}"
         )
         self.CERTIFICATE_FONT_PATH = os.environ.get("CERTIFICATE_FONT_PATH", "")
 

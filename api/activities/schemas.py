@@ -78,6 +78,8 @@ class ActivityQuerySchema(PaginationQuerySchema):
     lat = fields.Float(load_default=None, validate=validate.Range(min=-90, max=90))
     lng = fields.Float(load_default=None, validate=validate.Range(min=-180, max=180))
     radius_km = fields.Float(load_default=5.0, validate=validate.Range(min=0.1, max=100))
+    upcoming = fields.Boolean(load_default=False,
+                              metadata={"description": "只列出尚未结束的活动"})
 
     @post_load
     def _default_range(self, data, **_):

@@ -213,11 +213,13 @@ class CalendarFilters:
     category: str | None = None
     audience: str | None = None
     q: str | None = None
+    upcoming: bool = False
 
 
 def calendar_query(filters: CalendarFilters) -> Select:
     """Published (and finished) activities starting on local days start..end inclusive,
-    in start order. :raises UnitNotFound: for an unknown ``unit_id``."""
+    in start order; with ``upcoming`` only those not yet ended.
+    :raises UnitNotFound: for an unknown ``unit_id``."""
     start_utc, end_utc = local_day_bounds(filters.start, filters.end)
     statement = (
         select(Activity)
@@ -225,6 +227,8 @@ def calendar_query(filters: CalendarFilters) -> Select:
                Activity.starts_at >= start_utc, Activity.starts_at < end_utc)
         .order_by(Activity.starts_at, Activity.id)
     )
+    if filters.upcoming:
+        statement = statement.where(Activity.ends_at > utcnow())
     if filters.unit_id is not None:
         statement = statement.join(Activity.unit).where(in_subtree(get_unit(filters.unit_id)))
     for name in ("theme", "category", "audience"):

@@ -115,6 +115,13 @@ def get_member(guardian: User, member_id: int, *, consented: bool = True) -> Fam
     return member
 
 
+def is_hidden_child(user_id: int) -> bool:
+    """Whether ``user_id`` is a child whose guardian withdrew consent: shown to nobody."""
+    return db.session.scalar(select(FamilyMember.id).where(
+        FamilyMember.child_id == user_id,
+        FamilyMember.consent_withdrawn_at.is_not(None))) is not None
+
+
 def withdraw_consent(guardian: User, member_id: int) -> FamilyMember:
     """Withdraw consent: the child's sign-ups for activities not yet started are cancelled
     (their places go to the waitlist), and its data is no longer shown. Idempotent."""

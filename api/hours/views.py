@@ -194,6 +194,16 @@ def lookup_hours(query):
                          phone_last4=query["phone_last4"])
 
 
+@blp.route("/hours/lookup", methods=["POST"])
+@limiter.limit(_lookup_limit)
+@blp.arguments(LookupQuerySchema)
+@blp.response(200, LookupAnswerSchema)
+def lookup_hours_by_post(body):
+    """Look up a volunteer's total hours (the name and digits in the body, not the URL)."""
+    return lookup.lookup(body["name"], id_last4=body["id_last4"],
+                         phone_last4=body["phone_last4"])
+
+
 @blp.route("/hours/honor-roll", methods=["GET"])
 @blp.arguments(HonorRollQuerySchema, location="query")
 @blp.response(200, HonorRollSchema)

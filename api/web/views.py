@@ -29,7 +29,11 @@ from flask_smorest import Blueprint
 from api.accounts.roles import ORGANIZER_ROLES
 from api.activities.services import get_activity
 from api.activities.vocabulary import THEMES
+from api.errors import ApiError
+from api.families.services import is_hidden_child
 from api.feeds.ics import FeedEntry, render_calendar
+from api.hours.certificates import get_certificate
+from api.hours.totals import hours
 from api.units.categories import TEAM_CATEGORIES
 
 # A flask-smorest blueprint only so that the API registers it with the others; the pages are
@@ -75,6 +79,10 @@ FEATURES: dict[str, str] = {
     "search": "/api/v1/search",
     "help": "/api/v1/help-requests",
     "stats": "/api/v1/stats",
+    "family": "/api/v1/me/family",
+    "points": "/api/v1/me/points",
+    "inbox": "/api/v1/me/inbox",
+    "lookup": "/api/v1/hours/lookup",
 }
 
 TABS: tuple[Tab, ...] = (
@@ -95,6 +103,10 @@ PAGES: dict[str, Page] = {page.endpoint: page for page in (
     Page("stats", "数据", "stats", "stats", "stats"),
     Page("checkin", "扫码签到", "checkin", "me", "checkin"),
     Page("checkin_screen", "现场签到码", "checkin-screen", "me", "checkin"),
+    Page("family", "家庭成员", "family", "me", "family"),
+    Page("points", "爱心积分", "points", "me", "points"),
+    Page("inbox", "消息", "inbox", "me", "inbox"),
+    Page("lookup", "服务时长查询", "lookup", "me", "lookup"),
 )}
 
 
@@ -203,6 +215,51 @@ def checkin_screen():
     return _render("checkin_screen")
 
 
+def family():
+    """家庭成员: a guardian's children, consent, their sign-ups, hours and certificates."""
+    return _render("family")
+
+
+def points():
+    """爱心积分: balance, ledger, rewards, redeem, my codes as QR codes."""
+    return _render("points")
+
+
+def inbox():
+    """My notifications."""
+    return _render("inbox")
+
+
+def lookup():
+    """The public hours lookup by name and the last four digits."""
+    return _render("lookup")
+
+
+def certificate(code: str):
+    """The human-readable target of a certificate's QR code: valid or not, masked details.
+
+    Server-rendered without scripts, so it opens in any in-app browser (WeChat's included).
+    """
+    found, message = None, ""
+    try:
+        found = get_certificate(code)
+    except ApiError as exc:
+        message = exc.message
+    if found is not None and is_hidden_child(found.user_id):
+        found, message = None, "该证明持有人的信息已隐藏"
+    html = render_template(
+        "web/certificate.html", title="证明核验", static_url=static_url,
+        certificate=found, message=message,
+        snapshot=found.snapshot if found else None,
+        total_hours=hours(found.total_minutes) if found else None)
+    response = Response(html, status=200 if found else 404, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
 def static_file(version: str, filename: str):
     """A static file; immutable under the current version, revalidated under an old one."""
     current = version == _state()["version"]
@@ -259,6 +316,11 @@ for _rule, _endpoint, _view in (
     ("/checkin", "checkin", checkin),
     ("/checkin/screen", "checkin_screen", checkin_screen),
     ("/checkin/qr.svg", "checkin_qr", checkin_qr),
+    ("/family", "family", family),
+    ("/points", "points", points),
+    ("/inbox", "inbox", inbox),
+    ("/lookup", "lookup", lookup),
+    ("/certificates/<string:code>", "certificate", certificate),
     ("/static/<version>/<path:filename>", "static_file", static_file),
 ):
     FlaskBlueprint.add_url_rule(blp, _rule, _endpoint, _view)

@@ -195,9 +195,11 @@ export function weekday(year, month, day) {
   return WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()];
 }
 
+/** ``12月5日 周六``; with the year when it is not this year (``2027年1月5日 周二``). */
 export function formatDay(iso) {
   const { year, month, day } = parts(iso);
-  return `${month}月${day}日 周${weekday(year, month, day)}`;
+  const prefix = String(year) === today().slice(0, 4) ? "" : `${year}年`;
+  return `${prefix}${month}月${day}日 周${weekday(year, month, day)}`;
 }
 
 export function formatDateTime(iso) {

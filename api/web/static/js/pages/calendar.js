@@ -147,13 +147,18 @@ function listRange() {
   const first = `${state.month}-01`;
   const last = `${state.month}-${String(daysIn(state.month)).padStart(2, "0")}`;
   const now = today();
-  // The current month lists what is still to come; other months list all of theirs.
-  return { start: now > first && now <= last ? now : first, end: last };
+  // The current month lists what is still to come (not what ended earlier today); other
+  // months list all of theirs.
+  const current = now >= first && now <= last;
+  return { start: current ? now : first, end: last, upcoming: current ? "true" : null };
 }
 
 function listHeading(total) {
   const count = total === null ? "" : `（${total}）`;
-  if (state.near) return `附近 ${NEAR_RADIUS_KM} 公里内的活动${count}`;
+  if (state.near) {
+    const when = state.day ? `${Number(state.day.slice(5, 7))}月${Number(state.day.slice(8))}日` : "";
+    return `${when}附近 ${NEAR_RADIUS_KM} 公里内的活动${count}`;
+  }
   if (state.day) {
     const [, month, day] = state.day.split("-").map(Number);
     return `${month}月${day}日的活动${count}`;
@@ -164,7 +169,11 @@ function listHeading(total) {
 
 function listQuery() {
   const query = { unit_id: state.unit, theme: state.theme, page: state.page, per_page: PER_PAGE };
-  if (state.near) return { ...query, lat: state.near.lat, lng: state.near.lng, radius_km: NEAR_RADIUS_KM };
+  if (state.near) {
+    // Near me keeps the chosen day; without one, what is still to come (the next 30 days).
+    const range = state.day ? listRange() : { upcoming: "true" };
+    return { ...query, ...range, lat: state.near.lat, lng: state.near.lng, radius_km: NEAR_RADIUS_KM };
+  }
   return { ...query, ...listRange() };
 }
 
