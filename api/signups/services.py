@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from api.accounts.models import User
 from api.activities.models import Activity
@@ -307,6 +308,7 @@ def my_signups_query(user: User) -> Select:
     return (
         select(Signup).join(Signup.activity)
         .where(Signup.user_id == user.id)
+        .options(selectinload(Signup.attendance))
         .order_by(Activity.starts_at.desc(), Signup.id.desc())
     )
 

@@ -51,3 +51,20 @@ def test_the_hotline_is_a_tel_link_on_help_and_check_in(county_hotline, web):
         link = page.locator("a.hotline")
         expect(link).to_have_attribute("href", "tel:03951234567")
         expect(link).to_contain_text(county_hotline)
+
+
+def test_my_signups_say_checked_out_after_check_out(web, create_user, activity_on, tomorrow):
+    from api.extensions import db
+    from api.signups.models import Attendance
+    from api.signups.services import sign_up
+
+    user = create_user()
+    activity = activity_on(tomorrow, title="文明交通劝导")
+    signup = sign_up(user, activity.id)
+    signup.status = "attended"
+    db.session.add(Attendance(signup_id=signup.id, checked_in_at=activity.starts_at,
+                              checked_out_at=activity.ends_at))
+    db.session.commit()
+    web.sign_in(user)
+    page = web.open("/app/me#signups")
+    expect(page.locator(f'[data-activity-id="{activity.id}"] [data-status]')).to_have_text("已签退")
