@@ -92,6 +92,11 @@ class Config:
         self.WECHAT_APPID = os.environ.get("WECHAT_APPID", "wx-demo-appid")
         self.WECHAT_SECRET = os.environ.get("WECHAT_SECRET", "demo-secret")
         self.WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+        # The county's official account, for sign-in on the web (网页授权); the authorize
+        # page is on open.weixin.qq.com in production, on the stub (WECHAT_API_BASE) otherwise.
+        self.WECHAT_OA_APPID = os.environ.get("WECHAT_OA_APPID", "wx-demo-oa-appid")
+        self.WECHAT_OA_SECRET = os.environ.get("WECHAT_OA_SECRET", "demo-oa-secret")
+        self.WECHAT_OAUTH_BASE = os.environ.get("WECHAT_OAUTH_BASE", "")
         self.WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", "5"))
         self.WECHAT_MAX_RETRIES = _env_int("WECHAT_MAX_RETRIES", 2)  # for -1, 5xx, refused
         self.WECHAT_RETRY_BACKOFF = float(os.environ.get("WECHAT_RETRY_BACKOFF", "0.3"))

@@ -1,15 +1,16 @@
 """Sign-in and the signed-in user's own profile."""
 
-from flask import current_app
+from flask import current_app, request
 from flask_smorest import Blueprint
 
-from api.accounts import services
+from api.accounts import services, web_oauth
 from api.accounts.schemas import (
     MeSchema,
     PasswordLoginSchema,
     TokenSchema,
     VolunteerRegistrationSchema,
     WeChatLoginSchema,
+    WeChatWebLoginSchema,
 )
 from api.auth.current import require_user
 from api.auth.tokens import issue_token
@@ -35,6 +36,17 @@ def _login_limit() -> str:
 def login_wechat(body):
     """Sign in with a wx.login code."""
     return _token_answer(services.login_with_wechat(body["code"], WeChatClient.from_app()))
+
+
+@blp.route("/auth/wechat-web", methods=["POST"])
+@limiter.limit(_login_limit)
+@blp.arguments(WeChatWebLoginSchema)
+@blp.response(200, TokenSchema)
+def login_wechat_web(body):
+    """Sign in on the web with the code of the official account's web authorization."""
+    web_oauth.check_state(body["state"], request.cookies.get(web_oauth.STATE_COOKIE))
+    client = WeChatClient.for_official_account()
+    return _token_answer(services.login_with_wechat_web(body["code"], client))
 
 
 @blp.route("/auth/password", methods=["POST"])

@@ -26,6 +26,7 @@ from flask import (
 )
 from flask_smorest import Blueprint
 
+from api.accounts import web_oauth
 from api.accounts.roles import ORGANIZER_ROLES
 from api.activities.services import get_activity
 from api.activities.vocabulary import THEMES
@@ -107,6 +108,7 @@ PAGES: dict[str, Page] = {page.endpoint: page for page in (
     Page("points", "爱心积分", "points", "me", "points"),
     Page("inbox", "消息", "inbox", "me", "inbox"),
     Page("lookup", "服务时长查询", "lookup", "me", "lookup"),
+    Page("wechat_done", "微信登录", "wechat-done", "me"),
 )}
 
 
@@ -260,6 +262,24 @@ def certificate(code: str):
     return response
 
 
+def wechat_authorize():
+    """Off to WeChat's web authorization (``?scope=base`` for a silent one), with a state
+    remembered in a short-lived cookie of this browser."""
+    state = web_oauth.new_state()
+    target = web_oauth.authorize_url(url_for("web.wechat_done", _external=True), state,
+                                     request.args.get("scope", "userinfo"))
+    response = redirect(target)
+    response.set_cookie(web_oauth.STATE_COOKIE, state, max_age=web_oauth.STATE_MAX_AGE,
+                        httponly=True, samesite="Lax", secure=request.is_secure)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def wechat_done():
+    """Where WeChat sends the browser back (``?code=&state=``): the page signs in by POST."""
+    return _render("wechat_done")
+
+
 def static_file(version: str, filename: str):
     """A static file; immutable under the current version, revalidated under an old one."""
     current = version == _state()["version"]
@@ -321,6 +341,8 @@ for _rule, _endpoint, _view in (
     ("/inbox", "inbox", inbox),
     ("/lookup", "lookup", lookup),
     ("/certificates/<string:code>", "certificate", certificate),
+    ("/auth/wechat", "wechat_authorize", wechat_authorize),
+    ("/auth/wechat/done", "wechat_done", wechat_done),
     ("/static/<version>/<path:filename>", "static_file", static_file),
 ):
     FlaskBlueprint.add_url_rule(blp, _rule, _endpoint, _view)

@@ -1,4 +1,4 @@
-"""families (a guardian's children, with consent) and activity age rules
+"""families (a guardian's children, with consent), activity age rules, WeChat unionid
 
 Revision ID: inc01a
 Revises: 1bcc1e62966c
@@ -40,6 +40,12 @@ def upgrade():
     with op.batch_alter_table('family_members', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_family_members_guardian_id'), ['guardian_id'], unique=False)
 
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('unionid', sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column('oa_openid', sa.String(length=64), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_users_unionid'), ['unionid'])
+        batch_op.create_unique_constraint(batch_op.f('uq_users_oa_openid'), ['oa_openid'])
+
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.add_column(sa.Column('min_age', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('guardian_required', sa.Boolean(), nullable=False,
@@ -47,6 +53,12 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_users_oa_openid'), type_='unique')
+        batch_op.drop_constraint(batch_op.f('uq_users_unionid'), type_='unique')
+        batch_op.drop_column('oa_openid')
+        batch_op.drop_column('unionid')
+
     with op.batch_alter_table('activities', schema=None) as batch_op:
         batch_op.drop_column('guardian_required')
         batch_op.drop_column('min_age')

@@ -1,6 +1,12 @@
-"""长辈版 and the hotline in the browser: the switch, the remembered choice, call, not type."""
+"""长辈版, the hotline, 已签退 and the web sign-in with WeChat, in the browser."""
 
 import pytest
+from sqlalchemy import func, select
+
+from api.accounts.models import User
+from api.extensions import db
+from api.signups.models import Attendance
+from api.signups.services import sign_up
 
 expect = pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright").expect
 
@@ -54,10 +60,6 @@ def test_the_hotline_is_a_tel_link_on_help_and_check_in(county_hotline, web):
 
 
 def test_my_signups_say_checked_out_after_check_out(web, create_user, activity_on, tomorrow):
-    from api.extensions import db
-    from api.signups.models import Attendance
-    from api.signups.services import sign_up
-
     user = create_user()
     activity = activity_on(tomorrow, title="文明交通劝导")
     signup = sign_up(user, activity.id)
@@ -68,3 +70,20 @@ def test_my_signups_say_checked_out_after_check_out(web, create_user, activity_o
     web.sign_in(user)
     page = web.open("/app/me#signups")
     expect(page.locator(f'[data-activity-id="{activity.id}"] [data-status]')).to_have_text("已签退")
+
+
+def test_a_resident_signs_in_on_the_web_with_wechat_as_in_the_mini_program(web, client,
+                                                                           wechat_stub):
+    mini = client.post("/api/v1/auth/wechat", json={"code": "demo-volunteer"}).get_json()
+    wechat_stub.oauth_person = "demo-volunteer"
+    try:
+        page = web.open("/app/login?next=/app/help")
+        page.get_by_role("link", name="微信登录").click()
+        expect(page).to_have_url(f"{web.base_url}/app/help")
+    finally:
+        wechat_stub.oauth_person = "demo-resident"
+    page.get_by_role("link", name="我的").click()
+    expect(page.get_by_role("button", name="退出")).to_be_visible()  # signed in
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1  # one person
+    assert db.session.get(User, mini["user"]["id"]).oa_openid is not None
