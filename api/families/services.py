@@ -205,6 +205,15 @@ def member_certificates_query(guardian: User, member_id: int):
     return certificates.my_certificates_query(get_member(guardian, member_id).child)
 
 
+def member_certificate(guardian: User, member_id: int, code: str):
+    """One of the child's certificates. :raises CertificateNotFound: for anyone else's."""
+    child_id = get_member(guardian, member_id).child_id
+    certificate = certificates.get_certificate(code)
+    if certificate.user_id != child_id:
+        raise certificates.CertificateNotFound()
+    return certificate
+
+
 def issue_member_certificate(guardian: User, member_id: int):
     """A certificate of the child's approved hours, issued by the unit that recorded the
     latest of them. :raises NoHoursYet:"""

@@ -1,5 +1,6 @@
 """家庭成员: a guardian's children, consent, and what the guardian does for them."""
 
+from flask import Response, url_for
 from flask_smorest import Blueprint
 
 from api.auth.current import require_user
@@ -13,7 +14,7 @@ from api.families.schemas import (
     MemberSignupCreateSchema,
     MemberSignupSchema,
 )
-from api.hours import certificates
+from api.hours import certificates, pdf
 from api.hours.schemas import CertificateSchema, MyHoursQuerySchema, MyHoursSchema
 from api.pagination import PaginationQuerySchema, page_schema, paginate
 from api.signups.schemas import MySignupSchema
@@ -23,9 +24,10 @@ blp = Blueprint("families", __name__, url_prefix="/api/v1", description="家庭�
 _MEMBER = "/me/family/<int:member_id>"
 
 
-def _certificate_out(certificate):
+def _certificate_out(certificate, member_id: int):
     certificate.verify_url = certificates.verify_url(certificate.code)
-    certificate.pdf_url = None
+    certificate.pdf_url = url_for("families.member_certificate_pdf", member_id=member_id,
+                                  code=certificate.code)
     return certificate
 
 
@@ -111,7 +113,7 @@ def member_certificates(query, member_id):
     """List the child's certificates."""
     page = paginate(services.member_certificates_query(require_user(), member_id),
                     query["page"], query["per_page"])
-    page.data = [_certificate_out(certificate) for certificate in page.data]
+    page.data = [_certificate_out(certificate, member_id) for certificate in page.data]
     return page
 
 
@@ -119,4 +121,15 @@ def member_certificates(query, member_id):
 @blp.response(201, CertificateSchema)
 def issue_member_certificate(member_id):
     """Issue a certificate of the child's approved hours."""
-    return _certificate_out(services.issue_member_certificate(require_user(), member_id))
+    return _certificate_out(services.issue_member_certificate(require_user(), member_id),
+                            member_id)
+
+
+@blp.route(f"{_MEMBER}/certificates/<string:code>/pdf", methods=["GET"])
+@blp.response(200, content_type="application/pdf")
+def member_certificate_pdf(member_id, code):
+    """Download the child's certificate as a PDF."""
+    certificate = services.member_certificate(require_user(), member_id, code)
+    body = pdf.render_certificate(certificate, certificates.verify_url(certificate.code))
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{certificate.number}.pdf"'})

@@ -211,6 +211,10 @@ def test_staff_check_the_child_in_and_the_guardian_sees_its_hours_and_certificat
     assert issued.get_json()["name"] == "王*明"
     listed = client.get(f"/api/v1/me/family/{member['id']}/certificates", headers=headers)
     assert [item["number"] for item in listed.get_json()["data"]] == [issued.get_json()["number"]]
+    document = client.get(issued.get_json()["pdf_url"], headers=headers)
+    assert document.status_code == 200 and document.data.startswith(b"%PDF")
+    stranger = client.get(issued.get_json()["pdf_url"], headers=auth_headers(create_user()))
+    assert stranger.status_code == 404
 
 
 def test_nobody_outside_the_family_sees_the_child(client, add_child, create_user, auth_headers):

@@ -1,7 +1,7 @@
 // 家庭成员: a guardian adds a child with consent, follows its sign-ups, hours and
 // certificates, and may withdraw (or give again) the consent.
 
-import { api, me } from "../api.js";
+import { api, download, me } from "../api.js";
 import { signupTag } from "../cards.js";
 import { clearErrors, field, formError, showErrors } from "../forms.js";
 import {
@@ -125,9 +125,20 @@ async function loadDetails(member, box) {
         h("span", { class: "muted", text: formatDay(signup.activity.starts_at) }), signupTag(signup))))
       : h("p", { class: "muted" }, "还没有报名。在活动详情页点“为家庭成员报名”。"),
     h("h4", { class: "subheading" }, "服务证明"),
-    certificates.data.map((certificate) => h("p", { class: "record" },
-      h("span", { class: "grow", text: `编号 ${certificate.number} · ${hoursText(certificate.total_hours)} 小时` }),
-      h("a", { href: `/app/certificates/${certificate.code}` }, "核验页"))),
+    certificates.data.map((certificate) => {
+      const save = h("button", { class: "btn btn-small", type: "button" }, "下载 PDF");
+      save.addEventListener("click", () => busy(save, "下载中…", async () => {
+        try {
+          await download(certificate.pdf_url, `${certificate.number}.pdf`);
+        } catch (error) {
+          toast(messageOf(error), "error");
+        }
+      }));
+      return h("div", { class: "record certificate", dataset: { number: certificate.number } },
+        h("p", { class: "grow" }, `编号 ${certificate.number} · ${hoursText(certificate.total_hours)} 小时 `,
+          h("a", { href: `/app/certificates/${certificate.code}` }, "核验")),
+        save);
+    }),
     issue);
 }
 
