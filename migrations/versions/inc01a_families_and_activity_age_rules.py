@@ -1,7 +1,7 @@
 """families (a guardian's children, with consent), activity age rules, WeChat unionid
 
 Revision ID: inc01a
-Revises: 1bcc1e62966c
+Revises: ops01a
 Create Date: 2026-12-03 10:20:00
 
 """
@@ -12,7 +12,7 @@ import api.db_types
 
 
 revision = 'inc01a'
-down_revision = '1bcc1e62966c'
+down_revision = 'ops01a'
 branch_labels = None
 depends_on = None
 
