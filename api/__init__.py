@@ -28,6 +28,7 @@ def _blueprints() -> list:
     from api.articles.views import blp as articles
     from api.checkin.views import blp as checkin
     from api.console.views import blp as console
+    from api.families.views import blp as families
     from api.feeds.views import blp as feeds
     from api.help.views import blp as help_requests
     from api.hours.views import blp as hours
@@ -42,7 +43,7 @@ def _blueprints() -> list:
     from api.wechat.views import blp as wechat
 
     return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site,
-            search, notifications, wechat, help_requests, points, stats, web, console]
+            search, notifications, wechat, help_requests, points, stats, web, console, families]
 
 
 def _cli_commands() -> list:

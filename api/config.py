@@ -95,6 +95,11 @@ class Config:
         self.WECHAT_APPID = os.environ.get("WECHAT_APPID", "wx-demo-appid")
         self.WECHAT_SECRET = os.environ.get("WECHAT_SECRET", "demo-secret")
         self.WECHAT_API_BASE = os.environ.get("WECHAT_API_BASE", "https://api.weixin.qq.com")
+        # The county's official account, for sign-in on the web (网页授权); the authorize
+        # page is on open.weixin.qq.com in production, on the stub (WECHAT_API_BASE) otherwise.
+        self.WECHAT_OA_APPID = os.environ.get("WECHAT_OA_APPID", "wx-demo-oa-appid")
+        self.WECHAT_OA_SECRET = os.environ.get("WECHAT_OA_SECRET", "demo-oa-secret")
+        self.WECHAT_OAUTH_BASE = os.environ.get("WECHAT_OAUTH_BASE", "")
         self.WECHAT_TIMEOUT = float(os.environ.get("WECHAT_TIMEOUT", "5"))
         self.WECHAT_MAX_RETRIES = _env_int("WECHAT_MAX_RETRIES", 2)  # for -1, 5xx, refused
         self.WECHAT_RETRY_BACKOFF = float(os.environ.get("WECHAT_RETRY_BACKOFF", "0.3"))
@@ -182,7 +187,7 @@ class Config:
         self.HOURS_LOOKUP_TARGET_RATE_LIMIT = os.environ.get("HOURS_LOOKUP_TARGET_RATE_LIMIT",
                                                              "10 per hour;30 per day")
         self.CERTIFICATE_VERIFY_URL = os.environ.get(
-            "CERTIFICATE_VERIFY_URL", "http://127.0.0.1:5000/api/v1/certificates/{code}"
+            "CERTIFICATE_VERIFY_URL", "http://127.0.0.1:5000/app/certificates/{code}"
         )
         self.CERTIFICATE_FONT_PATH = os.environ.get("CERTIFICATE_FONT_PATH", "")
 
@@ -192,6 +197,8 @@ class Config:
         # before its dispatchers are told (once per wait).
         self.HELP_ESCALATE_DISPATCH_HOURS = _env_int("HELP_ESCALATE_DISPATCH_HOURS", 24)
         self.HELP_ESCALATE_ACCEPT_HOURS = _env_int("HELP_ESCALATE_ACCEPT_HOURS", 48)
+        # 我来帮 hotline, offered as a tel: link on the pages for those who would rather call.
+        self.HELP_HOTLINE = os.environ.get("HELP_HOTLINE", "0395-8861568")
         # 爱心商家联盟: points per approved check-in hour (pro rata, rounded down per record);
         # hours a redemption waits for the merchant's confirmation before it is refunded.
         self.POINTS_PER_HOUR = _env_int("POINTS_PER_HOUR", 10)

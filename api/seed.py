@@ -18,7 +18,7 @@ from api.corpus.cli import import_corpus
 from api.extensions import db
 from api.seed_scale import scale_command
 from api.units.models import Unit
-from api.wechat.stub import stub_openid
+from api.wechat.stub import stub_openid, stub_unionid
 
 seed_cli = AppGroup("seed", help="Demo data.")
 seed_cli.add_command(scale_command)
@@ -42,7 +42,8 @@ def _ensure_wechat_user(code: str, nickname: str) -> tuple[User, bool]:
     user = db.session.scalar(select(User).where(User.openid == openid))
     if user is not None:
         return user, False
-    user = User(openid=openid, nickname=nickname)
+    # With its unionid, so a web sign-in (网页授权) as the same person finds this user.
+    user = User(openid=openid, unionid=stub_unionid(code), nickname=nickname)
     db.session.add(user)
     db.session.commit()
     return user, True

@@ -207,9 +207,19 @@ def on_post_page(output: str, page, config) -> str:
     return output
 
 
+# Pages a search engine has no business with: the API, personal and one-time pages.
+ROBOTS_DISALLOW = ("/api/", "/app/me", "/app/login", "/app/auth/", "/app/checkin",
+                   "/app/certificates/", "/app/family", "/app/points", "/app/inbox", "/search/")
+
+
 def on_post_build(config) -> None:
-    """Write the inline-script hashes the server puts in the pages' CSP."""
+    """Write the inline-script hashes the server puts in the pages' CSP, and ``robots.txt``
+    beside the sitemap, naming it at the site's address."""
     csp.write_hashes(config.site_dir)
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW)]
+    site_url = config.get("site_url") or "/"
+    lines.append(f"Sitemap: {site_url.rstrip('/')}/sitemap.xml")
+    Path(config["site_dir"], "robots.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def _latest_list(match: re.Match[str], page) -> str:

@@ -18,6 +18,10 @@ class User(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     openid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The same person across the mini-program and the official account (web sign-in).
+    unionid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The openid of the county's official account (网页授权), unlike the mini-program's.
+    oa_openid: Mapped[str | None] = mapped_column(String(64), unique=True)
     username: Mapped[str | None] = mapped_column(String(64), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     nickname: Mapped[str] = mapped_column(String(64), default="")

@@ -12,6 +12,11 @@ class WeChatLoginSchema(Schema):
     code = fields.String(required=True, validate=validate.Length(min=1, max=128))
 
 
+class WeChatWebLoginSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=256))
+    state = fields.String(required=True, validate=validate.Regexp(r"^[A-Za-z0-9]{1,128}$"))
+
+
 class PasswordLoginSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
     password = fields.String(required=True, load_only=True,

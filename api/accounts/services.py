@@ -11,6 +11,7 @@ from api.accounts.models import RoleGrant, User, VolunteerProfile
 from api.audit.services import record as audit
 from api.auth.tokens import end_other_sessions, revoke_all_tokens
 from api.errors import (
+    Conflict,
     NotFound,
     ServiceUnavailable,
     TooManyRequests,
@@ -22,6 +23,7 @@ from api.personal_data import encrypt, lookup_hash
 from api.timeutil import utcnow
 from api.units.models import Unit
 from api.wechat.client import (
+    CODE_USED,
     INVALID_CODE,
     RATE_LIMITED,
     WeChatClient,
@@ -36,6 +38,14 @@ _DUMMY_HASH = _password_hasher.hash("not-a-real-password")
 
 class InvalidCode(Unauthorized):
     error, message = "invalid_code", "微信登录凭证无效，请重新登录"
+
+
+class CodeUsed(Unauthorized):
+    error, message = "code_used", "该微信授权已使用，请重新登录"
+
+
+class UserInfoRequired(Conflict):
+    error, message = "wechat_userinfo_required", "首次在网页登录需授权微信昵称，请重新登录"
 
 
 class WeChatRateLimited(TooManyRequests):
@@ -72,12 +82,74 @@ def login_with_wechat(code: str, client: WeChatClient) -> User:
             raise InvalidCode() from exc
         raise WeChatDown() from exc
     user = db.session.scalar(select(User).where(User.openid == session.openid))
+    if user is None and session.unionid:
+        # Signed in on the web first: the same person, found by the unionid.
+        user = db.session.scalar(select(User).where(User.unionid == session.unionid,
+                                                    User.openid.is_(None)))
     if user is None:
         user = User(openid=session.openid)
         db.session.add(user)
+    user.openid = session.openid
+    if user.unionid is None and session.unionid and db.session.scalar(
+            select(User.id).where(User.unionid == session.unionid)) is None:
+        user.unionid = session.unionid
     user.wechat_session_key = encrypt(session.session_key)
     user.last_login_at = utcnow()
     db.session.commit()
+    return user
+
+
+def _exchange_web_code(code: str, client: WeChatClient) -> tuple[str, str | None, str]:
+    """``(official-account openid, unionid or None, nickname)`` of a web authorization code.
+
+    :raises InvalidCode, CodeUsed, WeChatDown:
+    """
+    try:
+        authorization = client.oauth_access_token(code)
+        unionid, nickname = authorization.unionid, ""
+        if authorization.scope == "snsapi_userinfo":
+            info = client.oauth_userinfo(authorization.access_token, authorization.openid)
+            unionid, nickname = info.get("unionid") or unionid, info.get("nickname") or ""
+    except WeChatUnavailable as exc:
+        raise WeChatDown() from exc
+    except WeChatError as exc:
+        if exc.errcode == CODE_USED:
+            raise CodeUsed() from exc
+        if exc.errcode > 0:
+            raise InvalidCode() from exc
+        raise WeChatDown() from exc
+    return authorization.openid, unionid, nickname
+
+
+def login_with_wechat_web(code: str, client: WeChatClient) -> User:
+    """Sign a resident in on the web with a code of the official account's web authorization
+    (网页授权): the same user as in the mini-program, matched by the unionid.
+
+    :raises InvalidCode: 40029 and other refusals. :raises CodeUsed: 40163.
+    :raises UserInfoRequired: a first sign-in with ``snsapi_base`` (no unionid to match).
+    :raises WeChatDown:
+    """
+    oa_openid, unionid, nickname = _exchange_web_code(code, client)
+    user = None
+    if unionid:
+        user = db.session.scalar(select(User).where(User.unionid == unionid))
+    if user is None:
+        user = db.session.scalar(select(User).where(User.oa_openid == oa_openid))
+    if user is None:
+        if not unionid:
+            raise UserInfoRequired()
+        user = User(unionid=unionid, nickname=nickname)
+        db.session.add(user)
+    user.oa_openid = oa_openid
+    user.unionid = user.unionid or unionid
+    user.last_login_at = utcnow()
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same person's first sign-in twice at once
+        db.session.rollback()
+        user = db.session.scalar(select(User).where(User.oa_openid == oa_openid))
+        if user is None:
+            raise
     return user
 
 

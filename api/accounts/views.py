@@ -1,9 +1,9 @@
 """Sign-in and the signed-in user's own profile."""
 
-from flask import after_this_request, current_app
+from flask import after_this_request, current_app, request
 from flask_smorest import Blueprint
 
-from api.accounts import services
+from api.accounts import services, web_oauth
 from api.accounts.schemas import (
     MeSchema,
     PasswordLoginSchema,
@@ -12,6 +12,7 @@ from api.accounts.schemas import (
     TokenSchema,
     VolunteerRegistrationSchema,
     WeChatLoginSchema,
+    WeChatWebLoginSchema,
 )
 from api.auth import web_session
 from api.auth.credentials import request_credential
@@ -62,6 +63,18 @@ def login_wechat(body, session):
     """Sign in with a wx.login code."""
     user = services.login_with_wechat(body["code"], WeChatClient.from_app())
     return _signed_in(user, session)
+
+
+@blp.route("/auth/wechat-web", methods=["POST"])
+@limiter.limit(_login_limit)
+@blp.arguments(SessionModeSchema, location="query", as_kwargs=True)
+@blp.arguments(WeChatWebLoginSchema)
+@blp.response(200, TokenSchema)
+def login_wechat_web(body, session):
+    """Sign in on the web with the code of the official account's web authorization."""
+    web_oauth.check_state(body["state"], request.cookies.get(web_oauth.STATE_COOKIE))
+    client = WeChatClient.for_official_account()
+    return _signed_in(services.login_with_wechat_web(body["code"], client), session)
 
 
 @blp.route("/auth/password", methods=["POST"])

@@ -69,6 +69,9 @@ class Activity(db.Model):
     # None: no fence. The default radius is set by the schemas and the importer, not here:
     # a column default would also replace an explicit None.
     geofence_metres: Mapped[int | None]
+    # Children: the youngest age (on the day) allowed, and whether a guardian must come too.
+    min_age: Mapped[int | None]
+    guardian_required: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(16), default=DRAFT)
     cancel_reason: Mapped[str] = mapped_column(String(255), default="")
     confirmed_count: Mapped[int] = mapped_column(default=0)

@@ -63,6 +63,8 @@ class ActivityDetailSchema(ActivitySchema):
     cancel_deadline = LocalDateTime(allow_none=True)
     geofence_metres = fields.Integer(allow_none=True)
     cancel_reason = fields.String()
+    min_age = fields.Integer(allow_none=True)
+    guardian_required = fields.Boolean()
     my_signup = fields.Nested(ViewerSignupSchema, allow_none=True)
 
 
@@ -77,6 +79,8 @@ class ActivityQuerySchema(PaginationQuerySchema):
     lat = fields.Float(load_default=None, validate=validate.Range(min=-90, max=90))
     lng = fields.Float(load_default=None, validate=validate.Range(min=-180, max=180))
     radius_km = fields.Float(load_default=5.0, validate=validate.Range(min=0.1, max=100))
+    upcoming = fields.Boolean(load_default=False,
+                              metadata={"description": "只列出尚未结束的活动"})
 
     @post_load
     def _default_range(self, data, **_):
@@ -148,6 +152,9 @@ class ActivityWriteSchema(Schema):
     audience = fields.String(validate=validate.OneOf(AUDIENCES))
     risk_notice = fields.String(validate=validate.Length(max=2000))
     geofence_metres = fields.Integer(allow_none=True, validate=validate.Range(min=50, max=20_000))
+    min_age = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100),
+                             metadata={"description": "the youngest age allowed on the day"})
+    guardian_required = fields.Boolean(metadata={"description": "children come with a guardian"})
 
 
 class ActivityCreateSchema(ActivityWriteSchema):

@@ -223,6 +223,12 @@ def next_signup_change(activity: Activity, now: datetime) -> datetime | None:
     return min((moment for moment in moments if moment and moment > now), default=None)
 
 
+def first_end(statement: Select) -> datetime | None:
+    """When the first activity of a calendar query ends (None for none)."""
+    listed = statement.order_by(None).subquery()
+    return db.session.scalar(select(func.min(listed.c.ends_at)))
+
+
 @dataclass
 class CalendarFilters:
     start: date
@@ -232,11 +238,13 @@ class CalendarFilters:
     category: str | None = None
     audience: str | None = None
     q: str | None = None
+    upcoming: bool = False
 
 
 def calendar_query(filters: CalendarFilters) -> Select:
     """Published (and finished) activities starting on local days start..end inclusive,
-    in start order. :raises UnitNotFound: for an unknown ``unit_id``."""
+    in start order; with ``upcoming`` only those not yet ended.
+    :raises UnitNotFound: for an unknown ``unit_id``."""
     start_utc, end_utc = local_day_bounds(filters.start, filters.end)
     statement = (
         select(Activity)
@@ -244,6 +252,8 @@ def calendar_query(filters: CalendarFilters) -> Select:
                Activity.starts_at >= start_utc, Activity.starts_at < end_utc)
         .order_by(Activity.starts_at, Activity.id)
     )
+    if filters.upcoming:
+        statement = statement.where(Activity.ends_at > utcnow())
     if filters.unit_id is not None:
         statement = statement.join(Activity.unit).where(in_subtree(get_unit(filters.unit_id)))
     for name in ("theme", "category", "audience"):

@@ -43,6 +43,8 @@ def list_activities(query):
         found = services.nearby(statement, lat, lng, radius_km)
         result = Page(found[(page - 1) * per_page: page * per_page], page, per_page, len(found))
     _expire_with(result.data)
+    if query["upcoming"]:  # the answer changes when the first of them ends
+        expire_at(services.first_end(statement))
     return result
 
 

@@ -14,7 +14,7 @@ import re
 
 import click
 from flask import Blueprint as FlaskBlueprint
-from flask import abort, redirect, request, send_from_directory
+from flask import Response, abort, current_app, redirect, request, send_from_directory
 from flask_smorest import Blueprint
 from werkzeug.security import safe_join
 
@@ -28,6 +28,10 @@ site_blp = Blueprint("site", __name__, cli_group="site", description="内容站�
 ONE_HOUR = 3600
 ONE_YEAR = 365 * 24 * 3600
 _FINGERPRINTED = re.compile(r"\.[0-9a-f]{8,}\.min\.(?:js|css)(?:\.map)?$")
+# mkdocs.yml's site_url when SITE_URL is unset: the sitemap and robots.txt then name the
+# host the request came to instead (set SITE_URL wherever nginx serves site/ itself).
+BUILD_DEFAULT_URL = "http://localhost:5000/"
+_ADDRESSED = ("sitemap.xml", "robots.txt")
 
 
 def serve_site(path: str = ""):
@@ -46,9 +50,21 @@ def serve_site(path: str = ""):
         target = os.path.join(target, "index.html")
     if not os.path.isfile(target):
         return _not_found(root)
+    if path in _ADDRESSED and not current_app.config.get("SITE_URL"):
+        return _at_this_host(target, path)
     response = send_from_directory(root, path)
     _cache_headers(response, path)
     response.headers["Content-Security-Policy"] = csp.site_policy(root)
+    return response
+
+
+def _at_this_host(target: str, path: str) -> Response:
+    """The sitemap or robots.txt of a build without SITE_URL, at the request's own host."""
+    with open(target, encoding="utf-8") as file:
+        body = file.read().replace(BUILD_DEFAULT_URL, request.host_url)
+    mimetype = "application/xml" if path.endswith(".xml") else "text/plain"
+    response = Response(body, mimetype=mimetype)
+    _cache_headers(response, path)
     return response
 
 
@@ -91,8 +107,6 @@ FlaskBlueprint.add_url_rule(site_blp, "/<path:path>", "page", serve_site)
 )
 def build_command(timeout: float | None) -> None:
     """Build the content site into a fresh directory and swap it in when it succeeds."""
-    from flask import current_app
-
     if timeout is not None:
         current_app.config["SITE_BUILD_TIMEOUT"] = timeout
     with click.progressbar(length=1, label="构建站点", show_pos=True) as bar:

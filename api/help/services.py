@@ -214,7 +214,9 @@ def present(request: HelpRequest, viewer: User | None,
     phone = decrypt(request.phone_encrypted)
     address = decrypt(request.address_encrypted)
     if role == REQUESTER:
-        name, phone, address = mask_name(name), mask_phone(phone), mask_address(address)
+        # Their own request: the address in full, so they can check where help will come;
+        # name and phone masked, as on every screen that may be seen over a shoulder.
+        name, phone = mask_name(name), mask_phone(phone)
     request.contact_name, request.phone, request.address = name, phone, address
     request.viewer_role = role
     request.actions = standing.next_actions(request)

@@ -8,6 +8,7 @@ one in its QR code: a guessed or altered code finds nothing.
 
 import secrets
 from base64 import b32encode
+from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -130,16 +131,35 @@ def _activity_lines(user_id: int) -> list[dict]:
              "minutes": int(row.minutes)} for row in rows]
 
 
-def issue_certificate(user: User, unit_id: int | None = None) -> Certificate:
+@dataclass(frozen=True)
+class Holder:
+    """Whose certificate: the name and ID number it shows (masked) and their unit."""
+
+    real_name: str
+    id_number: str | None
+    unit: Unit
+
+
+def volunteer_holder(user: User) -> Holder:
+    """A registered volunteer as a certificate holder. :raises VolunteersOnly:"""
+    profile = user.volunteer
+    if profile is None:
+        raise VolunteersOnly()
+    id_number = decrypt(profile.id_number_encrypted) if profile.id_number_encrypted else None
+    return Holder(profile.real_name, id_number, profile.unit)
+
+
+def issue_certificate(user: User, unit_id: int | None = None, *, holder: Holder | None = None,
+                      actor: User | None = None) -> Certificate:
     """Issue a certificate of my approved hours, by my unit (or one above it).
+
+    ``holder`` and ``actor`` are for a guardian issuing a child's certificate.
 
     :raises VolunteersOnly: :raises NoApprovedHours:
     :raises UnitNotFound: :raises Forbidden: ``unit_id`` is not my unit or above it.
     """
-    profile = user.volunteer
-    if profile is None:
-        raise VolunteersOnly()
-    unit = profile.unit
+    holder = holder or volunteer_holder(user)
+    unit = holder.unit
     if unit_id is not None and unit_id != unit.id:
         issuer = get_unit(unit_id)
         if not issuer.covers(unit):
@@ -151,10 +171,9 @@ def issue_certificate(user: User, unit_id: int | None = None) -> Certificate:
         raise NoApprovedHours()
     settings = _issuer_settings(unit)
     now = utcnow()
-    id_number = decrypt(profile.id_number_encrypted) if profile.id_number_encrypted else None
     snapshot = {
-        "name": mask_name(profile.real_name),
-        "id_number": mask_id_number(id_number) if id_number else None,
+        "name": mask_name(holder.real_name),
+        "id_number": mask_id_number(holder.id_number) if holder.id_number else None,
         "total_minutes": total,
         "total_hours": hours(total),
         "activity_count": len(lines),
@@ -176,7 +195,7 @@ def issue_certificate(user: User, unit_id: int | None = None) -> Certificate:
     db.session.flush()
     # The number is the row's id: unique without a counter to lock.
     certificate.number = f"ZYFW{to_local(now).year}{certificate.id:06d}"
-    audit(user, "certificate.issue", "certificate", certificate.id,
+    audit(actor or user, "certificate.issue", "certificate", certificate.id,
           details={"number": certificate.number, "unit_id": unit.id, "total_minutes": total})
     db.session.commit()
     return certificate

@@ -6,6 +6,7 @@ from api.accounts.identity import normalize_phone
 from api.activities.schemas import ActivitySchema
 from api.personal_data import mask_name
 from api.signups.services import waitlist_position
+from api.timeutil import to_local
 from api.validation import LocalDateTime, Schema
 
 
@@ -21,6 +22,13 @@ class SignupSchema(Schema):
 
 class MySignupSchema(SignupSchema):
     activity = fields.Nested(ActivitySchema)
+    checked_in_at = fields.Function(lambda signup: _local(signup.attendance, "checked_in_at"))
+    checked_out_at = fields.Function(lambda signup: _local(signup.attendance, "checked_out_at"))
+
+
+def _local(attendance, name: str) -> str | None:
+    moment = getattr(attendance, name) if attendance is not None else None
+    return to_local(moment).isoformat() if moment is not None else None
 
 
 class AssistedSignupSchema(Schema):

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager
+from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from api.accounts.models import User
 from api.activities.models import Activity
@@ -19,6 +19,7 @@ from api.activities.vocabulary import PUBLISHED
 from api.audit.services import record as audit
 from api.errors import Conflict, Forbidden, NotFound
 from api.extensions import db
+from api.families.models import FamilyMember
 from api.notifications import services as notifications
 from api.personal_data import lookup_hash
 from api.signups.models import (
@@ -32,7 +33,9 @@ from api.signups.models import (
 from api.signups.no_shows import no_show_counts
 from api.timeutil import to_local, utcnow
 
+# County practice: under 14 only with a guardian's consent, under 10 only with a guardian there.
 MINIMUM_AGE_WITHOUT_GUARDIAN = 14
+MINIMUM_AGE_WITHOUT_COMPANION = 10
 
 
 class SignupClosed(Conflict):
@@ -53,6 +56,14 @@ class VolunteersOnly(Forbidden):
 
 class GuardianConsentRequired(Forbidden):
     error, message = "guardian_consent_required", "未满 14 周岁需监护人同意后才能报名"
+
+
+class BelowMinimumAge(Forbidden):
+    error, message = "below_minimum_age", "未达到该活动的最低年龄要求"
+
+
+class GuardianRequired(Forbidden):
+    error, message = "guardian_required", "需监护人陪同参加，请由监护人为孩子报名并一同参加"
 
 
 class CancelClosed(Conflict):
@@ -100,7 +111,42 @@ def _age_on(birth_date: date, day: date) -> int:
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
-def _check_eligibility(user: User, activity: Activity, now: datetime) -> None:
+def family_member_of(user_id: int) -> FamilyMember | None:
+    """The family membership of a child (None for anyone who is nobody's child here)."""
+    return db.session.scalar(select(FamilyMember).where(FamilyMember.child_id == user_id))
+
+
+def _age_at(birth_date: date, activity: Activity) -> int:
+    return _age_on(birth_date, to_local(activity.starts_at).date())
+
+
+def _check_age(user: User, activity: Activity, member: FamilyMember | None) -> None:
+    """Activity-level minimum age; under 14 only with a guardian's consent (for a family
+    member the guardian's recorded consent, not withdrawn)."""
+    profile = user.volunteer
+    birth_date = member.birth_date if member else (profile.birth_date if profile else None)
+    if birth_date is None:
+        return
+    age = _age_at(birth_date, activity)
+    if activity.min_age and age < activity.min_age:
+        raise BelowMinimumAge(f"该活动仅限 {activity.min_age} 周岁及以上参加")
+    if age < MINIMUM_AGE_WITHOUT_GUARDIAN:
+        consented = member.consented if member else (profile is not None
+                                                     and profile.guardian_consent)
+        if not consented:
+            raise GuardianConsentRequired()
+
+
+def guardian_must_come(member: FamilyMember | None, activity: Activity) -> bool:
+    """A child goes with its guardian under 10, or wherever the activity asks for one."""
+    if member is None:
+        return False
+    return activity.guardian_required or \
+        _age_at(member.birth_date, activity) < MINIMUM_AGE_WITHOUT_COMPANION
+
+
+def _check_eligibility(user: User, activity: Activity, now: datetime,
+                       member: FamilyMember | None = None) -> None:
     if activity.status == ACTIVITY_CANCELLED:
         raise ActivityCancelled()
     if activity.status != PUBLISHED:
@@ -109,13 +155,9 @@ def _check_eligibility(user: User, activity: Activity, now: datetime) -> None:
         raise SignupClosed("报名尚未开始")
     if now >= (activity.signup_closes_at or activity.starts_at):
         raise SignupClosed()
-    profile = user.volunteer
-    if activity.audience == "volunteers" and profile is None:
+    if activity.audience == "volunteers" and user.volunteer is None:
         raise VolunteersOnly()
-    if profile is not None and profile.birth_date is not None and not profile.guardian_consent:
-        if _age_on(profile.birth_date, to_local(activity.starts_at).date()) \
-                < MINIMUM_AGE_WITHOUT_GUARDIAN:
-            raise GuardianConsentRequired()
+    _check_age(user, activity, member)
 
 
 def _check_time_conflict(user: User, activity: Activity) -> None:
@@ -133,43 +175,46 @@ def _check_time_conflict(user: User, activity: Activity) -> None:
         raise TimeConflict()
 
 
-def sign_up(user: User, activity_id: int, *, assisted_by: User | None = None) -> Signup:
+def sign_up(user: User, activity_id: int, *, assisted_by: User | None = None,
+            guardian: User | None = None) -> Signup:
     """Sign ``user`` up: confirmed while places remain, then waitlisted (FIFO).
 
-    A retry returns the sign-up the user already holds.
+    A retry returns the sign-up the user already holds. A child (a family member) is signed
+    up by its ``guardian``; where the guardian must come too, the guardian is signed up in
+    the same transaction, and both are confirmed or both waitlisted.
 
     :raises ActivityNotFound, ActivityCancelled, SignupClosed, VolunteersOnly,
-        GuardianConsentRequired, TimeConflict:
+        GuardianConsentRequired, BelowMinimumAge, GuardianRequired, TimeConflict:
     """
     activity = get_activity(activity_id, user)
     existing = active_signup(user.id, activity_id)
     if existing is not None:
         return existing
     now = utcnow()
-    _check_eligibility(user, activity, now)
-    _check_time_conflict(user, activity)
+    member = family_member_of(user.id)
+    party = _party(user, activity, member, guardian)
+    for person in party:
+        _check_eligibility(person, activity, now, member if person is user else None)
+        _check_time_conflict(person, activity)
 
     activity = lock_activity(activity_id)
-    _check_eligibility(user, activity, now)  # it may have changed before we held the lock
+    for person in party:  # it may have changed before we held the lock
+        _check_eligibility(person, activity, now, member if person is user else None)
     existing = active_signup(user.id, activity_id)
     if existing is not None:
         db.session.commit()
         return existing
-    signup = Signup(activity_id=activity.id, user_id=user.id,
-                    assisted_by_id=assisted_by.id if assisted_by else None)
-    if activity.capacity is None or activity.confirmed_count < activity.capacity:
-        signup.status, signup.confirmed_at = CONFIRMED, now
-        activity.confirmed_count += 1
-    else:
-        signup.status = WAITLISTED
-        activity.waitlist_count += 1
-    db.session.add(signup)
-    if signup.status == CONFIRMED:
-        notifications.notify([user.id], notifications.SIGNUP_CONFIRMED,
-                             f"报名成功：{activity.title}", payload={"activity_id": activity.id})
+    newcomers = [person for person in party
+                 if person is user or active_signup(person.id, activity_id) is None]
+    confirmed = activity.capacity is None \
+        or activity.confirmed_count + len(newcomers) <= activity.capacity
+    signups = [_add_signup(person, activity, now, confirmed, assisted_by) for person in newcomers]
     if assisted_by is not None:
         audit(assisted_by, "signup.assisted", "activity", activity.id,
               details={"user_id": user.id})
+    if guardian is not None:
+        audit(guardian, "signup.by_guardian", "activity", activity.id,
+              details={"user_id": user.id, "with_guardian": len(newcomers) > 1})
     try:
         db.session.commit()
     except IntegrityError:
@@ -179,6 +224,36 @@ def sign_up(user: User, activity_id: int, *, assisted_by: User | None = None) ->
         if existing is None:
             raise
         return existing
+    return signups[0]
+
+
+def _party(user: User, activity: Activity, member: FamilyMember | None,
+           guardian: User | None) -> list[User]:
+    """Who signs up: the user, and the guardian where a child must not go alone.
+
+    :raises GuardianRequired: for a child signed up without (or by someone not) its guardian.
+    """
+    if member is None:
+        return [user]
+    if guardian is None or guardian.id != member.guardian_id:
+        raise GuardianRequired()
+    return [user, guardian] if guardian_must_come(member, activity) else [user]
+
+
+def _add_signup(user: User, activity: Activity, now: datetime, confirmed: bool,
+                assisted_by: User | None) -> Signup:
+    """A new sign-up; the caller holds the activity's lock and commits."""
+    signup = Signup(activity_id=activity.id, user_id=user.id,
+                    assisted_by_id=assisted_by.id if assisted_by else None)
+    if confirmed:
+        signup.status, signup.confirmed_at = CONFIRMED, now
+        activity.confirmed_count += 1
+        notifications.notify([user.id], notifications.SIGNUP_CONFIRMED,
+                             f"报名成功：{activity.title}", payload={"activity_id": activity.id})
+    else:
+        signup.status = WAITLISTED
+        activity.waitlist_count += 1
+    db.session.add(signup)
     return signup
 
 
@@ -238,6 +313,7 @@ def my_signups_query(user: User) -> Select:
     return (
         select(Signup).join(Signup.activity).options(contains_eager(Signup.activity))
         .where(Signup.user_id == user.id)
+        .options(selectinload(Signup.attendance))
         .order_by(Activity.starts_at.desc(), Signup.id.desc())
     )
 

@@ -27,10 +27,15 @@ from flask import (
 )
 from flask_smorest import Blueprint
 
+from api.accounts import web_oauth
 from api.accounts.roles import ORGANIZER_ROLES
 from api.activities.services import get_activity
 from api.activities.vocabulary import THEMES
+from api.errors import ApiError
+from api.families.services import is_hidden_child
 from api.feeds.ics import FeedEntry, render_calendar
+from api.hours.certificates import get_certificate
+from api.hours.totals import hours
 from api.units.categories import TEAM_CATEGORIES
 from api.urls import public_url
 
@@ -77,6 +82,10 @@ FEATURES: dict[str, str] = {
     "search": "/api/v1/search",
     "help": "/api/v1/help-requests",
     "stats": "/api/v1/stats",
+    "family": "/api/v1/me/family",
+    "points": "/api/v1/me/points",
+    "inbox": "/api/v1/me/inbox",
+    "lookup": "/api/v1/hours/lookup",
 }
 
 TABS: tuple[Tab, ...] = (
@@ -97,6 +106,11 @@ PAGES: dict[str, Page] = {page.endpoint: page for page in (
     Page("stats", "数据", "stats", "stats", "stats"),
     Page("checkin", "扫码签到", "checkin", "me", "checkin"),
     Page("checkin_screen", "现场签到码", "checkin-screen", "me", "checkin"),
+    Page("family", "家庭成员", "family", "me", "family"),
+    Page("points", "爱心积分", "points", "me", "points"),
+    Page("inbox", "消息", "inbox", "me", "inbox"),
+    Page("lookup", "服务时长查询", "lookup", "me", "lookup"),
+    Page("wechat_done", "微信登录", "wechat-done", "me"),
 )}
 
 
@@ -143,6 +157,7 @@ def _render(endpoint: str, **context) -> Response:
         "features": features,
         "demoLogin": _demo_login(),
         "organizerRoles": ORGANIZER_ROLES,
+        "hotline": current_app.config.get("HELP_HOTLINE", ""),
         "static": url_for("web.static_file", version=_state()["version"], filename=""),
     }
     html = render_template("web/page.html", page=page, tabs=tabs, static_url=static_url,
@@ -208,6 +223,69 @@ def checkin_screen():
     return _render("checkin_screen")
 
 
+def family():
+    """家庭成员: a guardian's children, consent, their sign-ups, hours and certificates."""
+    return _render("family")
+
+
+def points():
+    """爱心积分: balance, ledger, rewards, redeem, my codes as QR codes."""
+    return _render("points")
+
+
+def inbox():
+    """My notifications."""
+    return _render("inbox")
+
+
+def lookup():
+    """The public hours lookup by name and the last four digits."""
+    return _render("lookup")
+
+
+def certificate(code: str):
+    """The human-readable target of a certificate's QR code: valid or not, masked details.
+
+    Server-rendered without scripts, so it opens in any in-app browser (WeChat's included).
+    """
+    found, message = None, ""
+    try:
+        found = get_certificate(code)
+    except ApiError as exc:
+        message = exc.message
+    if found is not None and is_hidden_child(found.user_id):
+        found, message = None, "该证明持有人的信息已隐藏"
+    html = render_template(
+        "web/certificate.html", title="证明核验", static_url=static_url,
+        certificate=found, message=message,
+        snapshot=found.snapshot if found else None,
+        total_hours=hours(found.total_minutes) if found else None)
+    response = Response(html, status=200 if found else 404, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def wechat_authorize():
+    """Off to WeChat's web authorization (``?scope=base`` for a silent one), with a state
+    remembered in a short-lived cookie of this browser."""
+    state = web_oauth.new_state()
+    target = web_oauth.authorize_url(url_for("web.wechat_done", _external=True), state,
+                                     request.args.get("scope", "userinfo"))
+    response = redirect(target)
+    response.set_cookie(web_oauth.STATE_COOKIE, state, max_age=web_oauth.STATE_MAX_AGE,
+                        httponly=True, samesite="Lax", secure=request.is_secure)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def wechat_done():
+    """Where WeChat sends the browser back (``?code=&state=``): the page signs in by POST."""
+    return _render("wechat_done")
+
+
 def static_file(version: str, filename: str):
     """A static file; immutable under the current version, revalidated under an old one."""
     current = version == _state()["version"]
@@ -264,6 +342,13 @@ for _rule, _endpoint, _view in (
     ("/checkin", "checkin", checkin),
     ("/checkin/screen", "checkin_screen", checkin_screen),
     ("/checkin/qr.svg", "checkin_qr", checkin_qr),
+    ("/family", "family", family),
+    ("/points", "points", points),
+    ("/inbox", "inbox", inbox),
+    ("/lookup", "lookup", lookup),
+    ("/certificates/<string:code>", "certificate", certificate),
+    ("/auth/wechat", "wechat_authorize", wechat_authorize),
+    ("/auth/wechat/done", "wechat_done", wechat_done),
     ("/static/<version>/<path:filename>", "static_file", static_file),
 ):
     FlaskBlueprint.add_url_rule(blp, _rule, _endpoint, _view)

@@ -50,6 +50,7 @@ class WatermarkMismatch(Exception):
 # errcodes (official documentation)
 SYSTEM_BUSY = -1
 INVALID_CODE = 40029
+CODE_USED = 40163  # a web authorization code exchanged before
 RATE_LIMITED = 45011
 CODE_BLOCKED = 40226
 TOKEN_REJECTED = frozenset({40001, 40014, 42001})  # invalid, malformed, expired access_token
@@ -68,6 +69,16 @@ MSG_SEC_CHECK_MAX_CHARS = 2500
 class WeChatSession:
     openid: str
     session_key: str
+    unionid: str | None = None
+
+
+@dataclass
+class WebAuthorization:
+    """What ``sns/oauth2/access_token`` answers for a web authorization code."""
+
+    openid: str  # the official account's openid
+    access_token: str
+    scope: str
     unionid: str | None = None
 
 
@@ -123,6 +134,15 @@ class WeChatClient:
                                    wait_seconds=lease + timeout)
         return cls(config["WECHAT_API_BASE"], config["WECHAT_APPID"], config["WECHAT_SECRET"],
                    timeout, token_store=store, max_retries=retries,
+                   retry_backoff=config["WECHAT_RETRY_BACKOFF"])
+
+    @classmethod
+    def for_official_account(cls) -> "WeChatClient":
+        """A client of the county's official account (网页授权), configured from the app."""
+        config = current_app.config
+        return cls(config["WECHAT_API_BASE"], config["WECHAT_OA_APPID"],
+                   config["WECHAT_OA_SECRET"], config["WECHAT_TIMEOUT"],
+                   max_retries=config["WECHAT_MAX_RETRIES"],
                    retry_backoff=config["WECHAT_RETRY_BACKOFF"])
 
     # -- transport ---------------------------------------------------------------------
@@ -230,6 +250,31 @@ class WeChatClient:
         if not payload.get("openid") or not payload.get("session_key"):
             raise WeChatUnavailable("jscode2session answered without openid")
         return WeChatSession(payload["openid"], payload["session_key"], payload.get("unionid"))
+
+    def oauth_access_token(self, code: str) -> WebAuthorization:
+        """Exchange a web authorization code (网页授权) for the person's official-account
+        openid, a web access token and, for ``snsapi_userinfo``, the unionid.
+
+        :raises WeChatError: 40029 invalid code, 40163 code already used, ...
+        :raises WeChatUnavailable:
+        """
+        payload = self._request("GET", "/sns/oauth2/access_token", params={
+            "appid": self.appid, "secret": self.secret, "code": code,
+            "grant_type": "authorization_code",
+        })
+        if not payload.get("openid") or not payload.get("access_token"):
+            raise WeChatUnavailable("oauth2/access_token answered without openid")
+        return WebAuthorization(payload["openid"], payload["access_token"],
+                                payload.get("scope", ""), payload.get("unionid"))
+
+    def oauth_userinfo(self, access_token: str, openid: str) -> dict:
+        """The person's public profile (nickname, unionid) for a ``snsapi_userinfo`` token.
+
+        :raises WeChatError: 40001 bad token, 48001 a ``snsapi_base`` token, ...
+        :raises WeChatUnavailable:
+        """
+        return self._request("GET", "/sns/userinfo", params={
+            "access_token": access_token, "openid": openid, "lang": "zh_CN"})
 
     def send_subscribe_message(self, openid: str, template_id: str, data: dict[str, str], *,
                                page: str | None = None, miniprogram_state: str = "formal",

@@ -31,6 +31,22 @@ The server API (all ``POST`` with a JSON body):
   codes answer 40029.
 * ``/wxa/getwxacodeunlimit`` answers a small PNG (a QR code of page and scene).
 
+Web authorization of the official account (网页授权), all ``GET``:
+
+* ``/connect/oauth2/authorize`` (on open.weixin.qq.com in production) redirects at once, as
+  after the person agreed, to ``redirect_uri?code=…&state=…``; the person is
+  :attr:`WeChatStubServer.oauth_person` (``demo-resident`` unless a test or ``POST
+  /stub/oauth-person`` says otherwise). A bad ``scope``, ``response_type`` or missing
+  ``redirect_uri`` gets WeChat's error page (HTTP 400).
+* ``/sns/oauth2/access_token`` exchanges a code once: 40029 for a code it never issued,
+  40163 for one already used; the answer has the official account's openid (not the
+  mini-program's) and, for ``snsapi_userinfo``, the ``unionid``.
+* ``/sns/userinfo`` answers nickname and ``unionid`` for a web access token (40001 for an
+  unknown one, 48001 for a ``snsapi_base`` token).
+
+The ``unionid`` of a person is the same in ``jscode2session`` (a mini-program login code is
+the person: ``demo-volunteer``) and in web authorization, as WeChat's open platform makes it.
+
 Switches for tests: :meth:`WeChatStubServer.fail_next` makes the next calls of an endpoint
 answer an errcode (40001, 43101, 47003, ...), an HTTP status (5xx) or wait first (slow);
 :meth:`~WeChatStubServer.revoke_tokens` and :meth:`~WeChatStubServer.expire_tokens`
@@ -51,7 +67,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import segno
 
@@ -116,6 +132,19 @@ def stub_openid(code: str) -> str:
     return "ostub" + hashlib.sha256(code.encode()).hexdigest()[:23]
 
 
+def stub_unionid(person: str) -> str:
+    """The unionid of a person (a mini-program login code, or the web ``oauth_person``)."""
+    return "ustub" + hashlib.sha256(b"union:" + person.encode()).hexdigest()[:23]
+
+
+def stub_oa_openid(person: str) -> str:
+    """The official account's openid of a person: not the mini-program's."""
+    return "oastub" + hashlib.sha256(b"oa:" + person.encode()).hexdigest()[:22]
+
+
+OAUTH_SCOPES = ("snsapi_base", "snsapi_userinfo")
+
+
 @dataclass
 class _Failure:
     errcode: int | None
@@ -157,6 +186,20 @@ class _StubHandler(BaseHTTPRequestHandler):
         query = {key: values[0] for key, values in parse_qs(url.query).items()}
         if url.path == "/sns/jscode2session":
             self._answer(self.server.jscode2session(query))
+        elif url.path == "/connect/oauth2/authorize":
+            target = self.server.oauth_authorize(query)
+            if target is None:
+                self._send(400, "请求参数错误（redirect_uri、response_type 或 scope）".encode(),
+                           "text/plain; charset=utf-8")
+                return
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif url.path == "/sns/oauth2/access_token":
+            self._answer(self.server.oauth_access_token(query))
+        elif url.path == "/sns/userinfo":
+            self._answer(self.server.oauth_userinfo(query))
         elif url.path == "/stub/messages":
             self._answer({"messages": self.server.messages})
         else:
@@ -172,6 +215,10 @@ class _StubHandler(BaseHTTPRequestHandler):
             body = None
         if url.path == "/stub/reset":
             self.server.reset()
+            self._answer({"errcode": 0})
+            return
+        if url.path == "/stub/oauth-person" and isinstance(body, dict):
+            self.server.oauth_person = str(body.get("person") or "demo-resident")
             self._answer({"errcode": 0})
             return
         if url.path == "/stub/fail-next" and isinstance(body, dict):
@@ -242,6 +289,10 @@ class WeChatStubServer(ThreadingHTTPServer):
             self._used_phone_codes: set[str] = set()
             self._failures: dict[str, list[_Failure]] = {}
             self._latency: dict[str, float] = {}
+            self.oauth_person = "demo-resident"
+            self._oauth_codes: dict[str, tuple[str, str, str]] = {}  # code → person, scope, appid
+            self._used_oauth_codes: set[str] = set()
+            self._oauth_tokens: dict[str, tuple[str, str]] = {}  # token → person, scope
 
     def fail_next(self, endpoint: str, *, errcode: int | None = None, status: int | None = None,
                   delay: float = 0.0, times: int = 1) -> None:
@@ -307,7 +358,66 @@ class WeChatStubServer(ThreadingHTTPServer):
         if code == "slow":
             time.sleep(self.slow_seconds)
         session_key = base64.b64encode(os.urandom(16)).decode()
-        return {"openid": stub_openid(code), "session_key": session_key}
+        return {"openid": stub_openid(code), "session_key": session_key,
+                "unionid": stub_unionid(code)}
+
+    # -- web authorization (网页授权) ------------------------------------------------------
+
+    def oauth_authorize(self, query: dict) -> str | None:
+        """Where ``/connect/oauth2/authorize`` sends the browser, or None for a bad request."""
+        self.calls.append(("oauth_authorize", query))
+        redirect_uri = query.get("redirect_uri", "")
+        if (not query.get("appid") or query.get("response_type") != "code"
+                or query.get("scope") not in OAUTH_SCOPES
+                or not redirect_uri.startswith(("http://", "https://"))):
+            return None
+        code = "oa" + secrets.token_hex(12)
+        with self._lock:
+            self._oauth_codes[code] = (self.oauth_person, query["scope"], query["appid"])
+        separator = "&" if "?" in redirect_uri else "?"
+        answer = urlencode({"code": code, "state": query.get("state", "")})
+        return f"{redirect_uri}{separator}{answer}"
+
+    def oauth_access_token(self, query: dict) -> dict:
+        """Answer like ``GET /sns/oauth2/access_token``: each code works once."""
+        self.calls.append(("oauth_access_token", query))
+        if query.get("grant_type") != "authorization_code" or not query.get("appid"):
+            return {"errcode": 40013, "errmsg": "invalid appid"}
+        if not query.get("secret"):
+            return {"errcode": 40125, "errmsg": "invalid appsecret"}
+        code = query.get("code", "")
+        with self._lock:
+            if code in self._used_oauth_codes:
+                return {"errcode": 40163, "errmsg": "code been used"}
+            issued = self._oauth_codes.pop(code, None)
+            if issued is None or issued[2] != query["appid"]:
+                return {"errcode": 40029, "errmsg": "invalid code"}
+            self._used_oauth_codes.add(code)
+            person, scope, _ = issued
+            token = "oatoken-" + secrets.token_hex(12)
+            self._oauth_tokens[token] = (person, scope)
+        answer = {"access_token": token, "expires_in": 7200,
+                  "refresh_token": "oarefresh-" + secrets.token_hex(12),
+                  "openid": stub_oa_openid(person), "scope": scope}
+        if scope == "snsapi_userinfo":
+            answer["unionid"] = stub_unionid(person)
+        return answer
+
+    def oauth_userinfo(self, query: dict) -> dict:
+        """Answer like ``GET /sns/userinfo`` (a ``snsapi_userinfo`` web token only)."""
+        self.calls.append(("oauth_userinfo", query))
+        with self._lock:
+            found = self._oauth_tokens.get(query.get("access_token", ""))
+        if found is None:
+            return {"errcode": 40001, "errmsg": "invalid credential, access_token is invalid"}
+        person, scope = found
+        if scope != "snsapi_userinfo":
+            return {"errcode": 48001, "errmsg": "api unauthorized"}
+        if query.get("openid") != stub_oa_openid(person):
+            return {"errcode": 40003, "errmsg": "invalid openid"}
+        return {"openid": stub_oa_openid(person), "nickname": f"微信用户{person[-4:]}", "sex": 0,
+                "province": "河南", "city": "漯河", "country": "中国", "headimgurl": "",
+                "privilege": [], "unionid": stub_unionid(person)}
 
     def answer(self, endpoint: str, query: dict, body: dict):
         """The answer of a POST endpoint to a well-formed JSON body."""

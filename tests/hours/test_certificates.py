@@ -41,7 +41,7 @@ def test_issuing_numbers_the_certificate(client, certified, audit_actions):
     body = response.get_json()
     assert body["number"].startswith("ZYFW") and len(body["number"]) == 14
     assert len(body["code"]) == 16
-    assert body["verify_url"].endswith(f"/api/v1/certificates/{body['code']}")
+    assert body["verify_url"].endswith(f"/app/certificates/{body['code']}")
     assert (body["name"], body["total_minutes"], body["total_hours"]) == ("欧**明", 150, 2.5)
     assert body["status"] == "valid"
     certificate = db.session.query(Certificate).one()

@@ -1,6 +1,7 @@
 """First page loads stay light, and the pages and the content site link to each other."""
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,30 @@ def test_the_site_links_to_the_calendar_and_the_pages_back_to_the_site(with_site
     expect(page.locator(".month")).to_be_visible()
     page.get_by_role("link", name="资讯").click()
     expect(page).to_have_url(web.base_url + "/")
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_the_site_is_red_links_the_activities_and_its_search_shows_type_and_date(
+        with_site, app, web, activity_on, tomorrow):
+    if "/api/v1/search" not in {rule.rule for rule in app.url_map.iter_rules()}:
+        pytest.skip("the search API is not part of this app")
+    from api.searching.services import rebuild  # only where the search API is installed
+
+    activity_on(tomorrow, title="周末广场义诊")  # the same weekly activity, a week apart
+    activity_on(tomorrow + timedelta(days=7), title="周末广场义诊")
+    rebuild()
+    page = web.open("/search/?q=周末广场义诊")
+    results = page.locator(".civp-search-result")
+    expect(results).to_have_count(2)
+    expect(results.first.locator(".civp-search-result__type")).to_have_text("活动")
+    dates = results.locator(".civp-search-result__date").all_text_contents()
+    assert len(set(dates)) == 2 and all(re.fullmatch(r"\d{4}年\d+月\d+日 09:00", d) for d in dates)
+    header = page.evaluate("getComputedStyle(document.querySelector('.md-header')).backgroundColor")
+    assert header == "rgb(183, 20, 27)"  # the app's red, #b7141b
+    assert page.locator('nav a[href="/app/activities"]', has_text="志愿活动").count() >= 1
+
+    robots = page.goto(f"{web.base_url}/robots.txt")
+    assert "Disallow: /api/" in robots.text()
+    assert f"Sitemap: {web.base_url}/sitemap.xml" in robots.text()
+    sitemap = page.goto(f"{web.base_url}/sitemap.xml").text()
+    assert f"<loc>{web.base_url}/" in sitemap and "localhost:5000" not in sitemap

@@ -49,12 +49,25 @@
     status.textContent = text;
   }
 
+  /** When: an activity's start (``2026年12月5日 09:00``), an article's date; local times. */
+  function whenText(item) {
+    var iso = item.type === "activity" ? item.starts_at : item.date;
+    var match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}:\d{2}))?/.exec(iso || "");
+    if (!match) {
+      return "";
+    }
+    var day = match[1] + "年" + Number(match[2]) + "月" + Number(match[3]) + "日";
+    return match[4] ? day + " " + match[4] : day;
+  }
+
   function renderItems(items) {
     var html = items.map(function (item) {
       var label = TYPE_LABELS[item.type] || "";
+      var when = whenText(item);
       return (
         '<li class="civp-search-result">' +
         (label ? '<span class="civp-search-result__type">' + label + "</span>" : "") +
+        (when ? '<time class="civp-search-result__date">' + escapeHtml(when) + "</time>" : "") +
         '<a class="civp-search-result__title" href="' + escapeHtml(safeUrl(item.url)) + '">' +
         escapeHtml(item.title) + "</a>" +
         '<p class="civp-search-result__snippet">' + snippetHtml(item.snippet) + "</p>" +

@@ -66,6 +66,7 @@ export const SIGNUP_STATUS = {
 };
 
 export function signupLabel(signup) {
+  if (signup.status === "attended" && signup.checked_out_at) return "已签退";
   if (signup.status === "waitlisted" && signup.waitlist_position) {
     return `候补第 ${signup.waitlist_position} 位`;
   }

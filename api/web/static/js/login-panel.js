@@ -1,7 +1,7 @@
 // Sign-in: the WeChat stub's demo codes (residents, volunteers) and staff by password.
 
 import { api, forgetUser } from "./api.js";
-import { busy, config, h, messageOf } from "./ui.js";
+import { busy, config, h, messageOf, safeNext } from "./ui.js";
 
 const DEMO_ACCOUNTS = [
   { code: "demo-resident", label: "演示登录（居民）" },
@@ -21,8 +21,15 @@ export function loginPanel(onSignedIn) {
     onSignedIn(answer.user);
   };
 
+  // 网页授权 of the county's official account: the same account as in the mini-program.
+  const wechat = h("a", { class: "btn btn-primary btn-block wechat-login", href: "/app/auth/wechat" },
+    "微信登录");
+  wechat.addEventListener("click", () => {
+    sessionStorage.setItem("civ.next", safeNext(location.pathname + location.search + location.hash));
+  });
+
   const demo = config.demoLogin ? h("div", { class: "stack" },
-    h("p", { class: "muted" }, "演示环境：通过微信登录（模拟），无需账号。"),
+    h("p", { class: "muted" }, "开发环境：演示账号（模拟微信小程序登录），无需账号。"),
     DEMO_ACCOUNTS.map(({ code, label }) => {
       const button = h("button", { class: "btn btn-primary btn-block", type: "button",
         dataset: { demoCode: code } }, label);
@@ -35,7 +42,7 @@ export function loginPanel(onSignedIn) {
         }
       }));
       return button;
-    })) : h("p", { class: "muted" }, "居民和志愿者请在微信小程序中登录。");
+    })) : null;
 
   const username = h("input", { class: "input", name: "username", autocomplete: "username", required: true });
   const password = h("input", { class: "input", name: "password", type: "password",
@@ -58,7 +65,9 @@ export function loginPanel(onSignedIn) {
   });
 
   return h("div", { class: "login" },
-    h("section", { class: "card" }, h("h2", { class: "card-title" }, "登录"), demo, demoError),
+    h("section", { class: "card stack" }, h("h2", { class: "card-title" }, "登录"),
+      h("p", { class: "muted" }, "居民和志愿者用微信登录，与小程序是同一个账号。"), wechat),
+    demo ? h("section", { class: "card" }, h("h2", { class: "card-title" }, "演示登录"), demo, demoError) : null,
     h("section", { class: "card" }, h("h2", { class: "card-title" }, "工作人员"),
       h("p", { class: "muted field" }, "组织者、管理员和编辑使用账号密码登录。"), form, staffError));
 }

@@ -77,10 +77,69 @@ export function signedOut(title = "登录后查看", hint = "") {
     h("a", { class: "btn btn-primary", href: loginUrl() }, "去登录"));
 }
 
+// --- 长辈版 -------------------------------------------------------------------------------
+
+const MODE_KEY = "civ.mode";
+
+export function isElder() {
+  return document.documentElement.dataset.mode === "elder";
+}
+
+function setElder(on) {
+  if (on) document.documentElement.dataset.mode = "elder";
+  else delete document.documentElement.dataset.mode;
+  try {
+    if (on) localStorage.setItem(MODE_KEY, "elder");
+    else localStorage.removeItem(MODE_KEY);
+  } catch {
+    // Storage blocked: the choice holds for this page only.
+  }
+  document.dispatchEvent(new CustomEvent("modechange", { detail: { elder: on } }));
+}
+
+/** The prominent 长辈版 switch (home page and 我的): large type, large buttons, remembered. */
+export function modeSwitch() {
+  const hint = h("span", { class: "mode-switch-hint" });
+  const label = h("span");
+  const button = h("button", { class: "mode-switch", type: "button", dataset: { modeSwitch: "" } },
+    label, hint);
+  const render = () => {
+    const on = isElder();
+    button.setAttribute("aria-pressed", String(on));
+    label.textContent = on ? "长辈版：已开启" : "长辈版（大字）";
+    hint.textContent = on ? "点此回到标准版" : "字更大、按钮更大";
+  };
+  button.addEventListener("click", () => { setElder(!isElder()); render(); });
+  render();
+  return button;
+}
+
+/**
+ * Call instead of type: the 我来帮 hotline as a ``tel:`` link (``why`` says what a call does
+ * here), or null when none is configured.
+ */
+export function hotline(why = "不方便打字？打电话请志愿者帮忙") {
+  const number = config.hotline || "";
+  const digits = number.replace(/[^\d+]/g, "");
+  if (!digits) return null;
+  return h("a", { class: "hotline", href: `tel:${digits}`, dataset: { hotline: number } },
+    h("span", { class: "hotline-icon", "aria-hidden": "true", text: "☎" }),
+    h("span", { text: why }),
+    h("b", { text: `拨打 ${number}` }));
+}
+
 let toastTimer = null;
 
+/** A short message; in 长辈版 it stays in the page (no pop-ups) until the next one. */
 export function toast(message, kind = "info") {
-  document.querySelectorAll(".toast").forEach((element) => element.remove());
+  document.querySelectorAll(".toast, .inline-notice").forEach((element) => element.remove());
+  if (isElder()) {
+    const notice = h("p", { class: `inline-notice ${kind === "error" ? "inline-error" : "notice"}`,
+      role: "status", text: message });
+    main.prepend(notice);
+    notice.scrollIntoView({ block: "nearest" });
+    return;
+  }
   const element = h("div", { class: `toast toast-${kind}`, role: "status", text: message });
   document.body.append(element);
   clearTimeout(toastTimer);
@@ -136,9 +195,11 @@ export function weekday(year, month, day) {
   return WEEKDAYS[new Date(Date.UTC(year, month - 1, day)).getUTCDay()];
 }
 
+/** ``12月5日 周六``; with the year when it is not this year (``2027年1月5日 周二``). */
 export function formatDay(iso) {
   const { year, month, day } = parts(iso);
-  return `${month}月${day}日 周${weekday(year, month, day)}`;
+  const prefix = String(year) === today().slice(0, 4) ? "" : `${year}年`;
+  return `${prefix}${month}月${day}日 周${weekday(year, month, day)}`;
 }
 
 export function formatDateTime(iso) {

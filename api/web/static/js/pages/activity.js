@@ -22,8 +22,8 @@ async function load() {
     return;
   }
   document.title = `${activity.title} · 新时代文明实践`;
-  show(main, details(activity), signupBox(activity, user), addToCalendar(activity),
-    organizerTools(activity, user));
+  show(main, details(activity), signupBox(activity, user), familyBox(activity, user),
+    addToCalendar(activity), organizerTools(activity, user));
 }
 
 function metaRow(label, value) {
@@ -54,6 +54,8 @@ function details(activity) {
     metaRow("队伍", activity.team_name),
     metaRow("名额", capacityText(activity)),
     activity.capacity ? bar : null,
+    metaRow("年龄", activity.min_age ? `${activity.min_age} 周岁及以上` : null),
+    metaRow("陪同", activity.guardian_required ? "未成年人需监护人陪同参加" : null),
     metaRow("报名截止", activity.signup_closes_at && formatDateTime(activity.signup_closes_at)),
     metaRow("取消截止", activity.cancel_deadline && formatDateTime(activity.cancel_deadline)),
     activity.cancel_reason ? h("p", { class: "inline-error", text: `取消原因：${activity.cancel_reason}` }) : null,
@@ -124,6 +126,46 @@ async function cancel(box) {
 function showBoxError(box, error) {
   box.querySelector(".inline-error")?.remove();
   box.append(h("p", { class: "inline-error", role: "alert", text: messageOf(error) }));
+}
+
+/** 为家庭成员报名: the guardian signs a child up (and is signed up too where required). */
+function familyBox(activity, user) {
+  if (!user || !config.features.family || spots(activity).state === "closed") return null;
+  const box = h("section", { class: "card stack family-signup", "aria-label": "为家庭成员报名" });
+  loadFamily(activity, box);
+  return box;
+}
+
+async function loadFamily(activity, box) {
+  let answer;
+  try {
+    answer = await api.get("/me/family", { per_page: 50 });
+  } catch {
+    box.remove(); // optional: the activity's own sign-up still works
+    return;
+  }
+  const members = answer.data.filter((member) => member.consented);
+  if (members.length === 0) {
+    box.remove();
+    return;
+  }
+  show(box, h("h3", { class: "card-title" }, "为家庭成员报名"),
+    members.map((member) => {
+      const button = h("button", { class: "btn", type: "button", dataset: { memberId: member.id } },
+        `为 ${member.real_name} 报名`);
+      button.addEventListener("click", () => busy(button, "提交中…", async () => {
+        try {
+          const signup = await api.post(`/me/family/${member.id}/signups`, { activity_id: activity.id });
+          const withMe = signup.guardian_signup_status ? "，已同时为您报名陪同" : "";
+          const status = signup.status === "waitlisted" ? "已加入候补" : "报名成功";
+          box.append(h("p", { class: "notice", role: "status", dataset: { familySignup: signup.status },
+            text: `${member.real_name}：${status}${withMe}` }));
+        } catch (error) {
+          showBoxError(box, error);
+        }
+      }));
+      return h("div", { class: "row" }, button);
+    }));
 }
 
 function addToCalendar(activity) {

@@ -3,8 +3,8 @@
 import { api } from "../api.js";
 import { activityCard } from "../cards.js";
 import {
-  config, empty, failure, h, loading, main, messageOf, setParams, shortUnitName, show, today,
-  weekday,
+  config, empty, failure, h, isElder, loading, main, messageOf, modeSwitch, setParams,
+  shortUnitName, show, today, weekday,
 } from "../ui.js";
 
 const PER_PAGE = 20;
@@ -35,12 +35,15 @@ const listTitle = h("h2", { class: "section-title" });
 const listBox = h("div", { class: "activity-list" });
 
 show(main,
+  modeSwitch(),
   h("div", { class: "filters" }, unitSelect, themeSelect, nearButton),
   monthCard, listTitle, listBox);
 
 unitSelect.addEventListener("change", () => { state.unit = unitSelect.value; refresh(); });
 themeSelect.addEventListener("change", () => { state.theme = themeSelect.value; refresh(); });
 nearButton.addEventListener("click", toggleNear);
+// 长辈版 lists the days that have activities with large buttons instead of the 7-column month.
+document.addEventListener("modechange", () => { if (state.near === null) loadMonth(); });
 
 loadUnits();
 refresh();
@@ -87,8 +90,12 @@ async function loadMonth() {
     onClick: () => { state.month = shiftMonth(month, -1); state.day = null; refresh(); } }, "‹");
   const next = h("button", { class: "btn month-nav", type: "button", "aria-label": "下个月",
     onClick: () => { state.month = shiftMonth(month, 1); state.day = null; refresh(); } }, "›");
-  const grid = h("div", { class: "month-grid", role: "grid" },
-    ["一", "二", "三", "四", "五", "六", "日"].map((name) => h("div", { class: "month-weekday", text: name })));
+  const elder = isElder();
+  const grid = elder
+    ? h("div", { class: "day-list", role: "group", "aria-label": `${year}年${number}月有活动的日期` })
+    : h("div", { class: "month-grid", role: "group", "aria-label": `${year}年${number}月` },
+      ["一", "二", "三", "四", "五", "六", "日"].map((name) => h("div", { class: "month-weekday",
+        "aria-hidden": "true", text: name })));
   show(monthCard,
     h("div", { class: "month-head" }, previous, h("h2", { text: `${year}年${number}月` }), next),
     grid,
@@ -106,21 +113,31 @@ async function loadMonth() {
   if (version !== monthVersion) return; // a newer month or township is on its way
   const first = weekday(year, number, 1);
   const offset = ["一", "二", "三", "四", "五", "六", "日"].indexOf(first);
-  for (let blank = 0; blank < offset; blank += 1) grid.append(h("span"));
-  const now = today();
+  if (!elder) for (let blank = 0; blank < offset; blank += 1) grid.append(h("span", { "aria-hidden": "true" }));
   for (let day = 1; day <= daysIn(month); day += 1) {
     const date = `${month}-${String(day).padStart(2, "0")}`;
     const count = counts.get(date) || 0;
-    const classes = ["month-day"];
-    if (date < now) classes.push("is-past");
-    if (date === now) classes.push("is-today");
-    if (date === state.day) classes.push("is-selected");
-    grid.append(h("button", {
-      class: classes.join(" "), type: "button", dataset: { date },
-      "aria-label": `${number}月${day}日，${count} 个活动`, "aria-pressed": String(date === state.day),
-      onClick: () => { state.day = state.day === date ? null : date; refresh(); },
-    }, h("span", { text: day }), count ? h("span", { class: "month-day-count", text: count }) : null));
+    if (elder) {
+      if (count || date === state.day) grid.append(dayButton(date, `${day}日 周${weekday(year, number, day)}`, `${count} 个活动`));
+      continue;
+    }
+    grid.append(dayButton(date, String(day), count ? String(count) : null,
+      `${number}月${day}日，${count} 个活动`));
   }
+  if (elder && !grid.childElementCount) grid.append(h("p", { class: "muted", text: "本月暂无活动" }));
+}
+
+function dayButton(date, label, countText, ariaLabel = null) {
+  const now = today();
+  const classes = ["month-day"];
+  if (date < now) classes.push("is-past");
+  if (date === now) classes.push("is-today");
+  if (date === state.day) classes.push("is-selected");
+  return h("button", {
+    class: classes.join(" "), type: "button", dataset: { date },
+    "aria-label": ariaLabel, "aria-pressed": String(date === state.day),
+    onClick: () => { state.day = state.day === date ? null : date; refresh(); },
+  }, h("span", { text: label }), countText ? h("span", { class: "month-day-count", text: countText }) : null);
 }
 
 // --- the list ----------------------------------------------------------------------------
@@ -130,13 +147,18 @@ function listRange() {
   const first = `${state.month}-01`;
   const last = `${state.month}-${String(daysIn(state.month)).padStart(2, "0")}`;
   const now = today();
-  // The current month lists what is still to come; other months list all of theirs.
-  return { start: now > first && now <= last ? now : first, end: last };
+  // The current month lists what is still to come (not what ended earlier today); other
+  // months list all of theirs.
+  const current = now >= first && now <= last;
+  return { start: current ? now : first, end: last, upcoming: current ? "true" : null };
 }
 
 function listHeading(total) {
   const count = total === null ? "" : `（${total}）`;
-  if (state.near) return `附近 ${NEAR_RADIUS_KM} 公里内的活动${count}`;
+  if (state.near) {
+    const when = state.day ? `${Number(state.day.slice(5, 7))}月${Number(state.day.slice(8))}日` : "";
+    return `${when}附近 ${NEAR_RADIUS_KM} 公里内的活动${count}`;
+  }
   if (state.day) {
     const [, month, day] = state.day.split("-").map(Number);
     return `${month}月${day}日的活动${count}`;
@@ -147,7 +169,11 @@ function listHeading(total) {
 
 function listQuery() {
   const query = { unit_id: state.unit, theme: state.theme, page: state.page, per_page: PER_PAGE };
-  if (state.near) return { ...query, lat: state.near.lat, lng: state.near.lng, radius_km: NEAR_RADIUS_KM };
+  if (state.near) {
+    // Near me keeps the chosen day; without one, what is still to come (the next 30 days).
+    const range = state.day ? listRange() : { upcoming: "true" };
+    return { ...query, ...range, lat: state.near.lat, lng: state.near.lng, radius_km: NEAR_RADIUS_KM };
+  }
   return { ...query, ...listRange() };
 }
 

@@ -2,9 +2,11 @@
 
 import { api, getToken } from "../api.js";
 import {
-  busy, failure, formatDateTime, formatRange, h, hoursText, loading, main, messageOf, parts,
+  busy, failure, formatDateTime, formatRange, h, hotline, hoursText, loading, main, messageOf, parts,
   show, signedOut,
 } from "../ui.js";
+
+const HOTLINE_WHY = "扫码遇到困难？打电话，工作人员帮您签到";
 
 const params = new URLSearchParams(location.search);
 const token = params.get("token") || "";
@@ -34,11 +36,13 @@ async function start() {
     show(main, h("section", { class: "card stack" },
       h("h2", { class: "card-title" }, "扫码签到"),
       h("p", {}, "请用手机扫描活动现场组织者出示的签到二维码，扫码后会自动打开本页面完成签到。"),
-      h("p", { class: "muted" }, "签到码每分钟更新，请扫描现场实时显示的二维码。")));
+      h("p", { class: "muted" }, "签到码每分钟更新，请扫描现场实时显示的二维码。")),
+    hotline(HOTLINE_WHY));
     return;
   }
   if (!getToken()) {
-    show(main, signedOut("登录后签到", "签到码一分钟内有效；如登录后提示过期，请重新扫码。"));
+    show(main, signedOut("登录后签到", "签到码一分钟内有效；如登录后提示过期，请重新扫码。"),
+      hotline(HOTLINE_WHY));
     return;
   }
   show(main, loading("正在签到…"));
@@ -55,7 +59,7 @@ async function start() {
     showAttendance(activity, attendance, position);
   } catch (error) {
     show(main, heading(activity), result(false, "签到未成功", h("p", { class: "inline-error", role: "alert",
-      text: messageOf(error) })), backLink(activity));
+      text: messageOf(error) })), hotline(HOTLINE_WHY), backLink(activity));
   }
 }
 

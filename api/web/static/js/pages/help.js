@@ -3,7 +3,7 @@
 import { api, me } from "../api.js";
 import { clearErrors, field, formError, showErrors, showFieldError } from "../forms.js";
 import {
-  busy, config, confirmButton, empty, failure, formatDateTime, h, loading, loginUrl, main,
+  busy, config, confirmButton, empty, failure, formatDateTime, h, hotline, loading, loginUrl, main,
   messageOf, parts, shortUnitName, show, toast, today,
 } from "../ui.js";
 import { unitPicker } from "../unit-picker.js";
@@ -43,7 +43,7 @@ async function start() {
     : h("a", { class: "btn btn-primary btn-block", href: loginUrl() }, "登录后求助");
   intro.querySelector(".btn")?.remove();
   intro.append(ask);
-  show(main, intro, mineBox, boardBox);
+  show(main, hotline("不方便打字？打电话求助，话务员帮您登记"), intro, mineBox, boardBox);
   if (user) loadMine();
   loadBoard();
 }

@@ -6,7 +6,7 @@ import { barChart } from "../chart.js";
 import { loginPanel } from "../login-panel.js";
 import {
   busy, config, confirmButton, empty, failure, formatDay, h, hoursText, loading, main, messageOf,
-  shortUnitName, show, toast, today,
+  modeSwitch, shortUnitName, show, toast, today,
 } from "../ui.js";
 import { volunteerForm } from "../volunteer-form.js";
 
@@ -47,8 +47,8 @@ async function start() {
     return;
   }
   if (!user) {
-    show(main, h("p", { class: "notice" }, "登录后查看我的报名、服务时长和证明。"),
-      loginPanel(() => start()));
+    show(main, modeSwitch(), h("p", { class: "notice" }, "登录后查看我的报名、服务时长和证明。"),
+      loginPanel(() => start()), moreLinks(false));
     return;
   }
   const current = TABS.find((tab) => `#${tab.name}` === location.hash) || TABS[0];
@@ -56,7 +56,7 @@ async function start() {
     type: "button", role: "tab", class: tab === current ? "is-active" : "", dataset: { tab: tab.name },
     "aria-selected": String(tab === current), onClick: () => select(tab),
   }, tab.label));
-  show(main, profile(), organizerTools(), h("div", { class: "segmented", role: "tablist" }, buttons),
+  show(main, modeSwitch(), profile(), organizerTools(), moreLinks(true), h("div", { class: "segmented", role: "tablist" }, buttons),
     panel);
   select(current);
 
@@ -83,6 +83,19 @@ function profile() {
       unit ? h("p", { class: "muted", text: shortUnitName(unit) }) : null),
     h("button", { class: "btn btn-small", type: "button",
       onClick: () => { clearToken(); forgetUser(); start(); } }, "退出"));
+}
+
+/** The other pages of 我的: family members, points, messages, the public hours lookup. */
+function moreLinks(signedIn) {
+  const links = [
+    signedIn && config.features.family ? ["/app/family", "家庭成员（为孩子报名）"] : null,
+    signedIn && config.features.points ? ["/app/points", "爱心积分与兑换"] : null,
+    signedIn && config.features.inbox ? ["/app/inbox", "我的消息"] : null,
+    config.features.lookup ? ["/app/lookup", "服务时长查询"] : null,
+  ].filter(Boolean);
+  if (!links.length) return null;
+  return h("nav", { class: "card more-links", "aria-label": "更多" },
+    h("div", { class: "link-list" }, links.map(([href, label]) => h("a", { href }, label))));
 }
 
 function organizerTools() {
@@ -187,7 +200,7 @@ function stars(level) {
 function hoursHero(mine) {
   const { star } = mine;
   const next = star.next_level_hours;
-  const progress = h("div", { class: "progress", role: "progressbar", "aria-valuemin": "0",
+  const progress = h("div", { class: "progress", role: "progressbar", "aria-label": "升星进度", "aria-valuemin": "0",
     "aria-valuemax": String(next || 100) }, h("span"));
   const percent = next ? Math.min(100, (Number(mine.total_hours) / next) * 100) : 100;
   progress.firstChild.style.width = `${percent.toFixed(1)}%`;
@@ -304,7 +317,7 @@ async function loadCertificates(list) {
     }));
     return h("div", { class: "record certificate", dataset: { number: certificate.number } },
       h("div", { class: "grow" },
-        h("p", { text: `编号 ${certificate.number}` }),
+        h("p", {}, `编号 ${certificate.number} `, h("a", { href: `/app/certificates/${certificate.code}` }, "核验")),
         h("p", { class: "muted", text: `${hoursText(certificate.total_hours)} 小时 · ${formatDay(certificate.issued_at)} · ${certificate.unit_name}` }),
         certificate.status === "revoked" ? h("span", { class: "tag tag-red" }, "已撤销") : null),
       save);

@@ -1,0 +1,84 @@
+"""Family members in and out: the guardian sees the child's name and birth date, the ID
+number masked; consent with its time and text version."""
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+
+from api.accounts.identity import normalize_id_number
+from api.personal_data import decrypt, mask_id_number
+from api.validation import LocalDateTime
+
+RELATIONS = ("子女", "孙子女", "外孙子女", "其他被监护人")
+
+
+class ConsentTextSchema(Schema):
+    version = fields.String()
+    text = fields.String()
+
+
+class FamilyMemberSchema(Schema):
+    id = fields.Integer()
+    relation = fields.String()
+    consented = fields.Boolean()
+    consent_version = fields.String()
+    consent_given_at = LocalDateTime()
+    consent_withdrawn_at = LocalDateTime(allow_none=True)
+    # Hidden once consent is withdrawn: the guardian sees only that the member was there.
+    real_name = fields.Function(lambda member: member.real_name if member.consented else None)
+    birth_date = fields.Function(
+        lambda member: member.birth_date.isoformat() if member.consented else None)
+    id_number = fields.Function(
+        lambda member: mask_id_number(decrypt(member.id_number_encrypted))
+        if member.consented and member.id_number_encrypted else None)
+
+
+class FamilyMemberCreateSchema(Schema):
+    real_name = fields.String(required=True, validate=validate.Length(min=2, max=40))
+    birth_date = fields.Date(required=True)
+    relation = fields.String(load_default="子女", validate=validate.OneOf(RELATIONS))
+    id_number = fields.String(load_default=None, allow_none=True)
+    consent = fields.Boolean(required=True, metadata={
+        "description": "true: the guardian agrees to the consent text of consent_version"})
+    consent_version = fields.String(required=True, validate=validate.Length(max=20))
+
+    @validates("consent")
+    def _consent(self, value: bool, **_) -> None:
+        if value is not True:
+            raise ValidationError("需监护人阅读并同意后才能添加")
+
+    @validates("id_number")
+    def _id_number(self, value: str | None, **_) -> None:
+        if value:
+            try:
+                normalize_id_number(value)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from exc
+
+    @post_load
+    def _normalize(self, data: dict, **_) -> dict:
+        data.pop("consent")
+        data["real_name"] = data["real_name"].strip()
+        data["id_number"] = normalize_id_number(data["id_number"]) if data["id_number"] else None
+        return data
+
+
+class ConsentSchema(Schema):
+    consent = fields.Boolean(required=True)
+    consent_version = fields.String(required=True, validate=validate.Length(max=20))
+
+    @validates("consent")
+    def _consent(self, value: bool, **_) -> None:
+        if value is not True:
+            raise ValidationError("请阅读并同意后再确认")
+
+
+class MemberSignupCreateSchema(Schema):
+    activity_id = fields.Integer(required=True)
+
+
+class MemberSignupSchema(Schema):
+    """The child's sign-up, and the guardian's own when the guardian goes too."""
+
+    id = fields.Integer()
+    activity_id = fields.Integer()
+    status = fields.String()
+    guardian_signup_status = fields.String(allow_none=True)
