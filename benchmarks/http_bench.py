@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO_ROOT))
 VENV_BIN = Path(sys.executable).parent
 RESULTS = REPO_ROOT / "benchmarks" / "RESULTS.md"
 RUSH_PLACES = 50
+RUSH_TITLE = "抢报名压测活动"
 
 
 def parse_args() -> argparse.Namespace:
@@ -230,11 +231,15 @@ def _rush_users(count: int) -> list:
 
 def _rush_activity(template, rush: int):
     """A fresh activity with 50 places, open for sign-up (one per run)."""
+    import sqlalchemy as sa
+
     from api.activities.models import Activity
     from api.extensions import db
 
-    starts = template.starts_at + timedelta(days=1)
-    activity = Activity(title="抢报名压测活动", description="", theme=template.theme,
+    earlier = db.session.scalar(sa.select(sa.func.count()).where(Activity.title == RUSH_TITLE))
+    # A day of its own: earlier runs' confirmed users must not meet a time conflict here.
+    starts = template.starts_at + timedelta(days=1 + earlier)
+    activity = Activity(title=RUSH_TITLE, description="", theme=template.theme,
                         category=template.category, unit_id=template.unit_id,
                         starts_at=starts, ends_at=starts + timedelta(hours=2),
                         capacity=RUSH_PLACES, status="published", audience="public",
