@@ -5,20 +5,29 @@ User input never reaches a query parser: it is analysed into tokens
 ``AND (``, ``*`` or ``title:`` are just characters (mostly dropped as punctuation).
 
 A query becomes a list of *concepts*, one per token, or per synonym expression
-(``量血压`` -> 量血压 | 测血压 | 血压测量 ...).  A concept matches a document when any of
-its alternatives does: the word in the text (title, body, tags; the title adds a
-boost); for a Latin token also the title's pinyin (``gaoxueya``) or initials (``fxw``).
-Single Han characters next to real words (``防`` in ``防诈骗``, ``打`` in
-``流感疫苗在哪里打``) are *optional*: they add to the score but are not required,
-because segmentation leaves all sorts of glue characters alone.  A document whose
-title contains the whole query (by character bigrams) counts as matching every
-concept: that rescues title substrings the segmenter cut otherwise (and serves
-one-character queries).
+(``量血压`` -> 量血压 | 测血压 | 血压测量 ...).  Question and function words
+(``怎么``, ``哪里``, ``要注意``: ``stopwords.txt``) are dropped first.  A concept matches a
+document when any of its alternatives does: the word in the text (title, body, tags;
+the title adds a boost); for a Latin token also the title's pinyin (``gaoxueya``) or
+initials (``fxw``), and the index words it spells (``search.lexicon``: ``xueya`` ->
+血压, ``xy`` -> 血压 | 学员 | ..., weighted by frequency), in titles and bodies.
 
-``SearchIndex`` first requires every concept; when that finds fewer than
-``RELAX_BELOW`` documents (typical of questions: ``如何识别电信诈骗``), it searches
-again, counting title matches as complete and letting documents with at least half of
-the concepts follow the complete matches.
+Concepts are ORed and ranked by BM25F (``search.ranking``), with a minimum number that
+must match (``min_match``): all of one or two, most of three or more (two of three,
+three of four, four of five or six, ...), so a question need not contain every word
+of the answer.  Two kinds of words do not count towards it and only add to the score:
+
+* single Han characters next to real words (``防`` in ``防诈骗``, ``打`` in
+  ``流感疫苗在哪里打``), which segmentation leaves all around;
+* *common* words, found in more than COMMON_SHARE of the documents (活动, 志愿, 服务):
+  they would otherwise pull unrelated documents ahead of the topic word.  They weigh
+  COMMON_WEIGHT of a normal word; a query made only of common words keeps them.
+
+A document whose title contains the whole query (by character bigrams) counts as
+matching every concept: that rescues title substrings the segmenter cut otherwise (and
+serves one-character queries).  A document whose title *is* the query
+(``exact_title``, compared without punctuation or spaces) comes first, and the
+title's concepts then continue under OR, so its topic follows it.
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ from dataclasses import dataclass
 from whoosh.query import And, AndMaybe, NullQuery, Or, Query, Term
 
 from . import analysis
+from .lexicon import Lexicon
 
 #: Longer queries are cut: nobody types more, and a 10,000-character query must not
 #: turn into 5,000 terms.
@@ -38,6 +48,10 @@ TITLE_BOOST = 3.0
 PINYIN_BOOST = 2.5
 INITIALS_BOOST = 2.0
 TITLE_GRAMS_BOOST = 1.5
+#: A word in more than this share of the documents is common (see above) ...
+COMMON_SHARE = 0.18
+#: ... and weighs this much of a normal word.
+COMMON_WEIGHT = 0.3
 
 
 class Union(Or):
@@ -51,18 +65,26 @@ class Union(Or):
     matcher_type = Or.DEFAULT_MATCHER
 
 
+def min_match_for(concepts: int) -> int:
+    """Concepts a document must match: all of one or two, two thirds (rounded up)
+    of more."""
+    return concepts if concepts <= 2 else -(-2 * concepts // 3)
+
+
 @dataclass(frozen=True)
 class QueryPlan:
     """The Whoosh queries for one user query, and what to highlight."""
 
-    #: one query per concept; a complete match matches them all
+    #: one query per concept that counts towards ``min_match``
     concepts: list[Query]
     #: the same concepts without the title boosts: cheaper to walk, for finding matches
     concept_leads: list[Query]
-    #: single characters beside real words: scored when present, never required
+    #: single characters beside real words and common words: scored, never required
     optional: list[Query]
     #: titles containing the whole query text (None for a query without Han text)
     title_match: Query | None
+    #: titles equal to the query (None when nothing is left of it to compare)
+    exact_title: Query | None
     #: normalised strings to mark in snippets
     highlight: frozenset[str]
     #: Latin tokens, which may match a title's pinyin or initials
@@ -70,20 +92,13 @@ class QueryPlan:
 
     @property
     def min_match(self) -> int:
-        """Concepts a partial match needs: at least half, rounded up."""
+        """Concepts a match needs to rank with the full matches."""
+        return min_match_for(len(self.concepts))
+
+    @property
+    def relax_match(self) -> int:
+        """Concepts a partial match needs (shown after full ones): half, rounded up."""
         return (len(self.concepts) + 1) // 2
-
-    def strict(self) -> Query:
-        """Every concept, scored; optional characters only add to the score."""
-        query = self.concepts[0] if len(self.concepts) == 1 else And(self.concepts)
-        if self.optional:
-            query = AndMaybe(query, Union(self.optional))
-        return query
-
-    def strict_lead(self) -> Query:
-        """The documents ``strict()`` matches, found without scoring machinery."""
-        leads = self.concept_leads
-        return leads[0] if len(leads) == 1 else And(leads)
 
 
 def clean_query_text(text: str | None) -> str:
@@ -91,64 +106,117 @@ def clean_query_text(text: str | None) -> str:
     return (text or "")[:MAX_QUERY_CHARS].strip()
 
 
-def _word(token: str, scored: bool = True) -> Query:
+def _word(token: str, scored: bool = True, boost: float = 1.0) -> Query:
     # The text postings; scored, the title's score is added where it has the word too.
     if not scored:
         return Term("text", token)
-    return AndMaybe(Term("text", token), Term("title", token, boost=TITLE_BOOST))
+    return AndMaybe(
+        Term("text", token, boost=boost), Term("title", token, boost=TITLE_BOOST * boost)
+    )
 
 
-def _concept(concept: tuple[tuple[str, ...], ...], scored: bool) -> Query:
+def _concept(
+    concept: tuple[tuple[str, ...], ...], scored: bool, lexicon: Lexicon, spelled: set[str]
+) -> Query:
     alternatives: list[Query] = []
     for sequence in concept:
         words = [_word(token, scored) for token in sequence]
         alternatives.append(words[0] if len(words) == 1 else And(words))
     if len(concept) == 1 and len(concept[0]) == 1 and analysis.is_latin_word(concept[0][0]):
-        alternatives.extend(_pinyin_alternatives(concept[0][0]))
+        alternatives.extend(_pinyin_alternatives(concept[0][0], scored, lexicon, spelled))
     return alternatives[0] if len(alternatives) == 1 else Union(alternatives)
 
 
-def _pinyin_alternatives(token: str) -> list[Query]:
+def _pinyin_alternatives(
+    token: str, scored: bool, lexicon: Lexicon, spelled: set[str]
+) -> list[Query]:
+    """The title's own pinyin and initials, and the index words the token spells
+    (``search.lexicon``), weighted by their frequency; ``spelled`` collects the words
+    (to highlight)."""
     alternatives: list[Query] = [Term("title_pinyin", token, boost=PINYIN_BOOST)]
     if len(token) >= analysis.MIN_INITIALS:
         # Whole syllables typed are rarely meant as initials: rank those matches lower.
         boost = INITIALS_BOOST / 2 if analysis.split_syllables(token) else INITIALS_BOOST
         alternatives.append(Term("title_initials", token, boost=boost))
+    for pieces, weight in lexicon.readings(token):
+        matched: list[Query] = []
+        for piece in pieces:
+            words = [_word(word, scored, weight * share) for word, share in piece]
+            spelled.update(word for word, _share in piece)
+            matched.append(words[0] if len(words) == 1 else Union(words))
+        alternatives.append(matched[0] if len(matched) == 1 else And(matched))
     return alternatives
 
 
-def build_plan(reader, text: str | None) -> QueryPlan | None:
+def build_plan(reader, text: str | None, lexicon: Lexicon | None = None) -> QueryPlan | None:
     """Analyse a query; None when nothing searchable is left (empty, only stop words).
 
-    ``reader`` (the index being searched) is needed to expand a one-character query
-    into the title bigrams starting with it.
+    ``reader`` (the index being searched) gives document frequencies (common words)
+    and expands a one-character query into the title bigrams starting with it;
+    ``lexicon`` rewrites pinyin and initials into the index's Chinese words.
     """
+    lexicon = lexicon or Lexicon()
     text = clean_query_text(text)
     tokens = analysis.query_tokens(text)
     if not tokens:
         return None
     concepts = analysis.expand_synonyms(tokens)[:MAX_CONCEPTS]
-    required: list[Query] = []
-    leads: list[Query] = []
-    optional: list[Query] = []
     highlight: set[str] = set()
     latin: list[str] = []
     has_words = any(not _is_single_han(concept) for concept in concepts)
+    words: list[tuple[Query, Query, float]] = []
+    optional: list[Query] = []
     for concept in concepts:
         for sequence in concept:
             highlight.update(sequence)
         if len(concept) == 1 and len(concept[0]) == 1 and analysis.is_latin_word(concept[0][0]):
             latin.append(concept[0][0])
+        spelled: set[str] = set()
+        scored = _concept(concept, True, lexicon, spelled)
+        highlight.update(spelled)
         if has_words and _is_single_han(concept):
-            optional.append(_concept(concept, scored=True))
-        else:
-            required.append(_concept(concept, scored=True))
-            leads.append(_concept(concept, scored=False))
+            optional.append(scored)
+            continue
+        share = _document_share(reader, concept, spelled)
+        words.append((scored, _concept(concept, False, lexicon, set()), share))
+    specific = [word for word in words if word[2] <= COMMON_SHARE]
+    if specific and len(specific) < len(words):
+        for scored, _lead, share in words:
+            if share > COMMON_SHARE:
+                optional.append(_weighed(scored, COMMON_WEIGHT))
+        words = specific
     normalized = analysis.normalize(text)
     title_match = _title_contains(reader, normalized)
     if title_match is not None:
         highlight.update(analysis.han_runs(normalized))
-    return QueryPlan(required, leads, optional, title_match, frozenset(highlight), tuple(latin))
+        if latin:  # the Han part of a mixed query is not the whole query
+            optional.append(title_match)
+            title_match = None
+    key = analysis.title_key(text)
+    exact_title = Term("title_key", key) if key else None
+    return QueryPlan(
+        [scored for scored, _lead, _share in words],
+        [lead for _scored, lead, _share in words],
+        optional,
+        title_match,
+        exact_title,
+        frozenset(highlight),
+        tuple(latin),
+    )
+
+
+def _document_share(reader, concept, spelled: set[str]) -> float:
+    """The largest share of documents holding one of the concept's words."""
+    documents = reader.doc_count() or 1
+    words = {token for sequence in concept for token in sequence} | spelled
+    return max(reader.doc_frequency("text", word) for word in words) / documents
+
+
+def _weighed(query: Query, weight: float) -> Query:
+    """The query with every term's boost multiplied by ``weight``."""
+    if isinstance(query, Term):
+        return Term(query.fieldname, query.text, boost=query.boost * weight)
+    return query.apply(lambda child: _weighed(child, weight))
 
 
 def _is_single_han(concept: tuple[tuple[str, ...], ...]) -> bool:
@@ -186,6 +254,12 @@ def prefix_terms(reader, fieldname: str, prefix: str, limit: int) -> list[str]:
         if len(terms) >= limit:
             break
     return terms
+
+
+def suggest_plan(reader, text: str | None) -> QueryPlan:
+    """The autocomplete query (``suggest_query``) as a plan of one concept."""
+    query = suggest_query(reader, text)
+    return QueryPlan([query], [query], [], None, None, frozenset(), ())
 
 
 def suggest_query(reader, text: str | None, expansions: int = 64) -> Query:
