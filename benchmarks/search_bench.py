@@ -46,6 +46,8 @@ from search import SearchIndex, analysis  # noqa: E402
 
 CHINA = timezone(timedelta(hours=8))
 FULL_ACTIVITIES, FULL_ARTICLES = 150_000, 2_000
+#: The generated activities span three years from here.
+SPAN_START, SPAN_DAYS = datetime(2024, 3, 1, 8, 0, tzinfo=CHINA), 3 * 365
 
 
 # --- corpus -----------------------------------------------------------------------------
@@ -110,7 +112,12 @@ _SENTENCE = re.compile(r"[^。！？]+[。！？]")
 
 
 def generate(activities, articles, unit_paths, stations, n_activities, n_articles, seed=7):
-    """Yield n_activities + n_articles documents derived from the corpus."""
+    """Yield n_articles + n_activities documents derived from the corpus.
+
+    In the order a rebuild reads the database (``api.searching.services.all_documents``):
+    articles first, then activities from the latest start to the earliest, spread over
+    three years up to a month after ``bench_now()``.
+    """
     rng = random.Random(seed)
     villages = []
     for code, name in stations.items():
@@ -118,26 +125,6 @@ def generate(activities, articles, unit_paths, stations, n_activities, n_article
         short = re.sub(r"^.*?(镇|乡|街道)", "", short) or short
         villages.append((code, short))
     sentences = [s for a in activities for s in _SENTENCE.findall(a["body"])]
-    start = datetime(2024, 3, 1, 8, 0, tzinfo=CHINA)
-    span_days = 3 * 365
-    for i in range(n_activities):
-        template = activities[i % len(activities)]
-        code, village = villages[rng.randrange(len(villages))]
-        title = _PLACE.sub("", template["title"])
-        if rng.random() < 0.6:
-            title = f"{title}（{village}）"
-        body = template["body"] + "".join(rng.sample(sentences, 2))
-        when = start + timedelta(days=rng.randrange(span_days), hours=rng.choice([0, 1, 6, 8]))
-        yield {
-            **template,
-            "id": f"activity:G{i:06d}",
-            "title": title,
-            "body": body,
-            "unit_path": unit_paths[code],
-            "date": when,
-            "url": f"/activities/G{i:06d}",
-            "external_id": f"G{i:06d}",
-        }
     for i in range(n_articles):
         template = articles[i % len(articles)]
         paragraphs = template["body"].split("\n\n")
@@ -148,12 +135,37 @@ def generate(activities, articles, unit_paths, stations, n_activities, n_article
             "title": f"{template['title']}（第{i // len(articles) + 1}期）",
             "body": "\n\n".join(paragraphs),
             "date": datetime.combine(
-                date(2024, 3, 1) + timedelta(days=rng.randrange(span_days)),
+                SPAN_START.date() + timedelta(days=rng.randrange(SPAN_DAYS)),
                 datetime.min.time(),
                 CHINA,
             ),
             "url": f"/articles/gen-{i:05d}/",
         }
+    for i in range(n_activities):
+        template = activities[i % len(activities)]
+        code, village = villages[rng.randrange(len(villages))]
+        title = _PLACE.sub("", template["title"])
+        if rng.random() < 0.6:
+            title = f"{title}（{village}）"
+        body = template["body"] + "".join(rng.sample(sentences, 2))
+        # latest first; about 140 a day, at the hours activities start
+        day = SPAN_DAYS - 1 - (i * SPAN_DAYS) // max(1, n_activities)
+        when = SPAN_START + timedelta(days=day, hours=rng.choice([0, 1, 6, 8]))
+        yield {
+            **template,
+            "id": f"activity:G{i:06d}",
+            "title": title,
+            "body": body,
+            "unit_path": unit_paths[code],
+            "date": when,
+            "url": f"/activities/G{i:06d}",
+            "external_id": f"G{i:06d}",
+        }
+
+
+def bench_now() -> datetime:
+    """The clock of the query measurements: a month before the last activity."""
+    return SPAN_START + timedelta(days=SPAN_DAYS - 30)
 
 
 # --- measurements --------------------------------------------------------------------------
@@ -232,8 +244,8 @@ def bench_startup():
     print(f"  forked from a warmed parent (--preload + search.warm_up()): {forked * 1000:.2f} ms")
 
 
-def bench_rebuild(label, docs_factory, total, root: Path) -> SearchIndex:
-    index = SearchIndex(root)
+def bench_rebuild(label, docs_factory, total, root: Path, parallel=True) -> SearchIndex:
+    index = SearchIndex(root, parallel_rebuild=parallel)
     started = time.perf_counter()
     last = [started]
 
@@ -377,9 +389,18 @@ def main():
     parser.add_argument(
         "--reuse", action="store_true", help="with --keep: query the big index already there"
     )
+    parser.add_argument(
+        "--build-only", action="store_true", help="with --keep: build the big index, no more"
+    )
+    parser.add_argument(
+        "--serial", action="store_true", help="one indexing process (a shared machine)"
+    )
     args = parser.parse_args()
 
     activities, articles, unit_paths, stations = load_corpus(corpus_dir())
+    if args.build_only:
+        bench_big_rebuild(args, activities, articles, unit_paths, stations, Path(args.keep))
+        return
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     bench_segmentation(activities, articles)
     bench_startup()
@@ -400,7 +421,7 @@ def main():
             bench_big_rebuild(args, activities, articles, unit_paths, stations, work)
         # Measure every query cold: the result cache would answer repeats for free.
         index = SearchIndex(work / "big", cache_size=0)
-        now = datetime(2026, 6, 1, tzinfo=CHINA)
+        now = bench_now()
         bench_queries(index, corpus_index, now, args.repeat)
         bench_cache(SearchIndex(work / "big"), now)
 
@@ -437,6 +458,7 @@ def bench_big_rebuild(args, activities, articles, unit_paths, stations, work):
         ),
         total,
         work / "big",
+        parallel=not args.serial,
     )
     full = FULL_ACTIVITIES + FULL_ARTICLES
     if count < full:

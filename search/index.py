@@ -306,6 +306,8 @@ class SearchIndex:
                 return empty
             exact = query_plan.exact_title
             exact_found = exact is not None and reader.doc_frequency("title_key", exact.text) > 0
+            if exact_found:
+                query_plan = query_plan.focused_on(_body_of_title(searcher, exact))
             collector = self._collector(filters, date_range, now_ts, keep)
             tally = collector.collect(searcher, self._leaves(searcher), query_plan, exact_found)
             if not tally.total:
@@ -375,6 +377,13 @@ class SearchIndex:
         if opened is not None:
             opened.close()
             self._local.opened = None
+
+
+def _body_of_title(searcher, exact_title: Query) -> str:
+    """The normalised text (without the title) of the first document with that title."""
+    for docnum in searcher.docs_for_query(exact_title):
+        return analysis.normalize(searcher.stored_fields(docnum)["doc"]["text"])
+    return ""
 
 
 def _write_lexicon(generation: Path) -> None:

@@ -25,6 +25,7 @@ and expand to at most MAX_CANDIDATES of their most frequent words.
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import os
 from collections.abc import Iterable
@@ -40,6 +41,8 @@ MAX_CANDIDATES = 6
 MIN_SHARE_OF_TOP = 0.02
 #: A run-together spelling is split into at most this many words.
 MAX_PIECES = 4
+#: A word is listed under at most this many readings (its characters' heteronyms).
+MAX_READINGS = 4
 
 #: A piece of a reading: candidate words with their weights (the most frequent is 1.0).
 Piece = tuple[tuple[str, float], ...]
@@ -122,15 +125,38 @@ def build(words: Iterable[tuple[str, int]]) -> Lexicon:
     for word, df in words:
         if len(word) < 2:
             continue
-        syllables = analysis.word_pinyin(word)
-        if not syllables:
-            continue
-        pinyin.setdefault("".join(syllables), []).append((word, df))
-        initials.setdefault("".join(s[0] for s in syllables), []).append((word, df))
+        for syllables in _readings(word):
+            pinyin.setdefault("".join(syllables), []).append((word, df))
+            key = "".join(s[0] for s in syllables)
+            if (word, df) not in initials.setdefault(key, []):
+                initials[key].append((word, df))
     for mapping in (pinyin, initials):
         for candidates in mapping.values():
             candidates.sort(key=lambda pair: (-pair[1], pair[0]))
     return Lexicon(pinyin, initials)
+
+
+def _readings(word: str) -> list[tuple[str, ...]]:
+    """The word's reading as a word (``analysis.word_pinyin``), then the other ways its
+    characters read (血 xue | xie: residents type ``xianxue`` for 献血), at most
+    MAX_READINGS in all."""
+    first = analysis.word_pinyin(word)
+    if not first:
+        return []
+    readings = [first]
+    for combination in itertools.product(*map(_character_readings, word)):
+        if len(readings) >= MAX_READINGS:
+            break
+        if combination not in readings:
+            readings.append(combination)
+    return readings
+
+
+@functools.lru_cache(maxsize=16384)
+def _character_readings(character: str) -> tuple[str, ...]:
+    pypinyin = analysis._pinyin()
+    readings = pypinyin.pinyin(character, heteronym=True, style=pypinyin.Style.NORMAL)[0]
+    return tuple(dict.fromkeys(r.replace("ü", "v") for r in readings))
 
 
 def from_reader(reader) -> Lexicon:

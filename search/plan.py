@@ -32,7 +32,7 @@ title's concepts then continue under OR, so its topic follows it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from whoosh.query import And, AndMaybe, NullQuery, Or, Query, Term
 
@@ -49,7 +49,7 @@ PINYIN_BOOST = 2.5
 INITIALS_BOOST = 2.0
 TITLE_GRAMS_BOOST = 1.5
 #: A word in more than this share of the documents is common (see above) ...
-COMMON_SHARE = 0.18
+COMMON_SHARE = 0.12
 #: ... and weighs this much of a normal word.
 COMMON_WEIGHT = 0.3
 
@@ -89,6 +89,8 @@ class QueryPlan:
     highlight: frozenset[str]
     #: Latin tokens, which may match a title's pinyin or initials
     latin: tuple[str, ...]
+    #: the words of each concept (normalised), parallel to ``concepts``
+    concept_words: tuple[frozenset[str], ...] = ()
 
     @property
     def min_match(self) -> int:
@@ -99,6 +101,29 @@ class QueryPlan:
     def relax_match(self) -> int:
         """Concepts a partial match needs (shown after full ones): half, rounded up."""
         return (len(self.concepts) + 1) // 2
+
+    def focused_on(self, body: str) -> QueryPlan:
+        """The plan for a query that is the title of a document whose (normalised)
+        text is ``body``: the title's key terms -- the concepts the text names at least
+        twice -- keep matching; the others (``六个``, ``要点``) only add to the score,
+        so the topic follows the document, not the filler words of its title."""
+        key = [
+            i for i, words in enumerate(self.concept_words)
+            if sum(body.count(word) for word in words) >= 2
+        ]
+        if not key or len(key) == len(self.concepts):
+            return self
+        others = [
+            _weighed(query, COMMON_WEIGHT)
+            for i, query in enumerate(self.concepts) if i not in key
+        ]
+        return replace(
+            self,
+            concepts=[self.concepts[i] for i in key],
+            concept_leads=[self.concept_leads[i] for i in key],
+            optional=[*self.optional, *others],
+            concept_words=tuple(self.concept_words[i] for i in key),
+        )
 
 
 def clean_query_text(text: str | None) -> str:
@@ -115,13 +140,15 @@ def _word(token: str, scored: bool = True, boost: float = 1.0) -> Query:
     )
 
 
+def _sequence(sequence: tuple[str, ...], scored: bool, boost: float = 1.0) -> Query:
+    words = [_word(token, scored, boost) for token in sequence]
+    return words[0] if len(words) == 1 else And(words)
+
+
 def _concept(
     concept: tuple[tuple[str, ...], ...], scored: bool, lexicon: Lexicon, spelled: set[str]
 ) -> Query:
-    alternatives: list[Query] = []
-    for sequence in concept:
-        words = [_word(token, scored) for token in sequence]
-        alternatives.append(words[0] if len(words) == 1 else And(words))
+    alternatives = [_sequence(sequence, scored) for sequence in concept]
     if len(concept) == 1 and len(concept[0]) == 1 and analysis.is_latin_word(concept[0][0]):
         alternatives.extend(_pinyin_alternatives(concept[0][0], scored, lexicon, spelled))
     return alternatives[0] if len(alternatives) == 1 else Union(alternatives)
@@ -131,21 +158,47 @@ def _pinyin_alternatives(
     token: str, scored: bool, lexicon: Lexicon, spelled: set[str]
 ) -> list[Query]:
     """The title's own pinyin and initials, and the index words the token spells
-    (``search.lexicon``), weighted by their frequency; ``spelled`` collects the words
-    (to highlight)."""
+    (``search.lexicon``), weighted by their frequency, with their synonyms;
+    ``spelled`` collects the words (to highlight)."""
     alternatives: list[Query] = [Term("title_pinyin", token, boost=PINYIN_BOOST)]
     if len(token) >= analysis.MIN_INITIALS:
         # Whole syllables typed are rarely meant as initials: rank those matches lower.
         boost = INITIALS_BOOST / 2 if analysis.split_syllables(token) else INITIALS_BOOST
         alternatives.append(Term("title_initials", token, boost=boost))
+    synonyms = analysis.synonym_table()
     for pieces, weight in lexicon.readings(token):
         matched: list[Query] = []
         for piece in pieces:
-            words = [_word(word, scored, weight * share) for word, share in piece]
-            spelled.update(word for word, _share in piece)
+            words: list[Query] = []
+            for word, share in piece:
+                spelled.add(word)
+                for sequence in synonyms.get((word,), ((word,),)):
+                    words.append(_sequence(sequence, scored, weight * share))
             matched.append(words[0] if len(words) == 1 else Union(words))
         alternatives.append(matched[0] if len(matched) == 1 else And(matched))
     return alternatives
+
+
+def _known_words(reader, tokens: list[str]) -> list[str]:
+    """Tokens, each word no document contains replaced by the longest indexed words
+    inside it (``糖尿病人`` -> ``糖尿病``): the index holds the dictionary words
+    within long words (search-mode segmentation), queries are cut whole."""
+    known: list[str] = []
+    for token in tokens:
+        if len(token) < 3 or reader.doc_frequency("text", token) or not analysis.han_runs(token):
+            known.append(token)
+            continue
+        parts = sorted(analysis.index_tokens(token), key=len, reverse=True)
+        covered: list[tuple[int, str]] = []
+        for part in parts:
+            start = token.find(part)
+            if len(part) < 2 or part == token or not reader.doc_frequency("text", part):
+                continue
+            end = start + len(part)
+            if all(end <= s or start >= s + len(p) for s, p in covered):
+                covered.append((start, part))
+        known.extend(part for _start, part in sorted(covered)) if covered else known.append(token)
+    return known
 
 
 def build_plan(reader, text: str | None, lexicon: Lexicon | None = None) -> QueryPlan | None:
@@ -161,10 +214,14 @@ def build_plan(reader, text: str | None, lexicon: Lexicon | None = None) -> Quer
     if not tokens:
         return None
     concepts = analysis.expand_synonyms(tokens)[:MAX_CONCEPTS]
+    concepts = [
+        tuple(tuple(_known_words(reader, list(sequence))) for sequence in concept)
+        for concept in concepts
+    ]
     highlight: set[str] = set()
     latin: list[str] = []
     has_words = any(not _is_single_han(concept) for concept in concepts)
-    words: list[tuple[Query, Query, float]] = []
+    words: list[tuple[Query, Query, float, bool, frozenset[str]]] = []
     optional: list[Query] = []
     for concept in concepts:
         for sequence in concept:
@@ -178,10 +235,14 @@ def build_plan(reader, text: str | None, lexicon: Lexicon | None = None) -> Quer
             optional.append(scored)
             continue
         share = _document_share(reader, concept, spelled)
-        words.append((scored, _concept(concept, False, lexicon, set()), share))
+        is_latin = bool(latin) and latin[-1] == concept[0][0]
+        names = frozenset(token for sequence in concept for token in sequence) | spelled
+        words.append((scored, _concept(concept, False, lexicon, set()), share, is_latin, names))
+    # A Han word no document holds cannot count against the documents.
+    words = [w for w in words if w[2] or w[3]] or words
     specific = [word for word in words if word[2] <= COMMON_SHARE]
     if specific and len(specific) < len(words):
-        for scored, _lead, share in words:
+        for scored, _lead, share, _latin, _names in words:
             if share > COMMON_SHARE:
                 optional.append(_weighed(scored, COMMON_WEIGHT))
         words = specific
@@ -195,21 +256,25 @@ def build_plan(reader, text: str | None, lexicon: Lexicon | None = None) -> Quer
     key = analysis.title_key(text)
     exact_title = Term("title_key", key) if key else None
     return QueryPlan(
-        [scored for scored, _lead, _share in words],
-        [lead for _scored, lead, _share in words],
+        [word[0] for word in words],
+        [word[1] for word in words],
         optional,
         title_match,
         exact_title,
         frozenset(highlight),
         tuple(latin),
+        tuple(word[4] for word in words),
     )
 
 
 def _document_share(reader, concept, spelled: set[str]) -> float:
-    """The largest share of documents holding one of the concept's words."""
+    """The share of documents a concept's most frequent alternative can match (an
+    alternative of several words at most as many as its rarest word)."""
     documents = reader.doc_count() or 1
-    words = {token for sequence in concept for token in sequence} | spelled
-    return max(reader.doc_frequency("text", word) for word in words) / documents
+    sequences = [*concept, *((word,) for word in spelled)]
+    return max(
+        min(reader.doc_frequency("text", token) for token in sequence) for sequence in sequences
+    ) / documents
 
 
 def _weighed(query: Query, weight: float) -> Query:
