@@ -36,6 +36,8 @@ from .schema import CHINA, prepare_document, to_datetime
 from .store import GenerationSearcher, SearchIndexBusy, Store, apply_ops, shard_dirs
 
 MAX_PER_PAGE = 100
+#: Matches of a type counted at most (beyond: "1,000+", ``total_is_lower_bound``).
+TOTAL_BOUND = 1000
 
 __all__ = [
     "Hit",
@@ -68,13 +70,17 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """A page of hits, the total number of matches and facet counts over all of them."""
+    """A page of hits, the total number of matches and facet counts over all of them
+    (or, for very common queries, over the first ``total_bound`` of each type)."""
 
     hits: list[Hit]
     total: int
     page: int
     per_page: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: True when counting stopped at ``SearchIndex.total_bound`` matches (of a type):
+    #: ``total`` and ``facets`` are then lower bounds ("1,000+")
+    total_is_lower_bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,7 @@ class SearchIndex:
         lock_timeout: float = 60.0,
         parallel_rebuild: bool = True,
         cache_size: int = 128,
+        total_bound: int | None = TOTAL_BOUND,
     ):
         """Open (lazily) the index under ``index_dir``; nothing is read or created yet.
 
@@ -111,7 +118,10 @@ class SearchIndex:
         query results remembered per thread until the next commit (0 turns it off):
         a popular word that matches most of a county-scale index costs hundreds of
         milliseconds to count and facet, and is asked again and again.
+        ``total_bound``: stop counting the matches of a type (activities, articles)
+        at this many, newest first (None: count them all); see ``search.ranking``.
         """
+        self.total_bound = total_bound
         self.root = Path(index_dir)
         self.lock_timeout = lock_timeout
         self.parallel_rebuild = parallel_rebuild
@@ -226,16 +236,32 @@ class SearchIndex:
         return self._with_searcher(lambda s: s.doc_count(), 0)
 
     def _leaves(self, searcher) -> list:
-        """The searcher's segments, newest documents first (see ``search.ranking``)."""
-        return list(searcher.leaf_searchers())
+        """The searcher's segments, newest documents first (see ``search.ranking``):
+        by the latest date in each (segments are immutable: cached by their id)."""
+        leaves = []
+        for leaf, offset in searcher.leaf_searchers():
+            reader = leaf.reader()
+            key = ("latest", reader.segment().segment_id())
+            latest = self._columns.get(key)
+            if latest is None:
+                dates = ranking.segment_columns(self._columns, reader)[2]
+                latest = self._columns[key] = max(dates, default=0)
+            leaves.append((latest, offset, leaf))
+        leaves.sort(key=lambda item: (-item[0], item[1]))
+        return [(leaf, offset) for _latest, offset, leaf in leaves]
 
-    def _collector(self, filters, date_range, now_ts: int, keep: int) -> ranking.Collector:
+    def _collector(
+        self, filters, date_range, now_ts: int, keep: int, split_types: bool
+    ) -> ranking.Collector:
+        bound = max(self.total_bound, keep) if self.total_bound else None
         return ranking.Collector(
             lambda reader: ranking.segment_columns(self._columns, reader),
             filters,
             date_range,
             now_ts,
             keep,
+            bound=bound,
+            split_types=split_types,
         )
 
     def query(
@@ -308,7 +334,7 @@ class SearchIndex:
             exact_found = exact is not None and reader.doc_frequency("title_key", exact.text) > 0
             if exact_found:
                 query_plan = query_plan.focused_on(_body_of_title(searcher, exact))
-            collector = self._collector(filters, date_range, now_ts, keep)
+            collector = self._collector(filters, date_range, now_ts, keep, split_types=not type)
             tally = collector.collect(searcher, self._leaves(searcher), query_plan, exact_found)
             if not tally.total:
                 return empty
@@ -316,7 +342,9 @@ class SearchIndex:
                 self._hit(searcher, docnum, score, query_plan)
                 for docnum, score in tally.ranked()[(page - 1) * per_page :]
             ]
-            return SearchResults(hits, tally.total, page, per_page, tally.facets())
+            return SearchResults(
+                hits, tally.total, page, per_page, tally.facets(), tally.truncated
+            )
 
         return self._with_searcher(run, empty)
 
@@ -353,7 +381,7 @@ class SearchIndex:
 
         def run(searcher) -> list[Suggestion]:
             query_plan = plan.suggest_plan(searcher.reader(), q)
-            collector = self._collector([], (None, None), now_ts, limit * 8)
+            collector = self._collector([], (None, None), now_ts, limit * 8, split_types=True)
             tally = collector.collect(searcher, self._leaves(searcher), query_plan, False)
             suggestions: list[Suggestion] = []
             seen: set[str] = set()

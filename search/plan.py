@@ -43,6 +43,8 @@ from .lexicon import Lexicon
 #: turn into 5,000 terms.
 MAX_QUERY_CHARS = 200
 MAX_CONCEPTS = 24
+#: Titles are searched for the query as a substring up to this many Han characters.
+MAX_TITLE_PART = 8
 
 TITLE_BOOST = 3.0
 PINYIN_BOOST = 2.5
@@ -101,6 +103,17 @@ class QueryPlan:
     def relax_match(self) -> int:
         """Concepts a partial match needs (shown after full ones): half, rounded up."""
         return (len(self.concepts) + 1) // 2
+
+    def strict(self) -> Query:
+        """Every concept (or the title match), scored; optional words add to the score."""
+        query = self.concepts[0] if len(self.concepts) == 1 else And(self.concepts)
+        if self.title_match is not None:
+            # a title containing the query counts as matching every concept
+            query = Union([query, self.title_match])
+        if self.optional:
+            optional = self.optional
+            query = AndMaybe(query, optional[0] if len(optional) == 1 else Union(optional))
+        return query
 
     def focused_on(self, body: str) -> QueryPlan:
         """The plan for a query that is the title of a document whose (normalised)
@@ -247,7 +260,9 @@ def build_plan(reader, text: str | None, lexicon: Lexicon | None = None) -> Quer
                 optional.append(_weighed(scored, COMMON_WEIGHT))
         words = specific
     normalized = analysis.normalize(text)
-    title_match = _title_contains(reader, normalized)
+    han = "".join(analysis.han_runs(normalized))
+    # Longer text is a whole title (exact_title) or a question, not a title's part.
+    title_match = _title_contains(reader, normalized) if len(han) <= MAX_TITLE_PART else None
     if title_match is not None:
         highlight.update(analysis.han_runs(normalized))
         if latin:  # the Han part of a mixed query is not the whole query

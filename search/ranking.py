@@ -18,11 +18,13 @@ terms then continue under OR), and never below ``relax_match``.
 from __future__ import annotations
 
 import heapq
+import itertools
+import math
 import sys
 from collections import Counter
 from collections.abc import Callable
 
-from whoosh.query import And, Query
+from whoosh.query import And, Query, Term
 
 from . import plan
 
@@ -86,12 +88,14 @@ def _score_at(scorer, docnum: int) -> float | None:
 
 
 class Collector:
-    """Walks the candidates of a plan once, segment by segment.
+    """Walks the matches of a plan, segment by segment, newest documents first.
 
-    ``columns(reader)`` gives a segment's (types, categories, dates) lists; ``bound``
-    (None: no bound) stops the walk once that many documents reach ``min_match``:
-    the total is then a lower bound (``Tally.truncated``).  Segments are walked in the
-    order given, so callers hand the newest first.
+    ``columns(reader)`` gives a segment's (types, categories, dates) lists.  Articles
+    and activities are walked apart (unless a type filter picks one), each until
+    ``bound`` documents reach ``min_match`` (None: no bound): the total is then a
+    lower bound (``Tally.truncated``) and the best hits are the best of the newest
+    ``bound`` matches of each type -- all upcoming activities come first in a
+    rebuilt index, whose documents are written latest first.
     """
 
     def __init__(
@@ -102,20 +106,50 @@ class Collector:
         now_ts: int,
         keep: int,
         bound: int | None = None,
+        split_types: bool = False,
     ):
         self.columns = columns
-        self.filter_query = And(filters) if filters else None
+        self.filters = filters
         self.low, self.high = date_range
         self.now_ts = now_ts
         self.keep = keep
         self.bound = bound
+        self.split_types = split_types
 
     def collect(self, searcher, leaves, query_plan: plan.QueryPlan, exact_found: bool) -> Tally:
         """Tally the plan's matches; ``exact_found``: some title equals the query."""
+        if not self.split_types:
+            return self._collect(searcher, leaves, query_plan, exact_found, self.filters)
+        parts = [
+            self._collect(searcher, leaves, query_plan, exact_found, [*self.filters, part])
+            for part in (Term("type", "activity"), Term("type", "article"))
+        ]
+        return _merged(parts, self.keep)
+
+    def _collect(self, searcher, leaves, query_plan, exact_found, filters) -> Tally:
+        if exact_found:  # the title's key terms under OR
+            _strict, relaxed = self._walk(
+                searcher, leaves, query_plan, True, filters, _lead(query_plan, 1, True), 1
+            )
+            return relaxed
+        min_match, floor = query_plan.min_match, query_plan.relax_match
+        strict, _relaxed = self._walk(
+            searcher, leaves, query_plan, False, filters, _lead(query_plan, min_match, False),
+            min_match,
+        )
+        if strict.total >= RELAX_BELOW or floor >= min_match:
+            return strict
+        _strict, relaxed = self._walk(
+            searcher, leaves, query_plan, False, filters, _lead(query_plan, floor, False), floor
+        )
+        return relaxed
+
+    def _walk(self, searcher, leaves, query_plan, exact_found, filters, lead, floor):
+        """One pass over the documents ``lead`` finds: (those reaching ``min_match``,
+        all reaching ``floor``)."""
         concepts = query_plan.concepts
         n = len(concepts)
         min_match = query_plan.min_match
-        floor = 1 if exact_found else query_plan.relax_match
         extras = list(query_plan.optional)
         title_at = exact_at = -1
         if query_plan.title_match is not None:
@@ -124,25 +158,32 @@ class Collector:
         if exact_found:
             exact_at = n + len(extras)
             extras.append(query_plan.exact_title)
-        leads = list(query_plan.concept_leads)
-        if query_plan.title_match is not None:
-            leads.append(query_plan.title_match)
-        if exact_found:
-            leads.append(query_plan.exact_title)
-        candidates = leads[0] if len(leads) == 1 else plan.Union(leads)
+        # Every document the lead finds matches all concepts: no need to check them
+        # one by one, and a document that cannot reach the page is not scored.
+        complete = floor >= n and not exact_found
+        scored_query = query_plan.strict() if complete else None
+        filter_query = And(filters) if filters else None
         context, boolean = searcher.context(), searcher.boolean_context()
-        low, high, now_ts = self.low, self.high, self.now_ts
+        low, high, now_ts, bound = self.low, self.high, self.now_ts, self.bound
         strict, relaxed = Tally(self.keep), Tally(self.keep)
-        bound = self.bound
+        heap = strict.heap
         for leaf, offset in leaves:
-            matcher = candidates.matcher(leaf, boolean)
-            allowed = _filter_matcher(self.filter_query, leaf)
-            if not matcher.is_active() or allowed is False:
+            allowed = _filter_matcher(filter_query, leaf)
+            if allowed is False:
                 continue
-            scorers = [q.matcher(leaf, context) for q in (*concepts, *extras)]
+            if complete:
+                # the scored query walks the matches itself: one tree, scored on demand
+                matcher = scored_query.matcher(leaf, context)
+            else:
+                matcher = lead.matcher(leaf, boolean)
+            if not matcher.is_active():
+                continue
+            if not complete:
+                scorers = [q.matcher(leaf, context) for q in (*concepts, *extras)]
             doc_types, doc_categories, dates = self.columns(leaf.reader())
             matched_strict: list[int] = []
             matched_relaxed: list[int] = []
+            counted = strict.total if complete else relaxed.total
             while matcher.is_active():
                 docnum = matcher.id()
                 if allowed is not None:
@@ -155,6 +196,17 @@ class Collector:
                         continue
                 when = dates[docnum]
                 if (low is not None and when < low) or (high is not None and when > high):
+                    matcher.next()
+                    continue
+                upcoming = when >= now_ts or doc_types[docnum] != "activity"
+                if complete:
+                    matched_strict.append(docnum)
+                    if len(heap) < self.keep or upcoming or not heap[0][0][2]:
+                        score = matcher.score()
+                        strict.push(((False, True, upcoming, n, score), -(docnum + offset), score))
+                    if bound is not None and counted + len(matched_strict) >= bound:
+                        strict.truncated = True
+                        break
                     matcher.next()
                     continue
                 score, covered, exact = 0.0, 0, False
@@ -172,7 +224,6 @@ class Collector:
                 covered = min(covered, n)
                 if covered >= floor or exact:
                     reaches = covered >= min_match or exact
-                    upcoming = when >= now_ts or doc_types[docnum] != "activity"
                     key = (exact, reaches, upcoming, covered, score)
                     item = (key, -(docnum + offset), score)
                     if reaches:
@@ -180,7 +231,7 @@ class Collector:
                         strict.push(item)
                     matched_relaxed.append(docnum)
                     relaxed.push(item)
-                    if bound is not None and strict.total + len(matched_strict) >= bound:
+                    if bound is not None and counted + len(matched_relaxed) >= bound:
                         strict.truncated = relaxed.truncated = True
                         break
                 matcher.next()
@@ -188,9 +239,44 @@ class Collector:
             relaxed.count(matched_relaxed, doc_types, doc_categories)
             if strict.truncated:
                 break
-        if exact_found or strict.total < RELAX_BELOW:
-            return relaxed
-        return strict
+        if complete:
+            relaxed = strict
+        return strict, relaxed
+
+
+#: At most this many combinations of concepts make a lead; beyond, the union of the
+#: concepts is walked and each document checked.
+MAX_COMBINATIONS = 20
+
+
+def _lead(query_plan: plan.QueryPlan, floor: int, exact_found: bool) -> Query:
+    """A query finding the documents that match at least ``floor`` concepts, or whose
+    title contains (or is) the query: the union of every ``floor``-concept And."""
+    leads = query_plan.concept_leads
+    parts: list[Query] = []
+    if floor >= len(leads):
+        parts.append(leads[0] if len(leads) == 1 else And(leads))
+    elif floor <= 1 or math.comb(len(leads), floor) > MAX_COMBINATIONS:
+        parts.extend(leads)
+    else:
+        parts.extend(And(list(c)) for c in itertools.combinations(leads, floor))
+    if query_plan.title_match is not None:
+        parts.append(query_plan.title_match)
+    if exact_found:
+        parts.append(query_plan.exact_title)
+    return parts[0] if len(parts) == 1 else plan.Union(parts)
+
+
+def _merged(parts: list[Tally], keep: int) -> Tally:
+    merged = Tally(keep)
+    for part in parts:
+        merged.total += part.total
+        merged.types.update(part.types)
+        merged.categories.update(part.categories)
+        merged.truncated = merged.truncated or part.truncated
+        for item in part.heap:
+            merged.push(item)
+    return merged
 
 
 def segment_columns(cache: dict, reader) -> tuple[list, list, list]:
