@@ -241,7 +241,10 @@ class SearchIndex:
         leaves = []
         for leaf, offset in searcher.leaf_searchers():
             reader = leaf.reader()
-            key = ("latest", reader.segment().segment_id())
+            segment = reader.segment() if reader.doc_count_all() else None
+            if segment is None:  # an empty index: nothing to walk
+                continue
+            key = ("latest", segment.segment_id())
             latest = self._columns.get(key)
             if latest is None:
                 dates = ranking.segment_columns(self._columns, reader)[2]
