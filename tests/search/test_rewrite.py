@@ -81,3 +81,23 @@ def test_a_whole_title_ranks_its_document_first_then_its_topic(corpus_index):
 def test_a_common_word_does_not_outrank_the_topic_word(corpus_index):
     result = corpus_index.query("垃圾分类 志愿者 活动", per_page=10, now=BEFORE_SEASON)
     assert all("垃圾" in title or "分類" in title or "分类" in title for title in titles(result))
+
+
+def test_beyond_the_bound_totals_are_lower_bounds_newest_first(tmp_path, make_doc):
+    from search import SearchIndex
+
+    index = SearchIndex(tmp_path / "bounded", total_bound=5)
+    start = BEFORE_SEASON + timedelta(days=1)
+    docs = [make_doc(i, title=f"义诊活动{i}", date=start + timedelta(days=i)) for i in range(12)]
+    article = make_doc(99, id="article:yizhen", type="article", title="义诊问答", url="/a/")
+    try:
+        index.rebuild([article, *sorted(docs, key=lambda d: d["date"], reverse=True)])
+        result = index.query("义诊", per_page=3, now=BEFORE_SEASON)
+        assert result.total_is_lower_bound and result.total == 5 + 1
+        assert "article:yizhen" in ids(result)  # each type is counted apart
+        exact = SearchIndex(tmp_path / "bounded", total_bound=None)
+        assert exact.query("义诊", now=BEFORE_SEASON).total == 13
+        assert not exact.query("义诊", now=BEFORE_SEASON).total_is_lower_bound
+        exact.close()
+    finally:
+        index.close()
