@@ -292,6 +292,8 @@ class SearchIndex:
         have already started (``date < now``, default the current time) come after
         upcoming activities and articles.  ``facets`` counts the matches by type and
         by category, with the filters applied.  ``per_page`` is capped at 100.
+        Beyond ``total_bound`` matches of a type, counting stops (newest first) and
+        ``total_is_lower_bound`` is set; see ``search.ranking``.
         Results are remembered (per thread, ``cache_size``) until the next commit.
         """
         page = max(1, int(page))
