@@ -76,15 +76,15 @@ def _filter_matcher(filter_query: Query | None, leaf):
     return matcher if matcher.is_active() else False
 
 
-def _score_at(scorer, docnum: int) -> float | None:
-    """The scorer's score for ``docnum``, or None when it does not match it."""
-    if not scorer.is_active():
-        return None
-    if scorer.id() < docnum:
-        scorer.skip_to(docnum)
-        if not scorer.is_active():
-            return None
-    return scorer.score() if scorer.id() == docnum else None
+def _at(matcher, docnum: int) -> bool:
+    """Move ``matcher`` to ``docnum`` if it is behind; True when it matches it."""
+    if not matcher.is_active():
+        return False
+    if matcher.id() < docnum:
+        matcher.skip_to(docnum)
+        if not matcher.is_active():
+            return False
+    return matcher.id() == docnum
 
 
 class Collector:
@@ -209,23 +209,23 @@ class Collector:
                         break
                     matcher.next()
                     continue
-                score, covered, exact = 0.0, 0, False
-                for position, scorer in enumerate(scorers):
-                    value = _score_at(scorer, docnum)
-                    if value is None:
-                        continue
-                    score += value
-                    if position < n:
-                        covered += 1
-                    elif position == title_at:
-                        covered = n + 1
-                    elif position == exact_at:
-                        exact = True
-                covered = min(covered, n)
+                # Which concepts match decides the key's prefix; scores are only
+                # computed for a document that can still reach the page.
+                hits = [_at(scorer, docnum) for scorer in scorers]
+                covered = sum(hits[:n])
+                exact = exact_at >= 0 and hits[exact_at]
+                if title_at >= 0 and hits[title_at]:
+                    covered = n
                 if covered >= floor or exact:
                     reaches = covered >= min_match or exact
-                    key = (exact, reaches, upcoming, covered, score)
-                    item = (key, -(docnum + offset), score)
+                    tally = strict if reaches else relaxed
+                    prefix = (exact, reaches, upcoming, covered)
+                    if len(tally.heap) < self.keep or prefix >= tally.heap[0][0][:4]:
+                        matching = zip(scorers, hits, strict=True)
+                        score = sum(scorer.score() for scorer, hit in matching if hit)
+                    else:
+                        score = 0.0
+                    item = ((*prefix, score), -(docnum + offset), score)
                     if reaches:
                         matched_strict.append(docnum)
                         strict.push(item)
