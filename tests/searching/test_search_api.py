@@ -109,3 +109,18 @@ def test_rebuild_command_indexes_the_corpus(runner, client, corpus_dir, corpus_u
     assert {hit["id"] for hit in chinese} <= {hit["id"] for hit in hits}
     suggestions = client.get("/api/v1/search/suggest?q=fxw").get_json()["data"]
     assert any("放学娃" in item["title"] or "放學娃" in item["title"] for item in suggestions)
+
+
+def test_rebuild_streams_every_activity_latest_first(runner, corpus_dir, corpus_units):
+    from api.searching.documents import (
+        count_searchable_activities,
+        searchable_activity_documents,
+    )
+
+    assert runner.invoke(args=["import", "corpus", str(corpus_dir)]).exit_code == 0
+
+    docs = list(searchable_activity_documents(batch_size=7))  # many batches, tied starts
+
+    assert len(docs) == len({doc["id"] for doc in docs}) == count_searchable_activities()
+    starts = [doc["date"] for doc in docs]
+    assert starts == sorted(starts, reverse=True)
