@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from api.searching.documents import count_searchable_activities, searchable_activity_documents
 from api.timeutil import LOCAL_TZ, utcnow
 
 
@@ -112,11 +113,6 @@ def test_rebuild_command_indexes_the_corpus(runner, client, corpus_dir, corpus_u
 
 
 def test_rebuild_streams_every_activity_latest_first(runner, corpus_dir, corpus_units):
-    from api.searching.documents import (
-        count_searchable_activities,
-        searchable_activity_documents,
-    )
-
     assert runner.invoke(args=["import", "corpus", str(corpus_dir)]).exit_code == 0
 
     docs = list(searchable_activity_documents(batch_size=7))  # many batches, tied starts
