@@ -31,8 +31,8 @@ A document::
 ``query`` returns ``SearchResults(hits, total, page, per_page, facets,
 total_is_lower_bound)``; each ``Hit`` has type, id, external_id, db_id, title, snippet
 (HTML: escaped text with ``<mark>``), url, score and date; ``facets`` is
-``{"type": {...}, "category": {...}}`` over all matches -- or, past 1,000 matches of a
-type, over the newest 1,000 (``total_is_lower_bound``: show "1000+").
+``{"type": {...}, "category": {...}}`` over all matches -- or, past 500 matches of a
+type, over the newest 500 (``total_is_lower_bound``: show "500+").
 ``suggest`` returns ``Suggestion(text, type, id, url)`` entries.  Any query string is
 safe; writes raise ``InvalidDocument`` (nothing written) or, after ``lock_timeout``
 seconds of waiting for another writer, ``SearchIndexBusy``; ``rebuild`` raises

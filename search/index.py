@@ -36,8 +36,12 @@ from .schema import CHINA, prepare_document, to_datetime
 from .store import GenerationSearcher, SearchIndexBusy, Store, apply_ops, shard_dirs
 
 MAX_PER_PAGE = 100
-#: Matches of a type counted at most (beyond: "1,000+", ``total_is_lower_bound``).
-TOTAL_BOUND = 1000
+#: Matches of a type counted at most (beyond: "500+", ``total_is_lower_bound``).  Chosen
+#: by measurement (benchmarks/search_bench.py, 152,000 documents): counting walks the
+#: postings in Python, and 500 keeps the slowest kinds of query under 100 ms.
+TOTAL_BOUND = 500
+#: Matches of a type ranked at most, newest first (the rest are only counted).
+RANK_BOUND = 300
 
 __all__ = [
     "Hit",
@@ -79,7 +83,7 @@ class SearchResults:
     per_page: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     #: True when counting stopped at ``SearchIndex.total_bound`` matches (of a type):
-    #: ``total`` and ``facets`` are then lower bounds ("1,000+")
+    #: ``total`` and ``facets`` are then lower bounds ("500+")
     total_is_lower_bound: bool = False
 
 
@@ -109,6 +113,7 @@ class SearchIndex:
         parallel_rebuild: bool = True,
         cache_size: int = 128,
         total_bound: int | None = TOTAL_BOUND,
+        rank_bound: int | None = RANK_BOUND,
     ):
         """Open (lazily) the index under ``index_dir``; nothing is read or created yet.
 
@@ -119,9 +124,12 @@ class SearchIndex:
         a popular word that matches most of a county-scale index costs hundreds of
         milliseconds to count and facet, and is asked again and again.
         ``total_bound``: stop counting the matches of a type (activities, articles)
-        at this many, newest first (None: count them all); see ``search.ranking``.
+        at this many, newest first (None: count them all); ``rank_bound``: rank only
+        the newest this many matches of a type (and any page asked for); see
+        ``search.ranking``.
         """
         self.total_bound = total_bound
+        self.rank_bound = rank_bound
         self.root = Path(index_dir)
         self.lock_timeout = lock_timeout
         self.parallel_rebuild = parallel_rebuild
@@ -265,6 +273,7 @@ class SearchIndex:
             keep,
             bound=bound,
             split_types=split_types,
+            score_bound=self.rank_bound,
         )
 
     def query(

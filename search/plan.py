@@ -192,6 +192,17 @@ def _pinyin_alternatives(
     return alternatives
 
 
+def _indexed(reader, concept):
+    """The concept with unknown words split (``_known_words``), without the synonym
+    alternatives that name a word no document holds (they would only cost time)."""
+    sequences = [tuple(_known_words(reader, list(sequence))) for sequence in concept]
+    kept = [sequences[0]] + [
+        sequence for sequence in sequences[1:]
+        if all(reader.doc_frequency("text", token) for token in sequence)
+    ]
+    return tuple(dict.fromkeys(kept))
+
+
 def _known_words(reader, tokens: list[str]) -> list[str]:
     """Tokens, each word no document contains replaced by the longest indexed words
     inside it (``糖尿病人`` -> ``糖尿病``): the index holds the dictionary words
@@ -227,10 +238,7 @@ def build_plan(reader, text: str | None, lexicon: Lexicon | None = None) -> Quer
     if not tokens:
         return None
     concepts = analysis.expand_synonyms(tokens)[:MAX_CONCEPTS]
-    concepts = [
-        tuple(tuple(_known_words(reader, list(sequence))) for sequence in concept)
-        for concept in concepts
-    ]
+    concepts = [_indexed(reader, concept) for concept in concepts]
     highlight: set[str] = set()
     latin: list[str] = []
     has_words = any(not _is_single_han(concept) for concept in concepts)

@@ -107,6 +107,7 @@ class Collector:
         keep: int,
         bound: int | None = None,
         split_types: bool = False,
+        score_bound: int | None = None,
     ):
         self.columns = columns
         self.filters = filters
@@ -115,6 +116,7 @@ class Collector:
         self.keep = keep
         self.bound = bound
         self.split_types = split_types
+        self.score_bound = score_bound
 
     def collect(self, searcher, leaves, query_plan: plan.QueryPlan, exact_found: bool) -> Tally:
         """Tally the plan's matches; ``exact_found``: some title equals the query."""
@@ -146,40 +148,47 @@ class Collector:
 
     def _walk(self, searcher, leaves, query_plan, exact_found, filters, lead, floor):
         """One pass over the documents ``lead`` finds: (those reaching ``min_match``,
-        all reaching ``floor``)."""
+        all reaching ``floor``).  Only the first ``score_bound`` matches are scored
+        (ranked); after them, matches are only counted, up to ``bound``."""
         concepts = query_plan.concepts
         n = len(concepts)
         min_match = query_plan.min_match
-        extras = list(query_plan.optional)
+        # Which concepts a document matches is read from the unscored leads (cheap);
+        # the scored queries are only walked for documents that are ranked.
+        checks = list(query_plan.concept_leads)
+        scored = [*concepts, *query_plan.optional]
         title_at = exact_at = -1
         if query_plan.title_match is not None:
-            title_at = n + len(extras)
-            extras.append(query_plan.title_match)
+            title_at = len(checks)
+            checks.append(query_plan.title_match)
+            scored.append(query_plan.title_match)
         if exact_found:
-            exact_at = n + len(extras)
-            extras.append(query_plan.exact_title)
+            exact_at = len(checks)
+            checks.append(query_plan.exact_title)
+            scored.append(query_plan.exact_title)
         # Every document the lead finds matches all concepts: no need to check them
-        # one by one, and a document that cannot reach the page is not scored.
+        # one by one, and the scored query walks the matches itself.
         complete = floor >= n and not exact_found
         scored_query = query_plan.strict() if complete else None
         filter_query = And(filters) if filters else None
         context, boolean = searcher.context(), searcher.boolean_context()
         low, high, now_ts, bound = self.low, self.high, self.now_ts, self.bound
+        score_bound = max(self.score_bound, self.keep) if self.score_bound else None
         strict, relaxed = Tally(self.keep), Tally(self.keep)
-        heap = strict.heap
+        ranked = 0
         for leaf, offset in leaves:
             allowed = _filter_matcher(filter_query, leaf)
             if allowed is False:
                 continue
             if complete:
-                # the scored query walks the matches itself: one tree, scored on demand
                 matcher = scored_query.matcher(leaf, context)
             else:
                 matcher = lead.matcher(leaf, boolean)
             if not matcher.is_active():
                 continue
             if not complete:
-                scorers = [q.matcher(leaf, context) for q in (*concepts, *extras)]
+                checkers = [q.matcher(leaf, boolean) for q in checks]
+                scorers = None
             doc_types, doc_categories, dates = self.columns(leaf.reader())
             matched_strict: list[int] = []
             matched_relaxed: list[int] = []
@@ -201,17 +210,19 @@ class Collector:
                 upcoming = when >= now_ts or doc_types[docnum] != "activity"
                 if complete:
                     matched_strict.append(docnum)
-                    if len(heap) < self.keep or upcoming or not heap[0][0][2]:
-                        score = matcher.score()
-                        strict.push(((False, True, upcoming, n, score), -(docnum + offset), score))
+                    if score_bound is None or ranked < score_bound:
+                        heap = strict.heap
+                        if len(heap) < self.keep or upcoming or not heap[0][0][2]:
+                            ranked += 1
+                            score = matcher.score()
+                            key = (False, True, upcoming, n, score)
+                            strict.push((key, -(docnum + offset), score))
                     if bound is not None and counted + len(matched_strict) >= bound:
                         strict.truncated = True
                         break
                     matcher.next()
                     continue
-                # Which concepts match decides the key's prefix; scores are only
-                # computed for a document that can still reach the page.
-                hits = [_at(scorer, docnum) for scorer in scorers]
+                hits = [_at(checker, docnum) for checker in checkers]
                 covered = sum(hits[:n])
                 exact = exact_at >= 0 and hits[exact_at]
                 if title_at >= 0 and hits[title_at]:
@@ -220,17 +231,22 @@ class Collector:
                     reaches = covered >= min_match or exact
                     tally = strict if reaches else relaxed
                     prefix = (exact, reaches, upcoming, covered)
-                    if len(tally.heap) < self.keep or prefix >= tally.heap[0][0][:4]:
-                        matching = zip(scorers, hits, strict=True)
-                        score = sum(scorer.score() for scorer, hit in matching if hit)
-                    else:
-                        score = 0.0
-                    item = ((*prefix, score), -(docnum + offset), score)
+                    if (score_bound is None or ranked < score_bound) and (
+                        len(tally.heap) < self.keep or prefix >= tally.heap[0][0][:4]
+                    ):
+                        if scorers is None:
+                            scorers = [q.matcher(leaf, context) for q in scored]
+                        ranked += 1
+                        score = sum(
+                            scorer.score() for scorer in scorers if _at(scorer, docnum)
+                        )
+                        item = ((*prefix, score), -(docnum + offset), score)
+                        if reaches:
+                            strict.push(item)
+                        relaxed.push(item)
                     if reaches:
                         matched_strict.append(docnum)
-                        strict.push(item)
                     matched_relaxed.append(docnum)
-                    relaxed.push(item)
                     if bound is not None and counted + len(matched_relaxed) >= bound:
                         strict.truncated = relaxed.truncated = True
                         break
