@@ -182,13 +182,16 @@ class Collector:
                 continue
             if complete:
                 matcher = scored_query.matcher(leaf, context)
+            elif floor <= 1:
+                # the lead would be the union of the checks: walk those themselves
+                checkers = [q.matcher(leaf, boolean) for q in checks]
+                matcher = _UnionWalk(checkers)
             else:
                 matcher = lead.matcher(leaf, boolean)
+                checkers = [q.matcher(leaf, boolean) for q in checks]
             if not matcher.is_active():
                 continue
-            if not complete:
-                checkers = [q.matcher(leaf, boolean) for q in checks]
-                scorers = None
+            scorers = None
             doc_types, doc_categories, dates = self.columns(leaf.reader())
             matched_strict: list[int] = []
             matched_relaxed: list[int] = []
@@ -258,6 +261,31 @@ class Collector:
         if complete:
             relaxed = strict
         return strict, relaxed
+
+
+class _UnionWalk:
+    """The documents any of some matchers matches, walked in order (the part of a
+    Whoosh matcher's interface the collector uses)."""
+
+    def __init__(self, matchers: list):
+        self.matchers = matchers
+
+    def is_active(self) -> bool:
+        return any(m.is_active() for m in self.matchers)
+
+    def id(self) -> int:
+        return min(m.id() for m in self.matchers if m.is_active())
+
+    def next(self) -> None:
+        current = self.id()
+        for m in self.matchers:
+            if m.is_active() and m.id() == current:
+                m.next()
+
+    def skip_to(self, target: int) -> None:
+        for m in self.matchers:
+            if m.is_active() and m.id() < target:
+                m.skip_to(target)
 
 
 #: At most this many combinations of concepts make a lead; beyond, the union of the
