@@ -5,11 +5,18 @@ from pathlib import Path
 from flask import Flask, send_from_directory
 from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
+from api import headers, logscrub, openapi_cache
+from api.caching import public as public_cache
 from api.config import Config, check_secrets
 from api.errors import register_error_handlers
 from api.extensions import api, db, limiter, migrate
 from api.searching import freshness
+from api.tasks import wakeup
+from api.tasks.queue import task_queue
+from api.validation import INT_MAX
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,6 +27,7 @@ def _blueprints() -> list:
     from api.articles.site import site_blp as site
     from api.articles.views import blp as articles
     from api.checkin.views import blp as checkin
+    from api.console.views import blp as console
     from api.feeds.views import blp as feeds
     from api.help.views import blp as help_requests
     from api.hours.views import blp as hours
@@ -34,7 +42,7 @@ def _blueprints() -> list:
     from api.wechat.views import blp as wechat
 
     return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site,
-            search, notifications, wechat, help_requests, points, stats, web]
+            search, notifications, wechat, help_requests, points, stats, web, console]
 
 
 def _cli_commands() -> list:
@@ -46,10 +54,20 @@ def _cli_commands() -> list:
     from api.points.cli import points_cli
     from api.searching.cli import search_cli
     from api.seed import seed_cli
+    from api.tasks.cli import worker
     from api.wechat.cli import wechat_stub
 
     return [users_cli, import_cli, jobs_cli, notifications_cli, search_cli, seed_cli, wechat_stub,
-            help_cli, points_cli]
+            help_cli, points_cli, worker]
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` in a URL: an id the database's INTEGER columns can hold (32-bit on
+    PostgreSQL); a larger one is a 404, never an overflow."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -57,12 +75,17 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     Nothing here migrates, builds or indexes: those are ``flask`` commands.
     """
+    logscrub.install()
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), static_folder=None)
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(Config())
     if test_config:
         app.config.update(test_config)
     check_secrets(app.config)
     app.json.ensure_ascii = False  # Chinese stays readable in responses and logs
+    if app.config["TRUSTED_PROXIES"] > 0:
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from api import models  # noqa: F401  (every table on the metadata)
@@ -74,7 +97,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
     register_error_handlers(app)
+    openapi_cache.install(app, api)
+    headers.install(app)
     freshness.install()
+    public_cache.install()
+    task_queue.init_app(app)
+    wakeup.install()
     for command in _cli_commands():
         app.cli.add_command(command)
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -97,6 +98,10 @@ class Suggestion:
     url: str
 
 
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 class SearchIndex:
     """A Whoosh index of activities and articles stored under ``index_dir``.
 
@@ -114,6 +119,7 @@ class SearchIndex:
         cache_size: int = 128,
         total_bound: int | None = TOTAL_BOUND,
         rank_bound: int | None = RANK_BOUND,
+        clock: Callable[[], datetime] | None = None,
     ):
         """Open (lazily) the index under ``index_dir``; nothing is read or created yet.
 
@@ -126,7 +132,9 @@ class SearchIndex:
         ``total_bound``: stop counting the matches of a type (activities, articles)
         at this many, newest first (None: count them all); ``rank_bound``: rank only
         the newest this many matches of a type (and any page asked for); see
-        ``search.ranking``.
+        ``search.ranking``.  ``clock``: what "now" is (an aware datetime) when a query
+        is given no ``now``; the system clock by default, the application's clock in
+        the app (``api.searching.index``).
         """
         self.total_bound = total_bound
         self.rank_bound = rank_bound
@@ -134,7 +142,8 @@ class SearchIndex:
         self.lock_timeout = lock_timeout
         self.parallel_rebuild = parallel_rebuild
         self.cache_size = cache_size
-        self._store = Store(self.root, lock_timeout)
+        self.clock = clock or _system_clock
+        self._store = Store(self.root, lock_timeout, self.clock)
         self._local = threading.local()
         self._columns: dict[str, tuple[list, list, list]] = {}
 
@@ -197,6 +206,28 @@ class SearchIndex:
         finally:
             if generation is not None:
                 shutil.rmtree(generation, ignore_errors=True)
+            rebuild_lock.release()
+
+    def remove_stale_generations(self, min_age_seconds: float = 3600.0) -> int:
+        """Delete generations left behind (by a rebuild whose process died, or replaced
+        long ago): every one but the current, older than ``min_age_seconds`` (a reader may
+        still hold the one just replaced). Skipped while a rebuild runs; returns how many."""
+        store = self._store
+        if not store.root.is_dir():
+            return 0
+        rebuild_lock = store.rebuild_lock()
+        if not rebuild_lock.acquire(timeout=0):
+            return 0
+        try:
+            with store.write_lock():
+                current = store.current_generation()
+                cutoff = time.time() - min_age_seconds
+                stale = [path for path in store.generations()
+                         if path != current and path.stat().st_mtime < cutoff]
+                for path in stale:
+                    shutil.rmtree(path, ignore_errors=True)
+                return len(stale)
+        finally:
             rebuild_lock.release()
 
     def _write(self, ops: list[tuple[str, Any]]) -> None:
@@ -310,7 +341,7 @@ class SearchIndex:
         empty = SearchResults([], 0, page, per_page, {"type": {}, "category": {}})
         filters = _filters(type, category, theme, unit_code)
         date_range = (_bound(date_from, end=False), _bound(date_to, end=True))
-        now_ts = int((now or datetime.now(UTC)).timestamp())
+        now_ts = int((now or self.clock()).timestamp())
         keep = page * per_page
 
         # The current minute is close enough to "now" for ordering, and lets results
@@ -391,7 +422,7 @@ class SearchIndex:
         activities and articles come before past activities.  Never raises on odd input.
         """
         limit = max(1, min(int(limit), 50))
-        now_ts = int((now or datetime.now(UTC)).timestamp())
+        now_ts = int((now or self.clock()).timestamp())
 
         def run(searcher) -> list[Suggestion]:
             query_plan = plan.suggest_plan(searcher.reader(), q)

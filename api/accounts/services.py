@@ -9,8 +9,8 @@ from api.accounts import roles
 from api.accounts.identity import birth_date_from_id
 from api.accounts.models import RoleGrant, User, VolunteerProfile
 from api.audit.services import record as audit
+from api.auth.tokens import end_other_sessions, revoke_all_tokens
 from api.errors import (
-    Conflict,
     NotFound,
     ServiceUnavailable,
     TooManyRequests,
@@ -48,10 +48,6 @@ class WeChatDown(ServiceUnavailable):
 
 class InvalidCredentials(Unauthorized):
     error, message = "invalid_credentials", "用户名或密码错误"
-
-
-class DuplicateIdNumber(Conflict):
-    error, message = "duplicate_id_number", "该身份证号码已注册为志愿者"
 
 
 class UnknownUnit(ValidationFailed):
@@ -110,58 +106,69 @@ def login_with_password(username: str, password: str) -> User:
 
 def register_volunteer(user: User, *, real_name: str, phone: str, unit_id: int,
                        id_number: str | None = None, birth_date=None,
-                       skills: list[str] | None = None) -> VolunteerProfile:
+                       skills: list[str] | None = None,
+                       session_id: str | None = None) -> VolunteerProfile:
     """Register ``user`` as a volunteer, or update their registration.
 
     Inputs are already normalised by the schema. Phone and ID number are stored encrypted
-    with keyed hashes beside them.
+    with keyed hashes beside them. A changed phone number signs out every other session of
+    the user (``session_id`` is the one making the change, which stays signed in).
+
+    An ID number another account already holds is not refused: a refusal would tell anyone
+    whether a number is registered. The answer is the same as for a free number, but the
+    number is only kept as a claim (``id_number_claim_encrypted``: no hash, unused by
+    lookups, certificates and exports) and an audit entry ``volunteer.id_number_conflict``
+    asks staff to settle who owns it.
 
     :raises UnknownUnit: when ``unit_id`` names no unit.
-    :raises DuplicateIdNumber: when another volunteer registered that ID number.
     :raises ValidationFailed: when the birth date contradicts the ID number.
     """
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         raise UnknownUnit(errors={"unit_id": ["所选单位不存在"]})
+    holder = None
     if id_number:
         id_birth_date = birth_date_from_id(id_number)
         if birth_date is not None and birth_date != id_birth_date:
             raise ValidationFailed(errors={"birth_date": ["出生日期与身份证号码不一致"]})
         birth_date = id_birth_date
-        id_hash = lookup_hash(id_number)
-        holder = db.session.scalar(
-            select(VolunteerProfile.user_id).where(VolunteerProfile.id_number_hash == id_hash)
-        )
-        if holder is not None and holder != user.id:
-            raise DuplicateIdNumber()
+        holder = db.session.scalar(select(VolunteerProfile.user_id).where(
+            VolunteerProfile.id_number_hash == lookup_hash(id_number)))
+    conflict = holder is not None and holder != user.id
 
     profile = user.volunteer
     is_new = profile is None
     if is_new:
         profile = VolunteerProfile(user=user)
         db.session.add(profile)
+    elif profile.phone_hash != lookup_hash(phone):
+        end_other_sessions(user, session_id)
     profile.real_name = real_name
     profile.phone_encrypted = encrypt(phone)
     profile.phone_hash = lookup_hash(phone)
-    profile.id_number_encrypted = encrypt(id_number) if id_number else None
-    profile.id_number_hash = lookup_hash(id_number) if id_number else None
+    bound = None if conflict else id_number
+    profile.id_number_encrypted = encrypt(bound) if bound else None
+    profile.id_number_hash = lookup_hash(bound) if bound else None
+    profile.id_number_claim_encrypted = encrypt(id_number) if conflict else None
     profile.birth_date = birth_date
     profile.unit = unit
     profile.skills = skills or []
     audit(user, "volunteer.register" if is_new else "volunteer.update", "user", user.id,
           details={"role": roles.VOLUNTEER, "unit": unit.code})
+    if conflict:
+        audit(user, "volunteer.id_number_conflict", "user", user.id,
+              details={"holder_user_id": holder},
+              reason="身份证号码已被其他账号登记，待工作人员核实")
     try:
         db.session.commit()
     except IntegrityError:
-        # The unique index on id_number_hash decides a race between two registrations.
+        # The unique index on id_number_hash decided a race between two registrations: the
+        # other one holds the number now, so this one is answered as a claim.
         db.session.rollback()
-        if id_number and db.session.scalar(
-            select(VolunteerProfile.user_id).where(
-                VolunteerProfile.id_number_hash == lookup_hash(id_number)
-            )
-        ):
-            raise DuplicateIdNumber() from None
-        raise
+        if not bound:
+            raise
+        return register_volunteer(user, real_name=real_name, phone=phone, unit_id=unit_id,
+                                  id_number=id_number, birth_date=birth_date, skills=skills)
     return profile
 
 
@@ -174,10 +181,36 @@ def grant_role(actor: User | None, user: User, role: str, unit: Unit | None,
         if grant.role == role and grant.unit_id == (unit.id if unit else None):
             return grant
     grant = RoleGrant(role=role, unit=unit)
+    if user.id is not None:
+        revoke_all_tokens(user)  # a change of roles: sign in again
     user.grants.append(grant)
     audit(actor, "role.grant", "user", user.id if user.id else "new",
           details={"role": role, "unit": unit.code if unit else None}, reason=reason)
     return grant
+
+
+def revoke_role(actor: User | None, user: User, role: str, unit: Unit | None,
+                reason: str = "") -> bool:
+    """Take a role on ``unit`` from ``user`` (audit-logged) and end all their sessions.
+
+    Returns whether the user held it. The caller commits.
+    """
+    unit_id = unit.id if unit else None
+    for grant in list(user.grants):
+        if grant.role == role and grant.unit_id == unit_id:
+            user.grants.remove(grant)
+            revoke_all_tokens(user)
+            audit(actor, "role.revoke", "user", user.id,
+                  details={"role": role, "unit": unit.code if unit else None}, reason=reason)
+            return True
+    return False
+
+
+def set_password(user: User, password: str) -> None:
+    """Set (or reset) ``user``'s password; every earlier sign-in ends. The caller commits."""
+    if user.id is not None and user.password_hash:
+        revoke_all_tokens(user)
+    user.password_hash = hash_password(password)
 
 
 def create_staff_user(username: str, password: str, role: str, unit_code: str | None,
@@ -195,7 +228,7 @@ def create_staff_user(username: str, password: str, role: str, unit_code: str | 
     if user is None:
         user = User(username=username, nickname=username)
         db.session.add(user)
-    user.password_hash = hash_password(password)
+    set_password(user, password)
     db.session.flush()
     grant_role(actor, user, role, unit, reason="flask users create")
     db.session.commit()

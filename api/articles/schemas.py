@@ -4,8 +4,9 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, pre_dump, validate
 
 from api.articles.frontmatter import CATEGORIES
-from api.articles.store import SLUG_MAX_LENGTH
+from api.articles.store import SLUG_MAX_LENGTH, status_of
 from api.pagination import PaginationQuerySchema
+from api.timeutil import local_today
 from api.validation import LocalDateTime, Schema
 
 _CATEGORY = validate.OneOf(list(CATEGORIES), error="栏目应为以下之一：{choices}")
@@ -39,6 +40,7 @@ class ArticleSchema(Schema):
             "body": article.body,
             "updated_at": article.updated_at,
             "images": view.images,
+            "status": status_of(article, local_today()),
         }
 
 
@@ -53,6 +55,9 @@ class EditorArticleSchema(ArticleDetailSchema):
 
     body = fields.String(metadata={"description": "Markdown"})
     draft = fields.Boolean()
+    status = fields.String(metadata={
+        "description": "draft | scheduled (dated in the future: off the site until its day)"
+                       " | published"})
     images = fields.List(fields.String())
     updated_at = LocalDateTime(allow_none=True)
 

@@ -38,7 +38,14 @@ from api.articles.exceptions import (
     InvalidSlug,
 )
 from api.articles.render import render_markdown
-from api.articles.store import Article, ArticleStore, make_slug, validate_slug
+from api.articles.store import (
+    PUBLISHED,
+    Article,
+    ArticleStore,
+    make_slug,
+    status_of,
+    validate_slug,
+)
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_role
 from api.errors import Conflict, NotFound, ValidationFailed
@@ -46,6 +53,7 @@ from api.extensions import db
 from api.jobs.models import Job
 from api.jobs.services import enqueue, handler
 from api.pagination import Page
+from api.timeutil import local_today
 
 log = logging.getLogger(__name__)
 
@@ -150,14 +158,20 @@ def list_published(
     page: int,
     per_page: int,
 ) -> Page:
-    """Published articles, newest first, optionally of one section or tag."""
-    return _page(store.list(category, tag), base_url, page, per_page)
+    """Published articles, newest first, optionally of one section or tag (scheduled ones
+    stay out until their day)."""
+    today = local_today()
+    articles = [article for article in store.list(category, tag)
+                if status_of(article, today) == PUBLISHED]
+    return _page(articles, base_url, page, per_page)
 
 
 def get_published(store: ArticleStore, base_url: str, slug: str) -> ArticleView:
-    """A published article with sanitized HTML. :raises ArticleNotFoundError: also for drafts."""
+    """A published article with sanitized HTML.
+
+    :raises ArticleNotFoundError: also for drafts and scheduled articles."""
     article = _get(store, slug)
-    if article.draft:
+    if status_of(article, local_today()) != PUBLISHED:
         raise ArticleNotFoundError()
     return _view(article, base_url, html=True)
 
@@ -337,6 +351,7 @@ def rebuild_site(
         docs_dir=config["CONTENT_DIR"],
         timeout=float(config.get("SITE_BUILD_TIMEOUT", sitebuild.DEFAULT_TIMEOUT)),
         requested_at=_epoch(requested_at) if requested_at else None,
+        publish_until=local_today().isoformat(),
     )
 
 
@@ -362,8 +377,10 @@ def search_document(article: Article) -> dict:
 
 def published_search_documents(content_dir: str | Path) -> Iterator[dict]:
     """Search documents of every published article, for a full reindex."""
+    today = local_today()
     for article in store_for(content_dir).list():
-        yield search_document(article)
+        if status_of(article, today) == PUBLISHED:
+            yield search_document(article)
 
 
 def sync_search_entry(store: ArticleStore, slug: str) -> bool:
@@ -375,7 +392,7 @@ def sync_search_entry(store: ArticleStore, slug: str) -> bool:
         article = store.get(slug)
     except ArticleNotFound:
         article = None
-    if article is not None and not article.draft:
+    if article is not None and status_of(article, local_today()) == PUBLISHED:
         index.add_or_update([search_document(article)])
         return True
     index.delete([f"article:{slug}"])
@@ -404,14 +421,15 @@ def run_site_build(job: Job, report: Callable[[int, str], None]) -> dict:
         "seconds": round(result.seconds, 2),
         "coalesced": result.coalesced,
     }
-    slug = (job.payload or {}).get("slug")
-    if slug:
+    payload = job.payload or {}
+    slugs = payload.get("slugs") or ([payload["slug"]] if payload.get("slug") else [])
+    if slugs:
         report(95, "更新搜索索引")
+        store = store_for(current_app.config["CONTENT_DIR"])
         try:
-            outcome["indexed"] = sync_search_entry(
-                store_for(current_app.config["CONTENT_DIR"]), slug
-            )
+            indexed = [sync_search_entry(store, slug) for slug in slugs]
+            outcome["indexed"] = indexed[0] if payload.get("slug") else sum(indexed)
         except Exception as exc:  # the site is online; a stale search entry is not a failure
-            log.exception("search entry of %s not updated", slug)
+            log.exception("search entries of %s not updated", slugs)
             outcome["search_error"] = str(exc)
     return outcome

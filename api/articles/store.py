@@ -179,6 +179,20 @@ class Article:
         )
 
 
+#: The last article date the site build publishes (``YYYY-MM-DD``), set by the platform for
+#: each build; unset (a plain ``mkdocs build``), every article that is not a draft is built.
+PUBLISH_UNTIL_ENV = "ARTICLES_PUBLISH_UNTIL"
+DRAFT, SCHEDULED, PUBLISHED = "draft", "scheduled", "published"
+
+
+def status_of(article: Article, today: dt.date) -> str:
+    """``draft``; ``scheduled`` (not a draft, dated after ``today``: it stays off the site
+    and the API until its day); or ``published``."""
+    if article.draft:
+        return DRAFT
+    return SCHEDULED if article.date > today else PUBLISHED
+
+
 def sort_key(article: Article) -> tuple[dt.date, str]:
     """The order of article lists, used reversed (newest first); same-day ones by slug."""
     return (article.date, article.slug)

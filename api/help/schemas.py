@@ -10,6 +10,7 @@ import re
 from marshmallow import ValidationError, fields, post_load, validate
 
 from api.activities.vocabulary import AUDIENCES, THEMES
+from api.help.escalation import is_overdue
 from api.help.services import ASSIGNEE, REQUESTER, rejected_reason_visible
 from api.help.states import CHANNELS, HOTLINE, STATUS_LABELS, STATUSES
 from api.pagination import PaginationQuerySchema
@@ -153,6 +154,8 @@ class HelpRequestSchema(Schema):
         lambda request: _seconds_between(request.assigned_at, request.accepted_at))
     time_to_complete_seconds = fields.Function(
         lambda request: _seconds_between(request.accepted_at, request.completed_at))
+    overdue = fields.Function(is_overdue, metadata={
+        "description": "等待派单或接单超时（HELP_ESCALATE_DISPATCH_HOURS / _ACCEPT_HOURS）"})
     viewer_role = fields.String(metadata={"description": "dispatcher | assignee | requester"})
     actions = fields.List(fields.String(), metadata={"description": "我现在可以执行的操作"})
 
@@ -175,6 +178,9 @@ class BoardQuerySchema(PaginationQuerySchema):
 
 class QueueQuerySchema(BoardQuerySchema):
     """Without ``status``: the requests waiting for a dispatcher (held and submitted)."""
+
+    overdue = fields.Boolean(load_default=False,
+                             metadata={"description": "只列出超时未接单的求助"})
 
 
 class AssignedQuerySchema(PaginationQuerySchema):

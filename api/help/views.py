@@ -4,6 +4,7 @@ rate; the public board shows only category, township and status."""
 from flask_smorest import Blueprint
 
 from api.auth.current import optional_user, require_user
+from api.extensions import configured_limit, limiter
 from api.help import services
 from api.help.schemas import (
     AssignedQuerySchema,
@@ -36,6 +37,7 @@ def _presented(statement, query: dict, viewer) -> Page:
 
 
 @blp.route("/help-requests", methods=["POST"])
+@limiter.limit(configured_limit("HELP_REQUEST_RATE_LIMIT"))
 @blp.arguments(HelpRequestCreateSchema)
 @blp.response(201, HelpRequestSchema)
 def create_help_request(values):
@@ -51,7 +53,7 @@ def create_help_request(values):
 def list_queue(query):
     """List the help requests of my subtree, by default those waiting, oldest first."""
     user = require_user()
-    filters = {name: query[name] for name in ("unit_id", "status", "category")}
+    filters = {name: query[name] for name in ("unit_id", "status", "category", "overdue")}
     return _presented(services.queue_query(user, **filters), query, user)
 
 
@@ -61,7 +63,9 @@ def list_queue(query):
 def list_board(query):
     """List help requests publicly: category, township and status only."""
     page, per_page = query.pop("page"), query.pop("per_page")
-    return paginate(services.board_query(**query), page, per_page)
+    listed = paginate(services.board_query(**query), page, per_page)
+    listed.data = [services.show_effective_rating(request) for request in listed.data]
+    return listed
 
 
 @blp.route("/help-requests/assigned", methods=["GET"])
@@ -154,7 +158,13 @@ def accept(request_id):
 @blp.arguments(CompleteSchema)
 @blp.response(200, HelpRequestSchema)
 def complete(body, request_id):
-    """Report a request done, with the volunteers' minutes (pending service records)."""
+    """Report a request done, with the volunteers' minutes (pending service records).
+
+    Only responders of the assigned team (or, for a station that took the request itself, its
+    teams' responders and volunteers) may be credited: 422 `not_a_responder`. One record is
+    capped at `HELP_RECORD_MAX_MINUTES` (422 `minutes_over_record_cap`), a volunteer's day at
+    `DAILY_SERVICE_MAX_MINUTES` (409 `minutes_over_daily_cap`).
+    """
     return services.complete(require_user(), request_id, body["report"], body["volunteers"])
 
 

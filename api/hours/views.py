@@ -1,11 +1,13 @@
 """Service hours: my hours, review by organizers, disputes, the public lookup, the honor
 roll, certificates and reports."""
 
-from flask import Response, current_app, url_for
+from flask import Blueprint as FlaskBlueprint
+from flask import Response, request, url_for
 from flask_smorest import Blueprint
+from werkzeug.exceptions import MethodNotAllowed
 
 from api.auth.current import require_user
-from api.extensions import limiter
+from api.extensions import configured_limit, limiter, namespaced
 from api.hours import certificates, cli, lookup, pdf, reports, services, totals
 from api.hours.schemas import (
     CertificateCreateSchema,
@@ -46,8 +48,10 @@ for _command in cli.COMMANDS:
 _CODE = "<string:code>"
 
 
-def _lookup_limit() -> str:
-    return current_app.config["HOURS_LOOKUP_RATE_LIMIT"]
+def _lookup_target() -> str:
+    """Caps guesses at one person's digits, whoever asks (see ``lookup.target_key``)."""
+    body = request.get_json(silent=True)
+    return namespaced(lookup.target_key(body.get("name") if isinstance(body, dict) else None))
 
 
 # --- my hours -----------------------------------------------------------------------------
@@ -77,7 +81,13 @@ def list_records(query):
 @blp.arguments(ManualRecordSchema)
 @blp.response(201, ManagedRecordSchema)
 def create_record(body):
-    """Enter a volunteer's hours by hand (marked manual, pending review)."""
+    """Enter a volunteer's hours by hand (marked manual, pending review).
+
+    The volunteer must have signed up for the activity or be a member (responder) of its team
+    (409 `manual_record_needs_link`). One record is capped at `MANUAL_RECORD_MAX_MINUTES`
+    (422 `minutes_over_record_cap`), a volunteer's live records of one day at
+    `DAILY_SERVICE_MAX_MINUTES` (409 `minutes_over_daily_cap`). Another organizer reviews it.
+    """
     return services.create_manual_record(require_user(), **body)
 
 
@@ -92,7 +102,11 @@ def get_record(record_id):
 @blp.arguments(ReviewSchema)
 @blp.response(200, ManagedRecordSchema)
 def approve_record(body, record_id):
-    """Approve a pending record."""
+    """Approve a pending record.
+
+    Separation of duties: refused with 403 `own_record` when the record is the caller's own
+    hours, and `self_review` when the caller entered it; another organizer must act.
+    """
     return services.review_record(require_user(), record_id, True, body["note"])
 
 
@@ -100,7 +114,11 @@ def approve_record(body, record_id):
 @blp.arguments(RejectSchema)
 @blp.response(200, ManagedRecordSchema)
 def reject_record(body, record_id):
-    """Reject a pending record, with a reason the volunteer sees."""
+    """Reject a pending record, with a reason the volunteer sees.
+
+    Separation of duties: refused with 403 `own_record` when the record is the caller's own
+    hours, and `self_review` when the caller entered it; another organizer must act.
+    """
     return services.review_record(require_user(), record_id, False, body["note"])
 
 
@@ -108,7 +126,11 @@ def reject_record(body, record_id):
 @blp.arguments(CorrectionSchema)
 @blp.response(201, ManagedRecordSchema)
 def correct_record(body, record_id):
-    """Correct a record: a new approved record replaces it, with the reason."""
+    """Correct a record: a new approved record replaces it, with the reason.
+
+    Separation of duties: refused with 403 `own_record` when the record is the caller's own
+    hours, and `self_review` when the caller entered it; another organizer must act.
+    """
     return services.correct_record(require_user(), record_id, body["credited_minutes"],
                                    body["reason"])
 
@@ -117,7 +139,11 @@ def correct_record(body, record_id):
 @blp.arguments(VoidSchema)
 @blp.response(200, ManagedRecordSchema)
 def void_record(body, record_id):
-    """Void a record that should not count, with the reason."""
+    """Void a record that should not count, with the reason.
+
+    Separation of duties: refused with 403 `own_record` when the record is the caller's own
+    hours, and `self_review` when the caller entered it; another organizer must act.
+    """
     return services.void_record(require_user(), record_id, body["reason"])
 
 
@@ -125,7 +151,11 @@ def void_record(body, record_id):
 @blp.arguments(RosterReviewSchema)
 @blp.response(200, RosterReviewResultSchema)
 def approve_roster(body, activity_id):
-    """Approve all pending records of an activity (or the listed ones)."""
+    """Approve all pending records of an activity (or the listed ones).
+
+    The caller's own records (as volunteer or as creator) are skipped, left pending for another
+    organizer; `record_ids` lists those that moved.
+    """
     moved = services.review_activity(require_user(), activity_id, True, body["note"],
                                      body["record_ids"])
     return {"activity_id": activity_id, "status": "approved", "record_ids": moved}
@@ -135,7 +165,11 @@ def approve_roster(body, activity_id):
 @blp.arguments(RosterRejectSchema)
 @blp.response(200, RosterReviewResultSchema)
 def reject_roster(body, activity_id):
-    """Reject all pending records of an activity (or the listed ones), with the reason."""
+    """Reject all pending records of an activity (or the listed ones), with the reason.
+
+    The caller's own records (as volunteer or as creator) are skipped, left pending for another
+    organizer; `record_ids` lists those that moved.
+    """
     moved = services.review_activity(require_user(), activity_id, False, body["note"],
                                      body["record_ids"])
     return {"activity_id": activity_id, "status": "rejected", "record_ids": moved}
@@ -175,7 +209,11 @@ def list_disputes(query):
 @blp.arguments(ResolveSchema)
 @blp.response(200, ManagedDisputeSchema)
 def resolve_dispute(body, dispute_id):
-    """Accept (correcting or adding the record) or dismiss a dispute."""
+    """Accept (correcting or adding the record) or dismiss a dispute.
+
+    Separation of duties: refused with 403 `own_record` for the caller's own dispute, and
+    `self_review` when the caller entered the contested record.
+    """
     return services.resolve_dispute(require_user(), dispute_id,
                                     accept=body["decision"] == "accept", note=body["note"],
                                     credited_minutes=body["credited_minutes"])
@@ -184,14 +222,27 @@ def resolve_dispute(body, dispute_id):
 # --- public -------------------------------------------------------------------------------
 
 
-@blp.route("/hours/lookup", methods=["GET"])
-@limiter.limit(_lookup_limit)
-@blp.arguments(LookupQuerySchema, location="query")
+@blp.route("/hours/lookup", methods=["POST"])
+@limiter.limit(configured_limit("HOURS_LOOKUP_RATE_LIMIT"))
+@limiter.limit(configured_limit("HOURS_LOOKUP_TARGET_RATE_LIMIT"), key_func=_lookup_target)
+@blp.arguments(LookupQuerySchema)
 @blp.response(200, LookupAnswerSchema)
 def lookup_hours(query):
-    """Look up a volunteer's total hours by name and last four digits (masked answer)."""
+    """Look up a volunteer's total hours by name and last four digits (masked answer).
+
+    A POST, so that name and digits stay out of URLs and access logs."""
     return lookup.lookup(query["name"], id_last4=query["id_last4"],
                          phone_last4=query["phone_last4"])
+
+
+def lookup_hours_by_get():
+    """The lookup's former GET (name and digits in the URL, so in access logs): 405."""
+    raise MethodNotAllowed(valid_methods=["POST"])
+
+
+# A plain Flask rule: not an API operation, so not in the OpenAPI document.
+FlaskBlueprint.add_url_rule(blp, "/hours/lookup", "lookup_hours_by_get", lookup_hours_by_get,
+                            methods=["GET"])
 
 
 @blp.route("/hours/honor-roll", methods=["GET"])

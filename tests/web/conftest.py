@@ -8,6 +8,7 @@ anything else is aborted and fails the test. Screenshots go to ``artifacts/scree
 
 import json
 import os
+import shutil
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,7 +16,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from api.auth.tokens import issue_token
+from api.articles.frontmatter import CATEGORIES
+from api.articles.sitebuild import build_site
+from api.auth import web_session
+from api.auth.tokens import start_session
 from api.timeutil import LOCAL_TZ, to_local, utcnow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -112,12 +116,17 @@ class Browsing(SimpleNamespace):
             "() => !document.querySelector('.state-loading')", timeout=TIMEOUT_MS)
 
     def sign_in(self, user) -> None:
-        """Store a token of ``user`` as the pages do, before the next navigation."""
-        token, expires_at = issue_token(user)
-        script = (f"localStorage.setItem('civ.token', {json.dumps(token)});"
-                  f"localStorage.setItem('civ.tokenExpiresAt', "
-                  f"{json.dumps(to_local(expires_at).isoformat())});")
-        self.context.add_init_script(script)
+        """Give the browser the session cookies of ``user``, as a sign-in on the pages does."""
+        issued = start_session(user)
+        cookies = {web_session.ACCESS_COOKIE: (issued.token, True, "/"),
+                   web_session.REFRESH_COOKIE: (issued.refresh_token, True,
+                                                web_session.REFRESH_PATH),
+                   web_session.CSRF_COOKIE: (web_session.csrf_token(issued.session_id), False,
+                                             "/")}
+        self.context.add_cookies([
+            {"name": name, "value": value, "domain": "127.0.0.1", "path": path,
+             "httpOnly": http_only, "sameSite": "Lax"}
+            for name, (value, http_only, path) in cookies.items()])
 
 
 def _new_browsing(browser, base_url: str, **context_options) -> Browsing:
@@ -195,3 +204,24 @@ def page_weights():
     if weights:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "page-weights.json").write_text(json.dumps(weights, indent=2) + "\n")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The content site's pages (without the articles, to build quickly), built once."""
+    root = tmp_path_factory.mktemp("web-site")
+
+    def only_section_pages(folder: str, names: list[str]) -> set[str]:
+        if folder.rstrip("/").rsplit("/", 1)[-1] in CATEGORIES:
+            return {name for name in names if name != "index.md"}
+        return set()
+
+    shutil.copytree(PROJECT_ROOT / "content", root / "content", ignore=only_section_pages)
+    build_site(PROJECT_ROOT, root / "site", docs_dir=root / "content")
+    return root / "site"
+
+
+@pytest.fixture
+def with_site(app_config, built_site):
+    """Serve the built site at ``/`` (set before ``app``)."""
+    app_config["SITE_DIR"] = str(built_site)
