@@ -133,7 +133,11 @@ def generate(activities, articles, unit_paths, stations, n_activities, n_article
         yield {
             **template,
             "id": f"article:gen-{i:05d}",
-            "title": f"{template['title']}（第{i // len(articles) + 1}期）",
+            # the first copy keeps its title (whole titles are searched for)
+            "title": (
+                template["title"] if i < len(articles)
+                else f"{template['title']}（第{i // len(articles) + 1}期）"
+            ),
             "body": "\n\n".join(paragraphs),
             "date": datetime.combine(
                 SPAN_START.date() + timedelta(days=rng.randrange(SPAN_DAYS)),

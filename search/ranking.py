@@ -129,9 +129,13 @@ class Collector:
         return _merged(parts, self.keep)
 
     def _collect(self, searcher, leaves, query_plan, exact_found, filters) -> Tally:
-        if exact_found:  # the title's key terms under OR
+        if exact_found:
+            # The title's key terms under OR: what follows the document is its topic,
+            # ranked among (and counted up to) the newest rank-bound matches of a type.
+            bound = min(filter(None, (self.bound, self.score_bound)), default=None)
             _strict, relaxed = self._walk(
-                searcher, leaves, query_plan, True, filters, _lead(query_plan, 1, True), 1
+                searcher, leaves, query_plan, True, filters, _lead(query_plan, 1, True), 1,
+                bound,
             )
             return relaxed
         min_match, floor = query_plan.min_match, query_plan.relax_match
@@ -146,7 +150,8 @@ class Collector:
         )
         return relaxed
 
-    def _walk(self, searcher, leaves, query_plan, exact_found, filters, lead, floor):
+    def _walk(self, searcher, leaves, query_plan, exact_found, filters, lead, floor,
+              bound=None):
         """One pass over the documents ``lead`` finds: (those reaching ``min_match``,
         all reaching ``floor``).  Only the first ``score_bound`` matches are scored
         (ranked); after them, matches are only counted, up to ``bound``."""
@@ -172,7 +177,10 @@ class Collector:
         scored_query = query_plan.strict() if complete else None
         filter_query = And(filters) if filters else None
         context, boolean = searcher.context(), searcher.boolean_context()
-        low, high, now_ts, bound = self.low, self.high, self.now_ts, self.bound
+        low, high, now_ts = self.low, self.high, self.now_ts
+        bound = bound or self.bound
+        if bound is not None:
+            bound = max(bound, self.keep)
         score_bound = max(self.score_bound, self.keep) if self.score_bound else None
         strict, relaxed = Tally(self.keep), Tally(self.keep)
         ranked = 0
