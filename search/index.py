@@ -145,7 +145,7 @@ class SearchIndex:
         self.clock = clock or _system_clock
         self._store = Store(self.root, lock_timeout, self.clock)
         self._local = threading.local()
-        self._columns: dict[str, tuple[list, list, list]] = {}
+        self._columns: dict[Any, Any] = {}  # per segment: columns, latest date
 
     # --- writing -----------------------------------------------------------------------
 

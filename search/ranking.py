@@ -17,9 +17,11 @@ terms then continue under OR), and never below ``relax_match``.
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import math
+import operator
 import sys
 from collections import Counter
 from collections.abc import Callable
@@ -200,7 +202,15 @@ class Collector:
             if not matcher.is_active():
                 continue
             scorers = None
-            doc_types, doc_categories, dates = self.columns(leaf.reader())
+            doc_types, doc_categories, dates, descending = self.columns(leaf.reader())
+            if descending and dates and (low is not None or high is not None):
+                # a rebuilt segment is written latest first: skip what is out of range
+                if (low is not None and dates[0] < low) or (high is not None and dates[-1] > high):
+                    continue
+                if high is not None and dates[0] > high:
+                    matcher.skip_to(bisect.bisect_left(dates, -high, key=operator.neg))
+                    if not matcher.is_active():
+                        continue
             matched_strict: list[int] = []
             matched_relaxed: list[int] = []
             counted = strict.total if complete else relaxed.total
@@ -216,6 +226,8 @@ class Collector:
                         continue
                 when = dates[docnum]
                 if (low is not None and when < low) or (high is not None and when > high):
+                    if descending and low is not None and when < low:
+                        break  # the rest of the segment is older still
                     matcher.next()
                     continue
                 upcoming = when >= now_ts or doc_types[docnum] != "activity"
@@ -331,16 +343,19 @@ def _merged(parts: list[Tally], keep: int) -> Tally:
     return merged
 
 
-def segment_columns(cache: dict, reader) -> tuple[list, list, list]:
-    """type, category and date of every document of a segment, cached per segment
-    (segments are immutable; their ids are random)."""
+def segment_columns(cache: dict, reader) -> tuple[list, list, list, bool]:
+    """type, category and date of every document of a segment, and whether the dates
+    descend (a rebuilt segment: written latest first); cached per segment (segments
+    are immutable; their ids are random)."""
     key = reader.segment().segment_id()
     columns = cache.get(key)
     if columns is None:
+        dates = list(reader.column_reader("date"))
         columns = (
             [sys.intern(v) for v in reader.column_reader("type")],
             [sys.intern(v) for v in reader.column_reader("category")],
-            list(reader.column_reader("date")),
+            dates,
+            all(a >= b for a, b in itertools.pairwise(dates)),
         )
         if len(cache) > 256:
             cache.clear()

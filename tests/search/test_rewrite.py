@@ -101,3 +101,18 @@ def test_beyond_the_bound_totals_are_lower_bounds_newest_first(tmp_path, make_do
         exact.close()
     finally:
         index.close()
+
+
+def test_date_filters_on_a_segment_written_latest_first(tmp_path, make_doc):
+    from search import SearchIndex
+
+    index = SearchIndex(tmp_path / "sorted")
+    start = BEFORE_SEASON + timedelta(days=1)
+    docs = [make_doc(i, title=f"义诊活动{i}", date=start + timedelta(days=i)) for i in range(30)]
+    try:
+        index.rebuild(sorted(docs, key=lambda d: d["date"], reverse=True))
+        low, high = docs[5]["date"].date(), docs[12]["date"].date()
+        result = index.query("义诊", date_from=low, date_to=high, per_page=50, now=BEFORE_SEASON)
+        assert sorted(ids(result)) == sorted(d["id"] for d in docs[5:13])
+    finally:
+        index.close()
