@@ -38,7 +38,8 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))
+# SEARCH_PACKAGE_ROOT: measure another version of the search package (--old-engine).
+sys.path.insert(0, os.environ.get("SEARCH_PACKAGE_ROOT", str(REPO_ROOT)))
 
 import yaml  # noqa: E402
 
@@ -46,6 +47,8 @@ from search import SearchIndex, analysis  # noqa: E402
 
 CHINA = timezone(timedelta(hours=8))
 FULL_ACTIVITIES, FULL_ARTICLES = 150_000, 2_000
+#: The generated activities span three years from here.
+SPAN_START, SPAN_DAYS = datetime(2024, 3, 1, 8, 0, tzinfo=CHINA), 3 * 365
 
 
 # --- corpus -----------------------------------------------------------------------------
@@ -110,7 +113,12 @@ _SENTENCE = re.compile(r"[^。！？]+[。！？]")
 
 
 def generate(activities, articles, unit_paths, stations, n_activities, n_articles, seed=7):
-    """Yield n_activities + n_articles documents derived from the corpus."""
+    """Yield n_articles + n_activities documents derived from the corpus.
+
+    In the order a rebuild reads the database (``api.searching.services.all_documents``):
+    articles first, then activities from the latest start to the earliest, spread over
+    three years up to a month after ``bench_now()``.
+    """
     rng = random.Random(seed)
     villages = []
     for code, name in stations.items():
@@ -118,8 +126,26 @@ def generate(activities, articles, unit_paths, stations, n_activities, n_article
         short = re.sub(r"^.*?(镇|乡|街道)", "", short) or short
         villages.append((code, short))
     sentences = [s for a in activities for s in _SENTENCE.findall(a["body"])]
-    start = datetime(2024, 3, 1, 8, 0, tzinfo=CHINA)
-    span_days = 3 * 365
+    for i in range(n_articles):
+        template = articles[i % len(articles)]
+        paragraphs = template["body"].split("\n\n")
+        rng.shuffle(paragraphs)
+        yield {
+            **template,
+            "id": f"article:gen-{i:05d}",
+            # the first copy keeps its title (whole titles are searched for)
+            "title": (
+                template["title"] if i < len(articles)
+                else f"{template['title']}（第{i // len(articles) + 1}期）"
+            ),
+            "body": "\n\n".join(paragraphs),
+            "date": datetime.combine(
+                SPAN_START.date() + timedelta(days=rng.randrange(SPAN_DAYS)),
+                datetime.min.time(),
+                CHINA,
+            ),
+            "url": f"/articles/gen-{i:05d}/",
+        }
     for i in range(n_activities):
         template = activities[i % len(activities)]
         code, village = villages[rng.randrange(len(villages))]
@@ -127,7 +153,9 @@ def generate(activities, articles, unit_paths, stations, n_activities, n_article
         if rng.random() < 0.6:
             title = f"{title}（{village}）"
         body = template["body"] + "".join(rng.sample(sentences, 2))
-        when = start + timedelta(days=rng.randrange(span_days), hours=rng.choice([0, 1, 6, 8]))
+        # latest first; about 140 a day, at the hours activities start
+        day = SPAN_DAYS - 1 - (i * SPAN_DAYS) // max(1, n_activities)
+        when = SPAN_START + timedelta(days=day, hours=rng.choice([0, 1, 6, 8]))
         yield {
             **template,
             "id": f"activity:G{i:06d}",
@@ -138,22 +166,11 @@ def generate(activities, articles, unit_paths, stations, n_activities, n_article
             "url": f"/activities/G{i:06d}",
             "external_id": f"G{i:06d}",
         }
-    for i in range(n_articles):
-        template = articles[i % len(articles)]
-        paragraphs = template["body"].split("\n\n")
-        rng.shuffle(paragraphs)
-        yield {
-            **template,
-            "id": f"article:gen-{i:05d}",
-            "title": f"{template['title']}（第{i // len(articles) + 1}期）",
-            "body": "\n\n".join(paragraphs),
-            "date": datetime.combine(
-                date(2024, 3, 1) + timedelta(days=rng.randrange(span_days)),
-                datetime.min.time(),
-                CHINA,
-            ),
-            "url": f"/articles/gen-{i:05d}/",
-        }
+
+
+def bench_now() -> datetime:
+    """The clock of the query measurements: a month before the last activity."""
+    return SPAN_START + timedelta(days=SPAN_DAYS - 30)
 
 
 # --- measurements --------------------------------------------------------------------------
@@ -232,8 +249,8 @@ def bench_startup():
     print(f"  forked from a warmed parent (--preload + search.warm_up()): {forked * 1000:.2f} ms")
 
 
-def bench_rebuild(label, docs_factory, total, root: Path) -> SearchIndex:
-    index = SearchIndex(root)
+def bench_rebuild(label, docs_factory, total, root: Path, parallel=True) -> SearchIndex:
+    index = SearchIndex(root, parallel_rebuild=parallel)
     started = time.perf_counter()
     last = [started]
 
@@ -274,12 +291,20 @@ def _children_cpu() -> float:
 
 QUERY_GROUPS = {
     "1 word": ["高血压", "放学娃", "反诈", "志愿者", "春节", "义诊", "垃圾分类", "宪法"],
-    "2 words": ["高血压 讲座", "放学娃 书法", "反诈 老人", "春节 写春联", "垃圾分类 社区"],
-    "pinyin": ["gaoxueya", "fangxuewa", "zhiyuan fuwu", "chunlian", "fanzha"],
-    "initials": ["fxw", "gxy", "zyfw", "xcl"],
-    "traditional": ["寫春聯", "志願者", "高血壓"],
-    "question": ["怎么预防老人摔倒", "哪里可以免费量血压"],
+    "2 words": ["高血压 讲座", "放学娃 书法", "反诈 老人", "春节 写春联", "垃圾分类 社区",
+                "义诊 村", "广场舞 培训"],
+    "common word": ["志愿者 活动", "志愿服务 老人", "垃圾分类 活动", "书法 志愿服务",
+                    "义诊 服务"],
+    "pinyin": ["gaoxueya", "fangxuewa", "zhiyuan fuwu", "chunlian", "fanzha", "shufa 培训"],
+    "initials": ["fxw", "gxy", "zyfw", "xcl", "ljfl", "gcw"],
+    "traditional": ["寫春聯", "志願者", "高血壓", "垃圾分類", "廣場舞"],
+    "question": ["怎么预防老人摔倒", "哪里可以免费量血压", "村里办酒席要注意什么卫生",
+                 "缺钙了该怎么办", "孩子近视了怎么办"],
+    "title": ["高血压：冬季控压的六个要点", "骨质疏松：静悄悄的“骨头小偷”",
+              "生活垃圾分类：四类垃圾一看就会", "冬季一氧化碳中毒的预防与急救"],
 }
+#: The search engine before issue 18 (``--old-engine``).
+OLD_COMMIT = "1f0f385"
 
 
 def timed(call, repeat, queries):
@@ -297,7 +322,7 @@ def timed(call, repeat, queries):
     return walls, cpus, totals
 
 
-def report(name, walls, cpus, totals=None):
+def report(name, walls, cpus, totals=None, bounded=None):
     line = (
         f"  {name:28s} wall p50 {percentile(walls, 50) * 1000:6.1f} p99 "
         f"{percentile(walls, 99) * 1000:6.1f} | CPU p50 {percentile(cpus, 50) * 1000:6.1f} "
@@ -305,20 +330,29 @@ def report(name, walls, cpus, totals=None):
     )
     if totals:
         line += f"  (matches: median {statistics.median(totals):,.0f}, max {max(totals):,})"
+    if bounded:
+        line += f" lower bounds: {bounded}"
     print(line)
 
 
-def bench_queries(index: SearchIndex, baseline: SearchIndex, now, repeat: int):
+def bench_queries(index: SearchIndex, baseline: SearchIndex | None, now, repeat: int):
     print("== 4. query latency (ms; CPU time is the load-independent figure) ==")
     everything = [q for queries in QUERY_GROUPS.values() for q in queries]
-    walls, cpus, _ = timed(lambda q: baseline.query(q, now=now), repeat, everything)
-    report("baseline: corpus index (362)", walls, cpus)
+    if baseline is not None:
+        walls, cpus, _ = timed(lambda q: baseline.query(q, now=now), repeat, everything)
+        report("baseline: corpus index (362)", walls, cpus)
+    print(f"  (each query run {repeat} times, cold: the result cache is off; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     all_walls, all_cpus = [], []
     for name, queries in QUERY_GROUPS.items():
         walls, cpus, totals = timed(lambda q: index.query(q, now=now), repeat, queries)
         all_walls += walls
         all_cpus += cpus
-        report(name, walls, cpus, totals)
+        bounded = sum(
+            bool(getattr(index.query(q, now=now), "total_is_lower_bound", False))
+            for q in queries
+        )
+        report(name, walls, cpus, totals, f"{bounded}/{len(queries)}" if bounded else None)
     report("all queries, big index", all_walls, all_cpus)
 
     def filtered(q):
@@ -377,9 +411,32 @@ def main():
     parser.add_argument(
         "--reuse", action="store_true", help="with --keep: query the big index already there"
     )
+    parser.add_argument(
+        "--build-only", action="store_true", help="with --keep: build the big index, no more"
+    )
+    parser.add_argument(
+        "--serial", action="store_true", help="one indexing process (a shared machine)"
+    )
+    parser.add_argument(
+        "--queries-only", action="store_true", help="with --keep: the latency table, no more"
+    )
+    parser.add_argument(
+        "--old-engine", action="store_true",
+        help=f"with --keep: the latency table of the engine of commit {OLD_COMMIT}",
+    )
     args = parser.parse_args()
+    if args.old_engine:
+        run_old_engine(args)
+        return
+    if args.queries_only:
+        index = SearchIndex(Path(args.keep) / "big", cache_size=0)
+        bench_queries(index, None, bench_now(), args.repeat)
+        return
 
     activities, articles, unit_paths, stations = load_corpus(corpus_dir())
+    if args.build_only:
+        bench_big_rebuild(args, activities, articles, unit_paths, stations, Path(args.keep))
+        return
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
     bench_segmentation(activities, articles)
     bench_startup()
@@ -400,7 +457,7 @@ def main():
             bench_big_rebuild(args, activities, articles, unit_paths, stations, work)
         # Measure every query cold: the result cache would answer repeats for free.
         index = SearchIndex(work / "big", cache_size=0)
-        now = datetime(2026, 6, 1, tzinfo=CHINA)
+        now = bench_now()
         bench_queries(index, corpus_index, now, args.repeat)
         bench_cache(SearchIndex(work / "big"), now)
 
@@ -437,12 +494,29 @@ def bench_big_rebuild(args, activities, articles, unit_paths, stations, work):
         ),
         total,
         work / "big",
+        parallel=not args.serial,
     )
     full = FULL_ACTIVITIES + FULL_ARTICLES
     if count < full:
         print(
             f"  extrapolated to {full:,} docs (linear): {elapsed * full / count:.0f} s "
             f"wall here, {cpu_bound * full / count:.0f} s on an idle machine"
+        )
+
+
+def run_old_engine(args) -> None:
+    """This script's latency table, run by the search package of OLD_COMMIT."""
+    with tempfile.TemporaryDirectory(prefix="search-old-") as tree:
+        archive = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "archive", OLD_COMMIT, "search"],
+            check=True, capture_output=True,
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)
+        print(f"== the engine of commit {OLD_COMMIT} ==", flush=True)
+        subprocess.run(
+            [sys.executable, __file__, "--keep", args.keep, "--queries-only",
+             "--repeat", str(args.repeat)],
+            env={**os.environ, "SEARCH_PACKAGE_ROOT": tree}, check=True,
         )
 
 

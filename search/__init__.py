@@ -28,9 +28,11 @@ A document::
         "db_id": 12,                 # optional
     }
 
-``query`` returns ``SearchResults(hits, total, page, per_page, facets)``; each ``Hit`` has
-type, id, external_id, db_id, title, snippet (HTML: escaped text with ``<mark>``), url,
-score and date; ``facets`` is ``{"type": {...}, "category": {...}}`` over all matches.
+``query`` returns ``SearchResults(hits, total, page, per_page, facets,
+total_is_lower_bound)``; each ``Hit`` has type, id, external_id, db_id, title, snippet
+(HTML: escaped text with ``<mark>``), url, score and date; ``facets`` is
+``{"type": {...}, "category": {...}}`` over all matches -- or, past 500 matches of a
+type, over the newest 500 (``total_is_lower_bound``: show "500+").
 ``suggest`` returns ``Suggestion(text, type, id, url)`` entries.  Any query string is
 safe; writes raise ``InvalidDocument`` (nothing written) or, after ``lock_timeout``
 seconds of waiting for another writer, ``SearchIndexBusy``; ``rebuild`` raises
@@ -42,9 +44,13 @@ dictionaries (about 2 s of start-up otherwise paid by each worker's first query)
 Big rebuilds start one process per shard (``multiprocessing`` spawn).
 
 Text analysis (Traditional -> Simplified, segmentation, pinyin, synonyms) is described in
-``search.analysis``; the synonyms are data, in ``search/synonyms.txt`` (the stop words in
-``stopwords.txt``, added dictionary words in ``userdict.txt``).  Query planning is in
-``search.plan``, files and locks in ``search.store``, rebuilding in ``search.build``.
+``search.analysis``; the synonyms are data, in ``search/synonyms.txt`` (the stop and
+question words in ``stopwords.txt``, added dictionary words in ``userdict.txt``).  The
+pinyin lexicon (full pinyin and initials -> the index's words, stored with each
+generation) is ``search.lexicon``; query planning (concepts, minimum-should-match,
+common words, whole titles) is in ``search.plan``, collecting and ranking matches in
+``search.ranking``, files and locks in ``search.store``, rebuilding in ``search.build``;
+``search.evaluation`` measures rankings against graded judgments.
 """
 
 from .analysis import warm_up

@@ -54,6 +54,8 @@ DATA_DIR = Path(__file__).resolve().parent
 MAX_RUN_WORDS, MAX_RUN_SYLLABLES = 4, 6
 #: Initials are indexed from two letters: ``gx``, ``fxw``, ``zyfw``.
 MIN_INITIALS = 2
+#: Titles are compared whole up to this many characters.
+MAX_TITLE_KEY = 120
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
@@ -207,6 +209,12 @@ def query_tokens(text: str) -> list[str]:
     if not text:
         return []
     return list(_split_parts(_rjieba().cut(normalize(text), False)))
+
+
+def title_key(text: str) -> str:
+    """A title (or query) compared as a whole: normalised letters, digits and Han only
+    (``健康大講堂：高血壓的防與治`` and ``健康大讲堂 高血压的防与治`` are the same)."""
+    return "".join(_WORD_PART.findall(normalize(text)))[:MAX_TITLE_KEY]
 
 
 def is_latin_word(token: str) -> bool:

@@ -18,13 +18,10 @@ reopening after a commit a few milliseconds (``benchmarks/search_bench.py``).
 
 from __future__ import annotations
 
-import heapq
 import os
 import shutil
-import sys
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -32,16 +29,20 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.query import And, Query, Term
+from whoosh.query import Query, Term
 
-from . import analysis, build, plan
+from . import analysis, build, lexicon, plan, ranking
 from .highlight import snippet
 from .schema import CHINA, prepare_document, to_datetime
 from .store import GenerationSearcher, SearchIndexBusy, Store, apply_ops, shard_dirs
 
 MAX_PER_PAGE = 100
-#: Fewer complete matches than this, and partial matches are shown after them.
-RELAX_BELOW = 10
+#: Matches of a type counted at most (beyond: "500+", ``total_is_lower_bound``).  Chosen
+#: by measurement (benchmarks/search_bench.py, 152,000 documents): counting walks the
+#: postings in Python, and 500 keeps the slowest kinds of query under 100 ms.
+TOTAL_BOUND = 500
+#: Matches of a type ranked at most, newest first (the rest are only counted).
+RANK_BOUND = 300
 
 __all__ = [
     "Hit",
@@ -74,13 +75,17 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResults:
-    """A page of hits, the total number of matches and facet counts over all of them."""
+    """A page of hits, the total number of matches and facet counts over all of them
+    (or, for very common queries, over the first ``total_bound`` of each type)."""
 
     hits: list[Hit]
     total: int
     page: int
     per_page: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    #: True when counting stopped at ``SearchIndex.total_bound`` matches (of a type):
+    #: ``total`` and ``facets`` are then lower bounds ("500+")
+    total_is_lower_bound: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,56 +96,6 @@ class Suggestion:
     type: str
     id: str
     url: str
-
-
-class _Tally:
-    """Counts and facets of matches, and the ``keep`` best by key (a min-heap)."""
-
-    def __init__(self, keep: int):
-        self.keep = keep
-        self.total = 0
-        self.types: Counter[str] = Counter()
-        self.categories: Counter[str] = Counter()
-        #: ((complete, upcoming, concepts matched, score), -docnum, score)
-        self.heap: list[tuple[tuple, int, float]] = []
-
-    def push(self, item: tuple[tuple, int, float]) -> None:
-        if len(self.heap) < self.keep:
-            heapq.heappush(self.heap, item)
-        elif item > self.heap[0]:
-            heapq.heappushpop(self.heap, item)
-
-    def count(self, docnums: list[int], doc_types: list[str], categories: list[str]) -> None:
-        """Add a segment's matches (counted in bulk: map and Counter run in C)."""
-        self.total += len(docnums)
-        self.types.update(map(doc_types.__getitem__, docnums))
-        self.categories.update(map(categories.__getitem__, docnums))
-
-    def ranked(self) -> list[tuple[int, float]]:
-        return [(-negdoc, score) for _key, negdoc, score in sorted(self.heap, reverse=True)]
-
-    def facets(self) -> dict[str, dict[str, int]]:
-        return {
-            "type": dict(self.types.most_common()),
-            "category": {k: v for k, v in self.categories.most_common() if k},
-        }
-
-
-def _filter_matcher(filter_query: Query | None, leaf):
-    """None (no filter), False (nothing passes in this segment) or a matcher."""
-    if filter_query is None:
-        return None
-    matcher = filter_query.matcher(leaf, leaf.boolean_context())
-    return matcher if matcher.is_active() else False
-
-
-def _leapfrog(allowed, docnum: int) -> int | None:
-    """The first allowed document at or after ``docnum`` (None: no more)."""
-    if allowed.id() < docnum:
-        allowed.skip_to(docnum)
-        if not allowed.is_active():
-            return None
-    return allowed.id()
 
 
 def _system_clock() -> datetime:
@@ -162,6 +117,8 @@ class SearchIndex:
         lock_timeout: float = 60.0,
         parallel_rebuild: bool = True,
         cache_size: int = 128,
+        total_bound: int | None = TOTAL_BOUND,
+        rank_bound: int | None = RANK_BOUND,
         clock: Callable[[], datetime] | None = None,
     ):
         """Open (lazily) the index under ``index_dir``; nothing is read or created yet.
@@ -171,10 +128,16 @@ class SearchIndex:
         than 2,000 documents) in parallel processes, one per shard.  ``cache_size``:
         query results remembered per thread until the next commit (0 turns it off):
         a popular word that matches most of a county-scale index costs hundreds of
-        milliseconds to count and facet, and is asked again and again.  ``clock``: what
-        "now" is (an aware datetime) when a query is given no ``now``; the system clock by
-        default, the application's clock in the app (``api.searching.index``).
+        milliseconds to count and facet, and is asked again and again.
+        ``total_bound``: stop counting the matches of a type (activities, articles)
+        at this many, newest first (None: count them all); ``rank_bound``: rank only
+        the newest this many matches of a type (and any page asked for); see
+        ``search.ranking``.  ``clock``: what "now" is (an aware datetime) when a query
+        is given no ``now``; the system clock by default, the application's clock in
+        the app (``api.searching.index``).
         """
+        self.total_bound = total_bound
+        self.rank_bound = rank_bound
         self.root = Path(index_dir)
         self.lock_timeout = lock_timeout
         self.parallel_rebuild = parallel_rebuild
@@ -182,7 +145,7 @@ class SearchIndex:
         self.clock = clock or _system_clock
         self._store = Store(self.root, lock_timeout, self.clock)
         self._local = threading.local()
-        self._columns: dict[str, tuple[list, list, list]] = {}
+        self._columns: dict[Any, Any] = {}  # per segment: columns, latest date
 
     # --- writing -----------------------------------------------------------------------
 
@@ -231,6 +194,7 @@ class SearchIndex:
             )
             with store.write_lock():
                 apply_ops(generation, store.journalled())
+                _write_lexicon(generation)
                 previous = store.current_generation()
                 store.point_current_at(generation)
                 store.clear_journal()
@@ -310,157 +274,38 @@ class SearchIndex:
         """Number of documents in the served index."""
         return self._with_searcher(lambda s: s.doc_count(), 0)
 
-    def _segment_columns(self, reader) -> tuple[list, list, list]:
-        """type, category and date of every document of a segment, cached per segment
-        (segments are immutable; their ids are random)."""
-        key = reader.segment().segment_id()
-        columns = self._columns.get(key)
-        if columns is None:
-            columns = (
-                [sys.intern(v) for v in reader.column_reader("type")],
-                [sys.intern(v) for v in reader.column_reader("category")],
-                list(reader.column_reader("date")),
-            )
-            if len(self._columns) > 256:
-                self._columns.clear()
-            self._columns[key] = columns
-        return columns
-
-    def _collect(
-        self,
-        searcher,
-        lead: Query,
-        scored: Query,
-        keep: int,
-        now_ts: int,
-        filters: list[Query],
-        date_range: tuple[int | None, int | None] = (None, None),
-    ) -> _Tally:
-        """Tally every match: total, facets and the best ``keep`` hits.
-
-        ``lead`` finds the matches (walked unscored); ``scored`` matches the same
-        documents and gives their scores.  This is the hot path of every search and
-        visits each match once (totals and facets are exact), so it does as little
-        per document as it can: dates and types come from per-segment column lists,
-        facets are counted in bulk per segment, and only documents that can still
-        reach the page are scored -- once the page is full of upcoming hits, a past
-        activity is not scored at all.
-        """
-        low, high = date_range
-        boolean, context = searcher.boolean_context(), searcher.context()
-        filter_query = And(filters) if filters else None
-        tally = _Tally(keep)
-        heap = tally.heap
+    def _leaves(self, searcher) -> list:
+        """The searcher's segments, newest documents first (see ``search.ranking``):
+        by the latest date in each (segments are immutable: cached by their id)."""
+        leaves = []
         for leaf, offset in searcher.leaf_searchers():
-            matcher = lead.matcher(leaf, boolean)
-            allowed = _filter_matcher(filter_query, leaf)
-            if not matcher.is_active() or allowed is False:
+            reader = leaf.reader()
+            segment = reader.segment() if reader.doc_count_all() else None
+            if segment is None:  # an empty index: nothing to walk
                 continue
-            scorer = scored.matcher(leaf, context)
-            doc_types, doc_categories, dates = self._segment_columns(leaf.reader())
-            matched: list[int] = []
-            while matcher.is_active():
-                docnum = matcher.id()
-                if allowed is not None:
-                    target = _leapfrog(allowed, docnum)
-                    if target is None:
-                        break
-                    if target != docnum:
-                        matcher.skip_to(target)
-                        continue
-                when = dates[docnum]
-                if (low is not None and when < low) or (high is not None and when > high):
-                    matcher.next()
-                    continue
-                matched.append(docnum)
-                upcoming = when >= now_ts or doc_types[docnum] != "activity"
-                if upcoming or len(heap) < keep or not heap[0][0][1]:
-                    if scorer.id() < docnum:
-                        scorer.skip_to(docnum)
-                    score = scorer.score()
-                    item = ((True, upcoming, 0, score), -(docnum + offset), score)
-                    if len(heap) < keep:
-                        heapq.heappush(heap, item)
-                    elif item > heap[0]:
-                        heapq.heappushpop(heap, item)
-                matcher.next()
-            tally.count(matched, doc_types, doc_categories)
-        return tally
+            key = ("latest", segment.segment_id())
+            latest = self._columns.get(key)
+            if latest is None:
+                dates = ranking.segment_columns(self._columns, reader)[2]
+                latest = self._columns[key] = max(dates, default=0)
+            leaves.append((latest, offset, leaf))
+        leaves.sort(key=lambda item: (-item[0], item[1]))
+        return [(leaf, offset) for _latest, offset, leaf in leaves]
 
-    def _collect_relaxed(
-        self,
-        searcher,
-        query_plan: plan.QueryPlan,
-        keep: int,
-        now_ts: int,
-        filters: list[Query],
-        date_range: tuple[int | None, int | None] = (None, None),
-    ) -> _Tally:
-        """The second pass, for queries with few complete matches.
-
-        Candidates are documents matching any concept or the title match; each
-        concept is checked with its own matcher.  Complete matches (every concept, or
-        the title containing the query) are tallied apart from partial ones (at least
-        ``min_match`` concepts); partial ones are used only when complete ones are
-        fewer than RELAX_BELOW, and then rank after them: the order is complete first,
-        then upcoming, then concepts matched, then score.
-        """
-        low, high = date_range
-        required = query_plan.concepts
-        n = len(required)
-        title_match = query_plan.title_match
-        extras = query_plan.optional + ([title_match] if title_match is not None else [])
-        title_at = n + len(query_plan.optional) if title_match is not None else -1
-        leads = required + ([title_match] if title_match is not None else [])
-        candidates = leads[0] if len(leads) == 1 else plan.Union(leads)
-        filter_query = And(filters) if filters else None
-        context = searcher.context()
-        complete, partial = _Tally(keep), _Tally(keep)
-        for leaf, offset in searcher.leaf_searchers():
-            matcher = candidates.matcher(leaf, searcher.boolean_context())
-            allowed = _filter_matcher(filter_query, leaf)
-            if not matcher.is_active() or allowed is False:
-                continue
-            scorers = [q.matcher(leaf, context) for q in required + extras]
-            doc_types, doc_categories, dates = self._segment_columns(leaf.reader())
-            matched_complete: list[int] = []
-            matched_partial: list[int] = []
-            while matcher.is_active():
-                docnum = matcher.id()
-                if allowed is not None:
-                    target = _leapfrog(allowed, docnum)
-                    if target is None:
-                        break
-                    if target != docnum:
-                        matcher.skip_to(target)
-                        continue
-                when = dates[docnum]
-                if (low is not None and when < low) or (high is not None and when > high):
-                    matcher.next()
-                    continue
-                score, covered = 0.0, 0
-                for position, scorer in enumerate(scorers):
-                    if scorer.is_active() and scorer.id() < docnum:
-                        scorer.skip_to(docnum)
-                    if scorer.is_active() and scorer.id() == docnum:
-                        score += scorer.score()
-                        if position < n:
-                            covered += 1
-                        elif position == title_at:
-                            covered = n + 1
-                covered = min(covered, n)
-                if covered >= query_plan.min_match:
-                    upcoming = when >= now_ts or doc_types[docnum] != "activity"
-                    item = ((covered == n, upcoming, covered, score), -(docnum + offset), score)
-                    if covered == n:
-                        matched_complete.append(docnum)
-                        complete.push(item)
-                    matched_partial.append(docnum)
-                    partial.push(item)
-                matcher.next()
-            complete.count(matched_complete, doc_types, doc_categories)
-            partial.count(matched_partial, doc_types, doc_categories)
-        return complete if complete.total >= RELAX_BELOW else partial
+    def _collector(
+        self, filters, date_range, now_ts: int, keep: int, split_types: bool
+    ) -> ranking.Collector:
+        bound = max(self.total_bound, keep) if self.total_bound else None
+        return ranking.Collector(
+            lambda reader: ranking.segment_columns(self._columns, reader),
+            filters,
+            date_range,
+            now_ts,
+            keep,
+            bound=bound,
+            split_types=split_types,
+            score_bound=self.rank_bound,
+        )
 
     def query(
         self,
@@ -487,6 +332,8 @@ class SearchIndex:
         have already started (``date < now``, default the current time) come after
         upcoming activities and articles.  ``facets`` counts the matches by type and
         by category, with the filters applied.  ``per_page`` is capped at 100.
+        Beyond ``total_bound`` matches of a type, counting stops (newest first) and
+        ``total_is_lower_bound`` is set; see ``search.ranking``.
         Results are remembered (per thread, ``cache_size``) until the next commit.
         """
         page = max(1, int(page))
@@ -524,23 +371,25 @@ class SearchIndex:
             return result
 
         def search(searcher) -> SearchResults:
-            query_plan = plan.build_plan(searcher.reader(), q)
+            reader = searcher.reader()
+            query_plan = plan.build_plan(reader, q, self._local.opened.lexicon)
             if query_plan is None:
                 return empty
-            strict, lead = query_plan.strict(), query_plan.strict_lead()
-            tally = self._collect(searcher, lead, strict, keep, now_ts, filters, date_range)
-            relaxable = len(query_plan.concepts) > query_plan.min_match
-            if tally.total < RELAX_BELOW and (relaxable or query_plan.title_match is not None):
-                tally = self._collect_relaxed(
-                    searcher, query_plan, keep, now_ts, filters, date_range
-                )
+            exact = query_plan.exact_title
+            exact_found = exact is not None and reader.doc_frequency("title_key", exact.text) > 0
+            if exact_found:
+                query_plan = query_plan.focused_on(_body_of_title(searcher, exact))
+            collector = self._collector(filters, date_range, now_ts, keep, split_types=not type)
+            tally = collector.collect(searcher, self._leaves(searcher), query_plan, exact_found)
             if not tally.total:
                 return empty
             hits = [
                 self._hit(searcher, docnum, score, query_plan)
                 for docnum, score in tally.ranked()[(page - 1) * per_page :]
             ]
-            return SearchResults(hits, tally.total, page, per_page, tally.facets())
+            return SearchResults(
+                hits, tally.total, page, per_page, tally.facets(), tally.truncated
+            )
 
         return self._with_searcher(run, empty)
 
@@ -576,8 +425,9 @@ class SearchIndex:
         now_ts = int((now or self.clock()).timestamp())
 
         def run(searcher) -> list[Suggestion]:
-            query = plan.suggest_query(searcher.reader(), q)
-            tally = self._collect(searcher, query, query, limit * 8, now_ts, [])
+            query_plan = plan.suggest_plan(searcher.reader(), q)
+            collector = self._collector([], (None, None), now_ts, limit * 8, split_types=True)
+            tally = collector.collect(searcher, self._leaves(searcher), query_plan, False)
             suggestions: list[Suggestion] = []
             seen: set[str] = set()
             for docnum, _score in tally.ranked():
@@ -600,6 +450,22 @@ class SearchIndex:
         if opened is not None:
             opened.close()
             self._local.opened = None
+
+
+def _body_of_title(searcher, exact_title: Query) -> str:
+    """The normalised text (without the title) of the first document with that title."""
+    for docnum in searcher.docs_for_query(exact_title):
+        return analysis.normalize(searcher.stored_fields(docnum)["doc"]["text"])
+    return ""
+
+
+def _write_lexicon(generation: Path) -> None:
+    """Store the pinyin lexicon of a freshly built generation beside its shards."""
+    opened = GenerationSearcher(generation)
+    try:
+        lexicon.write(generation, lexicon.from_reader(opened.searcher.reader()))
+    finally:
+        opened.close()
 
 
 def _copy(result: SearchResults) -> SearchResults:

@@ -79,6 +79,8 @@ SCHEMA = Schema(
     # Han bigrams of the title: title substrings the segmenter cut differently, and
     # autocomplete.
     title_grams=TokensField(),
+    # The whole title, normalised (``analysis.title_key``): a query equal to a title.
+    title_key=ID(),
     # Seconds since the epoch; a column, not indexed: date filters and the
     # upcoming-first order read it for the documents that match.
     date=COLUMN(NumericColumn("q", default=0)),
@@ -174,6 +176,7 @@ def prepare_document(doc: Mapping[str, Any]) -> dict[str, Any]:
         "title_pinyin": title_terms.pinyin,
         "title_initials": title_terms.initials,
         "title_grams": title_terms.grams,
+        "title_key": analysis.title_key(title),
         "date": timestamp,
         "doc": stored,
     }

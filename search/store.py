@@ -34,6 +34,7 @@ from whoosh import index as whoosh_index
 from whoosh.reading import MultiReader
 from whoosh.searching import Searcher
 
+from . import lexicon as pinyin_lexicon
 from .schema import SCHEMA, SearchCodec
 
 CURRENT = "current"
@@ -258,6 +259,17 @@ class GenerationSearcher:
         self.searcher = Searcher(reader)
         #: query results computed on this very searcher (see SearchIndex.query)
         self.results: OrderedDict[tuple, Any] = OrderedDict()
+        self._lexicon: pinyin_lexicon.Lexicon | None = None
+
+    @property
+    def lexicon(self) -> pinyin_lexicon.Lexicon:
+        """The generation's pinyin lexicon: the one stored at its rebuild, else one
+        derived from the open reader (until the next commit reopens it)."""
+        if self._lexicon is None:
+            self._lexicon = pinyin_lexicon.stored(self.generation) or pinyin_lexicon.from_reader(
+                self.searcher.reader()
+            )
+        return self._lexicon
 
     def fresh(self) -> Searcher:
         """The searcher, reopened first if any shard has a newer commit."""

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 
 from api.activities.models import Activity
@@ -49,19 +49,23 @@ def activity_document(activity: Activity) -> dict:
 
 
 def searchable_activity_documents(batch_size: int = 1000) -> Iterator[dict]:
-    """Every searchable activity's document, streamed in id order (for a rebuild)."""
-    last_id = 0
+    """Every searchable activity's document, latest start first (for a rebuild: the
+    index is walked in the order it was written, and a very common query stops after
+    the newest matches -- see ``search.ranking``)."""
+    after = None
     while True:
+        query = (select(Activity).options(joinedload(Activity.unit), joinedload(Activity.team))
+                 .where(Activity.status.in_(SEARCHABLE_STATUSES)))
+        if after is not None:
+            query = query.where(tuple_(Activity.starts_at, Activity.id) < after)
         batch = list(db.session.scalars(
-            select(Activity).options(joinedload(Activity.unit), joinedload(Activity.team))
-            .where(Activity.status.in_(SEARCHABLE_STATUSES), Activity.id > last_id)
-            .order_by(Activity.id).limit(batch_size)
+            query.order_by(Activity.starts_at.desc(), Activity.id.desc()).limit(batch_size)
         ).unique())
         if not batch:
             return
         for activity in batch:
             yield activity_document(activity)
-        last_id = batch[-1].id
+        after = (batch[-1].starts_at, batch[-1].id)
         db.session.expunge_all()
 
 

@@ -48,6 +48,9 @@ class SearchResultsSchema(Schema):
                                                   "total": results.total},
                                  metadata={"schema": PaginationSchema})
     facets = fields.Dict()
+    total_is_lower_bound = fields.Boolean(metadata={
+        "description": "为 true 时匹配太多，只统计了每类（活动、文章）最新的 500 条："
+                       "pagination.total 与 facets 是下限（显示为“500+”）"})
 
 
 class SuggestQuerySchema(Schema):
