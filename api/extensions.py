@@ -13,6 +13,8 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
+from api.openapi_security import BearerSecurityPlugin
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -56,6 +58,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = PlatformApi(spec_kwargs={
     "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=openapi_schema_name),
+    "extra_plugins": [BearerSecurityPlugin()],
 })
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
