@@ -39,6 +39,8 @@ class ArticleSchema(Schema):
             "body": article.body,
             "updated_at": article.updated_at,
             "images": view.images,
+            "status": view.status,
+            "build_job_id": view.build_job.id if view.build_job else None,
         }
 
 
@@ -53,6 +55,11 @@ class EditorArticleSchema(ArticleDetailSchema):
 
     body = fields.String(metadata={"description": "Markdown"})
     draft = fields.Boolean()
+    status = fields.String(metadata={"description": "draft | published"})
+    build_job_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "修改已发布文章后排队的网站构建任务（GET /jobs/{id} 查看进度）"},
+    )
     images = fields.List(fields.String())
     updated_at = LocalDateTime(allow_none=True)
 

@@ -98,6 +98,12 @@ class ArticleView:
     url: str
     html: str | None = None
     images: list[str] = field(default_factory=list)
+    build_job: Job | None = None  # the site build an edit of a published article queued
+
+    @property
+    def status(self) -> str:
+        """``draft`` or ``published`` (on the site once its build has run)."""
+        return "draft" if self.article.draft else "published"
 
 
 _stores: dict[str, ArticleStore] = {}
@@ -217,9 +223,9 @@ def update_article(
 ) -> ArticleView:
     """Change an article's fields or body (a changed category moves it and its images).
 
-    A published article stays published: the API shows the change at once, the site with the
-    next build (publish it again to rebuild now). :raises Forbidden, ArticleNotFoundError,
-    InvalidArticle:
+    A published article stays published: the API shows the change at once, and a site build
+    is queued (``build_job``) that puts it on the site and updates its search entry.
+    :raises Forbidden, ArticleNotFoundError, InvalidArticle:
     """
     ensure_role(actor, roles.EDITOR)
     article = _get(store, slug)
@@ -228,9 +234,12 @@ def update_article(
     with _api_errors():
         saved = store.save(dataclasses.replace(article, **changes))
         images = store.images(slug)
+    job = None
+    if not saved.draft:
+        job = enqueue(SITE_BUILD, {"slug": slug, "action": "update"}, created_by=actor)
     audit(actor, "article.update", "article", slug, details={"fields": sorted(changes)})
     db.session.commit()
-    return _view(saved, base_url, html=True, images=images)
+    return dataclasses.replace(_view(saved, base_url, html=True, images=images), build_job=job)
 
 
 def preview(actor: User, base_url: str, body: str, slug: str | None = None) -> dict:

@@ -1,0 +1,55 @@
+"""Editing a published article rebuilds the site and its search entry; the editors' list
+says which articles are drafts and which are published."""
+
+import pytest
+
+
+def _create(client, headers, payload):
+    response = client.post("/api/v1/articles", json=payload, headers=headers)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()
+
+
+def test_editing_a_published_article_rebuilds_the_site(
+    fetch, client, site_app, editor_headers, draft_payload, run_jobs
+):
+    search = pytest.importorskip("search")
+    _create(client, editor_headers, draft_payload(title="冬季健康提示"))
+    client.post("/api/v1/articles/2026-12-03-ceshi/publish", headers=editor_headers)
+    run_jobs()
+
+    edited = client.put("/api/v1/articles/2026-12-03-ceshi", headers=editor_headers,
+                        json={"title": "冬季防流感提示"})
+
+    body = edited.get_json()
+    assert edited.status_code == 200
+    assert body["status"] == "published" and body["build_job_id"] is not None
+    (job,) = run_jobs()
+    assert job.id == body["build_job_id"] and job.status == "done", job.message
+    assert "冬季防流感提示" in fetch("/health/2026-12-03-ceshi/").get_data(as_text=True)
+    index = search.SearchIndex(site_app.config["SEARCH_INDEX_DIR"])
+    assert [hit.id for hit in index.query("流感").hits] == ["article:2026-12-03-ceshi"]
+
+
+def test_editing_a_draft_builds_nothing(client, site_app, editor_headers, draft_payload,
+                                        run_jobs):
+    _create(client, editor_headers, draft_payload())
+
+    edited = client.put("/api/v1/articles/2026-12-03-ceshi", headers=editor_headers,
+                        json={"summary": "改过的摘要"})
+
+    assert edited.get_json()["build_job_id"] is None
+    assert edited.get_json()["status"] == "draft"
+    assert run_jobs() == []
+
+
+def test_the_editors_list_gives_each_status(client, site_app, editor_headers, draft_payload,
+                                            run_jobs):
+    _create(client, editor_headers, draft_payload())
+    _create(client, editor_headers, draft_payload(slug="2026-12-02-fabu", date="2026-12-02"))
+    client.post("/api/v1/articles/2026-12-02-fabu/publish", headers=editor_headers)
+
+    listed = client.get("/api/v1/editor/articles", headers=editor_headers).get_json()["data"]
+
+    assert [(item["slug"], item["status"]) for item in listed] == [
+        ("2026-12-03-ceshi", "draft"), ("2026-12-02-fabu", "published")]
