@@ -131,3 +131,19 @@ export function me() {
 export function forgetUser() {
   currentUser = null;
 }
+
+/** POST a multipart form (a file upload) with the token; resolves to the JSON answer. */
+export async function upload(path, formData) {
+  const headers = { Accept: "application/json" };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(BASE + path, { method: "POST", headers, body: formData });
+  } catch {
+    throw new ApiError(0, { message: NETWORK_MESSAGE, error: "network_error" });
+  }
+  const payload = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, payload || {});
+  return payload;
+}
