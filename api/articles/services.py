@@ -73,6 +73,10 @@ class InvalidArticleImage(ValidationFailed):
     error, message = "invalid_image", "图片不合法"
 
 
+class ArticleImageNotFound(NotFound):
+    error, message = "image_not_found", "图片不存在"
+
+
 @contextlib.contextmanager
 def _api_errors() -> Iterator[None]:
     """Turn the store's domain errors (Flask-free) into API errors, in one place."""
@@ -273,6 +277,23 @@ def upload_image(
         "markdown": f"![]({path})",
         "url": urljoin(page_url(base_url, article), name),
     }
+
+
+def image_for_editor(actor: User, store: ArticleStore, slug: str, name: str) -> Path:
+    """The file of an image stored beside any article (drafts included), for its preview.
+
+    :raises Forbidden, ArticleNotFoundError: :raises ArticleImageNotFound:
+    """
+    ensure_role(actor, roles.EDITOR)
+    _get(store, slug)
+    try:
+        with _api_errors():
+            path = store.image_path(slug, name)
+    except InvalidArticleImage as exc:
+        raise ArticleImageNotFound() from exc
+    if path is None:
+        raise ArticleImageNotFound()
+    return path
 
 
 def publish(actor: User, store: ArticleStore, slug: str) -> Job:

@@ -1,6 +1,6 @@
 """Articles: the read API of the mini-program and the editors' API."""
 
-from flask import current_app, request, url_for
+from flask import current_app, request, send_file, url_for
 from flask_smorest import Blueprint
 
 from api.articles import services
@@ -80,6 +80,17 @@ def upload_image(files, slug):
     data = upload.stream.read(IMAGE_MAX_BYTES + 1)
     user = require_user()
     return services.upload_image(user, _store(), _base_url(), slug, upload.filename or "", data)
+
+
+@blp.route("/articles/<slug>/images/<name>", methods=["GET"])
+@blp.response(200, content_type="image/*")
+def get_image(slug, name):
+    """Download an image stored beside an article, drafts included (for the editor's preview)."""
+    path = services.image_for_editor(require_user(), _store(), slug, name)
+    response = send_file(path, max_age=0, conditional=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @blp.route("/articles/preview", methods=["POST"])

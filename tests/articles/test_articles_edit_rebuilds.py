@@ -1,6 +1,8 @@
 """Editing a published article rebuilds the site and its search entry; the editors' list
 says which articles are drafts and which are published."""
 
+import io
+
 import pytest
 
 
@@ -53,3 +55,26 @@ def test_the_editors_list_gives_each_status(client, site_app, editor_headers, dr
 
     assert [(item["slug"], item["status"]) for item in listed] == [
         ("2026-12-03-ceshi", "draft"), ("2026-12-02-fabu", "published")]
+
+
+def test_editors_read_the_images_of_a_draft(client, site_app, editor_headers, resident_headers,
+                                            draft_payload):
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    _create(client, editor_headers, draft_payload())
+    client.post("/api/v1/articles/2026-12-03-ceshi/images", headers=editor_headers,
+                data={"file": (io.BytesIO(png), "photo.png")}, content_type="multipart/form-data")
+
+    image = client.get("/api/v1/articles/2026-12-03-ceshi/images/photo.png",
+                       headers=editor_headers, buffered=True)
+    missing = client.get("/api/v1/articles/2026-12-03-ceshi/images/other.png",
+                         headers=editor_headers)
+    bad_name = client.get("/api/v1/articles/2026-12-03-ceshi/images/..%2Fceshi.md",
+                          headers=editor_headers)
+    refused = client.get("/api/v1/articles/2026-12-03-ceshi/images/photo.png",
+                         headers=resident_headers)
+
+    assert image.status_code == 200 and image.data == png
+    assert image.mimetype == "image/png" and "no-store" in image.headers["Cache-Control"]
+    assert missing.status_code == 404 and missing.get_json()["error"] == "image_not_found"
+    assert bad_name.status_code == 404
+    assert refused.status_code == 403

@@ -92,6 +92,10 @@ class ArticleEditor {
     this.buttons.publish.addEventListener("click", () => this.setOnline(true));
     this.buttons.unpublish.addEventListener("click", () => this.setOnline(false));
     this.form = formShell(() => this.save(),
+      h("div", { class: "editor-bar" },
+        h("div", { class: "form-actions" }, this.buttons.save, this.buttons.publish, this.buttons.unpublish,
+          h("a", { class: "btn", href: this.ctx.href("articles") }, "返回列表")),
+        this.state, this.meterBox),
       h("div", { class: "form-grid editor-meta" },
         h("div", { class: "wide" }, field("标题", this.inputs.title, "title")),
         field("栏目", this.inputs.category, "category"),
@@ -102,10 +106,7 @@ class ArticleEditor {
       h("div", { class: "editor-panes" },
         h("div", { class: "editor-pane" }, field("正文（Markdown）", this.inputs.body, "body"), this.dropZone),
         h("section", { class: "editor-pane", "aria-labelledby": "preview-title" },
-          h("h2", { class: "pane-title", id: "preview-title" }, "预览（与网站渲染一致）"), this.preview)),
-      h("div", { class: "form-actions" }, this.buttons.save, this.buttons.publish, this.buttons.unpublish,
-        h("a", { class: "btn", href: this.ctx.href("articles") }, "返回列表")),
-      this.state, this.meterBox);
+          h("h2", { class: "pane-title", id: "preview-title" }, "预览（与网站渲染一致）"), this.preview)));
     this.form.classList.add("editor-form");
     show(this.ctx.root, this.form);
     this.inputs.body.addEventListener("input", () => this.schedulePreview());
@@ -166,12 +167,34 @@ class ArticleEditor {
         body: this.inputs.body.value, slug: this.article ? this.article.slug : null });
       if (mine !== this.previewVersion) return;
       // The server sanitized it (an allow-list of tags and attributes), and the CSP runs no
-      // script; parsing it here shows what the site will show.
-      this.preview.innerHTML = answer.html;
+      // script. Parsed into an inert template first: the article's own images are not on the
+      // site yet, so they are fetched with the sign-in and shown from blob: URLs.
+      const template = document.createElement("template");
+      template.innerHTML = answer.html;
+      await this.showOwnImages(template.content);
+      if (mine !== this.previewVersion) return;
+      this.preview.replaceChildren(template.content);
       if (!answer.html.trim()) show(this.preview, h("p", { class: "muted" }, "正文为空"));
     } catch (problem) {
       if (mine === this.previewVersion) show(this.preview, h("p", { class: "inline-error", text: messageOf(problem) }));
     }
+  }
+
+  async showOwnImages(fragment) {
+    if (!this.article) return;
+    this.imageUrls = this.imageUrls || new Map();
+    const slug = this.article.slug;
+    await Promise.all([...fragment.querySelectorAll("img")].map(async (image) => {
+      const name = (image.getAttribute("src") || "").split(`/${slug}/`)[1];
+      if (!name || name.includes("/")) return;
+      if (!this.imageUrls.has(name)) {
+        this.imageUrls.set(name, request("GET", `/articles/${encodeURIComponent(slug)}/images/${encodeURIComponent(name)}`,
+          { raw: true }).then(async (response) => URL.createObjectURL(await response.blob())).catch(() => null));
+      }
+      const url = await this.imageUrls.get(name);
+      if (url) image.setAttribute("src", url);
+      else image.replaceWith(h("span", { class: "inline-error", text: `图片 ${name} 无法显示` }));
+    }));
   }
 
   /** Save (create the draft, or update): resolves to the article, or undefined if refused. */
