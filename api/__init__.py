@@ -21,6 +21,7 @@ def _blueprints() -> list:
     from api.articles.views import blp as articles
     from api.audit.views import blp as audit_log
     from api.checkin.views import blp as checkin
+    from api.console.views import blp as console
     from api.feeds.views import blp as feeds
     from api.help.views import blp as help_requests
     from api.hours.views import blp as hours
@@ -36,7 +37,8 @@ def _blueprints() -> list:
     from api.wechat.views import blp as wechat
 
     return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site,
-            search, notifications, wechat, help_requests, points, stats, web, staff, audit_log]
+            search, notifications, wechat, help_requests, points, stats, web, staff, audit_log,
+            console]
 
 
 def _cli_commands() -> list:

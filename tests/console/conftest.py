@@ -1,0 +1,89 @@
+"""Browser tests of the staff console ``/admin/``: the ``/app/`` tests' browser and traffic
+guard (tests/web/conftest.py), at PC size (1366×768) by default, with axe-core injected.
+
+axe-core comes from its npm package, vendored with its licence in ``vendor/``; it is added
+as an init script (DevTools), so the pages' Content-Security-Policy is not relaxed.
+Screenshots go to ``artifacts/console-shots/`` (or ``CONSOLE_SHOTS``).
+"""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import (  # noqa: F401  (fixtures shared with the /app/ tests)
+    ARTIFACTS,
+    TIMEOUT_MS,
+    Browsing,
+    _new_browsing,
+    browser,
+    local_datetime,
+)
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core-4.10.3" / "axe.min.js"
+PC = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+SHOTS = Path(os.environ.get("CONSOLE_SHOTS", ARTIFACTS / "console-shots"))
+
+
+class Console(Browsing):
+    """A console page with helpers: sign in by password, wait, screenshot, axe."""
+
+    def sign_in(self, username: str, password: str) -> None:
+        page = self.page
+        page.goto(self.base_url + "/admin/")
+        page.get_by_label("用户名").fill(username)
+        page.get_by_label("密码").fill(password)
+        page.get_by_role("button", name="登录").click()
+        page.locator("#console-nav").wait_for(state="visible")
+
+    def shot(self, name: str) -> Path:
+        """A screenshot of what the page shows now (toasts removed)."""
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.wait_until_loaded()
+        self.page.evaluate("document.querySelectorAll('.toast').forEach((t) => t.remove())")
+        path = SHOTS / f"{name}.png"
+        self.page.screenshot(path=str(path), animations="disabled", full_page=True)
+        return path
+
+    def axe_violations(self, impacts=("serious", "critical")) -> list[dict]:
+        """axe-core's violations of those impacts on the page as it is now."""
+        self.wait_until_loaded()
+        result = self.page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+        return [{"id": item["id"], "impact": item["impact"],
+                 "nodes": [node["target"] for node in item["nodes"]][:5]}
+                for item in result if item["impact"] in impacts]
+
+
+@pytest.fixture
+def console(browser, live_server):  # noqa: F811  (the /app/ tests' browser)
+    """Factory: a fresh browser context on the console, PC-sized unless told otherwise
+    (``console(phone=True)``). At the end: nothing left 127.0.0.1, no script failed."""
+    opened: list[Console] = []
+
+    def open_context(phone: bool = False) -> Console:
+        options = {"viewport": PHONE if phone else PC, "device_scale_factor": 1,
+                   "is_mobile": phone, "has_touch": phone}
+        browsing = _new_browsing(browser, live_server, **options)
+        browsing.context.add_init_script(path=str(AXE))
+        opened.append(browsing)
+        return Console(**vars(browsing))
+
+    yield open_context
+    for browsing in opened:
+        browsing.context.close()
+    for browsing in opened:
+        assert browsing.traffic.outside() == [], "a request left 127.0.0.1"
+        assert browsing.traffic.page_errors == [], "a page script failed"
+
+
+@pytest.fixture(scope="session")
+def console_weights():
+    """Bytes of HTML+JS+CSS of each screen's first load, to ``artifacts/console-weights.json``."""
+    weights: dict[str, int] = {}
+    yield weights
+    if weights:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "console-weights.json").write_text(json.dumps(weights, indent=2) + "\n")
