@@ -15,7 +15,7 @@ from api.accounts import roles
 from api.accounts.models import RoleGrant, User, VolunteerProfile
 from api.activities.models import Activity
 from api.audit.models import AuditEntry
-from api.auth.permissions import scopes
+from api.auth.permissions import county_wide
 from api.help.models import HelpRequest
 from api.hours.models import Certificate, HoursDispute, ServiceRecord
 from api.hours.services import scope_condition
@@ -62,9 +62,7 @@ def entries_query(actor: User, *, actor_id: int | None = None,
     """
     statement = select(AuditEntry).order_by(AuditEntry.id.desc())
     condition = scope_condition(actor, None, roles.MANAGING_ROLES)
-    county_wide = any(unit is None or unit.parent_id is None
-                      for unit in scopes(actor, roles.MANAGING_ROLES))
-    if not county_wide:
+    if not county_wide(actor, roles.MANAGING_ROLES):
         statement = statement.where(or_(*(
             and_(AuditEntry.entity_type == kind, AuditEntry.entity_id.in_(ids))
             for kind, ids in _ids_in_scope(condition).items()

@@ -18,6 +18,7 @@ from api.accounts import roles
 from api.accounts.models import RoleGrant, User, VolunteerProfile
 from api.accounts.services import grant_role, hash_password
 from api.audit.services import record as audit
+from api.auth.permissions import county_wide
 from api.errors import Conflict, Forbidden, NotFound
 from api.extensions import db
 from api.hours.services import scope_condition
@@ -121,6 +122,8 @@ def users_query(actor: User, *, q: str | None = None, unit_id: int | None = None
     :raises Forbidden: without a managing role. :raises UnitNotFound:
     """
     condition = scope_condition(actor, unit_id, roles.MANAGING_ROLES)
+    if unit_id is None and county_wide(actor, roles.MANAGING_ROLES):
+        condition = None  # everyone, newcomers without a role or a unit too
     granted = select(RoleGrant.user_id).join(Unit, RoleGrant.unit_id == Unit.id)
     volunteering = select(VolunteerProfile.user_id).join(Unit,
                                                          VolunteerProfile.unit_id == Unit.id)

@@ -23,7 +23,8 @@ def _png(width: int = 4, height: int = 3) -> bytes:
         return (struct.pack(">I", len(data)) + kind + data
                 + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
     rows = b"".join(b"\x00" + b"\xb7\x14\x1b" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
             + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
@@ -65,7 +66,8 @@ def test_an_editor_writes_publishes_and_unpublishes_an_article(console, create_u
     page.get_by_label("作者").fill("县新时代文明实践中心")
     page.get_by_label("标签").fill("冬季，安全")
     page.get_by_label("摘要").fill("雨雪天气请志愿者协助清扫积雪。")
-    page.get_by_label("正文（Markdown）").fill("## 扫雪除冰\n\n请各村志愿者**清扫积雪**，防止老人滑倒。\n")
+    page.get_by_label("正文（Markdown）").fill(
+        "## 扫雪除冰\n\n请各村志愿者**清扫积雪**，防止老人滑倒。\n")
     preview = page.locator("#article-preview")
     expect(preview.locator("h2")).to_have_text("扫雪除冰")
     expect(preview.locator("strong")).to_have_text("清扫积雪")

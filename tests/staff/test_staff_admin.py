@@ -181,3 +181,13 @@ def test_an_admin_opens_a_staff_account(client, people, corpus_units, auth_heade
     login = _login(client, "nanjie-leader", created.get_json()["password"])
     assert login.status_code == 200
     assert (again.status_code, again.get_json()["error"]) == (409, "username_taken")
+
+
+def test_a_county_admin_finds_newcomers_without_any_unit(client, people, auth_headers):
+    newcomer = people["resident"]
+
+    county = client.get("/api/v1/users?per_page=100", headers=auth_headers(people["county"]))
+    institute = client.get("/api/v1/users?per_page=100", headers=auth_headers(people["cg_admin"]))
+
+    assert newcomer.id in [user["id"] for user in county.get_json()["data"]]
+    assert newcomer.id not in [user["id"] for user in institute.get_json()["data"]]
