@@ -2,10 +2,11 @@
 
 from datetime import timedelta
 
+from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, post_load, validate
 
 from api.activities.services import signup_open
-from api.activities.vocabulary import AUDIENCES, DEFAULT_GEOFENCE_METRES, THEMES
+from api.activities.vocabulary import AUDIENCES, DEFAULT_GEOFENCE_METRES, STATUSES, THEMES
 from api.pagination import PaginationQuerySchema
 from api.timeutil import to_local, utcnow
 from api.units.categories import TEAM_CATEGORIES
@@ -89,6 +90,24 @@ class ActivityQuerySchema(PaginationQuerySchema):
             raise ValidationError(f"查询范围不能超过 {MAX_CALENDAR_DAYS} 天", "end")
         if (data["lat"] is None) != (data["lng"] is None):
             raise ValidationError("lat 和 lng 需同时提供", "lat")
+        return data
+
+
+class ManagedQuerySchema(PaginationQuerySchema):
+    """The organizer's list: every status, either end of the date range open."""
+
+    start = fields.Date(load_default=None, metadata={"description": "本地日期，含当天"})
+    end = fields.Date(load_default=None, metadata={"description": "本地日期，含当天"})
+    unit_id = fields.Integer(load_default=None, metadata={"description": "该单位及其下级"})
+    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES),
+                           metadata={"description": " | ".join(STATUSES)})
+    q = fields.String(load_default=None, validate=validate.Length(max=100),
+                      metadata={"description": "标题或地点包含"})
+
+    @post_load
+    def _ordered_range(self, data, **_):
+        if data["start"] and data["end"] and data["end"] < data["start"]:
+            raise ValidationError("结束日期不能早于开始日期", "end")
         return data
 
 
@@ -196,3 +215,14 @@ class SeriesSchema(Schema):
     last_date = fields.Date()
     template = fields.Dict()
     occurrences = fields.List(fields.Nested(ActivitySchema))
+
+
+class ActivityImportSchema(Schema):
+    file = Upload(required=True,
+                  metadata={"description": "活动表（.xlsx 或 .csv，列同 corpus/activities.csv）"})
+
+
+class ImportResultSchema(Schema):
+    created = fields.Integer(metadata={"description": "新建（草稿）"})
+    updated = fields.Integer(metadata={"description": "更新的草稿"})
+    unchanged = fields.Integer()

@@ -18,7 +18,7 @@ from api.geo import bounding_box, distance_metres
 from api.notifications import services as notifications
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.units.models import Team, Unit
-from api.units.services import get_unit, in_subtree
+from api.units.services import get_unit, in_subtree, scope_condition
 
 # Fields whose change moves an activity for the people signed up to it.
 _MOVING_FIELDS = ("starts_at", "ends_at", "address", "lat", "lng")
@@ -232,10 +232,15 @@ def calendar_query(filters: CalendarFilters) -> Select:
         if value is not None:
             statement = statement.where(getattr(Activity, name) == value)
     if filters.q:
-        pattern = f"%{filters.q.strip()}%"
-        statement = statement.where(or_(Activity.title.like(pattern, escape="\\"),
-                                         Activity.address.like(pattern, escape="\\")))
+        statement = statement.where(_matching(filters.q))
     return statement
+
+
+def _matching(text: str):
+    """A SQL condition: the title or the address contains ``text``."""
+    pattern = f"%{text.strip()}%"
+    return or_(Activity.title.like(pattern, escape="\\"),
+               Activity.address.like(pattern, escape="\\"))
 
 
 def nearby(statement: Select, lat: float, lng: float, radius_km: float) -> list[Activity]:
@@ -263,6 +268,40 @@ def month_counts(year: int, month: int, unit_id: int | None) -> dict[date, int]:
         calendar_query(filters).with_only_columns(Activity.starts_at).order_by(None)
     )
     return dict(sorted(Counter(to_local(moment).date() for moment in starts).items()))
+
+
+@dataclass
+class ManagedFilters:
+    start: date | None = None
+    end: date | None = None
+    unit_id: int | None = None
+    status: str | None = None
+    q: str | None = None
+
+
+def managed_query(actor: User, filters: ManagedFilters) -> Select:
+    """The activities the actor organises (every status, drafts included), in their subtree
+    or ``unit_id``'s, starting on local days start..end (either end open), in start order.
+
+    :raises Forbidden: without an organizer's role, or for a ``unit_id`` outside the
+        subtree. :raises UnitNotFound:
+    """
+    statement = (select(Activity).join(Activity.unit)
+                 .order_by(Activity.starts_at, Activity.id))
+    condition = scope_condition(actor, filters.unit_id, roles.ORGANIZER_ROLES)
+    if condition is not None:
+        statement = statement.where(condition)
+    if filters.start is not None:
+        statement = statement.where(
+            Activity.starts_at >= local_day_bounds(filters.start, filters.start)[0])
+    if filters.end is not None:
+        statement = statement.where(
+            Activity.starts_at < local_day_bounds(filters.end, filters.end)[1])
+    if filters.status is not None:
+        statement = statement.where(Activity.status == filters.status)
+    if filters.q:
+        statement = statement.where(_matching(filters.q))
+    return statement
 
 
 def count_calendar(statement: Select) -> int:

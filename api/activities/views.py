@@ -2,14 +2,17 @@
 
 from flask_smorest import Blueprint
 
-from api.activities import series, services
+from api.activities import imports, series, services
 from api.activities.schemas import (
     ActivityCreateSchema,
     ActivityDetailSchema,
+    ActivityImportSchema,
     ActivityQuerySchema,
     ActivitySchema,
     ActivityWriteSchema,
     CancelActivitySchema,
+    ImportResultSchema,
+    ManagedQuerySchema,
     MonthCalendarSchema,
     MonthQuerySchema,
     SeriesCreateSchema,
@@ -35,6 +38,26 @@ def list_activities(query):
         return paginate(statement, page, per_page)
     found = services.nearby(statement, lat, lng, radius_km)
     return Page(found[(page - 1) * per_page: page * per_page], page, per_page, len(found))
+
+
+@blp.route("/activities/managed", methods=["GET"])
+@blp.arguments(ManagedQuerySchema, location="query")
+@blp.response(200, page_schema(ActivitySchema))
+def list_managed_activities(query):
+    """List the activities I organise (drafts included), filtered by date, unit and status."""
+    page, per_page = query.pop("page"), query.pop("per_page")
+    statement = services.managed_query(require_user(), services.ManagedFilters(**query))
+    return paginate(statement, page, per_page)
+
+
+@blp.route("/activities/imports", methods=["POST"])
+@blp.arguments(ActivityImportSchema, location="files")
+@blp.response(200, ImportResultSchema)
+def import_activities(files):
+    """Import activities from a spreadsheet as drafts; every bad row is listed, none written."""
+    upload = files["file"]
+    data = upload.stream.read(imports.MAX_BYTES + 1)
+    return imports.import_upload(require_user(), upload.filename or "", data)
 
 
 @blp.route("/activities/calendar", methods=["GET"])

@@ -98,6 +98,46 @@ def _row_values(path: Path, line: int, row: dict, units: dict, teams: dict) -> d
     }
 
 
+def prepare_activities(path: Path, errors: list[CorpusRowError] | None = None,
+                       ) -> list[tuple[int, str, dict]]:
+    """Read and check every row of a .csv or .xlsx file: ``(line, external_id, values)``.
+
+    Without ``errors`` the first bad row raises; with a list, every bad row is appended to
+    it and the good ones are returned (a missing column still ends the reading).
+
+    :raises CorpusRowError: naming the file and line of the (first) bad row.
+    """
+    reader = read_xlsx_rows if path.suffix.lower() == ".xlsx" else read_rows
+    units = dict(db.session.execute(select(Unit.code, Unit.id)).all())
+    teams = dict(db.session.execute(select(Team.code, Team.id)).all())
+    prepared: list[tuple[int, str, dict]] = []
+    seen: set[str] = set()
+    try:
+        for line, row in reader(path, COLUMNS):
+            try:
+                values = _row_values(path, line, row, units, teams)
+                if row["external_id"] in seen:
+                    raise CorpusRowError(path, line, f"external_id 重复: {row['external_id']}")
+            except CorpusRowError as problem:
+                if errors is None:
+                    raise
+                errors.append(problem)
+                continue
+            seen.add(row["external_id"])
+            prepared.append((line, row["external_id"], values))
+    except CorpusRowError as problem:
+        if errors is None or problem in errors:
+            raise
+        errors.append(problem)
+    return prepared
+
+
+def existing_by_external_id(external_ids) -> dict[str, Activity]:
+    """The activities already imported under these ``external_id`` values."""
+    return {activity.external_id: activity for activity in db.session.scalars(
+        select(Activity).where(Activity.external_id.in_(list(external_ids))))}
+
+
 def import_activities(path: Path) -> ImportCounts:
     """Import activities from a .csv or .xlsx file as published activities.
 
@@ -105,23 +145,11 @@ def import_activities(path: Path) -> ImportCounts:
 
     :raises CorpusRowError: naming the file and line of the first bad row.
     """
-    reader = read_xlsx_rows if path.suffix.lower() == ".xlsx" else read_rows
-    units = dict(db.session.execute(select(Unit.code, Unit.id)).all())
-    teams = dict(db.session.execute(select(Team.code, Team.id)).all())
-    prepared: list[tuple[str, dict]] = []
-    seen: set[str] = set()
-    for line, row in reader(path, COLUMNS):
-        values = _row_values(path, line, row, units, teams)
-        if row["external_id"] in seen:
-            raise CorpusRowError(path, line, f"external_id 重复: {row['external_id']}")
-        seen.add(row["external_id"])
-        prepared.append((row["external_id"], values))
-
-    existing = {activity.external_id: activity for activity in db.session.scalars(
-        select(Activity).where(Activity.external_id.in_(seen)))}
+    prepared = prepare_activities(path)
+    existing = existing_by_external_id(external_id for _, external_id, _ in prepared)
     counts = ImportCounts()
     try:
-        for external_id, values in prepared:
+        for _, external_id, values in prepared:
             activity = existing.get(external_id)
             if activity is None:
                 db.session.add(Activity(external_id=external_id, status=PUBLISHED,

@@ -14,7 +14,7 @@ class CorpusRowError(ApiError):
 
     def __init__(self, path: Path, line: int, message: str) -> None:
         super().__init__(f"{path.name}:{line}: {message}")
-        self.path, self.line = path, line
+        self.path, self.line, self.reason = path, line, message
 
 
 def read_rows(path: Path, required_columns: tuple[str, ...]) -> Iterator[tuple[int, dict]]:

@@ -10,7 +10,7 @@ writes an audit entry in the same transaction (DESIGN §4 invariant 6).
 
 from datetime import datetime
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -20,8 +20,8 @@ from api.activities.models import Activity
 from api.activities.services import get_activity, get_managed_activity
 from api.activities.vocabulary import CANCELLED, DRAFT
 from api.audit.services import record as audit
-from api.auth.permissions import ensure_manages, scopes
-from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from api.auth.permissions import ensure_manages
+from api.errors import Conflict, NotFound, ValidationFailed
 from api.extensions import db
 from api.hours.models import (
     ACCEPTED,
@@ -41,7 +41,7 @@ from api.hours.models import (
 from api.notifications import services as notifications
 from api.timeutil import utcnow
 from api.transactions import all_or_nothing
-from api.units.services import get_unit, in_subtree
+from api.units.services import scope_condition
 
 LIVE_STATUSES = (PENDING, APPROVED)
 
@@ -110,25 +110,6 @@ def _managed_record(actor: User, record_id: int) -> ServiceRecord:
         raise RecordNotFound()
     ensure_manages(actor, record.unit, roles.ORGANIZER_ROLES)
     return record
-
-
-def scope_condition(actor: User, unit_id: int | None = None,
-                    allowed_roles: tuple[str, ...] = roles.ORGANIZER_ROLES):
-    """A SQL condition on a joined :class:`Unit`: the actor's subtree (or ``unit_id``'s,
-    which must lie in it). None means no restriction (a county-wide grant).
-
-    :raises UnitNotFound: :raises Forbidden: outside the actor's subtree or without a role.
-    """
-    if unit_id is not None:
-        unit = get_unit(unit_id)
-        ensure_manages(actor, unit, allowed_roles)
-        return in_subtree(unit)
-    granted = scopes(actor, allowed_roles)
-    if not granted:
-        raise Forbidden()
-    if any(unit is None for unit in granted):
-        return None
-    return or_(*(in_subtree(unit) for unit in granted))
 
 
 def records_query(actor: User, *, unit_id: int | None = None, activity_id: int | None = None,

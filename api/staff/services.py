@@ -21,10 +21,9 @@ from api.audit.services import record as audit
 from api.auth.permissions import county_wide
 from api.errors import Conflict, Forbidden, NotFound
 from api.extensions import db
-from api.hours.services import scope_condition
 from api.personal_data import lookup_hash
 from api.units.models import Unit
-from api.units.services import get_unit
+from api.units.services import get_unit, scope_condition
 
 #: Roles an administrator can hand out, with their rank (resident and volunteer are not
 #: granted: everyone is a resident, and volunteers register themselves).
