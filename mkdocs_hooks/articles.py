@@ -3,7 +3,8 @@
 - ``on_config``: tag anchors become pinyin (``slugify_tag``) instead of raw Chinese.
 - ``on_files``: every article (``<section>/<slug>.md``) is validated with the same front-matter
   schema as the API; a broken one fails the build with its file name and the reason. Drafts
-  (``draft: true``) and their images are dropped from the build.
+  (``draft: true``), articles scheduled after the build's moment (``publish_at``, the moment
+  given in ``CIVP_BUILD_NOW`` or the clock) and their images are dropped from the build.
 - ``on_page_markdown``: the section index pages get their article list (newest first, grouped by
   year) where they say ``<!-- articles -->``; the home page gets the latest articles of a section
   where it says ``<!-- latest:<section> -->``.
@@ -22,6 +23,7 @@ import sys
 import types
 import zlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
@@ -49,6 +51,7 @@ from api.articles.store import Article, check_placement, sort_key, validate_slug
 
 LATEST_COUNT = 5
 PROGRESS_ENV = "CIVP_BUILD_PROGRESS"
+NOW_ENV = "CIVP_BUILD_NOW"  # the application clock when the build was asked for (ISO 8601)
 PROGRESS_PREFIX = "@@progress"
 _LATEST_MARKER = re.compile(r"<!--\s*latest:(?P<category>[a-z]+)\s*-->")
 _ARTICLES_MARKER = re.compile(r"<!--\s*articles\s*-->")
@@ -95,10 +98,17 @@ def slugify_tag(tag: str, separator: str = "-") -> str:
     return f"{words.strip(separator)}{separator}{checksum}".lstrip(separator)
 
 
+def _build_now() -> datetime:
+    """The moment this build publishes for: ``CIVP_BUILD_NOW``, else the clock."""
+    given = os.environ.get(NOW_ENV)
+    return datetime.fromisoformat(given) if given else datetime.now(UTC)
+
+
 def on_files(files: Files, config) -> Files:
     """Validate articles, drop drafts (and their images), collect the section lists."""
     errors: list[str] = []
     drafts: set[str] = set()
+    now = _build_now()
     entries: dict[str, list[_Entry]] = {category: [] for category in CATEGORIES}
     for file in list(files):
         parts = file.src_uri.split("/")
@@ -116,7 +126,7 @@ def on_files(files: Files, config) -> Files:
         except ArticleError as exc:
             errors.append(f"{file.src_uri}：{exc.message}")
             continue
-        if article.draft:
+        if not article.online(now):
             drafts.add(f"{parts[0]}/{slug}")
             files.remove(file)
             continue

@@ -55,7 +55,8 @@ class EditorArticleSchema(ArticleDetailSchema):
 
     body = fields.String(metadata={"description": "Markdown"})
     draft = fields.Boolean()
-    status = fields.String(metadata={"description": "draft | published"})
+    status = fields.String(metadata={"description": "draft | scheduled | published"})
+    publish_at = LocalDateTime(allow_none=True, metadata={"description": "定时发布的时间"})
     build_job_id = fields.Integer(
         allow_none=True,
         metadata={"description": "修改已发布文章后排队的网站构建任务（GET /jobs/{id} 查看进度）"},
@@ -125,3 +126,8 @@ class ImageSchema(Schema):
     path = fields.String(metadata={"description": "path to write in the Markdown body"})
     markdown = fields.String(metadata={"description": "ready to paste: ![](path)"})
     url = fields.String(metadata={"description": "absolute URL once published"})
+
+
+class ScheduleSchema(Schema):
+    publish_at = LocalDateTime(required=True, metadata={
+        "description": "何时出现在网站上（无时区按北京时间）；须晚于现在"})

@@ -26,6 +26,7 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from flask import current_app
+from sqlalchemy import select
 
 from api.accounts import roles
 from api.accounts.models import User
@@ -43,9 +44,10 @@ from api.audit.services import record as audit
 from api.auth.permissions import ensure_role
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.extensions import db
-from api.jobs.models import Job
+from api.jobs.models import QUEUED, Job
 from api.jobs.services import enqueue, handler
 from api.pagination import Page
+from api.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +108,10 @@ class ArticleView:
 
     @property
     def status(self) -> str:
-        """``draft`` or ``published`` (on the site once its build has run)."""
-        return "draft" if self.article.draft else "published"
+        """``draft``, ``scheduled`` (published from ``publish_at`` on) or ``published``."""
+        if self.article.draft:
+            return "draft"
+        return "scheduled" if self.article.scheduled(utcnow()) else "published"
 
 
 _stores: dict[str, ArticleStore] = {}
@@ -160,14 +164,17 @@ def list_published(
     page: int,
     per_page: int,
 ) -> Page:
-    """Published articles, newest first, optionally of one section or tag."""
-    return _page(store.list(category, tag), base_url, page, per_page)
+    """Published articles, newest first, optionally of one section or tag (scheduled ones
+    from their moment on)."""
+    now = utcnow()
+    online = [article for article in store.list(category, tag) if article.online(now)]
+    return _page(online, base_url, page, per_page)
 
 
 def get_published(store: ArticleStore, base_url: str, slug: str) -> ArticleView:
     """A published article with sanitized HTML. :raises ArticleNotFoundError: also for drafts."""
     article = _get(store, slug)
-    if article.draft:
+    if not article.online(utcnow()):
         raise ArticleNotFoundError()
     return _view(article, base_url, html=True)
 
@@ -297,31 +304,67 @@ def image_for_editor(actor: User, store: ArticleStore, slug: str, name: str) -> 
 
 
 def publish(actor: User, store: ArticleStore, slug: str) -> Job:
-    """Mark the article published and queue the site build that puts it online.
+    """Mark the article published (now: a schedule is dropped) and queue the site build that
+    puts it online.
 
     Publishing a published article queues a rebuild (to show later edits on the site).
     :raises Forbidden, ArticleNotFoundError:
     """
-    return _set_draft(actor, store, slug, draft=False)
+    return _set_online(actor, store, slug, draft=False, publish_at=None, action="publish")
 
 
 def unpublish(actor: User, store: ArticleStore, slug: str) -> Job:
-    """Mark the article a draft and queue the site build that takes it down.
+    """Mark the article a draft (unscheduled) and queue the site build that takes it down.
 
     :raises Forbidden, ArticleNotFoundError:
     """
-    return _set_draft(actor, store, slug, draft=True)
+    return _set_online(actor, store, slug, draft=True, publish_at=None, action="unpublish")
 
 
-def _set_draft(actor: User, store: ArticleStore, slug: str, *, draft: bool) -> Job:
+def schedule(actor: User, store: ArticleStore, slug: str, publish_at: datetime) -> Job:
+    """Publish the article from ``publish_at`` on (定时发布). The build queued now keeps it
+    off the site (or takes an online version down); a build is queued by
+    :func:`queue_due_builds` once the moment has come.
+
+    :raises Forbidden, ArticleNotFoundError: :raises InvalidArticle: a moment not in the future.
+    """
+    if publish_at <= utcnow():
+        message = "定时发布时间应晚于现在"
+        raise InvalidArticle(message, errors={"publish_at": [message]})
+    return _set_online(actor, store, slug, draft=False, publish_at=publish_at, action="schedule")
+
+
+def _set_online(actor: User, store: ArticleStore, slug: str, *, draft: bool,
+                publish_at: datetime | None, action: str) -> Job:
     ensure_role(actor, roles.EDITOR)
     article = _get(store, slug)
-    if article.draft != draft:
+    if (article.draft, article.publish_at) != (draft, publish_at):
         with _api_errors():
-            store.save(dataclasses.replace(article, draft=draft))
-    action = "unpublish" if draft else "publish"
+            store.save(dataclasses.replace(article, draft=draft, publish_at=publish_at))
     job = enqueue(SITE_BUILD, {"slug": slug, "action": action}, created_by=actor)
-    audit(actor, f"article.{action}", "article", slug)
+    details = {"publish_at": publish_at.isoformat()} if publish_at else {}
+    audit(actor, f"article.{action}", "article", slug, details=details)
+    db.session.commit()
+    return job
+
+
+def queue_due_builds(store: ArticleStore) -> Job | None:
+    """Queue the site build of the scheduled articles whose moment has come since the live
+    build (none when a site build is already waiting: it will carry them). Commits.
+    """
+    built_for = sitebuild.published_for(site_dir())
+    if built_for is None:
+        return None  # no site yet: the first build carries everything due
+    now = utcnow()
+    due = [article.slug for article in store.list()
+           if article.publish_at is not None and built_for < article.publish_at <= now]
+    if not due:
+        return None
+    waiting = db.session.scalar(select(Job.id).where(Job.kind == SITE_BUILD,
+                                                     Job.status == QUEUED).limit(1))
+    if waiting is not None:
+        return None
+    job = enqueue(SITE_BUILD, {"slugs": due, "action": "scheduled"})
     db.session.commit()
     return job
 
@@ -367,6 +410,7 @@ def rebuild_site(
         docs_dir=config["CONTENT_DIR"],
         timeout=float(config.get("SITE_BUILD_TIMEOUT", sitebuild.DEFAULT_TIMEOUT)),
         requested_at=_epoch(requested_at) if requested_at else None,
+        clock=utcnow,
     )
 
 
@@ -391,9 +435,11 @@ def search_document(article: Article) -> dict:
 
 
 def published_search_documents(content_dir: str | Path) -> Iterator[dict]:
-    """Search documents of every published article, for a full reindex."""
+    """Search documents of every article on the site, for a full reindex."""
+    now = utcnow()
     for article in store_for(content_dir).list():
-        yield search_document(article)
+        if article.online(now):
+            yield search_document(article)
 
 
 def sync_search_entry(store: ArticleStore, slug: str) -> bool:
@@ -405,7 +451,7 @@ def sync_search_entry(store: ArticleStore, slug: str) -> bool:
         article = store.get(slug)
     except ArticleNotFound:
         article = None
-    if article is not None and not article.draft:
+    if article is not None and article.online(utcnow()):
         index.add_or_update([search_document(article)])
         return True
     index.delete([f"article:{slug}"])
@@ -434,14 +480,15 @@ def run_site_build(job: Job, report: Callable[[int, str], None]) -> dict:
         "seconds": round(result.seconds, 2),
         "coalesced": result.coalesced,
     }
-    slug = (job.payload or {}).get("slug")
-    if slug:
+    payload = job.payload or {}
+    slugs = payload.get("slugs") or ([payload["slug"]] if payload.get("slug") else [])
+    if slugs:
         report(95, "更新搜索索引")
+        store = store_for(current_app.config["CONTENT_DIR"])
         try:
-            outcome["indexed"] = sync_search_entry(
-                store_for(current_app.config["CONTENT_DIR"]), slug
-            )
+            indexed = [sync_search_entry(store, slug) for slug in slugs]
+            outcome["indexed"] = indexed[0] if "slug" in payload else indexed
         except Exception as exc:  # the site is online; a stale search entry is not a failure
-            log.exception("search entry of %s not updated", slug)
+            log.exception("search entries of %s not updated", slugs)
             outcome["search_error"] = str(exc)
     return outcome

@@ -108,3 +108,13 @@ def build_command(timeout: float | None) -> None:
         f"站点已更新：{result.pages} 个页面，用时 {result.seconds:.1f} 秒，"
         f"版本 {result.build_id}，目录 {services.site_dir()}"
     )
+
+
+@site_blp.cli.command("publish-due")
+def publish_due_command() -> None:
+    """Queue the site build of scheduled articles whose moment has come (for cron; the web
+    process does it every minute when JOBS_WORKER=thread)."""
+    from flask import current_app
+
+    job = services.queue_due_builds(services.store_for(current_app.config["CONTENT_DIR"]))
+    click.echo(f"已排队网站构建任务 {job.id}" if job else "没有到时的定时发布文章")

@@ -34,12 +34,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .store import write_atomic
 
 BUILDS_DIRNAME = ".site-builds"
 PROGRESS_ENV = "CIVP_BUILD_PROGRESS"  # read by mkdocs_hooks/articles.py
+NOW_ENV = "CIVP_BUILD_NOW"  # the moment the build publishes for (scheduled articles)
 PROGRESS_PREFIX = "@@progress"
 DEFAULT_TIMEOUT = 600.0
 
@@ -77,13 +79,15 @@ def build_site(
     timeout: float = DEFAULT_TIMEOUT,
     coalesce: bool = True,
     requested_at: float | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> BuildResult:
     """Build the site and make it the one ``site_dir`` serves.
 
     ``project`` is the project root or its ``mkdocs.yml``; ``site_dir`` defaults to the config's
     ``site_dir`` and ``docs_dir`` to the config's. ``keep`` builds stay on disk (the live one and
     the previous). Raises ``SiteBuildError`` when MkDocs fails (strict: a warning is a failure)
-    or times out; the previous site is left in place.
+    or times out; the previous site is left in place. ``clock`` (default the system's) tells
+    the moment the build starts, which it publishes for: articles scheduled after it stay off.
     """
     requested_ns = time.time_ns() if requested_at is None else int(requested_at * 1e9)
     report = progress or (lambda done, total, message: None)
@@ -107,12 +111,13 @@ def build_site(
                 coalesced=True,
             )
         started_ns = time.time_ns()
+        now = clock() if clock else datetime.now(UTC)
         build_id = _new_build_id()
         target = builds / build_id
         report(0, 0, "开始构建")
         started = time.monotonic()
         try:
-            pages = _run_mkdocs(config_file, target, docs, timeout, report)
+            pages = _run_mkdocs(config_file, target, docs, timeout, report, now)
             if not (target / "index.html").is_file():
                 raise SiteBuildError("构建结果缺少首页 index.html")
         except BaseException:
@@ -125,6 +130,7 @@ def build_site(
             {
                 "build_id": build_id,
                 "started_ns": started_ns,
+                "published_for": now.isoformat(),
                 "seconds": round(seconds, 3),
                 "pages": pages,
                 "config_file": str(config_file),
@@ -163,7 +169,8 @@ def current_build(site_dir: str | os.PathLike[str]) -> Path | None:
 
 
 def _run_mkdocs(
-    config_file: Path, target: Path, docs: str | None, timeout: float, report: Progress
+    config_file: Path, target: Path, docs: str | None, timeout: float, report: Progress,
+    now: datetime,
 ) -> int:
     """Run the build in a child process; return the number of pages; raise SiteBuildError."""
     command = [
@@ -178,6 +185,7 @@ def _run_mkdocs(
         command += ["--docs-dir", docs]
     env = dict(os.environ)
     env[PROGRESS_ENV] = "1"
+    env[NOW_ENV] = now.isoformat()
     env.setdefault("PYTHONIOENCODING", "utf-8")
     env.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner is not a build message
     timed_out = threading.Event()
@@ -285,6 +293,12 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+def published_for(site_dir: str | os.PathLike[str]) -> datetime | None:
+    """The moment the live build published for (None before the first build)."""
+    state = _read_state(Path(site_dir).parent / BUILDS_DIRNAME)
+    return datetime.fromisoformat(state["published_for"]) if state.get("published_for") else None
+
+
 def _read_state(builds: Path) -> dict:
     try:
         return json.loads((builds / "state.json").read_text(encoding="utf-8"))
@@ -299,10 +313,16 @@ def _write_state(builds: Path, state: dict) -> None:
 def _covers(
     state: dict, requested_ns: int, config_file: Path, docs: str | None, site: Path
 ) -> bool:
-    """Whether the last successful build started after the request, from the same sources."""
+    """Whether the last successful build started after the request, from the same sources,
+    and published for a moment no earlier than the request (scheduled articles)."""
+    # The moment the build published for is on the caller's clock (the application's, which
+    # tests freeze), like ``requested_at``; builds recorded before it existed have started_ns.
+    published_for = state.get("published_for")
+    started_ns = (datetime.fromisoformat(published_for).timestamp() * 1e9 if published_for
+                  else state.get("started_ns", 0))
     return (
         bool(state)
-        and state.get("started_ns", 0) > requested_ns
+        and started_ns > requested_ns
         and state.get("config_file") == str(config_file)
         and state.get("docs_dir") == docs
         and state.get("site_dir") == str(site)

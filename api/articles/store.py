@@ -133,6 +133,7 @@ class Article:
     tags: tuple[str, ...] = ()
     summary: str = ""
     draft: bool = False
+    publish_at: dt.datetime | None = None
     updated_at: dt.datetime | None = field(default=None, compare=False)
 
     @property
@@ -145,6 +146,14 @@ class Article:
         """The Chinese name of the article's section."""
         return frontmatter.CATEGORIES[self.category]
 
+    def scheduled(self, now: dt.datetime) -> bool:
+        """Published, but to appear on the site only after ``now`` (定时发布)."""
+        return not self.draft and self.publish_at is not None and self.publish_at > now
+
+    def online(self, now: dt.datetime) -> bool:
+        """Whether the article belongs on the site at ``now``."""
+        return not self.draft and not self.scheduled(now)
+
     def meta(self) -> dict[str, Any]:
         """The front-matter mapping of this article."""
         return {
@@ -155,6 +164,7 @@ class Article:
             "tags": list(self.tags),
             "summary": self.summary,
             "draft": self.draft,
+            "publish_at": self.publish_at,
         }
 
     def to_text(self) -> str:
@@ -175,6 +185,7 @@ class Article:
             tags=tuple(meta["tags"]),
             summary=meta["summary"],
             draft=meta["draft"],
+            publish_at=meta.get("publish_at"),
             **extra,
         )
 
