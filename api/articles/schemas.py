@@ -74,6 +74,11 @@ class EditorArticleQuerySchema(ArticleQuerySchema):
     draft = fields.Boolean(
         load_default=None, metadata={"description": "only drafts / only published"}
     )
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(["draft", "scheduled", "published"]),
+        metadata={"description": "draft | scheduled | published"},
+    )
 
 
 class ArticleCreateSchema(Schema):

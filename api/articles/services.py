@@ -192,12 +192,19 @@ def list_for_editor(
     draft: bool | None,
     page: int,
     per_page: int,
+    status: str | None = None,
 ) -> Page:
-    """All articles, drafts included (or only drafts / only published). :raises Forbidden:"""
+    """All articles, drafts included (or only drafts / only published, or of one status).
+
+    :raises Forbidden:
+    """
     ensure_role(actor, roles.EDITOR)
     articles = store.list(category, tag, include_drafts=True)
     if draft is not None:
         articles = [article for article in articles if article.draft == draft]
+    if status is not None:
+        articles = [article for article in articles
+                    if ArticleView(article, "").status == status]
     return _page(articles, base_url, page, per_page)
 
 

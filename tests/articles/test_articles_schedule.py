@@ -78,3 +78,16 @@ def test_publishing_now_drops_the_schedule(fetch, client, scheduled, editor_head
     view = _editor_view(client, editor_headers)
     assert (view["status"], view["publish_at"]) == ("published", None)
     assert fetch("/health/2026-12-03-ceshi/").status_code == 200
+
+
+def test_the_editors_list_filters_by_status(client, scheduled, editor_headers, draft_payload):
+    client.post("/api/v1/articles", json=draft_payload(slug="2026-12-03-caogao"),
+                headers=editor_headers)
+
+    def slugs(status):
+        return [item["slug"] for item in client.get(
+            f"/api/v1/editor/articles?status={status}", headers=editor_headers).get_json()["data"]]
+
+    assert slugs("scheduled") == ["2026-12-03-ceshi"]
+    assert slugs("draft") == ["2026-12-03-caogao"]
+    assert slugs("published") == []

@@ -5,12 +5,13 @@
 import { api, request, upload } from "../../web/js/api.js";
 import { h, messageOf, show, toast, today } from "../../web/js/ui.js";
 import {
-  field, followJob, formShell, input, listView, progress, select, submitForm, tag, textarea,
+  field, followJob, formatDateTime, formShell, fromLocalInput, input, listView, progress, select,
+  submitForm, tag, textarea, toLocalInput,
 } from "../kit.js";
 import { useStyles } from "../screen-styles.js";
 
 const CATEGORIES = { policy: "理论宣讲", health: "健康科普", news: "工作动态" };
-const STATUS = { draft: ["草稿", "gold"], published: ["已发布", "green"] };
+const STATUS = { draft: ["草稿", "gold"], scheduled: ["定时发布", "blue"], published: ["已发布", "green"] };
 const PREVIEW_DELAY_MS = 400;
 const IMAGE_TYPES = "image/png,image/jpeg,image/gif,image/webp";
 
@@ -28,7 +29,8 @@ export default async function render(ctx) {
     emptyTitle: "没有文章",
     emptyHint: "点“写文章”开始写第一篇",
     filters: [
-      { name: "draft", label: "状态", type: "select", options: [["true", "草稿"], ["false", "已发布"]] },
+      { name: "status", label: "状态", type: "select",
+        options: Object.entries(STATUS).map(([value, [label]]) => [value, label]) },
       { name: "category", label: "栏目", type: "select", options: CATEGORIES },
       { name: "tag", label: "标签", placeholder: "如 健康" },
     ],
@@ -38,7 +40,8 @@ export default async function render(ctx) {
       { label: "栏目", value: (article) => CATEGORIES[article.category] || article.category },
       { label: "日期", value: (article) => article.date },
       { label: "作者", value: (article) => article.author },
-      { label: "状态", value: (article) => tag(...(STATUS[article.status] || [article.status])) },
+      { label: "状态", value: (article) => h("span", {}, tag(...(STATUS[article.status] || [article.status])),
+        article.status === "scheduled" ? h("span", { class: "muted schedule-time", text: formatDateTime(article.publish_at) }) : null) },
       { label: "网站", value: (article) => (article.status === "published"
         ? h("a", { href: article.url, target: "_blank", rel: "noopener" }, "查看页面") : "—") },
     ],
@@ -88,12 +91,18 @@ class ArticleEditor {
       save: h("button", { class: "btn", type: "submit", name: "save" }, "保存草稿"),
       publish: h("button", { class: "btn btn-primary", type: "button" }),
       unpublish: h("button", { class: "btn btn-danger", type: "button" }, "撤下"),
+      schedule: h("button", { class: "btn", type: "button" }, "定时发布"),
     };
+    this.inputs.publishAt = input("publish_at", { type: "datetime-local", value: toLocalInput(article.publish_at),
+      "aria-label": "定时发布时间" });
+    this.buttons.schedule.addEventListener("click", () => this.schedule());
     this.buttons.publish.addEventListener("click", () => this.setOnline(true));
     this.buttons.unpublish.addEventListener("click", () => this.setOnline(false));
     this.form = formShell(() => this.save(),
       h("div", { class: "editor-bar" },
         h("div", { class: "form-actions" }, this.buttons.save, this.buttons.publish, this.buttons.unpublish,
+          h("span", { class: "schedule-box", dataset: { field: "publish_at" } }, this.inputs.publishAt,
+            this.buttons.schedule, h("p", { class: "field-error", hidden: true })),
           h("a", { class: "btn", href: this.ctx.href("articles") }, "返回列表")),
         this.state, this.meterBox),
       h("div", { class: "form-grid editor-meta" },
@@ -130,16 +139,22 @@ class ArticleEditor {
     return Boolean(this.article && this.article.status === "published");
   }
 
+  online() {
+    return Boolean(this.article && this.article.status !== "draft");
+  }
+
   drawState() {
     this.ctx.setTitle(this.article ? `编辑：${this.article.title}` : "写文章");
-    this.buttons.publish.textContent = this.published() ? "保存并更新网站" : "发布";
-    this.buttons.unpublish.hidden = !this.published();
+    this.buttons.publish.textContent = this.published() ? "保存并更新网站"
+      : (this.article && this.article.status === "scheduled" ? "立即发布" : "发布");
+    this.buttons.unpublish.hidden = !this.online();
     if (!this.article) {
       this.state.replaceChildren("新文章（未保存）");
       return;
     }
     const [label, kind] = STATUS[this.article.status];
     this.state.replaceChildren("状态：", tag(label, kind),
+      this.article.status === "scheduled" ? `（${formatDateTime(this.article.publish_at)} 上线）` : "",
       this.published() ? h("a", { class: "live-link", href: this.article.url, target: "_blank", rel: "noopener" },
         "查看网站页面") : "");
   }
@@ -244,9 +259,25 @@ class ArticleEditor {
     const job = await submitForm(this.form, button,
       () => api.post(`/articles/${encodeURIComponent(saved.slug)}/${action}`), online ? "发布中…" : "撤下中…");
     if (!job) return;
-    this.article = { ...this.article, status: online ? "published" : "draft" };
+    this.article = { ...this.article, status: online ? "published" : "draft", publish_at: null };
+    this.inputs.publishAt.value = "";
     this.drawState();
     await this.follow(job.id, online ? "已发布，页面已上线" : "已撤下，页面已从网站移除");
+  }
+
+  /** 定时发布: save, then publish from the chosen moment on (the build keeps it off until then). */
+  async schedule() {
+    const moment = fromLocalInput(this.inputs.publishAt.value);
+    const saved = await this.save();
+    if (!saved) return;
+    const job = await submitForm(this.form, this.buttons.schedule, () => {
+      if (!moment) return Promise.reject({ message: "请选择定时发布时间", errors: { publish_at: ["请选择定时发布时间"] } });
+      return api.post(`/articles/${encodeURIComponent(saved.slug)}/schedule`, { publish_at: moment });
+    }, "提交中…");
+    if (!job) return;
+    this.article = await api.get(`/editor/articles/${encodeURIComponent(saved.slug)}`);
+    this.drawState();
+    await this.follow(job.id, `已定时：${formatDateTime(this.article.publish_at)} 自动上线`);
   }
 
   /** Follow a site build until it ends: progress, then the link to the live page. */
