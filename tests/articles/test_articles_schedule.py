@@ -1,11 +1,17 @@
 """定时发布: an article scheduled for later stays off the site, the read API and search until
 its moment; then the due build (``queue_due_builds``, ``flask site publish-due``) puts it on."""
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from api.articles import services
+from api.articles.scheduling import start_publishing_thread
+from api.extensions import db
+from api.jobs.models import Job
 
 NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 
@@ -91,3 +97,21 @@ def test_the_editors_list_filters_by_status(client, scheduled, editor_headers, d
     assert slugs("scheduled") == ["2026-12-03-ceshi"]
     assert slugs("draft") == ["2026-12-03-caogao"]
     assert slugs("published") == []
+
+
+def test_the_web_process_timer_queues_the_due_build(app, scheduled, frozen_clock):
+    frozen_clock(NOW + timedelta(hours=2))
+    stop = threading.Event()
+    thread = start_publishing_thread(app, poll_seconds=0.05, stop=stop)
+    try:
+        for _ in range(100):
+            db.session.rollback()  # a fresh read of what the timer's own session wrote
+            waiting = db.session.scalars(select(Job).where(Job.status == "queued")).all()
+            if waiting:
+                break
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+    assert [job.payload for job in waiting] == [
+        {"slugs": ["2026-12-03-ceshi"], "action": "scheduled"}]
