@@ -142,6 +142,7 @@ class Config:
 
         # 我来帮: days after completion when an unrated request counts as rated "satisfied".
         self.HELP_AUTO_RATE_DAYS = _env_int("HELP_AUTO_RATE_DAYS", 7)
+        self.HELP_OVERDUE_HOURS = _env_int("HELP_OVERDUE_HOURS", 24)
         # 爱心商家联盟: points per approved check-in hour (pro rata, rounded down per record);
         # hours a redemption waits for the merchant's confirmation before it is refunded.
         self.POINTS_PER_HOUR = _env_int("POINTS_PER_HOUR", 10)

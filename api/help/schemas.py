@@ -10,7 +10,7 @@ import re
 from marshmallow import ValidationError, fields, post_load, validate
 
 from api.activities.vocabulary import AUDIENCES, THEMES
-from api.help.services import ASSIGNEE, REQUESTER, rejected_reason_visible
+from api.help.services import ASSIGNEE, REQUESTER, is_overdue, rejected_reason_visible
 from api.help.states import CHANNELS, HOTLINE, STATUS_LABELS, STATUSES
 from api.pagination import PaginationQuerySchema
 from api.units.categories import TEAM_CATEGORIES
@@ -153,6 +153,8 @@ class HelpRequestSchema(Schema):
         lambda request: _seconds_between(request.assigned_at, request.accepted_at))
     time_to_complete_seconds = fields.Function(
         lambda request: _seconds_between(request.accepted_at, request.completed_at))
+    overdue = fields.Function(is_overdue, metadata={
+        "description": "提交超过 HELP_OVERDUE_HOURS 小时仍无人接单"})
     viewer_role = fields.String(metadata={"description": "dispatcher | assignee | requester"})
     actions = fields.List(fields.String(), metadata={"description": "我现在可以执行的操作"})
 
@@ -175,6 +177,9 @@ class BoardQuerySchema(PaginationQuerySchema):
 
 class QueueQuerySchema(BoardQuerySchema):
     """Without ``status``: the requests waiting for a dispatcher (held and submitted)."""
+
+    overdue = fields.Boolean(load_default=False,
+                             metadata={"description": "只列出超时未接单的求助"})
 
 
 class AssignedQuerySchema(PaginationQuerySchema):

@@ -43,6 +43,7 @@ from api.help.states import (
     STATUS_LABELS,
     SUBMITTED,
     TRANSITIONS,
+    UNTAKEN,
 )
 from api.hours import services as hours
 from api.notifications import services as notifications
@@ -326,10 +327,21 @@ def my_requests_query(user: User) -> Select:
             .order_by(HelpRequest.id.desc()))
 
 
+def overdue_cutoff(now: datetime | None = None) -> datetime:
+    """Requests submitted before this moment and still not taken are overdue."""
+    return (now or utcnow()) - timedelta(hours=current_app.config["HELP_OVERDUE_HOURS"])
+
+
+def is_overdue(request: HelpRequest) -> bool:
+    """Whether nobody has taken the request within ``HELP_OVERDUE_HOURS`` of its
+    submission (held, waiting for dispatch, or dispatched and not accepted)."""
+    return request.status in UNTAKEN and request.created_at <= overdue_cutoff()
+
+
 def queue_query(actor: User, *, unit_id: int | None = None, status: str | None = None,
-                category: str | None = None) -> Select:
+                category: str | None = None, overdue: bool = False) -> Select:
     """The requests of the dispatcher's subtree: by default those waiting (held or
-    submitted), oldest first.
+    submitted), oldest first; ``overdue``: those not taken in time (any untaken status).
 
     :raises Forbidden: without a dispatcher's role. :raises UnitNotFound:
     """
@@ -339,9 +351,12 @@ def queue_query(actor: User, *, unit_id: int | None = None, status: str | None =
     condition = hours.scope_condition(actor, unit_id, roles.MANAGING_ROLES)
     if condition is not None:
         statement = statement.where(condition)
+    if overdue:
+        statement = statement.where(HelpRequest.status.in_(UNTAKEN),
+                                    HelpRequest.created_at <= overdue_cutoff())
     if status is not None:
         statement = statement.where(HelpRequest.status == status)
-    else:
+    elif not overdue:
         statement = statement.where(HelpRequest.status.in_(QUEUED))
     if category is not None:
         statement = statement.where(HelpRequest.category == category)

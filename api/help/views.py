@@ -51,7 +51,7 @@ def create_help_request(values):
 def list_queue(query):
     """List the help requests of my subtree, by default those waiting, oldest first."""
     user = require_user()
-    filters = {name: query[name] for name in ("unit_id", "status", "category")}
+    filters = {name: query[name] for name in ("unit_id", "status", "category", "overdue")}
     return _presented(services.queue_query(user, **filters), query, user)
 
 

@@ -8,10 +8,12 @@ Screenshots go to ``artifacts/console-shots/`` (or ``CONSOLE_SHOTS``).
 
 import json
 import os
+from datetime import UTC, timedelta
 from pathlib import Path
 
 import pytest
 
+from api.timeutil import LOCAL_TZ, utcnow  # noqa: E402
 from tests.web.conftest import (  # noqa: F401  (fixtures shared with the /app/ tests)
     ARTIFACTS,
     TIMEOUT_MS,
@@ -87,3 +89,18 @@ def console_weights():
     if weights:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "console-weights.json").write_text(json.dumps(weights, indent=2) + "\n")
+
+
+@pytest.fixture(autouse=True)
+def _no_search_indexing(app_config):
+    """The console's screens do not search: publishing skips the index (and jieba's load)."""
+    app_config["SEARCH_AUTO_INDEX"] = False
+
+
+@pytest.fixture
+def morning():
+    """Tomorrow (in China, by the real clock) at 08:00 local time, as UTC. Tests freeze
+    the app clock there: the browser checks a token's expiry against its real clock, so the
+    app's clock must stay near it."""
+    local = utcnow().astimezone(LOCAL_TZ) + timedelta(days=1)
+    return local.replace(hour=8, minute=0, second=0, microsecond=0).astimezone(UTC)

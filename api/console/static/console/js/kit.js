@@ -80,17 +80,17 @@ export function unitSelect(units, { name = "unit_id", value = "", blank = "全�
 // --- form inputs -----------------------------------------------------------------------------
 
 export function input(name, attrs = {}) {
-  return h("input", { class: "input", name, id: `f-${name}`, ...attrs });
+  return h("input", { class: "input", name, ...attrs });
 }
 
 export function textarea(name, attrs = {}) {
-  return h("textarea", { class: "input", name, id: `f-${name}`, rows: 3, ...attrs });
+  return h("textarea", { class: "input", name, rows: 3, ...attrs });
 }
 
 /** ``options``: [[value, label], ...] or {value: label}. */
 export function select(name, options, { value = "", blank = null, ...attrs } = {}) {
   const pairs = Array.isArray(options) ? options : Object.entries(options);
-  return h("select", { class: "select", name, id: `f-${name}`, ...attrs },
+  return h("select", { class: "select", name, ...attrs },
     blank === null ? null : h("option", { value: "" }, blank),
     pairs.map(([key, label]) => h("option", { value: key, selected: String(key) === String(value) }, label)));
 }
@@ -107,10 +107,23 @@ export async function submitForm(form, button, action, busyLabel = "提交中…
     try {
       return await action();
     } catch (problem) {
+      problem.errors = flattenErrors(problem.errors);
       showErrors(form, problem);
       return undefined;
     }
   });
+}
+
+/** ``{rule: {weekdays: [...]}}`` → ``{"rule.weekdays": [...]}``: nested schemas' messages
+ * find fields named with dots. */
+export function flattenErrors(errors, prefix = "") {
+  const flat = {};
+  for (const [name, value] of Object.entries(errors || {})) {
+    const key = prefix ? `${prefix}.${name}` : name;
+    if (value && typeof value === "object" && !Array.isArray(value)) Object.assign(flat, flattenErrors(value, key));
+    else flat[key] = value;
+  }
+  return flat;
 }
 
 /** A form with its message slot first: ``formShell(onSubmit, ...children)``. */
@@ -374,3 +387,14 @@ export function section(title, ...children) {
 }
 
 export { formatDateTime, api };
+
+/** The teams of the units where ``user`` holds one of ``roles`` (each subtree), by name. */
+export async function scopeTeams(user, roles = DISPATCHER_ROLES) {
+  const grants = grantsOf(user, roles);
+  const everywhere = grants.some((grant) => grant.unit_id === null || grant.unit_id === undefined);
+  const lists = everywhere ? [await allPages("/teams")]
+    : await Promise.all([...new Set(grants.map((grant) => grant.unit_id))].map((unit) => allPages("/teams", { unit_id: unit })));
+  const byId = new Map();
+  for (const team of lists.flat()) byId.set(team.id, team);
+  return [...byId.values()].sort((a, b) => a.unit_name.localeCompare(b.unit_name) || a.name.localeCompare(b.name));
+}

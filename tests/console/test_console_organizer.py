@@ -1,0 +1,68 @@
+"""An organizer in the console: creates and publishes an activity; a resident signs up
+through the API; the organizer checks them in and out from the roster and approves the
+hours, which the volunteer's ``/me/hours`` then shows."""
+
+from datetime import timedelta
+
+from playwright.sync_api import expect
+
+from api.timeutil import LOCAL_TZ
+
+PASSWORD = "organizer pass 1"
+
+
+def test_organizer_runs_an_activity_from_publishing_to_approved_hours(
+        console, create_user, corpus_units, frozen_clock, client, auth_headers, morning):
+    frozen_clock(morning)
+    create_user("jl-admin", password=PASSWORD, roles=[("unit_admin", "LY-JL")])
+    volunteer = create_user()
+    volunteer_headers = auth_headers(volunteer)
+    registered = client.put("/api/v1/me/volunteer", headers=volunteer_headers, json={
+        "real_name": "李春梅", "phone": "13912345678", "unit_id": corpus_units["LY-JL"].id})
+    assert registered.status_code == 200
+
+    browsing = console()
+    browsing.sign_in("jl-admin", PASSWORD)
+    page = browsing.open("/admin/activity")
+    day = morning.astimezone(LOCAL_TZ).date().isoformat()
+    page.get_by_label("活动名称").fill("冬季义诊进社区")
+    page.get_by_label("主题").select_option(label="送健康科普")
+    page.get_by_label("服务类别").select_option("医疗健身")
+    page.get_by_label("举办单位").select_option(str(corpus_units["LY-JL"].id))
+    page.get_by_label("开始时间").fill(f"{day}T09:00")
+    page.get_by_label("结束时间").fill(f"{day}T11:00")
+    page.get_by_label("名额").fill("10")
+    page.get_by_role("button", name="保存为草稿").click()
+    expect(page.locator(".tag", has_text="草稿")).to_be_visible()
+    page.get_by_role("button", name="发布活动").click()
+    page.get_by_role("button", name="确认发布").click()
+    expect(page.locator(".tag", has_text="已发布")).to_be_visible()
+    activity_id = int(page.url.split("id=")[1])
+
+    signed = client.post(f"/api/v1/activities/{activity_id}/signups", headers=volunteer_headers)
+    assert signed.status_code == 201 and signed.get_json()["status"] == "confirmed"
+
+    frozen_clock(morning + timedelta(hours=1, minutes=2))
+    page.get_by_role("link", name="花名册与签到").click()
+    row = page.locator("tr", has_text="李*梅")
+    row.get_by_role("button", name="代签到").click()
+    row.get_by_label("代签到：原因").fill("老人未带手机")
+    row.get_by_role("button", name="确认签到").click()
+    expect(page.locator("tr", has_text="李*梅")).to_contain_text("工作人员代签")
+
+    frozen_clock(morning + timedelta(hours=3, minutes=5))
+    row = page.locator("tr", has_text="李*梅")
+    row.get_by_role("button", name="代签退").click()
+    row.get_by_label("代签退：原因").fill("手机没电")
+    row.get_by_role("button", name="确认签退").click()
+    records = page.locator("section", has_text="服务时长审核")
+    expect(records.locator("tr", has_text="待审核")).to_contain_text("120 分钟")
+    browsing.shot("roster-pc")
+    records.get_by_role("button", name="全部通过（1 条）").click()
+    records.get_by_role("button", name="确认全部通过").click()
+    expect(records.locator("tr", has_text="已通过")).to_be_visible()
+
+    hours = client.get("/api/v1/me/hours", headers=volunteer_headers).get_json()
+    assert hours["total_hours"] == 2
+    assert [(record["activity_id"], record["status"]) for record in hours["records"]] == [
+        (activity_id, "approved")]
