@@ -128,7 +128,8 @@ def _merchant(admin: User, owner: User, volunteer: User, reviewer: User) -> str:
 
 
 def _draft_article(editor: User) -> str | None:
-    """A draft in the editor's list, unless one is there already."""
+    """A draft in the editor's list, unless one is there already (the repository's content/
+    carries one; another CONTENT_DIR gets it here)."""
     store = articles.store_for(current_app.config["CONTENT_DIR"])
     if any(article.draft for article in store.list(include_drafts=True)):
         return None
