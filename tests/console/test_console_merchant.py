@@ -63,6 +63,14 @@ def test_a_merchant_confirms_a_code_once(console, create_user, corpus_units):
     page.get_by_role("button", name="核销", exact=True).click()
     expect(refusal).to_contain_text("兑换码无效")
 
+    # At the counter the merchant holds a phone.
+    phone = console(phone=True)
+    phone.sign_in("shop1", PASSWORD)
+    phone.open("/admin/redeem")
+    expect(phone.page.get_by_label("兑换码")).to_be_visible()
+    assert phone.axe_violations() == []
+    phone.shot("merchant-redeem-phone")
+
 
 def test_a_merchant_restocks_and_withdraws_rewards(console, create_user, corpus_units):
     _shop_with_a_redemption(create_user, corpus_units)
