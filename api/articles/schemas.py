@@ -50,6 +50,15 @@ class ArticleDetailSchema(ArticleSchema):
     html = fields.String(metadata={"description": "sanitized HTML (rich-text)"})
 
 
+class EditorArticleListSchema(ArticleSchema):
+    """An article in the editors' list: its status, without the body (GET it for that)."""
+
+    draft = fields.Boolean()
+    status = fields.String(metadata={"description": "draft | scheduled | published"})
+    publish_at = LocalDateTime(allow_none=True, metadata={"description": "定时发布的时间"})
+    updated_at = LocalDateTime(allow_none=True)
+
+
 class EditorArticleSchema(ArticleDetailSchema):
     """An article as its editors see it: Markdown body, draft flag, images."""
 

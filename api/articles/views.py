@@ -10,6 +10,7 @@ from api.articles.schemas import (
     ArticleQuerySchema,
     ArticleSchema,
     ArticleUpdateSchema,
+    EditorArticleListSchema,
     EditorArticleQuerySchema,
     EditorArticleSchema,
     ImageSchema,
@@ -129,7 +130,7 @@ def unpublish_article(slug):
 
 @blp.route("/editor/articles", methods=["GET"])
 @blp.arguments(EditorArticleQuerySchema, location="query")
-@blp.response(200, page_schema(EditorArticleSchema))
+@blp.response(200, page_schema(EditorArticleListSchema))
 def list_editor_articles(query):
     """List all articles, drafts included, newest first."""
     return services.list_for_editor(require_user(), _store(), _base_url(), **query)
