@@ -66,3 +66,34 @@ def test_organizer_runs_an_activity_from_publishing_to_approved_hours(
     assert hours["total_hours"] == 2
     assert [(record["activity_id"], record["status"]) for record in hours["records"]] == [
         (activity_id, "approved")]
+
+
+def test_a_weekly_series_shows_field_errors_then_its_occurrences(console, create_user,
+                                                                 corpus_units, morning):
+    create_user("jl-series", password=PASSWORD, roles=[("team_leader", "LY-JL")])
+    browsing = console()
+    browsing.sign_in("jl-series", PASSWORD)
+    page = browsing.open("/admin/series")
+    first = morning.astimezone(LOCAL_TZ).date()
+    last = first + timedelta(days=13)
+    page.get_by_label("首次日期").fill(first.isoformat())
+    page.get_by_label("末次日期").fill(last.isoformat())
+    page.get_by_label("活动名称").fill("放学娃之家")
+    page.get_by_label("主题").select_option("caring")
+    page.get_by_label("服务类别").select_option("助学支教")
+    page.get_by_label("举办单位").select_option(str(corpus_units["LY-JL"].id))
+    page.get_by_role("button", name="生成系列活动").click()
+    # The nested rule's message stands at its field.
+    expect(page.get_by_role("group", name="每周几").locator(".field-error")).to_contain_text(
+        "长度应在 1 到 7 之间")
+
+    page.get_by_label("周一").check()
+    page.get_by_label("周三").check()
+    page.get_by_role("button", name="生成系列活动").click()
+    expected = sum(1 for offset in range(14)
+                   if (first + timedelta(days=offset)).weekday() in (0, 2))
+    expect(page.get_by_role("heading", name=f"已生成 {expected} 场")).to_be_visible()
+    assert "id=" in page.url
+    page.reload()
+    expect(page.get_by_role("heading", name=f"系列中的活动（{expected} 场）")).to_be_visible()
+    expect(page.get_by_label("周三")).to_be_checked()

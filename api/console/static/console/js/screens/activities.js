@@ -58,7 +58,8 @@ export default async function render(ctx) {
     columns: [
       { label: "活动", value: (activity) => h("div", {},
         h("a", { class: "cell-title", href: href("activity", { id: activity.id }), text: activity.title }),
-        h("div", { class: "muted", text: `${activity.category}${activity.series_id ? " · 系列活动" : ""}` })) },
+        h("div", { class: "muted" }, activity.category, activity.series_id ? [" · ",
+          h("a", { href: href("series", { id: activity.series_id }) }, "系列活动")] : null)) },
       { label: "时间", value: (activity) => formatRange(activity.starts_at, activity.ends_at) },
       { label: "单位", value: (activity) => shortUnitName(activity.unit_name) },
       { label: "状态", value: (activity) => tag(...(ACTIVITY_STATUS[activity.status] || [activity.status])) },

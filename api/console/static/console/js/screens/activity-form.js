@@ -108,6 +108,7 @@ export default async function render(ctx) {
       }, "btn btn-primary") : null,
       activity.status !== "draft"
         ? h("a", { class: "btn", href: href("roster", { activity: activity.id }) }, "花名册与签到") : null,
+      activity.series_id ? h("a", { class: "btn", href: href("series", { id: activity.series_id }) }, "系列设置") : null,
       ["draft", "published"].includes(activity.status) ? reasonAction("取消活动", {
         placeholder: "取消原因（将通知已报名的人）", confirm: "确认取消", className: "btn btn-danger",
         action: async (reason) => {

@@ -47,11 +47,15 @@ export default async function render(ctx) {
       outcome.append(h("a", { class: "btn btn-small", href: href("activities", { status: "draft", start: "" }) },
         "查看草稿并发布"));
     } catch (problem) {
-      meter.fail(problem);
-      showErrors(target, problem);
       const rows = (problem.errors && problem.errors.file) || [];
-      if (rows.length) {
-        outcome.append(h("ul", { class: "row-errors", "aria-label": "无法导入的行" }, rows.map((row) => h("li", { text: row }))));
+      if (rows.length > 1 || problem.error === "import_rows_invalid") {
+        // Every bad row once, in a list under the message (not squeezed into the field).
+        show(outcome, h("div", { class: "inline-error", role: "alert" },
+          h("p", { text: `${problem.message}（共 ${rows.length} 行）` }),
+          h("ul", { class: "row-errors", "aria-label": "无法导入的行" }, rows.map((row) => h("li", { text: row })))));
+      } else {
+        outcome.replaceChildren();
+        showErrors(target, problem);
       }
     } finally {
       submit.disabled = false;
