@@ -139,11 +139,11 @@ def users_query(actor: User, *, q: str | None = None, unit_id: int | None = None
     elif condition is not None:
         statement = statement.where(or_(User.id.in_(granted), User.id.in_(volunteering)))
     if q:
-        pattern = f"%{q.strip()}%"
-        matches = [User.username.ilike(pattern), User.nickname.ilike(pattern),
-                   VolunteerProfile.real_name.ilike(pattern)]
-        if q.strip().isdigit() and len(q.strip()) == 11:
-            matches.append(VolunteerProfile.phone_hash == lookup_hash(q.strip()))
+        text = q.strip()
+        matches = [column.icontains(text, autoescape=True) for column in
+                   (User.username, User.nickname, VolunteerProfile.real_name)]
+        if text.isdigit() and len(text) == 11:
+            matches.append(VolunteerProfile.phone_hash == lookup_hash(text))
         statement = statement.where(or_(*matches))
     return statement
 
