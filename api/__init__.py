@@ -6,10 +6,14 @@ from flask import Flask, send_from_directory
 from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 
+from api import openapi_cache
+from api.caching import public as public_cache
 from api.config import Config, check_secrets
 from api.errors import register_error_handlers
 from api.extensions import api, db, limiter, migrate
 from api.searching import freshness
+from api.tasks import wakeup
+from api.tasks.queue import task_queue
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,10 +54,11 @@ def _cli_commands() -> list:
     from api.points.cli import points_cli
     from api.searching.cli import search_cli
     from api.seed import seed_cli
+    from api.tasks.cli import worker
     from api.wechat.cli import wechat_stub
 
     return [users_cli, import_cli, jobs_cli, notifications_cli, search_cli, seed_cli, wechat_stub,
-            help_cli, points_cli]
+            help_cli, points_cli, worker]
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -78,7 +83,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
     register_error_handlers(app)
+    openapi_cache.install(app, api)
     freshness.install()
+    public_cache.install()
+    task_queue.init_app(app)
+    wakeup.install()
     for command in _cli_commands():
         app.cli.add_command(command)
 

@@ -73,6 +73,8 @@ def _notification_templates() -> dict:
                             "page": "pages/help/detail?id={help_request_id}", "data": help_data},
         "help_completed": {"template_id": help_progress,
                            "page": "pages/help/detail?id={help_request_id}", "data": help_data},
+        "help_escalated": {"template_id": help_progress,
+                           "page": "pages/help/detail?id={help_request_id}", "data": help_data},
     })
 
 
@@ -107,7 +109,8 @@ class Config:
             int(minutes) for minutes in
             os.environ.get("NOTIFICATION_REMINDER_MINUTES", "1440,120").split(",")
         ]
-        self.NOTIFICATION_POLL_SECONDS = float(os.environ.get("NOTIFICATION_POLL_SECONDS", "30"))
+        # A claim of outbox rows is given back after this long if its worker died.
+        self.OUTBOX_LEASE_SECONDS = _env_int("OUTBOX_LEASE_SECONDS", 300)
 
         self.SEARCH_INDEX_DIR = _env_path("SEARCH_INDEX_DIR", INSTANCE_DIR / "search-index")
         # Reindex activities right after their transaction commits.
@@ -120,7 +123,19 @@ class Config:
         self.CORPUS_DIR = _env_path("CORPUS_DIR", PROJECT_ROOT / "corpus")
 
         self.TOKEN_TTL_SECONDS = _env_int("TOKEN_TTL_SECONDS", 7 * 24 * 3600)
-        self.JOBS_WORKER = os.environ.get("JOBS_WORKER", "thread")  # thread | external
+
+        # The task queue (Huey): a SQLite file on one machine, Redis when REDIS_URL is set.
+        self.REDIS_URL = os.environ.get("REDIS_URL", "")
+        self.TASK_QUEUE = os.environ.get("TASK_QUEUE", "redis" if self.REDIS_URL else "sqlite")
+        self.HUEY_NAME = os.environ.get("HUEY_NAME", "civpractice")
+        self.HUEY_SQLITE_PATH = _env_path("HUEY_SQLITE_PATH", INSTANCE_DIR / "huey.sqlite3")
+        self.WORKER_THREADS = _env_int("WORKER_THREADS", 2)
+        # A running job's lease (renewed by its progress reports) and how often a job whose
+        # worker died is tried again.
+        self.JOB_LEASE_SECONDS = _env_int("JOB_LEASE_SECONDS", 900)
+        self.JOB_MAX_ATTEMPTS = _env_int("JOB_MAX_ATTEMPTS", 3)
+        # A confirmed sign-up without a check-in is a no-show this long after the end.
+        self.NO_SHOW_GRACE_MINUTES = _env_int("NO_SHOW_GRACE_MINUTES", 120)
 
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
@@ -142,13 +157,21 @@ class Config:
 
         # 我来帮: days after completion when an unrated request counts as rated "satisfied".
         self.HELP_AUTO_RATE_DAYS = _env_int("HELP_AUTO_RATE_DAYS", 7)
-        self.HELP_OVERDUE_HOURS = _env_int("HELP_OVERDUE_HOURS", 24)
+        # Hours a request waits to be dispatched (held, submitted) or accepted (dispatched)
+        # before its dispatchers are told (once per wait).
+        self.HELP_ESCALATE_DISPATCH_HOURS = _env_int("HELP_ESCALATE_DISPATCH_HOURS", 24)
+        self.HELP_ESCALATE_ACCEPT_HOURS = _env_int("HELP_ESCALATE_ACCEPT_HOURS", 48)
         # 爱心商家联盟: points per approved check-in hour (pro rata, rounded down per record);
         # hours a redemption waits for the merchant's confirmation before it is refunded.
         self.POINTS_PER_HOUR = _env_int("POINTS_PER_HOUR", 10)
         self.POINTS_REDEMPTION_HOURS = _env_int("POINTS_REDEMPTION_HOURS", 72)
         # GET /stats answers from a per-process cache for this many seconds (0: no cache).
         self.STATS_CACHE_SECONDS = _env_int("STATS_CACHE_SECONDS", 60)
+        # Hours ledger caps: one manual or 我来帮 record, and one volunteer's live records of
+        # one local day (checkin, manual and help together).
+        self.MANUAL_RECORD_MAX_MINUTES = _env_int("MANUAL_RECORD_MAX_MINUTES", 8 * 60)
+        self.HELP_RECORD_MAX_MINUTES = _env_int("HELP_RECORD_MAX_MINUTES", 8 * 60)
+        self.DAILY_SERVICE_MAX_MINUTES = _env_int("DAILY_SERVICE_MAX_MINUTES", 24 * 60)
 
         # flask-smorest / OpenAPI
         self.API_TITLE = "新时代文明实践中心 API"

@@ -3,6 +3,7 @@
 from api.accounts import models as accounts  # noqa: F401
 from api.activities import models as activities  # noqa: F401
 from api.audit import models as audit  # noqa: F401
+from api.caching import models as caching  # noqa: F401
 from api.help import models as help_requests  # noqa: F401
 from api.hours import models as hours  # noqa: F401
 from api.jobs import models as jobs  # noqa: F401

@@ -17,10 +17,12 @@ from api.accounts.services import create_staff_user, register_volunteer
 from api.corpus.cli import import_corpus
 from api.demo import seed_console_demo
 from api.extensions import db
+from api.seed_scale import scale_command
 from api.units.models import Unit
 from api.wechat.stub import stub_openid
 
 seed_cli = AppGroup("seed", help="Demo data.")
+seed_cli.add_command(scale_command)
 
 # username, role, unit code
 DEMO_STAFF: tuple[tuple[str, str, str], ...] = (

@@ -181,7 +181,7 @@ def explain(app, user_id: int) -> None:
     """Print the plans of the queries behind /me/hours (they must use the covering index)."""
     from api.extensions import db
     from api.hours.models import APPROVED, ServiceRecord
-    from api.hours.totals import local_month
+    from api.sql_time import local_month
 
     month = local_month(ServiceRecord.served_at)
     statements = {

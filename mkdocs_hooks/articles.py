@@ -3,14 +3,19 @@
 - ``on_config``: tag anchors become pinyin (``slugify_tag``) instead of raw Chinese.
 - ``on_files``: every article (``<section>/<slug>.md``) is validated with the same front-matter
   schema as the API; a broken one fails the build with its file name and the reason. Drafts
-  (``draft: true``), articles scheduled after the build's moment (``publish_at``, the moment
-  given in ``CIVP_BUILD_NOW`` or the clock) and their images are dropped from the build.
+  (``draft: true``) and their images are dropped from the build, and so are scheduled articles:
+  those dated after ``ARTICLES_PUBLISH_UNTIL`` (set by the platform for each build).
+- ``on_env`` and ``on_page_markdown``: front-matter values are data, not HTML. MkDocs templates do
+  not autoescape, so every string of ``page.meta`` becomes escaped ``Markup`` before any template
+  or plugin (tags) reads it, and ``striptags`` (which unescapes) escapes its result again.
 - ``on_page_markdown``: the section index pages get their article list (newest first, grouped by
   year) where they say ``<!-- articles -->``; the home page gets the latest articles of a section
   where it says ``<!-- latest:<section> -->``.
 - ``on_page_content``: article HTML is sanitized (scripts, event handlers, ``javascript:`` URLs).
 - ``on_post_page``: reports progress on stdout when ``CIVP_BUILD_PROGRESS`` is set (used by
   ``api.articles.sitebuild``).
+- ``on_post_build``: the hashes of Material's own inline scripts, for the pages'
+  Content-Security-Policy (``api.articles.csp``).
 """
 
 from __future__ import annotations
@@ -23,11 +28,12 @@ import sys
 import types
 import zlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from itertools import groupby
 from pathlib import Path
 
+from markupsafe import Markup, escape
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 from pypinyin import lazy_pinyin
@@ -44,14 +50,20 @@ if "api" not in sys.modules:
     _package.__path__ = [str(_PROJECT_ROOT / "api")]
     sys.modules["api"] = _package
 
+from api.articles import csp  # noqa: E402
 from api.articles.exceptions import ArticleError  # noqa: E402
 from api.articles.frontmatter import CATEGORIES  # noqa: E402
 from api.articles.render import sanitize_site_html  # noqa: E402
-from api.articles.store import Article, check_placement, sort_key, validate_slug  # noqa: E402
+from api.articles.store import (  # noqa: E402
+    PUBLISH_UNTIL_ENV,
+    Article,
+    check_placement,
+    sort_key,
+    validate_slug,
+)
 
 LATEST_COUNT = 5
 PROGRESS_ENV = "CIVP_BUILD_PROGRESS"
-NOW_ENV = "CIVP_BUILD_NOW"  # the application clock when the build was asked for (ISO 8601)
 PROGRESS_PREFIX = "@@progress"
 _LATEST_MARKER = re.compile(r"<!--\s*latest:(?P<category>[a-z]+)\s*-->")
 _ARTICLES_MARKER = re.compile(r"<!--\s*articles\s*-->")
@@ -98,17 +110,16 @@ def slugify_tag(tag: str, separator: str = "-") -> str:
     return f"{words.strip(separator)}{separator}{checksum}".lstrip(separator)
 
 
-def _build_now() -> datetime:
-    """The moment this build publishes for: ``CIVP_BUILD_NOW``, else the clock."""
-    given = os.environ.get(NOW_ENV)
-    return datetime.fromisoformat(given) if given else datetime.now(UTC)
+def _scheduled(article: Article) -> bool:
+    """Dated after the last date this build publishes (none set: nothing is held back)."""
+    until = os.environ.get(PUBLISH_UNTIL_ENV)
+    return bool(until) and article.date.isoformat() > until
 
 
 def on_files(files: Files, config) -> Files:
     """Validate articles, drop drafts (and their images), collect the section lists."""
     errors: list[str] = []
     drafts: set[str] = set()
-    now = _build_now()
     entries: dict[str, list[_Entry]] = {category: [] for category in CATEGORIES}
     for file in list(files):
         parts = file.src_uri.split("/")
@@ -126,7 +137,7 @@ def on_files(files: Files, config) -> Files:
         except ArticleError as exc:
             errors.append(f"{file.src_uri}：{exc.message}")
             continue
-        if not article.online(now):
+        if article.draft or _scheduled(article):
             drafts.add(f"{parts[0]}/{slug}")
             files.remove(file)
             continue
@@ -148,8 +159,30 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+def on_env(env, config, files):
+    """Make ``striptags`` return escaped text: it unescapes, and nothing escapes after it."""
+    env.filters["striptags"] = _striptags_escaped
+    return env
+
+
+def _striptags_escaped(value) -> Markup:
+    return escape(Markup(str(value)).striptags())
+
+
+def escape_meta(meta: dict) -> None:
+    """Escape, in place, every string (and string in a list) of a page's front matter."""
+    for key, value in meta.items():
+        if isinstance(value, str):
+            meta[key] = escape(value)
+        elif isinstance(value, list):
+            meta[key] = [escape(item) if isinstance(item, str) else item for item in value]
+
+
+# Before every plugin (the tags plugin reads page.meta in its own on_page_markdown).
+@event_priority(100)
 def on_page_markdown(markdown: str, page, config, files) -> str:
-    """Fill the ``<!-- articles -->`` and ``<!-- latest:<section> -->`` markers."""
+    """Escape the front matter; fill the ``<!-- articles -->`` and ``<!-- latest:... -->``."""
+    escape_meta(page.meta)
     uri = page.file.src_uri
     parts = uri.split("/")
     if len(parts) == 2 and parts[0] in CATEGORIES and parts[1] == "index.md":
@@ -172,6 +205,11 @@ def on_post_page(output: str, page, config) -> str:
     if os.environ.get(PROGRESS_ENV):
         print(f"{PROGRESS_PREFIX} {_state.pages_done} {_state.pages_total}", flush=True)
     return output
+
+
+def on_post_build(config) -> None:
+    """Write the inline-script hashes the server puts in the pages' CSP."""
+    csp.write_hashes(config.site_dir)
 
 
 def _latest_list(match: re.Match[str], page) -> str:

@@ -23,6 +23,7 @@ import os
 import shutil
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -142,6 +143,10 @@ def _leapfrog(allowed, docnum: int) -> int | None:
     return allowed.id()
 
 
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
 class SearchIndex:
     """A Whoosh index of activities and articles stored under ``index_dir``.
 
@@ -157,6 +162,7 @@ class SearchIndex:
         lock_timeout: float = 60.0,
         parallel_rebuild: bool = True,
         cache_size: int = 128,
+        clock: Callable[[], datetime] | None = None,
     ):
         """Open (lazily) the index under ``index_dir``; nothing is read or created yet.
 
@@ -165,13 +171,16 @@ class SearchIndex:
         than 2,000 documents) in parallel processes, one per shard.  ``cache_size``:
         query results remembered per thread until the next commit (0 turns it off):
         a popular word that matches most of a county-scale index costs hundreds of
-        milliseconds to count and facet, and is asked again and again.
+        milliseconds to count and facet, and is asked again and again.  ``clock``: what
+        "now" is (an aware datetime) when a query is given no ``now``; the system clock by
+        default, the application's clock in the app (``api.searching.index``).
         """
         self.root = Path(index_dir)
         self.lock_timeout = lock_timeout
         self.parallel_rebuild = parallel_rebuild
         self.cache_size = cache_size
-        self._store = Store(self.root, lock_timeout)
+        self.clock = clock or _system_clock
+        self._store = Store(self.root, lock_timeout, self.clock)
         self._local = threading.local()
         self._columns: dict[str, tuple[list, list, list]] = {}
 
@@ -233,6 +242,28 @@ class SearchIndex:
         finally:
             if generation is not None:
                 shutil.rmtree(generation, ignore_errors=True)
+            rebuild_lock.release()
+
+    def remove_stale_generations(self, min_age_seconds: float = 3600.0) -> int:
+        """Delete generations left behind (by a rebuild whose process died, or replaced
+        long ago): every one but the current, older than ``min_age_seconds`` (a reader may
+        still hold the one just replaced). Skipped while a rebuild runs; returns how many."""
+        store = self._store
+        if not store.root.is_dir():
+            return 0
+        rebuild_lock = store.rebuild_lock()
+        if not rebuild_lock.acquire(timeout=0):
+            return 0
+        try:
+            with store.write_lock():
+                current = store.current_generation()
+                cutoff = time.time() - min_age_seconds
+                stale = [path for path in store.generations()
+                         if path != current and path.stat().st_mtime < cutoff]
+                for path in stale:
+                    shutil.rmtree(path, ignore_errors=True)
+                return len(stale)
+        finally:
             rebuild_lock.release()
 
     def _write(self, ops: list[tuple[str, Any]]) -> None:
@@ -463,7 +494,7 @@ class SearchIndex:
         empty = SearchResults([], 0, page, per_page, {"type": {}, "category": {}})
         filters = _filters(type, category, theme, unit_code)
         date_range = (_bound(date_from, end=False), _bound(date_to, end=True))
-        now_ts = int((now or datetime.now(UTC)).timestamp())
+        now_ts = int((now or self.clock()).timestamp())
         keep = page * per_page
 
         # The current minute is close enough to "now" for ordering, and lets results
@@ -542,7 +573,7 @@ class SearchIndex:
         activities and articles come before past activities.  Never raises on odd input.
         """
         limit = max(1, min(int(limit), 50))
-        now_ts = int((now or datetime.now(UTC)).timestamp())
+        now_ts = int((now or self.clock()).timestamp())
 
         def run(searcher) -> list[Suggestion]:
             query = plan.suggest_query(searcher.reader(), q)

@@ -25,7 +25,7 @@ import time
 import uuid
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -83,9 +83,10 @@ class FileLock:
 class Store:
     """Generations, locks and the journal under one index directory."""
 
-    def __init__(self, root: Path, lock_timeout: float):
+    def __init__(self, root: Path, lock_timeout: float, clock: Callable[[], datetime]):
         self.root = root
         self.lock_timeout = lock_timeout
+        self.clock = clock
         self.journal_path = root / "journal.jsonl"
 
     # --- locks and journal -----------------------------------------------------------------
@@ -137,7 +138,7 @@ class Store:
     def new_generation(self, shards: int = SHARDS) -> Path:
         """A new generation directory with empty shard indexes."""
         self.root.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        stamp = self.clock().astimezone(UTC).strftime("%Y%m%dT%H%M%S")
         path = self.root / f"{GENERATION_PREFIX}{stamp}-{uuid.uuid4().hex[:8]}"
         path.mkdir()
         for number in range(shards):
@@ -165,6 +166,10 @@ class Store:
         generation = self.new_generation()
         self.point_current_at(generation)
         return generation
+
+    def generations(self) -> list[Path]:
+        """Every generation directory on disk."""
+        return sorted(self.root.glob(f"{GENERATION_PREFIX}*"))
 
     def remove_generations(self, keep: set[Path | None]) -> None:
         """Delete every generation not in ``keep``, and stray temporary symlinks."""

@@ -74,6 +74,7 @@ def make_test_config(database_url: str, tmp_path: Path, wechat_base: str, **over
         "SITE_DIR": str(tmp_path / "site"),
         "CONTENT_DIR": str(tmp_path / "content"),
         "CORPUS_DIR": str(CORPUS_DIR),
+        "TASK_QUEUE": "memory",  # tasks are queued, never run; tests call them directly
     }
     config.update(overrides)
     return config
@@ -244,3 +245,31 @@ def live_server(app):
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements a block runs: ``with count_queries() as counted: ...``,
+    then ``counted.n``. Lists assert that their count does not grow with their length."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    class Counted:
+        n = 0
+
+    @contextmanager
+    def counting():
+        counted = Counted()
+
+        def count(*_args, **_kwargs):
+            counted.n += 1
+
+        engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            yield counted
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
+    return counting

@@ -70,6 +70,9 @@ class VolunteerProfile(db.Model):
     phone_hash: Mapped[str] = mapped_column(String(64), index=True)
     id_number_encrypted: Mapped[str | None] = mapped_column(String(255))
     id_number_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # An ID number this volunteer entered while another account holds it: never bound (no
+    # hash, not used by lookups, certificates or exports) until staff settle who owns it.
+    id_number_claim_encrypted: Mapped[str | None] = mapped_column(String(255))
     birth_date: Mapped[date | None]
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)

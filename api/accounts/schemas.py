@@ -4,6 +4,7 @@ from marshmallow import ValidationError, fields, post_load, validate, validates
 
 from api.accounts.identity import normalize_id_number, normalize_phone
 from api.personal_data import decrypt, mask_id_number, mask_phone
+from api.signups.no_shows import no_show_count
 from api.validation import LocalDateTime, Schema
 
 
@@ -34,9 +35,12 @@ class VolunteerSchema(Schema):
 
     real_name = fields.String()
     phone = fields.Function(lambda profile: mask_phone(decrypt(profile.phone_encrypted)))
+    # A claimed number (held by another account, awaiting staff) shows like a bound one:
+    # the owner's view must not tell whether a number is registered elsewhere.
     id_number = fields.Function(
-        lambda profile: mask_id_number(decrypt(profile.id_number_encrypted))
-        if profile.id_number_encrypted else None
+        lambda profile: mask_id_number(decrypt(encrypted))
+        if (encrypted := profile.id_number_encrypted or profile.id_number_claim_encrypted)
+        else None
     )
     birth_date = fields.Date(allow_none=True)
     unit = fields.Nested(UnitRefSchema)
@@ -51,6 +55,8 @@ class MeSchema(Schema):
     roles = fields.Method("role_names")
     grants = fields.List(fields.Nested(RoleGrantSchema))
     volunteer = fields.Nested(VolunteerSchema, allow_none=True)
+    no_show_count = fields.Function(lambda user: no_show_count(user.id), metadata={
+        "description": "confirmed sign-ups I did not come to (marked after the activity)"})
 
     def role_names(self, user) -> list[str]:
         names = {"resident"} | {grant.role for grant in user.grants}

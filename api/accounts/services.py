@@ -10,7 +10,6 @@ from api.accounts.identity import birth_date_from_id
 from api.accounts.models import RoleGrant, User, VolunteerProfile
 from api.audit.services import record as audit
 from api.errors import (
-    Conflict,
     NotFound,
     ServiceUnavailable,
     TooManyRequests,
@@ -48,10 +47,6 @@ class WeChatDown(ServiceUnavailable):
 
 class InvalidCredentials(Unauthorized):
     error, message = "invalid_credentials", "用户名或密码错误"
-
-
-class DuplicateIdNumber(Conflict):
-    error, message = "duplicate_id_number", "该身份证号码已注册为志愿者"
 
 
 class UnknownUnit(ValidationFailed):
@@ -116,24 +111,27 @@ def register_volunteer(user: User, *, real_name: str, phone: str, unit_id: int,
     Inputs are already normalised by the schema. Phone and ID number are stored encrypted
     with keyed hashes beside them.
 
+    An ID number another account already holds is not refused: a refusal would tell anyone
+    whether a number is registered. The answer is the same as for a free number, but the
+    number is only kept as a claim (``id_number_claim_encrypted``: no hash, unused by
+    lookups, certificates and exports) and an audit entry ``volunteer.id_number_conflict``
+    asks staff to settle who owns it.
+
     :raises UnknownUnit: when ``unit_id`` names no unit.
-    :raises DuplicateIdNumber: when another volunteer registered that ID number.
     :raises ValidationFailed: when the birth date contradicts the ID number.
     """
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         raise UnknownUnit(errors={"unit_id": ["所选单位不存在"]})
+    holder = None
     if id_number:
         id_birth_date = birth_date_from_id(id_number)
         if birth_date is not None and birth_date != id_birth_date:
             raise ValidationFailed(errors={"birth_date": ["出生日期与身份证号码不一致"]})
         birth_date = id_birth_date
-        id_hash = lookup_hash(id_number)
-        holder = db.session.scalar(
-            select(VolunteerProfile.user_id).where(VolunteerProfile.id_number_hash == id_hash)
-        )
-        if holder is not None and holder != user.id:
-            raise DuplicateIdNumber()
+        holder = db.session.scalar(select(VolunteerProfile.user_id).where(
+            VolunteerProfile.id_number_hash == lookup_hash(id_number)))
+    conflict = holder is not None and holder != user.id
 
     profile = user.volunteer
     is_new = profile is None
@@ -143,25 +141,29 @@ def register_volunteer(user: User, *, real_name: str, phone: str, unit_id: int,
     profile.real_name = real_name
     profile.phone_encrypted = encrypt(phone)
     profile.phone_hash = lookup_hash(phone)
-    profile.id_number_encrypted = encrypt(id_number) if id_number else None
-    profile.id_number_hash = lookup_hash(id_number) if id_number else None
+    bound = None if conflict else id_number
+    profile.id_number_encrypted = encrypt(bound) if bound else None
+    profile.id_number_hash = lookup_hash(bound) if bound else None
+    profile.id_number_claim_encrypted = encrypt(id_number) if conflict else None
     profile.birth_date = birth_date
     profile.unit = unit
     profile.skills = skills or []
     audit(user, "volunteer.register" if is_new else "volunteer.update", "user", user.id,
           details={"role": roles.VOLUNTEER, "unit": unit.code})
+    if conflict:
+        audit(user, "volunteer.id_number_conflict", "user", user.id,
+              details={"holder_user_id": holder},
+              reason="身份证号码已被其他账号登记，待工作人员核实")
     try:
         db.session.commit()
     except IntegrityError:
-        # The unique index on id_number_hash decides a race between two registrations.
+        # The unique index on id_number_hash decided a race between two registrations: the
+        # other one holds the number now, so this one is answered as a claim.
         db.session.rollback()
-        if id_number and db.session.scalar(
-            select(VolunteerProfile.user_id).where(
-                VolunteerProfile.id_number_hash == lookup_hash(id_number)
-            )
-        ):
-            raise DuplicateIdNumber() from None
-        raise
+        if not bound:
+            raise
+        return register_volunteer(user, real_name=real_name, phone=phone, unit_id=unit_id,
+                                  id_number=id_number, birth_date=birth_date, skills=skills)
     return profile
 
 

@@ -57,7 +57,11 @@ def me():
 @blp.arguments(VolunteerRegistrationSchema)
 @blp.response(200, MeSchema)
 def register_volunteer(body):
-    """Register (or update) the signed-in user as a volunteer."""
+    """Register (or update) the signed-in user as a volunteer.
+
+    An ID number another account already holds is answered like any other (the answer never
+    tells whether a number is registered); it is kept as a claim for staff to verify.
+    """
     user = require_user()
     services.register_volunteer(user, **body)
     return user

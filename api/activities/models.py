@@ -2,10 +2,10 @@
 
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.activities.vocabulary import DRAFT
+from api.activities.vocabulary import DRAFT, LISTED_SQL
 from api.db_types import UTCDateTime
 from api.extensions import db
 from api.timeutil import utcnow
@@ -41,6 +41,9 @@ class Activity(db.Model):
         Index("ix_activities_status_starts_at", "status", "starts_at"),
         Index("ix_activities_unit_starts_at", "unit_id", "starts_at"),
         Index("ix_activities_lat_lng", "lat", "lng"),
+        # The calendar: listed activities in start order, walked a page at a time.
+        Index("ix_activities_calendar", "starts_at", "id",
+              sqlite_where=text(LISTED_SQL), postgresql_where=text(LISTED_SQL)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

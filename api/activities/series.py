@@ -15,10 +15,11 @@ from api.activities.models import Activity, ActivitySeries
 from api.activities.services import apply_cancel, apply_update, check_unit_and_team
 from api.activities.vocabulary import CANCELLED, DRAFT, FINISHED, PUBLISHED
 from api.audit.services import record as audit
-from api.auth.permissions import ensure_manages
+from api.auth.permissions import covers, ensure_manages
 from api.errors import NotFound, ValidationFailed
 from api.extensions import db
 from api.timeutil import LOCAL_TZ, utcnow
+from api.units.models import Unit
 from api.units.services import get_unit
 
 MAX_OCCURRENCES = 400
@@ -93,6 +94,25 @@ def occurrences(series_id: int) -> list[Activity]:
     return list(db.session.scalars(
         select(Activity).where(Activity.series_id == series_id).order_by(Activity.starts_at)
     ))
+
+
+def visible_series(series_id: int, viewer: User | None) -> ActivitySeries:
+    """A series with the occurrences ``viewer`` may see in ``.occurrences``: all of them for an
+    organizer of its unit, the published (or cancelled, finished) ones for everybody else.
+    A series of drafts only does not exist for them: its template is the drafts' content.
+
+    :raises SeriesNotFound:
+    """
+    series = get_series(series_id)
+    found = occurrences(series.id)
+    unit_id = series.template.get("unit_id")
+    unit = db.session.get(Unit, unit_id) if unit_id is not None else None
+    if unit is None or not covers(viewer, unit, roles.ORGANIZER_ROLES):
+        found = [activity for activity in found if activity.status != DRAFT]
+        if not found:
+            raise SeriesNotFound()
+    series.occurrences = found
+    return series
 
 
 def update_series(actor: User, series_id: int, rule_changes: dict,

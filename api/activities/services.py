@@ -1,21 +1,21 @@
 """Activities: the rules for organising them and the calendar queries residents run."""
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, func, or_, select, text, update
 
 from api.accounts import roles
 from api.accounts.models import User
 from api.activities.models import Activity
-from api.activities.vocabulary import CANCELLED, DRAFT, FINISHED, PUBLISHED
+from api.activities.vocabulary import CANCELLED, DRAFT, FINISHED, LISTED_SQL, PUBLISHED
 from api.audit.services import record as audit
 from api.auth.permissions import covers, ensure_manages
-from api.errors import Conflict, NotFound, ValidationFailed
+from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.extensions import db
 from api.geo import bounding_box, distance_metres
 from api.notifications import services as notifications
+from api.sql_time import local_date
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.units.models import Team, Unit
 from api.units.services import get_unit, in_subtree, scope_condition
@@ -34,6 +34,10 @@ class InvalidActivityState(Conflict):
 
 class CapacityBelowConfirmed(Conflict):
     error, message = "capacity_below_confirmed", "名额不能少于已确认报名人数"
+
+
+class TeamOutOfScope(Forbidden):
+    error, message = "team_out_of_scope", "只能选择本单位及下级单位的志愿服务队"
 
 
 def get_activity(activity_id: int, viewer: User | None = None) -> Activity:
@@ -67,17 +71,23 @@ def _check_times(values: dict) -> None:
 
 
 def check_unit_and_team(actor: User, values: dict) -> None:
-    """Check that ``unit_id`` (if given) is in the actor's subtree and ``team_id`` exists.
+    """Check that ``unit_id`` (if given) is in the actor's subtree and that ``team_id`` names
+    a team of a unit the actor organizes too (admin rights cover a subtree, DESIGN §3).
 
-    :raises ValidationFailed: unknown unit or team. :raises Forbidden: outside the subtree.
+    :raises ValidationFailed: unknown unit or team. :raises Forbidden: unit outside the
+        subtree. :raises TeamOutOfScope: another unit's team.
     """
     if "unit_id" in values:
         unit = db.session.get(Unit, values["unit_id"])
         if unit is None:
             raise ValidationFailed(errors={"unit_id": ["所选单位不存在"]})
         ensure_manages(actor, unit, roles.ORGANIZER_ROLES)
-    if values.get("team_id") is not None and db.session.get(Team, values["team_id"]) is None:
-        raise ValidationFailed(errors={"team_id": ["所选志愿服务队不存在"]})
+    if values.get("team_id") is not None:
+        team = db.session.get(Team, values["team_id"])
+        if team is None:
+            raise ValidationFailed(errors={"team_id": ["所选志愿服务队不存在"]})
+        if not covers(actor, team.unit, roles.ORGANIZER_ROLES):
+            raise TeamOutOfScope(errors={"team_id": ["只能选择本单位及下级单位的志愿服务队"]})
 
 
 def create_activity(actor: User, values: dict) -> Activity:
@@ -204,6 +214,15 @@ def signup_open(activity: Activity, now: datetime | None = None) -> bool:
     return now < (activity.signup_closes_at or activity.starts_at)
 
 
+def next_signup_change(activity: Activity, now: datetime) -> datetime | None:
+    """When :func:`signup_open` of ``activity`` next changes by the clock alone (None: it
+    never will without a write)."""
+    if activity.status != PUBLISHED:
+        return None
+    moments = (activity.signup_opens_at, activity.signup_closes_at or activity.starts_at)
+    return min((moment for moment in moments if moment and moment > now), default=None)
+
+
 @dataclass
 class CalendarFilters:
     start: date
@@ -221,7 +240,7 @@ def calendar_query(filters: CalendarFilters) -> Select:
     start_utc, end_utc = local_day_bounds(filters.start, filters.end)
     statement = (
         select(Activity)
-        .where(Activity.status.in_((PUBLISHED, FINISHED)),
+        .where(text(f"activities.{LISTED_SQL}"),
                Activity.starts_at >= start_utc, Activity.starts_at < end_utc)
         .order_by(Activity.starts_at, Activity.id)
     )
@@ -260,14 +279,21 @@ def nearby(statement: Select, lat: float, lng: float, radius_km: float) -> list[
 
 
 def month_counts(year: int, month: int, unit_id: int | None) -> dict[date, int]:
-    """Number of calendar activities on each local day of a month (days without any omitted)."""
+    """Number of calendar activities on each local day of a month (days without any omitted),
+    grouped by the database."""
     first = date(year, month, 1)
     last = date(year + month // 12, month % 12 + 1, 1).toordinal() - 1
     filters = CalendarFilters(start=first, end=date.fromordinal(last), unit_id=unit_id)
-    starts = db.session.scalars(
-        calendar_query(filters).with_only_columns(Activity.starts_at).order_by(None)
-    )
-    return dict(sorted(Counter(to_local(moment).date() for moment in starts).items()))
+    day = local_date(Activity.starts_at)
+    rows = db.session.execute(
+        calendar_query(filters).with_only_columns(day, func.count()).order_by(None)
+        .group_by(day).order_by(day))
+    return {_as_date(value): count for value, count in rows}
+
+
+def _as_date(value: date | str) -> date:
+    # SQLite answers the local date as text.
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 @dataclass

@@ -20,13 +20,16 @@ from api.activities.schemas import (
     SeriesUpdateSchema,
 )
 from api.auth.current import optional_user, require_user
+from api.caching.public import cached_public_read, expire_at
 from api.pagination import Page, page_schema, paginate
 from api.signups.services import active_signup
+from api.timeutil import utcnow
 
 blp = Blueprint("activities", __name__, url_prefix="/api/v1", description="活动日历")
 
 
 @blp.route("/activities", methods=["GET"])
+@cached_public_read
 @blp.arguments(ActivityQuerySchema, location="query")
 @blp.response(200, page_schema(ActivitySchema))
 def list_activities(query):
@@ -35,9 +38,12 @@ def list_activities(query):
     lat, lng, radius_km = query.pop("lat"), query.pop("lng"), query.pop("radius_km")
     statement = services.calendar_query(services.CalendarFilters(**query))
     if lat is None:
-        return paginate(statement, page, per_page)
-    found = services.nearby(statement, lat, lng, radius_km)
-    return Page(found[(page - 1) * per_page: page * per_page], page, per_page, len(found))
+        result = paginate(statement, page, per_page)
+    else:
+        found = services.nearby(statement, lat, lng, radius_km)
+        result = Page(found[(page - 1) * per_page: page * per_page], page, per_page, len(found))
+    _expire_with(result.data)
+    return result
 
 
 @blp.route("/activities/managed", methods=["GET"])
@@ -61,6 +67,7 @@ def import_activities(files):
 
 
 @blp.route("/activities/calendar", methods=["GET"])
+@cached_public_read
 @blp.arguments(MonthQuerySchema, location="query")
 @blp.response(200, MonthCalendarSchema)
 def month_calendar(query):
@@ -72,6 +79,7 @@ def month_calendar(query):
 
 
 @blp.route("/activities/<int:activity_id>", methods=["GET"])
+@cached_public_read
 @blp.response(200, ActivityDetailSchema)
 def get_activity(activity_id):
     """Show an activity, with my sign-up when signed in."""
@@ -79,14 +87,25 @@ def get_activity(activity_id):
     activity = services.get_activity(activity_id, viewer)
     if viewer is not None:
         activity.my_signup = active_signup(viewer.id, activity.id)
+    _expire_with([activity])
     return activity
+
+
+def _expire_with(activities) -> None:
+    """A cached answer lasts until the next sign-up opening or closing among ``activities``."""
+    now = utcnow()
+    expire_at(min((moment for activity in activities
+                   if (moment := services.next_signup_change(activity, now))), default=None))
 
 
 @blp.route("/activities", methods=["POST"])
 @blp.arguments(ActivityCreateSchema)
 @blp.response(201, ActivityDetailSchema)
 def create_activity(values):
-    """Create a draft activity in your subtree."""
+    """Create a draft activity in your subtree.
+
+    `team_id` must name a team of a unit you organize (403 `team_out_of_scope`).
+    """
     return services.create_activity(require_user(), values)
 
 
@@ -94,7 +113,10 @@ def create_activity(values):
 @blp.arguments(ActivityWriteSchema)
 @blp.response(200, ActivityDetailSchema)
 def update_activity(changes, activity_id):
-    """Edit an activity; a move notifies everyone signed up."""
+    """Edit an activity; a move notifies everyone signed up.
+
+    `team_id` must name a team of a unit you organize (403 `team_out_of_scope`).
+    """
     return services.update_activity(require_user(), activity_id, changes)
 
 
@@ -131,8 +153,8 @@ def create_series(body):
 @blp.route("/activity-series/<int:series_id>", methods=["GET"])
 @blp.response(200, SeriesSchema)
 def get_series(series_id):
-    """Show a series with its occurrences."""
-    return _with_occurrences(series.get_series(series_id))
+    """Show a series with its occurrences (drafts only to organizers of its unit)."""
+    return series.visible_series(series_id, optional_user())
 
 
 @blp.route("/activity-series/<int:series_id>", methods=["PATCH"])

@@ -12,5 +12,8 @@ AUDIENCES: tuple[str, ...] = ("public", "volunteers")
 
 DRAFT, PUBLISHED, CANCELLED, FINISHED = "draft", "published", "cancelled", "finished"
 STATUSES: tuple[str, ...] = (DRAFT, PUBLISHED, CANCELLED, FINISHED)
+# The statuses the calendar lists, as SQL text: the calendar query and the partial index
+# ix_activities_calendar say it in the same words, so SQLite's planner matches the two.
+LISTED_SQL = "status IN ('published', 'finished')"
 
 DEFAULT_GEOFENCE_METRES = 500

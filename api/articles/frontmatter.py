@@ -44,7 +44,6 @@ FIELD_LABELS = {
     "tags": "标签",
     "summary": "摘要",
     "draft": "草稿",
-    "publish_at": "定时发布",
 }
 FIELDS = tuple(FIELD_LABELS)
 
@@ -103,14 +102,6 @@ class ArticleMetaSchema(Schema):
     draft = fields.Boolean(
         load_default=False,
         error_messages=_messages(invalid="草稿标记必须是 true 或 false"),
-    )
-    # Not on the site before this moment (ISO 8601 with its offset); absent: at once.
-    publish_at = fields.AwareDateTime(
-        allow_none=True,
-        error_messages=_messages(
-            invalid="定时发布时间格式应为 ISO 8601，如 2026-12-05T08:00:00+08:00",
-            invalid_awareness="定时发布时间需带时区，如 +08:00",
-        ),
     )
 
 
@@ -181,9 +172,6 @@ def dump(meta: Mapping[str, Any], body: str) -> str:
                 lines.append("draft: true")
         elif key == "summary" and not value:
             continue
-        elif key == "publish_at":
-            if value is not None:
-                lines.append(f"publish_at: {_quote(value.isoformat())}")
         else:
             lines.append(f"{key}: {_quote(value)}")
     lines.append("---")
@@ -212,8 +200,6 @@ def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
     value = plain.get("date")
     if isinstance(value, dt.date):
         plain["date"] = value.isoformat()
-    if isinstance(plain.get("publish_at"), dt.datetime):  # an unquoted YAML timestamp
-        plain["publish_at"] = plain["publish_at"].isoformat()
     return plain
 
 

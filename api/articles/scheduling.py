@@ -1,30 +1,48 @@
-"""定时发布 in the embedded default: a timer queues the site build of the scheduled articles
-whose moment has come (at scale: ``flask site publish-due`` from cron)."""
+"""Scheduled publishing: an article dated in the future goes online on its day.
 
-import logging
-import threading
+An article that is not a draft but is dated after today (Asia/Shanghai) is ``scheduled``:
+the site build leaves it out, the API and search do not show it. The periodic task
+``articles.publish_scheduled`` compares the live build's ``publish_until`` date with today;
+when articles came due in between, it queues one site build for all of them (which also
+adds their search entries). The check is idempotent: once the build is live, or while one
+is queued or running, it queues nothing.
+"""
 
-from flask import Flask
+from flask import current_app
+from sqlalchemy import select
 
-from api.articles import services
+from api.articles import sitebuild
+from api.articles.services import SITE_BUILD, site_dir, store_for
+from api.articles.store import status_of
+from api.extensions import db
+from api.jobs.models import QUEUED, RUNNING, Job
+from api.jobs.services import enqueue
+from api.timeutil import local_today
 
-log = logging.getLogger(__name__)
+SCHEDULED_ACTION = "publish_scheduled"
 
 
-def start_publishing_thread(app: Flask, poll_seconds: float = 60.0,
-                            stop: threading.Event | None = None) -> threading.Thread:
-    """Every ``poll_seconds``, queue the build of the articles that came due (a daemon
-    thread of this process); setting ``stop`` ends it."""
-    stop = stop or threading.Event()
+def articles_due(since: str, today) -> list[str]:
+    """Slugs of the published articles dated after ``since`` and up to ``today``."""
+    return [article.slug for article in store_for(current_app.config["CONTENT_DIR"]).list()
+            if since < article.date.isoformat() and status_of(article, today) == "published"]
 
-    def work() -> None:
-        while not stop.wait(poll_seconds):
-            try:
-                with app.app_context():
-                    services.queue_due_builds(services.store_for(app.config["CONTENT_DIR"]))
-            except Exception:
-                log.exception("scheduled publishing pass failed; retrying")
 
-    thread = threading.Thread(target=work, name="scheduled-publishing", daemon=True)
-    thread.start()
-    return thread
+def publish_due_articles() -> dict:
+    """Queue one site build when scheduled articles came due since the live build."""
+    today = local_today()
+    built_until = sitebuild.published_until(site_dir())
+    if built_until is None or built_until >= today.isoformat():
+        return {}  # no site yet (`flask site build` makes it), or the live build is current
+    waiting = db.session.scalar(select(Job.id).where(
+        Job.kind == SITE_BUILD, Job.status.in_((QUEUED, RUNNING))).limit(1))
+    if waiting is not None:
+        db.session.commit()
+        return {}  # a build is on its way; it reads today's date when it runs
+    slugs = articles_due(built_until, today)
+    if not slugs:
+        db.session.commit()
+        return {}
+    enqueue(SITE_BUILD, {"action": SCHEDULED_ACTION, "slugs": slugs})
+    db.session.commit()
+    return {"scheduled_published": len(slugs)}

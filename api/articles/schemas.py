@@ -4,8 +4,9 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, pre_dump, validate
 
 from api.articles.frontmatter import CATEGORIES
-from api.articles.store import SLUG_MAX_LENGTH
+from api.articles.store import SLUG_MAX_LENGTH, status_of
 from api.pagination import PaginationQuerySchema
+from api.timeutil import local_today
 from api.validation import LocalDateTime, Schema
 
 _CATEGORY = validate.OneOf(list(CATEGORIES), error="栏目应为以下之一：{choices}")
@@ -39,7 +40,7 @@ class ArticleSchema(Schema):
             "body": article.body,
             "updated_at": article.updated_at,
             "images": view.images,
-            "status": view.status,
+            "status": status_of(article, local_today()),
             "build_job_id": view.build_job.id if view.build_job else None,
         }
 
@@ -55,7 +56,6 @@ class EditorArticleListSchema(ArticleSchema):
 
     draft = fields.Boolean()
     status = fields.String(metadata={"description": "draft | scheduled | published"})
-    publish_at = LocalDateTime(allow_none=True, metadata={"description": "定时发布的时间"})
     updated_at = LocalDateTime(allow_none=True)
 
 
@@ -64,14 +64,15 @@ class EditorArticleSchema(ArticleDetailSchema):
 
     body = fields.String(metadata={"description": "Markdown"})
     draft = fields.Boolean()
-    status = fields.String(metadata={"description": "draft | scheduled | published"})
-    publish_at = LocalDateTime(allow_none=True, metadata={"description": "定时发布的时间"})
+    status = fields.String(metadata={
+        "description": "draft | scheduled (dated in the future: off the site until its day)"
+                       " | published"})
+    images = fields.List(fields.String())
+    updated_at = LocalDateTime(allow_none=True)
     build_job_id = fields.Integer(
         allow_none=True,
         metadata={"description": "修改已发布文章后排队的网站构建任务（GET /jobs/{id} 查看进度）"},
     )
-    images = fields.List(fields.String())
-    updated_at = LocalDateTime(allow_none=True)
 
 
 class ArticleQuerySchema(PaginationQuerySchema):
@@ -140,8 +141,3 @@ class ImageSchema(Schema):
     path = fields.String(metadata={"description": "path to write in the Markdown body"})
     markdown = fields.String(metadata={"description": "ready to paste: ![](path)"})
     url = fields.String(metadata={"description": "absolute URL once published"})
-
-
-class ScheduleSchema(Schema):
-    publish_at = LocalDateTime(required=True, metadata={
-        "description": "何时出现在网站上（无时区按北京时间）；须晚于现在"})

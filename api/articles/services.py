@@ -26,7 +26,6 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 from flask import current_app
-from sqlalchemy import select
 
 from api.accounts import roles
 from api.accounts.models import User
@@ -39,15 +38,22 @@ from api.articles.exceptions import (
     InvalidSlug,
 )
 from api.articles.render import render_markdown
-from api.articles.store import Article, ArticleStore, make_slug, validate_slug
+from api.articles.store import (
+    PUBLISHED,
+    Article,
+    ArticleStore,
+    make_slug,
+    status_of,
+    validate_slug,
+)
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_role
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.extensions import db
-from api.jobs.models import QUEUED, Job
+from api.jobs.models import Job
 from api.jobs.services import enqueue, handler
 from api.pagination import Page
-from api.timeutil import utcnow
+from api.timeutil import local_today
 
 log = logging.getLogger(__name__)
 
@@ -106,13 +112,6 @@ class ArticleView:
     images: list[str] = field(default_factory=list)
     build_job: Job | None = None  # the site build an edit of a published article queued
 
-    @property
-    def status(self) -> str:
-        """``draft``, ``scheduled`` (published from ``publish_at`` on) or ``published``."""
-        if self.article.draft:
-            return "draft"
-        return "scheduled" if self.article.scheduled(utcnow()) else "published"
-
 
 _stores: dict[str, ArticleStore] = {}
 
@@ -165,16 +164,19 @@ def list_published(
     per_page: int,
 ) -> Page:
     """Published articles, newest first, optionally of one section or tag (scheduled ones
-    from their moment on)."""
-    now = utcnow()
-    online = [article for article in store.list(category, tag) if article.online(now)]
-    return _page(online, base_url, page, per_page)
+    stay out until their day)."""
+    today = local_today()
+    articles = [article for article in store.list(category, tag)
+                if status_of(article, today) == PUBLISHED]
+    return _page(articles, base_url, page, per_page)
 
 
 def get_published(store: ArticleStore, base_url: str, slug: str) -> ArticleView:
-    """A published article with sanitized HTML. :raises ArticleNotFoundError: also for drafts."""
+    """A published article with sanitized HTML.
+
+    :raises ArticleNotFoundError: also for drafts and scheduled articles."""
     article = _get(store, slug)
-    if not article.online(utcnow()):
+    if status_of(article, local_today()) != PUBLISHED:
         raise ArticleNotFoundError()
     return _view(article, base_url, html=True)
 
@@ -203,8 +205,8 @@ def list_for_editor(
     if draft is not None:
         articles = [article for article in articles if article.draft == draft]
     if status is not None:
-        articles = [article for article in articles
-                    if ArticleView(article, "").status == status]
+        today = local_today()
+        articles = [article for article in articles if status_of(article, today) == status]
     return _page(articles, base_url, page, per_page)
 
 
@@ -311,67 +313,31 @@ def image_for_editor(actor: User, store: ArticleStore, slug: str, name: str) -> 
 
 
 def publish(actor: User, store: ArticleStore, slug: str) -> Job:
-    """Mark the article published (now: a schedule is dropped) and queue the site build that
-    puts it online.
+    """Mark the article published and queue the site build that puts it online.
 
     Publishing a published article queues a rebuild (to show later edits on the site).
     :raises Forbidden, ArticleNotFoundError:
     """
-    return _set_online(actor, store, slug, draft=False, publish_at=None, action="publish")
+    return _set_draft(actor, store, slug, draft=False)
 
 
 def unpublish(actor: User, store: ArticleStore, slug: str) -> Job:
-    """Mark the article a draft (unscheduled) and queue the site build that takes it down.
+    """Mark the article a draft and queue the site build that takes it down.
 
     :raises Forbidden, ArticleNotFoundError:
     """
-    return _set_online(actor, store, slug, draft=True, publish_at=None, action="unpublish")
+    return _set_draft(actor, store, slug, draft=True)
 
 
-def schedule(actor: User, store: ArticleStore, slug: str, publish_at: datetime) -> Job:
-    """Publish the article from ``publish_at`` on (定时发布). The build queued now keeps it
-    off the site (or takes an online version down); a build is queued by
-    :func:`queue_due_builds` once the moment has come.
-
-    :raises Forbidden, ArticleNotFoundError: :raises InvalidArticle: a moment not in the future.
-    """
-    if publish_at <= utcnow():
-        message = "定时发布时间应晚于现在"
-        raise InvalidArticle(message, errors={"publish_at": [message]})
-    return _set_online(actor, store, slug, draft=False, publish_at=publish_at, action="schedule")
-
-
-def _set_online(actor: User, store: ArticleStore, slug: str, *, draft: bool,
-                publish_at: datetime | None, action: str) -> Job:
+def _set_draft(actor: User, store: ArticleStore, slug: str, *, draft: bool) -> Job:
     ensure_role(actor, roles.EDITOR)
     article = _get(store, slug)
-    if (article.draft, article.publish_at) != (draft, publish_at):
+    if article.draft != draft:
         with _api_errors():
-            store.save(dataclasses.replace(article, draft=draft, publish_at=publish_at))
+            store.save(dataclasses.replace(article, draft=draft))
+    action = "unpublish" if draft else "publish"
     job = enqueue(SITE_BUILD, {"slug": slug, "action": action}, created_by=actor)
-    details = {"publish_at": publish_at.isoformat()} if publish_at else {}
-    audit(actor, f"article.{action}", "article", slug, details=details)
-    db.session.commit()
-    return job
-
-
-def queue_due_builds(store: ArticleStore) -> Job | None:
-    """Queue the site build of the scheduled articles whose moment has come since the live
-    build (none when a site build is already waiting: it will carry them). Commits.
-    """
-    built_for = sitebuild.published_for(site_dir())
-    if built_for is None:
-        return None  # no site yet: the first build carries everything due
-    now = utcnow()
-    due = [article.slug for article in store.list()
-           if article.publish_at is not None and built_for < article.publish_at <= now]
-    if not due:
-        return None
-    waiting = db.session.scalar(select(Job.id).where(Job.kind == SITE_BUILD,
-                                                     Job.status == QUEUED).limit(1))
-    if waiting is not None:
-        return None
-    job = enqueue(SITE_BUILD, {"slugs": due, "action": "scheduled"})
+    audit(actor, f"article.{action}", "article", slug)
     db.session.commit()
     return job
 
@@ -417,7 +383,7 @@ def rebuild_site(
         docs_dir=config["CONTENT_DIR"],
         timeout=float(config.get("SITE_BUILD_TIMEOUT", sitebuild.DEFAULT_TIMEOUT)),
         requested_at=_epoch(requested_at) if requested_at else None,
-        clock=utcnow,
+        publish_until=local_today().isoformat(),
     )
 
 
@@ -442,10 +408,10 @@ def search_document(article: Article) -> dict:
 
 
 def published_search_documents(content_dir: str | Path) -> Iterator[dict]:
-    """Search documents of every article on the site, for a full reindex."""
-    now = utcnow()
+    """Search documents of every published article, for a full reindex."""
+    today = local_today()
     for article in store_for(content_dir).list():
-        if article.online(now):
+        if status_of(article, today) == PUBLISHED:
             yield search_document(article)
 
 
@@ -458,7 +424,7 @@ def sync_search_entry(store: ArticleStore, slug: str) -> bool:
         article = store.get(slug)
     except ArticleNotFound:
         article = None
-    if article is not None and article.online(utcnow()):
+    if article is not None and status_of(article, local_today()) == PUBLISHED:
         index.add_or_update([search_document(article)])
         return True
     index.delete([f"article:{slug}"])
@@ -494,7 +460,7 @@ def run_site_build(job: Job, report: Callable[[int, str], None]) -> dict:
         store = store_for(current_app.config["CONTENT_DIR"])
         try:
             indexed = [sync_search_entry(store, slug) for slug in slugs]
-            outcome["indexed"] = indexed[0] if "slug" in payload else indexed
+            outcome["indexed"] = indexed[0] if payload.get("slug") else sum(indexed)
         except Exception as exc:  # the site is online; a stale search entry is not a failure
             log.exception("search entries of %s not updated", slugs)
             outcome["search_error"] = str(exc)

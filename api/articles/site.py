@@ -4,7 +4,9 @@
 ``SITE_DIR`` is a symlink that each build swaps (``sitebuild``); every request resolves it anew,
 so a new build is served from the next request on, and a failed one never is. Cache headers:
 HTML must be revalidated (``no-cache`` with ETag/Last-Modified), Material's fingerprinted
-assets are immutable for a year, anything else may be cached for an hour.
+assets are immutable for a year, anything else may be cached for an hour. Every answer carries
+the build's Content-Security-Policy (``api.articles.csp``): no inline script but Material's
+own, hashed at build time, and ``frame-ancestors 'none'``.
 """
 
 import os
@@ -16,7 +18,7 @@ from flask import abort, redirect, request, send_from_directory
 from flask_smorest import Blueprint
 from werkzeug.security import safe_join
 
-from api.articles import services
+from api.articles import csp, services
 from api.articles.sitebuild import SiteBuildError
 
 # A flask-smorest blueprint only so that the API registers it with the others; its routes are
@@ -46,6 +48,7 @@ def serve_site(path: str = ""):
         return _not_found(root)
     response = send_from_directory(root, path)
     _cache_headers(response, path)
+    response.headers["Content-Security-Policy"] = csp.site_policy(root)
     return response
 
 
@@ -69,6 +72,7 @@ def _not_found(root: str):
         response = send_from_directory(root, "404.html", conditional=False)
         response.status_code = 404
         response.cache_control.no_cache = True
+        response.headers["Content-Security-Policy"] = csp.site_policy(root)
         return response
     abort(404)
 
@@ -108,13 +112,3 @@ def build_command(timeout: float | None) -> None:
         f"站点已更新：{result.pages} 个页面，用时 {result.seconds:.1f} 秒，"
         f"版本 {result.build_id}，目录 {services.site_dir()}"
     )
-
-
-@site_blp.cli.command("publish-due")
-def publish_due_command() -> None:
-    """Queue the site build of scheduled articles whose moment has come (for cron; the web
-    process does it every minute when JOBS_WORKER=thread)."""
-    from flask import current_app
-
-    job = services.queue_due_builds(services.store_for(current_app.config["CONTENT_DIR"]))
-    click.echo(f"已排队网站构建任务 {job.id}" if job else "没有到时的定时发布文章")

@@ -34,14 +34,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
-from .store import write_atomic
+from api.timeutil import utcnow
+
+from .store import PUBLISH_UNTIL_ENV, write_atomic
 
 BUILDS_DIRNAME = ".site-builds"
 PROGRESS_ENV = "CIVP_BUILD_PROGRESS"  # read by mkdocs_hooks/articles.py
-NOW_ENV = "CIVP_BUILD_NOW"  # the moment the build publishes for (scheduled articles)
 PROGRESS_PREFIX = "@@progress"
 DEFAULT_TIMEOUT = 600.0
 
@@ -79,17 +79,17 @@ def build_site(
     timeout: float = DEFAULT_TIMEOUT,
     coalesce: bool = True,
     requested_at: float | None = None,
-    clock: Callable[[], datetime] | None = None,
+    publish_until: str | None = None,
 ) -> BuildResult:
     """Build the site and make it the one ``site_dir`` serves.
 
     ``project`` is the project root or its ``mkdocs.yml``; ``site_dir`` defaults to the config's
     ``site_dir`` and ``docs_dir`` to the config's. ``keep`` builds stay on disk (the live one and
     the previous). Raises ``SiteBuildError`` when MkDocs fails (strict: a warning is a failure)
-    or times out; the previous site is left in place. ``clock`` (default the system's) tells
-    the moment the build starts, which it publishes for: articles scheduled after it stay off.
+    or times out; the previous site is left in place. ``publish_until`` (``YYYY-MM-DD``):
+    articles dated later are scheduled and left out (None: none is held back).
     """
-    requested_ns = time.time_ns() if requested_at is None else int(requested_at * 1e9)
+    requested_ns = _now_ns() if requested_at is None else int(requested_at * 1e9)
     report = progress or (lambda done, total, message: None)
     config_file = _config_file(project)
     site = Path(site_dir) if site_dir is not None else _configured_site_dir(config_file)
@@ -101,7 +101,8 @@ def build_site(
     report(0, 0, "等待其他构建完成")
     with _exclusive(builds / ".lock"):
         state = _read_state(builds)
-        if coalesce and _covers(state, requested_ns, config_file, docs, site):
+        if coalesce and _covers(state, requested_ns, config_file, docs, site) \
+                and state.get("publish_until") == publish_until:
             report(state["pages"], state["pages"], "已由刚完成的构建发布")
             return BuildResult(
                 build_id=state["build_id"],
@@ -110,14 +111,13 @@ def build_site(
                 pages=state["pages"],
                 coalesced=True,
             )
-        started_ns = time.time_ns()
-        now = clock() if clock else datetime.now(UTC)
+        started_ns = _now_ns()
         build_id = _new_build_id()
         target = builds / build_id
         report(0, 0, "开始构建")
         started = time.monotonic()
         try:
-            pages = _run_mkdocs(config_file, target, docs, timeout, report, now)
+            pages = _run_mkdocs(config_file, target, docs, timeout, report, publish_until)
             if not (target / "index.html").is_file():
                 raise SiteBuildError("构建结果缺少首页 index.html")
         except BaseException:
@@ -130,12 +130,12 @@ def build_site(
             {
                 "build_id": build_id,
                 "started_ns": started_ns,
-                "published_for": now.isoformat(),
                 "seconds": round(seconds, 3),
                 "pages": pages,
                 "config_file": str(config_file),
                 "docs_dir": docs,
                 "site_dir": str(site),
+                "publish_until": publish_until,
             },
         )
         _remove_old_builds(builds, keep=max(keep, 1), current=build_id)
@@ -157,6 +157,34 @@ def site_link(site_dir: str | os.PathLike[str]) -> Path:
     return path
 
 
+def published_until(site_dir: str | os.PathLike[str]) -> str | None:
+    """The ``publish_until`` date of the live build (None: none built, or not held back)."""
+    builds = Path(site_link(site_dir)).parent / BUILDS_DIRNAME
+    return _read_state(builds).get("publish_until")
+
+
+def remove_stale_builds(site_dir: str | os.PathLike[str], keep: int = 2) -> int:
+    """Delete what builds left behind: builds beyond the newest ``keep`` (the live one always
+    stays) and the half-written trees and links of builds whose process died. Takes the
+    build lock, so a running build is never touched. Returns how many were removed."""
+    site = Path(site_link(site_dir))
+    builds = site.parent / BUILDS_DIRNAME
+    if not builds.is_dir():
+        return 0
+    with _exclusive(builds / ".lock"):
+        live = current_build(site)
+        before = {entry.name for entry in builds.iterdir()}
+        for link in builds.glob(".link-*"):
+            link.unlink(missing_ok=True)
+        if live is not None:
+            # Under the lock no build runs: a tree newer than the live one is a dead build's.
+            for entry in builds.iterdir():
+                if entry.is_dir() and entry.name[0] != "." and entry.name > live.name:
+                    shutil.rmtree(entry, ignore_errors=True)
+            _remove_old_builds(builds, keep=max(keep, 1), current=live.name)
+        return len(before - {entry.name for entry in builds.iterdir()})
+
+
 def current_build(site_dir: str | os.PathLike[str]) -> Path | None:
     """The build directory ``site_dir`` points to, or None when it is not a swapped build."""
     site = Path(site_dir)
@@ -170,7 +198,7 @@ def current_build(site_dir: str | os.PathLike[str]) -> Path | None:
 
 def _run_mkdocs(
     config_file: Path, target: Path, docs: str | None, timeout: float, report: Progress,
-    now: datetime,
+    publish_until: str | None = None,
 ) -> int:
     """Run the build in a child process; return the number of pages; raise SiteBuildError."""
     command = [
@@ -185,7 +213,9 @@ def _run_mkdocs(
         command += ["--docs-dir", docs]
     env = dict(os.environ)
     env[PROGRESS_ENV] = "1"
-    env[NOW_ENV] = now.isoformat()
+    env.pop(PUBLISH_UNTIL_ENV, None)
+    if publish_until:
+        env[PUBLISH_UNTIL_ENV] = publish_until
     env.setdefault("PYTHONIOENCODING", "utf-8")
     env.setdefault("NO_MKDOCS_2_WARNING", "1")  # Material's banner is not a build message
     timed_out = threading.Event()
@@ -293,12 +323,6 @@ def _exclusive(lock_path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def published_for(site_dir: str | os.PathLike[str]) -> datetime | None:
-    """The moment the live build published for (None before the first build)."""
-    state = _read_state(Path(site_dir).parent / BUILDS_DIRNAME)
-    return datetime.fromisoformat(state["published_for"]) if state.get("published_for") else None
-
-
 def _read_state(builds: Path) -> dict:
     try:
         return json.loads((builds / "state.json").read_text(encoding="utf-8"))
@@ -313,16 +337,10 @@ def _write_state(builds: Path, state: dict) -> None:
 def _covers(
     state: dict, requested_ns: int, config_file: Path, docs: str | None, site: Path
 ) -> bool:
-    """Whether the last successful build started after the request, from the same sources,
-    and published for a moment no earlier than the request (scheduled articles)."""
-    # The moment the build published for is on the caller's clock (the application's, which
-    # tests freeze), like ``requested_at``; builds recorded before it existed have started_ns.
-    published_for = state.get("published_for")
-    started_ns = (datetime.fromisoformat(published_for).timestamp() * 1e9 if published_for
-                  else state.get("started_ns", 0))
+    """Whether the last successful build started after the request, from the same sources."""
     return (
         bool(state)
-        and started_ns > requested_ns
+        and state.get("started_ns", 0) > requested_ns
         and state.get("config_file") == str(config_file)
         and state.get("docs_dir") == docs
         and state.get("site_dir") == str(site)
@@ -330,8 +348,14 @@ def _covers(
     )
 
 
+def _now_ns() -> int:
+    """The application clock in nanoseconds: ``requested_at`` comes from it too."""
+    moment = utcnow()
+    return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
+
+
 def _new_build_id() -> str:
-    return f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{secrets.token_hex(2)}"
+    return f"{utcnow():%Y%m%dT%H%M%S}-{os.getpid()}-{secrets.token_hex(2)}"
 
 
 def _config_file(project: str | os.PathLike[str]) -> Path:

@@ -133,7 +133,6 @@ class Article:
     tags: tuple[str, ...] = ()
     summary: str = ""
     draft: bool = False
-    publish_at: dt.datetime | None = None
     updated_at: dt.datetime | None = field(default=None, compare=False)
 
     @property
@@ -146,14 +145,6 @@ class Article:
         """The Chinese name of the article's section."""
         return frontmatter.CATEGORIES[self.category]
 
-    def scheduled(self, now: dt.datetime) -> bool:
-        """Published, but to appear on the site only after ``now`` (定时发布)."""
-        return not self.draft and self.publish_at is not None and self.publish_at > now
-
-    def online(self, now: dt.datetime) -> bool:
-        """Whether the article belongs on the site at ``now``."""
-        return not self.draft and not self.scheduled(now)
-
     def meta(self) -> dict[str, Any]:
         """The front-matter mapping of this article."""
         return {
@@ -164,7 +155,6 @@ class Article:
             "tags": list(self.tags),
             "summary": self.summary,
             "draft": self.draft,
-            "publish_at": self.publish_at,
         }
 
     def to_text(self) -> str:
@@ -185,9 +175,22 @@ class Article:
             tags=tuple(meta["tags"]),
             summary=meta["summary"],
             draft=meta["draft"],
-            publish_at=meta.get("publish_at"),
             **extra,
         )
+
+
+#: The last article date the site build publishes (``YYYY-MM-DD``), set by the platform for
+#: each build; unset (a plain ``mkdocs build``), every article that is not a draft is built.
+PUBLISH_UNTIL_ENV = "ARTICLES_PUBLISH_UNTIL"
+DRAFT, SCHEDULED, PUBLISHED = "draft", "scheduled", "published"
+
+
+def status_of(article: Article, today: dt.date) -> str:
+    """``draft``; ``scheduled`` (not a draft, dated after ``today``: it stays off the site
+    and the API until its day); or ``published``."""
+    if article.draft:
+        return DRAFT
+    return SCHEDULED if article.date > today else PUBLISHED
 
 
 def sort_key(article: Article) -> tuple[dt.date, str]:

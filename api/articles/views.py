@@ -17,7 +17,6 @@ from api.articles.schemas import (
     ImageUploadSchema,
     PreviewResultSchema,
     PreviewSchema,
-    ScheduleSchema,
 )
 from api.articles.store import IMAGE_MAX_BYTES
 from api.auth.current import require_user
@@ -108,15 +107,6 @@ def preview_article(data):
 def publish_article(slug):
     """Publish an article; poll the returned job until the site is rebuilt."""
     job = services.publish(require_user(), _store(), slug)
-    return job, _job_location(job)
-
-
-@blp.route("/articles/<slug>/schedule", methods=["POST"])
-@blp.arguments(ScheduleSchema)
-@blp.response(202, JobSchema)
-def schedule_article(body, slug):
-    """Publish an article at a later moment (定时发布); poll the returned job as for publish."""
-    job = services.schedule(require_user(), _store(), slug, body["publish_at"])
     return job, _job_location(job)
 
 

@@ -31,6 +31,7 @@ WEB_PREFIX = "web/"
 # Optional API routes the console adapts to (present when their helper's branch is merged).
 FEATURES: dict[str, str] = {
     "logout": "/api/v1/auth/logout",
+    "users": "/api/v1/users",
 }
 
 

@@ -74,6 +74,8 @@ class HelpRequest(db.Model):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # rejected, cancelled
+    # When the dispatchers were told it waits too long (to be dispatched or accepted).
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # Bumped by every move: a move is an UPDATE conditioned on the version it read, so of
     # two concurrent moves (even two re-dispatches, which keep the status) one wins.

@@ -10,7 +10,8 @@ import re
 from marshmallow import ValidationError, fields, post_load, validate
 
 from api.activities.vocabulary import AUDIENCES, THEMES
-from api.help.services import ASSIGNEE, REQUESTER, is_overdue, rejected_reason_visible
+from api.help.escalation import is_overdue
+from api.help.services import ASSIGNEE, REQUESTER, rejected_reason_visible
 from api.help.states import CHANNELS, HOTLINE, STATUS_LABELS, STATUSES
 from api.pagination import PaginationQuerySchema
 from api.units.categories import TEAM_CATEGORIES
@@ -154,7 +155,7 @@ class HelpRequestSchema(Schema):
     time_to_complete_seconds = fields.Function(
         lambda request: _seconds_between(request.accepted_at, request.completed_at))
     overdue = fields.Function(is_overdue, metadata={
-        "description": "提交超过 HELP_OVERDUE_HOURS 小时仍无人接单"})
+        "description": "等待派单或接单超时（HELP_ESCALATE_DISPATCH_HOURS / _ACCEPT_HOURS）"})
     viewer_role = fields.String(metadata={"description": "dispatcher | assignee | requester"})
     actions = fields.List(fields.String(), metadata={"description": "我现在可以执行的操作"})
 

@@ -18,7 +18,8 @@
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, and_, case, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from api.accounts import roles
 from api.accounts.models import User, VolunteerProfile
@@ -28,6 +29,7 @@ from api.auth.permissions import covers, ensure_manages
 from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.extensions import db
 from api.help import moderation
+from api.help.escalation import overdue_condition
 from api.help.models import HelpRequest, HelpResponder
 from api.help.states import (
     ACCEPTED,
@@ -43,7 +45,6 @@ from api.help.states import (
     STATUS_LABELS,
     SUBMITTED,
     TRANSITIONS,
-    UNTAKEN,
 )
 from api.hours import services as hours
 from api.notifications import services as notifications
@@ -74,6 +75,10 @@ class InvalidTransition(Conflict):
 class ContentRefused(ValidationFailed):
     error = "content_risky"
     message = "提交的内容可能含有违法违规信息，未能提交，请修改后重试"
+
+
+class NotAResponder(ValidationFailed):
+    error, message = "not_a_responder", "只能为承接该求助的服务队的响应志愿者登记时长"
 
 
 class TeamHasNoResponders(Conflict):
@@ -200,6 +205,7 @@ def present(request: HelpRequest, viewer: User | None,
 
     :raises HelpRequestNotFound: for anybody else (they have the public board).
     """
+    show_effective_rating(request)
     standing = standing or Standing(viewer)
     role = standing.role(request)
     if role is None:
@@ -298,7 +304,6 @@ def _find(request_id: int) -> HelpRequest:
 
 def get_request(viewer: User | None, request_id: int) -> HelpRequest:
     """A request as ``viewer`` may see it. :raises HelpRequestNotFound:"""
-    settle_overdue_ratings()
     return present(_find(request_id), viewer)
 
 
@@ -316,46 +321,33 @@ def board_query(*, unit_id: int | None = None, category: str | None = None,
     if category is not None:
         statement = statement.where(HelpRequest.category == category)
     if status is not None:
-        statement = statement.where(HelpRequest.status == status)
+        statement = statement.where(status_is(status))
     return statement
 
 
 def my_requests_query(user: User) -> Select:
     """The requests I asked for, newest first."""
-    settle_overdue_ratings()
     return (select(HelpRequest).where(HelpRequest.requester_id == user.id)
             .order_by(HelpRequest.id.desc()))
-
-
-def overdue_cutoff(now: datetime | None = None) -> datetime:
-    """Requests submitted before this moment and still not taken are overdue."""
-    return (now or utcnow()) - timedelta(hours=current_app.config["HELP_OVERDUE_HOURS"])
-
-
-def is_overdue(request: HelpRequest) -> bool:
-    """Whether nobody has taken the request within ``HELP_OVERDUE_HOURS`` of its
-    submission (held, waiting for dispatch, or dispatched and not accepted)."""
-    return request.status in UNTAKEN and request.created_at <= overdue_cutoff()
 
 
 def queue_query(actor: User, *, unit_id: int | None = None, status: str | None = None,
                 category: str | None = None, overdue: bool = False) -> Select:
     """The requests of the dispatcher's subtree: by default those waiting (held or
-    submitted), oldest first; ``overdue``: those not taken in time (any untaken status).
+    submitted), oldest first; ``overdue``: those waiting too long to be dispatched or
+    accepted (the escalation's rule, :mod:`api.help.escalation`).
 
     :raises Forbidden: without a dispatcher's role. :raises UnitNotFound:
     """
-    settle_overdue_ratings()
     statement = (select(HelpRequest).join(HelpRequest.unit)
                  .order_by(HelpRequest.created_at, HelpRequest.id))
     condition = hours.scope_condition(actor, unit_id, roles.MANAGING_ROLES)
     if condition is not None:
         statement = statement.where(condition)
     if overdue:
-        statement = statement.where(HelpRequest.status.in_(UNTAKEN),
-                                    HelpRequest.created_at <= overdue_cutoff())
+        statement = statement.where(overdue_condition())
     if status is not None:
-        statement = statement.where(HelpRequest.status == status)
+        statement = statement.where(status_is(status))
     elif not overdue:
         statement = statement.where(HelpRequest.status.in_(QUEUED))
     if category is not None:
@@ -365,12 +357,11 @@ def queue_query(actor: User, *, unit_id: int | None = None, status: str | None =
 
 def assigned_query(user: User, *, status: str | None = None) -> Select:
     """The requests now with the teams ``user`` responds for, oldest assignment first."""
-    settle_overdue_ratings()
     teams = select(HelpResponder.team_id).where(HelpResponder.user_id == user.id)
     statement = (select(HelpRequest).where(HelpRequest.team_id.in_(teams))
                  .order_by(HelpRequest.assigned_at, HelpRequest.id))
     if status is not None:
-        statement = statement.where(HelpRequest.status == status)
+        statement = statement.where(status_is(status))
     return statement
 
 
@@ -532,7 +523,22 @@ def cancel(actor: User, request_id: int, reason: str) -> HelpRequest:
                        closed_at=utcnow())
 
 
-def _checked_volunteers(volunteers: list[dict]) -> None:
+def _responder_ids(request: HelpRequest, user_ids: list[int]) -> set[int]:
+    """Those of ``user_ids`` who may be credited: responders of the assigned team or, when a
+    station took the request itself, responders of its teams and its registered volunteers."""
+    if request.team_id is not None:
+        return set(db.session.scalars(select(HelpResponder.user_id).where(
+            HelpResponder.team_id == request.team_id, HelpResponder.user_id.in_(user_ids))))
+    station_teams = select(Team.id).where(Team.unit_id == request.claimed_unit_id)
+    responders = select(HelpResponder.user_id).where(
+        HelpResponder.team_id.in_(station_teams), HelpResponder.user_id.in_(user_ids))
+    registered = select(VolunteerProfile.user_id).where(
+        VolunteerProfile.unit_id == request.claimed_unit_id,
+        VolunteerProfile.user_id.in_(user_ids))
+    return set(db.session.scalars(responders.union(registered)))
+
+
+def _checked_volunteers(request: HelpRequest, volunteers: list[dict]) -> None:
     user_ids = [entry["user_id"] for entry in volunteers]
     if len(set(user_ids)) != len(user_ids):
         raise ValidationFailed(errors={"volunteers": ["同一名志愿者只能填写一次"]})
@@ -542,20 +548,26 @@ def _checked_volunteers(volunteers: list[dict]) -> None:
     if missing:
         raise ValidationFailed(errors={"volunteers": [
             f"用户 {user_id} 尚未注册为志愿者" for user_id in missing]})
+    strangers = sorted(set(user_ids) - _responder_ids(request, user_ids))
+    if strangers:
+        raise NotAResponder(errors={"volunteers": [
+            f"用户 {user_id} 不是承接该求助的服务队的响应志愿者" for user_id in strangers]})
 
 
 def complete(actor: User, request_id: int, report: str,
              volunteers: list[dict]) -> HelpRequest:
     """The assignee reports the request done: what was done, and who served how long.
-    Each volunteer gets a pending service record (source ``help_request``) of the
-    assignee's unit, for its organizers to approve; the requester is asked to rate.
+    Each volunteer, a responder of the assignee who did the work, gets a pending service
+    record (source ``help_request``) of the assignee's unit, for its organizers to approve;
+    the requester is asked to rate.
 
     :raises InvalidTransition: :raises Forbidden: :raises ValidationFailed: a volunteer
-        listed twice or not registered.
+        listed twice or not registered. :raises NotAResponder: a volunteer who is not a
+        responder of the assignee. :raises MinutesOverRecordCap, MinutesOverDailyCap:
     """
     request = _find(request_id)
     _check(actor, request, "complete")
-    _checked_volunteers(volunteers)
+    _checked_volunteers(request, volunteers)
     now = utcnow()
     unit_id = request.team.unit_id if request.team is not None else request.claimed_unit_id
     with all_or_nothing():
@@ -611,12 +623,45 @@ def rate(actor: User, request_id: int, rating: int, comment: str = "") -> HelpRe
     return present(request, actor)
 
 
+def rating_overdue(now: datetime | None = None):
+    """SQL: completed and past its rating period, so it counts as rated "satisfied" even
+    before :func:`settle_overdue_ratings` wrote it down."""
+    cutoff = (now or utcnow()) - timedelta(days=current_app.config["HELP_AUTO_RATE_DAYS"])
+    return and_(HelpRequest.status == COMPLETED, HelpRequest.completed_at <= cutoff)
+
+
+def effective_status(now: datetime | None = None):
+    """SQL: the status a reader sees (an overdue rating counts as rated)."""
+    return case((rating_overdue(now), RATED), else_=HelpRequest.status)
+
+
+def effective_rating(now: datetime | None = None):
+    """SQL: the rating a reader sees (an overdue rating counts as satisfied)."""
+    return case((rating_overdue(now), SATISFIED_RATING), else_=HelpRequest.rating)
+
+
+def status_is(status: str):
+    """SQL: the request's status, as a reader sees it, is ``status``."""
+    return effective_status() == status
+
+
+def show_effective_rating(request: HelpRequest) -> HelpRequest:
+    """Show an overdue rating as the settled one, in memory only: the values are set as
+    if loaded, so no flush ever writes them (a GET never writes)."""
+    deadline = rating_deadline(request)
+    if request.status == COMPLETED and deadline is not None and utcnow() >= deadline:
+        for name, value in (("status", RATED), ("rating", SATISFIED_RATING),
+                            ("auto_rated", True), ("rated_at", deadline)):
+            set_committed_value(request, name, value)
+    return request
+
+
 def settle_overdue_ratings(now: datetime | None = None) -> int:
     """Count completed requests left unrated for ``HELP_AUTO_RATE_DAYS`` as rated
     "satisfied" (audit-logged, actor none). Idempotent; returns how many were settled.
 
-    Readers call it first, so every answer already counts them; ``flask help-requests
-    settle-ratings`` does it on a timer at scale.
+    The periodic task ``help.settle`` runs it; readers never write, they show the same
+    outcome meanwhile (:func:`show_effective_rating`, :func:`status_is`).
     """
     now = now or utcnow()
     cutoff = now - timedelta(days=current_app.config["HELP_AUTO_RATE_DAYS"])

@@ -20,8 +20,6 @@ STATUSES: tuple[str, ...] = (HELD, SUBMITTED, DISPATCHED, ACCEPTED, COMPLETED, R
                              REJECTED, CANCELLED)
 # Waiting for a dispatcher: the queue.
 QUEUED = (HELD, SUBMITTED)
-# Not yet taken by anyone: overdue once it has waited ``HELP_OVERDUE_HOURS``.
-UNTAKEN = (HELD, SUBMITTED, DISPATCHED)
 # Shown on the public board (a held request has not passed moderation yet).
 PUBLIC_STATUSES = tuple(status for status in STATUSES if status != HELD)
 

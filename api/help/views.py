@@ -61,7 +61,9 @@ def list_queue(query):
 def list_board(query):
     """List help requests publicly: category, township and status only."""
     page, per_page = query.pop("page"), query.pop("per_page")
-    return paginate(services.board_query(**query), page, per_page)
+    listed = paginate(services.board_query(**query), page, per_page)
+    listed.data = [services.show_effective_rating(request) for request in listed.data]
+    return listed
 
 
 @blp.route("/help-requests/assigned", methods=["GET"])
@@ -154,7 +156,13 @@ def accept(request_id):
 @blp.arguments(CompleteSchema)
 @blp.response(200, HelpRequestSchema)
 def complete(body, request_id):
-    """Report a request done, with the volunteers' minutes (pending service records)."""
+    """Report a request done, with the volunteers' minutes (pending service records).
+
+    Only responders of the assigned team (or, for a station that took the request itself, its
+    teams' responders and volunteers) may be credited: 422 `not_a_responder`. One record is
+    capped at `HELP_RECORD_MAX_MINUTES` (422 `minutes_over_record_cap`), a volunteer's day at
+    `DAILY_SERVICE_MAX_MINUTES` (409 `minutes_over_daily_cap`).
+    """
     return services.complete(require_user(), request_id, body["report"], body["volunteers"])
 
 

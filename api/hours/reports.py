@@ -25,6 +25,7 @@ from api.extensions import db
 from api.hours.models import APPROVED, ServiceRecord
 from api.hours.totals import hours
 from api.personal_data import decrypt, mask_name
+from api.spreadsheets import append_row, csv_row
 from api.timeutil import local_day_bounds, to_local
 from api.units.models import Team, Unit
 from api.units.services import get_unit, in_subtree
@@ -103,12 +104,12 @@ def workbook(report: Summary) -> bytes:
     book = Workbook()
     overview = book.active
     overview.title = "概况"
-    overview.append(["单位", report.unit.name])
-    overview.append(["开始日期", report.first.isoformat()])
-    overview.append(["结束日期", report.last.isoformat()])
-    overview.append(["志愿者人数", report.volunteer_count])
-    overview.append(["服务时长（分钟）", report.total_minutes])
-    overview.append(["服务时长（小时）", hours(report.total_minutes)])
+    append_row(overview, ["单位", report.unit.name])
+    append_row(overview, ["开始日期", report.first.isoformat()])
+    append_row(overview, ["结束日期", report.last.isoformat()])
+    append_row(overview, ["志愿者人数", report.volunteer_count])
+    append_row(overview, ["服务时长（分钟）", report.total_minutes])
+    append_row(overview, ["服务时长（小时）", hours(report.total_minutes)])
     sheets = (
         ("按单位", ["单位编码", "单位", "记录数", "分钟", "小时"], report.by_unit,
          lambda row: [row["code"], row["name"]]),
@@ -119,12 +120,12 @@ def workbook(report: Summary) -> bytes:
     )
     for title, header, rows, label in sheets:
         sheet = book.create_sheet(title)
-        sheet.append(header)
+        append_row(sheet, header)
         for row in rows:
-            sheet.append([*label(row), row["records"], row["minutes"], row["hours"]])
-        sheet.append(["合计"] + [""] * (len(header) - 4)
-                     + [sum(row["records"] for row in rows), report.total_minutes,
-                        hours(report.total_minutes)])
+            append_row(sheet, [*label(row), row["records"], row["minutes"], row["hours"]])
+        append_row(sheet, ["合计"] + [""] * (len(header) - 4)
+                   + [sum(row["records"] for row in rows), report.total_minutes,
+                      hours(report.total_minutes)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -137,7 +138,7 @@ def volunteers_csv(report: Summary) -> str:
     writer = csv.writer(buffer)
     writer.writerow(["志愿者", "记录数", "分钟", "小时"])
     for row in report.by_volunteer:
-        writer.writerow([row["name"], row["records"], row["minutes"], row["hours"]])
+        writer.writerow(csv_row([row["name"], row["records"], row["minutes"], row["hours"]]))
     writer.writerow(["合计", sum(row["records"] for row in report.by_volunteer),
                      report.total_minutes, hours(report.total_minutes)])
     return buffer.getvalue()
@@ -174,9 +175,9 @@ def national_export(unit_code: str, first: date, last: date, output: io.TextIOBa
     count = 0
     for row in rows:
         id_number = decrypt(row.id_number_encrypted) if row.id_number_encrypted else ""
-        writer.writerow([id_number, row.real_name, row.title or f"{row.category}服务",
-                         to_local(row.served_at).date().isoformat(),
-                         f"{hours(row.credited_minutes):.2f}"])
+        writer.writerow(csv_row([id_number, row.real_name, row.title or f"{row.category}服务",
+                                 to_local(row.served_at).date().isoformat(),
+                                 f"{hours(row.credited_minutes):.2f}"]))
         count += 1
     audit(None, "hours.national_export", "unit", unit.id,
           details={"unit": unit.code, "from": first.isoformat(), "to": last.isoformat(),

@@ -10,7 +10,8 @@ writes an audit entry in the same transaction (DESIGN §4 invariant 6).
 
 from datetime import datetime
 
-from sqlalchemy import Select, select, update
+from flask import current_app
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -21,8 +22,9 @@ from api.activities.services import get_activity, get_managed_activity
 from api.activities.vocabulary import CANCELLED, DRAFT
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_manages
-from api.errors import Conflict, NotFound, ValidationFailed
+from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.extensions import db
+from api.help.models import HelpResponder
 from api.hours.models import (
     ACCEPTED,
     APPROVED,
@@ -39,7 +41,8 @@ from api.hours.models import (
     ServiceRecord,
 )
 from api.notifications import services as notifications
-from api.timeutil import utcnow
+from api.signups.models import ATTENDED, CONFIRMED, NO_SHOW, Signup
+from api.timeutil import local_day_bounds, to_local, utcnow
 from api.transactions import all_or_nothing
 from api.units.services import scope_condition
 
@@ -86,6 +89,27 @@ class DisputeClosed(Conflict):
     error, message = "dispute_closed", "该异议已处理"
 
 
+class OwnRecord(Forbidden):
+    error, message = "own_record", "不能审核、更正或处理本人的服务记录"
+
+
+class SelfReview(Forbidden):
+    error, message = "self_review", "不能审核、更正或处理自己登记的服务记录，请由其他管理员处理"
+
+
+class ManualRecordNeedsLink(Conflict):
+    error, message = ("manual_record_needs_link",
+                      "该志愿者未报名此活动，也不是承办服务队的成员，不能补录时长")
+
+
+class MinutesOverRecordCap(ValidationFailed):
+    error, message = "minutes_over_record_cap", "单条服务记录的时长超过上限"
+
+
+class MinutesOverDailyCap(Conflict):
+    error, message = "minutes_over_daily_cap", "该志愿者当天的服务时长将超过每日上限"
+
+
 
 
 # --- reading --------------------------------------------------------------------------
@@ -110,6 +134,24 @@ def _managed_record(actor: User, record_id: int) -> ServiceRecord:
         raise RecordNotFound()
     ensure_manages(actor, record.unit, roles.ORGANIZER_ROLES)
     return record
+
+
+def ensure_not_own(actor: User, record: ServiceRecord) -> None:
+    """Separation of duties (DESIGN §4.10): nobody reviews, corrects, voids or settles a
+    record of which they are the volunteer or the creator.
+
+    :raises OwnRecord: the actor is its volunteer. :raises SelfReview: the actor created it.
+    """
+    if record.user_id == actor.id:
+        raise OwnRecord()
+    if record.created_by_id == actor.id:
+        raise SelfReview()
+
+
+def _reviewable_by(actor: User):
+    """SQL: records neither of the actor nor entered by them (see :func:`ensure_not_own`)."""
+    return (ServiceRecord.user_id != actor.id) & ServiceRecord.created_by_id.is_distinct_from(
+        actor.id)
 
 
 def records_query(actor: User, *, unit_id: int | None = None, activity_id: int | None = None,
@@ -143,6 +185,43 @@ def _check_minutes(activity: Activity | None, minutes: int, field: str = "credit
             errors={field: [f"不能超过活动计划时长 {activity.planned_minutes} 分钟"]})
 
 
+def check_record_cap(minutes: int, setting: str, field: str = "credited_minutes") -> None:
+    """:raises MinutesOverRecordCap: above the configured cap ``setting`` (minutes)."""
+    cap = current_app.config[setting]
+    if minutes > cap:
+        raise MinutesOverRecordCap(errors={field: [f"单条记录不能超过 {cap} 分钟"]})
+
+
+def check_daily_cap(user_id: int, served_at: datetime, minutes: int,
+                    field: str = "credited_minutes") -> None:
+    """The volunteer's live records of that local day plus ``minutes`` stay within
+    ``DAILY_SERVICE_MAX_MINUTES``. :raises MinutesOverDailyCap:"""
+    cap = current_app.config["DAILY_SERVICE_MAX_MINUTES"]
+    day = to_local(served_at).date()
+    start, end = local_day_bounds(day, day)
+    already = db.session.scalar(
+        select(func.coalesce(func.sum(ServiceRecord.credited_minutes), 0))
+        .where(ServiceRecord.user_id == user_id, ServiceRecord.status.in_(LIVE_STATUSES),
+               ServiceRecord.served_at >= start, ServiceRecord.served_at < end))
+    if already + minutes > cap:
+        raise MinutesOverDailyCap(errors={field: [
+            f"当天已登记 {already} 分钟，每日合计不能超过 {cap} 分钟"]})
+
+
+def _linked_to_activity(user_id: int, activity: Activity) -> bool:
+    """Signed up for the activity (a place held: confirmed, attended or no-show), or a
+    member (responder) of the team that runs it."""
+    signed_up = select(Signup.id).where(Signup.user_id == user_id,
+                                        Signup.activity_id == activity.id,
+                                        Signup.status.in_((CONFIRMED, ATTENDED, NO_SHOW)))
+    if db.session.scalar(signed_up.limit(1)) is not None:
+        return True
+    return activity.team_id is not None and db.session.scalar(
+        select(HelpResponder.user_id).where(HelpResponder.user_id == user_id,
+                                       HelpResponder.team_id == activity.team_id).limit(1)
+    ) is not None
+
+
 def _live_record_exists(user_id: int, activity_id: int) -> bool:
     return db.session.scalar(
         select(ServiceRecord.id).where(ServiceRecord.user_id == user_id,
@@ -167,12 +246,15 @@ def _audit_created(actor: User | None, record: ServiceRecord, **details) -> None
 def create_manual_record(actor: User, *, user_id: int, activity_id: int, credited_minutes: int,
                          reason: str) -> ServiceRecord:
     """Enter hours by hand for a volunteer of an activity the actor organises: marked
-    ``manual``, pending review, at most the activity's planned duration.
+    ``manual``, pending review (by another organizer), at most the activity's planned
+    duration and ``MANUAL_RECORD_MAX_MINUTES``, within the volunteer's daily cap.
 
     :raises ActivityNotFound, Forbidden: unless the actor organises the activity.
     :raises ActivityNotHeld: for a draft, cancelled or future activity.
-    :raises NotAVolunteer: :raises ExceedsPlannedDuration:
+    :raises NotAVolunteer: :raises ExceedsPlannedDuration: :raises MinutesOverRecordCap:
+    :raises ManualRecordNeedsLink: neither signed up nor a member of the activity's team.
     :raises RecordExists: when the volunteer already has a live record for it.
+    :raises MinutesOverDailyCap:
     """
     activity = get_managed_activity(actor, activity_id)
     _check_held(activity)
@@ -180,8 +262,12 @@ def create_manual_record(actor: User, *, user_id: int, activity_id: int, credite
     if volunteer is None or volunteer.volunteer is None:
         raise NotAVolunteer(errors={"user_id": ["该用户尚未注册为志愿者"]})
     _check_minutes(activity, credited_minutes)
+    check_record_cap(credited_minutes, "MANUAL_RECORD_MAX_MINUTES")
+    if not _linked_to_activity(user_id, activity):
+        raise ManualRecordNeedsLink()
     if _live_record_exists(user_id, activity.id):
         raise RecordExists()
+    check_daily_cap(user_id, activity.starts_at, credited_minutes)
     with all_or_nothing():
         record = ServiceRecord(user_id=user_id, activity_id=activity.id,
                                unit_id=activity.unit_id, credited_minutes=credited_minutes,
@@ -197,7 +283,10 @@ def add_help_request_record(actor: User | None, *, user_id: int, unit_id: int,
                             credited_minutes: int, category: str, served_at: datetime,
                             reason: str = "") -> ServiceRecord:
     """Add a pending record for a completed help request (我来帮) to the caller's
-    transaction (the caller commits with its own change)."""
+    transaction (the caller commits with its own change). The caller checks who may be
+    credited. :raises MinutesOverRecordCap, MinutesOverDailyCap:"""
+    check_record_cap(credited_minutes, "HELP_RECORD_MAX_MINUTES", "volunteers")
+    check_daily_cap(user_id, served_at, credited_minutes, "volunteers")
     record = ServiceRecord(user_id=user_id, activity_id=None, unit_id=unit_id,
                            credited_minutes=credited_minutes, source=HELP_REQUEST,
                            status=PENDING, category=category, served_at=served_at,
@@ -251,9 +340,11 @@ def review_record(actor: User, record_id: int, approve: bool, note: str = "") ->
     """Approve or reject one pending record.
 
     :raises RecordNotFound: :raises Forbidden: outside the actor's subtree.
+    :raises OwnRecord, SelfReview: the actor's own record, or one they entered.
     :raises RecordNotPending: when it was already reviewed, corrected or voided.
     """
     record = _managed_record(actor, record_id)
+    ensure_not_own(actor, record)
     with all_or_nothing():
         if not _review(actor, [record.id], APPROVED if approve else REJECTED, note):
             raise RecordNotPending()
@@ -264,13 +355,15 @@ def review_record(actor: User, record_id: int, approve: bool, note: str = "") ->
 def review_activity(actor: User, activity_id: int, approve: bool, note: str = "",
                     record_ids: list[int] | None = None) -> list[int]:
     """Approve or reject the activity's whole roster of pending records (or those of
-    ``record_ids`` among them); returns the ids that moved.
+    ``record_ids`` among them); returns the ids that moved. The actor's own records (as
+    volunteer or creator) are skipped: another organizer reviews them.
 
     :raises ActivityNotFound: :raises Forbidden: unless the actor organises the activity.
     """
     activity = get_managed_activity(actor, activity_id)
     statement = select(ServiceRecord.id).where(ServiceRecord.activity_id == activity.id,
-                                               ServiceRecord.status == PENDING)
+                                               ServiceRecord.status == PENDING,
+                                               _reviewable_by(actor))
     if record_ids is not None:
         statement = statement.where(ServiceRecord.id.in_(record_ids))
     pending = list(db.session.scalars(statement))
@@ -334,10 +427,12 @@ def correct_record(actor: User, record_id: int, credited_minutes: int,
     the reason and the actor references it.
 
     :raises RecordNotFound: :raises Forbidden: outside the actor's subtree.
+    :raises OwnRecord, SelfReview: the actor's own record, or one they entered.
     :raises RecordSuperseded: when already corrected or voided.
     :raises ExceedsPlannedDuration:
     """
     record = _managed_record(actor, record_id)
+    ensure_not_own(actor, record)
     with all_or_nothing():
         correction = _apply_correction(actor, record, credited_minutes, reason)
     return correction
@@ -347,8 +442,10 @@ def void_record(actor: User, record_id: int, reason: str) -> ServiceRecord:
     """Void a record that should never have been credited (no replacement).
 
     :raises RecordNotFound: :raises Forbidden: :raises RecordSuperseded:
+    :raises OwnRecord, SelfReview: the actor's own record, or one they entered.
     """
     record = _managed_record(actor, record_id)
+    ensure_not_own(actor, record)
     with all_or_nothing():
         _supersede(actor, record, reason)
     db.session.refresh(record)
@@ -432,6 +529,7 @@ def resolve_dispute(actor: User, dispute_id: int, *, accept: bool, note: str,
     dismiss it; the volunteer is notified either way.
 
     :raises DisputeNotFound: :raises Forbidden: outside the actor's subtree.
+    :raises OwnRecord, SelfReview: the actor's own dispute, or one about a record they entered.
     :raises DisputeClosed: already resolved. :raises ValidationFailed: accepting without
         minutes. :raises RecordSuperseded, RecordExists, ExceedsPlannedDuration:
     """
@@ -439,6 +537,10 @@ def resolve_dispute(actor: User, dispute_id: int, *, accept: bool, note: str,
     if dispute is None:
         raise DisputeNotFound()
     ensure_manages(actor, dispute.unit, roles.ORGANIZER_ROLES)
+    if dispute.user_id == actor.id:
+        raise OwnRecord()
+    if dispute.record is not None:
+        ensure_not_own(actor, dispute.record)
     minutes = credited_minutes if credited_minutes is not None else dispute.claimed_minutes
     if accept and minutes is None:
         raise ValidationFailed(errors={"credited_minutes": ["接受异议时需填写核定的服务时长"]})

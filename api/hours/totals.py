@@ -10,9 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import String, case, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy import case, func, select
 
 from api.accounts.models import User, VolunteerProfile
 from api.activities.models import Activity
@@ -20,33 +18,10 @@ from api.extensions import db
 from api.hours.models import APPROVED, PENDING, ServiceRecord
 from api.pagination import Page
 from api.personal_data import mask_name
+from api.sql_time import local_month
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.units.models import Unit
 from api.units.services import get_unit, in_subtree
-
-# Asia/Shanghai has kept UTC+8 without daylight saving since 1991, so a fixed shift turns
-# the stored UTC time into the local month.
-_LOCAL_OFFSET_HOURS = 8
-
-
-class local_month(FunctionElement):  # noqa: N801 (a SQL function, named like one)
-    """``YYYY-MM`` of a stored UTC datetime, in local time."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(local_month, "sqlite")
-def _local_month_sqlite(element, compiler, **kw):
-    (moment,) = element.clauses
-    return f"strftime('%Y-%m', {compiler.process(moment, **kw)}, '+{_LOCAL_OFFSET_HOURS} hours')"
-
-
-@compiles(local_month, "postgresql")
-def _local_month_postgresql(element, compiler, **kw):
-    (moment,) = element.clauses
-    return (f"to_char({compiler.process(moment, **kw)} + interval '{_LOCAL_OFFSET_HOURS} hours',"
-            f" 'YYYY-MM')")
 
 
 def current_year() -> int:

@@ -77,7 +77,13 @@ def list_records(query):
 @blp.arguments(ManualRecordSchema)
 @blp.response(201, ManagedRecordSchema)
 def create_record(body):
-    """Enter a volunteer's hours by hand (marked manual, pending review)."""
+    """Enter a volunteer's hours by hand (marked manual, pending review).
+
+    The volunteer must have signed up for the activity or be a member (responder) of its team
+    (409 `manual_record_needs_link`). One record is capped at `MANUAL_RECORD_MAX_MINUTES`
+    (422 `minutes_over_record_cap`), a volunteer's live records of one day at
+    `DAILY_SERVICE_MAX_MINUTES` (409 `minutes_over_daily_cap`). Another organizer reviews it.
+    """
     return services.create_manual_record(require_user(), **body)
 
 
@@ -92,7 +98,11 @@ def get_record(record_id):
 @blp.arguments(ReviewSchema)
 @blp.response(200, ManagedRecordSchema)
 def approve_record(body, record_id):
-    """Approve a pending record."""
+    """Approve a pending record.
+
+    Separation of duties: refused with 403 `own_record` when the record is the caller's own
+    hours, and `self_review` when the caller entered it; another organizer must act.
+    """
     return services.review_record(require_user(), record_id, True, body["note"])
 
 
@@ -100,7 +110,11 @@ def approve_record(body, record_id):
 @blp.arguments(RejectSchema)
 @blp.response(200, ManagedRecordSchema)
 def reject_record(body, record_id):
-    """Reject a pending record, with a reason the volunteer sees."""
+    """Reject a pending record, with a reason the volunteer sees.
+
+    Separation of duties: refused with 403 `own_record` when the record is the caller's own
+    hours, and `self_review` when the caller entered it; another organizer must act.
+    """
     return services.review_record(require_user(), record_id, False, body["note"])
 
 
@@ -108,7 +122,11 @@ def reject_record(body, record_id):
 @blp.arguments(CorrectionSchema)
 @blp.response(201, ManagedRecordSchema)
 def correct_record(body, record_id):
-    """Correct a record: a new approved record replaces it, with the reason."""
+    """Correct a record: a new approved record replaces it, with the reason.
+
+    Separation of duties: refused with 403 `own_record` when the record is the caller's own
+    hours, and `self_review` when the caller entered it; another organizer must act.
+    """
     return services.correct_record(require_user(), record_id, body["credited_minutes"],
                                    body["reason"])
 
@@ -117,7 +135,11 @@ def correct_record(body, record_id):
 @blp.arguments(VoidSchema)
 @blp.response(200, ManagedRecordSchema)
 def void_record(body, record_id):
-    """Void a record that should not count, with the reason."""
+    """Void a record that should not count, with the reason.
+
+    Separation of duties: refused with 403 `own_record` when the record is the caller's own
+    hours, and `self_review` when the caller entered it; another organizer must act.
+    """
     return services.void_record(require_user(), record_id, body["reason"])
 
 
@@ -125,7 +147,11 @@ def void_record(body, record_id):
 @blp.arguments(RosterReviewSchema)
 @blp.response(200, RosterReviewResultSchema)
 def approve_roster(body, activity_id):
-    """Approve all pending records of an activity (or the listed ones)."""
+    """Approve all pending records of an activity (or the listed ones).
+
+    The caller's own records (as volunteer or as creator) are skipped, left pending for another
+    organizer; `record_ids` lists those that moved.
+    """
     moved = services.review_activity(require_user(), activity_id, True, body["note"],
                                      body["record_ids"])
     return {"activity_id": activity_id, "status": "approved", "record_ids": moved}
@@ -135,7 +161,11 @@ def approve_roster(body, activity_id):
 @blp.arguments(RosterRejectSchema)
 @blp.response(200, RosterReviewResultSchema)
 def reject_roster(body, activity_id):
-    """Reject all pending records of an activity (or the listed ones), with the reason."""
+    """Reject all pending records of an activity (or the listed ones), with the reason.
+
+    The caller's own records (as volunteer or as creator) are skipped, left pending for another
+    organizer; `record_ids` lists those that moved.
+    """
     moved = services.review_activity(require_user(), activity_id, False, body["note"],
                                      body["record_ids"])
     return {"activity_id": activity_id, "status": "rejected", "record_ids": moved}
@@ -175,7 +205,11 @@ def list_disputes(query):
 @blp.arguments(ResolveSchema)
 @blp.response(200, ManagedDisputeSchema)
 def resolve_dispute(body, dispute_id):
-    """Accept (correcting or adding the record) or dismiss a dispute."""
+    """Accept (correcting or adding the record) or dismiss a dispute.
+
+    Separation of duties: refused with 403 `own_record` for the caller's own dispute, and
+    `self_review` when the caller entered the contested record.
+    """
     return services.resolve_dispute(require_user(), dispute_id,
                                     accept=body["decision"] == "accept", note=body["note"],
                                     credited_minutes=body["credited_minutes"])

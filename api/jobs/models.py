@@ -26,4 +26,8 @@ class Job(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The lease of the worker running it: past this moment a running job whose worker died
+    # is claimed again (``attempts`` counts the claims, up to JOB_MAX_ATTEMPTS).
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,11 +1,19 @@
-"""Enqueueing, claiming and running jobs; the in-process worker thread."""
+"""Enqueueing, claiming and running jobs.
+
+The job row is the source of truth, written in the caller's transaction; the task queue
+(``flask worker``) only runs :func:`run_pending`, woken after the commit and every minute.
+A worker claims a job with a lease (``claimed_until``) that each progress report renews;
+a job whose worker died is claimed again once its lease ran out, up to
+``JOB_MAX_ATTEMPTS`` claims. A handler must therefore be safe to run again (a site build
+and a search entry are).
+"""
 
 import logging
-import threading
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
-from flask import Flask
-from sqlalchemy import select, update
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
 
 from api.accounts import roles
 from api.accounts.models import User
@@ -21,7 +29,6 @@ log = logging.getLogger(__name__)
 # dict, or raises to fail the job with the exception's message.
 Handler = Callable[[Job, Callable[[int, str], None]], dict | None]
 _handlers: dict[str, Handler] = {}
-_wake = threading.Event()
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
@@ -39,8 +46,7 @@ def enqueue(kind: str, payload: dict | None = None, created_by: User | None = No
     if kind not in _handlers:
         raise ValueError(f"no handler for job kind {kind!r}")
     job = Job(kind=kind, payload=payload or {}, created_by_id=getattr(created_by, "id", None))
-    db.session.add(job)
-    _wake.set()
+    db.session.add(job)  # the task queue is woken after the commit (api.tasks.wakeup)
     return job
 
 
@@ -57,27 +63,61 @@ def get_job(actor: User, job_id: int) -> Job:
     return job
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config["JOB_LEASE_SECONDS"])
+
+
+def _claimable(now: datetime):
+    """Queued, or running under a lease that ran out (its worker died) with claims left."""
+    return or_(Job.status == QUEUED,
+               and_(Job.status == RUNNING, Job.claimed_until < now,
+                    Job.attempts < current_app.config["JOB_MAX_ATTEMPTS"]))
+
+
+def fail_exhausted_jobs(now: datetime | None = None) -> int:
+    """Fail the jobs whose worker died ``JOB_MAX_ATTEMPTS`` times: they are not tried again."""
+    now = now or utcnow()
+    count = db.session.execute(
+        update(Job)
+        .where(Job.status == RUNNING, Job.claimed_until < now,
+               Job.attempts >= current_app.config["JOB_MAX_ATTEMPTS"])
+        .values(status=FAILED, finished_at=now, claimed_until=None,
+                message="任务多次中断，已停止重试")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return count
+
+
 def _claim_next() -> Job | None:
-    """Take the oldest queued job; the conditional update makes two workers never share one."""
+    """Take the oldest claimable job with a lease. The conditional UPDATE is re-checked by
+    the database against the committed row, so of two workers exactly one gets a job."""
     while True:
+        now = utcnow()
         job_id = db.session.scalar(
-            select(Job.id).where(Job.status == QUEUED).order_by(Job.id).limit(1)
+            select(Job.id).where(_claimable(now)).order_by(Job.id).limit(1)
         )
         if job_id is None:
+            db.session.commit()
             return None
         claimed = db.session.execute(
             update(Job)
-            .where(Job.id == job_id, Job.status == QUEUED)
-            .values(status=RUNNING, started_at=utcnow())
+            .where(Job.id == job_id, _claimable(now))
+            .values(status=RUNNING, started_at=now, claimed_until=now + _lease(),
+                    attempts=Job.attempts + 1)
+            .execution_options(synchronize_session=False)
         ).rowcount
         db.session.commit()
         if claimed:
-            return db.session.get(Job, job_id)
+            return db.session.get(Job, job_id, populate_existing=True)
 
 
 def _report_progress(job_id: int, progress: int, message: str) -> None:
+    """Write the progress and renew the lease: a job that reports is alive."""
     db.session.execute(
-        update(Job).where(Job.id == job_id).values(progress=progress, message=message)
+        update(Job).where(Job.id == job_id)
+        .values(progress=progress, message=message, claimed_until=utcnow() + _lease())
+        .execution_options(synchronize_session=False)
     )
     db.session.commit()
 
@@ -98,32 +138,16 @@ def run_next() -> Job | None:
     else:
         job = db.session.get(Job, job_id)
         job.status, job.progress, job.result = DONE, 100, result or {}
-    job.finished_at = utcnow()
+    job.finished_at, job.claimed_until = utcnow(), None
     db.session.commit()
     return job
 
 
 def run_pending() -> int:
-    """Run queued jobs until none is left; returns how many ran."""
+    """Run queued jobs (and those a dead worker left) until none is left; returns how many
+    ran. Any number of workers may run it at once."""
+    fail_exhausted_jobs()
     count = 0
     while run_next() is not None:
         count += 1
     return count
-
-
-def start_worker_thread(app: Flask, poll_seconds: float = 1.0) -> threading.Thread:
-    """Run jobs in a daemon thread of this process (the embedded default)."""
-
-    def work() -> None:
-        while True:
-            _wake.wait(poll_seconds)
-            _wake.clear()
-            try:
-                with app.app_context():
-                    run_pending()
-            except Exception:
-                log.exception("job worker loop failed; retrying")
-
-    thread = threading.Thread(target=work, name="job-worker", daemon=True)
-    thread.start()
-    return thread

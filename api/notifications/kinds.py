@@ -10,6 +10,7 @@ HOURS_APPROVED = "hours_approved"
 HOURS_REJECTED = "hours_rejected"
 HELP_DISPATCHED = "help_dispatched"
 HELP_COMPLETED = "help_completed"
+HELP_ESCALATED = "help_escalated"
 
 LABELS = {
     SIGNUP_CONFIRMED: "报名成功通知",
@@ -21,6 +22,7 @@ LABELS = {
     HOURS_REJECTED: "服务时长审核未通过",
     HELP_DISPATCHED: "求助已派单",
     HELP_COMPLETED: "求助已办结",
+    HELP_ESCALATED: "求助超时提醒",
 }
 KINDS = tuple(LABELS)
 
@@ -34,4 +36,5 @@ STATUS_PHRASES = {
     HOURS_REJECTED: "未通过",
     HELP_DISPATCHED: "已派单",
     HELP_COMPLETED: "已办结",
+    HELP_ESCALATED: "超时待办",
 }

@@ -39,6 +39,10 @@ class Notification(db.Model):
     # Set by the conditional update that claims the row; only its holder may send it.
     claim_token: Mapped[str | None] = mapped_column(String(32))
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The claim's lease: past it, a claim whose worker died is taken again, unless the send
+    # had started (``attempt_started_at``): then whether WeChat got it is unknown.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempt_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The template whose grant this notification consumed (None: no grant taken yet).
     template_id: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,25 +1,28 @@
 """The outbox worker: generate due reminders, then deliver due notifications to WeChat.
 
-It runs as the ``notifications.deliver`` job (``flask jobs run``, queued by every
-:func:`~api.notifications.services.notify`), as ``flask notifications run`` and as the
-in-process thread of the embedded default; any number of them may run at once.
+It runs as the ``outbox.deliver`` task of the task queue (``flask worker``): woken after
+every commit that wrote a notification, and every minute for reminders and retries.
+``flask notifications run --once`` runs one pass by hand. Any number may run at once.
 
-At most once: a worker claims rows with one conditional update (``status = 'pending'`` →
-``'sending'`` with its own claim token), commits, and sends only the rows that carry its
-token; a row in ``sending`` is never claimed again. A message is sent again only when WeChat
-certainly did not take it (an errcode, HTTP 5xx, a refused connection); after a timeout it
-may have arrived, so it is marked failed (``delivery_unknown``) instead. A worker that died
-holding claims leaves them in ``sending``; after ``CLAIM_TIMEOUT`` they are marked failed
-(``interrupted``), never resent.
+Nothing lost, nothing sent twice. A worker claims rows with one conditional update
+(``status = 'pending'`` → ``'sending'`` with its own claim token and a lease,
+``claimed_until``), commits, and works only on the rows that carry its token. Before each
+send it marks the start of the attempt, again conditioned on its token, and commits: so a
+claim whose worker died *before* a send is given back to ``pending`` once the lease ran
+out (nothing lost), while a claim whose worker died *during* a send is marked failed
+(``interrupted``), never resent: whether WeChat took it cannot be known. A message is sent
+again only when WeChat certainly did not take it (an errcode, HTTP 5xx, a refused
+connection); after a timeout it may have arrived, so it is marked failed
+(``delivery_unknown``) instead.
 """
 
+import contextlib
 import logging
 import secrets
-import threading
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -47,11 +50,11 @@ from api.wechat.client import (
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 20
-CLAIM_TIMEOUT = timedelta(minutes=15)
 MAX_RETRY_DELAY = timedelta(hours=6)
 # WeChat errcodes that mean "not now" rather than "never".
 _TRY_LATER = frozenset({SYSTEM_BUSY, RATE_LIMITED, DAILY_QUOTA_REACHED})
 RETRYING = "retrying"
+LOST = "lost"
 
 
 @dataclass
@@ -64,6 +67,7 @@ class OutboxReport:
     failed: int = 0
     retrying: int = 0
     interrupted: int = 0
+    reclaimed: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -74,18 +78,31 @@ def run_outbox(client: WeChatClient | None = None, now: datetime | None = None,
     """One pass of the worker: recover dead claims, write due reminders, deliver due rows."""
     now = now or utcnow()
     client = client or WeChatClient.from_app()
-    report = OutboxReport(interrupted=fail_abandoned_claims(now),
+    reclaimed, interrupted = release_expired_claims(now)
+    report = OutboxReport(reclaimed=reclaimed, interrupted=interrupted,
                           reminders=create_due_reminders(now))
-    while claimed := claim_due(now, batch_size):
+    while True:
+        token, claimed = claim_batch(now, batch_size)
+        if not claimed:
+            return report
         for notification_id in claimed:
-            outcome = _deliver_safely(notification_id, client, now)
-            setattr(report, outcome, getattr(report, outcome) + 1)
-    return report
+            outcome = _deliver_safely(notification_id, client, now, token)
+            if outcome != LOST:
+                setattr(report, outcome, getattr(report, outcome) + 1)
 
 
 def claim_due(now: datetime, batch_size: int = BATCH_SIZE) -> list[int]:
-    """Claim up to ``batch_size`` due rows for this worker; returns their ids (none: the
-    outbox has nothing due).
+    """Claim up to ``batch_size`` due rows for this worker; returns their ids."""
+    return claim_batch(now, batch_size)[1]
+
+
+def _lease() -> timedelta:
+    return timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"])
+
+
+def claim_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[str, list[int]]:
+    """Claim up to ``batch_size`` due rows for this worker; returns the claim's token and
+    the rows' ids (none: the outbox has nothing due).
 
     The update's ``status = 'pending'`` condition is re-checked by the database against the
     committed row, so of two workers racing for a row exactly one gets it; the loser looks
@@ -101,12 +118,14 @@ def claim_due(now: datetime, batch_size: int = BATCH_SIZE) -> list[int]:
         ).all()
         if not candidates:
             db.session.commit()
-            return []
+            return "", []
         token = secrets.token_hex(16)
+        claimed_at = utcnow()
         db.session.execute(
             update(Notification)
             .where(Notification.id.in_(candidates), Notification.status == PENDING)
-            .values(status=SENDING, claim_token=token, claimed_at=utcnow()),
+            .values(status=SENDING, claim_token=token, claimed_at=claimed_at,
+                    claimed_until=claimed_at + _lease(), attempt_started_at=None),
             execution_options={"synchronize_session": False},
         )
         db.session.commit()
@@ -116,19 +135,45 @@ def claim_due(now: datetime, batch_size: int = BATCH_SIZE) -> list[int]:
             .order_by(Notification.id)
         ))
         if claimed:
-            return claimed
+            return token, claimed
 
 
-def fail_abandoned_claims(now: datetime) -> int:
-    """Mark rows claimed by a worker that died as failed: whether they went out is unknown."""
-    count = db.session.execute(
+def release_expired_claims(now: datetime) -> tuple[int, int]:
+    """Claims whose lease ran out (their worker died): given back to ``pending`` when no
+    send had started, marked failed (``interrupted``) when one had, since whether it went
+    out is unknown. Returns (given back, interrupted)."""
+    expired = (Notification.status == SENDING, Notification.claimed_until < now)
+    given_back = db.session.execute(
         update(Notification)
-        .where(Notification.status == SENDING, Notification.claimed_at < now - CLAIM_TIMEOUT)
-        .values(status=FAILED, last_error="interrupted"),
+        .where(*expired, Notification.attempt_started_at.is_(None))
+        .values(status=PENDING, claim_token=None, claimed_until=None),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    interrupted = db.session.execute(
+        update(Notification)
+        .where(*expired, Notification.attempt_started_at.is_not(None))
+        .values(status=FAILED, last_error="interrupted", claimed_until=None),
         execution_options={"synchronize_session": False},
     ).rowcount
     db.session.commit()
-    return count
+    return given_back, interrupted
+
+
+def _start_attempt(notification: Notification, token: str | None) -> bool:
+    """Write down, under this worker's claim, that a send starts now (committed before the
+    send). False: the claim is no longer ours (its lease ran out and another took it)."""
+    condition = [Notification.id == notification.id, Notification.status == SENDING]
+    if token is not None:
+        condition.append(Notification.claim_token == token)
+    started = db.session.execute(
+        update(Notification).where(*condition)
+        .values(attempt_started_at=utcnow(), attempts=Notification.attempts + 1),
+        execution_options={"synchronize_session": False},
+    ).rowcount
+    db.session.commit()
+    if started:
+        db.session.refresh(notification)
+    return bool(started)
 
 
 # -- reminders ---------------------------------------------------------------------------
@@ -198,9 +243,10 @@ def _reminder_row(row, minutes: int, key: str, now: datetime) -> dict:
 
 # -- delivery ----------------------------------------------------------------------------
 
-def _deliver_safely(notification_id: int, client: WeChatClient, now: datetime) -> str:
+def _deliver_safely(notification_id: int, client: WeChatClient, now: datetime,
+                    token: str | None) -> str:
     try:
-        return deliver(notification_id, client, now)
+        return deliver(notification_id, client, now, token)
     except Exception:  # one broken row must not stop the others; it stays visible
         log.exception("delivering notification %s failed", notification_id)
         db.session.rollback()
@@ -214,9 +260,13 @@ def _deliver_safely(notification_id: int, client: WeChatClient, now: datetime) -
         return FAILED
 
 
-def deliver(notification_id: int, client: WeChatClient, now: datetime) -> str:
-    """Send one claimed notification; returns sent, skipped, failed or retrying."""
-    notification = db.session.get(Notification, notification_id)
+def deliver(notification_id: int, client: WeChatClient, now: datetime,
+            token: str | None = None) -> str:
+    """Send one notification claimed with ``token``; returns sent, skipped, failed,
+    retrying, or lost (the claim passed to another worker: nothing done)."""
+    notification = db.session.get(Notification, notification_id, populate_existing=True)
+    if token is not None and notification.claim_token != token:
+        return LOST
     user = db.session.get(User, notification.user_id)
     template = template_for(notification.kind)
     reason = _reason_not_to_send(notification, user, template, now)
@@ -228,7 +278,12 @@ def deliver(notification_id: int, client: WeChatClient, now: datetime) -> str:
         notification.template_id = template["template_id"]
         db.session.commit()
     data, page = render(template, context_of(notification, user))
-    notification.attempts += 1
+    # The access token first (usually cached): between the committed start of the attempt
+    # and the request leaving, as little as possible may happen.
+    with contextlib.suppress(WeChatError, WeChatUnavailable):
+        client.access_token()
+    if not _start_attempt(notification, token):
+        return LOST
     try:
         client.send_subscribe_message(
             user.openid, notification.template_id, data, page=page,
@@ -281,7 +336,7 @@ def _finish(notification: Notification, status: str, reason: str = "", *,
     notification.status = status
     notification.last_error = reason
     notification.errcode = errcode
-    notification.next_attempt_at = None
+    notification.next_attempt_at = notification.claimed_until = None
     db.session.commit()
     return status
 
@@ -295,28 +350,9 @@ def _retry_or_fail(notification: Notification, now: datetime, reason: str,
     delay = timedelta(seconds=config["NOTIFICATION_RETRY_SECONDS"]
                       * 2 ** (notification.attempts - 1))
     notification.status = PENDING
+    notification.attempt_started_at = notification.claimed_until = None
     notification.next_attempt_at = now + min(delay, MAX_RETRY_DELAY)
     notification.last_error = reason
     notification.errcode = errcode
     db.session.commit()
     return RETRYING
-
-
-def start_outbox_thread(app: Flask, stop: threading.Event | None = None) -> threading.Thread:
-    """Run the worker every ``NOTIFICATION_POLL_SECONDS`` in a daemon thread (the embedded
-    default): reminders and retries come due without any request. Setting ``stop`` ends it."""
-    poll_seconds = app.config["NOTIFICATION_POLL_SECONDS"]
-    stop = stop or threading.Event()
-
-    def work() -> None:
-        # Wait first: a short command (``flask db upgrade``) is over before any pass.
-        while not stop.wait(poll_seconds):
-            try:
-                with app.app_context():
-                    run_outbox()
-            except Exception:
-                log.exception("notification worker pass failed; retrying")
-
-    thread = threading.Thread(target=work, name="notification-worker", daemon=True)
-    thread.start()
-    return thread

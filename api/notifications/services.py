@@ -13,14 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from api.accounts.models import User
 from api.errors import ValidationFailed
 from api.extensions import db
-from api.jobs import services as jobs
-from api.jobs.models import QUEUED, Job
 from api.notifications.kinds import (  # noqa: F401  (the kinds are part of this API)
     ACTIVITY_CANCELLED,
     ACTIVITY_CHANGED,
     ACTIVITY_REMINDER,
     HELP_COMPLETED,
     HELP_DISPATCHED,
+    HELP_ESCALATED,
     HOURS_APPROVED,
     HOURS_REJECTED,
     KINDS,
@@ -31,8 +30,6 @@ from api.notifications.kinds import (  # noqa: F401  (the kinds are part of this
 from api.notifications.models import Notification, NotificationPreference, SubscriptionGrant
 from api.notifications.templates import configured_template_ids, template_for
 from api.timeutil import utcnow
-
-DELIVER_JOB = "notifications.deliver"
 
 _TITLE_LENGTH = Notification.__table__.c.title.type.length
 _BODY_LENGTH = Notification.__table__.c.body.type.length
@@ -48,31 +45,14 @@ class UnknownKind(ValidationFailed):
 
 def notify(user_ids: Iterable[int], kind: str, title: str, body: str = "",
            payload: dict | None = None) -> None:
-    """Add one outbox row per user to the caller's transaction, and make sure a delivery job
-    is queued (it runs once the caller commits)."""
+    """Add one outbox row per user to the caller's transaction; once it commits, the task
+    queue is woken to deliver them (:mod:`api.tasks.wakeup`)."""
     rows = [Notification(user_id=user_id, kind=kind, title=title[:_TITLE_LENGTH],
                          body=body[:_BODY_LENGTH], payload=payload or {})
             for user_id in user_ids]
     if not rows:
         return
     db.session.add_all(rows)
-    request_delivery()
-
-
-def request_delivery() -> None:
-    """Queue one delivery job unless one is already waiting (it will take every due row)."""
-    waiting = db.session.scalar(
-        select(Job.id).where(Job.status == QUEUED, Job.kind == DELIVER_JOB).limit(1)
-    )
-    if waiting is None:
-        jobs.enqueue(DELIVER_JOB)
-
-
-@jobs.handler(DELIVER_JOB)
-def _deliver_job(job: Job, report) -> dict:
-    from api.notifications.outbox import run_outbox
-
-    return run_outbox().as_dict()
 
 
 # -- grants ------------------------------------------------------------------------------

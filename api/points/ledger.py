@@ -73,9 +73,10 @@ def add_entry(user_id: int, kind: str, points: int, year: int, note: str = "",
     return entry
 
 
-def _earn(user_id: int) -> int:
+def _unearned(user_id: int) -> list:
+    """Approved check-in records of the volunteer that have no ``earn`` entry yet."""
     earned = aliased(PointsEntry)
-    rows = db.session.execute(
+    return db.session.execute(
         select(ServiceRecord.id, ServiceRecord.credited_minutes, ServiceRecord.reviewed_at,
                ServiceRecord.created_at)
         .outerjoin(earned, and_(earned.service_record_id == ServiceRecord.id,
@@ -84,8 +85,11 @@ def _earn(user_id: int) -> int:
                ServiceRecord.status == APPROVED, earned.id.is_(None))
         .order_by(ServiceRecord.id)
     ).all()
+
+
+def _earn(user_id: int) -> int:
     count = 0
-    for record_id, minutes, reviewed_at, created_at in rows:
+    for record_id, minutes, reviewed_at, created_at in _unearned(user_id):
         points = points_for(minutes)
         if points <= 0:
             continue
@@ -96,9 +100,10 @@ def _earn(user_id: int) -> int:
     return count
 
 
-def _reverse(user_id: int) -> int:
+def _unreversed(user_id: int) -> list:
+    """Earned entries whose record is no longer approved and has no ``reverse`` entry."""
     earned, reversed_ = aliased(PointsEntry), aliased(PointsEntry)
-    rows = db.session.execute(
+    return db.session.execute(
         select(earned.service_record_id, earned.points, earned.year)
         .join(ServiceRecord, ServiceRecord.id == earned.service_record_id)
         .outerjoin(reversed_, and_(reversed_.service_record_id == earned.service_record_id,
@@ -107,10 +112,26 @@ def _reverse(user_id: int) -> int:
                ServiceRecord.status != APPROVED, reversed_.id.is_(None))
         .order_by(earned.id)
     ).all()
+
+
+def _reverse(user_id: int) -> int:
+    rows = _unreversed(user_id)
     for record_id, points, year in rows:
         add_entry(user_id, REVERSE, -points, year, "服务记录已作废或更正",
                   service_record_id=record_id)
     return len(rows)
+
+
+def unsynced_points(user_id: int, now: datetime | None = None) -> int:
+    """What :func:`sync` would add to this year's balance (earnings not yet written, minus
+    reversals not yet written), computed without writing: readers add it to the balance
+    until the periodic ``points.sync`` task writes the entries."""
+    year = local_year(now)
+    earned = sum(points_for(minutes) for _, minutes, reviewed_at, created_at
+                 in _unearned(user_id) if local_year(reviewed_at or created_at) == year)
+    reversed_ = sum(points for _, points, entry_year in _unreversed(user_id)
+                    if entry_year == year)
+    return earned - reversed_
 
 
 def _expire(user_id: int, now: datetime) -> int:

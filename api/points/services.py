@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from api.accounts import roles
 from api.accounts.models import User
@@ -118,26 +119,41 @@ class Account:
         return {"page": self.page, "per_page": self.per_page, "total": self.total}
 
 
-def refresh_account(user_id: int, now: datetime | None = None) -> None:
-    """Bring a volunteer's ledger up to date: earnings, reversals, expiries, and their own
-    redemptions past due (refunded). Commits."""
-    now = now or utcnow()
-    expire_due_redemptions(now, user_id=user_id)
-    with all_or_nothing():
-        ledger.lock_account(user_id)
-        ledger.sync(user_id, now)
-
-
 def my_account(user: User, page: int, per_page: int) -> Account:
-    """My balance (this year's points), when it expires, and my ledger, newest first."""
-    refresh_account(user.id)
+    """My balance (this year's points), when it expires, and my ledger, newest first.
+
+    Reads only: the balance already counts what the periodic ``points.sync`` task has yet
+    to write down (new earnings, reversals, refunds of redemptions past due); the entries
+    appear in the ledger when it has run.
+    """
     now = utcnow()
     statement = (select(PointsEntry).where(PointsEntry.user_id == user.id)
                  .order_by(PointsEntry.id.desc()))
     entries = paginate(statement, page, per_page)
     year = ledger.local_year(now)
-    return Account(ledger.balance(user.id, now), year, date(year, 12, 31), entries.data,
-                   page, per_page, entries.total)
+    balance = (ledger.balance(user.id, now) + ledger.unsynced_points(user.id, now)
+               + _refunds_due(user.id, now))
+    return Account(balance, year, date(year, 12, 31), entries.data, page, per_page,
+                   entries.total)
+
+
+def _refunds_due(user_id: int, now: datetime) -> int:
+    """Points of this year held by the volunteer's redemptions past due, not yet refunded."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(Redemption.points), 0))
+        .join(PointsEntry, (PointsEntry.redemption_id == Redemption.id)
+              & (PointsEntry.kind == REDEEM))
+        .where(Redemption.user_id == user_id, Redemption.status == PENDING,
+               Redemption.expires_at <= now, PointsEntry.year == ledger.local_year(now))
+    )
+
+
+def show_effective_status(redemption: Redemption) -> Redemption:
+    """Show a pending redemption past its time as expired, in memory only (set as if
+    loaded, so nothing is flushed): the periodic task refunds it."""
+    if redemption.status == PENDING and redemption.expires_at <= utcnow():
+        set_committed_value(redemption, "status", EXPIRED)
+    return redemption
 
 
 # --- merchants and rewards ----------------------------------------------------------------
@@ -344,19 +360,17 @@ def redeem(user: User, reward_id: int) -> Redemption:
 
 
 def my_redemptions_query(user: User) -> Select:
-    """My redemptions, newest first (those past due are refunded first)."""
-    expire_due_redemptions(user_id=user.id)
+    """My redemptions, newest first (show them with :func:`show_effective_status`)."""
     return (select(Redemption).where(Redemption.user_id == user.id)
             .order_by(Redemption.id.desc()))
 
 
 def get_my_redemption(user: User, redemption_id: int) -> Redemption:
     """:raises RedemptionNotFound: unknown, or someone else's."""
-    expire_due_redemptions(user_id=user.id)
     redemption = db.session.get(Redemption, redemption_id)
     if redemption is None or redemption.user_id != user.id:
         raise RedemptionNotFound()
-    return redemption
+    return show_effective_status(redemption)
 
 
 def _close(redemption_id: int, status: str, now: datetime, *,

@@ -102,7 +102,9 @@ def list_merchant_redemptions(query, merchant_id):
     """List my merchant's redemptions, newest first."""
     statement = services.merchant_redemptions_query(require_user(), merchant_id,
                                                     query["status"])
-    return paginate(statement, query["page"], query["per_page"])
+    listed = paginate(statement, query["page"], query["per_page"])
+    listed.data = [services.show_effective_status(redemption) for redemption in listed.data]
+    return listed
 
 
 @blp.route("/rewards", methods=["GET"])
@@ -149,8 +151,10 @@ def redeem(reward_id):
 @blp.response(200, page_schema(RedemptionSchema))
 def list_my_redemptions(query):
     """List my redemptions, newest first."""
-    return paginate(services.my_redemptions_query(require_user()), query["page"],
-                    query["per_page"])
+    listed = paginate(services.my_redemptions_query(require_user()), query["page"],
+                      query["per_page"])
+    listed.data = [services.show_effective_status(redemption) for redemption in listed.data]
+    return listed
 
 
 @blp.route("/me/redemptions/<int:redemption_id>", methods=["GET"])

@@ -3,15 +3,16 @@ so the instance is shared, not created per request)."""
 
 from flask import current_app
 
+from api.timeutil import utcnow
 from search import SearchIndex
 
 
 def search_index() -> SearchIndex:
-    """The app's search index, at ``SEARCH_INDEX_DIR``."""
+    """The app's search index, at ``SEARCH_INDEX_DIR``, on the application clock."""
     index_dir = current_app.config["SEARCH_INDEX_DIR"]
     indexes = current_app.extensions.setdefault("search_indexes", {})
     if index_dir not in indexes:
-        indexes[index_dir] = SearchIndex(index_dir)
+        indexes[index_dir] = SearchIndex(index_dir, clock=utcnow)
     return indexes[index_dir]
 
 

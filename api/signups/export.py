@@ -1,4 +1,5 @@
-"""An activity's roster as an .xlsx workbook: the same masked entries the organizer sees."""
+"""An activity's roster as an .xlsx workbook: the same masked entries the organizer sees,
+written through :func:`api.spreadsheets.append_row` (no cell runs as a formula)."""
 
 import io
 
@@ -7,6 +8,7 @@ from openpyxl import Workbook
 from api.activities.models import Activity
 from api.signups.models import Signup
 from api.signups.schemas import RosterEntrySchema
+from api.spreadsheets import append_row
 from api.timeutil import to_local
 
 STATUS_LABELS = {"confirmed": "已报名", "waitlisted": "候补", "cancelled": "已取消",
@@ -25,14 +27,14 @@ def roster_workbook(activity: Activity, signups: list[Signup]) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "花名册"
-    sheet.append([activity.title])
-    sheet.append([f"{_local(activity.starts_at)} – {_local(activity.ends_at)}",
+    append_row(sheet, [activity.title])
+    append_row(sheet, [f"{_local(activity.starts_at)} – {_local(activity.ends_at)}",
                   activity.unit.name])
-    sheet.append(HEADER)
+    append_row(sheet, HEADER)
     entries = RosterEntrySchema(many=True).dump(signups)
     for number, (signup, entry) in enumerate(zip(signups, entries, strict=True), start=1):
         attendance = signup.attendance
-        sheet.append([
+        append_row(sheet, [
             number, entry["name"], STATUS_LABELS.get(signup.status, signup.status),
             entry["waitlist_position"] or "", "是" if entry["assisted"] else "",
             _local(signup.created_at),

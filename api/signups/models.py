@@ -42,8 +42,9 @@ class Signup(db.Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     activity: Mapped[Activity] = relationship()
-    # Place in the queue, set by the roster query (not stored).
+    # Place in the queue and the person's no-shows, set by the roster query (not stored).
     position = None
+    no_show_count = 0
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     attendance: Mapped["Attendance | None"] = relationship(back_populates="signup",
                                                            uselist=False)

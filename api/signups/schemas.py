@@ -54,6 +54,7 @@ class RosterEntrySchema(Schema):
     assisted = fields.Function(lambda signup: signup.assisted_by_id is not None)
     created_at = LocalDateTime()
     attendance = fields.Nested(RosterAttendanceSchema, allow_none=True)
+    no_show_count = fields.Integer(metadata={"description": "times this person did not come"})
 
 
 def _display_name(user) -> str:

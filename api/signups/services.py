@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, contains_eager
 
 from api.accounts.models import User
 from api.activities.models import Activity
@@ -28,6 +29,7 @@ from api.signups.models import (
     WAITLISTED,
     Signup,
 )
+from api.signups.no_shows import no_show_counts
 from api.timeutil import to_local, utcnow
 
 MINIMUM_AGE_WITHOUT_GUARDIAN = 14
@@ -82,9 +84,12 @@ def active_user_ids(activity_id: int) -> list[int]:
 
 
 def waitlist_position(signup: Signup) -> int | None:
-    """1-based place in the FIFO queue, or None when not waitlisted."""
+    """1-based place in the FIFO queue, or None when not waitlisted (read from
+    ``signup.position`` when a list query filled it in)."""
     if signup.status != WAITLISTED:
         return None
+    if signup.position is not None:
+        return signup.position
     return db.session.scalar(
         select(func.count()).where(Signup.activity_id == signup.activity_id,
                                    Signup.status == WAITLISTED, Signup.id <= signup.id)
@@ -228,12 +233,27 @@ def cancel_signup(user: User, activity_id: int) -> None:
 
 
 def my_signups_query(user: User) -> Select:
-    """The user's sign-ups, upcoming activities first, then the most recent."""
+    """The user's sign-ups, upcoming activities first, then the most recent, with their
+    activities loaded by the same query."""
     return (
-        select(Signup).join(Signup.activity)
+        select(Signup).join(Signup.activity).options(contains_eager(Signup.activity))
         .where(Signup.user_id == user.id)
         .order_by(Activity.starts_at.desc(), Signup.id.desc())
     )
+
+
+def fill_waitlist_positions(signups: list[Signup]) -> None:
+    """Set ``position`` on the waitlisted ones among ``signups`` with one query."""
+    waiting = {signup.id: signup for signup in signups if signup.status == WAITLISTED}
+    if not waiting:
+        return
+    ahead = aliased(Signup)
+    place = (select(func.count()).where(ahead.activity_id == Signup.activity_id,
+                                        ahead.status == WAITLISTED, ahead.id <= Signup.id)
+             .scalar_subquery())
+    for signup_id, position in db.session.execute(
+            select(Signup.id, place).where(Signup.id.in_(waiting))):
+        waiting[signup_id].position = position
 
 
 def assisted_sign_up(actor: User, activity_id: int, real_name: str, phone: str) -> Signup:
@@ -263,7 +283,9 @@ def roster(actor: User, activity_id: int) -> tuple[Activity, list[Signup]]:
         select(Signup).where(Signup.activity_id == activity_id).order_by(Signup.id)
     ))
     position = 0
+    no_shows = no_show_counts(signup.user_id for signup in signups)
     for signup in signups:
+        signup.no_show_count = no_shows.get(signup.user_id, 0)
         if signup.status == WAITLISTED:
             position += 1
             signup.position = position

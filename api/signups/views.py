@@ -46,7 +46,9 @@ def assisted_sign_up(body, activity_id):
 def my_signups(query):
     """List my sign-ups, latest activity first."""
     statement = services.my_signups_query(require_user())
-    return paginate(statement, query["page"], query["per_page"])
+    page = paginate(statement, query["page"], query["per_page"])
+    services.fill_waitlist_positions(page.data)
+    return page
 
 
 @blp.route("/activities/<int:activity_id>/roster", methods=["GET"])

@@ -10,7 +10,7 @@ folded into townships in Python. The numbers are the ones the other endpoints li
   ``GET /activities?unit_id=&start=&end=``;
 * ``service_minutes`` — approved service records by local date of service, the reports' sum;
 * ``help_requests`` — by local date of submission; unrated ones past HELP_AUTO_RATE_DAYS
-  are settled as "satisfied" first.
+  count as rated "satisfied" (read as such; the periodic task writes it down).
 
 Answers are cached per process for ``STATS_CACHE_SECONDS``.
 """
@@ -32,6 +32,7 @@ from api.help.models import HelpRequest
 from api.help.states import STATUSES as HELP_STATUSES
 from api.hours.models import APPROVED, PENDING, ServiceRecord
 from api.hours.totals import hours
+from api.sql_time import local_month
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
@@ -48,15 +49,6 @@ _cache_lock = threading.Lock()
 
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
-
-
-def local_month(column):
-    """``YYYY-MM`` of a stored UTC moment, in Asia/Shanghai, computed by the database."""
-    if _dialect() == "postgresql":
-        return func.to_char(func.timezone("Asia/Shanghai", func.timezone("UTC", column)),
-                            "YYYY-MM")
-    # Asia/Shanghai has kept UTC+8 without daylight saving since 1991.
-    return func.strftime("%Y-%m", column, "+8 hours")
 
 
 def seconds_between(start, end):
@@ -196,7 +188,6 @@ def _scoped(statement, unit_column, scope: Unit | None):
 
 def _compute(scope: Unit | None, first: date | None, last: date | None,
              now: datetime) -> dict:
-    help_requests.settle_overdue_ratings(now)
     start, end = _bounds(first, last)
     townships = _Buckets(scope)
     categories = _Series("category", TEAM_CATEGORIES)
@@ -261,11 +252,14 @@ def _compute(scope: Unit | None, first: date | None, last: date | None,
 
     by_status = dict.fromkeys(HELP_STATUSES, 0)
     month = local_month(HelpRequest.created_at).label("month")
+    # Overdue ratings count as rated "satisfied" before the periodic task writes them.
+    shown_status = help_requests.effective_status(now).label("status")
+    rating = help_requests.effective_rating(now)
     for unit_id, category, status, month_key, count in db.session.execute(_scoped(
-            select(HelpRequest.unit_id, HelpRequest.category, HelpRequest.status, month,
+            select(HelpRequest.unit_id, HelpRequest.category, shown_status, month,
                    func.count())
             .where(*_in_range(HelpRequest.created_at, start, end))
-            .group_by(HelpRequest.unit_id, HelpRequest.category, HelpRequest.status, month),
+            .group_by(HelpRequest.unit_id, HelpRequest.category, shown_status, month),
             HelpRequest.unit_id, scope)):
         by_status[status] = by_status.get(status, 0) + count
         townships.add(unit_id, "help_requests", count)
@@ -273,8 +267,8 @@ def _compute(scope: Unit | None, first: date | None, last: date | None,
         months.add(month_key, "help_requests", count)
     dispatch_seconds = seconds_between(HelpRequest.created_at, HelpRequest.dispatched_at)
     quality = db.session.execute(_scoped(
-        select(func.count(HelpRequest.rating), func.avg(HelpRequest.rating),
-               func.count(HelpRequest.id).filter(HelpRequest.rating >= SATISFIED_FROM),
+        select(func.count(rating), func.avg(rating),
+               func.count(HelpRequest.id).filter(rating >= SATISFIED_FROM),
                func.count(HelpRequest.dispatched_at), func.avg(dispatch_seconds))
         .where(*_in_range(HelpRequest.created_at, start, end)), HelpRequest.unit_id, scope)
     ).one()

@@ -76,6 +76,12 @@ def test_the_roster_workbook_lists_sign_ups_masked(client, create_user, auth_hea
     assert rows[3][2] == "已报名" and rows[3][4] == "是"
     assert "13812345678" not in str(rows)
 
+    activity.title = "=HYPERLINK(\"http://x\",\"y\")"
+    db.session.commit()
+    sheet = load_workbook(io.BytesIO(client.get(
+        f"/api/v1/activities/{activity.id}/roster.xlsx", headers=organizer).data)).active
+    assert sheet["A1"].data_type == "s" and sheet["A1"].value == activity.title
+
     other = auth_headers(create_user("cg", roles=[("unit_admin", "LY-CG")]))
     assert client.get(f"/api/v1/activities/{activity.id}/roster.xlsx",
                       headers=other).status_code == 403
@@ -138,3 +144,19 @@ def test_an_import_refuses_other_files_and_people_without_a_role(client, create_
     assert broken.status_code == 422 and broken.get_json()["error"] == "import_file_invalid"
     resident = auth_headers(create_user())
     assert _upload(client, resident, _csv(_row("X-1"))).status_code == 403
+
+
+def test_the_managed_list_runs_no_query_per_activity(client, create_user, auth_headers,
+                                                     create_activity, count_queries):
+    headers = auth_headers(create_user("jl", roles=[("team_leader", "LY-JL")]))
+
+    def statements() -> int:
+        with count_queries() as counted:
+            assert client.get("/api/v1/activities/managed", headers=headers).status_code == 200
+        return counted.n
+
+    create_activity(status="draft")
+    few = statements()
+    for _ in range(5):
+        create_activity()
+    assert statements() == few

@@ -1,12 +1,13 @@
 """Organizers create, edit, publish and cancel within their subtree; weekly series."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
 from api.extensions import db
 from api.notifications.models import Notification
 from api.timeutil import LOCAL_TZ, utcnow
+from api.units.models import Team
 
 
 def _new_activity_body(unit_id: int, **overrides) -> dict:
@@ -141,9 +142,12 @@ def test_weekday_series_has_the_right_dates(client, create_user, auth_headers, c
 
 
 def test_editing_a_series_leaves_past_sessions_and_signups_alone(client, create_user,
-                                                                  auth_headers, corpus_units):
+                                                                  auth_headers, corpus_units,
+                                                                  frozen_clock):
+    # Noon: today's 16:30 session is still to come, and moving it to 15:00 keeps it so.
+    frozen_clock(datetime(2027, 3, 10, 4, 0, tzinfo=UTC))
     admin = auth_headers(create_user("admin", roles=[("admin", "LY")]))
-    today = utcnow().astimezone(LOCAL_TZ).date()
+    today = date(2027, 3, 10)
     body = _series_body(corpus_units["LY-JL"].id, today - timedelta(days=14),
                         today + timedelta(days=14))
     body["rule"]["weekdays"] = list(range(7))
@@ -197,3 +201,48 @@ def test_geofence_defaults_to_500_metres_and_can_be_switched_off(client, create_
                            json=_new_activity_body(unit_id, geofence_metres=None))
     assert fenced.get_json()["geofence_metres"] == 500
     assert open_air.get_json()["geofence_metres"] is None
+
+
+def test_a_series_shows_its_drafts_only_to_organizers_of_its_unit(client, create_user,
+                                                                  auth_headers, corpus_units):
+    organizer = auth_headers(create_user("jl-admin", roles=[("unit_admin", "LY-JL")]))
+    outsider = auth_headers(create_user("cg-admin", roles=[("unit_admin", "LY-CG")]))
+    resident = auth_headers(create_user())
+    body = _series_body(corpus_units["LY-JL"].id, date(2030, 3, 4), date(2030, 3, 8))
+    body["publish"] = False
+    created = client.post("/api/v1/activity-series", headers=organizer, json=body).get_json()
+    url = f"/api/v1/activity-series/{created['id']}"
+
+    for headers in ({}, resident, outsider):
+        hidden = client.get(url, headers=headers)
+        assert hidden.status_code == 404
+        assert hidden.get_json()["error"] == "series_not_found"
+        assert "放学娃之家" not in hidden.get_data(as_text=True)
+
+    first = created["occurrences"][0]["id"]
+    assert client.post(f"/api/v1/activities/{first}/publish", headers=organizer).status_code == 200
+    for headers in ({}, resident):
+        shown = client.get(url, headers=headers).get_json()
+        assert [item["id"] for item in shown["occurrences"]] == [first]
+    managed = client.get(url, headers=organizer).get_json()
+    assert len(managed["occurrences"]) == 5
+
+
+def test_an_organizer_attaches_only_teams_of_their_subtree(client, create_user, auth_headers,
+                                                           corpus_units):
+    teams = {team.code: team.id for team in db.session.scalars(select(Team))}
+    headers = auth_headers(create_user("jl-admin", roles=[("unit_admin", "LY-JL")]))
+    unit_id = corpus_units["LY-JL"].id
+
+    foreign = client.post("/api/v1/activities", headers=headers,
+                          json=_new_activity_body(unit_id, team_id=teams["T-CG-01"]))
+    own = client.post("/api/v1/activities", headers=headers,
+                      json=_new_activity_body(unit_id, team_id=teams["T-JL-02"]))
+    moved = client.patch(f"/api/v1/activities/{own.get_json()['id']}", headers=headers,
+                         json={"team_id": teams["T-CG-01"]})
+
+    assert foreign.status_code == moved.status_code == 403
+    assert foreign.get_json()["error"] == moved.get_json()["error"] == "team_out_of_scope"
+    assert own.status_code == 201
+    assert client.get(f"/api/v1/activities/{own.get_json()['id']}",
+                      headers=headers).get_json()["team_id"] == teams["T-JL-02"]

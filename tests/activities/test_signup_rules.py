@@ -1,6 +1,6 @@
 """Sign-up rules through the API: confirmed, waitlist, retries, refusals, cancellation."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from api.accounts.models import VolunteerProfile
 from api.extensions import db
@@ -122,10 +122,11 @@ def _make_volunteer(user, unit, birth_date):
 
 
 def test_under_fourteen_needs_guardian_consent(client, create_user, auth_headers,
-                                               create_activity, corpus_units):
-    activity = create_activity()
+                                               create_activity, corpus_units, frozen_clock):
+    frozen_clock(datetime(2027, 3, 9, 4, 0, tzinfo=UTC))
+    activity = create_activity()  # on 10 March 2027, the eve of the 14th birthday
     child = create_user()
-    _make_volunteer(child, corpus_units["LY-JL"], date.today() - timedelta(days=365 * 10))
+    _make_volunteer(child, corpus_units["LY-JL"], date(2013, 3, 11))
 
     response = sign_up(client, auth_headers(child), activity)
 

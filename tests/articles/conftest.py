@@ -37,6 +37,17 @@ def _copy_site_pages(target: Path) -> Path:
     return target
 
 
+#: After every article of the corpus and of these tests: none is scheduled any more, whatever
+#: day the tests run (scheduled publishing has its own tests, at chosen dates).
+AFTER_EVERY_ARTICLE = dt.datetime(2027, 12, 31, 4, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def after_every_article(frozen_clock):
+    """The app clock after every article, so the API and the site show them all."""
+    frozen_clock(AFTER_EVERY_ARTICLE)
+
+
 @pytest.fixture(scope="session")
 def corpus_dir() -> Path:
     if not (CORPUS_DIR / "articles").is_dir():
@@ -144,6 +155,27 @@ def corpus_site(tmp_path_factory, corpus_dir):
         draft=draft,
         store=store,
     )
+
+
+@pytest.fixture(scope="session")
+def hostile_site_of(tmp_path_factory):
+    """``build(**fields)``: the site pages plus one health article with these front-matter
+    fields (``2026-12-03-hostile``), built once per distinct set of fields."""
+    built: dict[str, Path] = {}
+
+    def build(**fields) -> Path:
+        key = repr(sorted(fields.items()))
+        if key not in built:
+            root = tmp_path_factory.mktemp("hostile-site")
+            content = _copy_site_pages(root / "content")
+            article = {"slug": "2026-12-03-hostile", "title": "标题", "date": dt.date(2026, 12, 3),
+                       "category": "health", "author": "作者", "body": "正文。\n", "draft": False}
+            ArticleStore(content).create(Article(**(article | fields)))
+            build_site(PROJECT_ROOT, root / "site", docs_dir=content)
+            built[key] = root / "site"
+        return built[key]
+
+    return build
 
 
 # -- the Flask side (the app fixtures come from tests/conftest.py) ----------------------------

@@ -13,7 +13,7 @@ def _create(client, headers, payload):
 
 
 def test_editing_a_published_article_rebuilds_the_site(
-    fetch, client, site_app, editor_headers, draft_payload, run_jobs
+    fetch, client, site_app, editor_headers, draft_payload, run_jobs, after_every_article
 ):
     search = pytest.importorskip("search")
     _create(client, editor_headers, draft_payload(title="冬季健康提示"))
@@ -45,16 +45,23 @@ def test_editing_a_draft_builds_nothing(client, site_app, editor_headers, draft_
     assert run_jobs() == []
 
 
-def test_the_editors_list_gives_each_status(client, site_app, editor_headers, draft_payload,
-                                            run_jobs):
+def test_the_editors_list_gives_and_filters_each_status(client, site_app, editor_headers,
+                                                        draft_payload, after_every_article):
     _create(client, editor_headers, draft_payload())
     _create(client, editor_headers, draft_payload(slug="2026-12-02-fabu", date="2026-12-02"))
-    client.post("/api/v1/articles/2026-12-02-fabu/publish", headers=editor_headers)
+    _create(client, editor_headers, draft_payload(slug="2028-01-05-dingshi", date="2028-01-05"))
+    for slug in ("2026-12-02-fabu", "2028-01-05-dingshi"):
+        client.post(f"/api/v1/articles/{slug}/publish", headers=editor_headers)
 
     listed = client.get("/api/v1/editor/articles", headers=editor_headers).get_json()["data"]
+    scheduled = client.get("/api/v1/editor/articles?status=scheduled",
+                           headers=editor_headers).get_json()["data"]
 
     assert [(item["slug"], item["status"]) for item in listed] == [
-        ("2026-12-03-ceshi", "draft"), ("2026-12-02-fabu", "published")]
+        ("2028-01-05-dingshi", "scheduled"), ("2026-12-03-ceshi", "draft"),
+        ("2026-12-02-fabu", "published")]
+    assert "body" not in listed[0]
+    assert [item["slug"] for item in scheduled] == ["2028-01-05-dingshi"]
 
 
 def test_editors_read_the_images_of_a_draft(client, site_app, editor_headers, resident_headers,

@@ -8,7 +8,7 @@ SEED = "2021-03-08-linying-civilization-practice"
 
 
 @pytest.fixture
-def corpus_api(site_app, content_dir, corpus_dir, create_article):
+def corpus_api(site_app, content_dir, corpus_dir, create_article, after_every_article):
     import_articles(corpus_dir, content_dir)
     create_article(name="weifabu", category="news", title="尚未发布", draft=True)
     return site_app

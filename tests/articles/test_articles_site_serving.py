@@ -5,6 +5,7 @@ import re
 import pytest
 
 from api.articles import services, sitebuild
+from api.articles.csp import inline_script_hashes
 
 
 @pytest.fixture
@@ -87,7 +88,8 @@ def test_a_resolved_site_dir_setting_still_follows_swaps(served, corpus_site):
     assert services.site_dir() == corpus_site.site
 
 
-def test_site_build_command_reports_pages(runner, site_app, small_content):
+def test_site_build_command_reports_pages(runner, site_app, small_content,
+                                          after_every_article):
     result = runner.invoke(args=["site", "build"])
     assert result.exit_code == 0, result.output
     assert "站点已更新：9 个页面" in result.output
@@ -104,3 +106,20 @@ def test_site_routes_are_not_in_the_api_document(client, app):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "/" not in paths and "/{path}" not in paths
     assert "/api/v1/articles/{slug}/publish" in paths
+
+
+def test_every_page_carries_a_policy_that_lists_exactly_its_own_inline_scripts(fetch, served,
+                                                                                corpus_site):
+    pages = ["/", "/health/", "/health/2026-12-03-gaoxueya/", "/tags/", "/search/"]
+    for path in pages:
+        response = fetch(path)
+        policy = response.headers["Content-Security-Policy"]
+        script_src = next(part for part in policy.split("; ") if part.startswith("script-src"))
+        html = response.get_data(as_text=True)
+        assert inline_script_hashes(html), path  # Material writes a few
+        assert inline_script_hashes(html) <= set(script_src.split()[2:]), path
+        assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
+    missing = fetch("/nowhere/", headers={"Accept": "text/html"})
+    assert missing.status_code == 404
+    assert inline_script_hashes(missing.get_data(as_text=True)) <= set(
+        missing.headers["Content-Security-Policy"].split("; ")[1].split()[2:])

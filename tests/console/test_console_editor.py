@@ -5,7 +5,6 @@ from both. The test thread plays the job worker (the app runs with JOBS_WORKER=e
 import shutil
 import struct
 import zlib
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +12,6 @@ from playwright.sync_api import expect
 
 from api.articles.frontmatter import CATEGORIES
 from api.jobs.services import run_next
-from api.timeutil import to_local, utcnow
 
 PASSWORD = "editor-pass-2026"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -102,15 +100,8 @@ def test_an_editor_writes_publishes_and_unpublishes_an_article(console, create_u
     assert client.get(f"/news/{slug}/", buffered=True).status_code == 404
     assert client.get("/api/v1/search?q=扫雪").get_json()["data"] == []
 
-    # 定时发布: tomorrow at nine; it stays off the site until then.
-    tomorrow = to_local(utcnow()).date() + timedelta(days=1)
-    page.get_by_label("定时发布时间").fill(f"{tomorrow.isoformat()}T09:00")
-    page.get_by_role("button", name="定时发布").click()
-    _work_until(page, page.get_by_text("自动上线"))
-    expect(page.locator(".editor-state")).to_contain_text(f"{tomorrow.month}月{tomorrow.day}日")
-    assert client.get(f"/news/{slug}/", buffered=True).status_code == 404
     page.get_by_role("link", name="返回列表").click()
     expect(page.locator("tbody tr")).to_have_count(1)
-    expect(page.locator("tbody tr .tag")).to_have_text("定时发布")
+    expect(page.locator("tbody tr .tag")).to_have_text("草稿")
     assert browsing.axe_violations() == []
     browsing.shot("editor-articles-list")

@@ -1,9 +1,13 @@
 """An organizer in the console: creates and publishes an activity; a resident signs up
-through the API; the organizer checks them in and out from the roster and approves the
-hours, which the volunteer's ``/me/hours`` then shows."""
+through the API; the organizer checks them in and out from the roster; the hours are
+approved — by another organizer, since nobody approves a record they entered (DESIGN
+§4.10) — and the volunteer's ``/me/hours`` then shows them."""
 
+import io
 from datetime import timedelta
+from pathlib import Path
 
+from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from api.timeutil import LOCAL_TZ
@@ -15,6 +19,7 @@ def test_organizer_runs_an_activity_from_publishing_to_approved_hours(
         console, create_user, corpus_units, frozen_clock, client, auth_headers, morning):
     frozen_clock(morning)
     create_user("jl-admin", password=PASSWORD, roles=[("unit_admin", "LY-JL")])
+    create_user("ly-admin", password=PASSWORD, roles=[("unit_admin", "LY")])
     volunteer = create_user()
     volunteer_headers = auth_headers(volunteer)
     registered = client.put("/api/v1/me/volunteer", headers=volunteer_headers, json={
@@ -56,8 +61,22 @@ def test_organizer_runs_an_activity_from_publishing_to_approved_hours(
     row.get_by_label("代签退：原因").fill("手机没电")
     row.get_by_role("button", name="确认签退").click()
     records = page.locator("section", has_text="服务时长审核")
-    expect(records.locator("tr", has_text="待审核")).to_contain_text("120 分钟")
-    browsing.shot("roster-pc")
+    pending = records.locator("tr", has_text="待审核")
+    expect(pending).to_contain_text("120 分钟")
+    # The check-out made this organizer the record's creator: someone else approves it.
+    expect(pending).to_contain_text("由其他管理员审核")
+    expect(records.get_by_role("button", name="通过")).to_have_count(0)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出花名册 (.xlsx)").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+    assert [row[1:3] for row in sheet.iter_rows(min_row=4, values_only=True)] == [
+        ("李*梅", "已参加")]
+
+    reviewer = console()
+    reviewer.sign_in("ly-admin", PASSWORD)
+    page = reviewer.open(f"/admin/roster?activity={activity_id}")
+    records = page.locator("section", has_text="服务时长审核")
     records.get_by_role("button", name="全部通过（1 条）").click()
     records.get_by_role("button", name="确认全部通过").click()
     expect(records.locator("tr", has_text="已通过")).to_be_visible()

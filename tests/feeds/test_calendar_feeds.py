@@ -10,6 +10,12 @@ import pytest
 from api.timeutil import LOCAL_TZ, to_local, utcnow
 
 
+@pytest.fixture(autouse=True)
+def _noon_on_a_fixed_day(frozen_clock):
+    """Which events are coming or past never depends on the day the suite runs."""
+    frozen_clock(datetime(2027, 3, 10, 4, 0, tzinfo=UTC))  # 12:00 local
+
+
 def _local(day_offset: int, hour: int, minute: int = 0) -> datetime:
     """A UTC moment at ``hour:minute`` local time, ``day_offset`` days from today."""
     day = to_local(utcnow()).date() + timedelta(days=day_offset)
@@ -76,7 +82,7 @@ def test_unit_feed_keeps_local_times_in_tzid_asia_shanghai(client, create_activi
 
 def test_a_late_evening_activity_stays_on_its_local_day(client, create_activity,
                                                         corpus_units):
-    new_years_eve = to_local(utcnow()).year + 1
+    new_years_eve = 2027
     starts_at = datetime(new_years_eve, 12, 31, 23, 30, tzinfo=LOCAL_TZ).astimezone(UTC)
     create_activity(starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
 

@@ -1,11 +1,14 @@
 """Background jobs in the database: run to done or failed, visible to their creator."""
 
+from datetime import timedelta
+
 import pytest
 import sqlalchemy as sa
 
 from api.extensions import db
 from api.jobs import services
 from api.jobs.models import DONE, FAILED, QUEUED, Job
+from api.timeutil import utcnow
 
 
 @services.handler("test.succeed")
@@ -157,3 +160,40 @@ def test_unknown_job_is_404(client, create_user, auth_headers, assert_envelope):
 
     assert_envelope(response, 404, "job_not_found")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
+
+
+
+def _die_running(job_id: int, attempts: int, lease_left: timedelta = -timedelta(minutes=1)):
+    """The job's worker claimed it and died; its lease ends ``lease_left`` from now."""
+    db.session.execute(sa.update(Job).where(Job.id == job_id).values(
+        status="running", attempts=attempts, claimed_until=utcnow() + lease_left))
+    db.session.commit()
+
+
+def test_a_job_whose_worker_died_runs_again_after_its_lease(app):
+    job_id = _enqueue("test.succeed", value=3)
+    _die_running(job_id, attempts=1)
+
+    assert services.run_pending() == 1
+
+    job = _job(job_id)
+    assert (job.status, job.attempts, job.result) == (DONE, 2, {"echo": 3})
+    assert job.claimed_until is None
+
+
+def test_a_job_within_its_lease_is_left_to_its_worker(app):
+    job_id = _enqueue("test.succeed")
+    _die_running(job_id, attempts=1, lease_left=timedelta(minutes=5))
+
+    assert services.run_pending() == 0
+    assert _job(job_id).status == "running"
+
+
+def test_a_job_that_killed_its_worker_every_time_fails_for_good(app):
+    job_id = _enqueue("test.succeed")
+    _die_running(job_id, attempts=app.config["JOB_MAX_ATTEMPTS"])
+
+    assert services.run_pending() == 0
+
+    job = _job(job_id)
+    assert (job.status, job.message) == (FAILED, "任务多次中断，已停止重试")

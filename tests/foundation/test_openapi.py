@@ -76,3 +76,16 @@ def test_healthz_is_503_when_the_database_is_unreachable(app_config, tmp_path):
 
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"
+
+
+def test_openapi_document_is_built_once_and_revalidated_by_etag(app, client):
+    first = client.get("/api/v1/openapi.json")
+    app.extensions["openapi_json"] = (b'{"openapi": "3.0.3", "cached": true}', "cached-etag")
+
+    second = client.get("/api/v1/openapi.json")
+    again = client.get("/api/v1/openapi.json", headers={"If-None-Match": '"cached-etag"'})
+
+    assert first.status_code == 200 and first.headers["ETag"]
+    assert "public" in first.headers["Cache-Control"]
+    assert second.get_json() == {"openapi": "3.0.3", "cached": True}  # served from the cache
+    assert (again.status_code, again.data) == (304, b"")

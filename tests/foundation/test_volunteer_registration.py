@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from api.accounts.identity import id_check_character
 from api.accounts.models import VolunteerProfile
+from api.audit.models import AuditEntry
 from api.extensions import db
 from api.personal_data import decrypt
 
@@ -161,17 +162,38 @@ def test_bad_phone_is_422_with_a_field_message(volunteer, register, assert_envel
     assert body["errors"] == {"phone": ["手机号码格式不正确"]}
 
 
-def test_duplicate_id_number_of_another_user_is_409(volunteer, register, create_user,
-                                                    auth_headers, assert_envelope):
-    _, first_headers = volunteer
-    assert register(first_headers).status_code == 200
-    second = create_user()
+def test_a_taken_id_number_gets_the_same_answer_as_a_free_one(volunteer, register,
+                                                               create_user, auth_headers,
+                                                               id_number):
+    """No enumeration oracle: registering a number another account holds answers exactly as
+    registering a free one, but the number is only kept as a claim for staff to settle."""
+    owner, owner_headers = volunteer
+    assert register(owner_headers).status_code == 200
+    claimant, bystander = create_user(), create_user()
 
-    response = register(auth_headers(second), phone="13900001111", real_name="李四")
+    taken = register(auth_headers(claimant), phone="13900001111", real_name="李四")
+    free = register(auth_headers(bystander), phone="13900001111", real_name="李四",
+                    id_number=id_number(sequence="457"))
 
-    assert_envelope(response, 409, "duplicate_id_number")
-    assert [profile.user_id for profile in _profiles()] != [second.id]
-    assert len(_profiles()) == 1
+    assert taken.status_code == free.status_code == 200
+    taken_body, free_body = taken.get_json(), free.get_json()
+    assert set(taken_body) == set(free_body)
+    assert taken_body["roles"] == free_body["roles"]
+    assert {**taken_body["volunteer"], "id_number": ""} == {**free_body["volunteer"],
+                                                            "id_number": ""}
+    assert taken.get_json()["volunteer"]["id_number"] == \
+        register(owner_headers).get_json()["volunteer"]["id_number"]
+
+    profiles = {profile.user_id: profile for profile in _profiles()}
+    assert profiles[owner.id].id_number_hash is not None
+    claim = profiles[claimant.id]
+    assert (claim.id_number_hash, claim.id_number_encrypted) == (None, None)
+    assert decrypt(claim.id_number_claim_encrypted) == decrypt(
+        profiles[owner.id].id_number_encrypted)
+    conflicts = db.session.scalars(sa.select(AuditEntry).where(
+        AuditEntry.action == "volunteer.id_number_conflict")).all()
+    assert [(entry.actor_id, entry.details["holder_user_id"]) for entry in conflicts] == [
+        (claimant.id, owner.id)]
 
 
 def test_the_same_user_may_update_the_registration(volunteer, register):

@@ -1,7 +1,7 @@
 """``POST /api/v1/auth/wechat`` against the bundled stub, over real HTTP."""
 
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -41,14 +41,13 @@ def test_second_login_finds_the_same_user(client):
     assert _user_count() == 1
 
 
-def test_login_answers_an_expiry_in_local_time(app, client):
-    before = time.time()
+def test_login_answers_an_expiry_in_local_time(app, client, frozen_clock):
+    frozen_clock(datetime(2027, 2, 28, 16, 30, tzinfo=UTC))  # 00:30 on 1 March, local
+    assert app.config["TOKEN_TTL_SECONDS"] == 7 * 24 * 3600
 
     body = _login(client, "expiry").get_json()
 
-    expires_at = datetime.fromisoformat(body["expires_at"])
-    assert body["expires_at"].endswith("+08:00")
-    assert abs(expires_at.timestamp() - before - app.config["TOKEN_TTL_SECONDS"]) < 5
+    assert body["expires_at"] == "2027-03-08T00:30:00+08:00"
 
 
 def test_login_goes_to_jscode2session_with_appid_secret_and_code(app, client, wechat_stub):

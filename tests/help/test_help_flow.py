@@ -33,8 +33,7 @@ def test_full_loop_from_request_to_rating(client, submit, act, people, teams, au
     accepted = act(people.responder, request_id, "accept")
     assert accepted.get_json()["status"] == "accepted"
     completed = act(people.responder, request_id, "complete", report="已清理排水沟，恢复通畅",
-                    volunteers=[{"user_id": people.responder.id, "minutes": 90},
-                                {"user_id": people.volunteer.id, "minutes": 60}])
+                    volunteers=[{"user_id": people.responder.id, "minutes": 90}])
     assert completed.status_code == 200, completed.get_json()
     assert completed.get_json()["completion_report"] == "已清理排水沟，恢复通畅"
     rated = act(people.requester, request_id, "rate", rating=4, comment="来得很及时，谢谢")
@@ -181,6 +180,9 @@ def test_a_station_claims_a_request_routed_down_to_it(client, submit, act, peopl
     assert (body["status"], body["claimed_unit_id"], body["team_id"]) == \
         ("accepted", corpus_units["LY-JL-YFC"].id, None)
     assert body["dispatched_at"] == body["accepted_at"]
+    station_volunteer = people.volunteer.user.volunteer
+    station_volunteer.unit_id = corpus_units["LY-JL-YFC"].id
+    db.session.commit()
     done = act(people.station, created["id"], "complete", report="站里志愿者已上门处理",
                volunteers=[{"user_id": people.volunteer.id, "minutes": 45}])
     assert done.status_code == 200

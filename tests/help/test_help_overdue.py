@@ -1,4 +1,5 @@
-"""Overdue requests: nobody has taken them within HELP_OVERDUE_HOURS of submission."""
+"""Overdue requests on the dispatch board: waiting to be dispatched or accepted longer than
+the escalation allows (HELP_ESCALATE_DISPATCH_HOURS, HELP_ESCALATE_ACCEPT_HOURS)."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -11,14 +12,21 @@ def _queue(client, person, **query):
     return {row["id"]: row["overdue"] for row in answer.get_json()["data"]}
 
 
-def test_untaken_requests_become_overdue_and_taken_ones_do_not(client, app, people, request_in,
+def test_waiting_requests_become_overdue_and_accepted_ones_do_not(client, app, people, request_in,
                                                               frozen_clock):
     frozen_clock(SUBMITTED_AT)
     waiting, dispatched, accepted = (request_in(state)
                                      for state in ("submitted", "dispatched", "accepted"))
     assert _queue(client, people.institute, overdue="true") == {}
 
-    frozen_clock(SUBMITTED_AT + timedelta(hours=app.config["HELP_OVERDUE_HOURS"], minutes=1))
+    dispatch_hours = app.config["HELP_ESCALATE_DISPATCH_HOURS"]
+    accept_hours = app.config["HELP_ESCALATE_ACCEPT_HOURS"]
+    assert dispatch_hours < accept_hours
+    frozen_clock(SUBMITTED_AT + timedelta(hours=dispatch_hours, minutes=1))
+    assert _queue(client, people.institute, overdue="true") == {waiting: True}
+    assert _queue(client, people.institute, status="dispatched") == {dispatched: False}
+
+    frozen_clock(SUBMITTED_AT + timedelta(hours=accept_hours, minutes=1))
     assert _queue(client, people.institute, overdue="true") == {waiting: True, dispatched: True}
     assert _queue(client, people.institute, status="accepted") == {accepted: False}
     assert _queue(client, people.institute, overdue="true", status="dispatched") == {

@@ -12,6 +12,7 @@ from api.accounts.services import register_volunteer
 from api.audit.models import AuditEntry
 from api.extensions import db
 from api.hours.models import PENDING, ServiceRecord
+from api.signups.models import Signup
 from api.timeutil import utcnow
 
 
@@ -85,6 +86,19 @@ def add_record(app):
         db.session.add(record)
         db.session.commit()
         return record
+
+    return add
+
+
+@pytest.fixture
+def signed_up(app):
+    """Factory: a person's sign-up for an activity (``attended`` by default)."""
+
+    def add(person, activity, status: str = "attended") -> Signup:
+        signup = Signup(user_id=person.id, activity_id=activity.id, status=status)
+        db.session.add(signup)
+        db.session.commit()
+        return signup
 
     return add
 

@@ -152,8 +152,10 @@ def test_organizers_list_their_subtree_with_masked_names(client, volunteer, orga
 
 
 def test_manual_entry_is_marked_manual_pending_and_capped(client, volunteer, organizer,
-                                                          past_activity, audit_actions):
+                                                          past_activity, audit_actions,
+                                                          signed_up):
     person, activity = volunteer(), past_activity(minutes=120)
+    signed_up(person, activity, "no_show")
 
     too_long = _post(client, "/api/v1/hours/records", organizer.headers, user_id=person.id,
                      activity_id=activity.id, credited_minutes=121, reason="忘记签到")
@@ -173,8 +175,9 @@ def test_manual_entry_is_marked_manual_pending_and_capped(client, volunteer, org
 
 
 def test_manual_entry_refuses_a_second_live_record(client, volunteer, organizer, past_activity,
-                                                   add_record):
+                                                   add_record, signed_up):
     person, activity = volunteer(), past_activity()
+    signed_up(person, activity)
     add_record(person, activity)
     response = _post(client, "/api/v1/hours/records", organizer.headers, user_id=person.id,
                      activity_id=activity.id, credited_minutes=30, reason="补录")

@@ -1,12 +1,12 @@
 """GET /me/hours: totals equal the approved records listed, breakdowns, stars."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from api.hours.models import APPROVED, REJECTED, VOIDED
 from api.hours.totals import star_for
-from api.timeutil import LOCAL_TZ, utcnow
+from api.timeutil import LOCAL_TZ
 
 
 def test_the_contract_of_my_hours(my_hours, volunteer, past_activity, add_record):
@@ -64,11 +64,11 @@ def test_hours_are_never_rounded_up(my_hours, volunteer, past_activity, add_reco
 
 
 def test_breakdown_by_category_month_and_year(my_hours, volunteer, create_activity,
-                                              add_record):
+                                              add_record, frozen_clock):
+    frozen_clock(datetime(2027, 1, 10, 4, 0, tzinfo=UTC))  # 12:00 local, 10 January 2027
     person = volunteer()
-    now = utcnow().astimezone(LOCAL_TZ)
-    last_year = datetime(now.year - 1, 12, 31, 23, 0, tzinfo=LOCAL_TZ)  # 15:00 UTC
-    this_year = datetime(now.year, 1, 1, 0, 30, tzinfo=LOCAL_TZ)  # 16:30 UTC, Dec 31
+    last_year = datetime(2026, 12, 31, 23, 0, tzinfo=LOCAL_TZ)  # 15:00 UTC
+    this_year = datetime(2027, 1, 1, 0, 30, tzinfo=LOCAL_TZ)  # 16:30 UTC, Dec 31
     for starts, category, minutes in ((last_year, "医疗健身", 50), (this_year, "医疗健身", 40),
                                       (this_year + timedelta(hours=2), "文化文艺", 30)):
         activity = create_activity(starts_at=starts, ends_at=starts + timedelta(minutes=60),
@@ -77,12 +77,12 @@ def test_breakdown_by_category_month_and_year(my_hours, volunteer, create_activi
 
     body = my_hours(person)
 
-    assert body["year"] == now.year
+    assert body["year"] == 2027
     assert body["year_minutes"] == 70
     assert body["total_minutes"] == 120
     assert body["by_month"] == [
-        {"month": f"{now.year - 1}-12", "minutes": 50, "hours": 0.83},
-        {"month": f"{now.year}-01", "minutes": 70, "hours": 1.16},
+        {"month": "2026-12", "minutes": 50, "hours": 0.83},
+        {"month": "2027-01", "minutes": 70, "hours": 1.16},
     ]
     assert body["by_category"] == [
         {"category": "医疗健身", "minutes": 90, "hours": 1.5},

@@ -3,12 +3,14 @@ command; the honor roll."""
 
 import csv
 import io
-from datetime import date, timedelta
+import zipfile
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from api.activities.models import Activity
 from api.audit.models import AuditEntry
 from api.extensions import db
 from api.hours.models import APPROVED
@@ -141,9 +143,8 @@ def test_the_national_export_of_an_unknown_unit_fails_cleanly(runner, corpus_uni
 
 
 def test_the_honor_roll_ranks_this_years_hours_masked(client, volunteer, past_activity,
-                                                      add_record, corpus_units):
-    if to_local(utcnow()).date() < date(to_local(utcnow()).year, 1, 10):
-        pytest.skip("needs ten days of this year behind us")
+                                                      add_record, corpus_units, frozen_clock):
+    frozen_clock(datetime(2027, 3, 10, 4, 0, tzinfo=UTC))  # the records of 8 March count
     people = [volunteer(name) for name in ("周大一", "吴二", "郑小三")]
     for person, minutes in zip(people, (100, 300, 200), strict=True):
         add_record(person, past_activity(days_ago=2), minutes, status=APPROVED)
@@ -155,8 +156,60 @@ def test_the_honor_roll_ranks_this_years_hours_masked(client, volunteer, past_ac
 
     assert response.status_code == 200
     body = response.get_json()
-    assert body["year"] == to_local(utcnow()).year
+    assert body["year"] == 2027
     assert body["data"] == [
         {"rank": 1, "name": "吴*", "minutes": 300, "hours": 5.0, "star_level": 0},
         {"rank": 2, "name": "郑*三", "minutes": 200, "hours": 3.33, "star_level": 0},
     ]
+
+
+HOSTILE_UNIT = '=HYPERLINK("http://x","y")'
+
+
+@pytest.fixture
+def hostile_ledger(ledger, corpus_units):
+    """The ledger with a unit, a team, a volunteer and an activity named like formulas."""
+    corpus_units["LY-JL"].name = HOSTILE_UNIT
+    for team in db.session.scalars(select(Team).where(Team.unit_id == corpus_units["LY-JL"].id)):
+        team.name = "+SUM(1,2)"
+    ledger["people"][0].user.volunteer.real_name = "-2+3"
+    for activity in db.session.scalars(select(Activity)):
+        activity.title = "@SUM(1)"
+    db.session.commit()
+    return ledger
+
+
+def test_workbook_cells_that_look_like_formulas_stay_text(client, organizer, corpus_units,
+                                                          hostile_ledger):
+    response = client.get("/api/v1/hours/reports/summary.xlsx", headers=organizer.headers,
+                          query_string={"unit_id": corpus_units["LY-JL"].id, **_range()})
+
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        sheets = [archive.read(name) for name in archive.namelist()
+                  if name.startswith("xl/worksheets/")]
+    assert not any(b"<f>" in sheet or b"<f " in sheet for sheet in sheets)
+    book = load_workbook(io.BytesIO(response.data))
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and cell.value[:1] in "=+-@"]
+    assert {cell.value for cell in cells} >= {HOSTILE_UNIT, "+SUM(1,2)", "-**3"}
+    assert all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
+
+
+def test_csv_fields_that_look_like_formulas_are_quoted(client, runner, organizer,
+                                                       corpus_units, hostile_ledger, tmp_path):
+    response = client.get("/api/v1/hours/reports/volunteers.csv", headers=organizer.headers,
+                          query_string={"unit_id": corpus_units["LY-JL"].id, **_range()})
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1][0] == "'-**3"
+
+    output = tmp_path / "national.csv"
+    today = to_local(utcnow()).date()
+    runner.invoke(args=["hours", "export-national", "--unit", "LY-JL",
+                        "--from", (today - timedelta(days=30)).isoformat(),
+                        "--to", today.isoformat(), "--output", str(output),
+                        "--operator", "县中心 王某", "--reason", "季度报送"])
+    exported = list(csv.reader(io.StringIO(output.read_text(encoding="utf-8-sig"))))[1:]
+    assert "'-2+3" in {row[1] for row in exported}
+    assert {row[2] for row in exported} == {"'@SUM(1)"}
+    cells = [cell for row in exported for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]

@@ -1,11 +1,10 @@
-"""Notifications written by their causes and delivered by ``flask jobs run``: the sign-up and
+"""Notifications written by their causes and delivered by the outbox worker: the sign-up and
 waitlist flow through the API, end to end to the stub."""
 
-from sqlalchemy import select
 
 from api.extensions import db
-from api.jobs.models import Job
-from api.notifications.services import DELIVER_JOB
+from api.notifications import services
+from api.tasks.queue import task_queue
 
 LONG_TITLE = "“我们的节日·重阳”敬老爱老志愿服务暨健康义诊进乡村活动（巨陵镇站）"
 
@@ -24,12 +23,13 @@ def test_promotion_from_the_waitlist_sends_exactly_one_message_to_the_promoted_u
     subscribe(second, "waitlist_promoted")
     _sign_up(client, auth_headers(first), activity)
     assert _sign_up(client, auth_headers(second), activity)["status"] == "waitlisted"
-    runner.invoke(args=["jobs", "run", "--once"])  # the confirmation of the first: no grant
+    # the confirmation of the first: no grant
+    runner.invoke(args=["notifications", "run", "--once"])
     assert stub.messages == []
 
     cancelled = client.delete(f"/api/v1/activities/{activity.id}/signups/me",
                               headers=auth_headers(first))
-    result = runner.invoke(args=["jobs", "run", "--once"])
+    result = runner.invoke(args=["notifications", "run", "--once"])
 
     assert cancelled.status_code == 204
     assert result.exit_code == 0, result.output
@@ -44,15 +44,27 @@ def test_promotion_from_the_waitlist_sends_exactly_one_message_to_the_promoted_u
     assert len(stub.calls_to("subscribe_send")) == 1
 
 
-def test_a_delivery_job_is_queued_with_the_cause_and_only_once(
-        client, create_user, auth_headers, create_activity):
+def test_the_delivery_task_is_woken_after_the_cause_commits(
+        app, client, create_user, auth_headers, create_activity):
     activity = create_activity()
+    huey = task_queue.huey(app)
+    huey.flush()
 
-    for _ in range(3):
-        _sign_up(client, auth_headers(create_user()), activity)
+    _sign_up(client, auth_headers(create_user()), activity)
 
-    jobs = db.session.scalars(select(Job).where(Job.kind == DELIVER_JOB)).all()
-    assert [job.status for job in jobs] == ["queued"]
+    assert [task.name for task in huey.pending()] == ["outbox.deliver"]
+
+
+def test_nothing_is_woken_when_the_cause_rolls_back(app, create_user):
+    user = create_user()
+    huey = task_queue.huey(app)
+    huey.flush()
+
+    services.notify([user.id], "signup_confirmed", "报名成功：义诊")
+    db.session.rollback()
+    db.session.commit()
+
+    assert huey.pending() == []
 
 
 def test_cancelled_activity_is_delivered_to_everyone_granted(
@@ -68,7 +80,7 @@ def test_cancelled_activity_is_delivered_to_everyone_granted(
 
     response = client.post(f"/api/v1/activities/{activity.id}/cancel",
                            headers=auth_headers(organizer), json={"reason": "天气原因，活动取消"})
-    runner.invoke(args=["jobs", "run", "--once"])
+    runner.invoke(args=["notifications", "run", "--once"])
 
     assert response.status_code == 200, response.get_json()
     cancelled = [message for message in stub.messages if message["data"]["phrase4"] == "已取消"]

@@ -37,30 +37,3 @@ def test_status_of_an_empty_outbox(runner):
     result = runner.invoke(args=["notifications", "status"])
 
     assert "the outbox is empty" in result.output
-
-
-def test_the_embedded_worker_thread_delivers_without_a_request(
-        app, create_user, subscribe, notifications, stub):
-    import threading
-    import time
-
-    from api.notifications.outbox import start_outbox_thread
-
-    user = create_user()
-    subscribe(user, "signup_confirmed")
-    services.notify([user.id], "signup_confirmed", "报名成功：义诊")
-    db.session.commit()
-    app.config["NOTIFICATION_POLL_SECONDS"] = 0.05
-    stop = threading.Event()
-    thread = start_outbox_thread(app, stop)
-    try:
-        deadline = time.monotonic() + 15
-        while not stub.messages and time.monotonic() < deadline:
-            time.sleep(0.05)
-    finally:
-        stop.set()
-        thread.join(timeout=15)
-
-    assert not thread.is_alive()
-    assert len(stub.messages) == 1
-    assert notifications()[0].status == "sent"

@@ -287,19 +287,39 @@ def test_a_send_that_timed_out_is_never_sent_again(
     assert len(stub.calls_to("subscribe_send")) == 1
 
 
-def test_claim_of_a_dead_worker_is_failed_not_resent(
+def _die_holding_the_claim(**values) -> None:
+    """A worker claimed the outbox (lease of 5 minutes) and died before finishing."""
+    db.session.execute(update(Notification).values(
+        status="sending", claim_token="dead" * 8, claimed_at=utcnow(),
+        claimed_until=utcnow() + timedelta(minutes=5), **values))
+    db.session.commit()
+
+
+def test_claim_of_a_dead_worker_before_its_send_is_delivered_after_the_lease(
         create_user, subscribe, notify, notifications, run_worker, stub, later):
     user = create_user()
     subscribe(user, "signup_confirmed")
     notify(user)
-    db.session.execute(update(Notification).values(status="sending", claim_token="dead" * 8,
-                                                   claimed_at=utcnow()))
-    db.session.commit()
+    _die_holding_the_claim()
 
-    assert run_worker().sent == 0
-    report = run_worker(now=later(16))
+    assert run_worker().sent == 0  # the lease still holds
+    report = run_worker(now=later(6))
 
-    assert report.interrupted == 1
+    assert (report.reclaimed, report.sent) == (1, 1)
+    assert _only(notifications).status == "sent"
+    assert len(stub.calls_to("subscribe_send")) == 1
+
+
+def test_claim_of_a_dead_worker_during_its_send_is_failed_not_resent(
+        create_user, subscribe, notify, notifications, run_worker, stub, later):
+    user = create_user()
+    subscribe(user, "signup_confirmed")
+    notify(user)
+    _die_holding_the_claim(attempt_started_at=utcnow(), attempts=1)
+
+    report = run_worker(now=later(6))
+
+    assert (report.interrupted, report.sent) == (1, 0)
     assert (_only(notifications).status, _only(notifications).last_error) == \
         ("failed", "interrupted")
     assert stub.calls_to("subscribe_send") == []

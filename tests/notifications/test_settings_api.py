@@ -4,7 +4,7 @@ import pytest
 
 KINDS = ["signup_confirmed", "waitlist_promoted", "activity_changed", "activity_cancelled",
          "activity_reminder", "hours_approved", "hours_rejected", "help_dispatched",
-         "help_completed"]
+         "help_completed", "help_escalated"]
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from api.accounts.services import register_volunteer
 from api.extensions import db
 from api.hours.models import APPROVED, ServiceRecord
 from api.points.models import PointsEntry
+from api.points.services import sync_all
 from api.timeutil import utcnow
 
 
@@ -50,9 +51,12 @@ def add_hours(corpus_units):
 
 @pytest.fixture
 def points(client):
-    """Factory: GET /me/points for a person."""
+    """Factory: GET /me/points for a person, after the periodic ``points.sync`` task wrote
+    the ledger down (``synced=False``: before it, as a reader sees it meanwhile)."""
 
-    def get(person, **query):
+    def get(person, synced=True, **query):
+        if synced:
+            sync_all()
         response = client.get("/api/v1/me/points", headers=person.headers, query_string=query)
         assert response.status_code == 200, response.get_json()
         return response.get_json()

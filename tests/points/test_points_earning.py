@@ -1,7 +1,10 @@
 """Earning: approved check-in hours earn POINTS_PER_HOUR (pro rata, rounded down), once per
 record; pending, rejected, manual and help-request records earn nothing; a corrected record
 is reversed and its correction earns; points expire at the end of the year they were
-earned in. The balance is the sum of this year's entries."""
+earned in. The balance is the sum of this year's entries.
+
+The application clock is frozen in mid-June: which year a point belongs to never depends on
+the day the suite runs."""
 
 from datetime import UTC, datetime
 
@@ -9,7 +12,14 @@ import pytest
 
 from api.extensions import db
 from api.points import ledger
-from api.timeutil import LOCAL_TZ, utcnow
+from api.timeutil import LOCAL_TZ
+
+YEAR = 2027
+
+
+@pytest.fixture(autouse=True)
+def _mid_june(frozen_clock):
+    frozen_clock(datetime(YEAR, 6, 15, 4, 0, tzinfo=UTC))  # 12:00 in Asia/Shanghai
 
 
 def test_approved_check_in_hours_earn_points(client, volunteer, add_hours, points, entries):
@@ -18,7 +28,7 @@ def test_approved_check_in_hours_earn_points(client, volunteer, add_hours, point
 
     mine = points(person)
 
-    year = utcnow().astimezone(LOCAL_TZ).year
+    year = YEAR
     assert (mine["balance"], mine["year"], mine["expires_on"]) == (15, year, f"{year}-12-31")
     assert [(entry["kind"], entry["points"], entry["service_record_id"])
             for entry in mine["entries"]] == [("earn", 15, record.id)]
@@ -91,13 +101,13 @@ def test_a_corrected_record_is_reversed_and_its_correction_earns(client, volunte
     assert corrected.status_code == 201, corrected.get_json()
 
     assert points(person)["balance"] == 10
-    year = utcnow().astimezone(LOCAL_TZ).year
+    year = YEAR
     assert entries(person) == [("earn", 15, year), ("earn", 10, year), ("reverse", -15, year)]
 
 
 def test_points_earned_last_year_have_expired(client, volunteer, add_hours, points, entries):
     person = volunteer()
-    year = utcnow().astimezone(LOCAL_TZ).year
+    year = YEAR
     add_hours(person, 120, reviewed_at=datetime(year - 1, 12, 31, 15, 0, tzinfo=UTC))  # 23:00
     add_hours(person, 60)
 
@@ -111,7 +121,7 @@ def test_points_earned_last_year_have_expired(client, volunteer, add_hours, poin
 def test_approved_just_after_new_year_local_time_belongs_to_the_new_year(
         client, volunteer, add_hours, entries, points):
     person = volunteer()
-    year = utcnow().astimezone(LOCAL_TZ).year
+    year = YEAR
     # 16:30 UTC on 31 December is 00:30 on 1 January in Asia/Shanghai.
     add_hours(person, 60, reviewed_at=datetime(year - 1, 12, 31, 16, 30, tzinfo=UTC))
 
@@ -123,7 +133,7 @@ def test_the_year_end_expires_the_balance(client, volunteer, add_hours, points, 
     person = volunteer()
     add_hours(person, 180)
     points(person)
-    year = utcnow().astimezone(LOCAL_TZ).year
+    year = YEAR
     new_year = datetime(year + 1, 1, 1, 0, 0, 1, tzinfo=LOCAL_TZ)
 
     ledger.lock_account(person.id)

@@ -177,9 +177,8 @@ def test_an_unconfirmed_redemption_expires_and_is_refunded(client, volunteer, ad
     assert status.get_json()["status"] == "expired"
 
 
-def test_expiry_is_refunded_by_reading_or_by_the_sync_command(client, runner, volunteer,
-                                                               add_hours, reward, redeem,
-                                                               entries):
+def test_expiry_is_refunded_once_by_the_sync_command(client, runner, volunteer, add_hours,
+                                                     reward, redeem, entries):
     person = volunteer()
     add_hours(person, 300)
     body = redeem(person, reward()["id"]).get_json()

@@ -2,7 +2,7 @@
 
 import csv
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -89,7 +89,9 @@ def test_unknown_filters_are_refused_in_chinese(client):
     assert "type" in response.get_json()["errors"]
 
 
-def test_rebuild_command_indexes_the_corpus(runner, client, corpus_dir, corpus_units):
+def test_rebuild_command_indexes_the_corpus(runner, client, corpus_dir, corpus_units,
+                                            frozen_clock):
+    frozen_clock(datetime(2027, 12, 31, tzinfo=UTC))  # after every article: none scheduled
     assert runner.invoke(args=["import", "corpus", str(corpus_dir)]).exit_code == 0
 
     result = runner.invoke(args=["search", "rebuild"])
@@ -105,3 +107,17 @@ def test_rebuild_command_indexes_the_corpus(runner, client, corpus_dir, corpus_u
     assert hits and all("血压" in hit["title"] or "血壓" in hit["title"] for hit in hits[:3])
     suggestions = client.get("/api/v1/search/suggest?q=fxw").get_json()["data"]
     assert any("放学娃" in item["title"] or "放學娃" in item["title"] for item in suggestions)
+
+
+def test_started_activities_come_last_by_the_application_clock(client, create_activity,
+                                                               frozen_clock):
+    earlier = create_activity(title="写春联送福字",
+                              starts_at=datetime(2030, 1, 20, 1, 0, tzinfo=UTC))
+    later = create_activity(title="新春游园会", description="现场写春联送福字",
+                            starts_at=datetime(2030, 1, 27, 1, 0, tzinfo=UTC))
+
+    frozen_clock(datetime(2030, 1, 15, 4, 0, tzinfo=UTC))  # both to come: the title wins
+    assert _search_ids(client, "写春联") == [earlier.id, later.id]
+
+    frozen_clock(datetime(2030, 1, 22, 4, 0, tzinfo=UTC))  # the first has taken place
+    assert _search_ids(client, "写春联") == [later.id, earlier.id]

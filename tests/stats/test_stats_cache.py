@@ -1,5 +1,7 @@
 """GET /stats: cached briefly (per process, STATS_CACHE_SECONDS), validated, public."""
 
+from datetime import UTC, datetime
+
 from api.accounts.services import register_volunteer
 
 
@@ -13,7 +15,8 @@ def _register(create_user, unit) -> None:
     register_volunteer(create_user(), real_name="钱七", phone="13600001234", unit_id=unit.id)
 
 
-def test_answers_are_cached_briefly(app, client, corpus_units, create_user):
+def test_answers_are_cached_briefly(app, client, corpus_units, create_user, frozen_clock):
+    frozen_clock(datetime(2027, 3, 10, 4, 0, tzinfo=UTC))  # no local midnight (a new key) within
     assert _registered(client) == 0
     _register(create_user, corpus_units["LY-JL"])
 

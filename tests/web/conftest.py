@@ -8,6 +8,7 @@ anything else is aborted and fails the test. Screenshots go to ``artifacts/scree
 
 import json
 import os
+import shutil
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from types import SimpleNamespace
@@ -15,6 +16,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from api.articles.frontmatter import CATEGORIES
+from api.articles.sitebuild import build_site
 from api.auth.tokens import issue_token
 from api.timeutil import LOCAL_TZ, to_local, utcnow
 
@@ -195,3 +198,24 @@ def page_weights():
     if weights:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "page-weights.json").write_text(json.dumps(weights, indent=2) + "\n")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory):
+    """The content site's pages (without the articles, to build quickly), built once."""
+    root = tmp_path_factory.mktemp("web-site")
+
+    def only_section_pages(folder: str, names: list[str]) -> set[str]:
+        if folder.rstrip("/").rsplit("/", 1)[-1] in CATEGORIES:
+            return {name for name in names if name != "index.md"}
+        return set()
+
+    shutil.copytree(PROJECT_ROOT / "content", root / "content", ignore=only_section_pages)
+    build_site(PROJECT_ROOT, root / "site", docs_dir=root / "content")
+    return root / "site"
+
+
+@pytest.fixture
+def with_site(app_config, built_site):
+    """Serve the built site at ``/`` (set before ``app``)."""
+    app_config["SITE_DIR"] = str(built_site)

@@ -1,7 +1,6 @@
 """First page loads stay light, and the pages and the content site link to each other."""
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -42,30 +41,6 @@ def test_the_first_load_of_each_page_transfers_under_300_kb(
         weight = web.traffic.transferred_bytes()
         page_weights[name] = weight
         assert 0 < weight < MAX_FIRST_LOAD_BYTES, f"{name}: {weight} bytes"
-
-
-@pytest.fixture(scope="session")
-def built_site(tmp_path_factory):
-    """The content site's pages (without the articles, to build quickly), built once."""
-    from api.articles.frontmatter import CATEGORIES
-    from api.articles.sitebuild import build_site
-
-    root = tmp_path_factory.mktemp("web-site")
-
-    def only_section_pages(folder: str, names: list[str]) -> set[str]:
-        if folder.rstrip("/").rsplit("/", 1)[-1] in CATEGORIES:
-            return {name for name in names if name != "index.md"}
-        return set()
-
-    shutil.copytree(PROJECT_ROOT / "content", root / "content", ignore=only_section_pages)
-    build_site(PROJECT_ROOT, root / "site", docs_dir=root / "content")
-    return root / "site"
-
-
-@pytest.fixture
-def with_site(app_config, built_site):
-    """Serve the built site at ``/`` (set before ``app``)."""
-    app_config["SITE_DIR"] = str(built_site)
 
 
 def test_the_site_links_to_the_calendar_and_the_pages_back_to_the_site(with_site, web):

@@ -31,6 +31,17 @@ export function grantsOf(user, roles) {
   return (user.grants || []).filter((grant) => roles.includes(grant.role));
 }
 
+/**
+ * Whether a service record is the user's own (as its volunteer or its creator): the API
+ * lets someone else review, correct or void it (separation of duties), so the screens
+ * offer no such button and say who will.
+ */
+export function ownRecord(user, record) {
+  return record.user_id === user.id || record.created_by_id === user.id;
+}
+
+export const OWN_RECORD_NOTE = "由其他管理员审核（本人登记或本人的记录）";
+
 // --- the units of my scope -----------------------------------------------------------------
 
 async function allPages(path, query = {}) {

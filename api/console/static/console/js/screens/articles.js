@@ -5,8 +5,7 @@
 import { api, request, upload } from "../../web/js/api.js";
 import { h, messageOf, show, toast, today } from "../../web/js/ui.js";
 import {
-  field, followJob, formatDateTime, formShell, fromLocalInput, input, listView, progress, select,
-  submitForm, tag, textarea, toLocalInput,
+  field, followJob, formShell, input, listView, progress, select, submitForm, tag, textarea,
 } from "../kit.js";
 import { useStyles } from "../screen-styles.js";
 
@@ -41,7 +40,7 @@ export default async function render(ctx) {
       { label: "日期", value: (article) => article.date },
       { label: "作者", value: (article) => article.author },
       { label: "状态", value: (article) => h("span", {}, tag(...(STATUS[article.status] || [article.status])),
-        article.status === "scheduled" ? h("span", { class: "muted schedule-time", text: formatDateTime(article.publish_at) }) : null) },
+        article.status === "scheduled" ? h("span", { class: "muted schedule-time", text: `${article.date} 上线` }) : null) },
       { label: "网站", value: (article) => (article.status === "published"
         ? h("a", { href: article.url, target: "_blank", rel: "noopener" }, "查看页面") : "—") },
     ],
@@ -91,24 +90,18 @@ class ArticleEditor {
       save: h("button", { class: "btn", type: "submit", name: "save" }, "保存草稿"),
       publish: h("button", { class: "btn btn-primary", type: "button" }),
       unpublish: h("button", { class: "btn btn-danger", type: "button" }, "撤下"),
-      schedule: h("button", { class: "btn", type: "button" }, "定时发布"),
     };
-    this.inputs.publishAt = input("publish_at", { type: "datetime-local", value: toLocalInput(article.publish_at),
-      "aria-label": "定时发布时间" });
-    this.buttons.schedule.addEventListener("click", () => this.schedule());
     this.buttons.publish.addEventListener("click", () => this.setOnline(true));
     this.buttons.unpublish.addEventListener("click", () => this.setOnline(false));
     this.form = formShell(() => this.save(),
       h("div", { class: "editor-bar" },
         h("div", { class: "form-actions" }, this.buttons.save, this.buttons.publish, this.buttons.unpublish,
-          h("span", { class: "schedule-box", dataset: { field: "publish_at" } }, this.inputs.publishAt,
-            this.buttons.schedule, h("p", { class: "field-error", hidden: true })),
           h("a", { class: "btn", href: this.ctx.href("articles") }, "返回列表")),
         this.state, this.meterBox),
       h("div", { class: "form-grid editor-meta" },
         h("div", { class: "wide" }, field("标题", this.inputs.title, "title")),
         field("栏目", this.inputs.category, "category"),
-        field("日期", this.inputs.date, "date"),
+        field("日期（晚于今天即定时发布，当天自动上线）", this.inputs.date, "date"),
         field("作者", this.inputs.author, "author"),
         field("标签", this.inputs.tags, "tags"),
         h("div", { class: "wide" }, field("摘要", this.inputs.summary, "summary"))),
@@ -145,8 +138,7 @@ class ArticleEditor {
 
   drawState() {
     this.ctx.setTitle(this.article ? `编辑：${this.article.title}` : "写文章");
-    this.buttons.publish.textContent = this.published() ? "保存并更新网站"
-      : (this.article && this.article.status === "scheduled" ? "立即发布" : "发布");
+    this.buttons.publish.textContent = this.published() ? "保存并更新网站" : "发布";
     this.buttons.unpublish.hidden = !this.online();
     if (!this.article) {
       this.state.replaceChildren("新文章（未保存）");
@@ -154,7 +146,7 @@ class ArticleEditor {
     }
     const [label, kind] = STATUS[this.article.status];
     this.state.replaceChildren("状态：", tag(label, kind),
-      this.article.status === "scheduled" ? `（${formatDateTime(this.article.publish_at)} 上线）` : "",
+      this.article.status === "scheduled" ? `（定时发布：${this.article.date} 当天上线）` : "",
       this.published() ? h("a", { class: "live-link", href: this.article.url, target: "_blank", rel: "noopener" },
         "查看网站页面") : "");
   }
@@ -259,25 +251,11 @@ class ArticleEditor {
     const job = await submitForm(this.form, button,
       () => api.post(`/articles/${encodeURIComponent(saved.slug)}/${action}`), online ? "发布中…" : "撤下中…");
     if (!job) return;
-    this.article = { ...this.article, status: online ? "published" : "draft", publish_at: null };
-    this.inputs.publishAt.value = "";
-    this.drawState();
-    await this.follow(job.id, online ? "已发布，页面已上线" : "已撤下，页面已从网站移除");
-  }
-
-  /** 定时发布: save, then publish from the chosen moment on (the build keeps it off until then). */
-  async schedule() {
-    const moment = fromLocalInput(this.inputs.publishAt.value);
-    const saved = await this.save();
-    if (!saved) return;
-    const job = await submitForm(this.form, this.buttons.schedule, () => {
-      if (!moment) return Promise.reject({ message: "请选择定时发布时间", errors: { publish_at: ["请选择定时发布时间"] } });
-      return api.post(`/articles/${encodeURIComponent(saved.slug)}/schedule`, { publish_at: moment });
-    }, "提交中…");
-    if (!job) return;
     this.article = await api.get(`/editor/articles/${encodeURIComponent(saved.slug)}`);
     this.drawState();
-    await this.follow(job.id, `已定时：${formatDateTime(this.article.publish_at)} 自动上线`);
+    const scheduled = this.article.status === "scheduled";
+    await this.follow(job.id, !online ? "已撤下，页面已从网站移除"
+      : (scheduled ? `已定时发布：${this.article.date} 当天自动上线` : "已发布，页面已上线"));
   }
 
   /** Follow a site build until it ends: progress, then the link to the live page. */

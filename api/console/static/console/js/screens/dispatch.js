@@ -1,5 +1,6 @@
-// 派单看板 (我来帮): overdue, held-for-review, waiting, dispatched and accepted requests of
-// my subtree with the time since submission; release, decline, dispatch to a team,
+// 派单看板 (我来帮): overdue (waiting to be dispatched or accepted longer than the
+// escalation allows, as the API decides), held-for-review, waiting, dispatched and accepted
+// requests of my subtree with the time since submission; release, decline, dispatch to a team,
 // redispatch, take back. The buttons are the moves the API lists for each request
 // (``actions``), so no rule is repeated here. Refreshes itself every 20 seconds.
 
@@ -12,7 +13,7 @@ import {
 import { HELP_STATUS_KIND } from "../vocab.js";
 
 const TABS = [
-  ["overdue", "超时未接单", { overdue: true }],
+  ["overdue", "超时待办", { overdue: true }],
   ["held", "待审核", { status: "held" }],
   ["submitted", "待派单", { status: "submitted" }],
   ["dispatched", "已派单", { status: "dispatched" }],

@@ -4,8 +4,8 @@
 import { api } from "../../web/js/api.js";
 import { formatDateTime, h, hoursText, shortUnitName, show, toast } from "../../web/js/ui.js";
 import {
-  ORGANIZER_ROLES, actionButton, field, formShell, input, listView, reasonAction, scopeUnits, submitForm,
-  tag, unitSelect,
+  ORGANIZER_ROLES, OWN_RECORD_NOTE, actionButton, field, formShell, input, listView, ownRecord, reasonAction,
+  scopeUnits, submitForm, tag, unitSelect,
 } from "../kit.js";
 import { DISPUTE_KIND, DISPUTE_STATUS, RECORD_SOURCE, RECORD_STATUS } from "../vocab.js";
 
@@ -20,14 +20,15 @@ export default async function render(ctx) {
       "aria-current": view === "records" ? "page" : null }, "服务记录"),
     h("a", { href: href("hours", { view: "disputes" }), class: view === "disputes" ? "is-active" : null,
       "aria-current": view === "disputes" ? "page" : null }, "申诉与更正"));
-  const list = view === "records" ? recordList(units) : disputeList(units);
+  const list = view === "records" ? recordList(user, units) : disputeList(units);
   show(root, tabs, list.element);
 }
 
-function recordList(units) {
+function recordList(user, units) {
   let list;
   const again = () => list.reload();
-  const actions = (record) => h("div", { class: "cell-actions" },
+  const actions = (record) => (ownRecord(user, record) && ["pending", "approved"].includes(record.status)
+    ? h("span", { class: "muted", text: OWN_RECORD_NOTE }) : h("div", { class: "cell-actions" },
     record.status === "pending" ? [
       actionButton("通过", () => api.post(`/hours/records/${record.id}/approve`, {}),
         { className: "btn btn-small btn-primary", done: () => { toast("已通过"); again(); } }),
@@ -46,7 +47,7 @@ function recordList(units) {
           toast("已作废");
           again();
         } }),
-    ] : null);
+    ] : null));
   list = listView({
     path: "/hours/records",
     caption: "服务记录",

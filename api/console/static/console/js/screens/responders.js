@@ -1,8 +1,9 @@
 // 接单人管理: who takes 我来帮 requests for a team of my subtree (a request can be dispatched
-// only to a team with at least one). People are named by their user number.
+// only to a team with at least one). People are added by their user number, or found by
+// name or phone where the people list of my subtree (GET /users) is available.
 
 import { api } from "../../web/js/api.js";
-import { empty, formatDateTime, h, shortUnitName, show, toast } from "../../web/js/ui.js";
+import { config, empty, formatDateTime, h, shortUnitName, show, toast } from "../../web/js/ui.js";
 import {
   DISPATCHER_ROLES, actionButton, field, formShell, input, scopeTeams, section, select, submitForm, table,
 } from "../kit.js";
@@ -47,5 +48,30 @@ export default async function render(ctx) {
       render(ctx);
     }
   }, h("div", { class: "row" }, field("用户编号", newId, "user_ids"), add));
-  show(root, top, section("接单人", rows), section("添加接单人", form));
+  const addById = async (id) => {
+    await save([...ids.filter((one) => one !== id), id]);
+    toast("已添加");
+    render(ctx);
+  };
+  show(root, top, section("接单人", rows), section("添加接单人", form,
+    config.features.users ? finder(ids, addById) : null));
+}
+
+/** Find people of my subtree by name, nickname or full phone number (shown masked). */
+function finder(ids, addById) {
+  const query = input("q", { placeholder: "姓名、昵称或完整手机号", maxlength: 40 });
+  const search = h("button", { class: "btn", type: "submit" }, "查找");
+  const found = h("div");
+  const form = formShell(async (target) => {
+    const answer = await submitForm(target, search, () => api.get("/users", { q: query.value.trim(), per_page: 20 }));
+    if (!answer) return;
+    show(found, answer.data.length ? table([
+      { label: "用户编号", value: (person) => String(person.id) },
+      { label: "姓名 / 昵称", value: (person) => person.real_name || person.nickname },
+      { label: "手机号", value: (person) => person.phone || "—" },
+      { label: "操作", value: (person) => (ids.includes(person.id) ? "已是接单人"
+        : actionButton("添加", () => addById(person.id), { className: "btn btn-small btn-primary" })) },
+    ], answer.data, { caption: "查找结果" }) : empty("没有找到", "请换一个姓名或输入完整手机号"));
+  }, h("div", { class: "row" }, field("查找人员", query, "q"), search));
+  return h("div", { class: "finder" }, form, found);
 }

@@ -6,7 +6,8 @@
 import { api } from "../../web/js/api.js";
 import { confirmButton, empty, formatDateTime, formatRange, h, hoursText, show, toast } from "../../web/js/ui.js";
 import {
-  actionButton, downloadButton, field, formShell, input, reasonAction, section, submitForm, table, tag,
+  OWN_RECORD_NOTE, actionButton, downloadButton, field, formShell, input, ownRecord, reasonAction, section,
+  submitForm, table, tag,
 } from "../kit.js";
 import { ACTIVITY_STATUS, METHOD, RECORD_SOURCE, RECORD_STATUS, SIGNUP_STATUS } from "../vocab.js";
 
@@ -79,7 +80,7 @@ export default async function render(ctx) {
   show(root, head,
     section("报名与签到", signups,
       entries.length > active.length ? h("p", { class: "muted" }, `另有 ${entries.length - active.length} 人已取消报名`) : null),
-    hoursSection(activity, records.data, again),
+    hoursSection(ctx.user, activity, records.data, again),
     assistedSection(activity, again));
 }
 
@@ -87,8 +88,9 @@ function pill(label, value) {
   return h("span", { class: "stat-pill" }, h("b", { text: String(value) }), label);
 }
 
-function hoursSection(activity, records, again) {
-  const pending = records.filter((record) => record.status === "pending");
+function hoursSection(user, activity, records, again) {
+  // The API's roster approval skips my own records; the button counts what it will move.
+  const pending = records.filter((record) => record.status === "pending" && !ownRecord(user, record));
   const bulk = pending.length ? h("div", { class: "row" },
     confirmButton(`全部通过（${pending.length} 条）`, "确认全部通过", async () => {
       try {
@@ -110,7 +112,8 @@ function hoursSection(activity, records, again) {
     { label: "时长", className: "num", value: (record) => `${hoursText(record.hours)} 小时（${record.credited_minutes} 分钟）` },
     { label: "来源", value: (record) => RECORD_SOURCE[record.source] || record.source },
     { label: "状态", value: (record) => tag(...(RECORD_STATUS[record.status] || [record.status])) },
-    { label: "操作", value: (record) => (record.status === "pending" ? h("div", { class: "cell-actions" },
+    { label: "操作", value: (record) => (record.status === "pending" && ownRecord(user, record)
+      ? h("span", { class: "muted", text: OWN_RECORD_NOTE }) : record.status === "pending" ? h("div", { class: "cell-actions" },
       actionButton("通过", () => api.post(`/hours/records/${record.id}/approve`, {}),
         { className: "btn btn-small btn-primary", done: () => { toast("已通过"); again(); } }),
       reasonAction("驳回", { placeholder: "驳回原因（志愿者可见）", confirm: "确认驳回", fieldName: "note",

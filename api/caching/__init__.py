@@ -1,0 +1,1 @@
+"""HTTP caching of public reads: a response cache validated by a data generation."""

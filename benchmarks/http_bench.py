@@ -1,0 +1,348 @@
+"""HTTP benchmark of the platform at county scale against a bare-Flask baseline (not a test).
+
+    # once: a database with the county-scale dataset and its search index
+    flask db upgrade && flask seed scale --content-dir /tmp/scale-content
+    CONTENT_DIR=/tmp/scale-content flask search rebuild
+    # then, with the same DATABASE_URL, SEARCH_INDEX_DIR and CONTENT_DIR in the environment:
+    python benchmarks/http_bench.py --duration 10 --results "after: calendar index"
+
+Serves the platform (``wsgi:app``) and ``benchmarks/bare_app.py`` with the same gunicorn
+settings (the project's ``gunicorn.conf.py`` when present, 2 sync workers, preload), then
+loads each endpoint with wrk (Debian package ``wrk``), interleaved with the bare endpoint,
+round after round, so both see the same machine. It prints req/s, p50 and p99, the ratio to
+the bare endpoint, and the load average; then the sign-up rush: ``--rush`` new users sign up
+at once for one activity with 50 places (sign-ups/s, and the overbooking check). ``--results``
+appends the table to ``benchmarks/RESULTS.md`` under that label.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT))
+VENV_BIN = Path(sys.executable).parent
+RESULTS = REPO_ROOT / "benchmarks" / "RESULTS.md"
+RUSH_PLACES = 50
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=float, default=10, help="seconds per endpoint")
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="interleaved rounds (bare, endpoint) per endpoint")
+    parser.add_argument("--connections", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--rush", type=int, default=2_000, help="users in the sign-up rush")
+    parser.add_argument("--only", default="", help="comma-separated row names to run")
+    parser.add_argument("--results", default="", help="append the table to RESULTS.md")
+    return parser.parse_args()
+
+
+# -- servers ---------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Gunicorn:
+    """One gunicorn serving ``target`` on a free port, with the project's settings."""
+
+    def __init__(self, target: str, workers: int, env: dict, chdir: Path = REPO_ROOT):
+        self.port = free_port()
+        command = [str(VENV_BIN / "gunicorn")]
+        config = REPO_ROOT / "gunicorn.conf.py"
+        if config.exists():
+            command += ["--config", str(config)]
+        command += ["--chdir", str(chdir), "--bind", f"127.0.0.1:{self.port}",
+                    "--workers", str(workers), "--worker-class", "sync", "--preload",
+                    "--log-level", "warning", target]
+        self.process = subprocess.Popen(command, env=env, start_new_session=True)
+        self._wait()
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _wait(self) -> None:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited with {self.process.returncode}")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise SystemExit("gunicorn did not start within 120 s")
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+# -- load ------------------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    rps: float
+    p50: float
+    p99: float
+    errors: int
+
+
+_LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
+_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url: str, duration: float, connections: int, token: str | None) -> Run:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency"]
+    if token:
+        command += ["-H", f"Authorization: Bearer {token}"]
+    finished = subprocess.run(command + [url], capture_output=True, text=True)
+    if finished.returncode != 0:
+        raise SystemExit(f"wrk failed on {url}: {finished.stdout}{finished.stderr}")
+    output = finished.stdout
+    latency = {int(share): float(value) * _UNIT_MS[unit]
+               for share, value, unit in _LATENCY.findall(output)}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return Run(rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+               p50=latency[50], p99=latency[99], errors=int(errors.group(1)) if errors else 0)
+
+
+@dataclass
+class Row:
+    name: str
+    path: str
+    token: str | None = None
+    target: str = ""
+
+
+def measure(row: Row, app: Gunicorn, bare: Gunicorn, args) -> dict:
+    """Interleave the bare endpoint and ``row`` for ``args.rounds`` rounds."""
+    per_round = max(1.0, args.duration / args.rounds)
+    wrk(app.base + row.path, 1, args.connections, row.token)  # warm each worker up
+    bare_runs, runs = [], []
+    for _ in range(args.rounds):
+        bare_runs.append(wrk(bare.base + "/bare", per_round, args.connections, None))
+        runs.append(wrk(app.base + row.path, per_round, args.connections, row.token))
+    bare_rps = sum(run.rps for run in bare_runs) / len(bare_runs)
+    rps = sum(run.rps for run in runs) / len(runs)
+    return {"name": row.name, "rps": rps, "p50": max(run.p50 for run in runs),
+            "p99": max(run.p99 for run in runs), "ratio": rps / bare_rps, "bare": bare_rps,
+            "errors": sum(run.errors for run in runs), "target": row.target}
+
+
+# -- data ------------------------------------------------------------------------------------
+
+def prepare(rush: int) -> dict:
+    """Find or make what the rows need: a month, an activity, a volunteer with 2,000 records,
+    tokens, and the rush's users and activity."""
+    import sqlalchemy as sa
+
+    from api import create_app
+    from api.accounts.models import User
+    from api.activities.models import Activity
+    from api.auth.tokens import issue_token
+    from api.extensions import db
+    from api.hours.models import ServiceRecord
+    from api.timeutil import utcnow
+
+    app = create_app({"JOBS_WORKER": "external"})
+    with app.app_context():
+        now = utcnow()
+        activity = db.session.scalar(
+            sa.select(Activity).where(Activity.status == "published", Activity.starts_at > now)
+            .order_by(Activity.starts_at).limit(1))
+        if activity is None:
+            raise SystemExit("no published activity: run `flask seed scale` first")
+        month = activity.starts_at.strftime("%Y-%m")
+        heavy = db.session.execute(
+            sa.select(ServiceRecord.user_id, sa.func.count()).group_by(ServiceRecord.user_id)
+            .order_by(sa.func.count().desc()).limit(1)).one()
+        volunteer = db.session.get(User, heavy[0])
+        if heavy[1] < 2_000:
+            _give_records(volunteer, 2_000 - heavy[1], activity)
+        rush_activity = _rush_activity(activity, rush)
+        rush_tokens = [issue_token(user)[0] for user in _rush_users(rush)]
+        return {"month": month, "activity_id": activity.id,
+                "token": issue_token(volunteer)[0], "rush_activity_id": rush_activity.id,
+                "rush_tokens": rush_tokens, "records": max(heavy[1], 2_000)}
+
+
+def _give_records(volunteer, count: int, activity) -> None:
+    from api.extensions import db
+    from api.hours.models import APPROVED, MANUAL, ServiceRecord
+
+    served = activity.starts_at - timedelta(days=400)
+    db.session.execute(ServiceRecord.__table__.insert(), [
+        {"user_id": volunteer.id, "activity_id": None, "unit_id": activity.unit_id,
+         "credited_minutes": 60, "source": MANUAL, "status": APPROVED,
+         "category": activity.category, "served_at": served + timedelta(hours=number),
+         "reason": "", "review_note": "", "created_at": served} for number in range(count)])
+    db.session.commit()
+
+
+def _rush_users(count: int) -> list:
+    import sqlalchemy as sa
+
+    from api.accounts.models import User
+    from api.extensions import db
+
+    prefix = "bench-rush-"
+    existing = db.session.scalar(sa.select(sa.func.count()).where(User.openid.like(prefix + "%")))
+    if existing < count:
+        db.session.execute(User.__table__.insert(), [
+            {"openid": f"{prefix}{number}", "nickname": f"抢报{number}", "token_version": 1,
+             "is_active": True, "created_at": datetime.now(UTC)}
+            for number in range(existing, count)])
+        db.session.commit()
+    return list(db.session.scalars(sa.select(User).where(User.openid.like(prefix + "%"))
+                                   .order_by(User.id).limit(count)))
+
+
+def _rush_activity(template, rush: int):
+    """A fresh activity with 50 places, open for sign-up (one per run)."""
+    from api.activities.models import Activity
+    from api.extensions import db
+
+    starts = template.starts_at + timedelta(days=1)
+    activity = Activity(title="抢报名压测活动", description="", theme=template.theme,
+                        category=template.category, unit_id=template.unit_id,
+                        starts_at=starts, ends_at=starts + timedelta(hours=2),
+                        capacity=RUSH_PLACES, status="published", audience="public",
+                        geofence_metres=None)
+    db.session.add(activity)
+    db.session.commit()
+    return activity
+
+
+def sign_up_rush(base: str, activity_id: int, tokens: list[str], threads: int) -> dict:
+    """Every token signs up once, ``threads`` at a time; then the activity's counters."""
+    host, port = base.removeprefix("http://").split(":")
+    path = f"/api/v1/activities/{activity_id}/signups"
+
+    def sign_up(chunk: list[str]) -> list[int]:
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        statuses = []
+        for token in chunk:
+            connection.request("POST", path, body=b"{}", headers={
+                "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            statuses.append(response.status)
+        connection.close()
+        return statuses
+
+    chunks = [tokens[index::threads] for index in range(threads)]
+    started = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        statuses = [status for part in pool.map(sign_up, chunks) for status in part]
+    elapsed = time.perf_counter() - started
+    with urllib.request.urlopen(f"{base}/api/v1/activities/{activity_id}") as response:
+        detail = json.load(response)
+    return {"per_second": len(tokens) / elapsed, "statuses": sorted(set(statuses)),
+            "created": statuses.count(201) + statuses.count(200),
+            "confirmed": detail.get("confirmed_count"), "waitlisted": detail.get("waitlist_count")}
+
+
+# -- report ----------------------------------------------------------------------------------
+
+def table(rows: list[dict]) -> str:
+    lines = ["| endpoint | req/s | p50 ms | p99 ms | ratio to bare | non-2xx | target |",
+             "|---|---|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(f"| {row['name']} | {row['rps']:,.0f} | {row['p50']:.1f} | "
+                     f"{row['p99']:.1f} | {row['ratio']:.3f} | {row['errors']} | "
+                     f"{row['target']} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    args = parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    env = {**os.environ, "JOBS_WORKER": "external", "RATELIMIT_ENABLED": "false",
+           "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO_ROOT)}
+    os.environ.update({key: env[key] for key in ("JOBS_WORKER", "RATELIMIT_ENABLED")})
+    data = prepare(args.rush)
+    load_before = os.getloadavg()
+    app = Gunicorn("wsgi:app", args.workers, env)
+    bare = Gunicorn("bare_app:app", args.workers, env, chdir=REPO_ROOT / "benchmarks")
+    year, month = map(int, data["month"].split("-"))
+    last_day = (datetime(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
+    month_range = f"start={data['month']}-01&end={data['month']}-{last_day:02d}"
+    token = data["token"]
+    rows = [
+        Row("calendar month, page 1", f"/api/v1/activities?{month_range}", None,
+            "≥ 0.40, p99 < 50"),
+        Row("month counts widget", f"/api/v1/activities/calendar?month={data['month']}", None,
+            "≥ 0.40, p99 < 50"),
+        Row("activity detail, anonymous", f"/api/v1/activities/{data['activity_id']}", None,
+            "≥ 0.40, p99 < 50"),
+        Row("activity detail, signed in", f"/api/v1/activities/{data['activity_id']}", token,
+            "≥ 0.50 of floor, p99 < 50"),
+        Row("GET /me (signed-in floor)", "/api/v1/me", token, "floor"),
+        Row(f"my hours, {data['records']:,} records", "/api/v1/me/hours", token,
+            "≥ 0.50 of floor, p99 < 50"),
+        Row("search 1-word", "/api/v1/search?q=%E5%81%A5%E5%BA%B7", None, "p99 < 100"),
+        Row("search 2-word", "/api/v1/search?q=%E5%81%A5%E5%BA%B7%20%E4%B9%89%E8%AF%8A", None,
+            "p99 < 100"),
+        Row("stats, county (cached)", "/api/v1/stats", None, "≥ 0.40, p99 < 100"),
+        Row("openapi.json", "/api/v1/openapi.json", None, "served from a cache"),
+    ]
+    wanted = {name.strip() for name in args.only.split(",") if name.strip()}
+    results = []
+    try:
+        for row in rows:
+            if wanted and not any(name in row.name for name in wanted):
+                continue
+            results.append(measure(row, app, bare, args))
+            print(f"{row.name}: {results[-1]['rps']:,.0f} req/s, p99 {results[-1]['p99']:.1f} ms",
+                  flush=True)
+        rush = sign_up_rush(app.base, data["rush_activity_id"], data["rush_tokens"],
+                            threads=args.connections * 2)
+    finally:
+        app.stop()
+        bare.stop()
+    load_after = os.getloadavg()
+    database = os.environ.get("DATABASE_URL", "sqlite (default)").split("://")[0]
+    report = "\n".join([
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {database}, gunicorn {args.workers} sync "
+        f"workers, wrk {args.connections} connections, {args.rounds}×"
+        f"{args.duration / args.rounds:g} s per endpoint interleaved with bare Flask "
+        f"(~{results[0]['bare'] if results else 0:,.0f} req/s); load average "
+        f"{load_before[0]:.2f} → {load_after[0]:.2f}",
+        "",
+        table(results),
+        "",
+        f"Sign-up rush: {len(data['rush_tokens']):,} users for {RUSH_PLACES} places: "
+        f"{rush['per_second']:,.0f} sign-ups/s; answers {rush['statuses']}; confirmed "
+        f"{rush['confirmed']}, waitlisted {rush['waitlisted']} "
+        f"({'no overbooking' if rush['confirmed'] == RUSH_PLACES else 'OVERBOOKED or short'})",
+    ])
+    print(report)
+    if args.results:
+        with RESULTS.open("a", encoding="utf-8") as results_file:
+            results_file.write(f"\n## {args.results}\n\n{report}\n")
+
+
+if __name__ == "__main__":
+    main()
