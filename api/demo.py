@@ -61,11 +61,11 @@ def _volunteers() -> list[User]:
     return people
 
 
-def _past_activity(organizer: User) -> Activity:
-    """A finished activity of 油坊陈村 yesterday, whose hours wait for review."""
+def _past_activity(organizer: User, team: Team) -> Activity:
+    """A finished activity of 油坊陈村 yesterday, run by ``team``; its hours wait for review."""
     starts_at = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
     station = _unit("LY-JL-YFC")
-    activity = Activity(
+    activity = Activity(team_id=team.id,
         title="油坊陈村环境整治志愿服务", description="清理村内主干道和文化广场的垃圾杂物。",
         theme="caring", category="卫生环保", unit_id=station.id, address=station.address,
         lat=station.lat, lng=station.lng, starts_at=starts_at,
@@ -77,8 +77,12 @@ def _past_activity(organizer: User) -> Activity:
 
 
 def _hours(people: list[User], station_admin: User, institute_admin: User) -> Activity:
-    """Hours entered by the station, half approved by the institute (never by their author)."""
-    activity = _past_activity(station_admin)
+    """Hours entered by the station for members of the team that ran the activity, one of
+    them approved by the institute (never by their author)."""
+    team = db.session.scalar(select(Team).join(Team.unit).where(Unit.code == "LY-JL")
+                             .order_by(Team.id))
+    help_requests.set_responders(institute_admin, team.id, [person.id for person in people[:3]])
+    activity = _past_activity(station_admin, team)
     for number, person in enumerate(people[:3]):
         record = hours.create_manual_record(
             station_admin, user_id=person.id, activity_id=activity.id,
@@ -123,7 +127,7 @@ def _merchant(admin: User, owner: User, volunteer: User, reviewer: User) -> str:
         status=APPROVED, category="卫生环保", served_at=now - timedelta(days=2),
         reviewed_by_id=reviewer.id, reviewed_at=now - timedelta(days=1)))
     db.session.commit()
-    points.refresh_account(volunteer.id)
+    points.sync_all()
     return points.redeem(volunteer, rewards[0].id).code
 
 

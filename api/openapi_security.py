@@ -22,7 +22,6 @@ PUBLIC_ENDPOINTS = frozenset({
     "units.list_teams",
     "activities.list_activities",
     "activities.month_calendar",
-    "activities.get_series",
     "hours.lookup_hours",
     "hours.honor_roll",
     "hours.verify_certificate",
@@ -43,6 +42,7 @@ PUBLIC_ENDPOINTS = frozenset({
 #: Endpoints anyone may call; a signed-in caller gets more (their sign-up, their request).
 OPTIONAL_AUTH_ENDPOINTS = frozenset({
     "activities.get_activity",
+    "activities.get_series",  # a draft series only for its organizers
     "wechat.activity_wxacode",
     "help.get_help_request",
 })

@@ -34,7 +34,7 @@ def _shop_with_a_redemption(create_user, corpus_units) -> str:
                                  category="卫生环保", served_at=now - timedelta(days=1),
                                  reviewed_at=now))
     db.session.commit()
-    points.refresh_account(volunteer.id)
+    points.sync_all()
     return points.redeem(volunteer, soap.id).code
 
 
