@@ -19,6 +19,9 @@ import os
 wsgi_app = "wsgi:app"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", max(2, 2 * (os.cpu_count() or 1))))
+# The app reads the same number (production refuses per-process rate-limit storage when
+# more than one process serves), so say it before the preloaded app reads its settings.
+os.environ["WEB_CONCURRENCY"] = str(workers)
 worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
 threads = int(os.environ.get("GUNICORN_THREADS", "4" if worker_class == "gthread" else "1"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))

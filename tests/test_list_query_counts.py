@@ -98,3 +98,14 @@ def test_units_and_teams(client, count_queries, corpus_units):
     many = [_statements(client, count_queries, "/api/v1/units?per_page=20"),
             _statements(client, count_queries, "/api/v1/teams?per_page=20")]
     assert many == few
+
+
+def test_a_signed_in_request_reads_user_roles_profile_and_session_in_one_statement(
+        client, count_queries, create_user, auth_headers, corpus_units):
+    person = create_user("county-admin-reads", roles=[("unit_admin", "LY"), ("editor", "LY")])
+    headers = auth_headers(person)
+
+    statements = _statements(client, count_queries, "/api/v1/me", headers)
+
+    # One for the user with roles, profile and session; one for /me's no-show count.
+    assert statements == 2

@@ -7,16 +7,16 @@ The rules:
 * roles have ranks; nobody grants, revokes or resets above the rank they hold over that unit
   (a ``unit_admin`` never makes an ``admin`` or an ``editor``, whose articles reach the whole
   county), and nobody changes their own roles or password here;
-* a password reset bumps the person's ``token_version``: every token they hold stops working.
+* a password reset, like any change of their roles, ends every session of the person.
 """
 
 import secrets
 
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import Select, or_, select
 
 from api.accounts import roles
 from api.accounts.models import RoleGrant, User, VolunteerProfile
-from api.accounts.services import grant_role, hash_password
+from api.accounts.services import grant_role, hash_password, revoke_role, set_password
 from api.audit.services import record as audit
 from api.auth.permissions import county_wide
 from api.errors import Conflict, Forbidden, NotFound
@@ -178,11 +178,7 @@ def revoke(actor: User, grant_id: int, reason: str = "") -> None:
         raise GrantNotFound()
     _ensure_not_self(actor, role_grant.user)
     _ensure_may_handle(actor, role_grant.unit, role_grant.role)
-    audit(actor, "role.revoke", "user", role_grant.user_id,
-          details={"role": role_grant.role,
-                   "unit": role_grant.unit.code if role_grant.unit else None},
-          reason=reason)
-    db.session.delete(role_grant)
+    revoke_role(actor, role_grant.user, role_grant.role, role_grant.unit, reason=reason)
     db.session.commit()
 
 
@@ -203,15 +199,9 @@ def reset_password(actor: User, user_id: int, password: str | None = None) -> st
         raise NotStaffAccount()
     _ensure_administers(actor, user)
     password = password or new_password()
-    # One UPDATE: a token issued meanwhile carries the old version and is refused too.
-    db.session.execute(
-        update(User).where(User.id == user.id)
-        .values(password_hash=hash_password(password), token_version=User.token_version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    set_password(user, password)  # ends every session of theirs
     audit(actor, "user.password_reset", "user", user.id, details={"signed_out": True})
     db.session.commit()
-    db.session.refresh(user)
     return password
 
 

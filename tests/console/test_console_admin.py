@@ -11,12 +11,17 @@ STAFF_PASSWORD = "nanjie-pass-1"
 
 
 def _api(page, method: str, path: str, body: dict | None = None) -> int:
-    """Call the API from the page with the token the console stored; the status code."""
+    """Call the API from the page with its sign-in (the session cookie, and the CSRF token
+    a write needs), without renewing it; the status code."""
     return page.evaluate(
-        """async ([method, path, body]) => (await fetch('/api/v1' + path, {method,
-             headers: {Authorization: 'Bearer ' + localStorage.getItem('civ.token'),
-                       'Content-Type': 'application/json'},
-             body: body === null ? undefined : JSON.stringify(body)})).status""",
+        """async ([method, path, body]) => {
+             const csrf = (document.cookie.split('; ').find((c) => c.startsWith('civ_csrf=')) || '')
+               .slice('civ_csrf='.length);
+             const response = await fetch('/api/v1' + path, {method,
+               headers: {'X-CSRF-Token': decodeURIComponent(csrf), 'Content-Type': 'application/json'},
+               body: body === null ? undefined : JSON.stringify(body)});
+             return response.status;
+           }""",
         [method, path, body])
 
 

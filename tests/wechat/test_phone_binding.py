@@ -76,3 +76,22 @@ def test_wechat_down_is_503(client, volunteer, stub):
 
 def test_signed_out_is_401(client):
     assert _bind(client, {}, "phone-13987654321").status_code == 401
+
+
+def test_a_new_verified_phone_signs_out_the_other_sessions(client, volunteer, auth_headers):
+    user, headers = volunteer
+    other_session = auth_headers(user)
+
+    assert _bind(client, headers, "phone-13987654321").status_code == 200
+
+    assert client.get("/api/v1/me", headers=other_session).status_code == 401
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+
+
+def test_the_same_verified_phone_keeps_the_other_sessions(client, volunteer, auth_headers):
+    user, headers = volunteer
+    other_session = auth_headers(user)
+
+    assert _bind(client, headers, "phone-13812345678").status_code == 200
+
+    assert client.get("/api/v1/me", headers=other_session).status_code == 200
