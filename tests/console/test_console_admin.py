@@ -18,7 +18,8 @@ def _api(page, method: str, path: str, body: dict | None = None) -> int:
              const csrf = (document.cookie.split('; ').find((c) => c.startsWith('civ_csrf=')) || '')
                .slice('civ_csrf='.length);
              const response = await fetch('/api/v1' + path, {method,
-               headers: {'X-CSRF-Token': decodeURIComponent(csrf), 'Content-Type': 'application/json'},
+               headers: {'X-CSRF-Token': decodeURIComponent(csrf),
+                         'Content-Type': 'application/json'},
                body: body === null ? undefined : JSON.stringify(body)});
              return response.status;
            }""",
