@@ -17,6 +17,7 @@ PUBLIC: list = []
 PUBLIC_ENDPOINTS = frozenset({
     "accounts.login_wechat",
     "accounts.login_password",
+    "accounts.refresh",  # authenticated by the refresh token it trades, not a bearer token
     "units.list_units",
     "units.get_unit",
     "units.list_teams",

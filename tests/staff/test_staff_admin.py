@@ -108,8 +108,10 @@ def test_revoking_a_role_takes_the_power_away(client, people, corpus_units, auth
                              headers=auth_headers(people["cg_admin"]))
 
     assert response.status_code == 204
+    assert client.get("/api/v1/me", headers=leader).status_code == 401  # signed out
+    again = auth_headers(people["cg_leader"])
     assert client.get(f"/api/v1/hours/records?unit_id={station.id}",
-                      headers=leader).status_code == 403
+                      headers=again).status_code == 403
     assert db.session.scalar(select(AuditEntry.reason).where(
         AuditEntry.action == "role.revoke")) == "调离"
 
