@@ -198,6 +198,8 @@ class Config:
         self.POINTS_REDEMPTION_HOURS = _env_int("POINTS_REDEMPTION_HOURS", 72)
         # GET /stats answers from a per-process cache for this many seconds (0: no cache).
         self.STATS_CACHE_SECONDS = _env_int("STATS_CACHE_SECONDS", 60)
+        # A stored snapshot (task stats.refresh, every 10 minutes) older than this is not used.
+        self.STATS_SNAPSHOT_MAX_AGE_SECONDS = _env_int("STATS_SNAPSHOT_MAX_AGE_SECONDS", 1800)
         # Hours ledger caps: one manual or 我来帮 record, and one volunteer's live records of
         # one local day (checkin, manual and help together).
         self.MANUAL_RECORD_MAX_MINUTES = _env_int("MANUAL_RECORD_MAX_MINUTES", 8 * 60)

@@ -10,5 +10,6 @@ from api.jobs import models as jobs  # noqa: F401
 from api.notifications import models as notifications  # noqa: F401
 from api.points import models as points  # noqa: F401
 from api.signups import models as signups  # noqa: F401
+from api.stats import snapshots as stats  # noqa: F401
 from api.units import models as units  # noqa: F401
 from api.wechat import models as wechat  # noqa: F401

@@ -206,7 +206,6 @@ def explain(app, user_id: int) -> None:
 
 def main() -> None:
     args = parse_args()
-    os.environ.setdefault("JOBS_WORKER", "external")
     url, drop = make_database(args.database_url)
     from flask_migrate import upgrade
 
@@ -215,7 +214,7 @@ def main() -> None:
     from api.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
-                      "JOBS_WORKER": "external"})
+                      "TASK_QUEUE": "memory"})
 
     @app.get("/bench/bare")
     def bare():

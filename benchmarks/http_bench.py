@@ -180,11 +180,21 @@ def prepare(rush: int) -> dict:
         volunteer = db.session.get(User, heavy[0])
         if heavy[1] < 2_000:
             _give_records(volunteer, 2_000 - heavy[1], activity)
+        _refresh_statistics()
         rush_activity = _rush_activity(activity, rush)
         rush_tokens = [issue_token(user)[0] for user in _rush_users(rush)]
         return {"month": month, "activity_id": activity.id,
                 "token": issue_token(volunteer)[0], "rush_activity_id": rush_activity.id,
                 "rush_tokens": rush_tokens, "records": max(heavy[1], 2_000)}
+
+
+def _refresh_statistics() -> None:
+    """What the periodic task stats.refresh keeps (absent from older versions)."""
+    try:
+        from api.stats.snapshots import refresh_snapshots
+    except ImportError:
+        return
+    refresh_snapshots()
 
 
 def _give_records(volunteer, count: int, activity) -> None:

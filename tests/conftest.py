@@ -69,7 +69,6 @@ def make_test_config(database_url: str, tmp_path: Path, wechat_base: str, **over
         "WECHAT_API_BASE": wechat_base,
         "WECHAT_TIMEOUT": 1.5,
         "RATELIMIT_ENABLED": False,
-        "JOBS_WORKER": "external",
         "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
         "SITE_DIR": str(tmp_path / "site"),
         "CONTENT_DIR": str(tmp_path / "content"),

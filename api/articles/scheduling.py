@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from api.articles import sitebuild
 from api.articles.services import SITE_BUILD, site_dir, store_for
-from api.articles.store import status_of
+from api.articles.store import PUBLISHED, status_of
 from api.extensions import db
 from api.jobs.models import QUEUED, RUNNING, Job
 from api.jobs.services import enqueue
@@ -25,22 +25,25 @@ SCHEDULED_ACTION = "publish_scheduled"
 def articles_due(since: str, today) -> list[str]:
     """Slugs of the published articles dated after ``since`` and up to ``today``."""
     return [article.slug for article in store_for(current_app.config["CONTENT_DIR"]).list()
-            if since < article.date.isoformat() and status_of(article, today) == "published"]
+            if since < article.date.isoformat() and status_of(article, today) == PUBLISHED]
 
 
 def publish_due_articles() -> dict:
     """Queue one site build when scheduled articles came due since the live build."""
     today = local_today()
-    built_until = sitebuild.published_until(site_dir())
-    if built_until is None or built_until >= today.isoformat():
-        return {}  # no site yet (`flask site build` makes it), or the live build is current
+    if sitebuild.current_build(site_dir()) is None:
+        return {}  # no site yet: `flask site build` makes the first
+    # A build from before scheduling held nothing back: the next one must.
+    built_until = sitebuild.published_until(site_dir()) or ""
+    if built_until >= today.isoformat():
+        return {}  # the live build is current
     waiting = db.session.scalar(select(Job.id).where(
         Job.kind == SITE_BUILD, Job.status.in_((QUEUED, RUNNING))).limit(1))
     if waiting is not None:
         db.session.commit()
         return {}  # a build is on its way; it reads today's date when it runs
-    slugs = articles_due(built_until, today)
-    if not slugs:
+    slugs = articles_due(built_until, today) if built_until else []
+    if built_until and not slugs:
         db.session.commit()
         return {}
     enqueue(SITE_BUILD, {"action": SCHEDULED_ACTION, "slugs": slugs})

@@ -33,6 +33,7 @@ from api.help.states import STATUSES as HELP_STATUSES
 from api.hours.models import APPROVED, PENDING, ServiceRecord
 from api.hours.totals import hours
 from api.sql_time import local_month
+from api.stats.snapshots import read_snapshot
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
@@ -98,6 +99,10 @@ def statistics(unit_id: int | None = None, first: date | None = None,
     if first and last and first > last:
         raise ValidationFailed(errors={"to": ["结束日期不能早于开始日期"]})
     unit = get_unit(unit_id) if unit_id is not None else None
+    if first is None and last is None:
+        kept = read_snapshot(unit_id)
+        if kept is not None:
+            return kept
     ttl = current_app.config["STATS_CACHE_SECONDS"]
     key = (unit_id, first, last, to_local(utcnow()).date())
     cache = current_app.extensions.setdefault("stats_cache", {})
@@ -105,7 +110,7 @@ def statistics(unit_id: int | None = None, first: date | None = None,
         cached = cache.get(key)
     if ttl > 0 and cached and cached[0] > time.monotonic():
         return cached[1]
-    answer = _compute(unit, first, last, utcnow())
+    answer = compute(unit, first, last, utcnow())
     if ttl > 0:
         with _cache_lock:
             if len(cache) >= _CACHE_SIZE:
@@ -186,8 +191,9 @@ def _scoped(statement, unit_column, scope: Unit | None):
     return statement.join(Unit, Unit.id == unit_column).where(in_subtree(scope))
 
 
-def _compute(scope: Unit | None, first: date | None, last: date | None,
+def compute(scope: Unit | None, first: date | None, last: date | None,
              now: datetime) -> dict:
+    """Every tally of a scope (None: the county) between two local dates, as of ``now``."""
     start, end = _bounds(first, last)
     townships = _Buckets(scope)
     categories = _Series("category", TEAM_CATEGORIES)

@@ -18,6 +18,7 @@ from api.jobs.services import run_pending
 from api.notifications.outbox import run_outbox
 from api.points.services import sync_all
 from api.signups.no_shows import mark_no_shows
+from api.stats.snapshots import refresh_snapshots
 
 DELIVER_OUTBOX = "outbox.deliver"
 RUN_JOBS = "jobs.run"
@@ -57,5 +58,6 @@ TASKS: tuple[Task, ...] = (
     Task("signups.mark_no_shows", mark_no_shows, EVERY_TEN_MINUTES),
     Task("help.settle", settle_help_requests, EVERY_TEN_MINUTES),
     Task("points.sync", sync_all, EVERY_TEN_MINUTES),
+    Task("stats.refresh", refresh_snapshots, EVERY_TEN_MINUTES),
     Task("housekeeping.clean_up", clean_up_builds_and_indexes, {"minute": "17", "hour": "19"}),
 )

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from api.articles import services
+from api.articles import services, sitebuild
 from api.articles.scheduling import publish_due_articles
 from api.extensions import db
 from api.jobs.models import Job
@@ -72,3 +72,20 @@ def test_the_task_publishes_it_on_its_day_with_one_build(
     assert f"article:{LATER_SLUG}" in _search_ids("讲座")
     assert publish_due_articles() == {}  # the live build is today's
     assert len(_site_jobs()) == 1
+
+
+def test_a_site_built_before_scheduling_is_rebuilt_once_holding_back_the_future(
+        fetch, frozen_clock, site_app, create_article, run_jobs):
+    frozen_clock(DAY[3])
+    create_article(name="houtian", title="后天的讲座", category="news",
+                   date=dt.date(2026, 12, 5))
+    sitebuild.build_site(site_app.config["MKDOCS_CONFIG"], services.site_dir(),
+                         docs_dir=site_app.config["CONTENT_DIR"])  # no publish_until
+    assert fetch(f"/news/{LATER_SLUG}/").status_code == 200
+
+    assert publish_due_articles() == {"scheduled_published": 0}
+    assert publish_due_articles() == {}
+    run_jobs()
+
+    assert fetch(f"/news/{LATER_SLUG}/").status_code == 404
+    assert publish_due_articles() == {}

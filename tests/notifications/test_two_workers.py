@@ -89,7 +89,6 @@ def test_two_worker_processes_send_each_notification_once(app, outbox, stub, not
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "WECHAT_API_BASE": stub.base_url,
         "WECHAT_RETRY_BACKOFF": "0.01",
-        "JOBS_WORKER": "external",
         "APP_ENV": "development",
     }
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "notifications", "run", "--once"]

@@ -134,13 +134,13 @@ def test_a_commit_wakes_the_worker_through_the_queue(
 
 def test_killing_a_worker_mid_delivery_loses_nothing_and_sends_nothing_twice(
         app, worker, stub, create_user, tmp_path, capsys):
-    count, lease = 24, 4
+    count, lease = 16, 2
     settings = {"TASK_QUEUE": "sqlite", "HUEY_SQLITE_PATH": tmp_path / "huey.sqlite3",
                 "OUTBOX_LEASE_SECONDS": lease}
     people = _people_with_grants(create_user, app, count)
     services.notify([person.id for person in people], "signup_confirmed", "报名成功：义诊")
     db.session.commit()
-    stub.set_latency("subscribe_send", 0.2)
+    stub.set_latency("subscribe_send", 0.15)
 
     first = worker(**settings)
     _wait(lambda: len(stub.messages) >= 4, 60, "the first sends")
