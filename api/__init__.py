@@ -26,6 +26,7 @@ def _blueprints() -> list:
     from api.activities.views import blp as activities
     from api.articles.site import site_blp as site
     from api.articles.views import blp as articles
+    from api.audit.views import blp as audit_log
     from api.checkin.views import blp as checkin
     from api.console.views import blp as console
     from api.families.views import blp as families
@@ -37,13 +38,15 @@ def _blueprints() -> list:
     from api.points.views import blp as points
     from api.searching.views import blp as search
     from api.signups.views import blp as signups
+    from api.staff.views import blp as staff
     from api.stats.views import blp as stats
     from api.units.views import blp as units
     from api.web.views import blp as web
     from api.wechat.views import blp as wechat
 
     return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site,
-            search, notifications, wechat, help_requests, points, stats, web, console, families]
+            search, notifications, wechat, help_requests, points, stats, web, staff, audit_log,
+            console, families]
 
 
 def _cli_commands() -> list:

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 
 from api.auth.credentials import signed_user_id
+from api.openapi_security import BearerSecurityPlugin
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -59,6 +60,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = PlatformApi(spec_kwargs={
     "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=openapi_schema_name),
+    "extra_plugins": [BearerSecurityPlugin()],
 })
 
 

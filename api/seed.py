@@ -15,6 +15,7 @@ from api.accounts.identity import id_check_character
 from api.accounts.models import User
 from api.accounts.services import create_staff_user, register_volunteer
 from api.corpus.cli import import_corpus
+from api.demo import seed_console_demo
 from api.extensions import db
 from api.seed_scale import scale_command
 from api.units.models import Unit
@@ -31,6 +32,9 @@ DEMO_STAFF: tuple[tuple[str, str, str], ...] = (
     ("chengguan", roles.UNIT_ADMIN, "LY-CG"),
     ("youfangchen", roles.UNIT_ADMIN, "LY-JL-YFC"),
     ("leader", roles.TEAM_LEADER, "LY-JL"),
+    ("dispatcher", roles.UNIT_ADMIN, "LY-CG"),
+    ("merchant", roles.MERCHANT_ADMIN, "LY-JL"),
+    ("official", roles.OFFICIAL, "LY"),
 )
 # WeChat login codes the stub accepts for the demo's residents and volunteers.
 DEMO_WECHAT_CODES = ("demo-resident", "demo-volunteer")
@@ -57,11 +61,11 @@ def seed_demo(corpus_dir: Path, echo=click.echo) -> None:
     echo("Demo logins (passwords are shown only when the account is created):")
     for username, role, unit_code in DEMO_STAFF:
         if db.session.scalar(select(User).where(User.username == username)) is not None:
-            echo(f"  {username:12} {role:12} {unit_code:10} (exists, password unchanged)")
+            echo(f"  {username:12} {role:14} {unit_code:10} (exists, password unchanged)")
             continue
         password = fixed_password or secrets.token_urlsafe(9)
         create_staff_user(username, password, role, unit_code)
-        echo(f"  {username:12} {role:12} {unit_code:10} password: {password}")
+        echo(f"  {username:12} {role:14} {unit_code:10} password: {password}")
 
     _ensure_wechat_user("demo-resident", "居民小王")
     volunteer, created = _ensure_wechat_user("demo-volunteer", "志愿者小张")
@@ -72,6 +76,7 @@ def seed_demo(corpus_dir: Path, echo=click.echo) -> None:
                            id_number=id_number, birth_date=date(1990, 1, 1),
                            unit_id=station.id, skills=["急救", "摄影"])
     echo("  WeChat (stub) login codes: " + ", ".join(DEMO_WECHAT_CODES))
+    seed_console_demo(echo)
 
 
 @seed_cli.command("demo")

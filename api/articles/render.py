@@ -15,7 +15,7 @@ import markdown
 import nh3
 
 #: The Markdown extensions of the site (mkdocs.yml) that matter for an article body.
-MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "nl2br", "fenced_code"]
+MARKDOWN_EXTENSIONS = ["tables", "sane_lists", "nl2br", "fenced_code", "attr_list"]
 
 #: Tags the WeChat ``rich-text`` component renders.
 RICH_TEXT_TAGS = frozenset(

@@ -41,6 +41,7 @@ class ArticleSchema(Schema):
             "updated_at": article.updated_at,
             "images": view.images,
             "status": status_of(article, local_today()),
+            "build_job_id": view.build_job.id if view.build_job else None,
         }
 
 
@@ -48,6 +49,14 @@ class ArticleDetailSchema(ArticleSchema):
     """One published article, with HTML fit for the mini-program's rich-text component."""
 
     html = fields.String(metadata={"description": "sanitized HTML (rich-text)"})
+
+
+class EditorArticleListSchema(ArticleSchema):
+    """An article in the editors' list: its status, without the body (GET it for that)."""
+
+    draft = fields.Boolean()
+    status = fields.String(metadata={"description": "draft | scheduled | published"})
+    updated_at = LocalDateTime(allow_none=True)
 
 
 class EditorArticleSchema(ArticleDetailSchema):
@@ -60,6 +69,10 @@ class EditorArticleSchema(ArticleDetailSchema):
                        " | published"})
     images = fields.List(fields.String())
     updated_at = LocalDateTime(allow_none=True)
+    build_job_id = fields.Integer(
+        allow_none=True,
+        metadata={"description": "修改已发布文章后排队的网站构建任务（GET /jobs/{id} 查看进度）"},
+    )
 
 
 class ArticleQuerySchema(PaginationQuerySchema):
@@ -70,6 +83,11 @@ class ArticleQuerySchema(PaginationQuerySchema):
 class EditorArticleQuerySchema(ArticleQuerySchema):
     draft = fields.Boolean(
         load_default=None, metadata={"description": "only drafts / only published"}
+    )
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(["draft", "scheduled", "published"]),
+        metadata={"description": "draft | scheduled | published"},
     )
 
 

@@ -81,6 +81,10 @@ class InvalidArticleImage(ValidationFailed):
     error, message = "invalid_image", "图片不合法"
 
 
+class ArticleImageNotFound(NotFound):
+    error, message = "image_not_found", "图片不存在"
+
+
 @contextlib.contextmanager
 def _api_errors() -> Iterator[None]:
     """Turn the store's domain errors (Flask-free) into API errors, in one place."""
@@ -106,6 +110,7 @@ class ArticleView:
     url: str
     html: str | None = None
     images: list[str] = field(default_factory=list)
+    build_job: Job | None = None  # the site build an edit of a published article queued
 
 
 _stores: dict[str, ArticleStore] = {}
@@ -189,12 +194,19 @@ def list_for_editor(
     draft: bool | None,
     page: int,
     per_page: int,
+    status: str | None = None,
 ) -> Page:
-    """All articles, drafts included (or only drafts / only published). :raises Forbidden:"""
+    """All articles, drafts included (or only drafts / only published, or of one status).
+
+    :raises Forbidden:
+    """
     ensure_role(actor, roles.EDITOR)
     articles = store.list(category, tag, include_drafts=True)
     if draft is not None:
         articles = [article for article in articles if article.draft == draft]
+    if status is not None:
+        today = local_today()
+        articles = [article for article in articles if status_of(article, today) == status]
     return _page(articles, base_url, page, per_page)
 
 
@@ -231,9 +243,9 @@ def update_article(
 ) -> ArticleView:
     """Change an article's fields or body (a changed category moves it and its images).
 
-    A published article stays published: the API shows the change at once, the site with the
-    next build (publish it again to rebuild now). :raises Forbidden, ArticleNotFoundError,
-    InvalidArticle:
+    A published article stays published: the API shows the change at once, and a site build
+    is queued (``build_job``) that puts it on the site and updates its search entry.
+    :raises Forbidden, ArticleNotFoundError, InvalidArticle:
     """
     ensure_role(actor, roles.EDITOR)
     article = _get(store, slug)
@@ -242,9 +254,12 @@ def update_article(
     with _api_errors():
         saved = store.save(dataclasses.replace(article, **changes))
         images = store.images(slug)
+    job = None
+    if not saved.draft:
+        job = enqueue(SITE_BUILD, {"slug": slug, "action": "update"}, created_by=actor)
     audit(actor, "article.update", "article", slug, details={"fields": sorted(changes)})
     db.session.commit()
-    return _view(saved, base_url, html=True, images=images)
+    return dataclasses.replace(_view(saved, base_url, html=True, images=images), build_job=job)
 
 
 def preview(actor: User, base_url: str, body: str, slug: str | None = None) -> dict:
@@ -278,6 +293,23 @@ def upload_image(
         "markdown": f"![]({path})",
         "url": urljoin(page_url(base_url, article), name),
     }
+
+
+def image_for_editor(actor: User, store: ArticleStore, slug: str, name: str) -> Path:
+    """The file of an image stored beside any article (drafts included), for its preview.
+
+    :raises Forbidden, ArticleNotFoundError: :raises ArticleImageNotFound:
+    """
+    ensure_role(actor, roles.EDITOR)
+    _get(store, slug)
+    try:
+        with _api_errors():
+            path = store.image_path(slug, name)
+    except InvalidArticleImage as exc:
+        raise ArticleImageNotFound() from exc
+    if path is None:
+        raise ArticleImageNotFound()
+    return path
 
 
 def publish(actor: User, store: ArticleStore, slug: str) -> Job:

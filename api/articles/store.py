@@ -281,6 +281,18 @@ class ArticleStore:
             return []
         return sorted(entry.name for entry in folder.iterdir() if _IMAGE_NAME.match(entry.name))
 
+    def image_path(self, slug: str, name: str) -> Path | None:
+        """The file of image ``name`` beside article ``slug``, or None when there is none.
+
+        Raises ``InvalidImage`` (a name no upload could have) and ``ArticleNotFound``.
+        """
+        name = validate_image_name(name)
+        path = self.find(slug)
+        if path is None:
+            raise ArticleNotFound()
+        image = path.with_suffix("") / name
+        return image if image.is_file() else None
+
     # -- writing ---------------------------------------------------------------------------
 
     def create(self, article: Article) -> Article:

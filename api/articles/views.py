@@ -1,6 +1,6 @@
 """Articles: the read API of the mini-program and the editors' API."""
 
-from flask import current_app, url_for
+from flask import current_app, send_file, url_for
 from flask_smorest import Blueprint
 
 from api.articles import services
@@ -10,6 +10,7 @@ from api.articles.schemas import (
     ArticleQuerySchema,
     ArticleSchema,
     ArticleUpdateSchema,
+    EditorArticleListSchema,
     EditorArticleQuerySchema,
     EditorArticleSchema,
     ImageSchema,
@@ -86,6 +87,17 @@ def upload_image(files, slug):
     return services.upload_image(user, _store(), _base_url(), slug, upload.filename or "", data)
 
 
+@blp.route("/articles/<slug>/images/<name>", methods=["GET"])
+@blp.response(200, content_type="image/*")
+def get_image(slug, name):
+    """Download an image stored beside an article, drafts included (for the editor's preview)."""
+    path = services.image_for_editor(require_user(), _store(), slug, name)
+    response = send_file(path, max_age=0, conditional=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @blp.route("/articles/preview", methods=["POST"])
 @blp.arguments(PreviewSchema)
 @blp.response(200, PreviewResultSchema)
@@ -112,7 +124,7 @@ def unpublish_article(slug):
 
 @blp.route("/editor/articles", methods=["GET"])
 @blp.arguments(EditorArticleQuerySchema, location="query")
-@blp.response(200, page_schema(EditorArticleSchema))
+@blp.response(200, page_schema(EditorArticleListSchema))
 def list_editor_articles(query):
     """List all articles, drafts included, newest first."""
     return services.list_for_editor(require_user(), _store(), _base_url(), **query)

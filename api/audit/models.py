@@ -1,13 +1,17 @@
 """The audit log: who changed what, when and why (DESIGN §4 invariant 6)."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.db_types import UTCDateTime
 from api.extensions import db
 from api.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from api.accounts.models import User
 
 
 class AuditEntry(db.Model):
@@ -22,3 +26,5 @@ class AuditEntry(db.Model):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     reason: Mapped[str] = mapped_column(String(500), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped["User | None"] = relationship(lazy="joined")

@@ -24,6 +24,12 @@ def scopes(user: User | None, allowed_roles: tuple[str, ...]) -> list[Unit | Non
     return [grant.unit for grant in user.grants if grant.role in allowed_roles]
 
 
+def county_wide(user: User | None, allowed_roles: tuple[str, ...]) -> bool:
+    """Whether one of the user's grants in ``allowed_roles`` covers the whole county (a grant
+    on no unit, or on the root of the tree)."""
+    return any(scope is None or scope.parent_id is None for scope in scopes(user, allowed_roles))
+
+
 def covers(user: User | None, unit: Unit, allowed_roles: tuple[str, ...]) -> bool:
     """Whether one of the user's grants in ``allowed_roles`` covers ``unit``'s subtree."""
     return any(scope is None or scope.covers(unit) for scope in scopes(user, allowed_roles))

@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from api.accounts import roles
 from api.accounts.models import User
 from api.accounts.services import grant_role
 from api.audit.services import record as audit
-from api.auth.permissions import covers, ensure_manages
+from api.auth.permissions import covers, ensure_manages, scopes
 from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.extensions import db
 from api.pagination import paginate
@@ -44,7 +44,7 @@ from api.points.models import (
     Redemption,
     Reward,
 )
-from api.timeutil import utcnow
+from api.timeutil import to_local, utcnow
 from api.transactions import all_or_nothing
 from api.units.models import Unit
 from api.units.services import get_unit, in_subtree
@@ -83,6 +83,16 @@ class RedemptionClosed(Conflict):
 
 class RedemptionExpired(Conflict):
     error, message = "redemption_expired", "兑换码已过期，积分已退回"
+
+
+class RedemptionAlreadyConfirmed(RedemptionClosed):
+    """A second confirmation of one code: the reward was handed over already."""
+
+    message = "该兑换码已核销，不能重复兑换"
+
+    def __init__(self, confirmed_at: datetime | None = None) -> None:
+        when = to_local(confirmed_at).strftime("%Y-%m-%d %H:%M") if confirmed_at else ""
+        super().__init__(f"该兑换码已于 {when} 核销，不能重复兑换" if when else None)
 
 
 class StockBelowZero(Conflict):
@@ -176,6 +186,30 @@ def merchants_query(unit_id: int | None = None) -> Select:
     if unit_id is not None:
         statement = statement.where(in_subtree(get_unit(unit_id)))
     return statement
+
+
+def my_merchants_query(user: User) -> Select:
+    """The merchants ``user`` runs: as their merchant admin, or as an admin of their unit's
+    tree (inactive ones included, to reopen them)."""
+    statement = select(Merchant).join(Merchant.unit).order_by(Merchant.id)
+    condition = Merchant.admin_id == user.id
+    managed = scopes(user, roles.MANAGING_ROLES)
+    if any(unit is None for unit in managed):
+        return statement
+    if managed:
+        condition = or_(condition, *(in_subtree(unit) for unit in managed))
+    return statement.where(condition)
+
+
+def merchant_rewards_query(actor: User, merchant_id: int) -> Select:
+    """All rewards of a merchant I run, withdrawn ones included, newest first.
+
+    :raises MerchantNotFound, Forbidden:
+    """
+    merchant = get_merchant(merchant_id)
+    _ensure_runs(actor, merchant)
+    return (select(Reward).where(Reward.merchant_id == merchant.id)
+            .order_by(Reward.id.desc()))
 
 
 def create_merchant(actor: User, values: dict) -> Merchant:
@@ -432,6 +466,8 @@ def confirm(actor: User, code: str) -> Redemption:
             raise RedemptionExpired()
         if redemption.status == EXPIRED:
             raise RedemptionExpired()
+        if redemption.status == CONFIRMED:
+            raise RedemptionAlreadyConfirmed(redemption.confirmed_at)
         raise RedemptionClosed()
     db.session.refresh(redemption)
     return redemption

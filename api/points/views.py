@@ -46,6 +46,15 @@ def list_merchants(query):
     return paginate(services.merchants_query(query["unit_id"]), query["page"], query["per_page"])
 
 
+@blp.route("/me/merchants", methods=["GET"])
+@blp.arguments(PaginationQuerySchema, location="query")
+@blp.response(200, page_schema(MerchantSchema))
+def list_my_merchants(query):
+    """List the merchants I run (as their admin or an admin of their unit)."""
+    return paginate(services.my_merchants_query(require_user()), query["page"],
+                    query["per_page"])
+
+
 @blp.route("/merchants", methods=["POST"])
 @blp.arguments(MerchantCreateSchema)
 @blp.response(201, MerchantSchema)
@@ -75,6 +84,15 @@ def update_merchant(changes, merchant_id):
 def create_reward(values, merchant_id):
     """Offer a reward for points, with its stock."""
     return services.create_reward(require_user(), merchant_id, values)
+
+
+@blp.route("/merchants/<int:merchant_id>/rewards", methods=["GET"])
+@blp.arguments(PaginationQuerySchema, location="query")
+@blp.response(200, page_schema(RewardSchema))
+def list_merchant_rewards(query, merchant_id):
+    """List every reward of my merchant, withdrawn ones and empty stock included."""
+    statement = services.merchant_rewards_query(require_user(), merchant_id)
+    return paginate(statement, query["page"], query["per_page"])
 
 
 @blp.route("/merchants/<int:merchant_id>/redemptions", methods=["GET"])

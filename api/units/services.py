@@ -6,8 +6,9 @@ from api.accounts import roles
 from api.accounts.models import User
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_manages, scopes
-from api.errors import Forbidden, NotFound, ValidationFailed
+from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.extensions import db
+from api.units.categories import PARENT_LEVEL
 from api.units.models import Team, Unit
 
 
@@ -17,6 +18,10 @@ class UnitNotFound(NotFound):
 
 class TeamNotFound(NotFound):
     error, message = "team_not_found", "志愿服务队不存在"
+
+
+class UnitCodeTaken(Conflict):
+    error, message = "unit_code_taken", "该单位编码已被使用"
 
 
 def get_unit(unit_id: int) -> Unit:
@@ -84,6 +89,37 @@ def update_unit(actor: User, unit_id: int, changes: dict) -> Unit:
     for name, value in changes.items():
         setattr(unit, name, value)
     audit(actor, "unit.update", "unit", unit.id, details=changes)
+    db.session.commit()
+    return unit
+
+
+def _child_level(parent: Unit) -> str:
+    """The level of a new unit under ``parent``. :raises ValidationFailed: under a station."""
+    for level, parent_level in PARENT_LEVEL.items():
+        if parent_level == parent.level:
+            return level
+    raise ValidationFailed(errors={"parent_id": ["实践站下不能再设下级单位"]})
+
+
+def create_unit(actor: User, data: dict) -> Unit:
+    """Open a unit (an institute under the center, a station under an institute) in the
+    actor's subtree; its level follows from its parent's.
+
+    :raises ValidationFailed: unknown parent, or a station as parent.
+    :raises Forbidden: outside the subtree. :raises UnitCodeTaken:
+    """
+    parent = db.session.get(Unit, data["parent_id"])
+    if parent is None:
+        raise ValidationFailed(errors={"parent_id": ["上级单位不存在"]})
+    ensure_manages(actor, parent)
+    level = _child_level(parent)
+    if db.session.scalar(select(Unit.id).where(Unit.code == data["code"])) is not None:
+        raise UnitCodeTaken(errors={"code": [UnitCodeTaken.message]})
+    unit = Unit(**data, level=level, path=f"{parent.path}/{data['code']}")
+    db.session.add(unit)
+    db.session.flush()
+    audit(actor, "unit.create", "unit", unit.id, details={"code": unit.code,
+                                                         "parent": parent.code})
     db.session.commit()
     return unit
 

@@ -10,6 +10,7 @@ from api.units.schemas import (
     TeamQuerySchema,
     TeamSchema,
     TeamUpdateSchema,
+    UnitCreateSchema,
     UnitDetailSchema,
     UnitQuerySchema,
     UnitSchema,
@@ -26,6 +27,14 @@ def list_units(query):
     """List units, optionally the children of one parent or one level."""
     statement = services.units_query(query["parent_id"], query["level"])
     return paginate(statement, query["page"], query["per_page"])
+
+
+@blp.route("/units", methods=["POST"])
+@blp.arguments(UnitCreateSchema)
+@blp.response(201, UnitDetailSchema)
+def create_unit(data):
+    """Open an institute or station under a unit of my subtree."""
+    return services.create_unit(require_user(), data)
 
 
 @blp.route("/units/<int:unit_id>", methods=["GET"])

@@ -44,3 +44,13 @@ def test_images_beside_the_article_get_absolute_urls():
 def test_site_sanitizer_keeps_heading_ids_and_drops_scripts():
     html = '<h2 id="_1">标题<a class="headerlink" href="#_1">¶</a></h2><script>x()</script>'
     assert sanitize_site_html(html) == '<h2 id="_1">标题<a class="headerlink" href="#_1">¶</a></h2>'
+
+
+def test_attribute_lists_are_read_as_on_the_site():
+    """mkdocs.yml enables attr_list: its ``{: ...}`` never shows as text in the preview either,
+    and the attributes it sets are kept only where rich-text allows them."""
+    html = render_markdown('## 要点 {: #yaodian .big }\n\n![示意图](a.png){: width="320" }\n')
+
+    assert "{:" not in html
+    assert "<h2>要点</h2>" in html
+    assert 'width="320"' in html and "class=" not in html

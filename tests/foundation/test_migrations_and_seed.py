@@ -9,9 +9,12 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from api import create_app
+from api import create_app, demo
 from api.accounts.models import RoleGrant, User, VolunteerProfile
 from api.extensions import db
+from api.help.models import HelpRequest
+from api.hours.models import ServiceRecord
+from api.points.models import Reward
 from api.seed import DEMO_STAFF
 from api.units.models import Team, Unit
 
@@ -109,7 +112,8 @@ def test_seed_demo_creates_a_user_of_every_role(runner, monkeypatch, corpus_rows
     assert result.exit_code == 0, result.output
     roles = set(db.session.scalars(sa.select(RoleGrant.role)))
     assert {"admin", "editor", "unit_admin", "team_leader"} <= roles
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(VolunteerProfile)) == 1
+    assert (db.session.scalar(sa.select(sa.func.count()).select_from(VolunteerProfile))
+            == 1 + len(demo.VOLUNTEERS))
     assert _counts()["Unit"] == len(corpus_rows("units.csv"))
     assert result.output.count("password:") == len(DEMO_STAFF)
 
@@ -149,3 +153,28 @@ def test_demo_wechat_code_signs_in_the_seeded_volunteer(client, runner, monkeypa
     volunteer = response.get_json()["user"]["volunteer"]
     assert volunteer["phone"] == "138****8000"
     assert volunteer["unit"]["code"] == "LY-JL-YFC"
+
+
+def test_seed_demo_gives_every_console_screen_something_to_show(client, runner, monkeypatch):
+    output = _seed(runner, monkeypatch).output
+    code = re.search(r"redemption code to confirm: (\w+)", output).group(1)
+
+    roles = set(db.session.scalars(sa.select(RoleGrant.role)))
+    assert {"admin", "editor", "unit_admin", "team_leader", "merchant_admin", "official"} <= roles
+    statuses = set(db.session.scalars(sa.select(ServiceRecord.status)))
+    assert {"pending", "approved"} <= statuses
+    assert set(db.session.scalars(sa.select(HelpRequest.status))) >= {
+        "submitted", "dispatched", "accepted"}
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reward)) == 3
+    password = re.search(r"^\s*merchant\s.*password: (\S+)$", output, re.MULTILINE).group(1)
+    token = client.post("/api/v1/auth/password", json={
+        "username": "merchant", "password": password}).get_json()["token"]
+    confirmed = client.post("/api/v1/redemptions/confirm", json={"code": code},
+                            headers={"Authorization": f"Bearer {token}"})
+    assert confirmed.status_code == 200, confirmed.get_json()
+    editor = client.post("/api/v1/auth/password", json={
+        "username": "editor", "password": re.search(
+            r"^\s*editor\s.*password: (\S+)$", output, re.MULTILINE).group(1)}).get_json()
+    drafts = client.get("/api/v1/editor/articles?draft=true",
+                        headers={"Authorization": f"Bearer {editor['token']}"}).get_json()
+    assert drafts["pagination"]["total"] >= 1

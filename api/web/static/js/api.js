@@ -89,7 +89,8 @@ export async function request(method, path, { query, body, raw = false, retried 
   const headers = { Accept: "application/json" };
   const csrf = getToken();
   if (csrf && !SAFE_METHODS.has(method)) headers["X-CSRF-Token"] = csrf;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const form = body instanceof FormData; // a file upload: the browser sets its multipart type
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   let response;
   try {
     // A sign-in from a page always asks for the cookie session (the token stays out of reach).
@@ -97,7 +98,7 @@ export async function request(method, path, { query, body, raw = false, retried 
     response = await fetch(BASE + path + queryString(sessionQuery), {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || form ? body : JSON.stringify(body),
     });
   } catch {
     throw new ApiError(0, { message: NETWORK_MESSAGE, error: "network_error" });
@@ -163,18 +164,7 @@ export function forgetUser() {
   currentUser = null;
 }
 
-/** POST a multipart form (a file upload) with the token; resolves to the JSON answer. */
-export async function upload(path, formData) {
-  const headers = { Accept: "application/json" };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response;
-  try {
-    response = await fetch(BASE + path, { method: "POST", headers, body: formData });
-  } catch {
-    throw new ApiError(0, { message: NETWORK_MESSAGE, error: "network_error" });
-  }
-  const payload = await response.json().catch(() => null);
-  if (!response.ok) throw new ApiError(response.status, payload || {});
-  return payload;
+/** POST a multipart form (a file upload) with the sign-in; resolves to the JSON answer. */
+export function upload(path, formData) {
+  return request("POST", path, { body: formData });
 }

@@ -1,0 +1,1 @@
+"""Staff administration: the people of an admin's subtree, their roles and passwords."""
