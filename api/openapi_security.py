@@ -17,6 +17,7 @@ PUBLIC: list = []
 PUBLIC_ENDPOINTS = frozenset({
     "accounts.login_wechat",
     "accounts.login_password",
+    "accounts.login_wechat_web",  # the official account's code and state, not a bearer token
     "accounts.refresh",  # authenticated by the refresh token it trades, not a bearer token
     "units.list_units",
     "units.get_unit",
@@ -38,6 +39,7 @@ PUBLIC_ENDPOINTS = frozenset({
     "points.list_rewards",
     "points.get_reward",
     "stats.get_stats",
+    "families.consent_text",
 })
 
 #: Endpoints anyone may call; a signed-in caller gets more (their sign-up, their request).
