@@ -66,16 +66,18 @@ def free_port() -> int:
 class Gunicorn:
     """One gunicorn serving ``target`` on a free port, with the project's settings."""
 
-    def __init__(self, target: str, workers: int, env: dict, chdir: Path = REPO_ROOT):
+    def __init__(self, target: str, workers: int, env: dict, chdir: Path = REPO_ROOT,
+                 project_config: bool = True):
         self.port = free_port()
         command = [str(VENV_BIN / "gunicorn")]
         config = REPO_ROOT / "gunicorn.conf.py"
-        if config.exists():
+        if project_config and config.exists():
             command += ["--config", str(config)]
         command += ["--chdir", str(chdir), "--bind", f"127.0.0.1:{self.port}",
                     "--workers", str(workers), "--worker-class", "sync", "--preload",
-                    "--log-level", "warning", target]
-        self.process = subprocess.Popen(command, env=env, start_new_session=True)
+                    "--access-logfile", "/dev/null", "--log-level", "warning", target]
+        # cwd too: gunicorn reads ./gunicorn.conf.py of its working directory by itself.
+        self.process = subprocess.Popen(command, env=env, cwd=chdir, start_new_session=True)
         self._wait()
 
     @property
@@ -300,7 +302,9 @@ def main() -> None:
     data = prepare(args.rush)
     load_before = os.getloadavg()
     app = Gunicorn("wsgi:app", args.workers, env)
-    bare = Gunicorn("bare_app:app", args.workers, env, chdir=REPO_ROOT / "benchmarks")
+    # The same server settings, without the project's hooks (they load the platform).
+    bare = Gunicorn("bare_app:app", args.workers, env, chdir=REPO_ROOT / "benchmarks",
+                    project_config=False)
     year, month = map(int, data["month"].split("-"))
     last_day = (datetime(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
     month_range = f"start={data['month']}-01&end={data['month']}-{last_day:02d}"
