@@ -5,8 +5,10 @@ from pathlib import Path
 from flask import Flask, send_from_directory
 from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
-from api import openapi_cache
+from api import headers, logscrub, openapi_cache
 from api.caching import public as public_cache
 from api.config import Config, check_secrets
 from api.errors import register_error_handlers
@@ -14,6 +16,7 @@ from api.extensions import api, db, limiter, migrate
 from api.searching import freshness
 from api.tasks import wakeup
 from api.tasks.queue import task_queue
+from api.validation import INT_MAX
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,17 +60,31 @@ def _cli_commands() -> list:
             help_cli, points_cli, worker]
 
 
+class BoundedIntConverter(IntegerConverter):
+    """``<int:...>`` in a URL: an id the database's INTEGER columns can hold (32-bit on
+    PostgreSQL); a larger one is a 404, never an overflow."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", INT_MAX)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error envelope, CLI.
 
     Nothing here migrates, builds or indexes: those are ``flask`` commands.
     """
+    logscrub.install()
     app = Flask(__name__, instance_path=str(PROJECT_ROOT / "instance"), static_folder=None)
+    app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(Config())
     if test_config:
         app.config.update(test_config)
     check_secrets(app.config)
     app.json.ensure_ascii = False  # Chinese stays readable in responses and logs
+    if app.config["TRUSTED_PROXIES"] > 0:
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from api import models  # noqa: F401  (every table on the metadata)
@@ -80,6 +97,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     openapi_cache.install(app, api)
+    headers.install(app)
     freshness.install()
     public_cache.install()
     task_queue.init_app(app)

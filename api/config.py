@@ -7,6 +7,7 @@ the bundled WeChat stub); production must set ``APP_ENV=production`` and the sec
 import json
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -117,12 +118,21 @@ class Config:
         self.SEARCH_AUTO_INDEX = _env_bool("SEARCH_AUTO_INDEX", True)
         self.CONTENT_DIR = _env_path("CONTENT_DIR", PROJECT_ROOT / "content")
         self.SITE_DIR = _env_path("SITE_DIR", PROJECT_ROOT / "site")
-        self.SITE_URL = os.environ.get("SITE_URL", "")  # empty: the host of the request
+        # The public URL of site and API; required in production (the Host header is never
+        # trusted). Empty on a development machine: the host of the request.
+        self.SITE_URL = os.environ.get("SITE_URL", "")
+        # The demo sign-in buttons of the web pages (WeChat stub codes); never in production.
+        self.DEMO_LOGIN = _env_bool("DEMO_LOGIN", self.APP_ENV != "production")
         self.SITE_BUILD_TIMEOUT = float(os.environ.get("SITE_BUILD_TIMEOUT", "600"))
         self.MKDOCS_CONFIG = _env_path("MKDOCS_CONFIG", PROJECT_ROOT / "mkdocs.yml")
         self.CORPUS_DIR = _env_path("CORPUS_DIR", PROJECT_ROOT / "corpus")
 
-        self.TOKEN_TTL_SECONDS = _env_int("TOKEN_TTL_SECONDS", 7 * 24 * 3600)
+        # Access tokens live 2 h; the refresh token (rotated on use) keeps a sign-in 30 days.
+        # Requests with a larger body are refused (413) before it is read.
+        self.MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 10 * 1024 * 1024)
+
+        self.TOKEN_TTL_SECONDS = _env_int("TOKEN_TTL_SECONDS", 2 * 3600)
+        self.REFRESH_TOKEN_TTL_SECONDS = _env_int("REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)
 
         # The task queue (Huey): a SQLite file on one machine, Redis when REDIS_URL is set.
         self.REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -138,9 +148,25 @@ class Config:
         self.NO_SHOW_GRACE_MINUTES = _env_int("NO_SHOW_GRACE_MINUTES", 120)
 
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
-        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Limits count in Redis when REDIS_URL is set, so they hold across workers and machines.
+        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI",
+                                                    self.REDIS_URL or "memory://")
+        self.RATELIMIT_KEY_NAMESPACE = os.environ.get("RATELIMIT_KEY_NAMESPACE", "civ")
         self.RATELIMIT_HEADERS_ENABLED = True
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
+        # Per user where signed in, else per client address.
+        self.SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "30 per minute;300 per day")
+        self.HELP_REQUEST_RATE_LIMIT = os.environ.get("HELP_REQUEST_RATE_LIMIT",
+                                                      "5 per hour;20 per day")
+        self.SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "60 per minute")
+        self.UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "30 per hour")
+        self.VOLUNTEER_RATE_LIMIT = os.environ.get("VOLUNTEER_RATE_LIMIT", "10 per hour")
+        # Clients reach the app through this many proxies (nginx: 1); their X-Forwarded-For
+        # and X-Forwarded-Proto are believed that deep (werkzeug ProxyFix), never beyond.
+        self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+        # Processes serving: with more than one, memory:// limits would count per process.
+        self.WEB_CONCURRENCY = _env_int("WEB_CONCURRENCY",
+                                        _env_int("GUNICORN_WORKERS", 1))
 
         # Hours (志愿服务记录): star thresholds in approved hours, per region; the public
         # lookup's limit per client; certificates' verification URL ({code}) and font.
@@ -150,6 +176,9 @@ class Config:
         )
         self.HOURS_LOOKUP_RATE_LIMIT = os.environ.get("HOURS_LOOKUP_RATE_LIMIT",
                                                       "10 per minute;100 per day")
+        # ... and per looked-up name, whoever asks: guessing someone's digits stays slow.
+        self.HOURS_LOOKUP_TARGET_RATE_LIMIT = os.environ.get("HOURS_LOOKUP_TARGET_RATE_LIMIT",
+                                                             "10 per hour;30 per day")
         self.CERTIFICATE_VERIFY_URL = os.environ.get(
             "CERTIFICATE_VERIFY_URL", "http://127.0.0.1:5000/api/v1/certificates/{code}"
         )
@@ -184,15 +213,53 @@ class Config:
 
 
 
-def check_secrets(settings) -> None:
-    """Refuse to start in production with development secrets, or with a weak DATA_KEY.
+_DEMO_WECHAT = {"WECHAT_APPID": "wx-demo-appid", "WECHAT_SECRET": "demo-secret"}
+_LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
-    :raises RuntimeError: when a required secret is missing or too short.
+
+def _weak_secret(value: str) -> bool:
+    # At least 32 characters, and not a few characters repeated ("xxxx…", "abab…").
+    return len(value) < 32 or len(set(value)) < 10
+
+
+def _production_problems(settings) -> list[str]:
+    """What makes ``settings`` unfit for production, in words for the operator."""
+    problems = []
+    for name, development_value in (("SECRET_KEY", _DEV_SECRET_KEY), ("DATA_KEY", _DEV_DATA_KEY)):
+        if settings[name] == development_value:
+            problems.append(f"{name} must be set when APP_ENV=production")
+        elif _weak_secret(settings[name]):
+            problems.append(f"{name} must be at least 32 random characters")
+    for name, demo_value in _DEMO_WECHAT.items():
+        if not settings[name] or settings[name] == demo_value:
+            problems.append(f"{name} must be the mini-program's real credential")
+    wechat = urlsplit(settings["WECHAT_API_BASE"])
+    if wechat.scheme != "https" or (wechat.hostname or "") in _LOCAL_HOSTS:
+        problems.append("WECHAT_API_BASE must be WeChat's https API, not the stub")
+    site = urlsplit(settings["SITE_URL"])
+    if site.scheme not in {"http", "https"} or not site.hostname:
+        problems.append("SITE_URL must be the platform's public URL (https://...)")
+    if settings.get("DEBUG"):
+        problems.append("debug mode must be off (FLASK_DEBUG)")
+    if settings["DEMO_LOGIN"]:
+        problems.append("DEMO_LOGIN must be off")
+    if (settings["RATELIMIT_STORAGE_URI"].startswith("memory://")
+            and settings["WEB_CONCURRENCY"] > 1):
+        problems.append("rate limits in memory:// count per process: set REDIS_URL when "
+                        "WEB_CONCURRENCY (or GUNICORN_WORKERS) is above 1")
+    return problems
+
+
+def check_secrets(settings) -> None:
+    """Refuse to start with a weak DATA_KEY, or in production with any development setting:
+    weak or development secrets, demo WeChat credentials or the stub, no ``SITE_URL``,
+    debug, the demo sign-in, per-process rate limits with several processes.
+
+    :raises RuntimeError: naming every problem found.
     """
     if len(settings["DATA_KEY"]) < 32:
         raise RuntimeError("DATA_KEY must be a secret string of at least 32 characters")
     if settings["APP_ENV"] == "production":
-        if settings["SECRET_KEY"] == _DEV_SECRET_KEY:
-            raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
-        if settings["DATA_KEY"] == _DEV_DATA_KEY:
-            raise RuntimeError("DATA_KEY must be set when APP_ENV=production")
+        problems = _production_problems(settings)
+        if problems:
+            raise RuntimeError("refusing to start in production: " + "; ".join(problems))

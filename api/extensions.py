@@ -5,6 +5,7 @@ import sqlite3
 import marshmallow as ma
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_cls
+from flask import current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -12,6 +13,8 @@ from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
+
+from api.auth.credentials import signed_user_id
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -57,7 +60,27 @@ migrate = Migrate()
 api = PlatformApi(spec_kwargs={
     "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=openapi_schema_name),
 })
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def rate_limit_key() -> str:
+    """Whom a rate limit counts: the signed-in user, else the client's address (which
+    ProxyFix takes from ``X-Forwarded-For`` behind ``TRUSTED_PROXIES`` proxies)."""
+    user_id = signed_user_id()
+    return namespaced(f"user:{user_id}" if user_id is not None else f"ip:{get_remote_address()}")
+
+
+def namespaced(key: str) -> str:
+    """A rate-limit key in this deployment's namespace (``RATELIMIT_KEY_NAMESPACE``), so that
+    several deployments (or test runs) can share one Redis."""
+    return f"{current_app.config['RATELIMIT_KEY_NAMESPACE']}:{key}"
+
+
+limiter = Limiter(key_func=rate_limit_key, default_limits=[])
+
+
+def configured_limit(setting: str):
+    """A limit read from the configuration when a request comes (``LOGIN_RATE_LIMIT``...)."""
+    return lambda: current_app.config[setting]
 
 
 @event.listens_for(Engine, "connect")

@@ -5,6 +5,8 @@ defaults once, here, so every schema (ours and flask-smorest's pagination) speak
 without repeating ``error_messages=`` on each field.
 """
 
+from datetime import date
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -63,13 +65,43 @@ def install_chinese_messages() -> None:
 install_chinese_messages()
 
 
+# What the database and the calendar can hold: integers of the INTEGER columns (ids and counts
+# are 32-bit on PostgreSQL; anything past 64 bits overflows SQLite), dates of this era, lists
+# a request can reasonably carry.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+YEAR_MIN, YEAR_MAX = 1900, 2199
+LIST_MAX_ITEMS = 1000
+
+
+def _out_of_bounds(value) -> str | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and not INT_MIN <= value <= INT_MAX:
+        return "数字过大"
+    if isinstance(value, date) and not YEAR_MIN <= value.year <= YEAR_MAX:
+        return f"日期应在 {YEAR_MIN} 年至 {YEAR_MAX} 年之间"
+    if isinstance(value, list):
+        if len(value) > LIST_MAX_ITEMS:
+            return f"最多 {LIST_MAX_ITEMS} 项"
+        return next(filter(None, map(_out_of_bounds, value)), None)
+    return None
+
+
 class Schema(ma.Schema):
     """Base of every API schema: unknown fields are rejected (marshmallow 4's default, kept
-    explicit here), and output is ordered as declared."""
+    explicit here), output is ordered as declared, and no loaded integer, date or list
+    exceeds what the database holds (a 422, never a 500)."""
 
     class Meta:
         unknown = ma.RAISE
         ordered = True
+
+    @ma.validates_schema
+    def _within_bounds(self, data, **_):
+        errors = {(self.fields[name].data_key if name in self.fields else None) or name: [problem]
+                  for name, value in data.items() if (problem := _out_of_bounds(value))}
+        if errors:
+            raise ma.ValidationError(errors)
 
 
 class LocalDateTime(fields.DateTime):

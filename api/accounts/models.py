@@ -82,3 +82,21 @@ class VolunteerProfile(db.Model):
 
     user: Mapped[User] = relationship(back_populates="volunteer")
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class AuthSession(db.Model):
+    """One sign-in: its access tokens and its rotating refresh token all name this row.
+
+    Signing out revokes the row (every token of that sign-in stops working at once); a
+    refresh moves ``refresh_generation`` on, so an old refresh token presented again is a
+    replay and ends the whole session.
+    """
+
+    __tablename__ = "auth_sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random, in every token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    refresh_generation: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -66,9 +66,27 @@ class MeSchema(Schema):
 
 
 class TokenSchema(Schema):
-    token = fields.String()
+    """A sign-in's answer. With ``?session=cookie`` (the web pages) the two tokens are left
+    out: they travel in HttpOnly cookies instead."""
+
+    token = fields.String(metadata={"description": "access token (Bearer), short-lived"})
     expires_at = LocalDateTime()
+    refresh_token = fields.String(metadata={"description": "for POST /auth/refresh; works once"})
+    refresh_expires_at = LocalDateTime()
     user = fields.Nested(MeSchema)
+
+
+class SessionModeSchema(Schema):
+    session = fields.String(load_default="bearer", validate=validate.OneOf(["bearer", "cookie"]),
+                            metadata={"description": "cookie: the web pages' HttpOnly cookie "
+                                                     "session (tokens not in the body)"})
+
+
+class RefreshSchema(Schema):
+    refresh_token = fields.String(load_default=None,
+                                  validate=validate.Length(min=1, max=1000),
+                                  metadata={"description": "omitted by the web pages: their "
+                                                           "refresh token is a cookie"})
 
 
 class VolunteerRegistrationSchema(Schema):

@@ -9,6 +9,7 @@ from api.accounts import roles
 from api.accounts.identity import birth_date_from_id
 from api.accounts.models import RoleGrant, User, VolunteerProfile
 from api.audit.services import record as audit
+from api.auth.tokens import end_other_sessions, revoke_all_tokens
 from api.errors import (
     NotFound,
     ServiceUnavailable,
@@ -105,11 +106,13 @@ def login_with_password(username: str, password: str) -> User:
 
 def register_volunteer(user: User, *, real_name: str, phone: str, unit_id: int,
                        id_number: str | None = None, birth_date=None,
-                       skills: list[str] | None = None) -> VolunteerProfile:
+                       skills: list[str] | None = None,
+                       session_id: str | None = None) -> VolunteerProfile:
     """Register ``user`` as a volunteer, or update their registration.
 
     Inputs are already normalised by the schema. Phone and ID number are stored encrypted
-    with keyed hashes beside them.
+    with keyed hashes beside them. A changed phone number signs out every other session of
+    the user (``session_id`` is the one making the change, which stays signed in).
 
     An ID number another account already holds is not refused: a refusal would tell anyone
     whether a number is registered. The answer is the same as for a free number, but the
@@ -138,6 +141,8 @@ def register_volunteer(user: User, *, real_name: str, phone: str, unit_id: int,
     if is_new:
         profile = VolunteerProfile(user=user)
         db.session.add(profile)
+    elif profile.phone_hash != lookup_hash(phone):
+        end_other_sessions(user, session_id)
     profile.real_name = real_name
     profile.phone_encrypted = encrypt(phone)
     profile.phone_hash = lookup_hash(phone)
@@ -176,10 +181,36 @@ def grant_role(actor: User | None, user: User, role: str, unit: Unit | None,
         if grant.role == role and grant.unit_id == (unit.id if unit else None):
             return grant
     grant = RoleGrant(role=role, unit=unit)
+    if user.id is not None:
+        revoke_all_tokens(user)  # a change of roles: sign in again
     user.grants.append(grant)
     audit(actor, "role.grant", "user", user.id if user.id else "new",
           details={"role": role, "unit": unit.code if unit else None}, reason=reason)
     return grant
+
+
+def revoke_role(actor: User | None, user: User, role: str, unit: Unit | None,
+                reason: str = "") -> bool:
+    """Take a role on ``unit`` from ``user`` (audit-logged) and end all their sessions.
+
+    Returns whether the user held it. The caller commits.
+    """
+    unit_id = unit.id if unit else None
+    for grant in list(user.grants):
+        if grant.role == role and grant.unit_id == unit_id:
+            user.grants.remove(grant)
+            revoke_all_tokens(user)
+            audit(actor, "role.revoke", "user", user.id,
+                  details={"role": role, "unit": unit.code if unit else None}, reason=reason)
+            return True
+    return False
+
+
+def set_password(user: User, password: str) -> None:
+    """Set (or reset) ``user``'s password; every earlier sign-in ends. The caller commits."""
+    if user.id is not None and user.password_hash:
+        revoke_all_tokens(user)
+    user.password_hash = hash_password(password)
 
 
 def create_staff_user(username: str, password: str, role: str, unit_code: str | None,
@@ -197,7 +228,7 @@ def create_staff_user(username: str, password: str, role: str, unit_code: str | 
     if user is None:
         user = User(username=username, nickname=username)
         db.session.add(user)
-    user.password_hash = hash_password(password)
+    set_password(user, password)
     db.session.flush()
     grant_role(actor, user, role, unit, reason="flask users create")
     db.session.commit()

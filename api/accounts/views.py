@@ -1,27 +1,52 @@
 """Sign-in and the signed-in user's own profile."""
 
-from flask import current_app
+from flask import after_this_request, current_app
 from flask_smorest import Blueprint
 
 from api.accounts import services
 from api.accounts.schemas import (
     MeSchema,
     PasswordLoginSchema,
+    RefreshSchema,
+    SessionModeSchema,
     TokenSchema,
     VolunteerRegistrationSchema,
     WeChatLoginSchema,
 )
-from api.auth.current import require_user
-from api.auth.tokens import issue_token
-from api.extensions import limiter
+from api.auth import web_session
+from api.auth.credentials import request_credential
+from api.auth.current import current_claims, current_session_id, require_user
+from api.auth.tokens import (
+    InvalidToken,
+    end_session,
+    refresh_session,
+    revoke_all_tokens,
+    start_session,
+)
+from api.extensions import configured_limit, db, limiter
 from api.wechat.client import WeChatClient
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="登录与个人资料")
 
 
-def _token_answer(user) -> dict:
-    token, expires_at = issue_token(user)
-    return {"token": token, "expires_at": expires_at, "user": user}
+def _token_answer(user, issued, mode: str) -> dict:
+    answer = {"expires_at": issued.expires_at, "refresh_expires_at": issued.refresh_expires_at,
+              "user": user}
+    if mode == "cookie":
+        after_this_request(lambda response: web_session.set_cookies(response, issued))
+    else:
+        answer.update(token=issued.token, refresh_token=issued.refresh_token)
+    return answer
+
+
+def _signed_in(user, mode: str) -> dict:
+    return _token_answer(user, start_session(user), mode)
+
+
+def _clear_cookies_if_web() -> None:
+    credential = request_credential()
+    if credential is not None and credential.from_cookie:
+        after_this_request(web_session.clear_cookies)
 
 
 def _login_limit() -> str:
@@ -30,20 +55,58 @@ def _login_limit() -> str:
 
 @blp.route("/auth/wechat", methods=["POST"])
 @limiter.limit(_login_limit)
+@blp.arguments(SessionModeSchema, location="query", as_kwargs=True)
 @blp.arguments(WeChatLoginSchema)
 @blp.response(200, TokenSchema)
-def login_wechat(body):
+def login_wechat(body, session):
     """Sign in with a wx.login code."""
-    return _token_answer(services.login_with_wechat(body["code"], WeChatClient.from_app()))
+    user = services.login_with_wechat(body["code"], WeChatClient.from_app())
+    return _signed_in(user, session)
 
 
 @blp.route("/auth/password", methods=["POST"])
 @limiter.limit(_login_limit)
+@blp.arguments(SessionModeSchema, location="query", as_kwargs=True)
 @blp.arguments(PasswordLoginSchema)
 @blp.response(200, TokenSchema)
-def login_password(body):
+def login_password(body, session):
     """Sign in a staff member with username and password."""
-    return _token_answer(services.login_with_password(body["username"], body["password"]))
+    return _signed_in(services.login_with_password(body["username"], body["password"]), session)
+
+
+@blp.route("/auth/refresh", methods=["POST"])
+@limiter.limit(_login_limit)
+@blp.arguments(SessionModeSchema, location="query", as_kwargs=True)
+@blp.arguments(RefreshSchema)
+@blp.response(200, TokenSchema)
+def refresh(body, session):
+    """Trade a refresh token (once) for a new access token and a new refresh token."""
+    token = body["refresh_token"]
+    if session == "cookie":
+        token = token or web_session.refreshing_token()
+    if not token:
+        raise InvalidToken()
+    user, issued = refresh_session(token)
+    return _token_answer(user, issued, session)
+
+
+@blp.route("/auth/logout", methods=["POST"])
+@blp.response(204)
+def logout():
+    """Sign out this session: its access and refresh tokens stop working."""
+    require_user()  # first: a write refused for want of the CSRF token keeps its cookies
+    _clear_cookies_if_web()
+    end_session(current_claims()["sid"])
+
+
+@blp.route("/auth/logout-all", methods=["POST"])
+@blp.response(204)
+def logout_all():
+    """Sign out everywhere: every token of the signed-in user stops working."""
+    user = require_user()
+    _clear_cookies_if_web()
+    revoke_all_tokens(user)
+    db.session.commit()
 
 
 @blp.route("/me", methods=["GET"])
@@ -54,6 +117,7 @@ def me():
 
 
 @blp.route("/me/volunteer", methods=["PUT"])
+@limiter.limit(configured_limit("VOLUNTEER_RATE_LIMIT"))
 @blp.arguments(VolunteerRegistrationSchema)
 @blp.response(200, MeSchema)
 def register_volunteer(body):
@@ -63,5 +127,5 @@ def register_volunteer(body):
     tells whether a number is registered); it is kept as a claim for staff to verify.
     """
     user = require_user()
-    services.register_volunteer(user, **body)
+    services.register_volunteer(user, **body, session_id=current_session_id())
     return user

@@ -93,7 +93,8 @@ class ActivityQuerySchema(PaginationQuerySchema):
 
 
 class MonthQuerySchema(Schema):
-    month = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    month = fields.String(required=True,
+                          validate=validate.Regexp(r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$"))
     unit_id = fields.Integer(load_default=None)
 
 

@@ -1,6 +1,6 @@
 """Articles: the read API of the mini-program and the editors' API."""
 
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 from flask_smorest import Blueprint
 
 from api.articles import services
@@ -18,9 +18,11 @@ from api.articles.schemas import (
     PreviewSchema,
 )
 from api.articles.store import IMAGE_MAX_BYTES
-from api.auth.current import require_user
+from api.auth.current import require_user, sign_in_first
+from api.extensions import configured_limit, limiter
 from api.jobs.schemas import JobSchema
 from api.pagination import page_schema
+from api.urls import public_base_url
 
 blp = Blueprint(
     "articles", __name__, url_prefix="/api/v1", description="理论宣讲、健康科普与动态文章"
@@ -32,8 +34,8 @@ def _store():
 
 
 def _base_url() -> str:
-    """The site's root URL: SITE_URL when configured, else the host of this request."""
-    return (current_app.config.get("SITE_URL") or request.host_url).rstrip("/") + "/"
+    """The site's root URL: SITE_URL (the request's host only in development)."""
+    return public_base_url()
 
 
 def _job_location(job) -> dict:
@@ -72,6 +74,8 @@ def update_article(changes, slug):
 
 
 @blp.route("/articles/<slug>/images", methods=["POST"])
+@limiter.limit(configured_limit("UPLOAD_RATE_LIMIT"))
+@sign_in_first
 @blp.arguments(ImageUploadSchema, location="files")
 @blp.response(201, ImageSchema)
 def upload_image(files, slug):

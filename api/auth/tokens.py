@@ -1,14 +1,25 @@
-"""Our own signed, expiring bearer tokens (itsdangerous), independent of WeChat's."""
+"""Our own signed, expiring tokens (itsdangerous), independent of WeChat's.
 
+A sign-in is a session row (:class:`~api.accounts.models.AuthSession`). It hands out a
+short-lived access token (``TOKEN_TTL_SECONDS``, 2 h) and a refresh token
+(``REFRESH_TOKEN_TTL_SECONDS``, 30 days) that is rotated on every use. Both carry the
+session id and the user's ``token_version``: revoking the session ends one sign-in,
+bumping the version ends them all.
+"""
+
+import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired
+from sqlalchemy import update
 
+from api.accounts.models import AuthSession, User
+from api.auth.credentials import ACCESS_SALT, REFRESH_SALT, serializer
 from api.errors import Unauthorized
+from api.extensions import db
 from api.timeutil import utcnow
-
-_SALT = "auth-token"
 
 
 class InvalidToken(Unauthorized):
@@ -19,26 +30,142 @@ class TokenExpired(Unauthorized):
     error, message = "token_expired", "登录已过期，请重新登录"
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_SALT)
+@dataclass(frozen=True)
+class IssuedTokens:
+    """What a sign-in or a refresh answers."""
+
+    token: str
+    expires_at: datetime
+    refresh_token: str
+    refresh_expires_at: datetime
+    session_id: str
 
 
-def issue_token(user) -> tuple[str, datetime]:
-    """Sign a token for ``user``; returns it with its expiry time."""
+def _access_token(user: User, session_id: str) -> tuple[str, datetime]:
     ttl = current_app.config["TOKEN_TTL_SECONDS"]
-    token = _serializer().dumps({"uid": user.id, "ver": user.token_version})
+    token = serializer().dumps({"uid": user.id, "ver": user.token_version, "sid": session_id})
     return token, utcnow() + timedelta(seconds=ttl)
 
 
-def read_token(token: str) -> dict:
-    """Check signature and age of ``token`` and return its claims.
+def _refresh_token(user: User, session: AuthSession) -> str:
+    return serializer(REFRESH_SALT).dumps({"uid": user.id, "ver": user.token_version,
+                                             "sid": session.id,
+                                             "gen": session.refresh_generation})
 
-    :raises TokenExpired: when older than ``TOKEN_TTL_SECONDS``.
-    :raises InvalidToken: when tampered with or malformed.
-    """
+
+def start_session(user: User) -> IssuedTokens:
+    """Open a session for ``user`` and sign its first tokens. Commits the session row."""
+    refresh_ttl = timedelta(seconds=current_app.config["REFRESH_TOKEN_TTL_SECONDS"])
+    session = AuthSession(id=secrets.token_hex(16), user_id=user.id, refresh_generation=0,
+                          expires_at=utcnow() + refresh_ttl)
+    db.session.add(session)
+    db.session.commit()
+    token, expires_at = _access_token(user, session.id)
+    return IssuedTokens(token, expires_at, _refresh_token(user, session), session.expires_at,
+                        session.id)
+
+
+def issue_token(user: User) -> tuple[str, datetime]:
+    """Sign an access token of a new session of ``user``; returns it with its expiry time."""
+    issued = start_session(user)
+    return issued.token, issued.expires_at
+
+
+def _loads(token: str, salt: str, max_age: int) -> dict:
     try:
-        return _serializer().loads(token, max_age=current_app.config["TOKEN_TTL_SECONDS"])
+        claims = serializer(salt).loads(token, max_age=max_age)
     except SignatureExpired as exc:
         raise TokenExpired() from exc
     except BadSignature as exc:
         raise InvalidToken() from exc
+    if not isinstance(claims, dict) or not isinstance(claims.get("sid"), str):
+        raise InvalidToken()  # a token of before sessions existed
+    return claims
+
+
+def read_token(token: str) -> dict:
+    """Check signature and age of an access ``token`` and return its claims.
+
+    :raises TokenExpired: when older than ``TOKEN_TTL_SECONDS``.
+    :raises InvalidToken: when tampered with or malformed.
+    """
+    return _loads(token, ACCESS_SALT, current_app.config["TOKEN_TTL_SECONDS"])
+
+
+def user_of_claims(claims: dict) -> User:
+    """The user an access token's claims name, if the token still stands.
+
+    :raises InvalidToken: the user is gone or deactivated, the version was bumped, or the
+        session was signed out.
+    """
+    user = db.session.get(User, claims.get("uid"))
+    if user is None or not user.is_active or user.token_version != claims.get("ver"):
+        raise InvalidToken()
+    session = db.session.get(AuthSession, claims["sid"])
+    if session is None or session.revoked_at is not None or session.user_id != user.id:
+        raise InvalidToken()
+    return user
+
+
+def refresh_session(refresh_token: str) -> tuple[User, IssuedTokens]:
+    """Rotate a refresh token: a new access token and a new refresh token of the same session.
+
+    A refresh token works once. One presented again (stolen, or replayed) ends its session.
+
+    :raises TokenExpired: the refresh token is older than ``REFRESH_TOKEN_TTL_SECONDS``.
+    :raises InvalidToken: tampered, replayed, signed out, or the user's version was bumped.
+    """
+    claims = _loads(refresh_token, REFRESH_SALT,
+                    current_app.config["REFRESH_TOKEN_TTL_SECONDS"])
+    user = user_of_claims(claims)
+    now = utcnow()
+    refresh_ttl = timedelta(seconds=current_app.config["REFRESH_TOKEN_TTL_SECONDS"])
+    # One conditional UPDATE: of two requests with the same token, only one moves it on.
+    moved = db.session.execute(
+        update(AuthSession)
+        .where(AuthSession.id == claims["sid"],
+               AuthSession.refresh_generation == claims.get("gen"),
+               AuthSession.revoked_at.is_(None), AuthSession.expires_at > now)
+        .values(refresh_generation=AuthSession.refresh_generation + 1,
+                expires_at=now + refresh_ttl)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        end_session(claims["sid"])
+        raise InvalidToken()
+    db.session.commit()
+    session = db.session.get(AuthSession, claims["sid"])
+    db.session.refresh(session)
+    token, expires_at = _access_token(user, session.id)
+    return user, IssuedTokens(token, expires_at, _refresh_token(user, session),
+                              session.expires_at, session.id)
+
+
+def end_session(session_id: str) -> None:
+    """Sign one session out: its access and refresh tokens stop working. Commits."""
+    db.session.execute(
+        update(AuthSession).where(AuthSession.id == session_id,
+                                  AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+    db.session.commit()
+
+
+def revoke_all_tokens(user: User) -> None:
+    """End every session of ``user`` (their tokens fail the version check from now on).
+
+    Part of the caller's transaction: the caller commits.
+    """
+    user.token_version = (user.token_version or 1) + 1
+    db.session.execute(
+        update(AuthSession).where(AuthSession.user_id == user.id,
+                                  AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+
+
+def end_other_sessions(user: User, keep_session_id: str | None) -> None:
+    """Sign out every session of ``user`` but ``keep_session_id``. The caller commits."""
+    db.session.execute(
+        update(AuthSession).where(AuthSession.user_id == user.id,
+                                  AuthSession.id != (keep_session_id or ""),
+                                  AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow()).execution_options(synchronize_session=False))

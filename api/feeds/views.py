@@ -1,12 +1,13 @@
 """Calendar feeds for calendar apps, and the secret URL of my personal feed."""
 
-from flask import Response, url_for
+from flask import Response
 from flask_smorest import Blueprint
 
 from api.auth.current import require_user
 from api.feeds import services
 from api.feeds.ics import render_calendar
 from api.feeds.schemas import CalendarFeedSchema, PersonalFeedQuerySchema, UnitFeedQuerySchema
+from api.urls import public_url
 
 blp = Blueprint("feeds", __name__, url_prefix="/api/v1", description="日历订阅")
 
@@ -20,7 +21,7 @@ def _calendar_response(name: str, entries: list, filename: str, cache: str) -> R
 
 
 def _feed_urls(token: str) -> dict:
-    url = url_for("feeds.my_calendar", token=token, _external=True)
+    url = public_url("feeds.my_calendar", token=token)
     return {"url": url, "webcal_url": "webcal://" + url.split("://", 1)[1]}
 
 

@@ -4,6 +4,7 @@ rate; the public board shows only category, township and status."""
 from flask_smorest import Blueprint
 
 from api.auth.current import optional_user, require_user
+from api.extensions import configured_limit, limiter
 from api.help import services
 from api.help.schemas import (
     AssignedQuerySchema,
@@ -36,6 +37,7 @@ def _presented(statement, query: dict, viewer) -> Page:
 
 
 @blp.route("/help-requests", methods=["POST"])
+@limiter.limit(configured_limit("HELP_REQUEST_RATE_LIMIT"))
 @blp.arguments(HelpRequestCreateSchema)
 @blp.response(201, HelpRequestSchema)
 def create_help_request(values):

@@ -42,6 +42,13 @@ def normalize_name(name: str) -> str:
     return _SPACES.sub("", unicodedata.normalize("NFKC", name))
 
 
+def target_key(name: object) -> str:
+    """Rate-limit key of the person a lookup asks about: a keyed hash of the name, so the
+    limiter's storage holds no names."""
+    normalized = normalize_name(name) if isinstance(name, str) else ""
+    return "lookup-target:" + lookup_hash(f"hours-lookup-target:{normalized}")
+
+
 def lookup_digest(kind: str, name: str, last4: str) -> str:
     """The keyed hash of a name and the last four characters of an ID number or phone."""
     return lookup_hash(f"hours-lookup:{kind}:{normalize_name(name)}:{last4.strip().upper()}")

@@ -1,11 +1,13 @@
 """Service hours: my hours, review by organizers, disputes, the public lookup, the honor
 roll, certificates and reports."""
 
-from flask import Response, current_app, url_for
+from flask import Blueprint as FlaskBlueprint
+from flask import Response, request, url_for
 from flask_smorest import Blueprint
+from werkzeug.exceptions import MethodNotAllowed
 
 from api.auth.current import require_user
-from api.extensions import limiter
+from api.extensions import configured_limit, limiter, namespaced
 from api.hours import certificates, cli, lookup, pdf, reports, services, totals
 from api.hours.schemas import (
     CertificateCreateSchema,
@@ -46,8 +48,10 @@ for _command in cli.COMMANDS:
 _CODE = "<string:code>"
 
 
-def _lookup_limit() -> str:
-    return current_app.config["HOURS_LOOKUP_RATE_LIMIT"]
+def _lookup_target() -> str:
+    """Caps guesses at one person's digits, whoever asks (see ``lookup.target_key``)."""
+    body = request.get_json(silent=True)
+    return namespaced(lookup.target_key(body.get("name") if isinstance(body, dict) else None))
 
 
 # --- my hours -----------------------------------------------------------------------------
@@ -218,14 +222,27 @@ def resolve_dispute(body, dispute_id):
 # --- public -------------------------------------------------------------------------------
 
 
-@blp.route("/hours/lookup", methods=["GET"])
-@limiter.limit(_lookup_limit)
-@blp.arguments(LookupQuerySchema, location="query")
+@blp.route("/hours/lookup", methods=["POST"])
+@limiter.limit(configured_limit("HOURS_LOOKUP_RATE_LIMIT"))
+@limiter.limit(configured_limit("HOURS_LOOKUP_TARGET_RATE_LIMIT"), key_func=_lookup_target)
+@blp.arguments(LookupQuerySchema)
 @blp.response(200, LookupAnswerSchema)
 def lookup_hours(query):
-    """Look up a volunteer's total hours by name and last four digits (masked answer)."""
+    """Look up a volunteer's total hours by name and last four digits (masked answer).
+
+    A POST, so that name and digits stay out of URLs and access logs."""
     return lookup.lookup(query["name"], id_last4=query["id_last4"],
                          phone_last4=query["phone_last4"])
+
+
+def lookup_hours_by_get():
+    """The lookup's former GET (name and digits in the URL, so in access logs): 405."""
+    raise MethodNotAllowed(valid_methods=["POST"])
+
+
+# A plain Flask rule: not an API operation, so not in the OpenAPI document.
+FlaskBlueprint.add_url_rule(blp, "/hours/lookup", "lookup_hours_by_get", lookup_hours_by_get,
+                            methods=["GET"])
 
 
 @blp.route("/hours/honor-roll", methods=["GET"])

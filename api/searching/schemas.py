@@ -7,9 +7,13 @@ from api.pagination import PaginationSchema
 from api.timeutil import to_local
 from api.validation import LocalDateTime, Schema
 
+# Longer queries cost seconds of a worker and mean nothing to the analyser.
+Q_MAX_LENGTH = 100
+
 
 class SearchQuerySchema(Schema):
-    q = fields.String(load_default="", metadata={"description": "简体、繁體、拼音或首字母"})
+    q = fields.String(load_default="", validate=validate.Length(max=Q_MAX_LENGTH),
+                      metadata={"description": "简体、繁體、拼音或首字母"})
     type = fields.String(load_default=None, validate=validate.OneOf(("activity", "article")))
     category = fields.String(load_default=None, validate=validate.Length(max=20))
     theme = fields.String(load_default=None, validate=validate.OneOf(THEMES))
@@ -47,7 +51,7 @@ class SearchResultsSchema(Schema):
 
 
 class SuggestQuerySchema(Schema):
-    q = fields.String(load_default="")
+    q = fields.String(load_default="", validate=validate.Length(max=Q_MAX_LENGTH))
     limit = fields.Integer(load_default=8, validate=validate.Range(min=1, max=20))
 
 

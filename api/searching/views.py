@@ -2,6 +2,7 @@
 
 from flask_smorest import Blueprint
 
+from api.extensions import configured_limit, limiter
 from api.searching import services
 from api.searching.schemas import (
     SearchQuerySchema,
@@ -14,6 +15,7 @@ blp = Blueprint("search", __name__, url_prefix="/api/v1", description="搜索")
 
 
 @blp.route("/search", methods=["GET"])
+@limiter.limit(configured_limit("SEARCH_RATE_LIMIT"))
 @blp.arguments(SearchQuerySchema, location="query")
 @blp.response(200, SearchResultsSchema)
 def search(query):
@@ -22,6 +24,7 @@ def search(query):
 
 
 @blp.route("/search/suggest", methods=["GET"])
+@limiter.limit(configured_limit("SEARCH_RATE_LIMIT"))
 @blp.arguments(SuggestQuerySchema, location="query")
 @blp.response(200, SuggestionListSchema)
 def suggest(query):

@@ -3,6 +3,7 @@
 from flask_smorest import Blueprint
 
 from api.auth.current import require_user
+from api.extensions import configured_limit, limiter
 from api.pagination import PaginationQuerySchema, page_schema, paginate
 from api.signups import services
 from api.signups.schemas import (
@@ -16,6 +17,7 @@ blp = Blueprint("signups", __name__, url_prefix="/api/v1", description="报名�
 
 
 @blp.route("/activities/<int:activity_id>/signups", methods=["POST"])
+@limiter.limit(configured_limit("SIGNUP_RATE_LIMIT"))
 @blp.response(201, SignupSchema)
 def sign_up(activity_id):
     """Sign up for an activity (confirmed, or waitlisted when full); retries are safe."""

@@ -11,6 +11,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import segno
 from flask import Blueprint as FlaskBlueprint
@@ -31,6 +32,7 @@ from api.activities.services import get_activity
 from api.activities.vocabulary import THEMES
 from api.feeds.ics import FeedEntry, render_calendar
 from api.units.categories import TEAM_CATEGORIES
+from api.urls import public_url
 
 # A flask-smorest blueprint only so that the API registers it with the others; the pages are
 # not an API and stay out of the OpenAPI document (Flask's add_url_rule, see the end).
@@ -123,8 +125,10 @@ def static_url(filename: str) -> str:
 
 
 def _demo_login() -> bool:
-    """Offer the demo sign-in buttons unless the app talks to the real WeChat API."""
-    return "api.weixin.qq.com" not in current_app.config.get("WECHAT_API_BASE", "")
+    """Offer the demo sign-in buttons where allowed (never in production), and only while
+    the app talks to the stub rather than the real WeChat API."""
+    return (current_app.config["DEMO_LOGIN"]
+            and "api.weixin.qq.com" not in current_app.config.get("WECHAT_API_BASE", ""))
 
 
 def _render(endpoint: str, **context) -> Response:
@@ -159,7 +163,9 @@ def calendar():
 
 def activities():
     """The site's link to the activities (``/app/activities``): the calendar."""
-    return redirect(url_for("web.calendar", **request.args))
+    # The query string is data: passed to url_for, ``_method`` or ``_external`` would steer it.
+    query = urlencode(list(request.args.items(multi=True)))
+    return redirect(url_for("web.calendar") + (f"?{query}" if query else ""))
 
 
 def activity(activity_id: int):
@@ -234,7 +240,7 @@ def checkin_qr():
     token = request.args.get("token", "")
     if activity_id is None or not _TOKEN.match(token):
         abort(404)
-    target = url_for("web.checkin", activity=activity_id, token=token, _external=True)
+    target = public_url("web.checkin", activity=activity_id, token=token)
     buffer = io.BytesIO()
     segno.make_qr(target, error="m").save(buffer, kind="svg", xmldecl=False, svgns=True,
                                           nl=False, scale=1, border=2, title="签到二维码")

@@ -135,9 +135,11 @@ class WeChatClient:
             response = self._http.request(method, self.base_url + path, params=params,
                                           data=data, headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
+            # Not str(exc): requests puts the URL in it, with the access_token or secret.
+            reason = f"{type(exc).__name__} calling {path}"
             if _never_reached_wechat(exc):
-                raise _Retryable(str(exc)) from exc
-            raise DeliveryUnknown(str(exc)) from exc
+                raise _Retryable(reason) from exc
+            raise DeliveryUnknown(reason) from exc
         if response.status_code >= 500:
             raise _Retryable(f"HTTP {response.status_code} from {path}")
         if response.status_code >= 400:

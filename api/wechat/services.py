@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from api.accounts.identity import normalize_phone
 from api.accounts.models import User
+from api.auth.tokens import end_other_sessions
 from api.errors import BadRequest, Conflict, ServiceUnavailable
 from api.extensions import db
 from api.personal_data import encrypt, lookup_hash, mask_phone
@@ -75,7 +76,8 @@ def activity_wxacode(activity_id: int, viewer: User | None) -> WxaCodeImage:
     return cached
 
 
-def bind_phone(user: User, code: str, client: WeChatClient) -> str:
+def bind_phone(user: User, code: str, client: WeChatClient,
+               session_id: str | None = None) -> str:
     """Replace the volunteer's phone with the one WeChat verified (``getPhoneNumber``);
     returns it masked.
 
@@ -103,6 +105,8 @@ def bind_phone(user: User, code: str, client: WeChatClient) -> str:
         phone = normalize_phone(number.pure_phone_number)
     except ValueError as exc:
         raise PhoneNotVerified("目前仅支持中国大陆手机号") from exc
+    if profile.phone_hash != lookup_hash(phone):
+        end_other_sessions(user, session_id)  # the number recovers accounts: others sign in again
     profile.phone_encrypted = encrypt(phone)
     profile.phone_hash = lookup_hash(phone)
     db.session.commit()

@@ -5,7 +5,7 @@ import hashlib
 from flask import Response, request
 from flask_smorest import Blueprint
 
-from api.auth.current import optional_user, require_user
+from api.auth.current import current_session_id, optional_user, require_user
 from api.wechat import services
 from api.wechat.client import WeChatClient
 from api.wechat.schemas import PhoneCodeSchema, PhoneSchema
@@ -29,4 +29,5 @@ def activity_wxacode(activity_id):
 @blp.response(200, PhoneSchema)
 def bind_phone(body):
     """Replace my volunteer phone number with the one WeChat verified."""
-    return {"phone": services.bind_phone(require_user(), body["code"], WeChatClient.from_app())}
+    return {"phone": services.bind_phone(require_user(), body["code"], WeChatClient.from_app(),
+                                         session_id=current_session_id())}

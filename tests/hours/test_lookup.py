@@ -21,7 +21,7 @@ def test_lookup_by_name_and_id_digits_answers_masked(client, volunteer, past_act
     id_number = make_id()
     _volunteer_with_hours(volunteer, past_activity, add_record, id_number)
 
-    response = client.get(URL, query_string={"name": "张小三", "id_last4": id_number[-4:]})
+    response = client.post(URL, json={"name": "张小三", "id_last4": id_number[-4:]})
 
     assert response.status_code == 200
     assert response.get_json() == {
@@ -33,7 +33,7 @@ def test_lookup_by_name_and_id_digits_answers_masked(client, volunteer, past_act
 
 def test_lookup_by_phone_digits(client, volunteer, past_activity, add_record, make_id):
     _volunteer_with_hours(volunteer, past_activity, add_record, make_id())
-    response = client.get(URL, query_string={"name": " 张小三 ", "phone_last4": "5678"})
+    response = client.post(URL, json={"name": " 张小三 ", "phone_last4": "5678"})
     assert response.status_code == 200
     assert response.get_json()["total_minutes"] == 150
 
@@ -44,10 +44,10 @@ def test_no_match_and_wrong_digits_look_the_same(client, volunteer, past_activit
     _volunteer_with_hours(volunteer, past_activity, add_record, id_number)
     wrong_digit = "0" if id_number[-1] != "0" else "1"
 
-    wrong = client.get(URL, query_string={"name": "张小三",
+    wrong = client.post(URL, json={"name": "张小三",
                                           "id_last4": id_number[-4:-1] + wrong_digit})
-    unknown = client.get(URL, query_string={"name": "李四", "id_last4": id_number[-4:]})
-    wrong_phone = client.get(URL, query_string={"name": "张小三", "phone_last4": "0000"})
+    unknown = client.post(URL, json={"name": "李四", "id_last4": id_number[-4:]})
+    wrong_phone = client.post(URL, json={"name": "张小三", "phone_last4": "0000"})
 
     assert wrong.status_code == unknown.status_code == wrong_phone.status_code == 404
     assert wrong.get_data() == unknown.get_data() == wrong_phone.get_data()
@@ -59,7 +59,7 @@ def test_two_volunteers_with_the_same_name_and_digits_match_nobody(
         client, volunteer, past_activity, add_record, make_id):
     volunteer("王芳", phone="13800001111", id_number=make_id(sequence="201"))
     volunteer("王芳", phone="13900001111", id_number=make_id(sequence="202"))
-    response = client.get(URL, query_string={"name": "王芳", "phone_last4": "1111"})
+    response = client.post(URL, json={"name": "王芳", "phone_last4": "1111"})
     assert response.status_code == 404
     assert response.get_json()["error"] == "lookup_no_match"
 
@@ -76,7 +76,7 @@ def test_the_lookup_decrypts_nobody(client, volunteer, past_activity, add_record
 
     monkeypatch.setattr("api.personal_data.decrypt", refuse)
     monkeypatch.setattr("api.hours.lookup.decrypt", refuse)
-    response = client.get(URL, query_string={"name": "张小三", "id_last4": id_number[-4:]})
+    response = client.post(URL, json={"name": "张小三", "id_last4": id_number[-4:]})
     assert response.status_code == 200
 
 
@@ -86,8 +86,8 @@ def test_keys_follow_a_changed_profile(client, volunteer, past_activity, add_rec
     register_volunteer(person.user, real_name="张晓三", phone="13912340000",
                        unit_id=corpus_units["LY-JL"].id)
 
-    old = client.get(URL, query_string={"name": "张小三", "phone_last4": "5678"})
-    new = client.get(URL, query_string={"name": "张晓三", "phone_last4": "0000"})
+    old = client.post(URL, json={"name": "张小三", "phone_last4": "5678"})
+    new = client.post(URL, json={"name": "张晓三", "phone_last4": "0000"})
     assert old.status_code == 404
     assert new.status_code == 200
     assert db.session.get(HoursLookupKey, person.id).name_id_digest is None
@@ -124,7 +124,7 @@ def test_rebuilding_the_keys_restores_them(runner, volunteer, make_id):
     {"id_last4": "1234"},
 ])
 def test_bad_queries_are_field_errors(client, query):
-    response = client.get(URL, query_string=query)
+    response = client.post(URL, json=query)
     assert response.status_code == 422
     assert response.get_json()["errors"]
 
@@ -137,8 +137,8 @@ def limited_client(app_config, request):
 
 def test_the_lookup_is_rate_limited_per_client(limited_client):
     query = {"name": "张小三", "phone_last4": "5678"}
-    answers = [limited_client.get(URL, query_string=query) for _ in range(4)]
-    other_client = limited_client.get(URL, query_string=query,
+    answers = [limited_client.post(URL, json=query) for _ in range(4)]
+    other_client = limited_client.post(URL, json=query,
                                       environ_base={"REMOTE_ADDR": "10.1.2.3"})
 
     assert [answer.status_code for answer in answers] == [404, 404, 404, 429]

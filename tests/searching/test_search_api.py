@@ -76,7 +76,7 @@ def test_unit_filter_covers_villages_of_a_township(client, admin_headers, corpus
     assert "/app/activities/" in found[0]["url"]
 
 
-@pytest.mark.parametrize("query", ['"', "AND (", "*", "title:", "春" * 300, "", "a"])
+@pytest.mark.parametrize("query", ['"', "AND (", "*", "title:", "春" * 100, "", "a"])
 def test_odd_queries_get_an_answer_not_a_500(client, query):
     response = client.get("/api/v1/search", query_string={"q": query})
     assert response.status_code == 200

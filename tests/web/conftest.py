@@ -18,7 +18,8 @@ import pytest
 
 from api.articles.frontmatter import CATEGORIES
 from api.articles.sitebuild import build_site
-from api.auth.tokens import issue_token
+from api.auth import web_session
+from api.auth.tokens import start_session
 from api.timeutil import LOCAL_TZ, to_local, utcnow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -115,12 +116,17 @@ class Browsing(SimpleNamespace):
             "() => !document.querySelector('.state-loading')", timeout=TIMEOUT_MS)
 
     def sign_in(self, user) -> None:
-        """Store a token of ``user`` as the pages do, before the next navigation."""
-        token, expires_at = issue_token(user)
-        script = (f"localStorage.setItem('civ.token', {json.dumps(token)});"
-                  f"localStorage.setItem('civ.tokenExpiresAt', "
-                  f"{json.dumps(to_local(expires_at).isoformat())});")
-        self.context.add_init_script(script)
+        """Give the browser the session cookies of ``user``, as a sign-in on the pages does."""
+        issued = start_session(user)
+        cookies = {web_session.ACCESS_COOKIE: (issued.token, True, "/"),
+                   web_session.REFRESH_COOKIE: (issued.refresh_token, True,
+                                                web_session.REFRESH_PATH),
+                   web_session.CSRF_COOKIE: (web_session.csrf_token(issued.session_id), False,
+                                             "/")}
+        self.context.add_cookies([
+            {"name": name, "value": value, "domain": "127.0.0.1", "path": path,
+             "httpOnly": http_only, "sameSite": "Lax"}
+            for name, (value, http_only, path) in cookies.items()])
 
 
 def _new_browsing(browser, base_url: str, **context_options) -> Browsing:

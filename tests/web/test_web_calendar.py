@@ -146,11 +146,13 @@ def test_add_to_calendar_downloads_the_activity_as_ics(web, activity_on, tomorro
 
 def test_an_expired_sign_in_is_forgotten_and_the_page_still_shows(web, activity_on, tomorrow):
     activity = activity_on(tomorrow, title="社区读书会")
-    web.context.add_init_script("localStorage.setItem('civ.token', 'expired-or-revoked')")
+    web.context.add_cookies([
+        {"name": name, "value": "expired-or-revoked", "domain": "127.0.0.1", "path": "/"}
+        for name in ("civ_session", "civ_csrf")])
     page = web.open(f"/app/activities/{activity.id}")
     expect(page.locator(".detail-title")).to_have_text("社区读书会")
     expect(page.get_by_role("link", name="登录后报名")).to_be_visible()
-    assert page.evaluate("localStorage.getItem('civ.token')") is None
+    assert "civ_csrf" not in page.evaluate("document.cookie")
 
 
 def test_a_refused_sign_up_shows_the_api_message(web, client, activity_on, tomorrow,

@@ -1,6 +1,7 @@
 """我的 in the browser: sign-in, my hours with the star level, certificates, calendar feed."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -46,23 +47,56 @@ def test_signed_out_me_offers_the_sign_in(web):
     web.shot("me-signed-out")
 
 
-def test_staff_sign_in_by_password(web, create_user, corpus_units):
+def _session_cookies(web) -> dict:
+    return {cookie["name"]: cookie for cookie in web.context.cookies()
+            if cookie["name"].startswith("civ_")}
+
+
+def test_staff_sign_in_by_password(web, client, create_user, corpus_units):
     create_user("jl-staff", password="correct-horse-7", roles=[("unit_admin", "LY-JL")])
     page = web.open("/app/me")
     page.get_by_label("用户名").fill("jl-staff")
     page.get_by_label("密码").fill("wrong-password")
     page.get_by_role("button", name="工作人员登录").click()
     expect(page.locator(".staff-login + .inline-error")).to_be_visible()
-    assert page.evaluate("localStorage.getItem('civ.token')") is None
+    assert _session_cookies(web) == {}
 
     page.get_by_label("密码").fill("correct-horse-7")
     page.get_by_role("button", name="工作人员登录").click()
     expect(page.locator(".profile")).to_contain_text("阵地管理员")
-    assert page.evaluate("localStorage.getItem('civ.token')")
+    # The token is an HttpOnly cookie: nothing the page's script can read holds it.
+    session = _session_cookies(web)["civ_session"]
+    assert session["httpOnly"] and session["sameSite"] == "Lax"
+    assert session["value"] not in page.evaluate("document.cookie + JSON.stringify(localStorage)")
+    assert client.get("/api/v1/me", headers={
+        "Authorization": f"Bearer {session['value']}"}).status_code == 200
 
     page.get_by_role("button", name="退出").click()
     expect(page.get_by_role("button", name="工作人员登录")).to_be_visible()
-    assert page.evaluate("localStorage.getItem('civ.token')") is None
+    page.wait_for_function("() => !document.cookie.includes('civ_csrf')")
+    for _ in range(80):  # the sign-out request's answer deletes the HttpOnly cookies
+        if "civ_session" not in _session_cookies(web):
+            break
+        page.wait_for_timeout(100)
+    assert "civ_session" not in _session_cookies(web)
+    assert client.get("/api/v1/me", headers={
+        "Authorization": f"Bearer {session['value']}"}).status_code == 401
+
+
+@pytest.fixture
+def one_second_tokens(app_config):
+    app_config["TOKEN_TTL_SECONDS"] = 1
+
+
+def test_an_expired_access_token_is_renewed_with_the_refresh_cookie(one_second_tokens, web,
+                                                                   create_user):
+    web.sign_in(create_user("renewed", roles=[]))
+    time.sleep(2.1)  # itsdangerous counts whole seconds: expired once 2 s old
+    page = web.open("/app/me")
+    expect(page.locator(".profile")).to_be_visible()
+    refreshes = [request for request in web.traffic.requests
+                 if "/api/v1/auth/refresh" in request.url]
+    assert refreshes, "the page renewed its session"
 
 
 def test_demo_volunteer_signs_in_through_the_wechat_stub(web):

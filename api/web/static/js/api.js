@@ -1,8 +1,10 @@
-// The JSON API of the same origin: bearer token in localStorage, the error envelope as ApiError.
+// The JSON API of the same origin, the error envelope as ApiError. The sign-in lives in
+// HttpOnly cookies that page script cannot read (sign in with ``?session=cookie``); every write
+// carries the session's CSRF token, a readable cookie, in ``X-CSRF-Token``.
 
 const BASE = "/api/v1";
-const TOKEN_KEY = "civ.token";
-const EXPIRES_KEY = "civ.tokenExpiresAt";
+const CSRF_COOKIE = "civ_csrf";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const NETWORK_MESSAGE = "网络连接失败，请检查网络后重试";
 
 /** A failed request: ``message`` is the API's Chinese message, ``error`` its stable reason. */
@@ -21,30 +23,53 @@ export class ApiError extends Error {
   }
 }
 
+function readCookie(name) {
+  const found = document.cookie.split("; ").find((pair) => pair.startsWith(`${name}=`));
+  return found ? decodeURIComponent(found.slice(name.length + 1)) : null;
+}
+
+/** The session's CSRF token while signed in (never the sign-in token itself), else null. */
 export function getToken() {
-  const token = localStorage.getItem(TOKEN_KEY);
-  const expiresAt = localStorage.getItem(EXPIRES_KEY);
-  if (!token) return null;
-  if (expiresAt && Date.parse(expiresAt) <= Date.now()) {
-    clearToken();
-    return null;
-  }
-  return token;
+  return readCookie(CSRF_COOKIE);
 }
 
-export function setToken(token, expiresAt) {
-  localStorage.setItem(TOKEN_KEY, token);
-  if (expiresAt) localStorage.setItem(EXPIRES_KEY, expiresAt);
-  else localStorage.removeItem(EXPIRES_KEY);
+/** Kept for callers of old: the sign-in answer's cookies are the session now. */
+export function setToken() {
+  localStorage.removeItem("civ.token");  // a token stored by an earlier version of the pages
+  localStorage.removeItem("civ.tokenExpiresAt");
 }
 
+/** Sign out: the server ends the session and deletes its cookies; the page forgets at once. */
 export function clearToken() {
-  localStorage.removeItem(TOKEN_KEY);
-  localStorage.removeItem(EXPIRES_KEY);
+  const csrf = getToken();
+  if (csrf) {
+    fetch(`${BASE}/auth/logout`, { method: "POST", headers: { "X-CSRF-Token": csrf } })
+      .catch(() => {});
+  }
+  forgetSession();
+}
+
+function forgetSession() {
+  document.cookie = `${CSRF_COOKIE}=; Max-Age=0; Path=/; SameSite=Lax`;
 }
 
 export function isSignedIn() {
   return getToken() !== null;
+}
+
+let refreshing = null;
+
+/** Trade the refresh cookie for fresh tokens, once however many requests ask at a time. */
+function refreshSession() {
+  if (!refreshing) {
+    refreshing = fetch(`${BASE}/auth/refresh?session=cookie`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": getToken() || "" },
+      body: "{}",
+    }).then((response) => response.ok, () => false)
+      .finally(() => { refreshing = null; });
+  }
+  return refreshing;
 }
 
 function queryString(query) {
@@ -58,16 +83,18 @@ function queryString(query) {
 
 /**
  * Call the API. Resolves to the parsed JSON (null for 204), or the raw Response with
- * ``raw: true``; rejects with ApiError. A rejected token is forgotten.
+ * ``raw: true``; rejects with ApiError. An expired sign-in is renewed, a revoked one forgotten.
  */
-export async function request(method, path, { query, body, raw = false } = {}) {
+export async function request(method, path, { query, body, raw = false, retried = false } = {}) {
   const headers = { Accept: "application/json" };
-  const token = getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
+  const csrf = getToken();
+  if (csrf && !SAFE_METHODS.has(method)) headers["X-CSRF-Token"] = csrf;
   if (body !== undefined) headers["Content-Type"] = "application/json";
   let response;
   try {
-    response = await fetch(BASE + path + queryString(query), {
+    // A sign-in from a page always asks for the cookie session (the token stays out of reach).
+    const sessionQuery = path.startsWith("/auth/") ? { ...query, session: "cookie" } : query;
+    response = await fetch(BASE + path + queryString(sessionQuery), {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -84,10 +111,14 @@ export async function request(method, path, { query, body, raw = false } = {}) {
     payload = null;
   }
   if (!response.ok) {
-    if (response.status === 401 && token) {
-      // An expired or revoked sign-in: forget it; what anyone may read is read again.
-      clearToken();
-      if (method === "GET") return request(method, path, { query, body, raw });
+    if (response.status === 401 && csrf) {
+      // An access token lives 2 h: renew it once with the refresh cookie and try again.
+      if (!retried && payload?.error === "token_expired" && await refreshSession()) {
+        return request(method, path, { query, body, raw, retried: true });
+      }
+      // A revoked sign-in: forget it; what anyone may read is read again.
+      forgetSession();
+      if (method === "GET") return request(method, path, { query, body, raw, retried: true });
     }
     throw new ApiError(response.status, payload || {});
   }

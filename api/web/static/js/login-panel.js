@@ -1,6 +1,6 @@
 // Sign-in: the WeChat stub's demo codes (residents, volunteers) and staff by password.
 
-import { api, forgetUser, setToken } from "./api.js";
+import { api, forgetUser } from "./api.js";
 import { busy, config, h, messageOf } from "./ui.js";
 
 const DEMO_ACCOUNTS = [
@@ -17,8 +17,7 @@ export function loginPanel(onSignedIn) {
     element.hidden = false;
   };
   const done = (answer) => {
-    setToken(answer.token, answer.expires_at);
-    forgetUser();
+    forgetUser();  // the session is in HttpOnly cookies: no token reaches this page
     onSignedIn(answer.user);
   };
 
