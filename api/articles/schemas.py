@@ -62,6 +62,13 @@ class EditorArticleSchema(ArticleDetailSchema):
     updated_at = LocalDateTime(allow_none=True)
 
 
+class EditorArticleListItemSchema(EditorArticleSchema):
+    """An article in the editors' list: as above but without HTML (a list renders none)."""
+
+    class Meta(EditorArticleSchema.Meta):
+        exclude = ("html",)
+
+
 class ArticleQuerySchema(PaginationQuerySchema):
     category = fields.String(load_default=None, validate=_CATEGORY)
     tag = fields.String(load_default=None, validate=validate.Length(min=1, max=30))

@@ -10,6 +10,7 @@ from api.articles.schemas import (
     ArticleQuerySchema,
     ArticleSchema,
     ArticleUpdateSchema,
+    EditorArticleListItemSchema,
     EditorArticleQuerySchema,
     EditorArticleSchema,
     ImageSchema,
@@ -66,7 +67,7 @@ def create_article(data):
 
 
 @blp.route("/articles/<slug>", methods=["PUT"])
-@blp.arguments(ArticleUpdateSchema)
+@blp.arguments(ArticleUpdateSchema, required=False)
 @blp.response(200, EditorArticleSchema)
 def update_article(changes, slug):
     """Change an article's fields or Markdown body."""
@@ -112,7 +113,7 @@ def unpublish_article(slug):
 
 @blp.route("/editor/articles", methods=["GET"])
 @blp.arguments(EditorArticleQuerySchema, location="query")
-@blp.response(200, page_schema(EditorArticleSchema))
+@blp.response(200, page_schema(EditorArticleListItemSchema))
 def list_editor_articles(query):
     """List all articles, drafts included, newest first."""
     return services.list_for_editor(require_user(), _store(), _base_url(), **query)
