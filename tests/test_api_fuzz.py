@@ -29,7 +29,8 @@ Checks excluded, and why:
   several users or resources linked in the schema (OpenAPI links), which the document does not
   declare; again the authorization matrix covers access to other people's objects.
 
-Budget: ``FUZZ_SECONDS`` (default 120) is split between the two runs (2/5 anonymous, 3/5 as
+Budget: ``FUZZ_SECONDS`` (default 60, per database: CI runs the suite on SQLite and on
+PostgreSQL) is split between the two runs (2/5 anonymous, 3/5 as
 an admin); ``--max-examples`` bounds the cases per operation and phase. ``FUZZ_SEED`` fixes
 the seed (a fixed default: CI is repeatable; set another to explore). The summary of each run
 (operations, cases, failures) is printed; ``FUZZ_REPORT_DIR`` keeps its full output.
@@ -53,7 +54,7 @@ from api.extensions import db
 from api.seed import seed_demo
 
 ST = Path(sys.executable).with_name("st")
-FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS", "120"))
+FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS", "60"))
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "25"))
 SEED = os.environ.get("FUZZ_SEED", "20261203")
 SHARE = {"anonymous": 0.4, "admin": 0.6}
