@@ -27,13 +27,16 @@ line to ``MATRIX``; if it takes a JSON body, add what a valid one looks like to 
 ``params``. Rows are independent of order except that they share the world.
 """
 
+import io
 from datetime import timedelta
 
 import pytest
+from conftest import CORPUS_DIR
 from flask import current_app
 
 from api.accounts.services import register_volunteer
 from api.extensions import db
+from api.families.consent import CONSENT_VERSION
 from api.help import services as help_requests
 from api.hours.models import APPROVED, PENDING, ServiceRecord
 from api.notifications.kinds import KINDS
@@ -59,12 +62,15 @@ POST   /api/v1/activities/<int:activity_id>/checkouts                        401
 POST   /api/v1/activities/<int:activity_id>/checkouts/staff                  401    403    403    ok     403    ok     403    403    ok
 POST   /api/v1/activities/<int:activity_id>/publish                          401    403    403    ok     403    ok     403    403    ok
 GET    /api/v1/activities/<int:activity_id>/roster                           401    403    403    ok     403    ok     403    403    ok
+GET    /api/v1/activities/<int:activity_id>/roster.xlsx                      401    403    403    ok     403    ok     403    403    ok
 POST   /api/v1/activities/<int:activity_id>/service-records/approve          401    403    403    ok     403    ok     403    403    ok
 POST   /api/v1/activities/<int:activity_id>/service-records/reject           401    403    403    ok     403    ok     403    403    ok
 POST   /api/v1/activities/<int:activity_id>/signups                          401    ok     ok     ok     ok     ok     ok     ok     ok
 DELETE /api/v1/activities/<int:activity_id>/signups/me                       401    404    ok     404    404    404    404    404    404
 GET    /api/v1/activities/<int:activity_id>/wxacode                          ok     ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/activities/calendar                                           ok     ok     ok     ok     ok     ok     ok     ok     ok
+POST   /api/v1/activities/imports                                            401    403    403    ok     ok     ok     403    403    ok
+GET    /api/v1/activities/managed                                            401    403    403    ok     ok     ok     403    403    ok
 POST   /api/v1/activity-series                                               401    403    403    ok     403    ok     403    403    ok
 GET    /api/v1/activity-series/<int:series_id>                               404    404    404    ok     404    ok     404    404    ok
 PATCH  /api/v1/activity-series/<int:series_id>                               401    403    403    ok     403    ok     403    403    ok
@@ -73,18 +79,22 @@ POST   /api/v1/articles                                                      401
 GET    /api/v1/articles/<slug>                                               404    404    404    404    404    404    404    404    404
 PUT    /api/v1/articles/<slug>                                               401    403    403    403    403    403    ok     403    ok
 POST   /api/v1/articles/<slug>/images                                        401    403    403    403    403    403    ok     403    ok
+GET    /api/v1/articles/<slug>/images/<name>                                 401    403    403    403    403    403    404    403    404
 POST   /api/v1/articles/<slug>/publish                                       401    403    403    403    403    403    ok     403    ok
 POST   /api/v1/articles/<slug>/unpublish                                     401    403    403    403    403    403    ok     403    ok
 POST   /api/v1/articles/preview                                              401    403    403    403    403    403    ok     403    ok
+GET    /api/v1/audit                                                         401    403    403    403    ok     ok     403    403    ok
 POST   /api/v1/auth/password                                                 401    401    401    401    401    401    401    401    401
 POST   /api/v1/auth/refresh                                                  401    401    401    401    401    401    401    401    401
 POST   /api/v1/auth/wechat                                                   ok     ok     ok     ok     ok     ok     ok     ok     ok
+POST   /api/v1/auth/wechat-web                                               ok     ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/certificates/<string:code>                                    ok     ok     ok     ok     ok     ok     ok     ok     ok
 POST   /api/v1/certificates/<string:code>/revoke                             401    403    403    403    403    ok     403    403    ok
 GET    /api/v1/docs                                                          ok     ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/docs-assets/<path:filename>                                   ok     ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/editor/articles                                               401    403    403    403    403    403    ok     403    ok
 GET    /api/v1/editor/articles/<slug>                                        401    403    403    403    403    403    ok     403    ok
+GET    /api/v1/family/consent-text                                           ok     ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/help-requests                                                 401    403    403    403    ok     ok     403    403    ok
 POST   /api/v1/help-requests                                                 401    ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/help-requests/<int:request_id>                                404    404    404    404    404    ok     404    404    ok
@@ -127,11 +137,23 @@ GET    /api/v1/me/calendar.ics                                               404
 GET    /api/v1/me/certificates                                               401    ok     ok     ok     ok     ok     ok     ok     ok
 POST   /api/v1/me/certificates                                               401    403    ok     403    403    403    403    403    403
 GET    /api/v1/me/certificates/<string:code>/pdf                             401    404    ok     404    404    404    404    404    404
+GET    /api/v1/me/family                                                     401    ok     ok     ok     ok     ok     ok     ok     ok
+POST   /api/v1/me/family                                                     401    ok     ok     ok     ok     ok     ok     ok     ok
+GET    /api/v1/me/family/<int:member_id>/certificates                        401    404    ok     404    404    404    404    404    404
+POST   /api/v1/me/family/<int:member_id>/certificates                        401    404    ok     404    404    404    404    404    404
+GET    /api/v1/me/family/<int:member_id>/certificates/<string:code>/pdf      401    404    404    404    404    404    404    404    404
+DELETE /api/v1/me/family/<int:member_id>/consent                             401    404    ok     404    404    404    404    404    404
+POST   /api/v1/me/family/<int:member_id>/consent                             401    404    ok     404    404    404    404    404    404
+GET    /api/v1/me/family/<int:member_id>/hours                               401    404    ok     404    404    404    404    404    404
+GET    /api/v1/me/family/<int:member_id>/signups                             401    404    ok     404    404    404    404    404    404
+POST   /api/v1/me/family/<int:member_id>/signups                             401    404    ok     404    404    404    404    404    404
+DELETE /api/v1/me/family/<int:member_id>/signups/<int:activity_id>           401    404    404    404    404    404    404    404    404
 GET    /api/v1/me/help-requests                                              401    ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/me/hours                                                      401    ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/me/hours/disputes                                             401    ok     ok     ok     ok     ok     ok     ok     ok
 POST   /api/v1/me/hours/disputes                                             401    404    ok     404    404    404    404    404    404
 GET    /api/v1/me/inbox                                                      401    ok     ok     ok     ok     ok     ok     ok     ok
+GET    /api/v1/me/merchants                                                  401    ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/me/notifications                                              401    ok     ok     ok     ok     ok     ok     ok     ok
 PUT    /api/v1/me/notifications                                              401    ok     ok     ok     ok     ok     ok     ok     ok
 POST   /api/v1/me/phone                                                      401    ok     ok     ok     ok     ok     ok     ok     ok
@@ -148,6 +170,7 @@ POST   /api/v1/merchants                                                     401
 GET    /api/v1/merchants/<int:merchant_id>                                   ok     ok     ok     ok     ok     ok     ok     ok     ok
 PATCH  /api/v1/merchants/<int:merchant_id>                                   401    403    403    403    403    ok     403    ok     ok
 GET    /api/v1/merchants/<int:merchant_id>/redemptions                       401    403    403    403    403    ok     403    ok     ok
+GET    /api/v1/merchants/<int:merchant_id>/rewards                           401    403    403    403    403    ok     403    ok     ok
 POST   /api/v1/merchants/<int:merchant_id>/rewards                           401    403    403    403    403    ok     403    ok     ok
 GET    /api/v1/openapi.json                                                  ok     ok     ok     ok     ok     ok     ok     ok     ok
 POST   /api/v1/redemptions/confirm                                           401    404    404    404    404    404    404    404    404
@@ -156,6 +179,7 @@ GET    /api/v1/rewards/<int:reward_id>                                       ok 
 PATCH  /api/v1/rewards/<int:reward_id>                                       401    403    403    403    403    ok     403    ok     ok
 POST   /api/v1/rewards/<int:reward_id>/redemptions                           401    ok     ok     ok     ok     ok     ok     ok     ok
 POST   /api/v1/rewards/<int:reward_id>/restock                               401    403    403    403    403    ok     403    ok     ok
+DELETE /api/v1/role-grants/<int:grant_id>                                    401    403    403    403    403    ok     403    403    ok
 GET    /api/v1/search                                                        ok     ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/search/suggest                                                ok     ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/stats                                                         ok     ok     ok     ok     ok     ok     ok     ok     ok
@@ -163,10 +187,16 @@ GET    /api/v1/teams                                                         ok 
 POST   /api/v1/teams                                                         401    403    403    403    403    ok     403    403    ok
 PATCH  /api/v1/teams/<int:team_id>                                           401    403    403    403    403    403    403    403    ok
 GET    /api/v1/units                                                         ok     ok     ok     ok     ok     ok     ok     ok     ok
+POST   /api/v1/units                                                         401    403    403    403    403    ok     403    403    ok
 GET    /api/v1/units/<int:unit_id>                                           ok     ok     ok     ok     ok     ok     ok     ok     ok
 PATCH  /api/v1/units/<int:unit_id>                                           401    403    403    403    403    ok     403    403    ok
 GET    /api/v1/units/<int:unit_id>/certificate-settings                      401    403    403    403    403    ok     403    403    ok
 PUT    /api/v1/units/<int:unit_id>/certificate-settings                      401    403    403    403    403    ok     403    403    ok
+GET    /api/v1/users                                                         401    403    403    403    ok     ok     403    403    ok
+POST   /api/v1/users                                                         401    403    403    403    403    ok     403    403    ok
+GET    /api/v1/users/<int:user_id>                                           401    403    403    403    404    404    403    403    ok
+POST   /api/v1/users/<int:user_id>/password                                  401    403    403    403    403    403    403    403    ok
+POST   /api/v1/users/<int:user_id>/roles                                     401    403    403    403    403    ok     403    403    ok
 POST   /api/v1/auth/logout                                                   401    ok     ok     ok     ok     ok     ok     ok     ok
 POST   /api/v1/auth/logout-all                                               401    ok     ok     ok     ok     ok     ok     ok     ok
 """
@@ -257,7 +287,21 @@ BODIES = {
     "PATCH /api/v1/rewards/<int:reward_id>": lambda w: {"points_cost": 35},
     "POST /api/v1/rewards/<int:reward_id>/restock": lambda w: {"quantity": 1},
     "POST /api/v1/redemptions/confirm": lambda w: {"code": "ABCDEFGH"},
+    "POST /api/v1/auth/wechat-web": lambda w: {"code": "demo-resident", "state": "abc123"},
+    "POST /api/v1/me/family": lambda w: dict(FAMILY_MEMBER),
+    "POST /api/v1/me/family/<int:member_id>/consent": lambda w: {
+        "consent": True, "consent_version": CONSENT_VERSION},
+    "POST /api/v1/units": lambda w: {"code": "LY-JL-XC", "name": "新村新时代文明实践站",
+                                     "parent_id": w["unit"]},
+    "POST /api/v1/users": lambda w: {"username": "newstaff", "role": "team_leader",
+                                     "unit_id": w["unit"]},
+    "POST /api/v1/users/<int:user_id>/roles": lambda w: {"role": "team_leader",
+                                                         "unit_id": w["unit"]},
+    "POST /api/v1/users/<int:user_id>/password": lambda w: {},
+    "POST /api/v1/me/family/<int:member_id>/signups": lambda w: {"activity_id": w["activity"]},
 }
+FAMILY_MEMBER = {"real_name": "王小宝", "birth_date": "2016-05-01", "relation": "子女",
+                 "consent": True, "consent_version": CONSENT_VERSION}
 
 # Query strings of endpoints that need one.
 QUERIES = {
@@ -285,6 +329,7 @@ def world(app, client, corpus_units, create_user, create_activity, auth_headers)
         "merch": create_user("shop"),
         "admin": create_user("root", roles=[("admin", None)]),
     }
+    spare = create_user("spare", roles=[("team_leader", "LY-JL")])  # for the staff rows
     volunteer, admin = users["vol"], users["admin"]
     register_volunteer(volunteer, real_name="王小红", phone="13700001234", unit_id=station.id)
     activity = create_activity()
@@ -328,6 +373,7 @@ def world(app, client, corpus_units, create_user, create_activity, auth_headers)
         "kind": "wrong", "record_id": record.id, "claimed_minutes": 110,
         "description": "少记了半小时"})
     certificate = client.post("/api/v1/me/certificates", headers=as_volunteer, json={})
+    member = client.post("/api/v1/me/family", headers=as_volunteer, json=dict(FAMILY_MEMBER))
     w = {"unit": unit.id, "station": station.id, "volunteer_id": volunteer.id,
          "merchant_admin_id": users["merch"].id, "activity": activity.id,
          "record": record.id, "disputed": disputed.id, "help_values": help_values,
@@ -340,7 +386,9 @@ def world(app, client, corpus_units, create_user, create_activity, auth_headers)
         "dispute_id": _created(dispute)["id"], "code": _created(certificate)["code"],
         "job_id": job["id"], "slug": article["slug"], "request_id": help_request.id,
         "merchant_id": merchant.id, "reward_id": reward.id, "redemption_id": redemption.id,
-        "filename": "swagger-ui.css",
+        "filename": "swagger-ui.css", "name": "no-such-image.png",
+        "member_id": _created(member)["id"], "user_id": spare.id,
+        "grant_id": spare.grants[0].id,
     }
     return w
 
@@ -383,9 +431,10 @@ def _call(client, endpoint: str, world: dict, role: str):
     if endpoint in QUERIES:
         kwargs["query_string"] = QUERIES[endpoint](world)
     if endpoint == "POST /api/v1/articles/<slug>/images":
-        import io
-
         kwargs["data"] = {"file": (io.BytesIO(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"), "a.gif")}
+    if endpoint == "POST /api/v1/activities/imports":
+        header = (CORPUS_DIR / "activities.csv").read_bytes().splitlines()[0]
+        kwargs["data"] = {"file": (io.BytesIO(header + b"\n"), "activities.csv")}
     response = client.open(_url(rule, world["params"]), method=method, **kwargs)
     response.close()  # files (docs assets, PDFs) are streamed
     return response
