@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -22,6 +23,7 @@ NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin
 SERVER_NAME = "civ.example.test"
 SITE_URL = f"https://{SERVER_NAME}/"
 LOGIN = "/api/v1/auth/password"
+REDIS = "redis://127.0.0.1:6379/0"
 
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed "
                                 "(Debian package nginx; .ci/run installs it)")
@@ -99,7 +101,8 @@ def _render_nginx(prefix: Path, port: int, upstream_port: int, site_dir: Path) -
 
 @pytest.fixture(scope="module")
 def proxied(_migrated_database, wechat_stub, tmp_path_factory):
-    """gunicorn (TRUSTED_PROXIES=1, one worker) behind nginx; yields nginx's port.
+    """gunicorn (TRUSTED_PROXIES=1, two workers, limits in Redis) behind nginx; yields
+    nginx's port.
 
     Started once for the module (the app's start-up is most of the time); nothing here
     writes to the database (failed sign-ins only)."""
@@ -112,8 +115,10 @@ def proxied(_migrated_database, wechat_stub, tmp_path_factory):
                WECHAT_API_BASE=wechat_stub.base_url, SITE_DIR=str(site_dir),
                CONTENT_DIR=str(tmp_path / "content"), SEARCH_INDEX_DIR=str(tmp_path / "index"),
                TASK_QUEUE="memory", SITE_URL=SITE_URL, TRUSTED_PROXIES="1",
-               RATELIMIT_ENABLED="true", RATELIMIT_STORAGE_URI="memory://",
-               LOGIN_RATE_LIMIT="2 per minute", WEB_CONCURRENCY="1",
+               RATELIMIT_ENABLED="true", RATELIMIT_STORAGE_URI=REDIS,
+               RATELIMIT_KEY_NAMESPACE=f"nginx-test-{uuid.uuid4().hex[:8]}",
+               LOGIN_RATE_LIMIT="2 per minute", WEB_CONCURRENCY="2",
+               PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
                GUNICORN_BIND=f"127.0.0.1:{gunicorn_port}")
     env.pop("REDIS_URL", None)
     prefix = tmp_path / "nginx"
@@ -177,7 +182,19 @@ def test_site_api_and_app_answer_through_nginx(proxied):
 
 def test_metrics_are_for_localhost_only(proxied):
     assert _request(proxied, "GET", "/metrics", source="127.0.0.2")[0] == 403
-    assert _request(proxied, "GET", "/metrics")[0] != 403
+    assert _request(proxied, "GET", "/metrics")[0] == 200
+
+
+def test_metrics_add_up_the_requests_of_every_worker(proxied):
+    for unit_id in range(1, 9):
+        _request(proxied, "GET", f"/api/v1/units/{unit_id}")
+
+    scrapes = {_request(proxied, "GET", "/metrics")[2].decode() for _ in range(4)}
+
+    for text in scrapes:  # whichever worker answers, it counts all eight
+        counted = re.search(r'^civ_request_duration_seconds_count\{endpoint="/api/v1/units/'
+                            r'<int:unit_id>",method="GET",status="404"\} (\S+)$', text, re.M)
+        assert counted and float(counted.group(1)) == 8
 
 
 def test_rate_limits_count_per_client_address(proxied):
