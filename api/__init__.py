@@ -50,6 +50,7 @@ def _blueprints() -> list:
 
 def _cli_commands() -> list:
     from api.accounts.cli import users_cli
+    from api.backup.cli import backup_cli
     from api.corpus.cli import import_cli
     from api.help.cli import help_cli
     from api.jobs.cli import jobs_cli
@@ -61,7 +62,7 @@ def _cli_commands() -> list:
     from api.wechat.cli import wechat_stub
 
     return [users_cli, import_cli, jobs_cli, notifications_cli, search_cli, seed_cli, wechat_stub,
-            help_cli, points_cli, worker]
+            help_cli, points_cli, worker, backup_cli]
 
 
 class BoundedIntConverter(IntegerConverter):
