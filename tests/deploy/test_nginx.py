@@ -106,6 +106,10 @@ def proxied(_migrated_database, wechat_stub, tmp_path_factory):
 
     Started once for the module (the app's start-up is most of the time); nothing here
     writes to the database (failed sign-ins only)."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 6379)) != 0:
+            pytest.skip("Redis is not running at 127.0.0.1:6379 (the two workers share limits "
+                        "there; .ci/run starts it)")
     tmp_path = tmp_path_factory.mktemp("proxied")
     site_dir = _built_site(tmp_path)
     gunicorn_port, nginx_port = _free_port(), _free_port()
