@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_test_config
 
 from api import create_app
 from api.extensions import db
@@ -52,7 +51,7 @@ def _rows(engine, table) -> set[tuple]:
 
 
 def test_backup_while_writing_then_restore_into_a_fresh_instance(
-        app, runner, create_user, create_activity, tmp_path, fresh_database_url, wechat_stub):
+        app, app_config, runner, create_user, create_activity, tmp_path, fresh_database_url):
     people = [create_user() for _ in range(3)]
     create_activity()
     content = _content(app)
@@ -81,8 +80,10 @@ def test_backup_while_writing_then_restore_into_a_fresh_instance(
     assert "manifest written" in created.output
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text(encoding="utf-8"))
 
-    fresh = create_app(make_test_config(fresh_database_url, tmp_path / "fresh",
-                                        wechat_stub.base_url))
+    fresh = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": fresh_database_url,
+                        "CONTENT_DIR": str(tmp_path / "fresh" / "content"),
+                        "SITE_DIR": str(tmp_path / "fresh" / "site"),
+                        "SEARCH_INDEX_DIR": str(tmp_path / "fresh" / "index")})
     with fresh.app_context():  # the commands run in the current app's context
         restored = fresh.test_cli_runner().invoke(args=["backup", "restore",
                                                         str(tmp_path / "backup")])
