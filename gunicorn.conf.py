@@ -27,7 +27,9 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4" if worker_class == "gthread
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 preload_app = True
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The app writes one JSON line per request (``api.requestlog``); gunicorn's own access log
+# only when asked for (GUNICORN_ACCESS_LOG=- or a file).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 
 
@@ -47,3 +49,29 @@ def post_fork(server, worker) -> None:
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)  # the master's connections stay the master's
+
+
+# Prometheus metrics of several workers (``api.metrics``): each process writes its samples
+# to files in this directory, and whichever worker answers /metrics adds them up. It must be
+# set before the app imports prometheus_client (the preload below this file).
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    import tempfile
+
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="civpractice-metrics-")
+
+
+def on_starting(server) -> None:
+    """Before the first fork: forget the samples a previous run left in the directory."""
+    from pathlib import Path
+
+    directory = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    directory.mkdir(parents=True, exist_ok=True)
+    for leftover in directory.glob("*.db"):
+        leftover.unlink()
+
+
+def child_exit(server, worker) -> None:
+    """A worker ended: its live gauges no longer count (its counters and histograms do)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

@@ -3,12 +3,11 @@
 from pathlib import Path
 
 from flask import Flask, send_from_directory
-from sqlalchemy import text
 from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from api import headers, logscrub, openapi_cache
+from api import headers, health, logscrub, openapi_cache, requestlog
 from api.caching import public as public_cache
 from api.config import Config, check_secrets
 from api.errors import register_error_handlers
@@ -51,6 +50,7 @@ def _blueprints() -> list:
 
 def _cli_commands() -> list:
     from api.accounts.cli import users_cli
+    from api.backup.cli import backup_cli
     from api.corpus.cli import import_cli
     from api.help.cli import help_cli
     from api.jobs.cli import jobs_cli
@@ -62,7 +62,7 @@ def _cli_commands() -> list:
     from api.wechat.cli import wechat_stub
 
     return [users_cli, import_cli, jobs_cli, notifications_cli, search_cli, seed_cli, wechat_stub,
-            help_cli, points_cli, worker]
+            help_cli, points_cli, worker, backup_cli]
 
 
 class BoundedIntConverter(IntegerConverter):
@@ -94,6 +94,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from api import models  # noqa: F401  (every table on the metadata)
 
+    requestlog.install(app)  # first: its after_request sees the final response
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     limiter.init_app(app)
@@ -115,14 +116,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         """Swagger UI's files, served locally (no CDN)."""
         return send_from_directory(swagger_ui_path, filename, max_age=86400)
 
-    @app.get("/healthz")
-    def healthz():
-        """Report whether the app can reach its database."""
-        try:
-            db.session.execute(text("SELECT 1"))
-        except Exception:
-            db.session.rollback()
-            return {"status": "error", "database": "unreachable"}, 503
-        return {"status": "ok", "database": "ok"}
+    health.install(app)
 
     return app

@@ -272,7 +272,7 @@ def wechat_authorize():
     """Off to WeChat's web authorization (``?scope=base`` for a silent one), with a state
     remembered in a short-lived cookie of this browser."""
     state = web_oauth.new_state()
-    target = web_oauth.authorize_url(url_for("web.wechat_done", _external=True), state,
+    target = web_oauth.authorize_url(public_url("web.wechat_done"), state,
                                      request.args.get("scope", "userinfo"))
     response = redirect(target)
     response.set_cookie(web_oauth.STATE_COOKIE, state, max_age=web_oauth.STATE_MAX_AGE,

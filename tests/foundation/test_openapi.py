@@ -61,21 +61,15 @@ def test_docs_page_loads_its_assets_from_our_own_origin(client):
             assert response.status_code == 200, asset
 
 
-def test_healthz_reports_the_database(client):
-    response = client.get("/healthz")
-
-    assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
-
-
-def test_healthz_is_503_when_the_database_is_unreachable(app_config, tmp_path):
+def test_readyz_is_503_when_the_database_is_unreachable(app_config, tmp_path):
     broken = create_app({**app_config, "SQLALCHEMY_DATABASE_URI":
                          f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite3'}"})
 
-    response = broken.test_client().get("/healthz")
+    response = broken.test_client().get("/readyz")
 
     assert response.status_code == 503
-    assert response.get_json()["database"] == "unreachable"
+    assert response.get_json()["checks"]["database"] == "unavailable"
+    assert broken.test_client().get("/healthz").status_code == 200  # alive all the same
 
 
 def test_openapi_document_is_built_once_and_revalidated_by_etag(app, client):
