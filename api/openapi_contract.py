@@ -4,6 +4,8 @@ After the blueprints are registered, :func:`complete` gives every operation
 
 - an ``operationId`` from its endpoint (``activities.get_activity`` -> ``activities_get_activity``,
   with the method appended where one endpoint answers several methods), stable across releases;
+- the media type of a file answer (PDF, ICS, XLSX, CSV, PNG) as a binary string: flask-smorest
+  drops a ``content_type`` declared without a schema;
 - its 401/403/404/409 answers in the error envelope, each listing the ``error`` reasons it can
   carry. The reasons are derived, not hand-kept: the domain errors (``ApiError`` subclasses) named
   in ``:raises ...:`` of the view's docstring and of the docstrings of the functions the view calls,
@@ -92,6 +94,18 @@ def _error_response(status: int, reasons: set[str]) -> dict:
     }
 
 
+def _file_answers(view, responses: dict) -> None:
+    """Document the ``@blp.response(200, content_type=...)`` of a view that sends a file."""
+    declared = getattr(view, "_apidoc", {}).get("response", {}).get("responses", {})
+    for status, answers in declared.items():
+        for answer in answers if isinstance(answers, list) else [answers]:
+            media = answer.get("content_type") if isinstance(answer, dict) else None
+            response = responses.get(str(status))
+            if media and media != "application/json" and response is not None \
+                    and "content" not in response:
+                response["content"] = {media: {"schema": {"type": "string", "format": "binary"}}}
+
+
 def operation_id(endpoint: str, method: str, several_methods: bool) -> str:
     """A readable, stable operationId from the Flask endpoint."""
     name = endpoint.replace(".", "_")
@@ -122,5 +136,7 @@ def complete(app: Flask, api) -> None:
             if 403 in reasons:
                 reasons[403].add("forbidden")
             responses = operation.setdefault("responses", {})
+            if view is not None:
+                _file_answers(view, responses)
             for status, names in sorted(reasons.items()):
                 responses.setdefault(str(status), _error_response(status, names))

@@ -29,3 +29,18 @@ def test_errors_are_documented_with_their_reasons(client):
     assert sign_up["operationId"] == "signups_sign_up"
     assert "`time_conflict`" in sign_up["responses"]["409"]["description"]
     assert "`activity_not_found`" in sign_up["responses"]["404"]["description"]
+
+
+def test_file_answers_carry_their_media_type(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    expected = {
+        "/api/v1/me/certificates/{code}/pdf": "application/pdf",
+        "/api/v1/activities.ics": "text/calendar",
+        "/api/v1/hours/reports/volunteers.csv": "text/csv",
+        "/api/v1/activities/{activity_id}/wxacode": "image/png",
+        "/api/v1/hours/reports/summary.xlsx":
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    for path, media in expected.items():
+        content = paths[path]["get"]["responses"]["200"]["content"]
+        assert content[media]["schema"] == {"type": "string", "format": "binary"}, path
