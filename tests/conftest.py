@@ -24,6 +24,9 @@ from api.timeutil import freeze_clock
 from api.units.models import Unit
 from api.wechat.stub import WeChatStubServer
 
+# The session's one Chromium (Playwright's sync API allows one per process).
+pytest_plugins = ["tests.browser"]
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", PROJECT_ROOT / "corpus"))
 

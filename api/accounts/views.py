@@ -90,7 +90,7 @@ def login_password(body, session):
 @blp.route("/auth/refresh", methods=["POST"])
 @limiter.limit(_login_limit)
 @blp.arguments(SessionModeSchema, location="query", as_kwargs=True)
-@blp.arguments(RefreshSchema)
+@blp.arguments(RefreshSchema, required=False)
 @blp.response(200, TokenSchema)
 def refresh(body, session):
     """Trade a refresh token (once) for a new access token and a new refresh token."""

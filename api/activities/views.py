@@ -112,7 +112,7 @@ def create_activity(values):
 
 
 @blp.route("/activities/<int:activity_id>", methods=["PATCH"])
-@blp.arguments(ActivityWriteSchema)
+@blp.arguments(ActivityWriteSchema, required=False)
 @blp.response(200, ActivityDetailSchema)
 def update_activity(changes, activity_id):
     """Edit an activity; a move notifies everyone signed up.
@@ -160,7 +160,7 @@ def get_series(series_id):
 
 
 @blp.route("/activity-series/<int:series_id>", methods=["PATCH"])
-@blp.arguments(SeriesUpdateSchema)
+@blp.arguments(SeriesUpdateSchema, required=False)
 @blp.response(200, SeriesSchema)
 def update_series(body, series_id):
     """Change a series from now on (past occurrences stay as they were)."""

@@ -16,6 +16,7 @@ import click
 from flask import Blueprint as FlaskBlueprint
 from flask import Response, abort, current_app, redirect, request, send_from_directory
 from flask_smorest import Blueprint
+from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
 from api.articles import csp, services
@@ -93,9 +94,19 @@ def _not_found(root: str):
     abort(404)
 
 
+class SitePathConverter(PathConverter):
+    """A path of the site: anything but ``api`` and what lies under it, so that the catch-all
+    route never matches an API URL (a GET on a POST-only API route is a 405 whose ``Allow``
+    names the API's methods, not a 404 of the site)."""
+
+    regex = r"(?!api(?:/|$))[^/].*?"
+
+
+site_blp.record_once(
+    lambda state: state.app.url_map.converters.setdefault("site_path", SitePathConverter))
 # flask-smorest's own add_url_rule would document the routes (and rename the second endpoint).
 FlaskBlueprint.add_url_rule(site_blp, "/", "page", serve_site, defaults={"path": ""})
-FlaskBlueprint.add_url_rule(site_blp, "/<path:path>", "page", serve_site)
+FlaskBlueprint.add_url_rule(site_blp, "/<site_path:path>", "page", serve_site)
 
 
 @site_blp.cli.command("build")

@@ -67,7 +67,7 @@ def create_article(data):
 
 
 @blp.route("/articles/<slug>", methods=["PUT"])
-@blp.arguments(ArticleUpdateSchema)
+@blp.arguments(ArticleUpdateSchema, required=False)
 @blp.response(200, EditorArticleSchema)
 def update_article(changes, slug):
     """Change an article's fields or Markdown body."""

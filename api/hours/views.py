@@ -99,7 +99,7 @@ def get_record(record_id):
 
 
 @blp.route("/hours/records/<int:record_id>/approve", methods=["POST"])
-@blp.arguments(ReviewSchema)
+@blp.arguments(ReviewSchema, required=False)
 @blp.response(200, ManagedRecordSchema)
 def approve_record(body, record_id):
     """Approve a pending record.
@@ -148,7 +148,7 @@ def void_record(body, record_id):
 
 
 @blp.route("/activities/<int:activity_id>/service-records/approve", methods=["POST"])
-@blp.arguments(RosterReviewSchema)
+@blp.arguments(RosterReviewSchema, required=False)
 @blp.response(200, RosterReviewResultSchema)
 def approve_roster(body, activity_id):
     """Approve all pending records of an activity (or the listed ones).
@@ -272,7 +272,7 @@ def get_certificate_settings(unit_id):
 
 
 @blp.route("/units/<int:unit_id>/certificate-settings", methods=["PUT"])
-@blp.arguments(CertificateSettingsSchema)
+@blp.arguments(CertificateSettingsSchema, required=False)
 @blp.response(200, CertificateSettingsSchema)
 def update_certificate_settings(body, unit_id):
     """Set a unit's 负责人, 经办人 and contact phone for certificates."""
@@ -280,7 +280,7 @@ def update_certificate_settings(body, unit_id):
 
 
 @blp.route("/me/certificates", methods=["POST"])
-@blp.arguments(CertificateCreateSchema)
+@blp.arguments(CertificateCreateSchema, required=False)
 @blp.response(201, CertificateSchema)
 def issue_certificate(body):
     """Issue a numbered certificate of my approved hours (PDF at ``pdf_url``)."""

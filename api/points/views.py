@@ -71,7 +71,7 @@ def get_merchant(merchant_id):
 
 
 @blp.route("/merchants/<int:merchant_id>", methods=["PATCH"])
-@blp.arguments(MerchantUpdateSchema)
+@blp.arguments(MerchantUpdateSchema, required=False)
 @blp.response(200, MerchantSchema)
 def update_merchant(changes, merchant_id):
     """Change a merchant's details."""
@@ -124,7 +124,7 @@ def get_reward(reward_id):
 
 
 @blp.route("/rewards/<int:reward_id>", methods=["PATCH"])
-@blp.arguments(RewardUpdateSchema)
+@blp.arguments(RewardUpdateSchema, required=False)
 @blp.response(200, RewardSchema)
 def update_reward(changes, reward_id):
     """Change a reward's name, description, price or availability."""

@@ -45,7 +45,7 @@ def get_unit(unit_id):
 
 
 @blp.route("/units/<int:unit_id>", methods=["PATCH"])
-@blp.arguments(UnitUpdateSchema)
+@blp.arguments(UnitUpdateSchema, required=False)
 @blp.response(200, UnitDetailSchema)
 def update_unit(changes, unit_id):
     """Update a unit's name, address, location or phone."""
@@ -70,7 +70,7 @@ def create_team(data):
 
 
 @blp.route("/teams/<int:team_id>", methods=["PATCH"])
-@blp.arguments(TeamUpdateSchema)
+@blp.arguments(TeamUpdateSchema, required=False)
 @blp.response(200, TeamSchema)
 def update_team(changes, team_id):
     """Update a team of your subtree."""

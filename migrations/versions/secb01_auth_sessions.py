@@ -1,7 +1,7 @@
 """auth sessions: one row per sign-in, for sign-out and rotating refresh tokens
 
 Revision ID: secb01
-Revises: 1bcc1e62966c
+Revises: ops01a
 Create Date: 2026-12-03 10:00:00
 
 """

@@ -254,3 +254,16 @@ def test_queued_publishes_share_one_build(
     assert len({job.result["build_id"] for job in jobs}) == 1
     for slug in ("2026-12-03-yi", "2026-12-03-er", "2026-12-03-san"):
         assert fetch(f"/health/{slug}/").status_code == 200
+
+
+def test_editor_list_items_carry_no_html_key(client, site_app, editor_headers, create_article):
+    """The list renders no HTML: it leaves the key out rather than sending the null that its
+    documented ``string`` forbade (schemathesis ST108); one article still has its HTML."""
+    create_article(name="caogao", draft=True)
+    item = client.get("/api/v1/editor/articles", headers=editor_headers).get_json()["data"][0]
+    assert "html" not in item and item["body"]
+    one = client.get(f"/api/v1/editor/articles/{item['slug']}", headers=editor_headers)
+    assert isinstance(one.get_json()["html"], str)
+    document = client.get("/api/v1/openapi.json").get_json()
+    listed = document["components"]["schemas"]["EditorArticleListItem"]["properties"]
+    assert "html" not in listed and "body" in listed

@@ -66,6 +66,15 @@ def test_api_paths_never_fall_through_to_the_site(client, served, path):
     assert response.status_code == 404 and response.mimetype == "application/json"
 
 
+def test_a_post_only_api_route_answers_other_methods_with_405_and_its_own_allow(client, served):
+    """The site's catch-all never matches under /api (it advertised GET on every API URL)."""
+    response = client.get("/api/v1/activities/1/cancel")
+    assert response.status_code == 405
+    assert response.get_json()["error"] == "method_not_allowed"
+    assert set(client.options("/api/v1/activities/1/cancel").headers["Allow"].split(", ")) \
+        == {"POST", "OPTIONS"}
+
+
 @pytest.mark.parametrize("path", ["/../etc/passwd", "/%2e%2e/etc/passwd", "/..%2fmkdocs.yml"])
 def test_traversal_is_not_served(client, served, path):
     assert client.get(path).status_code == 404

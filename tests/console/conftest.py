@@ -19,7 +19,6 @@ from tests.web.conftest import (  # noqa: F401  (fixtures shared with the /app/ 
     TIMEOUT_MS,
     Browsing,
     _new_browsing,
-    browser,
     local_datetime,
 )
 
@@ -60,7 +59,7 @@ class Console(Browsing):
 
 
 @pytest.fixture
-def console(browser, live_server):  # noqa: F811  (the /app/ tests' browser)
+def console(browser, live_server):  # the session's one browser (tests/browser.py)
     """Factory: a fresh browser context on the console, PC-sized unless told otherwise
     (``console(phone=True)``). At the end: nothing left 127.0.0.1, no script failed."""
     opened: list[Console] = []

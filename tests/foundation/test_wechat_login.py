@@ -42,12 +42,12 @@ def test_second_login_finds_the_same_user(client):
 
 
 def test_login_answers_an_expiry_in_local_time(app, client, frozen_clock):
-    frozen_clock(datetime(2027, 2, 28, 16, 30, tzinfo=UTC))  # 00:30 on 1 March, local
-    assert app.config["TOKEN_TTL_SECONDS"] == 7 * 24 * 3600
+    frozen_clock(datetime(2027, 2, 28, 15, 30, tzinfo=UTC))  # 23:30 on 28 February, local
+    assert app.config["TOKEN_TTL_SECONDS"] == 2 * 3600
 
     body = _login(client, "expiry").get_json()
 
-    assert body["expires_at"] == "2027-03-08T00:30:00+08:00"
+    assert body["expires_at"] == "2027-03-01T01:30:00+08:00"  # past local midnight
 
 
 def test_login_goes_to_jscode2session_with_appid_secret_and_code(app, client, wechat_stub):

@@ -7,7 +7,6 @@ anything else is aborted and fails the test. Screenshots go to ``artifacts/scree
 """
 
 import json
-import os
 import shutil
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -21,39 +20,13 @@ from api.articles.sitebuild import build_site
 from api.auth import web_session
 from api.auth.tokens import start_session
 from api.timeutil import LOCAL_TZ, to_local, utcnow
+from tests.browser import CHROMIUM, LAUNCH_ARGS  # noqa: F401  (the shared browser)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = PROJECT_ROOT / "artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
-LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 PHONE = {"width": 360, "height": 740}
 TIMEOUT_MS = 8000
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Chromium, launched once; the tests skip where it or Playwright is missing."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("browser tests need Playwright: pip install -e '.[test]'")
-    if not CHROMIUM.is_file():
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium "
-                    "(or set CHROMIUM_PATH)")
-    manager = sync_playwright().start()
-    try:
-        chromium = manager.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS,
-                                           headless=True)
-    except Exception as exc:
-        manager.stop()
-        pytest.skip(f"Chromium at {CHROMIUM} did not start: {exc}")
-    yield chromium
-    chromium.close()
-    manager.stop()
 
 
 class Traffic:
