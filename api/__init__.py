@@ -7,7 +7,7 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from api import headers, health, logscrub, openapi_cache, requestlog
+from api import headers, health, logscrub, openapi_cache, openapi_contract, requestlog
 from api.caching import public as public_cache
 from api.config import Config, check_secrets
 from api.errors import register_error_handlers
@@ -102,6 +102,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     for blueprint in _blueprints():
         api.register_blueprint(blueprint)
     register_error_handlers(app)
+    openapi_contract.complete(app, api)
     openapi_cache.install(app, api)
     headers.install(app)
     freshness.install()

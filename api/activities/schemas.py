@@ -8,6 +8,7 @@ from marshmallow import ValidationError, fields, post_load, validate
 from api.activities.services import signup_open
 from api.activities.vocabulary import AUDIENCES, DEFAULT_GEOFENCE_METRES, STATUSES, THEMES
 from api.pagination import PaginationQuerySchema
+from api.signups.services import waitlist_position
 from api.timeutil import to_local, utcnow
 from api.units.categories import TEAM_CATEGORIES
 from api.validation import LocalDateTime, Schema
@@ -18,13 +19,7 @@ MAX_CALENDAR_DAYS = 366
 class ViewerSignupSchema(Schema):
     id = fields.Integer()
     status = fields.String()
-    waitlist_position = fields.Function(lambda signup: _position(signup))
-
-
-def _position(signup):
-    from api.signups.services import waitlist_position
-
-    return waitlist_position(signup)
+    waitlist_position = fields.Function(waitlist_position)
 
 
 class ActivitySchema(Schema):

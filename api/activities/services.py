@@ -3,18 +3,20 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, or_, select, text, update
+from sqlalchemy import Select, func, or_, select, text
 
 from api.accounts import roles
 from api.accounts.models import User
+from api.activities.lookup import get_managed_activity, lock_activity
 from api.activities.models import Activity
 from api.activities.vocabulary import CANCELLED, DRAFT, FINISHED, LISTED_SQL, PUBLISHED
 from api.audit.services import record as audit
 from api.auth.permissions import covers, ensure_manages
-from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from api.errors import Conflict, Forbidden, ValidationFailed
 from api.extensions import db
 from api.geo import bounding_box, distance_metres
 from api.notifications import services as notifications
+from api.signups.services import active_user_ids, promote_waitlist
 from api.sql_time import local_date
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.units.models import Team, Unit
@@ -22,10 +24,6 @@ from api.units.services import get_unit, in_subtree, scope_condition
 
 # Fields whose change moves an activity for the people signed up to it.
 _MOVING_FIELDS = ("starts_at", "ends_at", "address", "lat", "lng")
-
-
-class ActivityNotFound(NotFound):
-    error, message = "activity_not_found", "活动不存在"
 
 
 class InvalidActivityState(Conflict):
@@ -38,26 +36,6 @@ class CapacityBelowConfirmed(Conflict):
 
 class TeamOutOfScope(Forbidden):
     error, message = "team_out_of_scope", "只能选择本单位及下级单位的志愿服务队"
-
-
-def get_activity(activity_id: int, viewer: User | None = None) -> Activity:
-    """An activity residents may see (published, cancelled, finished), or any activity
-    for an organizer in scope. :raises ActivityNotFound:"""
-    activity = db.session.get(Activity, activity_id)
-    if activity is None:
-        raise ActivityNotFound()
-    if activity.status == DRAFT and not covers(viewer, activity.unit, roles.ORGANIZER_ROLES):
-        raise ActivityNotFound()
-    return activity
-
-
-def get_managed_activity(actor: User, activity_id: int) -> Activity:
-    """An activity the actor organises. :raises ActivityNotFound: :raises Forbidden:"""
-    activity = db.session.get(Activity, activity_id)
-    if activity is None:
-        raise ActivityNotFound()
-    ensure_manages(actor, activity.unit, roles.ORGANIZER_ROLES)
-    return activity
 
 
 def _check_times(values: dict) -> None:
@@ -105,23 +83,6 @@ def create_activity(actor: User, values: dict) -> Activity:
     return activity
 
 
-def lock_activity(activity_id: int) -> Activity:
-    """Take the activity's row lock for the rest of the transaction and return it fresh.
-
-    The UPDATE is the lock on both databases: a row lock on PostgreSQL, the write lock on
-    SQLite. Everything that changes sign-up counts goes through here first.
-    """
-    db.session.execute(
-        update(Activity).where(Activity.id == activity_id)
-        .values(lock_version=Activity.lock_version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    activity = db.session.get(Activity, activity_id, populate_existing=True)
-    if activity is None:
-        raise ActivityNotFound()
-    return activity
-
-
 def update_activity(actor: User, activity_id: int, changes: dict) -> Activity:
     """Edit an activity; people signed up hear of a move, a raised capacity promotes the
     waitlist.
@@ -136,8 +97,6 @@ def update_activity(actor: User, activity_id: int, changes: dict) -> Activity:
 
 def apply_update(actor: User, activity_id: int, changes: dict) -> Activity:
     """:func:`update_activity` without the commit (series edits commit once for all)."""
-    from api.signups.services import active_user_ids, promote_waitlist
-
     activity = get_managed_activity(actor, activity_id)
     if activity.status in (CANCELLED, FINISHED):
         raise InvalidActivityState()
@@ -189,8 +148,6 @@ def cancel_activity(actor: User, activity_id: int, reason: str) -> Activity:
 
 def apply_cancel(actor: User, activity_id: int, reason: str) -> Activity:
     """:func:`cancel_activity` without the commit."""
-    from api.signups.services import active_user_ids
-
     activity = get_managed_activity(actor, activity_id)
     if activity.status in (CANCELLED, FINISHED):
         raise InvalidActivityState()

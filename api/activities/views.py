@@ -2,7 +2,7 @@
 
 from flask_smorest import Blueprint
 
-from api.activities import imports, series, services
+from api.activities import imports, lookup, series, services
 from api.activities.schemas import (
     ActivityCreateSchema,
     ActivityDetailSchema,
@@ -86,7 +86,7 @@ def month_calendar(query):
 def get_activity(activity_id):
     """Show an activity, with my sign-up when signed in."""
     viewer = optional_user()
-    activity = services.get_activity(activity_id, viewer)
+    activity = lookup.get_activity(activity_id, viewer)
     if viewer is not None:
         activity.my_signup = active_signup(viewer.id, activity.id)
     _expire_with([activity])

@@ -2,7 +2,7 @@
 
 Invariant 4 of DESIGN §4 lives here: ``credited = min(check-out − check-in, planned duration)``
 in whole minutes, never rounded up. Every change takes the activity's row lock first
-(:func:`api.activities.services.lock_activity`), the same lock a cancellation takes, so a
+(:func:`api.activities.lookup.lock_activity`), the same lock a cancellation takes, so a
 sign-up is never cancelled and checked in at once, and two scans never credit twice.
 """
 
@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from api.accounts.models import User
+from api.activities.lookup import get_activity, get_managed_activity, lock_activity
 from api.activities.models import Activity
-from api.activities.services import get_activity, get_managed_activity, lock_activity
 from api.activities.vocabulary import CANCELLED as ACTIVITY_CANCELLED
 from api.activities.vocabulary import DRAFT
 from api.audit.services import record as audit

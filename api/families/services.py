@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from api.accounts.identity import birth_date_from_id
 from api.accounts.models import User
+from api.activities.lookup import get_activity, lock_activity
 from api.activities.models import Activity
-from api.activities.services import get_activity, lock_activity
 from api.audit.services import record as audit
 from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.extensions import db

@@ -17,8 +17,8 @@ from sqlalchemy.orm import selectinload
 
 from api.accounts import roles
 from api.accounts.models import User
+from api.activities.lookup import get_activity, get_managed_activity
 from api.activities.models import Activity
-from api.activities.services import get_activity, get_managed_activity
 from api.activities.vocabulary import CANCELLED, DRAFT
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_manages

@@ -1,7 +1,7 @@
 """Sign-ups: who may sign up, the waitlist, cancellation. Invariants 1–3 of DESIGN §4.
 
 Capacity and uniqueness hold in the database: every change of counts first takes the
-activity's row lock (:func:`api.activities.services.lock_activity`), and a partial unique
+activity's row lock (:func:`api.activities.lookup.lock_activity`), and a partial unique
 index refuses a second active sign-up of one user.
 """
 
@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager, selectinload
 
 from api.accounts.models import User
+from api.activities.lookup import get_activity, get_managed_activity, lock_activity
 from api.activities.models import Activity
-from api.activities.services import get_activity, get_managed_activity, lock_activity
 from api.activities.vocabulary import CANCELLED as ACTIVITY_CANCELLED
 from api.activities.vocabulary import PUBLISHED
 from api.audit.services import record as audit

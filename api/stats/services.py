@@ -33,7 +33,7 @@ from api.help.states import STATUSES as HELP_STATUSES
 from api.hours.models import APPROVED, PENDING, ServiceRecord
 from api.hours.totals import hours
 from api.sql_time import local_month
-from api.stats.snapshots import read_snapshot
+from api.stats.snapshots import TOWNSHIP_LEVEL, read_snapshot, store_snapshot
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
@@ -304,3 +304,13 @@ def compute(scope: Unit | None, first: date | None, last: date | None,
         "by_category": categories.listed(),
         "by_month": months.listed(sort=True, drop=("teams",)),
     }
+
+
+def refresh_snapshots() -> dict:
+    """Compute and store the answers of the county and every township (idempotent)."""
+    now = utcnow()
+    townships = list(db.session.scalars(select(Unit).where(Unit.level == TOWNSHIP_LEVEL)))
+    for scope in (None, *townships):
+        store_snapshot(scope.id if scope else None, compute(scope, None, None, now), now)
+        db.session.commit()
+    return {"scopes": 1 + len(townships)}

@@ -13,13 +13,12 @@ month's and this year's figures would be wrong) or one older than
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import JSON, String, select
+from sqlalchemy import JSON, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.db_types import UTCDateTime
 from api.extensions import db
 from api.timeutil import to_local, utcnow
-from api.units.models import Unit
 
 COUNTY = "county"
 TOWNSHIP_LEVEL = "institute"
@@ -52,20 +51,12 @@ def read_snapshot(unit_id: int | None) -> dict | None:
     return {**snapshot.answer, "generated_at": snapshot.computed_at}
 
 
-def refresh_snapshots() -> dict:
-    """Compute and store the answers of the county and every township (idempotent)."""
-    from api.stats.services import compute  # the computation lives with the other tallies
-
-    now = utcnow()
-    townships = list(db.session.scalars(select(Unit).where(Unit.level == TOWNSHIP_LEVEL)))
-    for scope in (None, *townships):
-        answer = compute(scope, None, None, now)
-        stored = {**answer, "generated_at": None}
-        key = _scope_key(scope.id if scope else None)
-        snapshot = db.session.get(StatsSnapshot, key)
-        if snapshot is None:
-            db.session.add(StatsSnapshot(scope=key, answer=stored, computed_at=now))
-        else:
-            snapshot.answer, snapshot.computed_at = stored, now
-        db.session.commit()
-    return {"scopes": 1 + len(townships)}
+def store_snapshot(unit_id: int | None, answer: dict, computed_at: datetime) -> None:
+    """Keep ``answer`` as the snapshot of the county (None) or a township (no commit)."""
+    stored = {**answer, "generated_at": None}
+    key = _scope_key(unit_id)
+    snapshot = db.session.get(StatsSnapshot, key)
+    if snapshot is None:
+        db.session.add(StatsSnapshot(scope=key, answer=stored, computed_at=computed_at))
+    else:
+        snapshot.answer, snapshot.computed_at = stored, computed_at

@@ -18,7 +18,7 @@ from api.jobs.services import run_pending
 from api.notifications.outbox import run_outbox
 from api.points.services import sync_all
 from api.signups.no_shows import mark_no_shows
-from api.stats.snapshots import refresh_snapshots
+from api.stats.services import refresh_snapshots
 
 DELIVER_OUTBOX = "outbox.deliver"
 RUN_JOBS = "jobs.run"

@@ -29,7 +29,7 @@ from flask_smorest import Blueprint
 
 from api.accounts import web_oauth
 from api.accounts.roles import ORGANIZER_ROLES
-from api.activities.services import get_activity
+from api.activities.lookup import get_activity
 from api.activities.vocabulary import THEMES
 from api.errors import ApiError
 from api.families.services import is_hidden_child

@@ -3,7 +3,7 @@
 (function () {
   try {
     if (localStorage.getItem("civ.mode") === "elder") document.documentElement.dataset.mode = "elder";
-  } catch (error) {
+  } catch {
     // Storage blocked (a private window): the standard mode.
   }
 }());
