@@ -28,10 +28,11 @@ line to ``MATRIX``; if it takes a JSON body, add what a valid one looks like to 
 """
 
 import io
+import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
-from conftest import CORPUS_DIR
 from flask import current_app
 
 from api.accounts.services import register_volunteer
@@ -43,6 +44,9 @@ from api.notifications.kinds import KINDS
 from api.points import services as points
 from api.signups.services import sign_up
 from api.timeutil import utcnow
+
+# As in the root conftest (importing it by name would find another folder's conftest).
+CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", Path(__file__).resolve().parent.parent / "corpus"))
 
 ROLES = ("anon", "res", "vol", "lead", "other", "inst", "edit", "merch", "admin")
 

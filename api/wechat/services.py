@@ -49,7 +49,7 @@ def activity_wxacode(activity_id: int, viewer: User | None) -> WxaCodeImage:
 
     :raises ActivityNotFound: :raises WeChatDown: WeChat could not make it.
     """
-    from api.activities.services import get_activity
+    from api.activities.lookup import get_activity
 
     activity = get_activity(activity_id, viewer)
     config = current_app.config
