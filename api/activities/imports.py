@@ -26,7 +26,7 @@ from api.corpus.csvfile import CorpusRowError
 from api.corpus.organisation import ImportCounts, apply_changes
 from api.errors import Forbidden, ValidationFailed
 from api.extensions import db
-from api.transactions import all_or_nothing
+from api.transactions import atomic
 from api.units.models import Unit
 
 SUFFIXES = (".csv", ".xlsx")
@@ -98,7 +98,7 @@ def _refusals(actor: User, prepared, existing: dict[str, Activity]) -> list[Corp
 
 def _save(actor: User, prepared, existing: dict[str, Activity]) -> ImportCounts:
     counts = ImportCounts()
-    with all_or_nothing():
+    with atomic():
         for _, external_id, values in prepared:
             activity = existing.get(external_id)
             if activity is None:

@@ -20,7 +20,7 @@ from api.help.models import HelpRequest
 from api.help.states import DISPATCHED, HELD, STATUS_LABELS, SUBMITTED
 from api.notifications import services as notifications
 from api.timeutil import utcnow
-from api.transactions import all_or_nothing
+from api.transactions import atomic
 from api.units.models import Unit
 
 
@@ -74,7 +74,7 @@ def escalate_waiting(now: datetime | None = None) -> int:
     ).all()
     count = 0
     for request_id in due:
-        with all_or_nothing():
+        with atomic():
             flagged = db.session.execute(
                 update(HelpRequest)
                 .where(HelpRequest.id == request_id, *_waiting_too_long(now))

@@ -50,7 +50,7 @@ from api.hours import services as hours
 from api.notifications import services as notifications
 from api.personal_data import decrypt, encrypt, lookup_hash, mask_name, mask_phone
 from api.timeutil import utcnow
-from api.transactions import all_or_nothing
+from api.transactions import atomic
 from api.units.models import Team, Unit
 from api.units.services import get_unit, in_subtree
 from api.wechat.client import SCENE_COMMENT, SCENE_FORUM
@@ -266,7 +266,7 @@ def submit(user: User, values: dict) -> HelpRequest:
     status = HELD if verdict == moderation.REVIEW else SUBMITTED
     request = _new_request(values, unit, channel=APP, status=status, requester_id=user.id,
                            moderation=verdict)
-    with all_or_nothing():
+    with atomic():
         db.session.add(request)
         db.session.flush()
         audit(user, "help_request.submit", "help_request", request.id,
@@ -285,7 +285,7 @@ def enter_hotline(actor: User, values: dict) -> HelpRequest:
     ensure_manages(actor, unit)
     request = _new_request(values, unit, channel=HOTLINE, status=SUBMITTED,
                            entered_by_id=actor.id, moderation="staff")
-    with all_or_nothing():
+    with atomic():
         db.session.add(request)
         db.session.flush()
         audit(actor, "help_request.submit", "help_request", request.id,
@@ -394,7 +394,7 @@ def _transition(actor: User, request_id: int, action: str, *, reason: str = "",
                 details: dict | None = None, **values) -> HelpRequest:
     request = _find(request_id)
     _check(actor, request, action)
-    with all_or_nothing():
+    with atomic():
         _move(actor, request, action, reason=reason, details=details, **values)
     return present(request, actor)
 
@@ -458,7 +458,7 @@ def route(actor: User, request_id: int, unit_id: int) -> HelpRequest:
         raise ValidationFailed(errors={"unit_id": ["求助已在该单位"]})
     ensure_manages(actor, unit)
     township = township_of(unit)
-    with all_or_nothing():
+    with atomic():
         _move(actor, request, "route", details={"from_unit": request.unit.code,
                                                 "to_unit": unit.code},
               unit_id=unit.id, township_id=township.id if township else None)
@@ -478,7 +478,7 @@ def dispatch(actor: User, request_id: int, team_id: int, *, again: bool = False)
     _check(actor, request, action)
     team = _dispatch_team(actor, team_id, request)
     now = utcnow()
-    with all_or_nothing():
+    with atomic():
         _move(actor, request, action, details={"team_id": team.id,
                                                "previous_team_id": request.team_id},
               team_id=team.id, claimed_unit_id=None, assigned_at=now, accepted_at=None,
@@ -491,7 +491,7 @@ def requeue(actor: User, request_id: int, reason: str) -> HelpRequest:
     """A dispatcher takes a request back from its team or station into the queue."""
     request = _find(request_id)
     _check(actor, request, "requeue")
-    with all_or_nothing():
+    with atomic():
         _move(actor, request, "requeue", reason=reason,
               details={"previous_team_id": request.team_id,
                        "previous_claimed_unit_id": request.claimed_unit_id},
@@ -507,7 +507,7 @@ def claim(actor: User, request_id: int) -> HelpRequest:
         raise NotRoutedToStation()
     _check(actor, request, "claim")
     now = utcnow()
-    with all_or_nothing():
+    with atomic():
         _move(actor, request, "claim", details={"unit": request.unit.code},
               claimed_unit_id=request.unit_id, team_id=None, assigned_at=now,
               accepted_at=now, dispatched_at=request.dispatched_at or now)
@@ -572,7 +572,7 @@ def complete(actor: User, request_id: int, report: str,
     _checked_volunteers(request, volunteers)
     now = utcnow()
     unit_id = request.team.unit_id if request.team is not None else request.claimed_unit_id
-    with all_or_nothing():
+    with atomic():
         _move(actor, request, "complete", reason=report,
               details={"volunteers": [[entry["user_id"], entry["minutes"]]
                                       for entry in volunteers]},
@@ -618,7 +618,7 @@ def rate(actor: User, request_id: int, rating: int, comment: str = "") -> HelpRe
         verdict = moderation.verdict(actor, [comment], SCENE_COMMENT)
         if verdict == moderation.RISKY:
             raise ContentRefused()
-    with all_or_nothing():
+    with atomic():
         _move(actor, request, "rate", details={"rating": rating, "moderation": verdict},
               rating=rating, rating_comment=comment,
               rating_comment_held=verdict == moderation.REVIEW, rated_at=utcnow())
@@ -672,7 +672,7 @@ def settle_overdue_ratings(now: datetime | None = None) -> int:
     # A read first: with nothing due (nearly always) no write lock is taken.
     if db.session.scalar(due.limit(1)) is None:
         return 0
-    with all_or_nothing():
+    with atomic():
         settled = db.session.execute(
             update(HelpRequest)
             .where(HelpRequest.status == COMPLETED, HelpRequest.completed_at <= cutoff)
@@ -710,7 +710,7 @@ def make_activity(actor: User, request_id: int, values: dict) -> HelpRequest:
     })
     # create_activity commits; the link is a second, conditional step (a concurrent
     # conversion that won leaves this activity a draft nobody published).
-    with all_or_nothing():
+    with atomic():
         linked = db.session.execute(
             update(HelpRequest)
             .where(HelpRequest.id == request.id, HelpRequest.activity_id.is_(None),
@@ -755,7 +755,7 @@ def set_responders(actor: User, team_id: int, user_ids: list[int]) -> list[HelpR
     if known != wanted:
         raise ValidationFailed(errors={"user_ids": [
             f"用户 {user_id} 不存在" for user_id in sorted(wanted - known)]})
-    with all_or_nothing():
+    with atomic():
         current = {row.user_id: row for row in db.session.scalars(
             select(HelpResponder).where(HelpResponder.team_id == team.id))}
         for user_id in set(current) - wanted:

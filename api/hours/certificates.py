@@ -31,7 +31,7 @@ from api.hours.models import (
 from api.hours.totals import hours
 from api.personal_data import decrypt, mask_id_number, mask_name
 from api.timeutil import to_local, utcnow
-from api.transactions import all_or_nothing
+from api.transactions import atomic
 from api.units.models import Unit
 from api.units.services import get_unit
 
@@ -229,7 +229,7 @@ def revoke_certificate(actor: User, code: str, reason: str) -> Certificate:
     """
     certificate = get_certificate(code)
     ensure_manages(actor, certificate.unit, roles.MANAGING_ROLES)
-    with all_or_nothing():
+    with atomic():
         moved = db.session.execute(
             update(Certificate)
             .where(Certificate.id == certificate.id, Certificate.status == VALID)

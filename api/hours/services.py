@@ -43,7 +43,7 @@ from api.hours.models import (
 from api.notifications import services as notifications
 from api.signups.models import ATTENDED, CONFIRMED, NO_SHOW, Signup
 from api.timeutil import local_day_bounds, to_local, utcnow
-from api.transactions import all_or_nothing
+from api.transactions import atomic
 from api.units.services import scope_condition
 
 LIVE_STATUSES = (PENDING, APPROVED)
@@ -268,7 +268,7 @@ def create_manual_record(actor: User, *, user_id: int, activity_id: int, credite
     if _live_record_exists(user_id, activity.id):
         raise RecordExists()
     check_daily_cap(user_id, activity.starts_at, credited_minutes)
-    with all_or_nothing():
+    with atomic():
         record = ServiceRecord(user_id=user_id, activity_id=activity.id,
                                unit_id=activity.unit_id, credited_minutes=credited_minutes,
                                source=MANUAL, status=PENDING, reason=reason,
@@ -345,7 +345,7 @@ def review_record(actor: User, record_id: int, approve: bool, note: str = "") ->
     """
     record = _managed_record(actor, record_id)
     ensure_not_own(actor, record)
-    with all_or_nothing():
+    with atomic():
         if not _review(actor, [record.id], APPROVED if approve else REJECTED, note):
             raise RecordNotPending()
     db.session.refresh(record)
@@ -367,7 +367,7 @@ def review_activity(actor: User, activity_id: int, approve: bool, note: str = ""
     if record_ids is not None:
         statement = statement.where(ServiceRecord.id.in_(record_ids))
     pending = list(db.session.scalars(statement))
-    with all_or_nothing():
+    with atomic():
         rows = _review(actor, pending, APPROVED if approve else REJECTED, note)
     return sorted(row.id for row in rows)
 
@@ -433,7 +433,7 @@ def correct_record(actor: User, record_id: int, credited_minutes: int,
     """
     record = _managed_record(actor, record_id)
     ensure_not_own(actor, record)
-    with all_or_nothing():
+    with atomic():
         correction = _apply_correction(actor, record, credited_minutes, reason)
     return correction
 
@@ -446,7 +446,7 @@ def void_record(actor: User, record_id: int, reason: str) -> ServiceRecord:
     """
     record = _managed_record(actor, record_id)
     ensure_not_own(actor, record)
-    with all_or_nothing():
+    with atomic():
         _supersede(actor, record, reason)
     db.session.refresh(record)
     return record
@@ -482,7 +482,7 @@ def open_dispute(user: User, *, kind: str, description: str, record_id: int | No
                            activity_id=activity.id if activity else None, unit_id=unit_id,
                            claimed_minutes=claimed_minutes, description=description,
                            status=OPEN)
-    with all_or_nothing():
+    with atomic():
         db.session.add(dispute)
         try:
             db.session.flush()
@@ -544,7 +544,7 @@ def resolve_dispute(actor: User, dispute_id: int, *, accept: bool, note: str,
     minutes = credited_minutes if credited_minutes is not None else dispute.claimed_minutes
     if accept and minutes is None:
         raise ValidationFailed(errors={"credited_minutes": ["接受异议时需填写核定的服务时长"]})
-    with all_or_nothing():
+    with atomic():
         _resolve(actor, dispute, accept, note, minutes)
     db.session.refresh(dispute)
     return dispute

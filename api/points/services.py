@@ -45,7 +45,7 @@ from api.points.models import (
     Reward,
 )
 from api.timeutil import to_local, utcnow
-from api.transactions import all_or_nothing
+from api.transactions import atomic
 from api.units.models import Unit
 from api.units.services import get_unit, in_subtree
 
@@ -225,7 +225,7 @@ def create_merchant(actor: User, values: dict) -> Merchant:
     admin = db.session.get(User, values["admin_id"])
     if admin is None:
         raise ValidationFailed(errors={"admin_id": ["用户不存在"]})
-    with all_or_nothing():
+    with atomic():
         merchant = Merchant(**values, created_by_id=actor.id)
         db.session.add(merchant)
         db.session.flush()
@@ -239,7 +239,7 @@ def update_merchant(actor: User, merchant_id: int, changes: dict) -> Merchant:
     """Change a merchant's details (its admin or the unit's admins)."""
     merchant = get_merchant(merchant_id)
     _ensure_runs(actor, merchant)
-    with all_or_nothing():
+    with atomic():
         for name, value in changes.items():
             setattr(merchant, name, value)
         audit(actor, "merchant.update", "merchant", merchant.id, details=changes)
@@ -270,7 +270,7 @@ def create_reward(actor: User, merchant_id: int, values: dict) -> Reward:
     """The merchant puts a reward on offer. :raises Forbidden:"""
     merchant = get_merchant(merchant_id)
     _ensure_runs(actor, merchant)
-    with all_or_nothing():
+    with atomic():
         reward = Reward(**values, merchant_id=merchant.id)
         db.session.add(reward)
         db.session.flush()
@@ -284,7 +284,7 @@ def update_reward(actor: User, reward_id: int, changes: dict) -> Reward:
     """Change a reward's name, description, price or availability (not its stock)."""
     reward = get_reward(reward_id)
     _ensure_runs(actor, reward.merchant)
-    with all_or_nothing():
+    with atomic():
         for name, value in changes.items():
             setattr(reward, name, value)
         audit(actor, "reward.update", "reward", reward.id, details=changes)
@@ -298,7 +298,7 @@ def restock(actor: User, reward_id: int, quantity: int) -> Reward:
     """
     reward = get_reward(reward_id)
     _ensure_runs(actor, reward.merchant)
-    with all_or_nothing():
+    with atomic():
         moved = db.session.execute(
             update(Reward).where(Reward.id == reward.id, Reward.stock + quantity >= 0)
             .values(stock=Reward.stock + quantity, updated_at=utcnow())
@@ -333,7 +333,7 @@ def redeem(user: User, reward_id: int) -> Redemption:
     # redemptions are refunded.
     expire_due_redemptions(now, reward_id=reward.id)
     expire_due_redemptions(now, user_id=user.id)
-    with all_or_nothing():
+    with atomic():
         ledger.lock_account(user.id)
         ledger.sync(user.id, now)
         # Read under the lock: a concurrent redemption of this user has committed or waits.
@@ -405,7 +405,7 @@ def cancel_redemption(user: User, redemption_id: int) -> Redemption:
     :raises RedemptionNotFound: :raises RedemptionClosed: already confirmed or closed.
     """
     redemption = get_my_redemption(user, redemption_id)
-    with all_or_nothing():
+    with atomic():
         ledger.lock_account(user.id)
         if _close(redemption.id, CANCELLED, utcnow()) is None:
             raise RedemptionClosed()
@@ -427,7 +427,7 @@ def expire_due_redemptions(now: datetime | None = None, *, user_id: int | None =
         due = due.where(Redemption.reward_id == reward_id)
     count = 0
     for redemption_id, owner_id in db.session.execute(due.order_by(Redemption.id)).all():
-        with all_or_nothing():
+        with atomic():
             ledger.lock_account(owner_id)
             if _close(redemption_id, EXPIRED, now, due_only=True) is not None:
                 count += 1
@@ -447,7 +447,7 @@ def confirm(actor: User, code: str) -> Redemption:
     merchant = get_merchant(redemption.merchant_id)
     _ensure_runs(actor, merchant)
     now = utcnow()
-    with all_or_nothing():
+    with atomic():
         confirmed = db.session.execute(
             update(Redemption)
             .where(Redemption.id == redemption.id, Redemption.status == PENDING,
@@ -492,7 +492,7 @@ def sync_all(now: datetime | None = None) -> dict:
     refunded = expire_due_redemptions(now)
     totals = {"volunteers": 0, "earned": 0, "reversed": 0, "expired": 0}
     for user_id in ledger.users_to_sync(now):
-        with all_or_nothing():
+        with atomic():
             ledger.lock_account(user_id)
             changes = ledger.sync(user_id, now)
         totals["volunteers"] += 1
