@@ -41,10 +41,9 @@ def _blueprints() -> list:
     from api.stats.views import blp as stats
     from api.units.views import blp as units
     from api.web.views import blp as web
-    from api.wechat.views import blp as wechat
 
     return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site,
-            search, notifications, wechat, help_requests, points, stats, web, staff, audit_log,
+            search, notifications, help_requests, points, stats, web, staff, audit_log,
             console, families]
 
 

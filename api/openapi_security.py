@@ -46,7 +46,7 @@ PUBLIC_ENDPOINTS = frozenset({
 OPTIONAL_AUTH_ENDPOINTS = frozenset({
     "activities.get_activity",
     "activities.get_series",  # a draft series only for its organizers
-    "wechat.activity_wxacode",
+    "activities.activity_wxacode",
     "help.get_help_request",
 })
 

@@ -40,7 +40,6 @@ NOT_YET_CONVERTED = {
     "api/staff/services.py",
     "api/stats/services.py",
     "api/units/services.py",
-    "api/wechat/services.py",
 }
 
 

@@ -125,3 +125,12 @@ class VolunteerRegistrationSchema(Schema):
         if data["id_number"]:
             data["id_number"] = normalize_id_number(data["id_number"])
         return data
+
+
+class PhoneCodeSchema(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=128), metadata={
+        "description": "the code of a getPhoneNumber button's event"})
+
+
+class PhoneSchema(Schema):
+    phone = fields.String(metadata={"description": "masked: 138****5678"})

@@ -144,6 +144,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/phone": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace my volunteer phone number with the one WeChat verified. */
+        post: operations["wechat_bind_phone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/units": {
         parameters: {
             query?: never;
@@ -312,6 +329,25 @@ export interface paths {
          * @description `team_id` must name a team of a unit you organize (403 `team_out_of_scope`).
          */
         patch: operations["activities_update_activity"];
+        trace?: never;
+    };
+    "/api/v1/activities/{activity_id}/wxacode": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: number;
+            };
+            cookie?: never;
+        };
+        /** Get an activity's 小程序码 (an image for share posters). */
+        get: operations["wechat_activity_wxacode"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/activities/{activity_id}/publish": {
@@ -1376,42 +1412,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/activities/{activity_id}/wxacode": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                activity_id: number;
-            };
-            cookie?: never;
-        };
-        /** Get an activity's 小程序码 (an image for share posters). */
-        get: operations["wechat_activity_wxacode"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/phone": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Replace my volunteer phone number with the one WeChat verified. */
-        post: operations["wechat_bind_phone"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/help-requests": {
         parameters: {
             query?: never;
@@ -2418,6 +2418,14 @@ export interface components {
             birth_date: string | null;
             unit_id: number;
             skills?: string[];
+        };
+        PhoneCode: {
+            /** @description the code of a getPhoneNumber button's event */
+            code: string;
+        };
+        Phone: {
+            /** @description masked: 138****5678 */
+            phone?: string;
         };
         Unit: {
             id?: number;
@@ -3434,14 +3442,6 @@ export interface components {
             data?: components["schemas"]["InboxItem"][];
             pagination?: components["schemas"]["Pagination"];
         };
-        PhoneCode: {
-            /** @description the code of a getPhoneNumber button's event */
-            code: string;
-        };
-        Phone: {
-            /** @description masked: 138****5678 */
-            phone?: string;
-        };
         HelpRequestCreate: {
             /**
              * @description 服务类别（11+N）
@@ -4285,6 +4285,50 @@ export interface operations {
             default: components["responses"]["DEFAULT_ERROR"];
         };
     };
+    wechat_bind_phone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PhoneCode"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Phone"];
+                };
+            };
+            /** @description 未登录或登录已失效。`error` 取值：`unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 没有权限。`error` 取值：`csrf_failed`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
     units_list_units: {
         parameters: {
             query?: {
@@ -4921,6 +4965,56 @@ export interface operations {
                 };
             };
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    wechat_activity_wxacode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                activity_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": string;
+                };
+            };
+            /** @description 未登录或登录已失效。`error` 取值：`invalid_token`、`token_expired`、`unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 没有权限。`error` 取值：`csrf_failed`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 资源不存在。`error` 取值：`activity_not_found`、`not_found` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             default: components["responses"]["DEFAULT_ERROR"];
         };
     };
@@ -8143,100 +8237,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InboxItemPage"];
-                };
-            };
-            /** @description 未登录或登录已失效。`error` 取值：`unauthorized` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 没有权限。`error` 取值：`csrf_failed`、`forbidden` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            422: components["responses"]["UNPROCESSABLE_ENTITY"];
-            default: components["responses"]["DEFAULT_ERROR"];
-        };
-    };
-    wechat_activity_wxacode: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                activity_id: number;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "image/png": string;
-                };
-            };
-            /** @description 未登录或登录已失效。`error` 取值：`invalid_token`、`token_expired`、`unauthorized` */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 没有权限。`error` 取值：`csrf_failed`、`forbidden` */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description 资源不存在。`error` 取值：`activity_not_found`、`not_found` */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            default: components["responses"]["DEFAULT_ERROR"];
-        };
-    };
-    wechat_bind_phone: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["PhoneCode"];
-            };
-        };
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Phone"];
                 };
             };
             /** @description 未登录或登录已失效。`error` 取值：`unauthorized` */
