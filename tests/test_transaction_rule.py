@@ -31,8 +31,6 @@ NOT_YET_CONVERTED = {
     "api/hours/lookup.py",
     "api/hours/reports.py",
     "api/jobs/services.py",
-    "api/notifications/outbox.py",
-    "api/notifications/services.py",
     "api/seed.py",
     "api/seed_scale.py",
     "api/signups/no_shows.py",

@@ -4,6 +4,10 @@ It runs as the ``outbox.deliver`` task of the task queue (``flask worker``): wok
 every commit that wrote a notification, and every minute for reminders and retries.
 ``flask notifications run --once`` runs one pass by hand. Any number may run at once.
 
+Each message goes through units of work of its own (``atomic()``), never a caller's: the
+claim, the start of the attempt and the outcome each commit on their own, and the send to
+WeChat happens between units, never inside one. So call the worker outside any unit.
+
 Nothing lost, nothing sent twice. A worker claims rows with one conditional update
 (``status = 'pending'`` → ``'sending'`` with its own claim token and a lease,
 ``claimed_until``), commits, and works only on the rows that carry its token. Before each
@@ -30,12 +34,13 @@ from api.accounts.models import User
 from api.activities.models import Activity
 from api.activities.vocabulary import PUBLISHED
 from api.extensions import db
-from api.notifications import services
+from api.notifications import grants
 from api.notifications.kinds import ACTIVITY_REMINDER
 from api.notifications.models import FAILED, PENDING, SENDING, SENT, SKIPPED, Notification
 from api.notifications.templates import context_of, local_time_text, render, template_for
 from api.signups.models import CONFIRMED, Signup
 from api.timeutil import utcnow
+from api.transactions import atomic
 from api.wechat.client import (
     DAILY_QUOTA_REACHED,
     NO_SUBSCRIPTION_GRANT,
@@ -109,26 +114,25 @@ def claim_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[str, list[
     for the next rows.
     """
     while True:
-        candidates = db.session.scalars(
-            select(Notification.id)
-            .where(Notification.status == PENDING,
-                   or_(Notification.next_attempt_at.is_(None),
-                       Notification.next_attempt_at <= now))
-            .order_by(Notification.id).limit(batch_size)
-        ).all()
-        if not candidates:
-            db.session.commit()
-            return "", []
-        token = secrets.token_hex(16)
-        claimed_at = utcnow()
-        db.session.execute(
-            update(Notification)
-            .where(Notification.id.in_(candidates), Notification.status == PENDING)
-            .values(status=SENDING, claim_token=token, claimed_at=claimed_at,
-                    claimed_until=claimed_at + _lease(), attempt_started_at=None),
-            execution_options={"synchronize_session": False},
-        )
-        db.session.commit()
+        with atomic():
+            candidates = db.session.scalars(
+                select(Notification.id)
+                .where(Notification.status == PENDING,
+                       or_(Notification.next_attempt_at.is_(None),
+                           Notification.next_attempt_at <= now))
+                .order_by(Notification.id).limit(batch_size)
+            ).all()
+            if not candidates:
+                return "", []
+            token = secrets.token_hex(16)
+            claimed_at = utcnow()
+            db.session.execute(
+                update(Notification)
+                .where(Notification.id.in_(candidates), Notification.status == PENDING)
+                .values(status=SENDING, claim_token=token, claimed_at=claimed_at,
+                        claimed_until=claimed_at + _lease(), attempt_started_at=None),
+                execution_options={"synchronize_session": False},
+            )
         claimed = list(db.session.scalars(
             select(Notification.id).where(Notification.claim_token == token,
                                           Notification.status == SENDING)
@@ -138,6 +142,7 @@ def claim_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[str, list[
             return token, claimed
 
 
+@atomic()
 def release_expired_claims(now: datetime) -> tuple[int, int]:
     """Claims whose lease ran out (their worker died): given back to ``pending`` when no
     send had started, marked failed (``interrupted``) when one had, since whether it went
@@ -155,7 +160,6 @@ def release_expired_claims(now: datetime) -> tuple[int, int]:
         .values(status=FAILED, last_error="interrupted", claimed_until=None),
         execution_options={"synchronize_session": False},
     ).rowcount
-    db.session.commit()
     return given_back, interrupted
 
 
@@ -165,12 +169,12 @@ def _start_attempt(notification: Notification, token: str | None) -> bool:
     condition = [Notification.id == notification.id, Notification.status == SENDING]
     if token is not None:
         condition.append(Notification.claim_token == token)
-    started = db.session.execute(
-        update(Notification).where(*condition)
-        .values(attempt_started_at=utcnow(), attempts=Notification.attempts + 1),
-        execution_options={"synchronize_session": False},
-    ).rowcount
-    db.session.commit()
+    with atomic():
+        started = db.session.execute(
+            update(Notification).where(*condition)
+            .values(attempt_started_at=utcnow(), attempts=Notification.attempts + 1),
+            execution_options={"synchronize_session": False},
+        ).rowcount
     if started:
         db.session.refresh(notification)
     return bool(started)
@@ -178,6 +182,7 @@ def _start_attempt(notification: Notification, token: str | None) -> bool:
 
 # -- reminders ---------------------------------------------------------------------------
 
+@atomic()
 def create_due_reminders(now: datetime) -> int:
     """Write the reminders that are due (24 h and 2 h before the start, by default).
 
@@ -207,7 +212,6 @@ def create_due_reminders(now: datetime) -> int:
                 due[key] = _reminder_row(row, minutes, key, now)
                 break
     if not due:
-        db.session.commit()
         return 0
     keys = list(due)
     existing = set()
@@ -224,7 +228,6 @@ def create_due_reminders(now: datetime) -> int:
             .on_conflict_do_nothing(index_elements=["dedupe_key"]),
             new_rows,
         )
-    db.session.commit()
     return len(new_rows)
 
 
@@ -248,15 +251,15 @@ def _deliver_safely(notification_id: int, client: WeChatClient, now: datetime,
     try:
         return deliver(notification_id, client, now, token)
     except Exception:  # one broken row must not stop the others; it stays visible
+        # Every write of deliver() runs in a unit, so the failed one is rolled back already.
         log.exception("delivering notification %s failed", notification_id)
-        db.session.rollback()
-        db.session.execute(
-            update(Notification).where(Notification.id == notification_id,
-                                       Notification.status == SENDING)
-            .values(status=FAILED, last_error="internal_error"),
-            execution_options={"synchronize_session": False},
-        )
-        db.session.commit()
+        with atomic():
+            db.session.execute(
+                update(Notification).where(Notification.id == notification_id,
+                                           Notification.status == SENDING)
+                .values(status=FAILED, last_error="internal_error"),
+                execution_options={"synchronize_session": False},
+            )
         return FAILED
 
 
@@ -273,10 +276,10 @@ def deliver(notification_id: int, client: WeChatClient, now: datetime,
     if reason:
         return _finish(notification, SKIPPED, reason, give_back=True)
     if notification.template_id is None:
-        if not services.take_grant(user.id, template["template_id"]):
-            return _finish(notification, SKIPPED, "no_grant")
-        notification.template_id = template["template_id"]
-        db.session.commit()
+        with atomic():
+            if not grants.take_grant(user.id, template["template_id"]):
+                return _finish(notification, SKIPPED, "no_grant")
+            notification.template_id = template["template_id"]
     data, page = render(template, context_of(notification, user))
     # The access token first (usually cached): between the committed start of the attempt
     # and the request leaving, as little as possible may happen.
@@ -294,15 +297,17 @@ def deliver(notification_id: int, client: WeChatClient, now: datetime,
         return _retry_or_fail(notification, now, "wechat_unavailable")
     except WeChatError as exc:
         if exc.errcode == NO_SUBSCRIPTION_GRANT:
-            services.exhaust_grants(user.id, notification.template_id)
-            return _finish(notification, SKIPPED, "no_grant", errcode=exc.errcode)
+            with atomic():
+                grants.exhaust_grants(user.id, notification.template_id)
+                return _finish(notification, SKIPPED, "no_grant", errcode=exc.errcode)
         if exc.errcode in _TRY_LATER:
             return _retry_or_fail(notification, now, "wechat_busy", exc.errcode)
         log.warning("WeChat refused notification %s: %s", notification_id, exc)
         return _finish(notification, FAILED, "wechat_refused", errcode=exc.errcode,
                        give_back=True)
-    notification.sent_at = utcnow()
-    return _finish(notification, SENT)
+    with atomic():
+        notification.sent_at = utcnow()
+        return _finish(notification, SENT)
 
 
 def _reason_not_to_send(notification: Notification, user: User | None, template: dict | None,
@@ -311,7 +316,7 @@ def _reason_not_to_send(notification: Notification, user: User | None, template:
         return "no_template"
     if user is None or not user.is_active or not user.openid:
         return "no_openid"
-    if not services.kind_enabled(user.id, notification.kind):
+    if not grants.kind_enabled(user.id, notification.kind):
         return "kind_disabled"
     if notification.kind == ACTIVITY_REMINDER and _reminder_is_stale(notification, now):
         return "stale"
@@ -328,19 +333,20 @@ def _reminder_is_stale(notification: Notification, now: datetime) -> bool:
             or signup is None or signup.status != CONFIRMED)
 
 
+@atomic()
 def _finish(notification: Notification, status: str, reason: str = "", *,
             errcode: int | None = None, give_back: bool = False) -> str:
     if give_back and notification.template_id is not None:
-        services.give_back_grant(notification.user_id, notification.template_id)
+        grants.give_back_grant(notification.user_id, notification.template_id)
         notification.template_id = None
     notification.status = status
     notification.last_error = reason
     notification.errcode = errcode
     notification.next_attempt_at = notification.claimed_until = None
-    db.session.commit()
     return status
 
 
+@atomic()
 def _retry_or_fail(notification: Notification, now: datetime, reason: str,
                    errcode: int | None = None) -> str:
     """Try again later with a doubling delay, until ``NOTIFICATION_MAX_ATTEMPTS``."""
@@ -354,5 +360,4 @@ def _retry_or_fail(notification: Notification, now: datetime, reason: str,
     notification.next_attempt_at = now + min(delay, MAX_RETRY_DELAY)
     notification.last_error = reason
     notification.errcode = errcode
-    db.session.commit()
     return RETRYING

@@ -1,18 +1,21 @@
 """Notifications: writing them to the outbox, the user's grants and preferences, the inbox.
 
 Every cause (a sign-up, a promotion, a cancelled activity, approved hours, a dispatched help
-request) calls :func:`notify` inside its own transaction, so the notification exists exactly
-when its cause does. Delivery to WeChat is the outbox worker's (:mod:`api.notifications.outbox`).
+request) calls :func:`notify` inside its own unit of work (``atomic()``), so the notification
+exists exactly when its cause does. Delivery to WeChat is the outbox worker's
+(:mod:`api.notifications.outbox`); what both use (grants, preferences) is one layer down in
+:mod:`api.notifications.grants`.
 """
 
 from collections.abc import Iterable
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 
 from api.accounts.models import User
 from api.errors import ValidationFailed
 from api.extensions import db
+from api.notifications import grants
 from api.notifications.kinds import (  # noqa: F401  (the kinds are part of this API)
     ACTIVITY_CANCELLED,
     ACTIVITY_CHANGED,
@@ -29,7 +32,7 @@ from api.notifications.kinds import (  # noqa: F401  (the kinds are part of this
 )
 from api.notifications.models import Notification, NotificationPreference, SubscriptionGrant
 from api.notifications.templates import configured_template_ids, template_for
-from api.timeutil import utcnow
+from api.transactions import atomic
 
 _TITLE_LENGTH = Notification.__table__.c.title.type.length
 _BODY_LENGTH = Notification.__table__.c.body.type.length
@@ -45,7 +48,7 @@ class UnknownKind(ValidationFailed):
 
 def notify(user_ids: Iterable[int], kind: str, title: str, body: str = "",
            payload: dict | None = None) -> None:
-    """Add one outbox row per user to the caller's transaction; once it commits, the task
+    """Add one outbox row per user to the caller's unit of work; once it commits, the task
     queue is woken to deliver them (:mod:`api.tasks.wakeup`)."""
     rows = [Notification(user_id=user_id, kind=kind, title=title[:_TITLE_LENGTH],
                          body=body[:_BODY_LENGTH], payload=payload or {})
@@ -58,7 +61,8 @@ def notify(user_ids: Iterable[int], kind: str, title: str, body: str = "",
 # -- grants ------------------------------------------------------------------------------
 
 def add_grants(user: User, template_ids: list[str]) -> None:
-    """Count one more allowed send of each template the user just accepted.
+    """Count one more allowed send of each template the user just accepted (its own unit of
+    work: a concurrent first accept of the same template rolls it back and it starts again).
 
     :raises UnknownTemplate: for a template id the platform does not use.
     """
@@ -66,66 +70,18 @@ def add_grants(user: User, template_ids: list[str]) -> None:
     if unknown:
         raise UnknownTemplate(errors={"template_ids": [f"未知的订阅消息模板：{template_id}"
                                                        for template_id in unknown]})
-    for _ in range(3):  # a concurrent first accept of the same template: start again
+    for _ in range(3):
         try:
-            for template_id in dict.fromkeys(template_ids):
-                _add_grant(user.id, template_id)
-            db.session.commit()
+            with atomic():
+                for template_id in dict.fromkeys(template_ids):
+                    grants.add_grant(user.id, template_id)
             return
         except IntegrityError:
-            db.session.rollback()
+            continue
     raise RuntimeError("could not record the subscription grants")
 
 
-def _add_grant(user_id: int, template_id: str) -> None:
-    updated = db.session.execute(
-        update(SubscriptionGrant)
-        .where(SubscriptionGrant.user_id == user_id, SubscriptionGrant.template_id == template_id)
-        .values(remaining=SubscriptionGrant.remaining + 1,
-                accepted_total=SubscriptionGrant.accepted_total + 1, updated_at=utcnow())
-    ).rowcount
-    if not updated:
-        db.session.add(SubscriptionGrant(user_id=user_id, template_id=template_id,
-                                         remaining=1, accepted_total=1))
-        db.session.flush()
-
-
-def take_grant(user_id: int, template_id: str) -> bool:
-    """Use one grant (a conditional update: two workers never use the same one); the caller
-    commits. Returns False when none is left."""
-    return bool(db.session.execute(
-        update(SubscriptionGrant)
-        .where(SubscriptionGrant.user_id == user_id, SubscriptionGrant.template_id == template_id,
-               SubscriptionGrant.remaining > 0)
-        .values(remaining=SubscriptionGrant.remaining - 1, updated_at=utcnow())
-    ).rowcount)
-
-
-def give_back_grant(user_id: int, template_id: str) -> None:
-    """Return a grant taken for a message WeChat did not deliver; the caller commits."""
-    db.session.execute(
-        update(SubscriptionGrant)
-        .where(SubscriptionGrant.user_id == user_id, SubscriptionGrant.template_id == template_id)
-        .values(remaining=SubscriptionGrant.remaining + 1, updated_at=utcnow())
-    )
-
-
-def exhaust_grants(user_id: int, template_id: str) -> None:
-    """WeChat said the user has no grant left (43101): believe it; the caller commits."""
-    db.session.execute(
-        update(SubscriptionGrant)
-        .where(SubscriptionGrant.user_id == user_id, SubscriptionGrant.template_id == template_id)
-        .values(remaining=0, updated_at=utcnow())
-    )
-
-
 # -- preferences -------------------------------------------------------------------------
-
-def kind_enabled(user_id: int, kind: str) -> bool:
-    """Whether the user wants ``kind`` (on unless turned off)."""
-    preference = db.session.get(NotificationPreference, (user_id, kind))
-    return preference is None or preference.enabled
-
 
 def settings(user: User) -> dict:
     """Each kind: its name, whether it is on, its template and the grants left for it."""
@@ -148,24 +104,25 @@ def settings(user: User) -> dict:
 
 
 def update_settings(user: User, changes: list[dict]) -> dict:
-    """Turn kinds on or off. :raises UnknownKind:"""
+    """Turn kinds on or off (its own unit of work, started again after a concurrent first
+    change of the same kind). :raises UnknownKind:"""
     unknown = sorted({change["kind"] for change in changes} - set(KINDS))
     if unknown:
         raise UnknownKind(errors={"kinds": [f"未知的通知类型：{kind}" for kind in unknown]})
     wanted = {change["kind"]: change["enabled"] for change in changes}
     for _ in range(3):  # a concurrent first change of the same kind: start again
         try:
-            for kind, enabled in wanted.items():
-                preference = db.session.get(NotificationPreference, (user.id, kind))
-                if preference is None:
-                    db.session.add(NotificationPreference(user_id=user.id, kind=kind,
-                                                          enabled=enabled))
-                else:
-                    preference.enabled = enabled
-            db.session.commit()
+            with atomic():
+                for kind, enabled in wanted.items():
+                    preference = db.session.get(NotificationPreference, (user.id, kind))
+                    if preference is None:
+                        db.session.add(NotificationPreference(user_id=user.id, kind=kind,
+                                                              enabled=enabled))
+                    else:
+                        preference.enabled = enabled
             break
         except IntegrityError:
-            db.session.rollback()
+            continue
     return settings(user)
 
 
