@@ -4,9 +4,9 @@ Run daily by the periodic task ``housekeeping.clean_up``; idempotent, and safe b
 running build or rebuild (each takes the lock of what it cleans).
 """
 
-from api.articles import sitebuild
 from api.articles.services import site_dir
 from api.searching.index import search_index
+from publishing import sitebuild
 
 
 def clean_up_builds_and_indexes() -> dict:

@@ -34,14 +34,19 @@ _SUMMARY = {
 _HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 
-def _error_classes() -> dict[str, type[ApiError]]:
-    """Every ApiError subclass by class name (the names docstrings use after ``:raises``)."""
+def _error_classes(app: Flask) -> dict[str, type[Exception]]:
+    """Every ApiError subclass by class name (the names docstrings use after ``:raises``), and
+    the errors of Flask-free packages the app renders itself (an error handler of their own,
+    a ``status_code`` and an ``error`` reason, e.g. ``publishing``'s ``ArticleNotFound``)."""
     found, todo = {}, [ApiError]
     while todo:
         cls = todo.pop()
         for sub in cls.__subclasses__():
             found.setdefault(sub.__name__, sub)
             todo.append(sub)
+    for cls in app.error_handler_spec.get(None, {}).get(None, {}):
+        if isinstance(getattr(cls, "status_code", None), int) and hasattr(cls, "error"):
+            found.setdefault(cls.__name__, cls)
     return found
 
 
@@ -73,7 +78,7 @@ def _callees(view) -> list:
     return found
 
 
-def reasons_of(view, errors: dict[str, type[ApiError]]) -> dict[int, set[str]]:
+def reasons_of(view, errors: dict[str, type[Exception]]) -> dict[int, set[str]]:
     """The documented statuses a view can answer with, and their ``error`` reasons."""
     reasons: dict[int, set[str]] = {}
     for function in _callees(view):
@@ -115,7 +120,7 @@ def operation_id(endpoint: str, method: str, several_methods: bool) -> str:
 def complete(app: Flask, api) -> None:
     """Add operationIds and the documented error answers to the app's OpenAPI document."""
     paths = api.spec.to_dict()["paths"]  # the spec's own dict: changes stay in the document
-    errors = _error_classes()
+    errors = _error_classes(app)
     for rule in app.url_map.iter_rules():
         path_item = paths.get(FlaskPlugin.flaskpath2openapi(rule.rule))
         if not path_item:

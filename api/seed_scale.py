@@ -28,8 +28,6 @@ import sqlalchemy as sa
 from api.accounts.models import User, VolunteerProfile
 from api.activities.models import Activity
 from api.activities.vocabulary import FINISHED, PUBLISHED, THEMES
-from api.articles import frontmatter
-from api.articles.store import make_slug, write_atomic
 from api.corpus.organisation import import_teams, import_units
 from api.extensions import db
 from api.hours.lookup import PHONE, lookup_digest
@@ -47,6 +45,8 @@ from api.signups.models import ATTENDED, CONFIRMED, NO_SHOW, WAITLISTED, Attenda
 from api.timeutil import LOCAL_TZ, local_today
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
+from publishing import frontmatter
+from publishing.store import make_slug, write_atomic
 
 BATCH = 5_000
 # Share of activities before the anchor; sign-ups per past and per future activity.

@@ -22,10 +22,10 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from api.articles import frontmatter  # noqa: E402
-from api.articles.importer import import_articles  # noqa: E402
-from api.articles.sitebuild import build_site  # noqa: E402
-from api.articles.store import Article  # noqa: E402
+from publishing import frontmatter  # noqa: E402
+from publishing.importer import import_articles  # noqa: E402
+from publishing.sitebuild import build_site  # noqa: E402
+from publishing.store import Article  # noqa: E402
 
 TAGS = [
     "高血压", "慢性病", "志愿服务", "放学娃之家", "我来帮", "反诈", "安全生产", "移风易俗",
@@ -84,7 +84,7 @@ def time_build(content: Path, site: Path) -> tuple[float, float, int]:
 
 
 def time_in_process(content: Path, site: Path) -> float:
-    from api.articles.mkdocs_runner import run
+    from publishing.mkdocs_runner import run
 
     started = time.perf_counter()
     run(str(PROJECT_ROOT / "mkdocs.yml"), str(site), str(content))

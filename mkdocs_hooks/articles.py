@@ -13,9 +13,9 @@
   where it says ``<!-- latest:<section> -->``.
 - ``on_page_content``: article HTML is sanitized (scripts, event handlers, ``javascript:`` URLs).
 - ``on_post_page``: reports progress on stdout when ``CIVP_BUILD_PROGRESS`` is set (used by
-  ``api.articles.sitebuild``).
+  ``publishing.sitebuild``).
 - ``on_post_build``: the hashes of Material's own inline scripts, for the pages'
-  Content-Security-Policy (``api.articles.csp``).
+  Content-Security-Policy (``publishing.csp``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import html
 import os
 import re
 import sys
-import types
 import zlib
 from dataclasses import dataclass
 from itertools import groupby
@@ -38,23 +37,18 @@ from mkdocs.structure.files import File, Files
 from mkdocs.utils import get_relative_url
 from pypinyin import lazy_pinyin
 
-# The hook runs inside MkDocs, which may not have the project on sys.path. It needs the pure
-# modules of api.articles, not the app factory in api/__init__.py (Flask, SQLAlchemy, every
-# blueprint: seconds of start-up per build), so unless the app is already loaded `api` is
-# registered as a bare package. See api/articles/mkdocs_runner.py.
+# MkDocs loads this file by path: a checkout that is not installed (``pip install -e .``) has
+# the project's folder on sys.path only thanks to this line. The hook needs only ``publishing``,
+# which imports nothing from ``api`` (no Flask, no app factory: no seconds of start-up per build).
 _PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(_PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(_PROJECT_ROOT))
-if "api" not in sys.modules:
-    _package = types.ModuleType("api")
-    _package.__path__ = [str(_PROJECT_ROOT / "api")]
-    sys.modules["api"] = _package
 
-from api.articles import csp  # noqa: E402
-from api.articles.exceptions import ArticleError  # noqa: E402
-from api.articles.frontmatter import CATEGORIES  # noqa: E402
-from api.articles.render import sanitize_site_html  # noqa: E402
-from api.articles.store import (  # noqa: E402
+from publishing import csp  # noqa: E402
+from publishing.exceptions import ArticleError  # noqa: E402
+from publishing.frontmatter import CATEGORIES  # noqa: E402
+from publishing.render import sanitize_site_html  # noqa: E402
+from publishing.store import (  # noqa: E402
     PUBLISH_UNTIL_ENV,
     Article,
     check_placement,

@@ -1,6 +1,5 @@
-"""Articles: Markdown files in ``content/`` published as the MkDocs site and through the API.
+"""Articles through the API and the served site: reading, editing, publishing, scheduling.
 
-The modules without Flask (``frontmatter``, ``store``, ``cleanup``, ``importer``, ``render``,
-``sitebuild``) are also used by the MkDocs hook and the CLI; keep this package import free of
-side effects so the hook can import them cheaply.
+The files themselves (front matter, store, rendering, the site build) are the Flask-free
+``publishing`` package.
 """

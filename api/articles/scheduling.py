@@ -11,13 +11,13 @@ is queued or running, it queues nothing.
 from flask import current_app
 from sqlalchemy import select
 
-from api.articles import sitebuild
 from api.articles.services import SITE_BUILD, site_dir, store_for
-from api.articles.store import PUBLISHED, status_of
 from api.extensions import db
 from api.jobs.models import QUEUED, RUNNING, Job
 from api.jobs.services import enqueue
 from api.timeutil import local_today
+from publishing import sitebuild
+from publishing.store import PUBLISHED, status_of
 
 SCHEDULED_ACTION = "publish_scheduled"
 

@@ -3,11 +3,11 @@
 from flask_smorest.fields import Upload
 from marshmallow import fields, pre_dump, validate
 
-from api.articles.frontmatter import CATEGORIES
-from api.articles.store import SLUG_MAX_LENGTH, status_of
 from api.pagination import PaginationQuerySchema
 from api.timeutil import local_today
 from api.validation import LocalDateTime, Schema
+from publishing.frontmatter import CATEGORIES
+from publishing.store import SLUG_MAX_LENGTH, status_of
 
 _CATEGORY = validate.OneOf(list(CATEGORIES), error="栏目应为以下之一：{choices}")
 _TAG = fields.String(validate=validate.Length(min=1, max=30))

@@ -29,23 +29,6 @@ from flask import current_app
 
 from api.accounts import roles
 from api.accounts.models import User
-from api.articles import sitebuild
-from api.articles.exceptions import (
-    ArticleError,
-    ArticleExists,
-    ArticleNotFound,
-    InvalidImage,
-    InvalidSlug,
-)
-from api.articles.render import render_markdown
-from api.articles.store import (
-    PUBLISHED,
-    Article,
-    ArticleStore,
-    make_slug,
-    status_of,
-    validate_slug,
-)
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_role
 from api.errors import Conflict, NotFound, ValidationFailed
@@ -53,16 +36,32 @@ from api.extensions import db
 from api.jobs.models import Job
 from api.jobs.services import enqueue, handler
 from api.pagination import Page
-from api.timeutil import local_today
+from api.searching.documents import article_doc_id, article_document
+from api.searching.index import search_index
+from api.timeutil import local_today, utcnow
+from publishing import sitebuild
+from publishing.exceptions import (
+    ArticleError,
+    ArticleExists,
+    ArticleNotFound,
+    InvalidImage,
+    InvalidSlug,
+)
+from publishing.render import render_markdown
+from publishing.store import (
+    PUBLISHED,
+    Article,
+    ArticleStore,
+    make_slug,
+    status_of,
+    store_for,
+    validate_slug,
+)
 
 log = logging.getLogger(__name__)
 
 SITE_BUILD = "site_build"
 _MAX_SLUG_WORD = 32
-
-
-class ArticleNotFoundError(NotFound):
-    error, message = "article_not_found", "文章不存在"
 
 
 class ArticleSlugTaken(Conflict):
@@ -87,11 +86,12 @@ class ArticleImageNotFound(NotFound):
 
 @contextlib.contextmanager
 def _api_errors() -> Iterator[None]:
-    """Turn the store's domain errors (Flask-free) into API errors, in one place."""
+    """Turn the store's domain errors (Flask-free) into API errors, in one place
+    (``ArticleNotFound`` goes through as it is: its HTTP meaning is its own)."""
     try:
         yield
-    except ArticleNotFound as exc:
-        raise ArticleNotFoundError() from exc
+    except ArticleNotFound:
+        raise
     except ArticleExists as exc:
         raise ArticleSlugTaken() from exc
     except InvalidSlug as exc:
@@ -111,17 +111,6 @@ class ArticleView:
     html: str | None = None
     images: list[str] = field(default_factory=list)
     build_job: Job | None = None  # the site build an edit of a published article queued
-
-
-_stores: dict[str, ArticleStore] = {}
-
-
-def store_for(content_dir: str | Path) -> ArticleStore:
-    """The store of ``content_dir``, shared by the threads of this process (it caches)."""
-    key = str(content_dir)
-    if key not in _stores:
-        _stores[key] = ArticleStore(key)
-    return _stores[key]
 
 
 def page_url(base_url: str, article: Article) -> str:
@@ -146,7 +135,7 @@ def _get(store: ArticleStore, slug: str) -> Article:
     try:
         validate_slug(slug)
     except InvalidSlug as exc:
-        raise ArticleNotFoundError() from exc
+        raise ArticleNotFound() from exc
     with _api_errors():
         return store.get(slug)
 
@@ -174,10 +163,10 @@ def list_published(
 def get_published(store: ArticleStore, base_url: str, slug: str) -> ArticleView:
     """A published article with sanitized HTML.
 
-    :raises ArticleNotFoundError: also for drafts and scheduled articles."""
+    :raises ArticleNotFound: also for drafts and scheduled articles."""
     article = _get(store, slug)
     if status_of(article, local_today()) != PUBLISHED:
-        raise ArticleNotFoundError()
+        raise ArticleNotFound()
     return _view(article, base_url, html=True)
 
 
@@ -211,7 +200,7 @@ def list_for_editor(
 
 
 def get_for_editor(actor: User, store: ArticleStore, base_url: str, slug: str) -> ArticleView:
-    """Any article with its Markdown, HTML and images. :raises Forbidden, ArticleNotFoundError:"""
+    """Any article with its Markdown, HTML and images. :raises Forbidden, ArticleNotFound:"""
     ensure_role(actor, roles.EDITOR)
     article = _get(store, slug)
     with _api_errors():
@@ -245,7 +234,7 @@ def update_article(
 
     A published article stays published: the API shows the change at once, and a site build
     is queued (``build_job``) that puts it on the site and updates its search entry.
-    :raises Forbidden, ArticleNotFoundError, InvalidArticle:
+    :raises Forbidden, ArticleNotFound, InvalidArticle:
     """
     ensure_role(actor, roles.EDITOR)
     article = _get(store, slug)
@@ -278,7 +267,7 @@ def upload_image(
 ) -> dict:
     """Store an image beside the article.
 
-    :raises Forbidden, ArticleNotFoundError: :raises InvalidArticleImage: bad name, type, size.
+    :raises Forbidden, ArticleNotFound: :raises InvalidArticleImage: bad name, type, size.
     """
     ensure_role(actor, roles.EDITOR)
     article = _get(store, slug)
@@ -298,7 +287,7 @@ def upload_image(
 def image_for_editor(actor: User, store: ArticleStore, slug: str, name: str) -> Path:
     """The file of an image stored beside any article (drafts included), for its preview.
 
-    :raises Forbidden, ArticleNotFoundError: :raises ArticleImageNotFound:
+    :raises Forbidden, ArticleNotFound: :raises ArticleImageNotFound:
     """
     ensure_role(actor, roles.EDITOR)
     _get(store, slug)
@@ -316,7 +305,7 @@ def publish(actor: User, store: ArticleStore, slug: str) -> Job:
     """Mark the article published and queue the site build that puts it online.
 
     Publishing a published article queues a rebuild (to show later edits on the site).
-    :raises Forbidden, ArticleNotFoundError:
+    :raises Forbidden, ArticleNotFound:
     """
     return _set_draft(actor, store, slug, draft=False)
 
@@ -324,7 +313,7 @@ def publish(actor: User, store: ArticleStore, slug: str) -> Job:
 def unpublish(actor: User, store: ArticleStore, slug: str) -> Job:
     """Mark the article a draft and queue the site build that takes it down.
 
-    :raises Forbidden, ArticleNotFoundError:
+    :raises Forbidden, ArticleNotFound:
     """
     return _set_draft(actor, store, slug, draft=True)
 
@@ -384,6 +373,7 @@ def rebuild_site(
         timeout=float(config.get("SITE_BUILD_TIMEOUT", sitebuild.DEFAULT_TIMEOUT)),
         requested_at=_epoch(requested_at) if requested_at else None,
         publish_until=local_today().isoformat(),
+        clock=utcnow,
     )
 
 
@@ -393,41 +383,17 @@ def _epoch(moment: datetime) -> float:
     return moment.timestamp()
 
 
-def search_document(article: Article) -> dict:
-    """The search document of a published article (see the ``search`` package)."""
-    return {
-        "id": f"article:{article.slug}",
-        "type": "article",
-        "title": article.title,
-        "body": article.body,
-        "category": article.category,
-        "tags": list(article.tags),
-        "date": article.date,
-        "url": f"/{article.url_path}",
-    }
-
-
-def published_search_documents(content_dir: str | Path) -> Iterator[dict]:
-    """Search documents of every published article, for a full reindex."""
-    today = local_today()
-    for article in store_for(content_dir).list():
-        if status_of(article, today) == PUBLISHED:
-            yield search_document(article)
-
-
 def sync_search_entry(store: ArticleStore, slug: str) -> bool:
     """Make the article's search entry match its file: indexed if published, else removed."""
-    from api.searching.index import search_index
-
     index = search_index()
     try:
         article = store.get(slug)
     except ArticleNotFound:
         article = None
     if article is not None and status_of(article, local_today()) == PUBLISHED:
-        index.add_or_update([search_document(article)])
+        index.add_or_update([article_document(article)])
         return True
-    index.delete([f"article:{slug}"])
+    index.delete([article_doc_id(slug)])
     return False
 
 

@@ -5,7 +5,7 @@
 so a new build is served from the next request on, and a failed one never is. Cache headers:
 HTML must be revalidated (``no-cache`` with ETag/Last-Modified), Material's fingerprinted
 assets are immutable for a year, anything else may be cached for an hour. Every answer carries
-the build's Content-Security-Policy (``api.articles.csp``): no inline script but Material's
+the build's Content-Security-Policy (``publishing.csp``): no inline script but Material's
 own, hashed at build time, and ``frame-ancestors 'none'``.
 """
 
@@ -19,8 +19,9 @@ from flask_smorest import Blueprint
 from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
-from api.articles import csp, services
-from api.articles.sitebuild import SiteBuildError
+from api.articles import services
+from publishing import csp
+from publishing.sitebuild import SiteBuildError
 
 # A flask-smorest blueprint only so that the API registers it with the others; its routes are
 # not an API and stay out of the OpenAPI document (Flask's add_url_rule, see the end).

@@ -1,6 +1,6 @@
 """Articles: the read API of the mini-program and the editors' API."""
 
-from flask import current_app, send_file, url_for
+from flask import current_app, jsonify, send_file, url_for
 from flask_smorest import Blueprint
 
 from api.articles import services
@@ -18,16 +18,24 @@ from api.articles.schemas import (
     PreviewResultSchema,
     PreviewSchema,
 )
-from api.articles.store import IMAGE_MAX_BYTES
 from api.auth.current import require_user, sign_in_first
+from api.errors import envelope
 from api.extensions import configured_limit, limiter
 from api.jobs.schemas import JobSchema
 from api.pagination import page_schema
 from api.urls import public_base_url
+from publishing.exceptions import ArticleNotFound
+from publishing.store import IMAGE_MAX_BYTES
 
 blp = Blueprint(
     "articles", __name__, url_prefix="/api/v1", description="理论宣讲、健康科普与动态文章"
 )
+
+
+@blp.app_errorhandler(ArticleNotFound)
+def article_not_found(exc: ArticleNotFound):
+    """Answer the one ArticleNotFound, wherever it was raised, with its 404 envelope."""
+    return jsonify(envelope(exc.status_code, exc.error, exc.message)), exc.status_code
 
 
 def _store():

@@ -6,10 +6,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from api.articles.importer import import_articles
 from api.corpus.activities import import_activities
 from api.corpus.csvfile import CorpusRowError
 from api.corpus.organisation import ImportCounts, import_teams, import_units
+from publishing.importer import import_articles
 
 import_cli = AppGroup("import", help="Import data from files.")
 

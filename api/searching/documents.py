@@ -1,6 +1,7 @@
-"""Activities as search documents."""
+"""Activities and articles as search documents (see the ``search`` package)."""
 
 from collections.abc import Iterator
+from datetime import date
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
@@ -9,6 +10,8 @@ from api.activities.models import Activity
 from api.activities.vocabulary import FINISHED, PUBLISHED
 from api.extensions import db
 from api.units.models import Team, Unit
+from publishing.store import PUBLISHED as ARTICLE_PUBLISHED
+from publishing.store import Article, ArticleStore, status_of
 
 # Activities residents may find; drafts and cancelled ones are never offered.
 SEARCHABLE_STATUSES = (PUBLISHED, FINISHED)
@@ -67,6 +70,33 @@ def searchable_activity_documents(batch_size: int = 1000) -> Iterator[dict]:
             yield activity_document(activity)
         after = (batch[-1].starts_at, batch[-1].id)
         db.session.expunge_all()
+
+
+def article_doc_id(slug: str) -> str:
+    """The document id of the article ``slug``."""
+    return f"article:{slug}"
+
+
+def article_document(article: Article) -> dict:
+    """The search document of a published article."""
+    return {
+        "id": article_doc_id(article.slug),
+        "type": "article",
+        "title": article.title,
+        "body": article.body,
+        "category": article.category,
+        "tags": list(article.tags),
+        "date": article.date,
+        "url": f"/{article.url_path}",
+    }
+
+
+def published_article_documents(store: ArticleStore, today: date) -> Iterator[dict]:
+    """The documents of the articles published on ``today`` (scheduled ones wait), for a
+    full reindex."""
+    for article in store.list():
+        if status_of(article, today) == ARTICLE_PUBLISHED:
+            yield article_document(article)
 
 
 def count_searchable_activities() -> int:

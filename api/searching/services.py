@@ -6,9 +6,15 @@ from pathlib import Path
 
 from flask import current_app
 
-from api.searching.documents import count_searchable_activities, searchable_activity_documents
+from api.searching.documents import (
+    count_searchable_activities,
+    published_article_documents,
+    searchable_activity_documents,
+)
 from api.searching.index import search_index
+from api.timeutil import local_today
 from api.units.services import get_unit
+from publishing.store import store_for
 from search import SearchResults, Suggestion
 
 
@@ -29,11 +35,9 @@ def suggest(q: str, limit: int = 8) -> list[Suggestion]:
 
 
 def _article_documents() -> Iterator[dict]:
-    from api.articles.services import published_search_documents
-
     content_dir = Path(current_app.config["CONTENT_DIR"])
     if content_dir.is_dir():
-        yield from published_search_documents(content_dir)
+        yield from published_article_documents(store_for(content_dir), local_today())
 
 
 def all_documents() -> Iterator[dict]:

@@ -14,10 +14,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from api.articles.frontmatter import CATEGORIES
-from api.articles.importer import import_articles
-from api.articles.sitebuild import build_site
-from api.articles.store import Article, ArticleStore
+from publishing.frontmatter import CATEGORIES
+from publishing.importer import import_articles
+from publishing.sitebuild import build_site
+from publishing.store import Article, ArticleStore
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", PROJECT_ROOT / "corpus"))

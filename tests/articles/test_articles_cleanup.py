@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from api.articles.cleanup import find_pinyin_artifacts, strip_pinyin_artifacts
+from publishing.cleanup import find_pinyin_artifacts, strip_pinyin_artifacts
 
 ARTIFACT = re.compile(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)")
 

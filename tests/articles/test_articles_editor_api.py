@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from api.articles.sitebuild import current_build
+from publishing.sitebuild import current_build
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 

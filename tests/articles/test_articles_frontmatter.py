@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from api.articles import frontmatter
-from api.articles.exceptions import InvalidFrontMatter
+from publishing import frontmatter
+from publishing.exceptions import InvalidFrontMatter
 
 VALID = """---
 title: "高血压：冬季控压的六个要点"

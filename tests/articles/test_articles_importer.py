@@ -1,8 +1,8 @@
 """Importing the corpus: sections, cleaning of the seed article, idempotence."""
 
-from api.articles import frontmatter
-from api.articles.cleanup import find_pinyin_artifacts, strip_pinyin_artifacts
-from api.articles.importer import import_articles
+from publishing import frontmatter
+from publishing.cleanup import find_pinyin_artifacts, strip_pinyin_artifacts
+from publishing.importer import import_articles
 
 SEED_ARTICLE = "2021-03-08-linying-civilization-practice.md"
 

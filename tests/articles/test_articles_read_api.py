@@ -2,7 +2,7 @@
 
 import pytest
 
-from api.articles.importer import import_articles
+from publishing.importer import import_articles
 
 SEED = "2021-03-08-linying-civilization-practice"
 

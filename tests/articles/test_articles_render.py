@@ -2,7 +2,7 @@
 
 import pytest
 
-from api.articles.render import render_markdown, sanitize_site_html
+from publishing.render import render_markdown, sanitize_site_html
 
 PAGE = "https://example.org/health/2026-12-03-gaoxueya/"
 

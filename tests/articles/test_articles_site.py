@@ -2,7 +2,7 @@
 
 import re
 
-from api.articles import frontmatter
+from publishing import frontmatter
 
 
 def _page(site, path):

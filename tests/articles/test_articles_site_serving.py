@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from api.articles import services, sitebuild
-from api.articles.csp import inline_script_hashes
+from api.articles import services
+from publishing import sitebuild
+from publishing.csp import inline_script_hashes
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from api.articles import sitebuild
-from api.articles.sitebuild import SiteBuildError, build_site, current_build
+from publishing import sitebuild
+from publishing.sitebuild import SiteBuildError, build_site, current_build
 
 
 def test_build_swaps_a_symlink_to_a_fresh_directory(small_site):

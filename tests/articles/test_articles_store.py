@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from api.articles.exceptions import ArticleExists, ArticleNotFound, InvalidImage, InvalidSlug
-from api.articles.store import detect_image_type, validate_image_name, validate_slug
+from publishing.exceptions import ArticleExists, ArticleNotFound, InvalidImage, InvalidSlug
+from publishing.store import detect_image_type, validate_image_name, validate_slug
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 16

@@ -5,9 +5,10 @@ import datetime as dt
 import os
 import time
 
-from api.articles import services, sitebuild
+from api.articles import services
 from api.housekeeping import clean_up_builds_and_indexes
 from api.searching.index import search_index
+from publishing import sitebuild
 
 DOC = {"id": "article:2026-12-03-ceshi", "type": "article", "title": "测试", "body": "正文",
        "category": "news", "tags": [], "url": "/news/2026-12-03-ceshi/",

@@ -7,11 +7,12 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from api.articles import services, sitebuild
+from api.articles import services
 from api.articles.scheduling import publish_due_articles
 from api.extensions import db
 from api.jobs.models import Job
 from api.searching.index import search_index
+from publishing import sitebuild
 
 # 08:00 in Shanghai on 3, 4 and 5 December 2026
 DAY = {day: dt.datetime(2026, 12, day, 0, 0, tzinfo=dt.UTC) for day in (3, 4, 5)}

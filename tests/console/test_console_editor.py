@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from api.articles.frontmatter import CATEGORIES
 from api.jobs.services import run_next
+from publishing.frontmatter import CATEGORIES
 
 PASSWORD = "editor-pass-2026"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

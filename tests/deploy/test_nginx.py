@@ -68,7 +68,7 @@ def _built_site(root: Path) -> Path:
         encoding="utf-8")
     (build / "news" / "index.html").write_text("<!doctype html><p>新闻</p>", encoding="utf-8")
     (build / "assets" / "site.css").write_text("body{color:#222}", encoding="utf-8")
-    from api.articles.csp import write_hashes
+    from publishing.csp import write_hashes
     write_hashes(build)
     (root / "site").symlink_to(build)
     return root / "site"

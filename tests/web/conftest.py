@@ -15,11 +15,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from api.articles.frontmatter import CATEGORIES
-from api.articles.sitebuild import build_site
 from api.auth import web_session
 from api.auth.tokens import start_session
 from api.timeutil import LOCAL_TZ, to_local, utcnow
+from publishing.frontmatter import CATEGORIES
+from publishing.sitebuild import build_site
 from tests.browser import CHROMIUM, LAUNCH_ARGS  # noqa: F401  (the shared browser)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

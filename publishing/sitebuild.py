@@ -34,9 +34,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-
-from api.timeutil import utcnow
 
 from .store import PUBLISH_UNTIL_ENV, write_atomic
 
@@ -47,6 +46,13 @@ DEFAULT_TIMEOUT = 600.0
 
 #: ``progress(done, total, message)``: pages rendered so far (0/0 for stage messages).
 Progress = Callable[[int, int, str], None]
+#: The clock of build ids and of ``requested_at`` (the platform passes its application clock).
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """The system's time, aware, in UTC."""
+    return datetime.now(UTC)
 
 
 class SiteBuildError(RuntimeError):
@@ -80,6 +86,7 @@ def build_site(
     coalesce: bool = True,
     requested_at: float | None = None,
     publish_until: str | None = None,
+    clock: Clock = system_clock,
 ) -> BuildResult:
     """Build the site and make it the one ``site_dir`` serves.
 
@@ -87,9 +94,10 @@ def build_site(
     ``site_dir`` and ``docs_dir`` to the config's. ``keep`` builds stay on disk (the live one and
     the previous). Raises ``SiteBuildError`` when MkDocs fails (strict: a warning is a failure)
     or times out; the previous site is left in place. ``publish_until`` (``YYYY-MM-DD``):
-    articles dated later are scheduled and left out (None: none is held back).
+    articles dated later are scheduled and left out (None: none is held back). ``clock``: the
+    clock ``requested_at`` was read from, also used for the build's start and id.
     """
-    requested_ns = _now_ns() if requested_at is None else int(requested_at * 1e9)
+    requested_ns = _now_ns(clock) if requested_at is None else int(requested_at * 1e9)
     report = progress or (lambda done, total, message: None)
     config_file = _config_file(project)
     site = Path(site_dir) if site_dir is not None else _configured_site_dir(config_file)
@@ -111,8 +119,8 @@ def build_site(
                 pages=state["pages"],
                 coalesced=True,
             )
-        started_ns = _now_ns()
-        build_id = _new_build_id()
+        started_ns = _now_ns(clock)
+        build_id = _new_build_id(clock)
         target = builds / build_id
         report(0, 0, "开始构建")
         started = time.monotonic()
@@ -124,7 +132,7 @@ def build_site(
             shutil.rmtree(target, ignore_errors=True)
             raise
         seconds = time.monotonic() - started
-        _swap(site, target, builds)
+        _swap(site, target, builds, clock)
         _write_state(
             builds,
             {
@@ -282,14 +290,14 @@ def _failure_reason(log: str) -> str:
 # -- swapping and housekeeping -----------------------------------------------------------------
 
 
-def _swap(site: Path, target: Path, builds: Path) -> None:
+def _swap(site: Path, target: Path, builds: Path, clock: Clock) -> None:
     """Point ``site`` at ``target`` in one ``os.replace``.
 
     A plain ``site/`` directory (from ``mkdocs build``) is first moved into ``.site-builds`` so
     it can be replaced by the link; it then ages out like any old build.
     """
     if site.exists() and not site.is_symlink():
-        os.replace(site, builds / f"{_new_build_id()}-legacy")
+        os.replace(site, builds / f"{_new_build_id(clock)}-legacy")
     link = builds / f".link-{target.name}"
     with contextlib.suppress(FileNotFoundError):
         link.unlink()
@@ -348,14 +356,14 @@ def _covers(
     )
 
 
-def _now_ns() -> int:
-    """The application clock in nanoseconds: ``requested_at`` comes from it too."""
-    moment = utcnow()
+def _now_ns(clock: Clock) -> int:
+    """The clock in nanoseconds: ``requested_at`` comes from it too."""
+    moment = clock()
     return int(moment.timestamp()) * 1_000_000_000 + moment.microsecond * 1000
 
 
-def _new_build_id() -> str:
-    return f"{utcnow():%Y%m%dT%H%M%S}-{os.getpid()}-{secrets.token_hex(2)}"
+def _new_build_id(clock: Clock) -> str:
+    return f"{clock():%Y%m%dT%H%M%S}-{os.getpid()}-{secrets.token_hex(2)}"
 
 
 def _config_file(project: str | os.PathLike[str]) -> Path:

@@ -405,6 +405,17 @@ class ArticleStore:
         return article
 
 
+_stores: dict[str, ArticleStore] = {}
+
+
+def store_for(content_dir: str | os.PathLike[str]) -> ArticleStore:
+    """The store of ``content_dir``, shared by the threads of this process (it caches)."""
+    key = str(content_dir)
+    if key not in _stores:
+        _stores[key] = ArticleStore(key)
+    return _stores[key]
+
+
 def check_placement(article: Article, folder: str) -> None:
     """Raise ``InvalidFrontMatter`` unless the file sits in its category's folder and its date
     equals the slug's date prefix."""
@@ -426,6 +437,7 @@ __all__ = [
     "newest_first",
     "slug_date",
     "sort_key",
+    "store_for",
     "validate_image_name",
     "validate_slug",
     "write_atomic",

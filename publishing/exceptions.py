@@ -42,9 +42,14 @@ class InvalidImage(ArticleError):
 
 
 class ArticleNotFound(ArticleError):
-    """No article file has this slug."""
+    """No article file has this slug (nor a published one, where the reader may see only those).
 
-    reason = "article_not_found"
+    The one "article not found" of the project: the API answers it as it is, a 404 whose
+    ``error`` is its ``reason`` (``api/articles/views.py``).
+    """
+
+    status_code = 404
+    reason = error = "article_not_found"
     message = "文章不存在"
 
 

@@ -1,13 +1,12 @@
-"""Run one strict MkDocs build in this process: ``python api/articles/mkdocs_runner.py``.
+"""Run one strict MkDocs build in this process: ``python publishing/mkdocs_runner.py``.
 
 ``sitebuild.build_site`` starts it as a child process, so a build never holds the GIL of an API
 worker, leaks nothing between builds, and can be killed on timeout. Unlike ``mkdocs build`` it
 can also point the config at another ``docs_dir`` (tests and benchmarks build temporary content
 with the project's theme and hooks). Exit status 0 on success, 1 with the reason on stderr.
 
-It is started as a file, not with ``-m``, so that ``api/__init__.py`` (the app factory, which
-imports Flask, SQLAlchemy and every blueprint: seconds of start-up) is never executed: see
-``use_light_api_package``.
+It never imports ``api`` (the app factory imports Flask, SQLAlchemy and every blueprint:
+seconds of start-up): the MkDocs hook needs only ``publishing``.
 """
 
 from __future__ import annotations
@@ -15,21 +14,9 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-import types
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def use_light_api_package() -> None:
-    """Make ``import api.articles.x`` work without running ``api/__init__.py``.
-
-    Only for a process that builds the site and never creates the Flask app.
-    """
-    if "api" not in sys.modules:
-        package = types.ModuleType("api")
-        package.__path__ = [str(PROJECT_ROOT / "api")]
-        sys.modules["api"] = package
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(config_file: str, site_dir: str, docs_dir: str | None = None) -> None:
@@ -74,5 +61,4 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     # Run as a file, sys.path[0] is this folder; modules here must not shadow top-level ones.
     sys.path[0] = str(PROJECT_ROOT)
-    use_light_api_package()
     sys.exit(main())
