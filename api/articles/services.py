@@ -49,7 +49,6 @@ from api.articles.store import (
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_role
 from api.errors import Conflict, NotFound, ValidationFailed
-from api.extensions import db
 from api.jobs.models import Job
 from api.jobs.services import enqueue, handler
 from api.pagination import Page
