@@ -23,6 +23,7 @@ from api.hours.models import APPROVED, ServiceRecord
 from api.points import services as points
 from api.points.models import Merchant
 from api.timeutil import local_today, utcnow
+from api.transactions import atomic
 from api.units.models import Team, Unit
 from api.wechat.stub import stub_openid
 
@@ -53,14 +54,16 @@ def _unit(code: str) -> Unit:
 def _volunteers() -> list[User]:
     people = []
     for number, (name, phone, unit_code) in enumerate(VOLUNTEERS, start=1):
-        user = User(nickname=f"志愿者{name[0]}", openid=f"demo-offline-{number}")
-        db.session.add(user)
-        db.session.flush()
-        register_volunteer(user, real_name=name, phone=phone, unit_id=_unit(unit_code).id)
+        with atomic():  # one unit per volunteer: the user and their registration
+            user = User(nickname=f"志愿者{name[0]}", openid=f"demo-offline-{number}")
+            db.session.add(user)
+            db.session.flush()
+            register_volunteer(user, real_name=name, phone=phone, unit_id=_unit(unit_code).id)
         people.append(user)
     return people
 
 
+@atomic()
 def _past_activity(organizer: User, team: Team) -> Activity:
     """A finished activity of 油坊陈村 yesterday, run by ``team``; its hours wait for review."""
     starts_at = utcnow().replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
@@ -72,7 +75,6 @@ def _past_activity(organizer: User, team: Team) -> Activity:
         ends_at=starts_at + timedelta(hours=3), capacity=30, status="published",
         audience="public", created_by_id=organizer.id)
     db.session.add(activity)
-    db.session.commit()
     return activity
 
 
@@ -122,11 +124,12 @@ def _merchant(admin: User, owner: User, volunteer: User, reviewer: User) -> str:
         (("洗衣液一瓶", 30, 20), ("食用油一桶", 80, 5), ("理发一次", 50, 0))]
     # Check-in hours of the demo volunteer (the QR scans of a real day), approved: points.
     now = utcnow()
-    db.session.add(ServiceRecord(
-        user_id=volunteer.id, unit_id=merchant.unit_id, credited_minutes=360, source="checkin",
-        status=APPROVED, category="卫生环保", served_at=now - timedelta(days=2),
-        reviewed_by_id=reviewer.id, reviewed_at=now - timedelta(days=1)))
-    db.session.commit()
+    with atomic():  # committed before the points are synced from it
+        db.session.add(ServiceRecord(
+            user_id=volunteer.id, unit_id=merchant.unit_id, credited_minutes=360,
+            source="checkin", status=APPROVED, category="卫生环保",
+            served_at=now - timedelta(days=2), reviewed_by_id=reviewer.id,
+            reviewed_at=now - timedelta(days=1)))
     points.sync_all()
     return points.redeem(volunteer, rewards[0].id).code
 

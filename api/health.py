@@ -16,11 +16,14 @@ from search.store import CURRENT
 
 
 def _database() -> bool:
+    """Ping on a connection of its own, not the request's session: a failed ping then leaves
+    nothing to roll back (the connection is closed on the way out, and the pool drops it if it
+    is broken), and a read-only check opens no unit of work."""
     try:
-        db.session.execute(text("SELECT 1"))
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
         return True
     except Exception:
-        db.session.rollback()
         return False
 
 

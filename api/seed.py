@@ -18,6 +18,7 @@ from api.corpus.cli import import_corpus
 from api.demo import seed_console_demo
 from api.extensions import db
 from api.seed_scale import scale_command
+from api.transactions import atomic
 from api.units.models import Unit
 from api.wechat.stub import stub_openid, stub_unionid
 
@@ -41,6 +42,7 @@ DEMO_WECHAT_CODES = ("demo-resident", "demo-volunteer")
 DEMO_VOLUNTEER_ID_PREFIX = "41112219900101123"
 
 
+@atomic()
 def _ensure_wechat_user(code: str, nickname: str) -> tuple[User, bool]:
     openid = stub_openid(code)
     user = db.session.scalar(select(User).where(User.openid == openid))
@@ -49,7 +51,6 @@ def _ensure_wechat_user(code: str, nickname: str) -> tuple[User, bool]:
     # With its unionid, so a web sign-in (网页授权) as the same person finds this user.
     user = User(openid=openid, unionid=stub_unionid(code), nickname=nickname)
     db.session.add(user)
-    db.session.commit()
     return user, True
 
 

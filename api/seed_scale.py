@@ -43,6 +43,7 @@ from api.hours.models import (
 from api.personal_data import encrypt, lookup_hash
 from api.signups.models import ATTENDED, CONFIRMED, NO_SHOW, WAITLISTED, Attendance, Signup
 from api.timeutil import LOCAL_TZ, local_today
+from api.transactions import atomic
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
 from publishing import frontmatter
@@ -108,11 +109,11 @@ class _Writer:
         done = 0
         with click.progressbar(length=total, label=f"{table.name:>20}",
                                file=None if self.show_progress else _Null()) as bar:
-            for batch in _batched(rows):
-                db.session.execute(table.insert(), batch)
-                done += len(batch)
-                bar.update(len(batch))
-        db.session.commit()
+            with atomic():  # one unit per table
+                for batch in _batched(rows):
+                    db.session.execute(table.insert(), batch)
+                    done += len(batch)
+                    bar.update(len(batch))
         self.inserted[table.name] = self.inserted.get(table.name, 0) + done
         self.echo(f"{table.name}: {done:,} rows in {time.perf_counter() - started:.1f} s")
 
@@ -338,17 +339,18 @@ def _seed_articles(rng: random.Random, counts: ScaleCounts, content_dir: Path,
 def _analyze() -> None:
     """Fresh planner statistics, and identity sequences past the explicit ids."""
     if db.engine.dialect.name == "postgresql":
-        for model in (Team, User, Activity, Signup, Attendance, ServiceRecord):
-            table = model.__table__.name
-            db.session.execute(sa.text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
-        db.session.commit()
+        with atomic():
+            for model in (Team, User, Activity, Signup, Attendance, ServiceRecord):
+                table = model.__table__.name
+                db.session.execute(sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+        # VACUUM cannot run inside a transaction: a connection of its own, in autocommit.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(sa.text("VACUUM ANALYZE"))
     else:
-        db.session.execute(sa.text("ANALYZE"))
-        db.session.commit()
+        with atomic():
+            db.session.execute(sa.text("ANALYZE"))
 
 
 @click.command("scale")

@@ -21,6 +21,7 @@ from api.errors import (
 from api.extensions import db
 from api.personal_data import encrypt, lookup_hash
 from api.timeutil import utcnow
+from api.transactions import atomic
 from api.units.models import Unit
 from api.wechat.client import (
     CODE_USED,
@@ -81,6 +82,13 @@ def login_with_wechat(code: str, client: WeChatClient) -> User:
         if exc.errcode == INVALID_CODE or exc.errcode > 0:
             raise InvalidCode() from exc
         raise WeChatDown() from exc
+    with atomic():  # after the call to WeChat: a unit never waits on the network
+        return _wechat_user(session)
+
+
+def _wechat_user(session) -> User:
+    """The user of a ``code2Session`` answer, created on first login, with the new session
+    key and login time (the caller's unit)."""
     user = db.session.scalar(select(User).where(User.openid == session.openid))
     if user is None and session.unionid:
         # Signed in on the web first: the same person, found by the unionid.
@@ -95,7 +103,6 @@ def login_with_wechat(code: str, client: WeChatClient) -> User:
         user.unionid = session.unionid
     user.wechat_session_key = encrypt(session.session_key)
     user.last_login_at = utcnow()
-    db.session.commit()
     return user
 
 
@@ -130,6 +137,23 @@ def login_with_wechat_web(code: str, client: WeChatClient) -> User:
     :raises WeChatDown:
     """
     oa_openid, unionid, nickname = _exchange_web_code(code, client)
+    try:
+        return _web_user(oa_openid, unionid, nickname)
+    except IntegrityError:
+        # The same person's first sign-in twice at once: the other request created the user.
+        # Our unit (the outermost: a view calls this) rolled back whole; read theirs.
+        user = db.session.scalar(select(User).where(User.oa_openid == oa_openid))
+        if user is None:
+            raise
+        return user
+
+
+@atomic()
+def _web_user(oa_openid: str, unionid: str | None, nickname: str) -> User:
+    """The user of a web authorization, created on first sign-in (its own unit).
+
+    :raises UserInfoRequired: a first sign-in without a unionid.
+    """
     user = None
     if unionid:
         user = db.session.scalar(select(User).where(User.unionid == unionid))
@@ -143,13 +167,6 @@ def login_with_wechat_web(code: str, client: WeChatClient) -> User:
     user.oa_openid = oa_openid
     user.unionid = user.unionid or unionid
     user.last_login_at = utcnow()
-    try:
-        db.session.commit()
-    except IntegrityError:  # the same person's first sign-in twice at once
-        db.session.rollback()
-        user = db.session.scalar(select(User).where(User.oa_openid == oa_openid))
-        if user is None:
-            raise
     return user
 
 
@@ -158,6 +175,7 @@ def hash_password(password: str) -> str:
     return _password_hasher.hash(password)
 
 
+@atomic()
 def login_with_password(username: str, password: str) -> User:
     """Check a staff login. :raises InvalidCredentials: for unknown user or wrong password
     alike (same message, same work)."""
@@ -172,7 +190,6 @@ def login_with_password(username: str, password: str) -> User:
     if _password_hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
-    db.session.commit()
     return user
 
 
@@ -195,6 +212,24 @@ def register_volunteer(user: User, *, real_name: str, phone: str, unit_id: int,
     :raises UnknownUnit: when ``unit_id`` names no unit.
     :raises ValidationFailed: when the birth date contradicts the ID number.
     """
+    fields = {"real_name": real_name, "phone": phone, "unit_id": unit_id,
+              "id_number": id_number, "birth_date": birth_date, "skills": skills,
+              "session_id": session_id}
+    try:
+        return _register(user, **fields)
+    except IntegrityError:
+        # The unique index on id_number_hash decided a race between two registrations: the
+        # other one holds the number now. Our unit rolled back whole (it is the outermost
+        # one: the view's or a seed's), and a new unit answers this one as a claim.
+        if not id_number:
+            raise
+        return _register(user, **fields)
+
+
+@atomic()
+def _register(user: User, *, real_name: str, phone: str, unit_id: int, id_number: str | None,
+              birth_date, skills: list[str] | None, session_id: str | None) -> VolunteerProfile:
+    """One attempt of :func:`register_volunteer`, its own unit of work."""
     unit = db.session.get(Unit, unit_id)
     if unit is None:
         raise UnknownUnit(errors={"unit_id": ["所选单位不存在"]})
@@ -231,22 +266,13 @@ def register_volunteer(user: User, *, real_name: str, phone: str, unit_id: int,
         audit(user, "volunteer.id_number_conflict", "user", user.id,
               details={"holder_user_id": holder},
               reason="身份证号码已被其他账号登记，待工作人员核实")
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # The unique index on id_number_hash decided a race between two registrations: the
-        # other one holds the number now, so this one is answered as a claim.
-        db.session.rollback()
-        if not bound:
-            raise
-        return register_volunteer(user, real_name=real_name, phone=phone, unit_id=unit_id,
-                                  id_number=id_number, birth_date=birth_date, skills=skills)
     return profile
 
 
 def grant_role(actor: User | None, user: User, role: str, unit: Unit | None,
                reason: str = "") -> RoleGrant:
-    """Give ``user`` a role on ``unit`` (audit-logged); an existing identical grant is kept."""
+    """Give ``user`` a role on ``unit`` (audit-logged); an existing identical grant is kept.
+    Part of the caller's unit of work."""
     if role not in roles.ALL_ROLES:
         raise ValueError(f"unknown role {role!r}")
     for grant in user.grants:
@@ -265,7 +291,7 @@ def revoke_role(actor: User | None, user: User, role: str, unit: Unit | None,
                 reason: str = "") -> bool:
     """Take a role on ``unit`` from ``user`` (audit-logged) and end all their sessions.
 
-    Returns whether the user held it. The caller commits.
+    Returns whether the user held it. Part of the caller's unit of work.
     """
     unit_id = unit.id if unit else None
     for grant in list(user.grants):
@@ -279,12 +305,14 @@ def revoke_role(actor: User | None, user: User, role: str, unit: Unit | None,
 
 
 def set_password(user: User, password: str) -> None:
-    """Set (or reset) ``user``'s password; every earlier sign-in ends. The caller commits."""
+    """Set (or reset) ``user``'s password; every earlier sign-in ends. Part of the caller's
+    unit of work."""
     if user.id is not None and user.password_hash:
         revoke_all_tokens(user)
     user.password_hash = hash_password(password)
 
 
+@atomic()
 def create_staff_user(username: str, password: str, role: str, unit_code: str | None,
                       actor: User | None = None) -> User:
     """Create (or update the password and add a role of) a staff account.
@@ -303,5 +331,4 @@ def create_staff_user(username: str, password: str, role: str, unit_code: str | 
     set_password(user, password)
     db.session.flush()
     grant_role(actor, user, role, unit, reason="flask users create")
-    db.session.commit()
     return user

@@ -23,10 +23,10 @@ from api.auth.tokens import (
     InvalidToken,
     end_session,
     refresh_session,
-    revoke_all_tokens,
+    sign_out_everywhere,
     start_session,
 )
-from api.extensions import configured_limit, db, limiter
+from api.extensions import configured_limit, limiter
 from api.wechat.client import WeChatClient
 
 blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="登录与个人资料")
@@ -120,8 +120,7 @@ def logout_all():
     """Sign out everywhere: every token of the signed-in user stops working."""
     user = require_user()
     _clear_cookies_if_web()
-    revoke_all_tokens(user)
-    db.session.commit()
+    sign_out_everywhere(user)
 
 
 @blp.route("/me", methods=["GET"])

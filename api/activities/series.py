@@ -12,13 +12,14 @@ from sqlalchemy import select
 from api.accounts import roles
 from api.accounts.models import User
 from api.activities.models import Activity, ActivitySeries
-from api.activities.services import apply_cancel, apply_update, check_unit_and_team
+from api.activities.services import cancel_activity, check_unit_and_team, update_activity
 from api.activities.vocabulary import CANCELLED, DRAFT, FINISHED, PUBLISHED
 from api.audit.services import record as audit
 from api.auth.permissions import covers, ensure_manages
 from api.errors import NotFound, ValidationFailed
 from api.extensions import db
 from api.timeutil import LOCAL_TZ, utcnow
+from api.transactions import atomic
 from api.units.models import Unit
 from api.units.services import get_unit
 
@@ -61,6 +62,7 @@ def _occurrence_values(series: ActivitySeries, day: date) -> dict:
             "ends_at": _moment(day, series.end_time)}
 
 
+@atomic()
 def create_series(actor: User, rule: dict, template: dict, publish: bool) -> ActivitySeries:
     """Create a series and one activity per date of its rule (drafts, or published).
 
@@ -77,7 +79,6 @@ def create_series(actor: User, rule: dict, template: dict, publish: bool) -> Act
                                 created_by_id=actor.id))
     audit(actor, "series.create", "series", series.id,
           details={"occurrences": len(dates), "published": publish})
-    db.session.commit()
     return series
 
 
@@ -115,6 +116,7 @@ def visible_series(series_id: int, viewer: User | None) -> ActivitySeries:
     return series
 
 
+@atomic()
 def update_series(actor: User, series_id: int, rule_changes: dict,
                   template_changes: dict) -> ActivitySeries:
     """Change a series from now on: future occurrences take the new template and times,
@@ -139,13 +141,13 @@ def update_series(actor: User, series_id: int, rule_changes: dict,
             continue
         day = activity.starts_at.astimezone(LOCAL_TZ).date()
         if day not in dates:
-            apply_cancel(actor, activity.id, "系列活动安排调整，本次活动取消")
+            cancel_activity(actor, activity.id, "系列活动安排调整，本次活动取消")
             continue
         existing_future[day] = activity
         changes = {name: value for name, value in _occurrence_values(series, day).items()
                    if getattr(activity, name) != value}
         if changes:
-            apply_update(actor, activity.id, changes)
+            update_activity(actor, activity.id, changes)
 
     status = PUBLISHED if any(a.status == PUBLISHED for a in existing_future.values()) else DRAFT
     for day in sorted(dates - existing_future.keys()):
@@ -155,7 +157,6 @@ def update_series(actor: User, series_id: int, rule_changes: dict,
                                     created_by_id=actor.id))
     audit(actor, "series.update", "series", series.id,
           details={"rule": sorted(rule_changes), "template": sorted(template_changes)})
-    db.session.commit()
     return series
 
 

@@ -19,6 +19,7 @@ from api.notifications import services as notifications
 from api.signups.services import active_user_ids, promote_waitlist
 from api.sql_time import local_date
 from api.timeutil import local_day_bounds, to_local, utcnow
+from api.transactions import atomic
 from api.units.models import Team, Unit
 from api.units.services import get_unit, in_subtree, scope_condition
 
@@ -68,6 +69,7 @@ def check_unit_and_team(actor: User, values: dict) -> None:
             raise TeamOutOfScope(errors={"team_id": ["只能选择本单位及下级单位的志愿服务队"]})
 
 
+@atomic()
 def create_activity(actor: User, values: dict) -> Activity:
     """Create a draft activity in a unit of the actor's subtree.
 
@@ -79,24 +81,17 @@ def create_activity(actor: User, values: dict) -> Activity:
     db.session.add(activity)
     db.session.flush()
     audit(actor, "activity.create", "activity", activity.id)
-    db.session.commit()
     return activity
 
 
+@atomic()
 def update_activity(actor: User, activity_id: int, changes: dict) -> Activity:
     """Edit an activity; people signed up hear of a move, a raised capacity promotes the
-    waitlist.
+    waitlist. Inside a series edit it joins the series' unit.
 
     :raises InvalidActivityState: for cancelled or finished activities.
     :raises CapacityBelowConfirmed: when capacity would drop below the confirmed places.
     """
-    activity = apply_update(actor, activity_id, changes)
-    db.session.commit()
-    return activity
-
-
-def apply_update(actor: User, activity_id: int, changes: dict) -> Activity:
-    """:func:`update_activity` without the commit (series edits commit once for all)."""
     activity = get_managed_activity(actor, activity_id)
     if activity.status in (CANCELLED, FINISHED):
         raise InvalidActivityState()
@@ -125,6 +120,7 @@ def apply_update(actor: User, activity_id: int, changes: dict) -> Activity:
     return activity
 
 
+@atomic()
 def publish_activity(actor: User, activity_id: int) -> Activity:
     """Publish a draft. :raises InvalidActivityState: unless it is a draft."""
     activity = get_managed_activity(actor, activity_id)
@@ -132,22 +128,16 @@ def publish_activity(actor: User, activity_id: int) -> Activity:
         raise InvalidActivityState("只有草稿状态的活动可以发布")
     activity.status = PUBLISHED
     audit(actor, "activity.publish", "activity", activity.id)
-    db.session.commit()
     return activity
 
 
+@atomic()
 def cancel_activity(actor: User, activity_id: int, reason: str) -> Activity:
-    """Cancel an activity and tell everyone signed up.
+    """Cancel an activity and tell everyone signed up. Inside a series edit it joins the
+    series' unit.
 
     :raises InvalidActivityState: when already cancelled or finished.
     """
-    activity = apply_cancel(actor, activity_id, reason)
-    db.session.commit()
-    return activity
-
-
-def apply_cancel(actor: User, activity_id: int, reason: str) -> Activity:
-    """:func:`cancel_activity` without the commit."""
     activity = get_managed_activity(actor, activity_id)
     if activity.status in (CANCELLED, FINISHED):
         raise InvalidActivityState()

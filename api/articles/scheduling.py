@@ -16,6 +16,7 @@ from api.extensions import db
 from api.jobs.models import QUEUED, RUNNING, Job
 from api.jobs.services import enqueue
 from api.timeutil import local_today
+from api.transactions import atomic
 from publishing import sitebuild
 from publishing.store import PUBLISHED, status_of
 
@@ -37,15 +38,14 @@ def publish_due_articles() -> dict:
     built_until = sitebuild.published_until(site_dir()) or ""
     if built_until >= today.isoformat():
         return {}  # the live build is current
-    waiting = db.session.scalar(select(Job.id).where(
-        Job.kind == SITE_BUILD, Job.status.in_((QUEUED, RUNNING))).limit(1))
-    if waiting is not None:
-        db.session.commit()
-        return {}  # a build is on its way; it reads today's date when it runs
-    slugs = articles_due(built_until, today) if built_until else []
-    if built_until and not slugs:
-        db.session.commit()
-        return {}
-    enqueue(SITE_BUILD, {"action": SCHEDULED_ACTION, "slugs": slugs})
-    db.session.commit()
+    # One unit from the check to the enqueue: it ends the read of the queue either way.
+    with atomic():
+        waiting = db.session.scalar(select(Job.id).where(
+            Job.kind == SITE_BUILD, Job.status.in_((QUEUED, RUNNING))).limit(1))
+        if waiting is not None:
+            return {}  # a build is on its way; it reads today's date when it runs
+        slugs = articles_due(built_until, today) if built_until else []
+        if built_until and not slugs:
+            return {}
+        enqueue(SITE_BUILD, {"action": SCHEDULED_ACTION, "slugs": slugs})
     return {"scheduled_published": len(slugs)}

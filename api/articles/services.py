@@ -32,13 +32,13 @@ from api.accounts.models import User
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_role
 from api.errors import Conflict, NotFound, ValidationFailed
-from api.extensions import db
 from api.jobs.models import Job
 from api.jobs.services import enqueue, handler
 from api.pagination import Page
 from api.searching.documents import article_doc_id, article_document
 from api.searching.index import search_index
 from api.timeutil import local_today, utcnow
+from api.transactions import atomic
 from publishing import sitebuild
 from publishing.exceptions import (
     ArticleError,
@@ -207,6 +207,7 @@ def get_for_editor(actor: User, store: ArticleStore, base_url: str, slug: str) -
         return _view(article, base_url, html=True, images=store.images(slug))
 
 
+@atomic()
 def create_draft(actor: User, store: ArticleStore, base_url: str, data: dict) -> ArticleView:
     """Write a new draft; without a slug one is made from the date and the title's pinyin.
 
@@ -223,10 +224,10 @@ def create_draft(actor: User, store: ArticleStore, base_url: str, data: dict) ->
             Article(slug=slug, draft=True, tags=tuple(values.pop("tags")), **values)
         )
     audit(actor, "article.create", "article", slug)
-    db.session.commit()
     return _view(article, base_url, html=True)
 
 
+@atomic()
 def update_article(
     actor: User, store: ArticleStore, base_url: str, slug: str, changes: dict
 ) -> ArticleView:
@@ -247,7 +248,6 @@ def update_article(
     if not saved.draft:
         job = enqueue(SITE_BUILD, {"slug": slug, "action": "update"}, created_by=actor)
     audit(actor, "article.update", "article", slug, details={"fields": sorted(changes)})
-    db.session.commit()
     return dataclasses.replace(_view(saved, base_url, html=True, images=images), build_job=job)
 
 
@@ -262,6 +262,7 @@ def preview(actor: User, base_url: str, body: str, slug: str | None = None) -> d
     return {"html": render_markdown(body, base_url=page)}
 
 
+@atomic()
 def upload_image(
     actor: User, store: ArticleStore, base_url: str, slug: str, filename: str, data: bytes
 ) -> dict:
@@ -274,7 +275,6 @@ def upload_image(
     with _api_errors():
         path = store.save_image(slug, filename, data)
     audit(actor, "article.image", "article", slug, details={"path": path})
-    db.session.commit()
     name = path.rsplit("/", 1)[1]
     return {
         "name": name,
@@ -318,6 +318,7 @@ def unpublish(actor: User, store: ArticleStore, slug: str) -> Job:
     return _set_draft(actor, store, slug, draft=True)
 
 
+@atomic()
 def _set_draft(actor: User, store: ArticleStore, slug: str, *, draft: bool) -> Job:
     ensure_role(actor, roles.EDITOR)
     article = _get(store, slug)
@@ -327,7 +328,6 @@ def _set_draft(actor: User, store: ArticleStore, slug: str, *, draft: bool) -> J
     action = "unpublish" if draft else "publish"
     job = enqueue(SITE_BUILD, {"slug": slug, "action": action}, created_by=actor)
     audit(actor, f"article.{action}", "article", slug)
-    db.session.commit()
     return job
 
 

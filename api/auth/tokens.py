@@ -21,6 +21,7 @@ from api.auth.credentials import ACCESS_SALT, REFRESH_SALT, serializer
 from api.errors import Unauthorized
 from api.extensions import db
 from api.timeutil import utcnow
+from api.transactions import atomic
 
 
 class InvalidToken(Unauthorized):
@@ -54,8 +55,9 @@ def _refresh_token(user: User, session: AuthSession) -> str:
                                              "gen": session.refresh_generation})
 
 
+@atomic()
 def start_session(user: User) -> IssuedTokens:
-    """Open a session for ``user`` and sign its first tokens. Commits the session row.
+    """Open a session for ``user`` and sign its first tokens (its own unit of work).
 
     The user's ended sessions (signed out, or past their refresh expiry) are deleted on the
     way: no token of theirs can work any more, so the table holds live sessions only.
@@ -70,7 +72,6 @@ def start_session(user: User) -> IssuedTokens:
     session = AuthSession(id=secrets.token_hex(16), user_id=user.id, refresh_generation=0,
                           expires_at=now + refresh_ttl)
     db.session.add(session)
-    db.session.commit()
     token, expires_at = _access_token(user, session.id)
     return IssuedTokens(token, expires_at, _refresh_token(user, session), session.expires_at,
                         session.id)
@@ -138,19 +139,20 @@ def refresh_session(refresh_token: str) -> tuple[User, IssuedTokens]:
     now = utcnow()
     refresh_ttl = timedelta(seconds=current_app.config["REFRESH_TOKEN_TTL_SECONDS"])
     # One conditional UPDATE: of two requests with the same token, only one moves it on.
-    moved = db.session.execute(
-        update(AuthSession)
-        .where(AuthSession.id == claims["sid"],
-               AuthSession.refresh_generation == claims.get("gen"),
-               AuthSession.revoked_at.is_(None), AuthSession.expires_at > now)
-        .values(refresh_generation=AuthSession.refresh_generation + 1,
-                expires_at=now + refresh_ttl)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    with atomic():
+        moved = db.session.execute(
+            update(AuthSession)
+            .where(AuthSession.id == claims["sid"],
+                   AuthSession.refresh_generation == claims.get("gen"),
+                   AuthSession.revoked_at.is_(None), AuthSession.expires_at > now)
+            .values(refresh_generation=AuthSession.refresh_generation + 1,
+                    expires_at=now + refresh_ttl)
+            .execution_options(synchronize_session=False)
+        ).rowcount
     if moved != 1:
+        # Its own unit, after the one above: the refusal below must not undo the sign-out.
         end_session(claims["sid"])
         raise InvalidToken()
-    db.session.commit()
     session = db.session.get(AuthSession, claims["sid"])
     db.session.refresh(session)
     token, expires_at = _access_token(user, session.id)
@@ -158,19 +160,26 @@ def refresh_session(refresh_token: str) -> tuple[User, IssuedTokens]:
                               session.expires_at, session.id)
 
 
+@atomic()
 def end_session(session_id: str) -> None:
-    """Sign one session out: its access and refresh tokens stop working. Commits."""
+    """Sign one session out: its access and refresh tokens stop working."""
     db.session.execute(
         update(AuthSession).where(AuthSession.id == session_id,
                                   AuthSession.revoked_at.is_(None))
         .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
-    db.session.commit()
+
+
+@atomic()
+def sign_out_everywhere(user: User) -> None:
+    """End every session of ``user``, as its own unit of work (the user's "sign out
+    everywhere")."""
+    revoke_all_tokens(user)
 
 
 def revoke_all_tokens(user: User) -> None:
     """End every session of ``user`` (their tokens fail the version check from now on).
 
-    Part of the caller's transaction: the caller commits.
+    Part of the caller's unit of work (a change of roles or password).
     """
     user.token_version = (user.token_version or 1) + 1
     db.session.execute(
@@ -180,7 +189,8 @@ def revoke_all_tokens(user: User) -> None:
 
 
 def end_other_sessions(user: User, keep_session_id: str | None) -> None:
-    """Sign out every session of ``user`` but ``keep_session_id``. The caller commits."""
+    """Sign out every session of ``user`` but ``keep_session_id``. Part of the caller's unit
+    of work."""
     db.session.execute(
         update(AuthSession).where(AuthSession.user_id == user.id,
                                   AuthSession.id != (keep_session_id or ""),

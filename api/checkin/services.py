@@ -25,6 +25,7 @@ from api.hours.models import PENDING, ServiceRecord
 from api.signups.models import ATTENDED, CONFIRMED, Attendance, Signup
 from api.signups.services import ActivityCancelled, active_signup
 from api.timeutil import utcnow
+from api.transactions import atomic
 
 # Volunteers arrive early and tidy up after: the window opens and closes this much around
 # the activity.
@@ -148,11 +149,27 @@ def _record_checkin(activity: Activity, user_id: int, *, actor: User, method: st
 
     :raises NotSignedUp: when the sign-up went away meanwhile.
     """
+    try:
+        return _write_checkin(activity, user_id, actor=actor, method=method,
+                              distance=distance, reason=reason)
+    except IntegrityError:
+        # The unique index on signup_id: another scan of the same person got there first.
+        # Our unit (the outermost: views call the check-in services) rolled back whole;
+        # answer with theirs, read after it.
+        existing = _signup_for_checkin(user_id, activity.id).attendance
+        if existing is None:
+            raise
+        return existing
+
+
+@atomic()
+def _write_checkin(activity: Activity, user_id: int, *, actor: User, method: str,
+                   distance: int | None, reason: str) -> Attendance:
+    """One attempt of :func:`_record_checkin`, its own unit (the commit ends the lock)."""
     lock_activity(activity.id)
     signup = _signup_for_checkin(user_id, activity.id)
     db.session.refresh(signup)
     if signup.attendance is not None:
-        db.session.commit()
         return signup.attendance
     attendance = Attendance(signup=signup, checked_in_at=utcnow(), method=method,
                             distance_metres=distance,
@@ -160,20 +177,11 @@ def _record_checkin(activity: Activity, user_id: int, *, actor: User, method: st
                             reason=reason)
     signup.status = ATTENDED
     db.session.add(attendance)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # The unique index on signup_id: another scan of the same person got there first.
-        db.session.rollback()
-        existing = _signup_for_checkin(user_id, activity.id).attendance
-        if existing is None:
-            raise
-        return existing
+    db.session.flush()  # surfaces the unique index's IntegrityError before the audit entry
     action = "attendance.staff_checkin" if method == STAFF else "attendance.checkin"
     audit(actor, action, "attendance", attendance.id,
           details={"activity_id": activity.id, "user_id": user_id, "method": method,
                    "distance_metres": distance}, reason=reason)
-    db.session.commit()
     return attendance
 
 
@@ -197,6 +205,7 @@ def check_in(user: User, activity_id: int, token: str, lat: float | None = None,
     return _record_checkin(activity, user.id, actor=user, method=QR, distance=distance)
 
 
+@atomic()
 def _record_checkout(activity: Activity, user_id: int, *, actor: User,
                      reason: str = "") -> Checkout:
     """Close the attendance and credit a pending service record, under the activity's lock.
@@ -225,7 +234,6 @@ def _record_checkout(activity: Activity, user_id: int, *, actor: User,
           details={"activity_id": activity.id, "user_id": user_id, "source": "checkin",
                    "credited_minutes": minutes, "attendance_id": attendance.id},
           reason=reason)
-    db.session.commit()
     return Checkout(attendance, service_record)
 
 

@@ -12,6 +12,7 @@ from api.activities.vocabulary import AUDIENCES, DEFAULT_GEOFENCE_METRES, PUBLIS
 from api.corpus.csvfile import CorpusRowError, parse_float, parse_int, read_rows
 from api.corpus.organisation import ImportCounts, apply_changes
 from api.extensions import db
+from api.transactions import atomic
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
 
@@ -148,7 +149,7 @@ def import_activities(path: Path) -> ImportCounts:
     prepared = prepare_activities(path)
     existing = existing_by_external_id(external_id for _, external_id, _ in prepared)
     counts = ImportCounts()
-    try:
+    with atomic():  # all or nothing per file
         for _, external_id, values in prepared:
             activity = existing.get(external_id)
             if activity is None:
@@ -159,8 +160,4 @@ def import_activities(path: Path) -> ImportCounts:
                 counts.updated += 1
             else:
                 counts.unchanged += 1
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return counts

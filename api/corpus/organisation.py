@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from api.corpus.csvfile import CorpusRowError, parse_float, parse_int, read_rows
 from api.extensions import db
+from api.transactions import atomic
 from api.units.categories import PARENT_LEVEL, TEAM_CATEGORIES, UNIT_LEVELS
 from api.units.models import Team, Unit
 
@@ -87,7 +88,7 @@ def import_units(path: Path) -> ImportCounts:
     counts = ImportCounts()
     depth = {"center": 0, "institute": 1, "station": 2}
     units = _by_code(Unit)
-    try:
+    with atomic():  # all or nothing per file
         for line, row in sorted(rows, key=lambda item: depth[item[1]["level"]]):
             parent = units[row["parent_code"]] if row["parent_code"] else None
             values = {
@@ -101,10 +102,6 @@ def import_units(path: Path) -> ImportCounts:
                 "phone": row.get("phone"),
             }
             _upsert(Unit, units, row["code"], values, counts)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return counts
 
 
@@ -140,11 +137,7 @@ def import_teams(path: Path) -> ImportCounts:
 
     counts = ImportCounts()
     teams = _by_code(Team)
-    try:
+    with atomic():  # all or nothing per file
         for code, values in prepared:
             _upsert(Team, teams, code, values, counts)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return counts

@@ -25,6 +25,7 @@ from api.signups.models import CANCELLED, CONFIRMED, WAITLISTED, Signup
 from api.signups.services import active_signup, cancel_signup, promote_waitlist, sign_up
 from api.signups.services import my_signups_query as signups_of
 from api.timeutil import local_today, utcnow
+from api.transactions import atomic
 
 ADULT_AGE = 18
 HIDDEN_NAME = "未成年人"
@@ -60,6 +61,7 @@ def _check_consent_version(version: str) -> None:
         raise ConsentVersionOutdated()
 
 
+@atomic()
 def add_member(guardian: User, *, real_name: str, birth_date: date, relation: str,
                consent_version: str, id_number: str | None = None) -> FamilyMember:
     """Add a child under 18 with the guardian's consent to ``consent_version`` (the current
@@ -87,14 +89,12 @@ def add_member(guardian: User, *, real_name: str, birth_date: date, relation: st
                           id_number_hash=id_hash, consent_version=consent_version,
                           consent_given_at=now)
     db.session.add(member)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # the same ID number added at the same moment
+        raise DuplicateChild() from exc  # still an exception: the unit rolls back
     audit(guardian, "family.consent_given", "family_member", member.id,
           details={"consent_version": consent_version, "child_user_id": child.id})
-    try:
-        db.session.commit()
-    except IntegrityError as exc:  # the same ID number added at the same moment
-        db.session.rollback()
-        raise DuplicateChild() from exc
     return member
 
 
@@ -122,6 +122,7 @@ def is_hidden_child(user_id: int) -> bool:
         FamilyMember.consent_withdrawn_at.is_not(None))) is not None
 
 
+@atomic()
 def withdraw_consent(guardian: User, member_id: int) -> FamilyMember:
     """Withdraw consent: the child's sign-ups for activities not yet started are cancelled
     (their places go to the waitlist), and its data is no longer shown. Idempotent."""
@@ -153,10 +154,10 @@ def withdraw_consent(guardian: User, member_id: int) -> FamilyMember:
     member.child.nickname = HIDDEN_NAME
     audit(guardian, "family.consent_withdrawn", "family_member", member.id,
           details={"cancelled_activity_ids": upcoming})
-    db.session.commit()
     return member
 
 
+@atomic()
 def renew_consent(guardian: User, member_id: int, consent_version: str) -> FamilyMember:
     """Give consent again (to the current text) after a withdrawal.
 
@@ -168,7 +169,6 @@ def renew_consent(guardian: User, member_id: int, consent_version: str) -> Famil
     member.child.nickname = mask_name(member.real_name)
     audit(guardian, "family.consent_given", "family_member", member.id,
           details={"consent_version": consent_version, "child_user_id": member.child_id})
-    db.session.commit()
     return member
 
 

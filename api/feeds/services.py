@@ -19,6 +19,7 @@ from api.extensions import db
 from api.feeds.ics import CANCELLED, CONFIRMED, TENTATIVE, FeedEntry
 from api.signups.models import ACTIVE_STATUSES, ATTENDED, WAITLISTED, Signup
 from api.timeutil import utcnow
+from api.transactions import atomic
 from api.units.services import get_unit, in_subtree
 
 # A feed shows the last month (what you did) and everything coming; a calendar app
@@ -96,19 +97,19 @@ def calendar_token(user: User) -> str:
     A conditional update keeps the first token when two first requests race.
     """
     if user.calendar_token is None:
-        db.session.execute(
-            update(User).where(User.id == user.id, User.calendar_token.is_(None))
-            .values(calendar_token=secrets.token_urlsafe(32))
-            .execution_options(synchronize_session=False)
-        )
-        db.session.commit()
+        with atomic():
+            db.session.execute(
+                update(User).where(User.id == user.id, User.calendar_token.is_(None))
+                .values(calendar_token=secrets.token_urlsafe(32))
+                .execution_options(synchronize_session=False)
+            )
         db.session.refresh(user)
     return user.calendar_token
 
 
+@atomic()
 def reset_calendar_token(user: User) -> str:
     """Replace the secret of the user's personal feed; the old URL stops working."""
     user.calendar_token = secrets.token_urlsafe(32)
     audit(user, "calendar_feed.reset", "user", user.id)
-    db.session.commit()
     return user.calendar_token

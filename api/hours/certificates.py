@@ -79,6 +79,7 @@ def get_settings(actor: User, unit_id: int) -> CertificateSettings:
         unit_id=unit.id, principal_name="", handler_name="", contact_phone="")
 
 
+@atomic()
 def update_settings(actor: User, unit_id: int, values: dict) -> CertificateSettings:
     """Set what a unit prints on its certificates (audit-logged).
 
@@ -94,7 +95,6 @@ def update_settings(actor: User, unit_id: int, values: dict) -> CertificateSetti
         setattr(settings, name, value)
     settings.updated_by_id = actor.id
     audit(actor, "certificate_settings.update", "unit", unit.id, details=values)
-    db.session.commit()
     return settings
 
 
@@ -149,6 +149,7 @@ def volunteer_holder(user: User) -> Holder:
     return Holder(profile.real_name, id_number, profile.unit)
 
 
+@atomic()
 def issue_certificate(user: User, unit_id: int | None = None, *, holder: Holder | None = None,
                       actor: User | None = None) -> Certificate:
     """Issue a certificate of my approved hours, by my unit (or one above it).
@@ -197,7 +198,6 @@ def issue_certificate(user: User, unit_id: int | None = None, *, holder: Holder 
     certificate.number = f"ZYFW{to_local(now).year}{certificate.id:06d}"
     audit(actor or user, "certificate.issue", "certificate", certificate.id,
           details={"number": certificate.number, "unit_id": unit.id, "total_minutes": total})
-    db.session.commit()
     return certificate
 
 

@@ -22,6 +22,7 @@ from api.errors import Forbidden, NotFound
 from api.extensions import db
 from api.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job
 from api.timeutil import utcnow
+from api.transactions import atomic
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def _claimable(now: datetime):
                     Job.attempts < current_app.config["JOB_MAX_ATTEMPTS"]))
 
 
+@atomic()
 def fail_exhausted_jobs(now: datetime | None = None) -> int:
     """Fail the jobs whose worker died ``JOB_MAX_ATTEMPTS`` times: they are not tried again."""
     now = now or utcnow()
@@ -85,7 +87,6 @@ def fail_exhausted_jobs(now: datetime | None = None) -> int:
                 message="任务多次中断，已停止重试")
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
     return count
 
 
@@ -93,33 +94,38 @@ def _claim_next() -> Job | None:
     """Take the oldest claimable job with a lease. The conditional UPDATE is re-checked by
     the database against the committed row, so of two workers exactly one gets a job."""
     while True:
-        now = utcnow()
-        job_id = db.session.scalar(
-            select(Job.id).where(_claimable(now)).order_by(Job.id).limit(1)
-        )
-        if job_id is None:
-            db.session.commit()
-            return None
-        claimed = db.session.execute(
-            update(Job)
-            .where(Job.id == job_id, _claimable(now))
-            .values(status=RUNNING, started_at=now, claimed_until=now + _lease(),
-                    attempts=Job.attempts + 1)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        db.session.commit()
+        # One unit per attempt: the claim commits at once, so the other workers see it.
+        with atomic():
+            now = utcnow()
+            job_id = db.session.scalar(
+                select(Job.id).where(_claimable(now)).order_by(Job.id).limit(1)
+            )
+            if job_id is None:
+                return None
+            claimed = db.session.execute(
+                update(Job)
+                .where(Job.id == job_id, _claimable(now))
+                .values(status=RUNNING, started_at=now, claimed_until=now + _lease(),
+                        attempts=Job.attempts + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
         if claimed:
             return db.session.get(Job, job_id, populate_existing=True)
 
 
 def _report_progress(job_id: int, progress: int, message: str) -> None:
-    """Write the progress and renew the lease: a job that reports is alive."""
-    db.session.execute(
-        update(Job).where(Job.id == job_id)
-        .values(progress=progress, message=message, claimed_until=utcnow() + _lease())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    """Write the progress and renew the lease: a job that reports is alive.
+
+    Its own unit, committed at once, so the progress shows while the job runs: a handler
+    reports outside any unit of its own (inside one, the report would join it and show
+    nothing until the handler's unit ends).
+    """
+    with atomic():
+        db.session.execute(
+            update(Job).where(Job.id == job_id)
+            .values(progress=progress, message=message, claimed_until=utcnow() + _lease())
+            .execution_options(synchronize_session=False)
+        )
 
 
 def run_next() -> Job | None:
@@ -132,14 +138,18 @@ def run_next() -> Job | None:
         result = _handlers[job.kind](job, lambda p, m="": _report_progress(job_id, p, m))
     except Exception as exc:  # a failed job is data, not a crash of the worker
         log.exception("job %s (%s) failed", job_id, job.kind)
-        db.session.rollback()
-        job = db.session.get(Job, job_id)
-        job.status, job.message = FAILED, str(exc) or exc.__class__.__name__
+        # A handler's writes run in units of their own, which rolled back when it raised; a
+        # database error outside them may leave the session's transaction failed. Discard
+        # it (what a request's teardown does) so the unit below starts clean.
+        db.session.close()
+        status, values = FAILED, {"message": str(exc) or exc.__class__.__name__}
     else:
+        status, values = DONE, {"progress": 100, "result": result or {}}
+    with atomic():
         job = db.session.get(Job, job_id)
-        job.status, job.progress, job.result = DONE, 100, result or {}
-    job.finished_at, job.claimed_until = utcnow(), None
-    db.session.commit()
+        job.status, job.finished_at, job.claimed_until = status, utcnow(), None
+        for name, value in values.items():
+            setattr(job, name, value)
     return job
 
 

@@ -22,6 +22,7 @@ from api.auth.permissions import county_wide
 from api.errors import Conflict, Forbidden, NotFound
 from api.extensions import db
 from api.personal_data import lookup_hash
+from api.transactions import atomic
 from api.units.models import Unit
 from api.units.services import get_unit, scope_condition
 
@@ -156,6 +157,7 @@ def get_user_in_scope(actor: User, user_id: int) -> User:
     return user
 
 
+@atomic()
 def grant(actor: User, user_id: int, role: str, unit_id: int, reason: str = "") -> RoleGrant:
     """Give a person a role on a unit of the actor's subtree (an identical grant is kept).
 
@@ -166,10 +168,10 @@ def grant(actor: User, user_id: int, role: str, unit_id: int, reason: str = "") 
     unit = get_unit(unit_id)
     _ensure_may_handle(actor, unit, role)
     role_grant = grant_role(actor, user, role, unit, reason=reason)
-    db.session.commit()
     return role_grant
 
 
+@atomic()
 def revoke(actor: User, grant_id: int, reason: str = "") -> None:
     """Take a role back. :raises GrantNotFound, SelfAdministration, OutsideScope,
     RoleEscalation:"""
@@ -179,7 +181,6 @@ def revoke(actor: User, grant_id: int, reason: str = "") -> None:
     _ensure_not_self(actor, role_grant.user)
     _ensure_may_handle(actor, role_grant.unit, role_grant.role)
     revoke_role(actor, role_grant.user, role_grant.role, role_grant.unit, reason=reason)
-    db.session.commit()
 
 
 def new_password() -> str:
@@ -187,6 +188,7 @@ def new_password() -> str:
     return secrets.token_urlsafe(12)
 
 
+@atomic()
 def reset_password(actor: User, user_id: int, password: str | None = None) -> str:
     """Set a staff member's password (a generated one when none is given) and sign them out
     everywhere. Returns the password, never logged.
@@ -201,10 +203,10 @@ def reset_password(actor: User, user_id: int, password: str | None = None) -> st
     password = password or new_password()
     set_password(user, password)  # ends every session of theirs
     audit(actor, "user.password_reset", "user", user.id, details={"signed_out": True})
-    db.session.commit()
     return password
 
 
+@atomic()
 def create_staff(actor: User, username: str, nickname: str, role: str,
                  unit_id: int) -> tuple[User, str]:
     """Open a staff account with one role and a one-time password.
@@ -222,6 +224,5 @@ def create_staff(actor: User, username: str, nickname: str, role: str,
     db.session.flush()
     audit(actor, "user.create", "user", user.id, details={"username": username})
     grant_role(actor, user, role, unit, reason="开通后台账号")
-    db.session.commit()
     return user, password
 

@@ -8,6 +8,7 @@ from api.audit.services import record as audit
 from api.auth.permissions import ensure_manages, scopes
 from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.extensions import db
+from api.transactions import atomic
 from api.units.categories import PARENT_LEVEL
 from api.units.models import Team, Unit
 
@@ -82,6 +83,7 @@ def teams_query(unit_id: int | None = None, category: str | None = None) -> Sele
     return statement
 
 
+@atomic()
 def update_unit(actor: User, unit_id: int, changes: dict) -> Unit:
     """Change a unit's contact data. :raises Forbidden: outside the actor's subtree."""
     unit = get_unit(unit_id)
@@ -89,7 +91,6 @@ def update_unit(actor: User, unit_id: int, changes: dict) -> Unit:
     for name, value in changes.items():
         setattr(unit, name, value)
     audit(actor, "unit.update", "unit", unit.id, details=changes)
-    db.session.commit()
     return unit
 
 
@@ -101,6 +102,7 @@ def _child_level(parent: Unit) -> str:
     raise ValidationFailed(errors={"parent_id": ["实践站下不能再设下级单位"]})
 
 
+@atomic()
 def create_unit(actor: User, data: dict) -> Unit:
     """Open a unit (an institute under the center, a station under an institute) in the
     actor's subtree; its level follows from its parent's.
@@ -120,10 +122,10 @@ def create_unit(actor: User, data: dict) -> Unit:
     db.session.flush()
     audit(actor, "unit.create", "unit", unit.id, details={"code": unit.code,
                                                          "parent": parent.code})
-    db.session.commit()
     return unit
 
 
+@atomic()
 def create_team(actor: User, data: dict) -> Team:
     """Create a team in a unit. :raises Forbidden: outside the actor's subtree."""
     unit = db.session.get(Unit, data["unit_id"])
@@ -134,10 +136,10 @@ def create_team(actor: User, data: dict) -> Team:
     db.session.add(team)
     db.session.flush()
     audit(actor, "team.create", "team", team.id, details={"unit": unit.code})
-    db.session.commit()
     return team
 
 
+@atomic()
 def update_team(actor: User, team_id: int, changes: dict) -> Team:
     """Change a team; moving it needs rights on both units.
 
@@ -156,5 +158,4 @@ def update_team(actor: User, team_id: int, changes: dict) -> Team:
     for name, value in changes.items():
         setattr(team, name, value)
     audit(actor, "team.update", "team", team.id, details=changes)
-    db.session.commit()
     return team

@@ -41,6 +41,17 @@ def test_healthz_answers_without_the_database(app_config, tmp_path):
     assert broken.test_client().get("/healthz").get_json() == {"status": "ok"}
 
 
+def test_readyz_names_an_unreachable_database_and_answers_again(app_config, tmp_path):
+    broken = create_app({**app_config, "SQLALCHEMY_DATABASE_URI":
+                         f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite3'}"})
+    client = broken.test_client()
+
+    answers = [client.get("/readyz") for _ in range(2)]  # a failed ping leaves nothing behind
+
+    assert [answer.status_code for answer in answers] == [503, 503]
+    assert all(answer.get_json()["checks"]["database"] == "unavailable" for answer in answers)
+
+
 def test_readyz_names_what_is_missing_until_everything_is_there(app, client, runner):
     before = client.get("/readyz")
     site = app.config["SITE_DIR"]

@@ -22,6 +22,13 @@ def _fail(job, report):
     raise RuntimeError("站点构建失败：文章缺少标题")
 
 
+@services.handler("test.fail_in_sql")
+def _fail_in_sql(job, report):
+    """Breaks the rule on purpose: a write outside any unit, then a database error."""
+    db.session.execute(sa.update(Job).where(Job.id == job.id).values(progress=42))
+    db.session.execute(sa.text("SELECT * FROM no_such_table"))
+
+
 def _enqueue(kind: str, user=None, **payload) -> int:
     job = services.enqueue(kind, payload, created_by=user)
     db.session.commit()
@@ -75,6 +82,17 @@ def test_a_failed_job_does_not_stop_the_next(app):
     assert services.run_pending() == 2
 
     assert (_job(failing).status, _job(succeeding).status) == (FAILED, DONE)
+
+
+def test_a_database_error_in_a_handler_fails_the_job_and_discards_its_loose_writes(app):
+    failing, succeeding = _enqueue("test.fail_in_sql"), _enqueue("test.succeed")
+
+    assert services.run_pending() == 2
+
+    job = _job(failing)
+    assert (job.status, job.progress) == (FAILED, 0)
+    assert "no_such_table" in job.message
+    assert _job(succeeding).status == DONE
 
 
 def test_run_pending_with_nothing_queued_runs_nothing(app):

@@ -7,9 +7,10 @@ import sqlalchemy as sa
 
 from api.accounts.identity import id_check_character
 from api.accounts.models import VolunteerProfile
+from api.accounts.services import register_volunteer
 from api.audit.models import AuditEntry
 from api.extensions import db
-from api.personal_data import decrypt
+from api.personal_data import decrypt, encrypt, lookup_hash
 
 PHONE = "13812345678"
 REAL_NAME = "张小三"
@@ -194,6 +195,33 @@ def test_a_taken_id_number_gets_the_same_answer_as_a_free_one(volunteer, registe
         AuditEntry.action == "volunteer.id_number_conflict")).all()
     assert [(entry.actor_id, entry.details["holder_user_id"]) for entry in conflicts] == [
         (claimant.id, owner.id)]
+
+
+def test_a_registration_that_loses_the_race_for_an_id_number_becomes_a_claim(
+        corpus_units, create_user, id_number):
+    """The other registration commits the same number after our check and before our write:
+    the unique index refuses ours, its unit rolls back whole, and a new unit keeps the number
+    as a claim."""
+    owner, claimant = create_user(), create_user()
+    owner_id, station_id, number = owner.id, corpus_units["LY-JL-YFC"].id, id_number()
+
+    def owner_registers_first(session, flush_context, instances):
+        with db.engine.begin() as connection:  # another request's committed registration
+            connection.execute(sa.insert(VolunteerProfile).values(
+                user_id=owner_id, real_name="王五", phone_encrypted=encrypt(PHONE),
+                phone_hash=lookup_hash(PHONE), id_number_encrypted=encrypt(number),
+                id_number_hash=lookup_hash(number), unit_id=station_id, skills=[]))
+
+    sa.event.listen(db.session(), "before_flush", owner_registers_first, once=True)
+    profile = register_volunteer(claimant, real_name=REAL_NAME, phone="13900001111",
+                                 unit_id=station_id, id_number=number)
+
+    assert (profile.id_number_hash, profile.id_number_encrypted) == (None, None)
+    assert decrypt(profile.id_number_claim_encrypted) == number
+    assert {profile.user_id for profile in _profiles()} == {owner_id, claimant.id}
+    conflicts = db.session.scalars(sa.select(AuditEntry.details).where(
+        AuditEntry.action == "volunteer.id_number_conflict")).all()
+    assert conflicts == [{"holder_user_id": owner_id}]
 
 
 def test_the_same_user_may_update_the_registration(volunteer, register):
