@@ -28,6 +28,7 @@ from api.extensions import db
 from api.hours.models import HoursLookupKey
 from api.hours.totals import Star, approved_minutes, star_for
 from api.personal_data import decrypt, lookup_hash, mask_name
+from api.transactions import atomic
 
 ID_NUMBER, PHONE = "id", "phone"
 _SPACES = re.compile(r"\s+")
@@ -99,9 +100,9 @@ def rebuild_keys(batch_size: int = 500) -> int:
         ))
         if not profiles:
             return count
-        for profile in profiles:
-            refresh_keys(profile, db.session)
-        db.session.commit()
+        with atomic():  # one unit per batch: a long rotation keeps what it finished
+            for profile in profiles:
+                refresh_keys(profile, db.session)
         count += len(profiles)
         last_id = profiles[-1].user_id
 

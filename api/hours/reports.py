@@ -27,6 +27,7 @@ from api.hours.totals import hours
 from api.personal_data import decrypt, mask_name
 from api.spreadsheets import append_row, csv_row
 from api.timeutil import local_day_bounds, to_local
+from api.transactions import atomic
 from api.units.models import Team, Unit
 from api.units.services import get_unit, in_subtree
 
@@ -147,6 +148,7 @@ def volunteers_csv(report: Summary) -> str:
 NATIONAL_FIELDS = ("身份证号", "姓名", "活动名称", "服务日期", "服务时长（小时）")
 
 
+@atomic()  # the audit entry commits with the export it records
 def national_export(unit_code: str, first: date, last: date, output: io.TextIOBase,
                     operator: str, reason: str) -> int:
     """Write approved records of a subtree in the national system's fields (unmasked: the
@@ -182,5 +184,4 @@ def national_export(unit_code: str, first: date, last: date, output: io.TextIOBa
     audit(None, "hours.national_export", "unit", unit.id,
           details={"unit": unit.code, "from": first.isoformat(), "to": last.isoformat(),
                    "rows": count, "operator": operator}, reason=reason)
-    db.session.commit()
     return count
