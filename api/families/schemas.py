@@ -3,7 +3,7 @@ number masked; consent with its time and text version."""
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
-from api.accounts.identity import normalize_id_number
+from api.accounts.fields import IdNumber
 from api.personal_data import decrypt, mask_id_number
 from api.validation import LocalDateTime
 
@@ -35,7 +35,7 @@ class FamilyMemberCreateSchema(Schema):
     real_name = fields.String(required=True, validate=validate.Length(min=2, max=40))
     birth_date = fields.Date(required=True)
     relation = fields.String(load_default="子女", validate=validate.OneOf(RELATIONS))
-    id_number = fields.String(load_default=None, allow_none=True)
+    id_number = IdNumber(load_default=None, allow_none=True)
     consent = fields.Boolean(required=True, metadata={
         "description": "true: the guardian agrees to the consent text of consent_version"})
     consent_version = fields.String(required=True, validate=validate.Length(max=20))
@@ -45,19 +45,10 @@ class FamilyMemberCreateSchema(Schema):
         if value is not True:
             raise ValidationError("需监护人阅读并同意后才能添加")
 
-    @validates("id_number")
-    def _id_number(self, value: str | None, **_) -> None:
-        if value:
-            try:
-                normalize_id_number(value)
-            except ValueError as exc:
-                raise ValidationError(str(exc)) from exc
-
     @post_load
     def _normalize(self, data: dict, **_) -> dict:
         data.pop("consent")
         data["real_name"] = data["real_name"].strip()
-        data["id_number"] = normalize_id_number(data["id_number"]) if data["id_number"] else None
         return data
 
 
