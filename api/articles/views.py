@@ -19,7 +19,7 @@ from api.articles.schemas import (
     PreviewSchema,
 )
 from api.articles.store import IMAGE_MAX_BYTES
-from api.auth.current import require_user, sign_in_first
+from api.auth.current import require_user
 from api.extensions import configured_limit, limiter
 from api.jobs.schemas import JobSchema
 from api.pagination import page_schema
@@ -76,7 +76,6 @@ def update_article(changes, slug):
 
 @blp.route("/articles/<slug>/images", methods=["POST"])
 @limiter.limit(configured_limit("UPLOAD_RATE_LIMIT"))
-@sign_in_first
 @blp.arguments(ImageUploadSchema, location="files")
 @blp.response(201, ImageSchema)
 def upload_image(files, slug):
