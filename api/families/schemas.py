@@ -4,10 +4,12 @@ number masked; consent with its time and text version."""
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from api.accounts.fields import IdNumber
+from api.families.services import ADULT_AGE
 from api.personal_data import decrypt, mask_id_number
 from api.validation import LocalDateTime
 
 RELATIONS = ("子女", "孙子女", "外孙子女", "其他被监护人")
+_CONSENT_VERSION = "监护人所阅读同意书的版本，须为当前版本（GET /family/consent-text）"
 
 
 class ConsentTextSchema(Schema):
@@ -33,12 +35,14 @@ class FamilyMemberSchema(Schema):
 
 class FamilyMemberCreateSchema(Schema):
     real_name = fields.String(required=True, validate=validate.Length(min=2, max=40))
-    birth_date = fields.Date(required=True)
+    birth_date = fields.Date(required=True, metadata={"description": f"须未满 {ADULT_AGE} 周岁"})
     relation = fields.String(load_default="子女", validate=validate.OneOf(RELATIONS))
-    id_number = IdNumber(load_default=None, allow_none=True)
+    id_number = IdNumber(load_default=None, allow_none=True, metadata={
+        "description": "可省略；填写时其中的出生日期须与 birth_date 一致"})
     consent = fields.Boolean(required=True, metadata={
-        "description": "true: the guardian agrees to the consent text of consent_version"})
-    consent_version = fields.String(required=True, validate=validate.Length(max=20))
+        "description": "须为 true：监护人同意 consent_version 版本的同意书"})
+    consent_version = fields.String(required=True, validate=validate.Length(max=20),
+                                    metadata={"description": _CONSENT_VERSION})
 
     @validates("consent")
     def _consent(self, value: bool, **_) -> None:
@@ -53,8 +57,9 @@ class FamilyMemberCreateSchema(Schema):
 
 
 class ConsentSchema(Schema):
-    consent = fields.Boolean(required=True)
-    consent_version = fields.String(required=True, validate=validate.Length(max=20))
+    consent = fields.Boolean(required=True, metadata={"description": "须为 true"})
+    consent_version = fields.String(required=True, validate=validate.Length(max=20),
+                                    metadata={"description": _CONSENT_VERSION})
 
     @validates("consent")
     def _consent(self, value: bool, **_) -> None:
