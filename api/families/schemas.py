@@ -1,7 +1,7 @@
 """Family members in and out: the guardian sees the child's name and birth date, the ID
 number masked; consent with its time and text version."""
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+from marshmallow import Schema, fields, post_load, validate
 
 from api.accounts.fields import IdNumber
 from api.families.services import ADULT_AGE
@@ -39,15 +39,11 @@ class FamilyMemberCreateSchema(Schema):
     relation = fields.String(load_default="子女", validate=validate.OneOf(RELATIONS))
     id_number = IdNumber(load_default=None, allow_none=True, metadata={
         "description": "可省略；填写时其中的出生日期须与 birth_date 一致"})
-    consent = fields.Boolean(required=True, metadata={
-        "description": "须为 true：监护人同意 consent_version 版本的同意书"})
+    consent = fields.Boolean(required=True,
+                             validate=validate.Equal(True, error="需监护人阅读并同意后才能添加"),
+                             metadata={"description": "监护人同意 consent_version 版本的同意书"})
     consent_version = fields.String(required=True, validate=validate.Length(max=20),
                                     metadata={"description": _CONSENT_VERSION})
-
-    @validates("consent")
-    def _consent(self, value: bool, **_) -> None:
-        if value is not True:
-            raise ValidationError("需监护人阅读并同意后才能添加")
 
     @post_load
     def _normalize(self, data: dict, **_) -> dict:
@@ -57,14 +53,10 @@ class FamilyMemberCreateSchema(Schema):
 
 
 class ConsentSchema(Schema):
-    consent = fields.Boolean(required=True, metadata={"description": "须为 true"})
+    consent = fields.Boolean(required=True,
+                             validate=validate.Equal(True, error="请阅读并同意后再确认"))
     consent_version = fields.String(required=True, validate=validate.Length(max=20),
                                     metadata={"description": _CONSENT_VERSION})
-
-    @validates("consent")
-    def _consent(self, value: bool, **_) -> None:
-        if value is not True:
-            raise ValidationError("请阅读并同意后再确认")
 
 
 class MemberSignupCreateSchema(Schema):

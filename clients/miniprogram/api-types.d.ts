@@ -3963,14 +3963,17 @@ export interface components {
              * @default null
              */
             id_number: string | null;
-            /** @description 须为 true：监护人同意 consent_version 版本的同意书 */
-            consent: boolean;
+            /**
+             * @description 监护人同意 consent_version 版本的同意书
+             * @enum {boolean}
+             */
+            consent: true;
             /** @description 监护人所阅读同意书的版本，须为当前版本（GET /family/consent-text） */
             consent_version: string;
         };
         Consent: {
-            /** @description 须为 true */
-            consent: boolean;
+            /** @enum {boolean} */
+            consent: true;
             /** @description 监护人所阅读同意书的版本，须为当前版本（GET /family/consent-text） */
             consent_version: string;
         };
