@@ -1,7 +1,5 @@
 """The activity calendar and its management by organizers."""
 
-from flask_smorest import Blueprint
-
 from api.activities import imports, lookup, series, services
 from api.activities.schemas import (
     ActivityCreateSchema,
@@ -20,6 +18,7 @@ from api.activities.schemas import (
     SeriesUpdateSchema,
 )
 from api.auth.current import optional_user, require_user
+from api.blueprint import Blueprint
 from api.caching.public import cached_public_read, expire_at
 from api.pagination import Page, page_schema, paginate
 from api.signups.services import active_signup

@@ -1,7 +1,6 @@
 """Articles: the read API of the mini-program and the editors' API."""
 
 from flask import current_app, send_file, url_for
-from flask_smorest import Blueprint
 
 from api.articles import services
 from api.articles.schemas import (
@@ -20,6 +19,7 @@ from api.articles.schemas import (
 )
 from api.articles.store import IMAGE_MAX_BYTES
 from api.auth.current import require_user
+from api.blueprint import Blueprint
 from api.extensions import configured_limit, limiter
 from api.jobs.schemas import JobSchema
 from api.pagination import page_schema

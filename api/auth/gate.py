@@ -1,20 +1,23 @@
-"""Sign-in comes first: an operation that the OpenAPI document declares bearer-only (see
-:mod:`api.openapi_security`) refuses an anonymous caller (401) and a cookie-authenticated
-write without its CSRF token (403) before its query string or body is parsed, so that nobody
-learns from a validation answer (422) of an operation they may not call.
+"""Sign-in comes before validation: on an operation that the OpenAPI document declares
+bearer-only (see :mod:`api.openapi_security`), the argument parser asks for the signed-in user
+before it reads the query string or body, so an anonymous caller gets 401 (and a cookie write
+without its CSRF token 403), never the 422 of an operation they may not call.
 
-The views still call :func:`~api.auth.current.require_user` for the user (cached for the
-request by the first call). Permissions by role stay in the services: they need the parsed
-arguments (the unit, the record) to decide.
+The check sits in the parser (:class:`SignInFirstParser`, the parser of
+:class:`api.blueprint.Blueprint`), so a route's rate limit, decorated above the arguments,
+still counts the request first. A view without arguments asks for the user itself. The views
+still call :func:`~api.auth.current.require_user` for the user (cached for the request).
+Permissions by role stay in the services: they need the parsed arguments to decide.
 """
 
 from flask import Flask, current_app, request
 from flask_smorest.spec.plugins import FlaskPlugin
+from webargs.flaskparser import FlaskParser
 
 from api.auth.current import require_user
 from api.openapi_security import BEARER
 
-_EXTENSION = "sign_in_first"
+_EXTENSION = "bearer_only_endpoints"
 
 
 def bearer_only_endpoints(app: Flask, api) -> frozenset[str]:
@@ -30,12 +33,17 @@ def bearer_only_endpoints(app: Flask, api) -> frozenset[str]:
 
 
 def install(app: Flask, api) -> None:
-    """Refuse anonymous callers of the bearer-only operations before their views run (call it
-    once the blueprints are registered: it reads the OpenAPI document)."""
+    """Remember the app's bearer-only endpoints for the parser (call it once the blueprints
+    are registered: it reads the OpenAPI document)."""
     app.extensions[_EXTENSION] = bearer_only_endpoints(app, api)
-    app.before_request(_sign_in_first)
 
 
-def _sign_in_first() -> None:
-    if request.method != "OPTIONS" and request.endpoint in current_app.extensions[_EXTENSION]:
-        require_user()
+class SignInFirstParser(FlaskParser):
+    """webargs' Flask parser, asking for the signed-in user first on bearer-only operations."""
+
+    def parse(self, *args, **kwargs):
+        """Parse the request's arguments. :raises Unauthorized, CsrfFailed: on a bearer-only
+        operation, before anything is read."""
+        if request.endpoint in current_app.extensions.get(_EXTENSION, ()):
+            require_user()
+        return super().parse(*args, **kwargs)

@@ -3,9 +3,9 @@
 import hashlib
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from api.auth.current import current_session_id, optional_user, require_user
+from api.blueprint import Blueprint
 from api.wechat import services
 from api.wechat.client import WeChatClient
 from api.wechat.schemas import PhoneCodeSchema, PhoneSchema
