@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from api import headers, health, logscrub, openapi_cache, openapi_contract, requestlog
+from api.auth import gate
 from api.caching import public as public_cache
 from api.config import Config, check_secrets
 from api.errors import register_error_handlers
@@ -102,6 +103,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         api.register_blueprint(blueprint)
     register_error_handlers(app)
     openapi_contract.complete(app, api)
+    gate.install(app, api)  # after the document is complete: it reads each operation's security
     openapi_cache.install(app, api)
     headers.install(app)
     freshness.install()

@@ -2,7 +2,8 @@
 
 from marshmallow import ValidationError, fields, post_load, validate, validates
 
-from api.accounts.identity import normalize_id_number, normalize_phone
+from api.accounts.fields import IdNumber
+from api.accounts.identity import normalize_phone
 from api.personal_data import decrypt, mask_id_number, mask_phone
 from api.signups.no_shows import no_show_count
 from api.validation import LocalDateTime, Schema
@@ -97,7 +98,7 @@ class RefreshSchema(Schema):
 class VolunteerRegistrationSchema(Schema):
     real_name = fields.String(required=True, validate=validate.Length(min=2, max=40))
     phone = fields.String(required=True)
-    id_number = fields.String(load_default=None, allow_none=True)
+    id_number = IdNumber(load_default=None, allow_none=True)
     birth_date = fields.Date(load_default=None, allow_none=True)
     unit_id = fields.Integer(required=True)
     skills = fields.List(fields.String(validate=validate.Length(min=1, max=20)),
@@ -110,20 +111,10 @@ class VolunteerRegistrationSchema(Schema):
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
 
-    @validates("id_number")
-    def _id_number(self, value: str | None, **_) -> None:
-        if value:
-            try:
-                normalize_id_number(value)
-            except ValueError as exc:
-                raise ValidationError(str(exc)) from exc
-
     @post_load
     def _normalize(self, data: dict, **_) -> dict:
         data["real_name"] = data["real_name"].strip()
         data["phone"] = normalize_phone(data["phone"])
-        if data["id_number"]:
-            data["id_number"] = normalize_id_number(data["id_number"])
         return data
 
 

@@ -1,7 +1,6 @@
 """Sign-in and the signed-in user's own profile."""
 
 from flask import after_this_request, current_app, request
-from flask_smorest import Blueprint
 
 from api.accounts import phone, services, web_oauth
 from api.accounts.schemas import (
@@ -26,6 +25,7 @@ from api.auth.tokens import (
     sign_out_everywhere,
     start_session,
 )
+from api.blueprint import Blueprint
 from api.extensions import configured_limit, limiter
 from api.wechat.client import WeChatClient
 

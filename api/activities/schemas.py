@@ -5,10 +5,15 @@ from datetime import timedelta
 from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, post_load, validate
 
+from api.activities.series import MAX_OCCURRENCES
 from api.activities.services import signup_open
 from api.activities.vocabulary import AUDIENCES, DEFAULT_GEOFENCE_METRES, STATUSES, THEMES
 from api.pagination import PaginationQuerySchema
-from api.signups.services import waitlist_position
+from api.signups.services import (
+    MINIMUM_AGE_WITHOUT_COMPANION,
+    MINIMUM_AGE_WITHOUT_GUARDIAN,
+    waitlist_position,
+)
 from api.timeutil import to_local, utcnow
 from api.units.categories import TEAM_CATEGORIES
 from api.validation import LocalDateTime, Schema
@@ -64,15 +69,20 @@ class ActivityDetailSchema(ActivitySchema):
 
 
 class ActivityQuerySchema(PaginationQuerySchema):
-    start = fields.Date(load_default=None, metadata={"description": "本地日期，含当天"})
-    end = fields.Date(load_default=None, metadata={"description": "本地日期，含当天"})
+    start = fields.Date(load_default=None,
+                        metadata={"description": "本地日期，含当天；省略时为今天"})
+    end = fields.Date(load_default=None, metadata={
+        "description": "本地日期，含当天；省略时为 start 后 30 天。不得早于 start，"
+                       f"与 start 相距不超过 {MAX_CALENDAR_DAYS} 天"})
     unit_id = fields.Integer(load_default=None)
     theme = fields.String(load_default=None, validate=validate.OneOf(THEMES))
     category = fields.String(load_default=None, validate=validate.OneOf(TEAM_CATEGORIES))
     audience = fields.String(load_default=None, validate=validate.OneOf(AUDIENCES))
     q = fields.String(load_default=None, validate=validate.Length(max=100))
-    lat = fields.Float(load_default=None, validate=validate.Range(min=-90, max=90))
-    lng = fields.Float(load_default=None, validate=validate.Range(min=-180, max=180))
+    lat = fields.Float(load_default=None, validate=validate.Range(min=-90, max=90),
+                       metadata={"description": "与 lng 同时提供或同时省略"})
+    lng = fields.Float(load_default=None, validate=validate.Range(min=-180, max=180),
+                       metadata={"description": "与 lat 同时提供或同时省略"})
     radius_km = fields.Float(load_default=5.0, validate=validate.Range(min=0.1, max=100))
     upcoming = fields.Boolean(load_default=False,
                               metadata={"description": "只列出尚未结束的活动"})
@@ -96,7 +106,8 @@ class ManagedQuerySchema(PaginationQuerySchema):
     """The organizer's list: every status, either end of the date range open."""
 
     start = fields.Date(load_default=None, metadata={"description": "本地日期，含当天"})
-    end = fields.Date(load_default=None, metadata={"description": "本地日期，含当天"})
+    end = fields.Date(load_default=None,
+                      metadata={"description": "本地日期，含当天；不得早于 start"})
     unit_id = fields.Integer(load_default=None, metadata={"description": "该单位及其下级"})
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES),
                            metadata={"description": " | ".join(STATUSES)})
@@ -126,6 +137,13 @@ class MonthCalendarSchema(Schema):
     days = fields.List(fields.Nested(DayCountSchema))
 
 
+_ENDS_AT = "须晚于 starts_at（修改时与活动现有的 starts_at 比较）"
+_SIGNUP_CLOSES_AT = "须晚于 signup_opens_at（两者都有时）；省略时报名到活动开始为止"
+_MIN_AGE = (f"活动当天的最低年龄；未满 {MINIMUM_AGE_WITHOUT_GUARDIAN} 周岁者另须监护人同意")
+_GUARDIAN_REQUIRED = (f"孩子须由监护人陪同：监护人为孩子报名时自己一同报名；"
+                      f"未满 {MINIMUM_AGE_WITHOUT_COMPANION} 周岁的孩子无论此项都须陪同")
+
+
 class ActivityWriteSchema(Schema):
     """Fields an organizer sets; ``ActivityCreateSchema`` makes the essential ones required."""
 
@@ -139,17 +157,17 @@ class ActivityWriteSchema(Schema):
     lat = fields.Float(allow_none=True, validate=validate.Range(min=-90, max=90))
     lng = fields.Float(allow_none=True, validate=validate.Range(min=-180, max=180))
     starts_at = LocalDateTime()
-    ends_at = LocalDateTime()
+    ends_at = LocalDateTime(metadata={"description": _ENDS_AT})
     capacity = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=100_000))
     signup_opens_at = LocalDateTime(allow_none=True)
-    signup_closes_at = LocalDateTime(allow_none=True)
+    signup_closes_at = LocalDateTime(allow_none=True, metadata={"description": _SIGNUP_CLOSES_AT})
     cancel_deadline = LocalDateTime(allow_none=True)
     audience = fields.String(validate=validate.OneOf(AUDIENCES))
     risk_notice = fields.String(validate=validate.Length(max=2000))
     geofence_metres = fields.Integer(allow_none=True, validate=validate.Range(min=50, max=20_000))
     min_age = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100),
-                             metadata={"description": "the youngest age allowed on the day"})
-    guardian_required = fields.Boolean(metadata={"description": "children come with a guardian"})
+                             metadata={"description": _MIN_AGE})
+    guardian_required = fields.Boolean(metadata={"description": _GUARDIAN_REQUIRED})
 
 
 class ActivityCreateSchema(ActivityWriteSchema):
@@ -160,7 +178,7 @@ class ActivityCreateSchema(ActivityWriteSchema):
     category = fields.String(required=True, validate=validate.OneOf(TEAM_CATEGORIES))
     unit_id = fields.Integer(required=True)
     starts_at = LocalDateTime(required=True)
-    ends_at = LocalDateTime(required=True)
+    ends_at = LocalDateTime(required=True, metadata={"description": "须晚于 starts_at"})
 
 
 class CancelActivitySchema(Schema):
@@ -172,9 +190,11 @@ class SeriesRuleSchema(Schema):
                            validate=validate.Length(min=1, max=7),
                            metadata={"description": "0 = 周一 … 6 = 周日"})
     start_time = fields.Time(required=True)
-    end_time = fields.Time(required=True)
+    end_time = fields.Time(required=True, metadata={"description": "须晚于 start_time（同一天内）"})
     first_date = fields.Date(required=True)
-    last_date = fields.Date(required=True)
+    last_date = fields.Date(required=True, metadata={
+        "description": "不得早于 first_date；first_date 至 last_date 间落在 weekdays 的日子"
+                       f"至少 1 天、至多 {MAX_OCCURRENCES} 天"})
 
 
 class SeriesTemplateSchema(Schema):

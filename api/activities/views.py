@@ -3,7 +3,6 @@
 import hashlib
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from api.activities import imports, lookup, series, services, wxacode
 from api.activities.schemas import (
@@ -23,6 +22,7 @@ from api.activities.schemas import (
     SeriesUpdateSchema,
 )
 from api.auth.current import optional_user, require_user
+from api.blueprint import Blueprint
 from api.caching.public import cached_public_read, expire_at
 from api.pagination import Page, page_schema, paginate
 from api.signups.services import active_signup

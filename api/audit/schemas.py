@@ -31,7 +31,7 @@ class AuditQuerySchema(PaginationQuerySchema):
     action = fields.String(load_default=None, validate=validate.Length(min=1, max=60),
                            metadata={"description": "动作或其前缀，如 role."})
     start = fields.Date(load_default=None, metadata={"description": "起始日期（含）"})
-    end = fields.Date(load_default=None, metadata={"description": "截止日期（含）"})
+    end = fields.Date(load_default=None, metadata={"description": "截止日期（含）；不得早于 start"})
 
     @validates_schema
     def _ordered(self, data: dict, **_) -> None:

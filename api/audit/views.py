@@ -1,10 +1,9 @@
 """The audit log, for the administrators of a subtree."""
 
-from flask_smorest import Blueprint
-
 from api.audit.queries import entries_query
 from api.audit.schemas import AuditEntrySchema, AuditQuerySchema
 from api.auth.current import require_user
+from api.blueprint import Blueprint
 from api.pagination import page_schema, paginate
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1", description="操作日志")

@@ -9,8 +9,6 @@ Views call :func:`require_user` or :func:`optional_user` and hand the user to se
 services never look at the request.
 """
 
-import functools
-
 from flask import request
 
 from api.accounts.models import User
@@ -77,18 +75,6 @@ def optional_user() -> User | None:
         if credential is not None and credential.from_cookie:
             return None
         raise
-
-
-def sign_in_first(view):
-    """Refuse an anonymous request before its body is read (uploads): decorate above the
-    argument parsing."""
-
-    @functools.wraps(view)
-    def checked(*args, **kwargs):
-        require_user()
-        return view(*args, **kwargs)
-
-    return checked
 
 
 def require_user() -> User:

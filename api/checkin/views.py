@@ -1,8 +1,7 @@
 """The venue's check-in code, check-in and check-out by scan or by staff."""
 
-from flask_smorest import Blueprint
-
 from api.auth.current import require_user
+from api.blueprint import Blueprint
 from api.checkin import services
 from api.checkin.schemas import (
     AttendanceSchema,

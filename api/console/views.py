@@ -7,17 +7,16 @@ year; ``/admin/static/<version>/web/...`` serves the ``/app/`` files (``api.js``
 ``forms.js``, ``app.css``) so that both consoles share one copy of them.
 """
 
-import hashlib
 from pathlib import Path
 
 from flask import Blueprint as FlaskBlueprint
-from flask import Response, abort, current_app, render_template, send_from_directory, url_for
+from flask import Response, abort, current_app, render_template, url_for
 from flask_smorest import Blueprint
 
 from api.activities.vocabulary import AUDIENCES, THEMES
 from api.console.screens import CONSOLE_ROLES, GROUPS, SCREENS, SCREENS_BY_KEY, Screen
 from api.units.categories import TEAM_CATEGORIES
-from api.web.views import CONTENT_SECURITY_POLICY, ONE_YEAR
+from api.web.shell import present_routes, shell_response, static_version, versioned_file
 from api.web.views import STATIC_DIR as WEB_STATIC_DIR
 
 # A flask-smorest blueprint only so that the API registers it with the others; the pages
@@ -39,22 +38,11 @@ def _state() -> dict:
     """Per-app facts computed once: the static version, built screens, optional routes."""
     state = current_app.extensions.setdefault("console", {})
     if not state or current_app.debug:
-        rules = {rule.rule for rule in current_app.url_map.iter_rules()}
-        state["features"] = {name: path in rules for name, path in FEATURES.items()}
-        state["version"] = _static_version()
+        state["features"] = present_routes(FEATURES)
+        state["version"] = static_version((STATIC_DIR, ""), (WEB_STATIC_DIR, WEB_PREFIX))
         state["built"] = {screen.key for screen in SCREENS
                           if (SCREEN_DIR / f"{screen.module}.js").is_file()}
     return state
-
-
-def _static_version() -> str:
-    digest = hashlib.sha256()
-    for root, prefix in ((STATIC_DIR, ""), (WEB_STATIC_DIR, WEB_PREFIX)):
-        for path in sorted(root.rglob("*")):
-            if path.is_file():
-                digest.update((prefix + path.relative_to(root).as_posix()).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def static_url(filename: str) -> str:
@@ -87,12 +75,7 @@ def _render(screen: Screen) -> Response:
     }
     html = render_template("console/shell.html", screen=screen, static_url=static_url,
                            client_config=client_config)
-    response = Response(html, mimetype="text/html")
-    response.cache_control.no_cache = True
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
+    return shell_response(html)
 
 
 def home():
@@ -110,22 +93,11 @@ def screen(key: str):
 
 def static_file(version: str, filename: str):
     """A static file; immutable under the current version, revalidated under an old one."""
-    current = version == _state()["version"]
     if filename.startswith(WEB_PREFIX):
         directory, filename = WEB_STATIC_DIR, filename[len(WEB_PREFIX):]
     else:
         directory = STATIC_DIR
-    response = send_from_directory(directory, filename, max_age=ONE_YEAR if current else None)
-    if current:
-        response.cache_control.no_cache = None
-        response.cache_control.public = True
-        response.cache_control.immutable = True
-    else:
-        response.cache_control.no_cache = True
-        response.cache_control.public = None
-        response.cache_control.max_age = None
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return versioned_file(directory, filename, current=version == _state()["version"])
 
 
 for _rule, _endpoint, _view in (

@@ -1,13 +1,15 @@
 """Family members in and out: the guardian sees the child's name and birth date, the ID
 number masked; consent with its time and text version."""
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+from marshmallow import Schema, fields, post_load, validate
 
-from api.accounts.identity import normalize_id_number
+from api.accounts.fields import IdNumber
+from api.families.services import ADULT_AGE
 from api.personal_data import decrypt, mask_id_number
 from api.validation import LocalDateTime
 
 RELATIONS = ("子女", "孙子女", "外孙子女", "其他被监护人")
+_CONSENT_VERSION = "监护人所阅读同意书的版本，须为当前版本（GET /family/consent-text）"
 
 
 class ConsentTextSchema(Schema):
@@ -33,42 +35,28 @@ class FamilyMemberSchema(Schema):
 
 class FamilyMemberCreateSchema(Schema):
     real_name = fields.String(required=True, validate=validate.Length(min=2, max=40))
-    birth_date = fields.Date(required=True)
+    birth_date = fields.Date(required=True, metadata={"description": f"须未满 {ADULT_AGE} 周岁"})
     relation = fields.String(load_default="子女", validate=validate.OneOf(RELATIONS))
-    id_number = fields.String(load_default=None, allow_none=True)
-    consent = fields.Boolean(required=True, metadata={
-        "description": "true: the guardian agrees to the consent text of consent_version"})
-    consent_version = fields.String(required=True, validate=validate.Length(max=20))
-
-    @validates("consent")
-    def _consent(self, value: bool, **_) -> None:
-        if value is not True:
-            raise ValidationError("需监护人阅读并同意后才能添加")
-
-    @validates("id_number")
-    def _id_number(self, value: str | None, **_) -> None:
-        if value:
-            try:
-                normalize_id_number(value)
-            except ValueError as exc:
-                raise ValidationError(str(exc)) from exc
+    id_number = IdNumber(load_default=None, allow_none=True, metadata={
+        "description": "可省略；填写时其中的出生日期须与 birth_date 一致"})
+    consent = fields.Boolean(required=True,
+                             validate=validate.Equal(True, error="需监护人阅读并同意后才能添加"),
+                             metadata={"description": "监护人同意 consent_version 版本的同意书"})
+    consent_version = fields.String(required=True, validate=validate.Length(max=20),
+                                    metadata={"description": _CONSENT_VERSION})
 
     @post_load
     def _normalize(self, data: dict, **_) -> dict:
         data.pop("consent")
         data["real_name"] = data["real_name"].strip()
-        data["id_number"] = normalize_id_number(data["id_number"]) if data["id_number"] else None
         return data
 
 
 class ConsentSchema(Schema):
-    consent = fields.Boolean(required=True)
-    consent_version = fields.String(required=True, validate=validate.Length(max=20))
-
-    @validates("consent")
-    def _consent(self, value: bool, **_) -> None:
-        if value is not True:
-            raise ValidationError("请阅读并同意后再确认")
+    consent = fields.Boolean(required=True,
+                             validate=validate.Equal(True, error="请阅读并同意后再确认"))
+    consent_version = fields.String(required=True, validate=validate.Length(max=20),
+                                    metadata={"description": _CONSENT_VERSION})
 
 
 class MemberSignupCreateSchema(Schema):

@@ -1,9 +1,9 @@
 """家庭成员: a guardian's children, consent, and what the guardian does for them."""
 
 from flask import Response, url_for
-from flask_smorest import Blueprint
 
 from api.auth.current import require_user
+from api.blueprint import Blueprint
 from api.families import services
 from api.families.consent import CONSENT_TEXT, CONSENT_VERSION
 from api.families.schemas import (

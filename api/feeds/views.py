@@ -1,9 +1,9 @@
 """Calendar feeds for calendar apps, and the secret URL of my personal feed."""
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from api.auth.current import require_user
+from api.blueprint import Blueprint
 from api.feeds import services
 from api.feeds.ics import render_calendar
 from api.feeds.schemas import CalendarFeedSchema, PersonalFeedQuerySchema, UnitFeedQuerySchema

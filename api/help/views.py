@@ -1,9 +1,8 @@
 """我来帮: residents ask for help, dispatchers dispatch, teams take and complete, residents
 rate; the public board shows only category, township and status."""
 
-from flask_smorest import Blueprint
-
 from api.auth.current import optional_user, require_user
+from api.blueprint import Blueprint
 from api.extensions import configured_limit, limiter
 from api.help import services
 from api.help.schemas import (

@@ -164,8 +164,10 @@ class VoidSchema(Schema):
 class DisputeCreateSchema(Schema):
     kind = fields.String(required=True, validate=validate.OneOf((WRONG, MISSING)),
                          metadata={"description": "wrong（记录有误）| missing（记录缺漏）"})
-    record_id = fields.Integer(load_default=None)
-    activity_id = fields.Integer(load_default=None)
+    record_id = fields.Integer(load_default=None,
+                               metadata={"description": "有误的服务记录；kind 为 wrong 时必填"})
+    activity_id = fields.Integer(load_default=None,
+                                 metadata={"description": "缺漏记录的活动；kind 为 missing 时必填"})
     claimed_minutes = fields.Integer(load_default=None,
                                      validate=validate.Range(min=0, max=MAX_MINUTES))
     description = fields.String(required=True, validate=validate.Length(min=2, max=500))
@@ -207,16 +209,18 @@ class DisputeQuerySchema(PaginationQuerySchema):
 class ResolveSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("accept", "dismiss")))
     credited_minutes = fields.Integer(load_default=None,
-                                      validate=validate.Range(min=0, max=MAX_MINUTES))
+                                      validate=validate.Range(min=0, max=MAX_MINUTES),
+                                      metadata={"description": "核定的服务时长（分钟）；decision "
+                                                "为 accept 时必填，除非异议已写明 claimed_minutes"})
     note = fields.String(required=True, validate=validate.Length(min=2, max=255))
 
 
 class LookupQuerySchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=40))
     id_last4 = fields.String(load_default=None, validate=validate.Regexp(r"^\d{3}[\dXx]$"),
-                             metadata={"description": "身份证号后四位"})
+                             metadata={"description": "身份证号后四位；与 phone_last4 二选一"})
     phone_last4 = fields.String(load_default=None, validate=validate.Regexp(r"^\d{4}$"),
-                                metadata={"description": "手机号后四位"})
+                                metadata={"description": "手机号后四位；与 id_last4 二选一"})
 
     @validates_schema
     def _one_of(self, data, **_):

@@ -3,10 +3,10 @@ roll, certificates and reports."""
 
 from flask import Blueprint as FlaskBlueprint
 from flask import Response, request, url_for
-from flask_smorest import Blueprint
 from werkzeug.exceptions import MethodNotAllowed
 
 from api.auth.current import require_user
+from api.blueprint import Blueprint
 from api.extensions import configured_limit, limiter, namespaced
 from api.hours import certificates, cli, lookup, pdf, reports, services, totals
 from api.hours.schemas import (

@@ -1,8 +1,7 @@
 """Polling background jobs."""
 
-from flask_smorest import Blueprint
-
 from api.auth.current import require_user
+from api.blueprint import Blueprint
 from api.jobs import services
 from api.jobs.schemas import JobSchema
 

@@ -1,8 +1,7 @@
 """Subscribe-message grants, notification preferences and the in-app inbox."""
 
-from flask_smorest import Blueprint
-
 from api.auth.current import require_user
+from api.blueprint import Blueprint
 from api.notifications import services
 from api.notifications.models import Notification
 from api.notifications.schemas import (

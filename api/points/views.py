@@ -5,9 +5,9 @@ import io
 
 import segno
 from flask import Response
-from flask_smorest import Blueprint
 
 from api.auth.current import require_user
+from api.blueprint import Blueprint
 from api.pagination import PaginationQuerySchema, page_schema, paginate
 from api.points import services
 from api.points.schemas import (

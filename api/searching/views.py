@@ -1,7 +1,6 @@
 """Unified search over activities and articles, and autocomplete."""
 
-from flask_smorest import Blueprint
-
+from api.blueprint import Blueprint
 from api.extensions import configured_limit, limiter
 from api.searching import services
 from api.searching.schemas import (

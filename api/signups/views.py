@@ -1,9 +1,9 @@
 """Signing up, cancelling, my sign-ups, the organizer's roster."""
 
 from flask import Response
-from flask_smorest import Blueprint
 
 from api.auth.current import require_user
+from api.blueprint import Blueprint
 from api.extensions import configured_limit, limiter
 from api.pagination import PaginationQuerySchema, page_schema, paginate
 from api.signups import services

@@ -1,8 +1,7 @@
 """Staff administration: people and roles of my subtree, staff accounts and passwords."""
 
-from flask_smorest import Blueprint
-
 from api.auth.current import require_user
+from api.blueprint import Blueprint
 from api.pagination import page_schema, paginate
 from api.staff import services
 from api.staff.schemas import (

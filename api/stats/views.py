@@ -1,8 +1,8 @@
 """Statistics: volunteers, teams, activities, hours and help requests."""
 
 from flask import current_app
-from flask_smorest import Blueprint
 
+from api.blueprint import Blueprint
 from api.stats import services
 from api.stats.schemas import StatsQuerySchema, StatsSchema
 

@@ -1,8 +1,7 @@
 """The unit tree and the volunteer teams."""
 
-from flask_smorest import Blueprint
-
 from api.auth.current import require_user
+from api.blueprint import Blueprint
 from api.pagination import page_schema, paginate
 from api.units import services
 from api.units.schemas import (

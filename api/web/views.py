@@ -6,7 +6,6 @@ are left out of the tab bar. Cache headers: pages are revalidated on every visit
 (``no-cache``); static files live under a content-hash path and are immutable for a year.
 """
 
-import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_smorest import Blueprint
@@ -38,6 +36,13 @@ from api.hours.certificates import get_certificate
 from api.hours.totals import hours
 from api.units.categories import TEAM_CATEGORIES
 from api.urls import public_url
+from api.web.shell import (
+    CONTENT_SECURITY_POLICY,
+    present_routes,
+    shell_response,
+    static_version,
+    versioned_file,
+)
 
 # A flask-smorest blueprint only so that the API registers it with the others; the pages are
 # not an API and stay out of the OpenAPI document (Flask's add_url_rule, see the end).
@@ -45,14 +50,6 @@ blp = Blueprint("web", __name__, url_prefix="/app", template_folder="templates",
                 description="移动网页")
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-ONE_YEAR = 365 * 24 * 3600
-# The pages load nothing from another origin; the API's search snippets are HTML, so the
-# policy is the second line of defence behind the API's escaping.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'none'"
-)
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-.]{1,500}$")
 
 
@@ -118,19 +115,9 @@ def _state() -> dict:
     """Per-app facts computed once: the static files' version and the available features."""
     state = current_app.extensions.setdefault("web", {})
     if not state or current_app.debug:
-        rules = {rule.rule for rule in current_app.url_map.iter_rules()}
-        state["features"] = {name: path in rules for name, path in FEATURES.items()}
-        state["version"] = _static_version()
+        state["features"] = present_routes(FEATURES)
+        state["version"] = static_version((STATIC_DIR, ""))
     return state
-
-
-def _static_version() -> str:
-    digest = hashlib.sha256()
-    for path in sorted(STATIC_DIR.rglob("*")):
-        if path.is_file():
-            digest.update(path.relative_to(STATIC_DIR).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def static_url(filename: str) -> str:
@@ -163,12 +150,7 @@ def _render(endpoint: str, **context) -> Response:
     html = render_template("web/page.html", page=page, tabs=tabs, static_url=static_url,
                            client_config=client_config,
                            **context)
-    response = Response(html, mimetype="text/html")
-    response.cache_control.no_cache = True
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "same-origin"
-    return response
+    return shell_response(html)
 
 
 def calendar():
@@ -288,18 +270,7 @@ def wechat_done():
 
 def static_file(version: str, filename: str):
     """A static file; immutable under the current version, revalidated under an old one."""
-    current = version == _state()["version"]
-    response = send_from_directory(STATIC_DIR, filename, max_age=ONE_YEAR if current else None)
-    if current:
-        response.cache_control.no_cache = None
-        response.cache_control.public = True
-        response.cache_control.immutable = True
-    else:
-        response.cache_control.no_cache = True
-        response.cache_control.public = None
-        response.cache_control.max_age = None
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return versioned_file(STATIC_DIR, filename, current=version == _state()["version"])
 
 
 def activity_ics(activity_id: int):

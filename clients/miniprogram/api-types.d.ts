@@ -2626,12 +2626,18 @@ export interface components {
             lng?: number | null;
             /** Format: date-time */
             starts_at: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description 须晚于 starts_at
+             */
             ends_at: string;
             capacity?: number | null;
             /** Format: date-time */
             signup_opens_at?: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description 须晚于 signup_opens_at（两者都有时）；省略时报名到活动开始为止
+             */
             signup_closes_at?: string | null;
             /** Format: date-time */
             cancel_deadline?: string | null;
@@ -2640,9 +2646,9 @@ export interface components {
             risk_notice?: string;
             /** @default 500 */
             geofence_metres: number | null;
-            /** @description the youngest age allowed on the day */
+            /** @description 活动当天的最低年龄；未满 14 周岁者另须监护人同意 */
             min_age?: number | null;
-            /** @description children come with a guardian */
+            /** @description 孩子须由监护人陪同：监护人为孩子报名时自己一同报名；未满 10 周岁的孩子无论此项都须陪同 */
             guardian_required?: boolean;
         };
         ActivityWrite: {
@@ -2659,12 +2665,18 @@ export interface components {
             lng?: number | null;
             /** Format: date-time */
             starts_at?: string;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description 须晚于 starts_at（修改时与活动现有的 starts_at 比较）
+             */
             ends_at?: string;
             capacity?: number | null;
             /** Format: date-time */
             signup_opens_at?: string | null;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description 须晚于 signup_opens_at（两者都有时）；省略时报名到活动开始为止
+             */
             signup_closes_at?: string | null;
             /** Format: date-time */
             cancel_deadline?: string | null;
@@ -2672,9 +2684,9 @@ export interface components {
             audience?: "public" | "volunteers";
             risk_notice?: string;
             geofence_metres?: number | null;
-            /** @description the youngest age allowed on the day */
+            /** @description 活动当天的最低年龄；未满 14 周岁者另须监护人同意 */
             min_age?: number | null;
-            /** @description children come with a guardian */
+            /** @description 孩子须由监护人陪同：监护人为孩子报名时自己一同报名；未满 10 周岁的孩子无论此项都须陪同 */
             guardian_required?: boolean;
         };
         CancelActivity: {
@@ -2684,10 +2696,14 @@ export interface components {
             /** @description 0 = 周一 … 6 = 周日 */
             weekdays: number[];
             start_time: string;
+            /** @description 须晚于 start_time（同一天内） */
             end_time: string;
             /** Format: date */
             first_date: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description 不得早于 first_date；first_date 至 last_date 间落在 weekdays 的日子至少 1 天、至多 400 天
+             */
             last_date: string;
         };
         SeriesTemplate: {
@@ -2743,10 +2759,14 @@ export interface components {
             /** @description 0 = 周一 … 6 = 周日 */
             weekdays?: number[];
             start_time?: string;
+            /** @description 须晚于 start_time（同一天内） */
             end_time?: string;
             /** Format: date */
             first_date?: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description 不得早于 first_date；first_date 至 last_date 间落在 weekdays 的日子至少 1 天、至多 400 天
+             */
             last_date?: string;
         };
         SeriesTemplatePatch: {
@@ -2850,9 +2870,15 @@ export interface components {
         };
         Scan: {
             token: string;
-            /** @default null */
+            /**
+             * @description 与 lng 同时提供或同时省略
+             * @default null
+             */
             lat: number | null;
-            /** @default null */
+            /**
+             * @description 与 lat 同时提供或同时省略
+             * @default null
+             */
             lng: number | null;
         };
         Attendance: {
@@ -3023,9 +3049,15 @@ export interface components {
              * @enum {string}
              */
             kind: "wrong" | "missing";
-            /** @default null */
+            /**
+             * @description 有误的服务记录；kind 为 wrong 时必填
+             * @default null
+             */
             record_id: number | null;
-            /** @default null */
+            /**
+             * @description 缺漏记录的活动；kind 为 missing 时必填
+             * @default null
+             */
             activity_id: number | null;
             /** @default null */
             claimed_minutes: number | null;
@@ -3078,19 +3110,22 @@ export interface components {
         Resolve: {
             /** @enum {string} */
             decision: "accept" | "dismiss";
-            /** @default null */
+            /**
+             * @description 核定的服务时长（分钟）；decision 为 accept 时必填，除非异议已写明 claimed_minutes
+             * @default null
+             */
             credited_minutes: number | null;
             note: string;
         };
         LookupQuery: {
             name: string;
             /**
-             * @description 身份证号后四位
+             * @description 身份证号后四位；与 phone_last4 二选一
              * @default null
              */
             id_last4: string | null;
             /**
-             * @description 手机号后四位
+             * @description 手机号后四位；与 id_last4 二选一
              * @default null
              */
             phone_last4: string | null;
@@ -3913,21 +3948,33 @@ export interface components {
         };
         FamilyMemberCreate: {
             real_name: string;
-            /** Format: date */
+            /**
+             * Format: date
+             * @description 须未满 18 周岁
+             */
             birth_date: string;
             /**
              * @default 子女
              * @enum {string}
              */
             relation: "子女" | "孙子女" | "外孙子女" | "其他被监护人";
-            /** @default null */
+            /**
+             * @description 可省略；填写时其中的出生日期须与 birth_date 一致
+             * @default null
+             */
             id_number: string | null;
-            /** @description true: the guardian agrees to the consent text of consent_version */
-            consent: boolean;
+            /**
+             * @description 监护人同意 consent_version 版本的同意书
+             * @enum {boolean}
+             */
+            consent: true;
+            /** @description 监护人所阅读同意书的版本，须为当前版本（GET /family/consent-text） */
             consent_version: string;
         };
         Consent: {
-            consent: boolean;
+            /** @enum {boolean} */
+            consent: true;
+            /** @description 监护人所阅读同意书的版本，须为当前版本（GET /family/consent-text） */
             consent_version: string;
         };
         MemberSignupCreate: {
@@ -4636,16 +4683,18 @@ export interface operations {
             query?: {
                 page?: number;
                 per_page?: number;
-                /** @description 本地日期，含当天 */
+                /** @description 本地日期，含当天；省略时为今天 */
                 start?: string | null;
-                /** @description 本地日期，含当天 */
+                /** @description 本地日期，含当天；省略时为 start 后 30 天。不得早于 start，与 start 相距不超过 366 天 */
                 end?: string | null;
                 unit_id?: number | null;
                 theme?: "etiquette" | "history" | "performance" | "caring" | "health" | null;
                 category?: "理论政策宣讲" | "中华文化传播" | "文化文艺服务" | "助学支教" | "医疗健身" | "科学普及" | "法律服务" | "惠农支农" | "卫生环保" | "扶贫帮困" | "应急救援" | "特色" | null;
                 audience?: "public" | "volunteers" | null;
                 q?: string | null;
+                /** @description 与 lng 同时提供或同时省略 */
                 lat?: number | null;
+                /** @description 与 lat 同时提供或同时省略 */
                 lng?: number | null;
                 radius_km?: number;
                 /** @description 只列出尚未结束的活动 */
@@ -4730,7 +4779,7 @@ export interface operations {
                 per_page?: number;
                 /** @description 本地日期，含当天 */
                 start?: string | null;
-                /** @description 本地日期，含当天 */
+                /** @description 本地日期，含当天；不得早于 start */
                 end?: string | null;
                 /** @description 该单位及其下级 */
                 unit_id?: number | null;
@@ -10654,7 +10703,7 @@ export interface operations {
                 action?: string | null;
                 /** @description 起始日期（含） */
                 start?: string | null;
-                /** @description 截止日期（含） */
+                /** @description 截止日期（含）；不得早于 start */
                 end?: string | null;
             };
             header?: never;

@@ -88,6 +88,20 @@ def test_a_child_is_added_only_with_explicit_consent_to_the_current_text(
     assert db.session.scalar(select(FamilyMember)) is None
 
 
+def test_consent_not_given_is_refused_on_its_field(client, headers, add_child):
+    refused = client.post("/api/v1/me/family", headers=headers, json={
+        "real_name": "王小明", "birth_date": "2015-05-05", "consent": False,
+        "consent_version": CONSENT_VERSION})
+    member = add_child()
+    client.delete(f"/api/v1/me/family/{member['id']}/consent", headers=headers)
+    not_renewed = client.post(f"/api/v1/me/family/{member['id']}/consent", headers=headers,
+                              json={"consent": False, "consent_version": CONSENT_VERSION})
+
+    assert refused.get_json()["errors"]["consent"] == ["需监护人阅读并同意后才能添加"]
+    assert not_renewed.status_code == 422
+    assert not_renewed.get_json()["errors"]["consent"] == ["请阅读并同意后再确认"]
+
+
 def test_consent_is_recorded_with_time_and_version_and_the_id_number_encrypted_and_masked(
         client, add_child, guardian):
     member = add_child(id_number=CHILD_ID_NUMBER)

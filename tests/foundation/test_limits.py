@@ -98,7 +98,7 @@ def test_behind_a_trusted_proxy_clients_are_told_apart_by_forwarded_for(limited)
     def put(client_address: str):
         return client.put(VOLUNTEER, json={}, headers={"X-Forwarded-For": client_address})
 
-    assert [put("203.0.113.7").status_code, put("203.0.113.8").status_code] == [422, 422]
+    assert [put("203.0.113.7").status_code, put("203.0.113.8").status_code] == [401, 401]
     assert put("203.0.113.7").status_code == 429
 
 
@@ -109,7 +109,7 @@ def test_only_as_many_forwarded_addresses_as_trusted_proxies_count(limited):
         return client.put(VOLUNTEER, json={}, headers={"X-Forwarded-For": forwarded_for})
 
     # A client cannot pick a fresh identity by prepending addresses: the proxy's is used.
-    assert put("1.1.1.1, 203.0.113.7").status_code == 422
+    assert put("1.1.1.1, 203.0.113.7").status_code == 401
     assert put("2.2.2.2, 203.0.113.7").status_code == 429
 
 
@@ -119,7 +119,7 @@ def test_without_trusted_proxies_forwarded_for_is_ignored(limited):
     def put(client_address: str):
         return client.put(VOLUNTEER, json={}, headers={"X-Forwarded-For": client_address})
 
-    assert put("203.0.113.7").status_code == 422
+    assert put("203.0.113.7").status_code == 401
     assert put("203.0.113.8").status_code == 429
 
 
@@ -179,8 +179,8 @@ def test_limits_in_redis_hold_across_processes(redis_limits, app_config, request
                            capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
 
     assert other.returncode == 0, other.stderr
-    assert here == [422, 422]
-    assert other.stdout.split() == ["422", "429"]
+    assert here == [401, 401]
+    assert other.stdout.split() == ["401", "429"]
 
 
 def test_redis_url_makes_redis_the_limit_storage(monkeypatch):
@@ -201,4 +201,4 @@ def test_an_unreachable_redis_does_not_fail_requests(app_config, request):
 
     answers = [client.put(VOLUNTEER, json={}).status_code for _ in range(2)]
 
-    assert answers == [422, 429]  # counted in memory meanwhile
+    assert answers == [401, 429]  # counted in memory meanwhile

@@ -3,7 +3,8 @@
 // ``default async function render(ctx)`` with ctx = {user, root, params, screen, setTitle,
 // setActions, href(key, query)}; it renders into ``ctx.root``.
 
-import { api, clearToken, forgetUser, me, setToken } from "../web/js/api.js";
+import { api, clearToken, forgetUser, setToken } from "../web/js/api.js";
+import { openPage } from "../web/js/opening.js";
 import { busy, config, empty, failure, h, loading, main, messageOf, show } from "../web/js/ui.js";
 import { hasRole } from "./kit.js";
 
@@ -11,17 +12,9 @@ const nav = document.getElementById("console-nav");
 const userBox = document.getElementById("console-user");
 const current = config.screens.find((screen) => screen.key === config.screen);
 
-start();
+openPage(render);
 
-async function start() {
-  show(main, loading());
-  let user;
-  try {
-    user = await me();
-  } catch (problem) {
-    show(main, failure(problem, start));
-    return;
-  }
+async function render(user) {
   if (!user) {
     signInScreen();
     return;
@@ -68,7 +61,7 @@ function signInScreen() {
           { username: username.value.trim(), password: password.value });
         setToken(answer.token, answer.expires_at);
         forgetUser();
-        await start();
+        await openPage(render);
       } catch (problem) {
         error.textContent = problem.status === 401
           ? `登录失败：${messageOf(problem)}` : messageOf(problem);

@@ -1,9 +1,10 @@
 // 现场签到码: the organizer's screen. The QR code encodes the check-in page's URL with a
 // short-lived token and is replaced before the token expires.
 
-import { api, me, request } from "../api.js";
+import { api, request } from "../api.js";
+import { openPage } from "../opening.js";
 import {
-  config, empty, failure, formatRange, h, loading, main, messageOf, show, signedOut, today,
+  config, empty, failure, formatRange, h, main, messageOf, show, signedOut, today,
 } from "../ui.js";
 
 const activityId = Number(new URLSearchParams(location.search).get("activity")) || null;
@@ -12,15 +13,12 @@ let timers = [];
 
 start();
 
-async function start() {
-  show(main, loading());
-  let user;
-  try {
-    user = await me();
-  } catch (error) {
-    show(main, failure(error, start));
-    return;
-  }
+/** Open the page, or open it again (to retry, or after signing in or out). */
+function start() {
+  return openPage(render);
+}
+
+async function render(user) {
   if (!user) {
     show(main, signedOut("组织者登录后显示签到码"));
     return;

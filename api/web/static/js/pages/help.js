@@ -1,11 +1,12 @@
 // 我来帮: ask for help, follow my requests (派单 → 接单 → 完成), rate them; the public board.
 
-import { api, me } from "../api.js";
+import { api } from "../api.js";
 import { clearErrors, field, formError, showErrors, showFieldError } from "../forms.js";
 import {
   busy, config, confirmButton, empty, failure, formatDateTime, h, hotline, loading, loginUrl, main,
   messageOf, parts, shortUnitName, show, toast, today,
 } from "../ui.js";
+import { openPage } from "../opening.js";
 import { unitPicker } from "../unit-picker.js";
 
 const STATUS_TAGS = {
@@ -28,16 +29,10 @@ const mineBox = h("section", { class: "my-help" });
 const boardBox = h("section", { class: "help-board" });
 let user = null;
 
-start();
+openPage(render);
 
-async function start() {
-  show(main, loading());
-  try {
-    user = await me();
-  } catch (error) {
-    show(main, failure(error, start));
-    return;
-  }
+async function render(signedIn) {
+  user = signedIn;
   const ask = user
     ? h("button", { class: "btn btn-primary btn-block", type: "button", onClick: openForm }, "我要求助")
     : h("a", { class: "btn btn-primary btn-block", href: loginUrl() }, "登录后求助");

@@ -1,9 +1,10 @@
 // 我的: profile, my sign-ups, my hours (star level, records, certificates), my calendar feed.
 
-import { api, clearToken, download, forgetUser, me } from "../api.js";
+import { api, clearToken, download, forgetUser } from "../api.js";
 import { activityCard, signupTag } from "../cards.js";
 import { barChart } from "../chart.js";
 import { loginPanel } from "../login-panel.js";
+import { openPage } from "../opening.js";
 import {
   busy, config, confirmButton, empty, failure, formatDay, h, hoursText, loading, main, messageOf,
   modeSwitch, shortUnitName, show, toast, today,
@@ -38,14 +39,13 @@ let panelVersion = 0;
 
 start();
 
-async function start() {
-  show(main, loading());
-  try {
-    user = await me();
-  } catch (error) {
-    show(main, failure(error, start));
-    return;
-  }
+/** Open the page, or open it again (to retry, or after signing in or out). */
+function start() {
+  return openPage(render);
+}
+
+async function render(signedIn) {
+  user = signedIn;
   if (!user) {
     show(main, modeSwitch(), h("p", { class: "notice" }, "登录后查看我的报名、服务时长和证明。"),
       loginPanel(() => start()), moreLinks(false));

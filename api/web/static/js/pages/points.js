@@ -1,7 +1,8 @@
 // 爱心积分: my balance and ledger, the rewards of the caring merchants, redeem one, and my
 // codes with their QR codes to show at the shop.
 
-import { api, me, request } from "../api.js";
+import { api, request } from "../api.js";
+import { openPage } from "../opening.js";
 import {
   busy, confirmButton, empty, failure, formatDateTime, h, loading, main, messageOf, show,
   signedOut, toast,
@@ -20,17 +21,9 @@ const codesBox = h("section", { class: "card stack my-codes" });
 const rewardsBox = h("section", { class: "card stack rewards" });
 const ledgerBox = h("section", { class: "card stack ledger" });
 
-start();
+openPage(render);
 
-async function start() {
-  show(main, loading());
-  let user;
-  try {
-    user = await me();
-  } catch (error) {
-    show(main, failure(error, start));
-    return;
-  }
+async function render(user) {
   if (!user) {
     show(main, signedOut("登录后查看爱心积分", "参加志愿服务、时长审核通过后获得积分，可在爱心商家兑换。"));
     return;
