@@ -25,7 +25,7 @@ from api.accounts import roles
 from api.accounts.models import User, VolunteerProfile
 from api.activities import services as activities
 from api.audit.services import record as audit
-from api.auth.permissions import covers, ensure_manages
+from api.auth.permissions import covers, ensure_manages, scope_condition
 from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.extensions import db
 from api.help import moderation
@@ -52,7 +52,7 @@ from api.personal_data import decrypt, encrypt, lookup_hash, mask_name, mask_pho
 from api.timeutil import utcnow
 from api.transactions import atomic
 from api.units.models import Team, Unit
-from api.units.services import get_unit, in_subtree
+from api.units.tree import get_unit, in_subtree
 from api.wechat.client import SCENE_COMMENT, SCENE_FORUM
 
 DISPATCHER, ASSIGNEE, REQUESTER = "dispatcher", "assignee", "requester"
@@ -343,7 +343,7 @@ def queue_query(actor: User, *, unit_id: int | None = None, status: str | None =
     """
     statement = (select(HelpRequest).join(HelpRequest.unit)
                  .order_by(HelpRequest.created_at, HelpRequest.id))
-    condition = hours.scope_condition(actor, unit_id, roles.MANAGING_ROLES)
+    condition = scope_condition(actor, unit_id, roles.MANAGING_ROLES)
     if condition is not None:
         statement = statement.where(condition)
     if overdue:

@@ -21,7 +21,7 @@ from api.activities.lookup import get_activity, get_managed_activity
 from api.activities.models import Activity
 from api.activities.vocabulary import CANCELLED, DRAFT
 from api.audit.services import record as audit
-from api.auth.permissions import ensure_manages
+from api.auth.permissions import ensure_manages, scope_condition
 from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.extensions import db
 from api.help.models import HelpResponder
@@ -44,7 +44,6 @@ from api.notifications import services as notifications
 from api.signups.models import ATTENDED, CONFIRMED, NO_SHOW, Signup
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.transactions import atomic
-from api.units.services import scope_condition
 
 LIVE_STATUSES = (PENDING, APPROVED)
 

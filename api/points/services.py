@@ -47,7 +47,7 @@ from api.points.models import (
 from api.timeutil import to_local, utcnow
 from api.transactions import atomic
 from api.units.models import Unit
-from api.units.services import get_unit, in_subtree
+from api.units.tree import get_unit, in_subtree
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out at the counter
 CODE_LENGTH = 12

@@ -8,7 +8,7 @@ from flask import current_app
 
 from api.searching.documents import count_searchable_activities, searchable_activity_documents
 from api.searching.index import search_index
-from api.units.services import get_unit
+from api.units.tree import get_unit
 from search import SearchResults, Suggestion
 
 

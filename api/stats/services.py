@@ -37,7 +37,7 @@ from api.stats.snapshots import TOWNSHIP_LEVEL, read_snapshot, store_snapshot
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
-from api.units.services import get_unit, in_subtree
+from api.units.tree import get_unit, in_subtree
 
 CALENDAR_STATUSES = (PUBLISHED, FINISHED)
 SATISFIED_FROM = 4  # stars
