@@ -88,7 +88,7 @@ def _hours(people: list[User], station_admin: User, institute_admin: User) -> Ac
             station_admin, user_id=person.id, activity_id=activity.id,
             credited_minutes=150 + 10 * number, reason="纸质签到表补录")
         if number == 0:
-            hours.review_record(institute_admin, record.id, True, "核对签到表无误")
+            hours.review_record(institute_admin, record.id, approve=True, note="核对签到表无误")
     return activity
 
 

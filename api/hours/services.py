@@ -335,7 +335,8 @@ def _review(actor: User, record_ids: list[int], status: str, note: str):
     return rows
 
 
-def review_record(actor: User, record_id: int, approve: bool, note: str = "") -> ServiceRecord:
+def review_record(actor: User, record_id: int, *, approve: bool,
+                  note: str = "") -> ServiceRecord:
     """Approve or reject one pending record.
 
     :raises RecordNotFound: :raises Forbidden: outside the actor's subtree.
@@ -351,7 +352,7 @@ def review_record(actor: User, record_id: int, approve: bool, note: str = "") ->
     return record
 
 
-def review_activity(actor: User, activity_id: int, approve: bool, note: str = "",
+def review_activity(actor: User, activity_id: int, *, approve: bool, note: str = "",
                     record_ids: list[int] | None = None) -> list[int]:
     """Approve or reject the activity's whole roster of pending records (or those of
     ``record_ids`` among them); returns the ids that moved. The actor's own records (as
