@@ -20,7 +20,8 @@ from api.extensions import db
 from api.help import services as help_requests
 from api.hours import services as hours
 from api.hours.models import APPROVED, ServiceRecord
-from api.points import services as points
+from api.points import account as points_account
+from api.points import merchants, redemptions
 from api.points.models import Merchant
 from api.timeutil import local_today, utcnow
 from api.units.models import Team, Unit
@@ -112,11 +113,11 @@ def _help_requests(dispatcher: User, responder: User) -> int:
 
 def _merchant(admin: User, owner: User, volunteer: User, reviewer: User) -> str:
     """The demo merchant with rewards, and a redemption of the demo volunteer to confirm."""
-    merchant = points.create_merchant(admin, {
+    merchant = merchants.create_merchant(admin, {
         "name": MERCHANT_NAME, "unit_id": _unit("LY-JL").id, "admin_id": owner.id,
         "address": "巨陵镇巨陵大街 18 号", "phone": "0395-8866001",
         "description": "志愿者凭积分兑换生活用品。"})
-    rewards = [points.create_reward(owner, merchant.id, {
+    rewards = [merchants.create_reward(owner, merchant.id, {
         "name": name, "description": "", "points_cost": cost, "stock": stock,
         "is_active": True}) for name, cost, stock in
         (("洗衣液一瓶", 30, 20), ("食用油一桶", 80, 5), ("理发一次", 50, 0))]
@@ -127,8 +128,8 @@ def _merchant(admin: User, owner: User, volunteer: User, reviewer: User) -> str:
         status=APPROVED, category="卫生环保", served_at=now - timedelta(days=2),
         reviewed_by_id=reviewer.id, reviewed_at=now - timedelta(days=1)))
     db.session.commit()
-    points.sync_all()
-    return points.redeem(volunteer, rewards[0].id).code
+    points_account.sync_all()
+    return redemptions.redeem(volunteer, rewards[0].id).code
 
 
 def _draft_article(editor: User) -> str | None:

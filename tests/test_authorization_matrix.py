@@ -41,7 +41,7 @@ from api.families.consent import CONSENT_VERSION
 from api.help import services as help_requests
 from api.hours.models import APPROVED, PENDING, ServiceRecord
 from api.notifications.kinds import KINDS
-from api.points import services as points
+from api.points import merchants, redemptions
 from api.signups.services import sign_up
 from api.timeutil import utcnow
 
@@ -351,12 +351,12 @@ def world(app, client, corpus_units, create_user, create_activity, auth_headers)
                              reviewed_at=utcnow())
     db.session.add_all([record, earned, disputed])
     db.session.commit()
-    merchant = points.create_merchant(admin, {
+    merchant = merchants.create_merchant(admin, {
         "name": "巨陵镇爱心超市", "unit_id": unit.id, "admin_id": users["merch"].id,
         "address": "巨陵大街 18 号", "phone": "0395-8866001"})
-    reward = points.create_reward(admin, merchant.id,
+    reward = merchants.create_reward(admin, merchant.id,
                                   {"name": "洗衣液", "points_cost": 30, "stock": 5})
-    redemption = points.redeem(volunteer, reward.id)
+    redemption = redemptions.redeem(volunteer, reward.id)
     help_values = {"category": "卫生环保", "description": "排水沟堵塞，需要志愿者帮忙清理",
                    "address": "临颍县巨陵镇油坊陈村3组12号", "contact_name": "张大爷",
                    "phone": "13812345678", "preferred_time": "周六上午",

@@ -13,7 +13,7 @@ from api.extensions import db
 from api.help import services as help_requests
 from api.help.models import HelpRequest
 from api.hours.models import APPROVED, ServiceRecord
-from api.points import services as points
+from api.points import merchants, redemptions
 from api.points.models import Redemption
 from api.signups.services import sign_up
 from api.timeutil import utcnow
@@ -55,12 +55,12 @@ def everything_due(create_user, create_activity, corpus_units):
                                  category="卫生环保", reviewed_at=utcnow(),
                                  served_at=utcnow() - timedelta(hours=3)))
     db.session.commit()
-    merchant = points.create_merchant(admin, {
+    merchant = merchants.create_merchant(admin, {
         "name": "巨陵镇爱心超市", "unit_id": corpus_units["LY-JL"].id, "admin_id": admin.id,
         "address": "巨陵大街 18 号", "phone": "0395-8866001"})
-    reward = points.create_reward(admin, merchant.id,
+    reward = merchants.create_reward(admin, merchant.id,
                                   {"name": "洗衣液", "points_cost": 30, "stock": 2})
-    redemption = points.redeem(volunteer, reward.id)
+    redemption = redemptions.redeem(volunteer, reward.id)
     db.session.execute(update(Redemption).where(Redemption.id == redemption.id)
                        .values(expires_at=utcnow() - timedelta(minutes=1)))  # refund due
     values = {"category": "卫生环保", "description": "排水沟堵塞，需要志愿者帮忙清理",
