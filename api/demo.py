@@ -17,7 +17,9 @@ from api.accounts.services import register_volunteer
 from api.activities.models import Activity
 from api.articles import services as articles
 from api.extensions import db
+from api.help import responders as help_responders
 from api.help import services as help_requests
+from api.help import submitting as help_submitting
 from api.hours import services as hours
 from api.hours.models import APPROVED, ServiceRecord
 from api.points import account as points_account
@@ -82,7 +84,7 @@ def _hours(people: list[User], station_admin: User, institute_admin: User) -> Ac
     them approved by the institute (never by their author)."""
     team = db.session.scalar(select(Team).join(Team.unit).where(Unit.code == "LY-JL")
                              .order_by(Team.id))
-    help_requests.set_responders(institute_admin, team.id, [person.id for person in people[:3]])
+    help_responders.set_responders(institute_admin, team.id, [person.id for person in people[:3]])
     activity = _past_activity(station_admin, team)
     for number, person in enumerate(people[:3]):
         record = hours.create_manual_record(
@@ -98,10 +100,10 @@ def _help_requests(dispatcher: User, responder: User) -> int:
     stations = ["LY-CG-NJ", "LY-CG-BXZ", "LY-CG-YC", "LY-CG-RML"]
     team = db.session.scalar(select(Team).join(Team.unit).where(Unit.code.startswith("LY-CG"))
                              .order_by(Team.id))
-    help_requests.set_responders(dispatcher, team.id, [responder.id])
+    help_responders.set_responders(dispatcher, team.id, [responder.id])
     made = []
     for (description, address, when), code in zip(HOTLINE_CALLS, stations, strict=True):
-        made.append(help_requests.enter_hotline(dispatcher, {
+        made.append(help_submitting.enter_hotline(dispatcher, {
             "category": team.category, "description": description, "address": address,
             "contact_name": "刘大爷", "phone": "0395-8871234", "preferred_time": when,
             "unit_id": _unit(code).id}))

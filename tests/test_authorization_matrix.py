@@ -38,7 +38,7 @@ from flask import current_app
 from api.accounts.services import register_volunteer
 from api.extensions import db
 from api.families.consent import CONSENT_VERSION
-from api.help import services as help_requests
+from api.help import submitting as help_submitting
 from api.hours.models import APPROVED, PENDING, ServiceRecord
 from api.notifications.kinds import KINDS
 from api.points import merchants, redemptions
@@ -361,7 +361,7 @@ def world(app, client, corpus_units, create_user, create_activity, auth_headers)
                    "address": "临颍县巨陵镇油坊陈村3组12号", "contact_name": "张大爷",
                    "phone": "13812345678", "preferred_time": "周六上午",
                    "unit_id": station.id}
-    help_request = help_requests.enter_hotline(admin, help_values)
+    help_request = help_submitting.enter_hotline(admin, help_values)
     team = next(team for team in unit.teams) if hasattr(unit, "teams") else None
     headers = {role: auth_headers(user) for role, user in users.items()}
     headers["anon"] = {}

@@ -10,7 +10,7 @@ from sqlalchemy import event, update
 
 from api.accounts.services import register_volunteer
 from api.extensions import db
-from api.help import services as help_requests
+from api.help import submitting as help_submitting
 from api.help.models import HelpRequest
 from api.hours.models import APPROVED, ServiceRecord
 from api.points import merchants, redemptions
@@ -67,8 +67,8 @@ def everything_due(create_user, create_activity, corpus_units):
               "address": "临颍县巨陵镇油坊陈村3组12号", "contact_name": "张大爷",
               "phone": "13812345678", "preferred_time": "周六上午",
               "unit_id": corpus_units["LY-JL-YFC"].id}
-    waiting = help_requests.enter_hotline(admin, values)
-    done = help_requests.enter_hotline(admin, values)
+    waiting = help_submitting.enter_hotline(admin, values)
+    done = help_submitting.enter_hotline(admin, values)
     db.session.execute(update(HelpRequest).where(HelpRequest.id == waiting.id)
                        .values(created_at=utcnow() - timedelta(days=3),
                                updated_at=utcnow() - timedelta(days=3)))  # escalation due

@@ -60,8 +60,8 @@ def test_full_loop_from_request_to_rating(client, submit, act, people, teams, au
 
 def test_time_measures_follow_the_timestamps(client, request_in, people):
     request_id = request_in("completed")
-    request = db.session.get(HelpRequest, request_id)
-    start = request.created_at
+    help_request = db.session.get(HelpRequest, request_id)
+    start = help_request.created_at
     db.session.execute(update(HelpRequest).where(HelpRequest.id == request_id).values(
         created_at=start - timedelta(hours=5), dispatched_at=start - timedelta(hours=3),
         assigned_at=start - timedelta(hours=3), accepted_at=start - timedelta(hours=2),

@@ -118,8 +118,9 @@ def test_concurrent_redispatch_and_accept_one_wins(live_server, request_in, peop
                                        timeout=60).status_code, calls)
 
     db.session.expire_all()
-    request = db.session.get(HelpRequest, request_id)
-    state = (request.status, request.team_id, request.accepted_at is not None)
+    help_request = db.session.get(HelpRequest, request_id)
+    state = (help_request.status, help_request.team_id,
+             help_request.accepted_at is not None)
     if redispatched == 200:
         # The old team's accept was refused (409: it read the request before; 403: after)
         # or came first and was then taken away: the new team has it, not accepted.
