@@ -355,7 +355,7 @@ def world(app, client, corpus_units, create_user, create_activity, auth_headers)
         "name": "巨陵镇爱心超市", "unit_id": unit.id, "admin_id": users["merch"].id,
         "address": "巨陵大街 18 号", "phone": "0395-8866001"})
     reward = merchants.create_reward(admin, merchant.id,
-                                  {"name": "洗衣液", "points_cost": 30, "stock": 5})
+                                     {"name": "洗衣液", "points_cost": 30, "stock": 5})
     redemption = redemptions.redeem(volunteer, reward.id)
     help_values = {"category": "卫生环保", "description": "排水沟堵塞，需要志愿者帮忙清理",
                    "address": "临颍县巨陵镇油坊陈村3组12号", "contact_name": "张大爷",

@@ -59,7 +59,7 @@ def everything_due(create_user, create_activity, corpus_units):
         "name": "巨陵镇爱心超市", "unit_id": corpus_units["LY-JL"].id, "admin_id": admin.id,
         "address": "巨陵大街 18 号", "phone": "0395-8866001"})
     reward = merchants.create_reward(admin, merchant.id,
-                                  {"name": "洗衣液", "points_cost": 30, "stock": 2})
+                                     {"name": "洗衣液", "points_cost": 30, "stock": 2})
     redemption = redemptions.redeem(volunteer, reward.id)
     db.session.execute(update(Redemption).where(Redemption.id == redemption.id)
                        .values(expires_at=utcnow() - timedelta(minutes=1)))  # refund due
