@@ -7,10 +7,10 @@ column, what a user of that kind gets when calling it on the fixture world below
 - ``ok``: allowed (the answer is neither 401 nor 403; it may be 2xx, or a 404/409/422 of
   the business rules, since the world's objects are shared by all rows);
 - ``401``, ``403``: refused with that status; ``404``: refused by hiding the object;
-- ``409``: answered ``invalid_transition`` before any role check. The 我来帮 moves check the
-  request's state before the caller's role (the world's hotline request is held for
-  moderation, so no move applies to anybody): a resident learns the state instead of a 403.
-  To be tightened (role first), then these cells become 403.
+- ``409``: answered ``invalid_transition``: the 我来帮 moves check the caller's role first,
+  then the request's state (the world's hotline request is cancelled by its dispatchers in
+  the ``cancel`` row, so no later move applies to anybody; nobody holds it, so nobody may
+  make the assignee's moves).
 
 Columns: ``anon`` nobody signed in; ``res`` a resident (WeChat user, no role); ``vol`` a
 registered volunteer (of station 油坊陈村, 巨陵镇), who owns the world's sign-up, records,
@@ -102,18 +102,18 @@ GET    /api/v1/family/consent-text                                           ok 
 GET    /api/v1/help-requests                                                 401    403    403    403    ok     ok     403    403    ok
 POST   /api/v1/help-requests                                                 401    ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/help-requests/<int:request_id>                                404    404    404    404    404    ok     404    404    ok
-POST   /api/v1/help-requests/<int:request_id>/accept                         401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/activity                       401    409    409    409    409    409    409    409    409
+POST   /api/v1/help-requests/<int:request_id>/accept                         401    403    403    403    403    403    403    403    403
+POST   /api/v1/help-requests/<int:request_id>/activity                       401    403    403    403    403    403    403    403    403
 POST   /api/v1/help-requests/<int:request_id>/cancel                         401    403    403    403    403    ok     403    403    ok
-POST   /api/v1/help-requests/<int:request_id>/claim                          401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/complete                       401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/dispatch                       401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/rate                           401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/redispatch                     401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/reject                         401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/release                        401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/requeue                        401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/route                          401    409    409    409    409    409    409    409    409
+POST   /api/v1/help-requests/<int:request_id>/claim                          401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/complete                       401    403    403    403    403    403    403    403    403
+POST   /api/v1/help-requests/<int:request_id>/dispatch                       401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/rate                           401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/redispatch                     401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/reject                         401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/release                        401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/requeue                        401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/route                          401    403    403    403    403    409    403    403    409
 GET    /api/v1/help-requests/assigned                                        401    ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/help-requests/board                                           ok     ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/help-teams/<int:team_id>/responders                           401    403    403    403    403    403    403    403    ok

@@ -5,9 +5,9 @@ assigned team acts through its responders (:class:`HelpResponder`); a request a 
 claimed is handled by the admins of that station. The requester cancels and rates their own
 request; hotline staff enter requests for callers and record their rating.
 
-A move the table (:data:`api.help.states.TRANSITIONS`) does not allow from the current
-status raises :class:`InvalidTransition` (409 ``invalid_transition``); the status is public,
-so this is checked before the actor's rights (403).
+A move is checked actor first (:func:`ensure_may`): whoever may not make it is refused with
+403 whatever the request's status, and only then does a status the table
+(:data:`api.help.states.TRANSITIONS`) does not allow answer 409 ``invalid_transition``.
 """
 
 from sqlalchemy import select
@@ -15,9 +15,9 @@ from sqlalchemy import select
 from api.accounts import roles
 from api.accounts.models import User
 from api.auth.permissions import covers
-from api.errors import Forbidden
+from api.errors import ApiError, Forbidden
 from api.extensions import db
-from api.help.errors import InvalidTransition
+from api.help.errors import ActivityExists, InvalidTransition, NotRoutedToStation
 from api.help.models import HelpRequest, HelpResponder
 from api.help.states import ACCEPTED, HOTLINE, STATUS_LABELS, TRANSITIONS
 
@@ -77,10 +77,9 @@ class Standing:
         """Whether the user may make ``action`` (its status aside)."""
         if self.user is None:
             return False
-        if action in ("release", "reject", "route", "dispatch", "redispatch", "requeue"):
+        if action in ("release", "reject", "route", "dispatch", "redispatch", "requeue",
+                      "claim"):
             return self.dispatches(help_request)
-        if action == "claim":
-            return self.dispatches(help_request) and help_request.unit.level == "station"
         if action in ("accept", "complete", "make_activity"):
             return self.holds(help_request)
         if action in ("rate", "cancel"):
@@ -92,21 +91,33 @@ class Standing:
     def next_actions(self, help_request: HelpRequest) -> list[str]:
         """The moves the user may make now (for the mini-program's buttons)."""
         return [action for action in (*TRANSITIONS, "make_activity")
-                if _allowed_from(action, help_request.status) and self.may(help_request, action)
-                and not (action == "make_activity" and help_request.activity_id is not None)]
+                if self.may(help_request, action) and _refusal(help_request, action) is None]
 
 
-def _allowed_from(action: str, status: str) -> bool:
-    if action == "make_activity":
-        return status == ACCEPTED
-    return status in TRANSITIONS[action][0]
+def _refusal(help_request: HelpRequest, action: str) -> ApiError | None:
+    """Why the request's state refuses ``action`` to anybody, or None when it allows it."""
+    allowed_from = (ACCEPTED,) if action == "make_activity" else TRANSITIONS[action][0]
+    if help_request.status not in allowed_from:
+        return InvalidTransition(f"求助当前为“{STATUS_LABELS[help_request.status]}”，"
+                                 f"不能{_ACTION_LABELS[action]}")
+    if action == "claim" and help_request.unit.level != "station":
+        return NotRoutedToStation()
+    if action == "make_activity" and help_request.activity_id is not None:
+        return ActivityExists()
+    return None
 
 
 def ensure_may(user: User, help_request: HelpRequest, action: str) -> None:
-    """:raises InvalidTransition: the status does not allow ``action``.
-    :raises Forbidden: the user may not make it."""
-    if not _allowed_from(action, help_request.status):
-        raise InvalidTransition(f"求助当前为“{STATUS_LABELS[help_request.status]}”，"
-                                f"不能{_ACTION_LABELS[action]}")
+    """Check that ``user`` may make ``action`` on the request now: the actor first, so that
+    a caller without the role learns nothing of the state.
+
+    :raises Forbidden: the user may not make it, whatever the status.
+    :raises InvalidTransition: the status does not allow it.
+    :raises NotRoutedToStation: a claim of a request waiting at a township or the center.
+    :raises ActivityExists: a request already turned into an activity.
+    """
     if not Standing(user).may(help_request, action):
         raise Forbidden("您无权对该求助执行此操作")
+    refusal = _refusal(help_request, action)
+    if refusal is not None:
+        raise refusal

@@ -3,9 +3,9 @@
 Every change of status is one row of :data:`api.help.states.TRANSITIONS`, made by one
 conditional UPDATE on the request's ``version``: of two concurrent moves (two dispatchers, a
 dispatcher and the team) exactly one wins, on SQLite and PostgreSQL alike. Each move is
-checked first by :func:`api.help.access.ensure_may` (409 ``invalid_transition`` for a status
-the table does not allow, then 403 for a caller without the role) and writes an audit entry
-in its transaction (DESIGN §4 invariant 6).
+checked first by :func:`api.help.access.ensure_may` (403 for a caller without the role,
+whatever the status; then 409 ``invalid_transition`` for a status the table does not allow)
+and writes an audit entry in its transaction (DESIGN §4 invariant 6).
 
 How a request comes in is :mod:`api.help.submitting`; who sees what of it,
 :mod:`api.help.privacy`; finding and listing requests, :mod:`api.help.queries`; the rating
@@ -27,14 +27,13 @@ from api.help.errors import (
     ContentRefused,
     InvalidTransition,
     NotAResponder,
-    NotRoutedToStation,
     TeamHasNoResponders,
 )
 from api.help.models import HelpRequest, HelpResponder
 from api.help.privacy import present
 from api.help.queries import find
 from api.help.ratings import rating_deadline, settle_overdue_ratings
-from api.help.states import ACCEPTED, APP, SUBMITTED, TRANSITIONS
+from api.help.states import ACCEPTED, APP, TRANSITIONS
 from api.help.submitting import checked_unit, township_of
 from api.hours import services as hours
 from api.notifications import services as notifications
@@ -144,7 +143,7 @@ def dispatch(actor: User, request_id: int, team_id: int, *, again: bool = False)
     station that has it and hands it to another team). The team's responders and the
     requester are notified.
 
-    :raises InvalidTransition: :raises Forbidden: :raises ValidationFailed:
+    :raises Forbidden: :raises InvalidTransition: :raises ValidationFailed:
     :raises TeamHasNoResponders:
     """
     action = "redispatch" if again else "dispatch"
@@ -177,8 +176,6 @@ def claim(actor: User, request_id: int) -> HelpRequest:
     """The station a request was routed down to takes it itself (dispatched and accepted
     at once). :raises NotRoutedToStation: the request waits at a township or the center."""
     help_request = find(request_id)
-    if help_request.status == SUBMITTED and help_request.unit.level != "station":
-        raise NotRoutedToStation()
     ensure_may(actor, help_request, "claim")
     now = utcnow()
     with atomic():
@@ -238,7 +235,7 @@ def complete(actor: User, request_id: int, report: str,
     record (source ``help_request``) of the assignee's unit, for its organizers to approve;
     the requester is asked to rate.
 
-    :raises InvalidTransition: :raises Forbidden: :raises ValidationFailed: a volunteer
+    :raises Forbidden: :raises InvalidTransition: :raises ValidationFailed: a volunteer
         listed twice or not registered. :raises NotAResponder: a volunteer who is not a
         responder of the assignee. :raises MinutesOverRecordCap, MinutesOverDailyCap:
     """
@@ -274,8 +271,8 @@ def rate(actor: User, request_id: int, rating: int, comment: str = "") -> HelpRe
     rating). A comment WeChat flags as risky is refused; one it wants reviewed is kept for
     the dispatchers only.
 
-    :raises InvalidTransition: not completed, or the rating period is over.
-    :raises Forbidden: :raises ContentRefused:
+    :raises Forbidden: :raises InvalidTransition: not completed, or the rating period is
+        over. :raises ContentRefused:
     """
     help_request = find(request_id)
     ensure_may(actor, help_request, "rate")
@@ -299,13 +296,11 @@ def make_activity(actor: User, request_id: int, values: dict) -> HelpRequest:
     volunteers through the calendar. The requester's address and description stay out of
     it: the activity becomes public when published.
 
-    :raises InvalidTransition: not accepted. :raises ActivityExists:
     :raises Forbidden: the actor is not the assignee, or organizes no activities there.
+    :raises InvalidTransition: not accepted. :raises ActivityExists:
     """
     help_request = find(request_id)
     ensure_may(actor, help_request, "make_activity")
-    if help_request.activity_id is not None:
-        raise ActivityExists()
     unit_id = (help_request.team.unit_id if help_request.team is not None
                else help_request.claimed_unit_id)
     activity = activities.create_activity(actor, {
