@@ -17,10 +17,13 @@ from api.accounts.services import register_volunteer
 from api.activities.models import Activity
 from api.articles import services as articles
 from api.extensions import db
+from api.help import responders as help_responders
 from api.help import services as help_requests
+from api.help import submitting as help_submitting
 from api.hours import services as hours
 from api.hours.models import APPROVED, ServiceRecord
-from api.points import services as points
+from api.points import account as points_account
+from api.points import merchants, redemptions
 from api.points.models import Merchant
 from api.timeutil import local_today, utcnow
 from api.transactions import atomic
@@ -83,14 +86,14 @@ def _hours(people: list[User], station_admin: User, institute_admin: User) -> Ac
     them approved by the institute (never by their author)."""
     team = db.session.scalar(select(Team).join(Team.unit).where(Unit.code == "LY-JL")
                              .order_by(Team.id))
-    help_requests.set_responders(institute_admin, team.id, [person.id for person in people[:3]])
+    help_responders.set_responders(institute_admin, team.id, [person.id for person in people[:3]])
     activity = _past_activity(station_admin, team)
     for number, person in enumerate(people[:3]):
         record = hours.create_manual_record(
             station_admin, user_id=person.id, activity_id=activity.id,
             credited_minutes=150 + 10 * number, reason="纸质签到表补录")
         if number == 0:
-            hours.review_record(institute_admin, record.id, True, "核对签到表无误")
+            hours.review_record(institute_admin, record.id, approve=True, note="核对签到表无误")
     return activity
 
 
@@ -99,10 +102,10 @@ def _help_requests(dispatcher: User, responder: User) -> int:
     stations = ["LY-CG-NJ", "LY-CG-BXZ", "LY-CG-YC", "LY-CG-RML"]
     team = db.session.scalar(select(Team).join(Team.unit).where(Unit.code.startswith("LY-CG"))
                              .order_by(Team.id))
-    help_requests.set_responders(dispatcher, team.id, [responder.id])
+    help_responders.set_responders(dispatcher, team.id, [responder.id])
     made = []
     for (description, address, when), code in zip(HOTLINE_CALLS, stations, strict=True):
-        made.append(help_requests.enter_hotline(dispatcher, {
+        made.append(help_submitting.enter_hotline(dispatcher, {
             "category": team.category, "description": description, "address": address,
             "contact_name": "刘大爷", "phone": "0395-8871234", "preferred_time": when,
             "unit_id": _unit(code).id}))
@@ -114,11 +117,11 @@ def _help_requests(dispatcher: User, responder: User) -> int:
 
 def _merchant(admin: User, owner: User, volunteer: User, reviewer: User) -> str:
     """The demo merchant with rewards, and a redemption of the demo volunteer to confirm."""
-    merchant = points.create_merchant(admin, {
+    merchant = merchants.create_merchant(admin, {
         "name": MERCHANT_NAME, "unit_id": _unit("LY-JL").id, "admin_id": owner.id,
         "address": "巨陵镇巨陵大街 18 号", "phone": "0395-8866001",
         "description": "志愿者凭积分兑换生活用品。"})
-    rewards = [points.create_reward(owner, merchant.id, {
+    rewards = [merchants.create_reward(owner, merchant.id, {
         "name": name, "description": "", "points_cost": cost, "stock": stock,
         "is_active": True}) for name, cost, stock in
         (("洗衣液一瓶", 30, 20), ("食用油一桶", 80, 5), ("理发一次", 50, 0))]
@@ -130,8 +133,8 @@ def _merchant(admin: User, owner: User, volunteer: User, reviewer: User) -> str:
             source="checkin", status=APPROVED, category="卫生环保",
             served_at=now - timedelta(days=2), reviewed_by_id=reviewer.id,
             reviewed_at=now - timedelta(days=1)))
-    points.sync_all()
-    return points.redeem(volunteer, rewards[0].id).code
+    points_account.sync_all()
+    return redemptions.redeem(volunteer, rewards[0].id).code
 
 
 def _draft_article(editor: User) -> str | None:

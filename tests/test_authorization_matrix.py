@@ -7,10 +7,10 @@ column, what a user of that kind gets when calling it on the fixture world below
 - ``ok``: allowed (the answer is neither 401 nor 403; it may be 2xx, or a 404/409/422 of
   the business rules, since the world's objects are shared by all rows);
 - ``401``, ``403``: refused with that status; ``404``: refused by hiding the object;
-- ``409``: answered ``invalid_transition`` before any role check. The 我来帮 moves check the
-  request's state before the caller's role (the world's hotline request is held for
-  moderation, so no move applies to anybody): a resident learns the state instead of a 403.
-  To be tightened (role first), then these cells become 403.
+- ``409``: answered ``invalid_transition``: the 我来帮 moves check the caller's role first,
+  then the request's state (the world's hotline request is cancelled by its dispatchers in
+  the ``cancel`` row, so no later move applies to anybody; nobody holds it, so nobody may
+  make the assignee's moves).
 
 Columns: ``anon`` nobody signed in; ``res`` a resident (WeChat user, no role); ``vol`` a
 registered volunteer (of station 油坊陈村, 巨陵镇), who owns the world's sign-up, records,
@@ -38,10 +38,10 @@ from flask import current_app
 from api.accounts.services import register_volunteer
 from api.extensions import db
 from api.families.consent import CONSENT_VERSION
-from api.help import services as help_requests
+from api.help import submitting as help_submitting
 from api.hours.models import APPROVED, PENDING, ServiceRecord
 from api.notifications.kinds import KINDS
-from api.points import services as points
+from api.points import merchants, redemptions
 from api.signups.services import sign_up
 from api.timeutil import utcnow
 
@@ -102,18 +102,18 @@ GET    /api/v1/family/consent-text                                           ok 
 GET    /api/v1/help-requests                                                 401    403    403    403    ok     ok     403    403    ok
 POST   /api/v1/help-requests                                                 401    ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/help-requests/<int:request_id>                                404    404    404    404    404    ok     404    404    ok
-POST   /api/v1/help-requests/<int:request_id>/accept                         401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/activity                       401    409    409    409    409    409    409    409    409
+POST   /api/v1/help-requests/<int:request_id>/accept                         401    403    403    403    403    403    403    403    403
+POST   /api/v1/help-requests/<int:request_id>/activity                       401    403    403    403    403    403    403    403    403
 POST   /api/v1/help-requests/<int:request_id>/cancel                         401    403    403    403    403    ok     403    403    ok
-POST   /api/v1/help-requests/<int:request_id>/claim                          401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/complete                       401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/dispatch                       401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/rate                           401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/redispatch                     401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/reject                         401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/release                        401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/requeue                        401    409    409    409    409    409    409    409    409
-POST   /api/v1/help-requests/<int:request_id>/route                          401    409    409    409    409    409    409    409    409
+POST   /api/v1/help-requests/<int:request_id>/claim                          401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/complete                       401    403    403    403    403    403    403    403    403
+POST   /api/v1/help-requests/<int:request_id>/dispatch                       401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/rate                           401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/redispatch                     401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/reject                         401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/release                        401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/requeue                        401    403    403    403    403    409    403    403    409
+POST   /api/v1/help-requests/<int:request_id>/route                          401    403    403    403    403    409    403    403    409
 GET    /api/v1/help-requests/assigned                                        401    ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/help-requests/board                                           ok     ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/help-teams/<int:team_id>/responders                           401    403    403    403    403    403    403    403    ok
@@ -351,17 +351,17 @@ def world(app, client, corpus_units, create_user, create_activity, auth_headers)
                              reviewed_at=utcnow())
     db.session.add_all([record, earned, disputed])
     db.session.commit()
-    merchant = points.create_merchant(admin, {
+    merchant = merchants.create_merchant(admin, {
         "name": "巨陵镇爱心超市", "unit_id": unit.id, "admin_id": users["merch"].id,
         "address": "巨陵大街 18 号", "phone": "0395-8866001"})
-    reward = points.create_reward(admin, merchant.id,
-                                  {"name": "洗衣液", "points_cost": 30, "stock": 5})
-    redemption = points.redeem(volunteer, reward.id)
+    reward = merchants.create_reward(admin, merchant.id,
+                                     {"name": "洗衣液", "points_cost": 30, "stock": 5})
+    redemption = redemptions.redeem(volunteer, reward.id)
     help_values = {"category": "卫生环保", "description": "排水沟堵塞，需要志愿者帮忙清理",
                    "address": "临颍县巨陵镇油坊陈村3组12号", "contact_name": "张大爷",
                    "phone": "13812345678", "preferred_time": "周六上午",
                    "unit_id": station.id}
-    help_request = help_requests.enter_hotline(admin, help_values)
+    help_request = help_submitting.enter_hotline(admin, help_values)
     team = next(team for team in unit.teams) if hasattr(unit, "teams") else None
     headers = {role: auth_headers(user) for role, user in users.items()}
     headers["anon"] = {}

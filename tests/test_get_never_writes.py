@@ -10,10 +10,10 @@ from sqlalchemy import event, update
 
 from api.accounts.services import register_volunteer
 from api.extensions import db
-from api.help import services as help_requests
+from api.help import submitting as help_submitting
 from api.help.models import HelpRequest
 from api.hours.models import APPROVED, ServiceRecord
-from api.points import services as points
+from api.points import merchants, redemptions
 from api.points.models import Redemption
 from api.signups.services import sign_up
 from api.timeutil import utcnow
@@ -55,20 +55,20 @@ def everything_due(create_user, create_activity, corpus_units):
                                  category="卫生环保", reviewed_at=utcnow(),
                                  served_at=utcnow() - timedelta(hours=3)))
     db.session.commit()
-    merchant = points.create_merchant(admin, {
+    merchant = merchants.create_merchant(admin, {
         "name": "巨陵镇爱心超市", "unit_id": corpus_units["LY-JL"].id, "admin_id": admin.id,
         "address": "巨陵大街 18 号", "phone": "0395-8866001"})
-    reward = points.create_reward(admin, merchant.id,
-                                  {"name": "洗衣液", "points_cost": 30, "stock": 2})
-    redemption = points.redeem(volunteer, reward.id)
+    reward = merchants.create_reward(admin, merchant.id,
+                                     {"name": "洗衣液", "points_cost": 30, "stock": 2})
+    redemption = redemptions.redeem(volunteer, reward.id)
     db.session.execute(update(Redemption).where(Redemption.id == redemption.id)
                        .values(expires_at=utcnow() - timedelta(minutes=1)))  # refund due
     values = {"category": "卫生环保", "description": "排水沟堵塞，需要志愿者帮忙清理",
               "address": "临颍县巨陵镇油坊陈村3组12号", "contact_name": "张大爷",
               "phone": "13812345678", "preferred_time": "周六上午",
               "unit_id": corpus_units["LY-JL-YFC"].id}
-    waiting = help_requests.enter_hotline(admin, values)
-    done = help_requests.enter_hotline(admin, values)
+    waiting = help_submitting.enter_hotline(admin, values)
+    done = help_submitting.enter_hotline(admin, values)
     db.session.execute(update(HelpRequest).where(HelpRequest.id == waiting.id)
                        .values(created_at=utcnow() - timedelta(days=3),
                                updated_at=utcnow() - timedelta(days=3)))  # escalation due

@@ -21,7 +21,7 @@ from api.extensions import db
 from api.timeutil import LOCAL_TZ, utcnow
 from api.transactions import atomic
 from api.units.models import Unit
-from api.units.services import get_unit
+from api.units.tree import get_unit
 
 MAX_OCCURRENCES = 400
 RULE_FIELDS = ("weekdays", "start_time", "end_time", "first_date", "last_date")

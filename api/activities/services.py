@@ -11,7 +11,7 @@ from api.activities.lookup import get_managed_activity, lock_activity
 from api.activities.models import Activity
 from api.activities.vocabulary import CANCELLED, DRAFT, FINISHED, LISTED_SQL, PUBLISHED
 from api.audit.services import record as audit
-from api.auth.permissions import covers, ensure_manages
+from api.auth.permissions import covers, ensure_manages, scope_condition
 from api.errors import Conflict, Forbidden, ValidationFailed
 from api.extensions import db
 from api.geo import bounding_box, distance_metres
@@ -21,7 +21,7 @@ from api.sql_time import local_date
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.transactions import atomic
 from api.units.models import Team, Unit
-from api.units.services import get_unit, in_subtree, scope_condition
+from api.units.tree import get_unit, in_subtree
 
 # Fields whose change moves an activity for the people signed up to it.
 _MOVING_FIELDS = ("starts_at", "ends_at", "address", "lat", "lng")

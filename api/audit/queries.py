@@ -15,13 +15,12 @@ from api.accounts import roles
 from api.accounts.models import RoleGrant, User, VolunteerProfile
 from api.activities.models import Activity
 from api.audit.models import AuditEntry
-from api.auth.permissions import county_wide
+from api.auth.permissions import county_wide, scope_condition
 from api.help.models import HelpRequest
 from api.hours.models import Certificate, HoursDispute, ServiceRecord
 from api.points.models import Merchant, Redemption, Reward
 from api.timeutil import local_day_bounds
 from api.units.models import Team, Unit
-from api.units.services import scope_condition
 
 
 def _ids_in_scope(condition) -> dict[str, Select]:

@@ -1,9 +1,13 @@
-"""Who may do what: role checks that services call before they change anything."""
+"""Who may do what: role checks that services call before they change anything, and the
+scope rules that limit what a list shows to the actor's subtree."""
+
+from sqlalchemy import or_
 
 from api.accounts import roles
 from api.accounts.models import User
 from api.errors import Forbidden
 from api.units.models import Unit
+from api.units.tree import get_unit, in_subtree
 
 
 def has_role(user: User | None, role: str) -> bool:
@@ -46,3 +50,22 @@ def ensure_manages(user: User | None, unit: Unit,
     """:raises Forbidden: unless ``user`` administers ``unit`` (directly or from above)."""
     if not covers(user, unit, allowed_roles):
         raise Forbidden("您只能管理本单位及下级单位的数据")
+
+
+def scope_condition(actor: User, unit_id: int | None = None,
+                    allowed_roles: tuple[str, ...] = roles.ORGANIZER_ROLES):
+    """A SQL condition on a joined :class:`Unit`: the actor's subtree (or ``unit_id``'s,
+    which must lie in it). None means no restriction (a county-wide grant).
+
+    :raises UnitNotFound: :raises Forbidden: outside the actor's subtree or without a role.
+    """
+    if unit_id is not None:
+        unit = get_unit(unit_id)
+        ensure_manages(actor, unit, allowed_roles)
+        return in_subtree(unit)
+    granted = scopes(actor, allowed_roles)
+    if not granted:
+        raise Forbidden()
+    if any(unit is None for unit in granted):
+        return None
+    return or_(*(in_subtree(unit) for unit in granted))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from api.accounts.roles import ADMIN, EDITOR, MERCHANT_ADMIN, ORGANIZER_ROLES, UNIT_ADMIN
 
-# Roles that dispatch 我来帮 requests (api.help.services.Standing.dispatches).
+# Roles that dispatch 我来帮 requests (api.help.access.Standing.dispatches).
 DISPATCHER_ROLES: tuple[str, ...] = (UNIT_ADMIN, ADMIN)
 # Officials read the statistics; the role name is reserved for when the API grants it.
 OFFICIAL = "official"

@@ -20,7 +20,7 @@ from api.feeds.ics import CANCELLED, CONFIRMED, TENTATIVE, FeedEntry
 from api.signups.models import ACTIVE_STATUSES, ATTENDED, WAITLISTED, Signup
 from api.timeutil import utcnow
 from api.transactions import atomic
-from api.units.services import get_unit, in_subtree
+from api.units.tree import get_unit, in_subtree
 
 # A feed shows the last month (what you did) and everything coming; a calendar app
 # downloads it every hour, so its size is capped.

@@ -39,12 +39,12 @@ def overdue_condition(now: datetime | None = None):
         (HelpRequest.status == DISPATCHED) & (HelpRequest.updated_at <= accept_cutoff))
 
 
-def is_overdue(request: HelpRequest, now: datetime | None = None) -> bool:
+def is_overdue(help_request: HelpRequest, now: datetime | None = None) -> bool:
     """:func:`overdue_condition` for one loaded request (the dispatch board's flag)."""
     dispatch_cutoff, accept_cutoff = _cutoffs(now or utcnow())
-    if request.status in (HELD, SUBMITTED):
-        return request.updated_at <= dispatch_cutoff
-    return request.status == DISPATCHED and request.updated_at <= accept_cutoff
+    if help_request.status in (HELD, SUBMITTED):
+        return help_request.updated_at <= dispatch_cutoff
+    return help_request.status == DISPATCHED and help_request.updated_at <= accept_cutoff
 
 
 def _waiting_too_long(now: datetime):
@@ -84,20 +84,20 @@ def escalate_waiting(now: datetime | None = None) -> int:
             ).rowcount
             if not flagged:
                 continue
-            request = db.session.get(HelpRequest, request_id, populate_existing=True)
-            _notify(request)
-            audit(None, "help_request.escalate", "help_request", request.id,
-                  details={"status": request.status}, reason="等待时间过长，提醒派单人")
+            help_request = db.session.get(HelpRequest, request_id, populate_existing=True)
+            _notify(help_request)
+            audit(None, "help_request.escalate", "help_request", help_request.id,
+                  details={"status": help_request.status}, reason="等待时间过长，提醒派单人")
         count += 1
     return count
 
 
-def _notify(request: HelpRequest) -> None:
-    title = f"{request.category}求助"
-    waiting = "派单" if request.status in (HELD, SUBMITTED) else "接单"
+def _notify(help_request: HelpRequest) -> None:
+    title = f"{help_request.category}求助"
+    waiting = "派单" if help_request.status in (HELD, SUBMITTED) else "接单"
     notifications.notify(
-        dispatchers_of(request.unit), notifications.HELP_ESCALATED,
+        dispatchers_of(help_request.unit), notifications.HELP_ESCALATED,
         f"求助超时未{waiting}：{title}",
-        f"{request.unit.name}的求助{STATUS_LABELS[request.status]}已超时，请尽快处理",
-        {"help_request_id": request.id, "help_title": title,
-         "team_name": request.team.name if request.team else ""})
+        f"{help_request.unit.name}的求助{STATUS_LABELS[help_request.status]}已超时，请尽快处理",
+        {"help_request_id": help_request.id, "help_title": title,
+         "team_name": help_request.team.name if help_request.team else ""})

@@ -3,7 +3,7 @@
 The requester's name, phone and address are stored encrypted (``*_encrypted``), with a
 keyed hash of the phone so hotline staff find a caller's earlier requests; they are
 decrypted only for the dispatchers in scope and the assigned team (see
-:func:`api.help.services.present`).
+:func:`api.help.privacy.present`).
 """
 
 from datetime import datetime
@@ -88,7 +88,7 @@ class HelpRequest(db.Model):
     activity: Mapped[Activity | None] = relationship()
     requester: Mapped[User | None] = relationship(foreign_keys=[requester_id])
 
-    # Set per viewer by :func:`api.help.services.present`, not stored: the contact data as
+    # Set per viewer by :func:`api.help.privacy.present`, not stored: the contact data as
     # this viewer may see it (decrypted, masked or None), their role and their next moves.
     contact_name = phone = address = None
     viewer_role = None

@@ -1,7 +1,7 @@
 """Help request schemas: the resident's and the hotline's input, each move's input, the
 request as its dispatchers, assignee and requester see it, and the public board.
 
-The contact fields are filled per viewer by :func:`api.help.services.present` (decrypted or
+The contact fields are filled per viewer by :func:`api.help.privacy.present` (decrypted or
 masked); the public board has no field that could name or find the requester.
 """
 
@@ -10,8 +10,9 @@ import re
 from marshmallow import ValidationError, fields, post_load, validate
 
 from api.activities.vocabulary import AUDIENCES, THEMES
+from api.help.access import ASSIGNEE, REQUESTER
 from api.help.escalation import is_overdue
-from api.help.services import ASSIGNEE, REQUESTER, rejected_reason_visible
+from api.help.privacy import rejected_reason_visible
 from api.help.states import CHANNELS, HOTLINE, STATUS_LABELS, STATUSES
 from api.pagination import PaginationQuerySchema
 from api.units.categories import TEAM_CATEGORIES
@@ -112,7 +113,7 @@ class HelpRequestSchema(Schema):
     id = fields.Integer()
     channel = fields.String(metadata={"description": "app | hotline"})
     status = fields.String(metadata={"description": " | ".join(STATUSES)})
-    status_label = fields.Function(lambda request: STATUS_LABELS[request.status])
+    status_label = fields.Function(lambda help_request: STATUS_LABELS[help_request.status])
     category = fields.String()
     description = fields.String()
     preferred_time = fields.String()
@@ -120,25 +121,29 @@ class HelpRequestSchema(Schema):
     phone = fields.String(metadata={"description": "联系电话（求助人本人看到的是脱敏值）"})
     address = fields.String(metadata={"description": "地址（求助人本人看到的是脱敏值）"})
     unit_id = fields.Integer()
-    unit_name = fields.Function(lambda request: request.unit.name)
+    unit_name = fields.Function(lambda help_request: help_request.unit.name)
     township_id = fields.Integer(allow_none=True)
     township_name = fields.Function(
-        lambda request: request.township.name if request.township else None)
+        lambda help_request: help_request.township.name if help_request.township else None)
     team_id = fields.Integer(allow_none=True)
-    team_name = fields.Function(lambda request: request.team.name if request.team else None)
+    team_name = fields.Function(
+        lambda help_request: help_request.team.name if help_request.team else None)
     claimed_unit_id = fields.Integer(allow_none=True)
     activity_id = fields.Integer(allow_none=True)
     moderation = fields.Function(
-        lambda request: None if request.viewer_role == REQUESTER else request.moderation,
+        lambda help_request: (None if help_request.viewer_role == REQUESTER
+                              else help_request.moderation),
         metadata={"description": "pass | review | staff（求助人本人不可见）"})
     reject_reason = fields.Function(
-        lambda request: request.reject_reason if rejected_reason_visible(request) else None)
+        lambda help_request: (help_request.reject_reason
+                              if rejected_reason_visible(help_request) else None))
     cancel_reason = fields.String()
     completion_report = fields.String()
     rating = fields.Integer(allow_none=True)
     rating_comment = fields.Function(
-        lambda request: request.rating_comment
-        if not request.rating_comment_held or request.viewer_role != ASSIGNEE else None)
+        lambda help_request: help_request.rating_comment
+        if not help_request.rating_comment_held or help_request.viewer_role != ASSIGNEE
+        else None)
     rating_comment_held = fields.Boolean()
     auto_rated = fields.Boolean()
     created_at = LocalDateTime()
@@ -149,11 +154,14 @@ class HelpRequestSchema(Schema):
     rated_at = LocalDateTime(allow_none=True)
     closed_at = LocalDateTime(allow_none=True)
     time_to_dispatch_seconds = fields.Function(
-        lambda request: _seconds_between(request.created_at, request.dispatched_at))
+        lambda help_request: _seconds_between(help_request.created_at,
+                                              help_request.dispatched_at))
     time_to_accept_seconds = fields.Function(
-        lambda request: _seconds_between(request.assigned_at, request.accepted_at))
+        lambda help_request: _seconds_between(help_request.assigned_at,
+                                              help_request.accepted_at))
     time_to_complete_seconds = fields.Function(
-        lambda request: _seconds_between(request.accepted_at, request.completed_at))
+        lambda help_request: _seconds_between(help_request.accepted_at,
+                                              help_request.completed_at))
     overdue = fields.Function(is_overdue, metadata={
         "description": "等待派单或接单超时（HELP_ESCALATE_DISPATCH_HOURS / _ACCEPT_HOURS）"})
     viewer_role = fields.String(metadata={"description": "dispatcher | assignee | requester"})
@@ -166,7 +174,8 @@ class PublicHelpRequestSchema(Schema):
     id = fields.Integer()
     category = fields.String()
     township = fields.Function(
-        lambda request: request.township.name if request.township else request.unit.name)
+        lambda help_request: (help_request.township.name if help_request.township
+                              else help_request.unit.name))
     status = fields.String()
 
 

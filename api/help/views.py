@@ -4,7 +4,7 @@ rate; the public board shows only category, township and status."""
 from api.auth.current import optional_user, require_user
 from api.blueprint import Blueprint
 from api.extensions import configured_limit, limiter
-from api.help import services
+from api.help import privacy, queries, ratings, responders, services, submitting
 from api.help.schemas import (
     AssignedQuerySchema,
     BoardQuerySchema,
@@ -31,7 +31,7 @@ _ONE = "/help-requests/<int:request_id>"
 
 def _presented(statement, query: dict, viewer) -> Page:
     page = paginate(statement, query["page"], query["per_page"])
-    page.data = services.present_all(page.data, viewer)
+    page.data = privacy.present_all(page.data, viewer)
     return page
 
 
@@ -42,8 +42,8 @@ def _presented(statement, query: dict, viewer) -> Page:
 def create_help_request(values):
     """Ask for help (residents), or enter a hotline caller's request (dispatchers)."""
     user = require_user()
-    submit = services.enter_hotline if is_hotline(values) else services.submit
-    return services.present(submit(user, values), user)
+    submit = submitting.enter_hotline if is_hotline(values) else submitting.submit
+    return privacy.present(submit(user, values), user)
 
 
 @blp.route("/help-requests", methods=["GET"])
@@ -53,7 +53,7 @@ def list_queue(query):
     """List the help requests of my subtree, by default those waiting, oldest first."""
     user = require_user()
     filters = {name: query[name] for name in ("unit_id", "status", "category", "overdue")}
-    return _presented(services.queue_query(user, **filters), query, user)
+    return _presented(queries.queue_query(user, **filters), query, user)
 
 
 @blp.route("/help-requests/board", methods=["GET"])
@@ -62,8 +62,8 @@ def list_queue(query):
 def list_board(query):
     """List help requests publicly: category, township and status only."""
     page, per_page = query.pop("page"), query.pop("per_page")
-    listed = paginate(services.board_query(**query), page, per_page)
-    listed.data = [services.show_effective_rating(request) for request in listed.data]
+    listed = paginate(queries.board_query(**query), page, per_page)
+    listed.data = [ratings.show_effective_rating(help_request) for help_request in listed.data]
     return listed
 
 
@@ -73,7 +73,7 @@ def list_board(query):
 def list_assigned(query):
     """List the help requests now with the teams I take requests for."""
     user = require_user()
-    return _presented(services.assigned_query(user, status=query["status"]), query, user)
+    return _presented(queries.assigned_query(user, status=query["status"]), query, user)
 
 
 @blp.route("/me/help-requests", methods=["GET"])
@@ -82,14 +82,14 @@ def list_assigned(query):
 def list_mine(query):
     """List the help requests I asked for, newest first."""
     user = require_user()
-    return _presented(services.my_requests_query(user), query, user)
+    return _presented(queries.my_requests_query(user), query, user)
 
 
 @blp.route(_ONE, methods=["GET"])
 @blp.response(200, HelpRequestSchema)
 def get_help_request(request_id):
     """Show a help request to its requester, its dispatchers or its assignee."""
-    return services.get_request(optional_user(), request_id)
+    return queries.get_request(optional_user(), request_id)
 
 
 @blp.route(f"{_ONE}/release", methods=["POST"])
@@ -195,7 +195,7 @@ def make_activity(values, request_id):
 @blp.response(200, ResponderSchema(many=True))
 def list_responders(team_id):
     """List who takes help requests for a team."""
-    return services.responders(require_user(), team_id)
+    return responders.team_responders(require_user(), team_id)
 
 
 @blp.route("/help-teams/<int:team_id>/responders", methods=["PUT"])
@@ -203,4 +203,4 @@ def list_responders(team_id):
 @blp.response(200, ResponderSchema(many=True))
 def set_responders(body, team_id):
     """Set who takes help requests for a team."""
-    return services.set_responders(require_user(), team_id, body["user_ids"])
+    return responders.set_responders(require_user(), team_id, body["user_ids"])

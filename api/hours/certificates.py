@@ -33,7 +33,7 @@ from api.personal_data import decrypt, mask_id_number, mask_name
 from api.timeutil import to_local, utcnow
 from api.transactions import atomic
 from api.units.models import Unit
-from api.units.services import get_unit
+from api.units.tree import get_unit
 
 # The PDF lists this many activities (the latest); the total counts them all.
 MAX_LISTED_ACTIVITIES = 200

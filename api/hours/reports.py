@@ -29,7 +29,7 @@ from api.spreadsheets import append_row, csv_row
 from api.timeutil import local_day_bounds, to_local
 from api.transactions import atomic
 from api.units.models import Team, Unit
-from api.units.services import get_unit, in_subtree
+from api.units.tree import UnitNotFound, get_unit, in_subtree
 
 NO_TEAM = "（未归属服务队）"
 
@@ -158,8 +158,6 @@ def national_export(unit_code: str, first: date, last: date, output: io.TextIOBa
     """
     unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
     if unit is None:
-        from api.units.services import UnitNotFound
-
         raise UnitNotFound()
     writer = csv.writer(output)
     writer.writerow(NATIONAL_FIELDS)

@@ -21,7 +21,7 @@ from api.activities.lookup import get_activity, get_managed_activity
 from api.activities.models import Activity
 from api.activities.vocabulary import CANCELLED, DRAFT
 from api.audit.services import record as audit
-from api.auth.permissions import ensure_manages
+from api.auth.permissions import ensure_manages, scope_condition
 from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.extensions import db
 from api.help.models import HelpResponder
@@ -44,7 +44,6 @@ from api.notifications import services as notifications
 from api.signups.models import ATTENDED, CONFIRMED, NO_SHOW, Signup
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.transactions import atomic
-from api.units.services import scope_condition
 
 LIVE_STATUSES = (PENDING, APPROVED)
 
@@ -336,7 +335,8 @@ def _review(actor: User, record_ids: list[int], status: str, note: str):
     return rows
 
 
-def review_record(actor: User, record_id: int, approve: bool, note: str = "") -> ServiceRecord:
+def review_record(actor: User, record_id: int, *, approve: bool,
+                  note: str = "") -> ServiceRecord:
     """Approve or reject one pending record.
 
     :raises RecordNotFound: :raises Forbidden: outside the actor's subtree.
@@ -352,7 +352,7 @@ def review_record(actor: User, record_id: int, approve: bool, note: str = "") ->
     return record
 
 
-def review_activity(actor: User, activity_id: int, approve: bool, note: str = "",
+def review_activity(actor: User, activity_id: int, *, approve: bool, note: str = "",
                     record_ids: list[int] | None = None) -> list[int]:
     """Approve or reject the activity's whole roster of pending records (or those of
     ``record_ids`` among them); returns the ids that moved. The actor's own records (as

@@ -21,7 +21,7 @@ from api.personal_data import mask_name
 from api.sql_time import local_month
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.units.models import Unit
-from api.units.services import get_unit, in_subtree
+from api.units.tree import get_unit, in_subtree
 
 
 def current_year() -> int:

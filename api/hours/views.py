@@ -107,7 +107,8 @@ def approve_record(body, record_id):
     Separation of duties: refused with 403 `own_record` when the record is the caller's own
     hours, and `self_review` when the caller entered it; another organizer must act.
     """
-    return services.review_record(require_user(), record_id, True, body["note"])
+    return services.review_record(require_user(), record_id, approve=True,
+                                  note=body["note"])
 
 
 @blp.route("/hours/records/<int:record_id>/reject", methods=["POST"])
@@ -119,7 +120,8 @@ def reject_record(body, record_id):
     Separation of duties: refused with 403 `own_record` when the record is the caller's own
     hours, and `self_review` when the caller entered it; another organizer must act.
     """
-    return services.review_record(require_user(), record_id, False, body["note"])
+    return services.review_record(require_user(), record_id, approve=False,
+                                  note=body["note"])
 
 
 @blp.route("/hours/records/<int:record_id>/corrections", methods=["POST"])
@@ -156,8 +158,8 @@ def approve_roster(body, activity_id):
     The caller's own records (as volunteer or as creator) are skipped, left pending for another
     organizer; `record_ids` lists those that moved.
     """
-    moved = services.review_activity(require_user(), activity_id, True, body["note"],
-                                     body["record_ids"])
+    moved = services.review_activity(require_user(), activity_id, approve=True,
+                                     note=body["note"], record_ids=body["record_ids"])
     return {"activity_id": activity_id, "status": "approved", "record_ids": moved}
 
 
@@ -170,8 +172,8 @@ def reject_roster(body, activity_id):
     The caller's own records (as volunteer or as creator) are skipped, left pending for another
     organizer; `record_ids` lists those that moved.
     """
-    moved = services.review_activity(require_user(), activity_id, False, body["note"],
-                                     body["record_ids"])
+    moved = services.review_activity(require_user(), activity_id, approve=False,
+                                     note=body["note"], record_ids=body["record_ids"])
     return {"activity_id": activity_id, "status": "rejected", "record_ids": moved}
 
 

@@ -3,7 +3,7 @@
 import click
 from flask.cli import AppGroup
 
-from api.points import services
+from api.points.account import sync_all
 
 points_cli = AppGroup("points", help="爱心商家联盟 points.")
 
@@ -12,5 +12,5 @@ points_cli = AppGroup("points", help="爱心商家联盟 points.")
 def sync() -> None:
     """Earn points for approved check-in hours, reverse voided ones, write down year-end
     expiries and refund redemptions past due (idempotent; run it on a timer)."""
-    totals = services.sync_all()
+    totals = sync_all()
     click.echo(" ".join(f"{name}={count}" for name, count in totals.items()))

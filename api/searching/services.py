@@ -13,7 +13,7 @@ from api.searching.documents import (
 )
 from api.searching.index import search_index
 from api.timeutil import local_today
-from api.units.services import get_unit
+from api.units.tree import get_unit
 from publishing.store import store_for
 from search import SearchResults, Suggestion
 

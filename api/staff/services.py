@@ -18,13 +18,13 @@ from api.accounts import roles
 from api.accounts.models import RoleGrant, User, VolunteerProfile
 from api.accounts.services import grant_role, hash_password, revoke_role, set_password
 from api.audit.services import record as audit
-from api.auth.permissions import county_wide
+from api.auth.permissions import county_wide, scope_condition
 from api.errors import Conflict, Forbidden, NotFound
 from api.extensions import db
 from api.personal_data import lookup_hash
 from api.transactions import atomic
 from api.units.models import Unit
-from api.units.services import get_unit, scope_condition
+from api.units.tree import get_unit
 
 #: Roles an administrator can hand out, with their rank (resident and volunteer are not
 #: granted: everyone is a resident, and volunteers register themselves).

@@ -27,7 +27,7 @@ from api.activities.models import Activity
 from api.activities.vocabulary import FINISHED, PUBLISHED
 from api.errors import ValidationFailed
 from api.extensions import db
-from api.help import services as help_requests
+from api.help import ratings as help_ratings
 from api.help.models import HelpRequest
 from api.help.states import STATUSES as HELP_STATUSES
 from api.hours.models import APPROVED, PENDING, ServiceRecord
@@ -37,7 +37,7 @@ from api.stats.snapshots import TOWNSHIP_LEVEL, read_snapshot, store_snapshot
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
-from api.units.services import get_unit, in_subtree
+from api.units.tree import get_unit, in_subtree
 
 CALENDAR_STATUSES = (PUBLISHED, FINISHED)
 SATISFIED_FROM = 4  # stars
@@ -259,8 +259,8 @@ def compute(scope: Unit | None, first: date | None, last: date | None,
     by_status = dict.fromkeys(HELP_STATUSES, 0)
     month = local_month(HelpRequest.created_at).label("month")
     # Overdue ratings count as rated "satisfied" before the periodic task writes them.
-    shown_status = help_requests.effective_status(now).label("status")
-    rating = help_requests.effective_rating(now)
+    shown_status = help_ratings.effective_status(now).label("status")
+    rating = help_ratings.effective_rating(now)
     for unit_id, category, status, month_key, count in db.session.execute(_scoped(
             select(HelpRequest.unit_id, HelpRequest.category, shown_status, month,
                    func.count())

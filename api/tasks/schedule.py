@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 from api.articles.scheduling import publish_due_articles
 from api.help.escalation import escalate_waiting
-from api.help.services import settle_overdue_ratings
+from api.help.ratings import settle_overdue_ratings
 from api.housekeeping import clean_up_builds_and_indexes
 from api.jobs.services import run_pending
 from api.notifications.outbox import run_outbox
-from api.points.services import sync_all
+from api.points.account import sync_all
 from api.signups.no_shows import mark_no_shows
 from api.stats.services import refresh_snapshots
 

@@ -1,20 +1,16 @@
 """The unit tree and teams: listing, and changes by the admins of a subtree."""
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, select
 
-from api.accounts import roles
 from api.accounts.models import User
 from api.audit.services import record as audit
-from api.auth.permissions import ensure_manages, scopes
-from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from api.auth.permissions import ensure_manages
+from api.errors import Conflict, NotFound, ValidationFailed
 from api.extensions import db
 from api.transactions import atomic
 from api.units.categories import PARENT_LEVEL
 from api.units.models import Team, Unit
-
-
-class UnitNotFound(NotFound):
-    error, message = "unit_not_found", "单位不存在"
+from api.units.tree import get_unit, in_subtree
 
 
 class TeamNotFound(NotFound):
@@ -23,41 +19,6 @@ class TeamNotFound(NotFound):
 
 class UnitCodeTaken(Conflict):
     error, message = "unit_code_taken", "该单位编码已被使用"
-
-
-def get_unit(unit_id: int) -> Unit:
-    """:raises UnitNotFound:"""
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        raise UnitNotFound()
-    return unit
-
-
-def in_subtree(unit: Unit):
-    """A SQL condition: the unit of ``Unit.path`` is ``unit`` or lies below it.
-
-    Join :class:`Unit` in the query that uses it.
-    """
-    return or_(Unit.path == unit.path, Unit.path.startswith(unit.path + "/", autoescape=True))
-
-
-def scope_condition(actor: User, unit_id: int | None = None,
-                    allowed_roles: tuple[str, ...] = roles.ORGANIZER_ROLES):
-    """A SQL condition on a joined :class:`Unit`: the actor's subtree (or ``unit_id``'s,
-    which must lie in it). None means no restriction (a county-wide grant).
-
-    :raises UnitNotFound: :raises Forbidden: outside the actor's subtree or without a role.
-    """
-    if unit_id is not None:
-        unit = get_unit(unit_id)
-        ensure_manages(actor, unit, allowed_roles)
-        return in_subtree(unit)
-    granted = scopes(actor, allowed_roles)
-    if not granted:
-        raise Forbidden()
-    if any(unit is None for unit in granted):
-        return None
-    return or_(*(in_subtree(unit) for unit in granted))
 
 
 def units_query(parent_id: int | None = None, level: str | None = None) -> Select:

@@ -3,7 +3,7 @@
 from api.auth.current import require_user
 from api.blueprint import Blueprint
 from api.pagination import page_schema, paginate
-from api.units import services
+from api.units import services, tree
 from api.units.schemas import (
     TeamCreateSchema,
     TeamQuerySchema,
@@ -40,7 +40,7 @@ def create_unit(data):
 @blp.response(200, UnitDetailSchema)
 def get_unit(unit_id):
     """Show a unit with its children."""
-    return services.get_unit(unit_id)
+    return tree.get_unit(unit_id)
 
 
 @blp.route("/units/<int:unit_id>", methods=["PATCH"])

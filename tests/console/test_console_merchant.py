@@ -8,7 +8,8 @@ from playwright.sync_api import expect
 from api.accounts.services import register_volunteer
 from api.extensions import db
 from api.hours.models import APPROVED, ServiceRecord
-from api.points import services as points
+from api.points import account as points_account
+from api.points import merchants, redemptions
 from api.timeutil import utcnow
 
 PASSWORD = "merchant-pass-1"
@@ -18,12 +19,12 @@ def _shop_with_a_redemption(create_user, corpus_units) -> str:
     """A merchant of 巨陵镇 run by ``shop1``, two rewards, and a volunteer's pending code."""
     admin = create_user("jl-admin", roles=[("unit_admin", "LY-JL")])
     owner = create_user("shop1", password=PASSWORD, roles=[("merchant_admin", "LY-JL")])
-    merchant = points.create_merchant(admin, {
+    merchant = merchants.create_merchant(admin, {
         "name": "巨陵镇爱心超市", "unit_id": corpus_units["LY-JL"].id, "admin_id": owner.id,
         "address": "巨陵大街 18 号", "phone": "0395-8866001", "description": ""})
-    soap = points.create_reward(owner, merchant.id, {
+    soap = merchants.create_reward(owner, merchant.id, {
         "name": "洗衣液一瓶", "description": "", "points_cost": 30, "stock": 5, "is_active": True})
-    points.create_reward(owner, merchant.id, {
+    merchants.create_reward(owner, merchant.id, {
         "name": "理发一次", "description": "", "points_cost": 50, "stock": 0, "is_active": True})
     volunteer = create_user()
     register_volunteer(volunteer, real_name="王小红", phone="13700001000",
@@ -34,8 +35,8 @@ def _shop_with_a_redemption(create_user, corpus_units) -> str:
                                  category="卫生环保", served_at=now - timedelta(days=1),
                                  reviewed_at=now))
     db.session.commit()
-    points.sync_all()
-    return points.redeem(volunteer, soap.id).code
+    points_account.sync_all()
+    return redemptions.redeem(volunteer, soap.id).code
 
 
 def test_a_merchant_confirms_a_code_once(console, create_user, corpus_units):

@@ -60,8 +60,8 @@ def test_full_loop_from_request_to_rating(client, submit, act, people, teams, au
 
 def test_time_measures_follow_the_timestamps(client, request_in, people):
     request_id = request_in("completed")
-    request = db.session.get(HelpRequest, request_id)
-    start = request.created_at
+    help_request = db.session.get(HelpRequest, request_id)
+    start = help_request.created_at
     db.session.execute(update(HelpRequest).where(HelpRequest.id == request_id).values(
         created_at=start - timedelta(hours=5), dispatched_at=start - timedelta(hours=3),
         assigned_at=start - timedelta(hours=3), accepted_at=start - timedelta(hours=2),
@@ -166,11 +166,15 @@ def test_a_station_claims_a_request_routed_down_to_it(client, submit, act, peopl
     created = submit(unit_id=corpus_units["LY-JL"].id).get_json()
     assert created["township_name"] == "巨陵镇新时代文明实践所"
 
-    not_yet = act(people.station, created["id"], "claim")
+    # At the township the station has no say (403); its dispatchers may not claim it for a
+    # station before they route it down (409).
+    not_hers = act(people.station, created["id"], "claim")
+    not_yet = act(people.institute, created["id"], "claim")
     routed = act(people.institute, created["id"], "route",
                  unit_id=corpus_units["LY-JL-YFC"].id)
     claimed = act(people.station, created["id"], "claim")
 
+    assert not_hers.status_code == 403
     assert not_yet.status_code == 409
     assert not_yet.get_json()["error"] == "not_routed_to_station"
     assert routed.status_code == 200

@@ -1,6 +1,7 @@
-"""The state machine: from every state, every move the table does not allow is refused with
-409 ``invalid_transition`` (by someone who could make it in the right state), changes
-nothing and writes no audit entry; concurrent moves: exactly one wins."""
+"""The state machine: a caller without the role for a move is refused with 403 whatever the
+request's state; from every state, every move the table does not allow is refused with 409
+``invalid_transition`` (by someone who could make it in the right state); a refused move
+changes nothing and writes no audit entry; concurrent moves: exactly one wins."""
 
 from concurrent.futures import ThreadPoolExecutor
 
@@ -15,10 +16,14 @@ from api.help.states import STATUSES, TRANSITIONS
 
 ALLOWED = {action: sources for action, (sources, _) in TRANSITIONS.items()}
 ALLOWED["activity"] = frozenset({"accepted"})
+# The assignee's moves, and the states in which no team or station holds the request: there,
+# nobody has the assignee's role, so these moves are refused as forbidden, not as illegal.
+ASSIGNEE_MOVES = frozenset({"accept", "complete", "activity"})
+UNASSIGNED = frozenset({"held", "submitted", "rejected", "cancelled"})
 
 
-def _attempt(act, people, teams, corpus_units, request_id, action):
-    """Make ``action`` as the person who may make it, with a valid body."""
+def _attempt(act, people, teams, corpus_units, request_id, action, person=None):
+    """Make ``action`` with a valid body, as ``person`` or else as the one who may make it."""
     dispatcher, responder = people.institute, people.responder
     moves = {
         "release": (dispatcher, {}),
@@ -33,31 +38,57 @@ def _attempt(act, people, teams, corpus_units, request_id, action):
                                  "volunteers": [{"user_id": responder.id, "minutes": 30}]}),
         "rate": (people.requester, {"rating": 3}),
         "cancel": (people.requester, {"reason": "不需要了"}),
+        "activity": (people.leader_responder, {"starts_at": "2027-01-09T09:00:00+08:00",
+                                               "ends_at": "2027-01-09T11:00:00+08:00"}),
     }
-    if action == "activity":
-        return act(people.leader_responder, request_id, "activity",
-                   starts_at="2027-01-09T09:00:00+08:00", ends_at="2027-01-09T11:00:00+08:00")
-    person, body = moves[action]
-    return act(person, request_id, action, **body)
+    entitled, body = moves[action]
+    return act(person or entitled, request_id, action, **body)
+
+
+def _audit_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditEntry))
 
 
 @pytest.mark.parametrize("state", STATUSES)
 def test_every_illegal_move_is_refused(client, request_in, act, people, teams, corpus_units,
                                        state):
     request_id = request_in(state)
-    audit_count = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    audit_count = _audit_count()
 
     illegal = [action for action, sources in ALLOWED.items() if state not in sources]
     assert illegal
     for action in illegal:
         response = _attempt(act, people, teams, corpus_units, request_id, action)
+        if action in ASSIGNEE_MOVES and state in UNASSIGNED:
+            assert response.status_code == 403, (state, action, response.get_json())
+            assert response.get_json()["error"] == "forbidden", (state, action)
+            continue
         assert response.status_code == 409, (state, action, response.get_json())
         assert response.get_json()["error"] == "invalid_transition", (state, action)
         assert response.get_json()["message"]
 
     db.session.expire_all()
     assert db.session.get(HelpRequest, request_id).status == state
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == audit_count
+    assert _audit_count() == audit_count
+
+
+@pytest.mark.parametrize("state", STATUSES)
+def test_a_caller_without_the_role_is_forbidden_whatever_the_state(
+        client, request_in, act, people, teams, corpus_units, state):
+    # Authorization comes before the state: a resident who did not ask, or the admin of
+    # another township, learns nothing of the request's status from a move.
+    request_id = request_in(state)
+    audit_count = _audit_count()
+
+    for person in (people.other_resident, people.outsider):
+        for action in ALLOWED:
+            response = _attempt(act, people, teams, corpus_units, request_id, action, person)
+            assert response.status_code == 403, (state, action, response.get_json())
+            assert response.get_json()["error"] == "forbidden", (state, action)
+
+    db.session.expire_all()
+    assert db.session.get(HelpRequest, request_id).status == state
+    assert _audit_count() == audit_count
 
 
 @pytest.mark.parametrize("state", STATUSES)
@@ -118,8 +149,9 @@ def test_concurrent_redispatch_and_accept_one_wins(live_server, request_in, peop
                                        timeout=60).status_code, calls)
 
     db.session.expire_all()
-    request = db.session.get(HelpRequest, request_id)
-    state = (request.status, request.team_id, request.accepted_at is not None)
+    help_request = db.session.get(HelpRequest, request_id)
+    state = (help_request.status, help_request.team_id,
+             help_request.accepted_at is not None)
     if redispatched == 200:
         # The old team's accept was refused (409: it read the request before; 403: after)
         # or came first and was then taken away: the new team has it, not accepted.

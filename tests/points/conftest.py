@@ -11,8 +11,8 @@ from sqlalchemy import select
 from api.accounts.services import register_volunteer
 from api.extensions import db
 from api.hours.models import APPROVED, ServiceRecord
+from api.points.account import sync_all
 from api.points.models import PointsEntry
-from api.points.services import sync_all
 from api.timeutil import utcnow
 
 

@@ -1,4 +1,5 @@
-"""爱心商家联盟: merchants, rewards, redemptions and a volunteer's points.
+"""爱心商家联盟: redemptions, from spending points on a reward to the merchant's confirmation
+at the counter, or the refund of one given back or past its time.
 
 Concurrency is held by the database, not by Python:
 
@@ -16,22 +17,18 @@ each other in a circle.
 """
 
 import secrets
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from api.accounts import roles
 from api.accounts.models import User
-from api.accounts.services import grant_role
 from api.audit.services import record as audit
-from api.auth.permissions import covers, ensure_manages, scopes
-from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from api.errors import Conflict, NotFound
 from api.extensions import db
-from api.pagination import paginate
 from api.points import ledger
+from api.points.merchants import ensure_runs, get_merchant, get_reward
 from api.points.models import (
     CANCELLED,
     CONFIRMED,
@@ -39,26 +36,15 @@ from api.points.models import (
     PENDING,
     REDEEM,
     REFUND,
-    Merchant,
     PointsEntry,
     Redemption,
     Reward,
 )
 from api.timeutil import to_local, utcnow
 from api.transactions import atomic
-from api.units.models import Unit
-from api.units.services import get_unit, in_subtree
 
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out at the counter
 CODE_LENGTH = 12
-
-
-class MerchantNotFound(NotFound):
-    error, message = "merchant_not_found", "商家不存在"
-
-
-class RewardNotFound(NotFound):
-    error, message = "reward_not_found", "兑换商品不存在"
 
 
 class RedemptionNotFound(NotFound):
@@ -95,223 +81,12 @@ class RedemptionAlreadyConfirmed(RedemptionClosed):
         super().__init__(f"该兑换码已于 {when} 核销，不能重复兑换" if when else None)
 
 
-class StockBelowZero(Conflict):
-    error, message = "stock_below_zero", "库存不能小于零"
-
-
-
-
-# --- my points ----------------------------------------------------------------------------
-
-
-@dataclass
-class Account:
-    balance: int
-    year: int
-    expires_on: date
-    entries: list[PointsEntry]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pagination(self) -> dict:
-        return {"page": self.page, "per_page": self.per_page, "total": self.total}
-
-
-def my_account(user: User, page: int, per_page: int) -> Account:
-    """My balance (this year's points), when it expires, and my ledger, newest first.
-
-    Reads only: the balance already counts what the periodic ``points.sync`` task has yet
-    to write down (new earnings, reversals, refunds of redemptions past due); the entries
-    appear in the ledger when it has run.
-    """
-    now = utcnow()
-    statement = (select(PointsEntry).where(PointsEntry.user_id == user.id)
-                 .order_by(PointsEntry.id.desc()))
-    entries = paginate(statement, page, per_page)
-    year = ledger.local_year(now)
-    balance = (ledger.balance(user.id, now) + ledger.unsynced_points(user.id, now)
-               + _refunds_due(user.id, now))
-    return Account(balance, year, date(year, 12, 31), entries.data, page, per_page,
-                   entries.total)
-
-
-def _refunds_due(user_id: int, now: datetime) -> int:
-    """Points of this year held by the volunteer's redemptions past due, not yet refunded."""
-    return db.session.scalar(
-        select(func.coalesce(func.sum(Redemption.points), 0))
-        .join(PointsEntry, (PointsEntry.redemption_id == Redemption.id)
-              & (PointsEntry.kind == REDEEM))
-        .where(Redemption.user_id == user_id, Redemption.status == PENDING,
-               Redemption.expires_at <= now, PointsEntry.year == ledger.local_year(now))
-    )
-
-
 def show_effective_status(redemption: Redemption) -> Redemption:
     """Show a pending redemption past its time as expired, in memory only (set as if
     loaded, so nothing is flushed): the periodic task refunds it."""
     if redemption.status == PENDING and redemption.expires_at <= utcnow():
         set_committed_value(redemption, "status", EXPIRED)
     return redemption
-
-
-# --- merchants and rewards ----------------------------------------------------------------
-
-
-def get_merchant(merchant_id: int) -> Merchant:
-    """:raises MerchantNotFound:"""
-    merchant = db.session.get(Merchant, merchant_id)
-    if merchant is None:
-        raise MerchantNotFound()
-    return merchant
-
-
-def runs_merchant(user: User | None, merchant: Merchant) -> bool:
-    """The merchant's admin, or an admin of its unit's tree."""
-    if user is None:
-        return False
-    return merchant.admin_id == user.id or covers(user, merchant.unit, roles.MANAGING_ROLES)
-
-
-def _ensure_runs(user: User, merchant: Merchant) -> None:
-    if not runs_merchant(user, merchant):
-        raise Forbidden("您不是该商家的管理员")
-
-
-def merchants_query(unit_id: int | None = None) -> Select:
-    """Active merchants, of a unit's subtree when given. :raises UnitNotFound:"""
-    statement = (select(Merchant).join(Merchant.unit).where(Merchant.is_active.is_(True))
-                 .order_by(Merchant.id))
-    if unit_id is not None:
-        statement = statement.where(in_subtree(get_unit(unit_id)))
-    return statement
-
-
-def my_merchants_query(user: User) -> Select:
-    """The merchants ``user`` runs: as their merchant admin, or as an admin of their unit's
-    tree (inactive ones included, to reopen them)."""
-    statement = select(Merchant).join(Merchant.unit).order_by(Merchant.id)
-    condition = Merchant.admin_id == user.id
-    managed = scopes(user, roles.MANAGING_ROLES)
-    if any(unit is None for unit in managed):
-        return statement
-    if managed:
-        condition = or_(condition, *(in_subtree(unit) for unit in managed))
-    return statement.where(condition)
-
-
-def merchant_rewards_query(actor: User, merchant_id: int) -> Select:
-    """All rewards of a merchant I run, withdrawn ones included, newest first.
-
-    :raises MerchantNotFound, Forbidden:
-    """
-    merchant = get_merchant(merchant_id)
-    _ensure_runs(actor, merchant)
-    return (select(Reward).where(Reward.merchant_id == merchant.id)
-            .order_by(Reward.id.desc()))
-
-
-def create_merchant(actor: User, values: dict) -> Merchant:
-    """A unit admin enrols a caring merchant and names its admin (who gets the
-    ``merchant_admin`` role on the unit).
-
-    :raises ValidationFailed: unknown unit or admin. :raises Forbidden: outside the subtree.
-    """
-    unit = db.session.get(Unit, values["unit_id"])
-    if unit is None:
-        raise ValidationFailed(errors={"unit_id": ["所选单位不存在"]})
-    ensure_manages(actor, unit)
-    admin = db.session.get(User, values["admin_id"])
-    if admin is None:
-        raise ValidationFailed(errors={"admin_id": ["用户不存在"]})
-    with atomic():
-        merchant = Merchant(**values, created_by_id=actor.id)
-        db.session.add(merchant)
-        db.session.flush()
-        grant_role(actor, admin, roles.MERCHANT_ADMIN, unit, reason=f"爱心商家 {merchant.name}")
-        audit(actor, "merchant.create", "merchant", merchant.id,
-              details={"unit": unit.code, "admin_id": admin.id})
-    return merchant
-
-
-def update_merchant(actor: User, merchant_id: int, changes: dict) -> Merchant:
-    """Change a merchant's details (its admin or the unit's admins)."""
-    merchant = get_merchant(merchant_id)
-    _ensure_runs(actor, merchant)
-    with atomic():
-        for name, value in changes.items():
-            setattr(merchant, name, value)
-        audit(actor, "merchant.update", "merchant", merchant.id, details=changes)
-    return merchant
-
-
-def get_reward(reward_id: int) -> Reward:
-    """:raises RewardNotFound:"""
-    reward = db.session.get(Reward, reward_id)
-    if reward is None:
-        raise RewardNotFound()
-    return reward
-
-
-def rewards_query(merchant_id: int | None = None, unit_id: int | None = None) -> Select:
-    """Rewards on offer (active, of active merchants), cheapest first."""
-    statement = (select(Reward).join(Reward.merchant).join(Merchant.unit)
-                 .where(Reward.is_active.is_(True), Merchant.is_active.is_(True))
-                 .order_by(Reward.points_cost, Reward.id))
-    if merchant_id is not None:
-        statement = statement.where(Reward.merchant_id == merchant_id)
-    if unit_id is not None:
-        statement = statement.where(in_subtree(get_unit(unit_id)))
-    return statement
-
-
-def create_reward(actor: User, merchant_id: int, values: dict) -> Reward:
-    """The merchant puts a reward on offer. :raises Forbidden:"""
-    merchant = get_merchant(merchant_id)
-    _ensure_runs(actor, merchant)
-    with atomic():
-        reward = Reward(**values, merchant_id=merchant.id)
-        db.session.add(reward)
-        db.session.flush()
-        audit(actor, "reward.create", "reward", reward.id,
-              details={"merchant_id": merchant.id, "points_cost": reward.points_cost,
-                       "stock": reward.stock})
-    return reward
-
-
-def update_reward(actor: User, reward_id: int, changes: dict) -> Reward:
-    """Change a reward's name, description, price or availability (not its stock)."""
-    reward = get_reward(reward_id)
-    _ensure_runs(actor, reward.merchant)
-    with atomic():
-        for name, value in changes.items():
-            setattr(reward, name, value)
-        audit(actor, "reward.update", "reward", reward.id, details=changes)
-    return reward
-
-
-def restock(actor: User, reward_id: int, quantity: int) -> Reward:
-    """Add (or, negative, withdraw) stock with one conditional UPDATE.
-
-    :raises StockBelowZero: withdrawing more than is left.
-    """
-    reward = get_reward(reward_id)
-    _ensure_runs(actor, reward.merchant)
-    with atomic():
-        moved = db.session.execute(
-            update(Reward).where(Reward.id == reward.id, Reward.stock + quantity >= 0)
-            .values(stock=Reward.stock + quantity, updated_at=utcnow())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if not moved:
-            raise StockBelowZero()
-        audit(actor, "reward.restock", "reward", reward.id, details={"quantity": quantity})
-    db.session.refresh(reward)
-    return reward
-
-
-# --- redemptions ----------------------------------------------------------------------------
 
 
 def _new_code() -> str:
@@ -445,7 +220,7 @@ def confirm(actor: User, code: str) -> Redemption:
     if redemption is None:
         raise RedemptionNotFound("兑换码无效")
     merchant = get_merchant(redemption.merchant_id)
-    _ensure_runs(actor, merchant)
+    ensure_runs(actor, merchant)
     now = utcnow()
     with atomic():
         confirmed = db.session.execute(
@@ -477,26 +252,9 @@ def merchant_redemptions_query(actor: User, merchant_id: int,
                                status: str | None = None) -> Select:
     """A merchant's redemptions, newest first. :raises Forbidden:"""
     merchant = get_merchant(merchant_id)
-    _ensure_runs(actor, merchant)
+    ensure_runs(actor, merchant)
     statement = (select(Redemption).where(Redemption.merchant_id == merchant.id)
                  .order_by(Redemption.id.desc()))
     if status is not None:
         statement = statement.where(Redemption.status == status)
     return statement
-
-
-def sync_all(now: datetime | None = None) -> dict:
-    """Bring every ledger up to date and refund every redemption past due (``flask points
-    sync``); each volunteer in their own transaction."""
-    now = now or utcnow()
-    refunded = expire_due_redemptions(now)
-    totals = {"volunteers": 0, "earned": 0, "reversed": 0, "expired": 0}
-    for user_id in ledger.users_to_sync(now):
-        with atomic():
-            ledger.lock_account(user_id)
-            changes = ledger.sync(user_id, now)
-        totals["volunteers"] += 1
-        for name, count in changes.items():
-            totals[name] += count
-    return {**totals, "redemptions_refunded": refunded}
-
