@@ -15,6 +15,7 @@ from sqlalchemy import select
 from api.accounts.models import User
 from api.accounts.services import register_volunteer
 from api.activities.models import Activity
+from api.activities.vocabulary import ActivityStatus
 from api.articles import services as articles
 from api.extensions import db
 from api.help import services as help_requests
@@ -69,7 +70,7 @@ def _past_activity(organizer: User, team: Team) -> Activity:
         title="油坊陈村环境整治志愿服务", description="清理村内主干道和文化广场的垃圾杂物。",
         theme="caring", category="卫生环保", unit_id=station.id, address=station.address,
         lat=station.lat, lng=station.lng, starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=3), capacity=30, status="published",
+        ends_at=starts_at + timedelta(hours=3), capacity=30, status=ActivityStatus.PUBLISHED,
         audience="public", created_by_id=organizer.id)
     db.session.add(activity)
     db.session.commit()

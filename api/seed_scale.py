@@ -27,7 +27,7 @@ import sqlalchemy as sa
 
 from api.accounts.models import User, VolunteerProfile
 from api.activities.models import Activity
-from api.activities.vocabulary import FINISHED, PUBLISHED, THEMES
+from api.activities.vocabulary import THEMES, ActivityStatus
 from api.articles import frontmatter
 from api.articles.store import make_slug, write_atomic
 from api.corpus.organisation import import_teams, import_units
@@ -246,7 +246,8 @@ def _seed_activities(writer: _Writer, rng: random.Random, counts: ScaleCounts,
                 "starts_at": activity.starts_at,
                 "ends_at": activity.starts_at + timedelta(minutes=activity.minutes),
                 "capacity": activity.capacity, "audience": "public", "risk_notice": "",
-                "geofence_metres": 500, "status": FINISHED if activity.past else PUBLISHED,
+                "geofence_metres": 500,
+                "status": ActivityStatus.FINISHED if activity.past else ActivityStatus.PUBLISHED,
                 "cancel_reason": "", "confirmed_count": confirmed[activity.id],
                 "waitlist_count": waitlisted[activity.id], "lock_version": 0,
                 "created_at": activity.starts_at - timedelta(days=14),

@@ -6,7 +6,7 @@ from flask_smorest.fields import Upload
 from marshmallow import ValidationError, fields, post_load, validate
 
 from api.activities.services import signup_open
-from api.activities.vocabulary import AUDIENCES, DEFAULT_GEOFENCE_METRES, STATUSES, THEMES
+from api.activities.vocabulary import AUDIENCES, DEFAULT_GEOFENCE_METRES, THEMES, ActivityStatus
 from api.pagination import PaginationQuerySchema
 from api.signups.services import waitlist_position
 from api.timeutil import to_local, utcnow
@@ -98,8 +98,8 @@ class ManagedQuerySchema(PaginationQuerySchema):
     start = fields.Date(load_default=None, metadata={"description": "本地日期，含当天"})
     end = fields.Date(load_default=None, metadata={"description": "本地日期，含当天"})
     unit_id = fields.Integer(load_default=None, metadata={"description": "该单位及其下级"})
-    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES),
-                           metadata={"description": " | ".join(STATUSES)})
+    status = fields.String(load_default=None, validate=validate.OneOf(tuple(ActivityStatus)),
+                           metadata={"description": " | ".join(ActivityStatus)})
     q = fields.String(load_default=None, validate=validate.Length(max=100),
                       metadata={"description": "标题或地点包含"})
 

@@ -14,8 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from api.accounts.models import User
 from api.activities.lookup import get_activity, get_managed_activity, lock_activity
 from api.activities.models import Activity
-from api.activities.vocabulary import CANCELLED as ACTIVITY_CANCELLED
-from api.activities.vocabulary import DRAFT
+from api.activities.vocabulary import ActivityStatus
 from api.audit.services import record as audit
 from api.checkin.tokens import issue_checkin_token, qr_svg, read_checkin_token
 from api.errors import BadRequest, Conflict, Forbidden, ValidationFailed
@@ -84,9 +83,9 @@ def checkin_code(actor: User, activity_id: int) -> CheckinCode:
     :raises ActivityCancelled: for a cancelled activity. :raises CodeUnavailable: for a draft.
     """
     activity = get_managed_activity(actor, activity_id)
-    if activity.status == ACTIVITY_CANCELLED:
+    if activity.status == ActivityStatus.CANCELLED:
         raise ActivityCancelled()
-    if activity.status == DRAFT:
+    if activity.status == ActivityStatus.DRAFT:
         raise CodeUnavailable()
     token, expires_at = issue_checkin_token(activity.id)
     return CheckinCode(token, expires_at, qr_svg(token))
@@ -130,7 +129,7 @@ def _distance(activity: Activity, lat: float | None, lng: float | None) -> int |
 
 def _open_activity(activity_id: int, viewer: User) -> Activity:
     activity = get_activity(activity_id, viewer)
-    if activity.status == ACTIVITY_CANCELLED:
+    if activity.status == ActivityStatus.CANCELLED:
         raise ActivityCancelled()
     return activity
 
@@ -253,7 +252,7 @@ def check_out(user: User, activity_id: int, token: str, lat: float | None = None
 
 def _staff_target(actor: User, activity_id: int, user_id: int) -> Activity:
     activity = get_managed_activity(actor, activity_id)
-    if activity.status == ACTIVITY_CANCELLED:
+    if activity.status == ActivityStatus.CANCELLED:
         raise ActivityCancelled()
     _check_window(activity, utcnow())
     return activity

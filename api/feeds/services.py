@@ -11,8 +11,7 @@ from sqlalchemy import select, update
 
 from api.accounts.models import User
 from api.activities.models import Activity
-from api.activities.vocabulary import CANCELLED as ACTIVITY_CANCELLED
-from api.activities.vocabulary import FINISHED, PUBLISHED
+from api.activities.vocabulary import ActivityStatus
 from api.audit.services import record as audit
 from api.errors import NotFound
 from api.extensions import db
@@ -43,7 +42,8 @@ def unit_feed(unit_id: int | None, now: datetime | None = None) -> tuple[str, li
     :raises UnitNotFound: for an unknown ``unit_id``.
     """
     now = now or utcnow()
-    statement = select(Activity).where(Activity.status.in_((PUBLISHED, FINISHED)))
+    statement = select(Activity).where(
+        Activity.status.in_((ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)))
     name = "文明实践活动"
     if unit_id is not None:
         unit = get_unit(unit_id)
@@ -83,7 +83,7 @@ def personal_feed(user: User, now: datetime | None = None) -> tuple[str, list[Fe
 
 
 def _personal_entry(activity: Activity, signup_status: str) -> FeedEntry:
-    if activity.status == ACTIVITY_CANCELLED:
+    if activity.status == ActivityStatus.CANCELLED:
         reason = f"活动已取消：{activity.cancel_reason}" if activity.cancel_reason else "活动已取消"
         return FeedEntry(activity, CANCELLED, (reason,))
     notes = (_SIGNUP_NOTES[signup_status],) if signup_status in _SIGNUP_NOTES else ()

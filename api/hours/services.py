@@ -19,7 +19,7 @@ from api.accounts import roles
 from api.accounts.models import User
 from api.activities.lookup import get_activity, get_managed_activity
 from api.activities.models import Activity
-from api.activities.vocabulary import CANCELLED, DRAFT
+from api.activities.vocabulary import ActivityStatus
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_manages
 from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -231,7 +231,8 @@ def _live_record_exists(user_id: int, activity_id: int) -> bool:
 
 
 def _check_held(activity: Activity) -> None:
-    if activity.status in (DRAFT, CANCELLED) or activity.starts_at > utcnow():
+    if (activity.status in (ActivityStatus.DRAFT, ActivityStatus.CANCELLED)
+            or activity.starts_at > utcnow()):
         raise ActivityNotHeld()
 
 

@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from api.accounts.models import User
 from api.activities.models import Activity
-from api.activities.vocabulary import PUBLISHED
+from api.activities.vocabulary import ActivityStatus
 from api.extensions import db
 from api.notifications import services
 from api.notifications.kinds import ACTIVITY_REMINDER
@@ -194,7 +194,7 @@ def create_due_reminders(now: datetime) -> int:
         select(Signup.id, Signup.user_id, Signup.confirmed_at, Activity.id.label("activity_id"),
                Activity.title, Activity.starts_at, Activity.address)
         .join(Activity, Activity.id == Signup.activity_id)
-        .where(Activity.status == PUBLISHED, Activity.starts_at > now,
+        .where(Activity.status == ActivityStatus.PUBLISHED, Activity.starts_at > now,
                Activity.starts_at <= now + timedelta(minutes=offsets[-1]),
                Signup.status == CONFIRMED)
     ).all()
@@ -324,7 +324,8 @@ def _reminder_is_stale(notification: Notification, now: datetime) -> bool:
     payload = notification.payload or {}
     activity = db.session.get(Activity, payload.get("activity_id"))
     signup = db.session.get(Signup, payload.get("signup_id"))
-    return (activity is None or activity.status != PUBLISHED or activity.starts_at <= now
+    return (activity is None or activity.status != ActivityStatus.PUBLISHED
+            or activity.starts_at <= now
             or signup is None or signup.status != CONFIRMED)
 
 

@@ -6,12 +6,12 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 
 from api.activities.models import Activity
-from api.activities.vocabulary import FINISHED, PUBLISHED
+from api.activities.vocabulary import ActivityStatus
 from api.extensions import db
 from api.units.models import Team, Unit
 
 # Activities residents may find; drafts and cancelled ones are never offered.
-SEARCHABLE_STATUSES = (PUBLISHED, FINISHED)
+SEARCHABLE_STATUSES = (ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)
 # Columns whose change alters an activity's search document.
 INDEXED_COLUMNS = frozenset({"title", "description", "theme", "category", "unit_id",
                              "team_id", "address", "starts_at", "status", "external_id"})

@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import exists, func, select, update
 
 from api.activities.models import Activity
-from api.activities.vocabulary import FINISHED, PUBLISHED
+from api.activities.vocabulary import ActivityStatus
 from api.extensions import db
 from api.signups.models import CONFIRMED, NO_SHOW, Attendance, Signup
 from api.timeutil import utcnow
@@ -23,8 +23,9 @@ def mark_no_shows(now: datetime | None = None) -> dict:
     ``no_show``: one conditional UPDATE, so a second run (on any worker) changes nothing."""
     now = now or utcnow()
     cutoff = now - timedelta(minutes=current_app.config["NO_SHOW_GRACE_MINUTES"])
-    ended = select(Activity.id).where(Activity.status.in_((PUBLISHED, FINISHED)),
-                                      Activity.ends_at <= cutoff)
+    ended = select(Activity.id).where(
+        Activity.status.in_((ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)),
+        Activity.ends_at <= cutoff)
     checked_in = exists().where(Attendance.signup_id == Signup.id)
     marked = db.session.execute(
         update(Signup)

@@ -14,8 +14,7 @@ from sqlalchemy.orm import aliased, contains_eager, selectinload
 from api.accounts.models import User
 from api.activities.lookup import get_activity, get_managed_activity, lock_activity
 from api.activities.models import Activity
-from api.activities.vocabulary import CANCELLED as ACTIVITY_CANCELLED
-from api.activities.vocabulary import PUBLISHED
+from api.activities.vocabulary import ActivityStatus
 from api.audit.services import record as audit
 from api.errors import Conflict, Forbidden, NotFound
 from api.extensions import db
@@ -147,9 +146,9 @@ def guardian_must_come(member: FamilyMember | None, activity: Activity) -> bool:
 
 def _check_eligibility(user: User, activity: Activity, now: datetime,
                        member: FamilyMember | None = None) -> None:
-    if activity.status == ACTIVITY_CANCELLED:
+    if activity.status == ActivityStatus.CANCELLED:
         raise ActivityCancelled()
-    if activity.status != PUBLISHED:
+    if activity.status != ActivityStatus.PUBLISHED:
         raise SignupClosed()
     if activity.signup_opens_at and now < activity.signup_opens_at:
         raise SignupClosed("报名尚未开始")
@@ -166,7 +165,7 @@ def _check_time_conflict(user: User, activity: Activity) -> None:
             Signup.user_id == user.id,
             Signup.status.in_((CONFIRMED, ATTENDED)),
             Signup.activity_id != activity.id,
-            Activity.status != ACTIVITY_CANCELLED,
+            Activity.status != ActivityStatus.CANCELLED,
             Activity.starts_at < activity.ends_at,
             Activity.ends_at > activity.starts_at,
         ).limit(1)
@@ -287,7 +286,7 @@ def cancel_signup(user: User, activity_id: int) -> None:
     activity = get_activity(activity_id, user)
     if active_signup(user.id, activity_id) is None:
         raise SignupNotFound()
-    if activity.status == PUBLISHED and utcnow() >= (activity.cancel_deadline
+    if activity.status == ActivityStatus.PUBLISHED and utcnow() >= (activity.cancel_deadline
                                                       or activity.starts_at):
         raise CancelClosed()
     activity = lock_activity(activity_id)

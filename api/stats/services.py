@@ -24,7 +24,7 @@ from sqlalchemy import distinct, func, literal_column, select
 
 from api.accounts.models import VolunteerProfile
 from api.activities.models import Activity
-from api.activities.vocabulary import FINISHED, PUBLISHED
+from api.activities.vocabulary import ActivityStatus
 from api.errors import ValidationFailed
 from api.extensions import db
 from api.help import services as help_requests
@@ -39,7 +39,7 @@ from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
 from api.units.services import get_unit, in_subtree
 
-CALENDAR_STATUSES = (PUBLISHED, FINISHED)
+CALENDAR_STATUSES = (ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)
 SATISFIED_FROM = 4  # stars
 _CACHE_SIZE = 256
 _cache_lock = threading.Lock()
