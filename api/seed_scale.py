@@ -43,7 +43,7 @@ from api.hours.models import (
     ServiceRecord,
 )
 from api.personal_data import encrypt, lookup_hash
-from api.signups.models import ATTENDED, CONFIRMED, NO_SHOW, WAITLISTED, Attendance, Signup
+from api.signups.models import Attendance, Signup, SignupStatus
 from api.timeutil import LOCAL_TZ, local_today
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
@@ -262,16 +262,17 @@ def _signup_plan(activity: _PlannedActivity) -> list[str]:
     if activity.past:
         count = min(PAST_SIGNUPS, activity.capacity)
         attended = round(count * ATTENDED_SHARE)
-        return [ATTENDED] * attended + [NO_SHOW] * (count - attended)
+        return [SignupStatus.ATTENDED] * attended + [SignupStatus.NO_SHOW] * (count - attended)
     confirmed = min(FUTURE_SIGNUPS, activity.capacity)
-    return [CONFIRMED] * confirmed + [WAITLISTED] * (FUTURE_SIGNUPS - confirmed)
+    return ([SignupStatus.CONFIRMED] * confirmed
+            + [SignupStatus.WAITLISTED] * (FUTURE_SIGNUPS - confirmed))
 
 
 def _participation_counts(planned: list[_PlannedActivity]) -> tuple[dict, dict]:
     confirmed, waitlisted = {}, {}
     for activity in planned:
         statuses = _signup_plan(activity)
-        waitlisted[activity.id] = statuses.count(WAITLISTED)
+        waitlisted[activity.id] = statuses.count(SignupStatus.WAITLISTED)
         confirmed[activity.id] = len(statuses) - waitlisted[activity.id]
     return confirmed, waitlisted
 
@@ -288,8 +289,8 @@ def _seed_participation(writer: _Writer, rng: random.Random, counts: ScaleCounts
             created = activity.starts_at - timedelta(days=3)
             signups.append({"id": signup_id, "activity_id": activity.id, "user_id": user_id,
                             "status": status, "created_at": created,
-                            "confirmed_at": None if status == WAITLISTED else created})
-            if status != ATTENDED:
+                            "confirmed_at": None if status == SignupStatus.WAITLISTED else created})
+            if status != SignupStatus.ATTENDED:
                 continue
             ends = activity.starts_at + timedelta(minutes=activity.minutes)
             attendances.append({"signup_id": signup_id, "checked_in_at": activity.starts_at,

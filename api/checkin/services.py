@@ -21,7 +21,7 @@ from api.errors import BadRequest, Conflict, Forbidden, ValidationFailed
 from api.extensions import db
 from api.geo import distance_metres
 from api.hours.models import PENDING, ServiceRecord
-from api.signups.models import ATTENDED, CONFIRMED, Attendance, Signup
+from api.signups.models import Attendance, Signup, SignupStatus
 from api.signups.services import ActivityCancelled, active_signup
 from api.timeutil import utcnow
 
@@ -136,7 +136,7 @@ def _open_activity(activity_id: int, viewer: User) -> Activity:
 
 def _signup_for_checkin(user_id: int, activity_id: int) -> Signup:
     signup = active_signup(user_id, activity_id)
-    if signup is None or signup.status not in (CONFIRMED, ATTENDED):
+    if signup is None or signup.status not in (SignupStatus.CONFIRMED, SignupStatus.ATTENDED):
         raise NotSignedUp()
     return signup
 
@@ -157,7 +157,7 @@ def _record_checkin(activity: Activity, user_id: int, *, actor: User, method: st
                             distance_metres=distance,
                             recorded_by_id=actor.id if method == STAFF else None,
                             reason=reason)
-    signup.status = ATTENDED
+    signup.status = SignupStatus.ATTENDED
     db.session.add(attendance)
     try:
         db.session.flush()

@@ -16,7 +16,7 @@ from api.audit.services import record as audit
 from api.errors import NotFound
 from api.extensions import db
 from api.feeds.ics import CANCELLED, CONFIRMED, TENTATIVE, FeedEntry
-from api.signups.models import ACTIVE_STATUSES, ATTENDED, WAITLISTED, Signup
+from api.signups.models import ACTIVE_STATUSES, Signup, SignupStatus
 from api.timeutil import utcnow
 from api.units.services import get_unit, in_subtree
 
@@ -26,7 +26,8 @@ FEED_PAST = timedelta(days=30)
 MAX_UNIT_FEED_EVENTS = 2000
 MAX_PERSONAL_FEED_EVENTS = 500
 
-_SIGNUP_NOTES = {WAITLISTED: "报名状态：候补中", ATTENDED: "报名状态：已签到"}
+_SIGNUP_NOTES = {SignupStatus.WAITLISTED: "报名状态：候补中",
+                 SignupStatus.ATTENDED: "报名状态：已签到"}
 
 
 class CalendarFeedNotFound(NotFound):
@@ -87,7 +88,8 @@ def _personal_entry(activity: Activity, signup_status: str) -> FeedEntry:
         reason = f"活动已取消：{activity.cancel_reason}" if activity.cancel_reason else "活动已取消"
         return FeedEntry(activity, CANCELLED, (reason,))
     notes = (_SIGNUP_NOTES[signup_status],) if signup_status in _SIGNUP_NOTES else ()
-    return FeedEntry(activity, TENTATIVE if signup_status == WAITLISTED else CONFIRMED, notes)
+    return FeedEntry(activity, TENTATIVE if signup_status == SignupStatus.WAITLISTED
+                     else CONFIRMED, notes)
 
 
 def calendar_token(user: User) -> str:

@@ -41,7 +41,7 @@ from api.hours.models import (
     ServiceRecord,
 )
 from api.notifications import services as notifications
-from api.signups.models import ATTENDED, CONFIRMED, NO_SHOW, Signup
+from api.signups.models import Signup, SignupStatus
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.transactions import atomic
 from api.units.services import scope_condition
@@ -213,7 +213,9 @@ def _linked_to_activity(user_id: int, activity: Activity) -> bool:
     member (responder) of the team that runs it."""
     signed_up = select(Signup.id).where(Signup.user_id == user_id,
                                         Signup.activity_id == activity.id,
-                                        Signup.status.in_((CONFIRMED, ATTENDED, NO_SHOW)))
+                                        Signup.status.in_((SignupStatus.CONFIRMED,
+                                                           SignupStatus.ATTENDED,
+                                                           SignupStatus.NO_SHOW)))
     if db.session.scalar(signed_up.limit(1)) is not None:
         return True
     return activity.team_id is not None and db.session.scalar(

@@ -34,7 +34,7 @@ from api.notifications import services
 from api.notifications.kinds import ACTIVITY_REMINDER
 from api.notifications.models import FAILED, PENDING, SENDING, SENT, SKIPPED, Notification
 from api.notifications.templates import context_of, local_time_text, render, template_for
-from api.signups.models import CONFIRMED, Signup
+from api.signups.models import Signup, SignupStatus
 from api.timeutil import utcnow
 from api.wechat.client import (
     DAILY_QUOTA_REACHED,
@@ -196,7 +196,7 @@ def create_due_reminders(now: datetime) -> int:
         .join(Activity, Activity.id == Signup.activity_id)
         .where(Activity.status == ActivityStatus.PUBLISHED, Activity.starts_at > now,
                Activity.starts_at <= now + timedelta(minutes=offsets[-1]),
-               Signup.status == CONFIRMED)
+               Signup.status == SignupStatus.CONFIRMED)
     ).all()
     due: dict[str, dict] = {}
     for row in rows:
@@ -326,7 +326,7 @@ def _reminder_is_stale(notification: Notification, now: datetime) -> bool:
     signup = db.session.get(Signup, payload.get("signup_id"))
     return (activity is None or activity.status != ActivityStatus.PUBLISHED
             or activity.starts_at <= now
-            or signup is None or signup.status != CONFIRMED)
+            or signup is None or signup.status != SignupStatus.CONFIRMED)
 
 
 def _finish(notification: Notification, status: str, reason: str = "", *,
