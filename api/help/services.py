@@ -32,19 +32,14 @@ from api.help import moderation
 from api.help.escalation import overdue_condition
 from api.help.models import HelpRequest, HelpResponder
 from api.help.states import (
-    ACCEPTED,
     APP,
-    COMPLETED,
-    HELD,
     HOTLINE,
     PUBLIC_STATUSES,
     QUEUED,
-    RATED,
-    REJECTED,
     SATISFIED_RATING,
     STATUS_LABELS,
-    SUBMITTED,
     TRANSITIONS,
+    HelpStatus,
 )
 from api.hours import services as hours
 from api.notifications import services as notifications
@@ -175,7 +170,7 @@ class Standing:
 
 def _allowed_from(action: str, status: str) -> bool:
     if action == "make_activity":
-        return status == ACCEPTED
+        return status == HelpStatus.ACCEPTED
     return status in TRANSITIONS[action][0]
 
 
@@ -263,7 +258,7 @@ def submit(user: User, values: dict) -> HelpRequest:
                                         values["contact_name"]], SCENE_FORUM)
     if verdict == moderation.RISKY:
         raise ContentRefused()
-    status = HELD if verdict == moderation.REVIEW else SUBMITTED
+    status = HelpStatus.HELD if verdict == moderation.REVIEW else HelpStatus.SUBMITTED
     request = _new_request(values, unit, channel=APP, status=status, requester_id=user.id,
                            moderation=verdict)
     with atomic():
@@ -283,13 +278,13 @@ def enter_hotline(actor: User, values: dict) -> HelpRequest:
     """
     unit = _checked_unit(values["unit_id"])
     ensure_manages(actor, unit)
-    request = _new_request(values, unit, channel=HOTLINE, status=SUBMITTED,
+    request = _new_request(values, unit, channel=HOTLINE, status=HelpStatus.SUBMITTED,
                            entered_by_id=actor.id, moderation="staff")
     with atomic():
         db.session.add(request)
         db.session.flush()
         audit(actor, "help_request.submit", "help_request", request.id,
-              details={"channel": HOTLINE, "status": SUBMITTED, "unit": unit.code,
+              details={"channel": HOTLINE, "status": HelpStatus.SUBMITTED, "unit": unit.code,
                        "category": request.category})
     return request
 
@@ -503,7 +498,7 @@ def claim(actor: User, request_id: int) -> HelpRequest:
     """The station a request was routed down to takes it itself (dispatched and accepted
     at once). :raises NotRoutedToStation: the request waits at a township or the center."""
     request = _find(request_id)
-    if request.status == SUBMITTED and request.unit.level != "station":
+    if request.status == HelpStatus.SUBMITTED and request.unit.level != "station":
         raise NotRoutedToStation()
     _check(actor, request, "claim")
     now = utcnow()
@@ -629,12 +624,12 @@ def rating_overdue(now: datetime | None = None):
     """SQL: completed and past its rating period, so it counts as rated "satisfied" even
     before :func:`settle_overdue_ratings` wrote it down."""
     cutoff = (now or utcnow()) - timedelta(days=current_app.config["HELP_AUTO_RATE_DAYS"])
-    return and_(HelpRequest.status == COMPLETED, HelpRequest.completed_at <= cutoff)
+    return and_(HelpRequest.status == HelpStatus.COMPLETED, HelpRequest.completed_at <= cutoff)
 
 
 def effective_status(now: datetime | None = None):
     """SQL: the status a reader sees (an overdue rating counts as rated)."""
-    return case((rating_overdue(now), RATED), else_=HelpRequest.status)
+    return case((rating_overdue(now), HelpStatus.RATED), else_=HelpRequest.status)
 
 
 def effective_rating(now: datetime | None = None):
@@ -651,8 +646,8 @@ def show_effective_rating(request: HelpRequest) -> HelpRequest:
     """Show an overdue rating as the settled one, in memory only: the values are set as
     if loaded, so no flush ever writes them (a GET never writes)."""
     deadline = rating_deadline(request)
-    if request.status == COMPLETED and deadline is not None and utcnow() >= deadline:
-        for name, value in (("status", RATED), ("rating", SATISFIED_RATING),
+    if request.status == HelpStatus.COMPLETED and deadline is not None and utcnow() >= deadline:
+        for name, value in (("status", HelpStatus.RATED), ("rating", SATISFIED_RATING),
                             ("auto_rated", True), ("rated_at", deadline)):
             set_committed_value(request, name, value)
     return request
@@ -667,7 +662,7 @@ def settle_overdue_ratings(now: datetime | None = None) -> int:
     """
     now = now or utcnow()
     cutoff = now - timedelta(days=current_app.config["HELP_AUTO_RATE_DAYS"])
-    due = select(HelpRequest.id).where(HelpRequest.status == COMPLETED,
+    due = select(HelpRequest.id).where(HelpRequest.status == HelpStatus.COMPLETED,
                                        HelpRequest.completed_at <= cutoff)
     # A read first: with nothing due (nearly always) no write lock is taken.
     if db.session.scalar(due.limit(1)) is None:
@@ -675,16 +670,16 @@ def settle_overdue_ratings(now: datetime | None = None) -> int:
     with atomic():
         settled = db.session.execute(
             update(HelpRequest)
-            .where(HelpRequest.status == COMPLETED, HelpRequest.completed_at <= cutoff)
-            .values(status=RATED, rating=SATISFIED_RATING, auto_rated=True, rated_at=now,
+            .where(HelpRequest.status == HelpStatus.COMPLETED, HelpRequest.completed_at <= cutoff)
+            .values(status=HelpStatus.RATED, rating=SATISFIED_RATING, auto_rated=True, rated_at=now,
                     version=HelpRequest.version + 1, updated_at=now)
             .returning(HelpRequest.id)
             .execution_options(synchronize_session=False)
         ).scalars().all()
         for request_id in settled:
             audit(None, "help_request.rate", "help_request", request_id,
-                  details={"from": COMPLETED, "to": RATED, "rating": SATISFIED_RATING,
-                           "auto": True},
+                  details={"from": HelpStatus.COMPLETED, "to": HelpStatus.RATED,
+                           "rating": SATISFIED_RATING, "auto": True},
                   reason=f"{current_app.config['HELP_AUTO_RATE_DAYS']} 天未评价，默认满意")
     db.session.expire_all()
     return len(settled)
@@ -714,7 +709,7 @@ def make_activity(actor: User, request_id: int, values: dict) -> HelpRequest:
         linked = db.session.execute(
             update(HelpRequest)
             .where(HelpRequest.id == request.id, HelpRequest.activity_id.is_(None),
-                   HelpRequest.status == ACCEPTED)
+                   HelpRequest.status == HelpStatus.ACCEPTED)
             .values(activity_id=activity.id, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -770,4 +765,4 @@ def set_responders(actor: User, team_id: int, user_ids: list[int]) -> list[HelpR
 
 def rejected_reason_visible(request: HelpRequest) -> bool:
     """The reason of a rejection is for the requester (and the dispatchers who wrote it)."""
-    return request.status == REJECTED and request.viewer_role in (REQUESTER, DISPATCHER)
+    return request.status == HelpStatus.REJECTED and request.viewer_role in (REQUESTER, DISPATCHER)

@@ -29,7 +29,7 @@ from api.errors import ValidationFailed
 from api.extensions import db
 from api.help import services as help_requests
 from api.help.models import HelpRequest
-from api.help.states import STATUSES as HELP_STATUSES
+from api.help.states import HelpStatus
 from api.hours.models import APPROVED, PENDING, ServiceRecord
 from api.hours.totals import hours
 from api.sql_time import local_month
@@ -256,7 +256,7 @@ def compute(scope: Unit | None, first: date | None, last: date | None,
                *_in_range(ServiceRecord.served_at, *_month_bounds(now))),
         VolunteerProfile.unit_id, scope))
 
-    by_status = dict.fromkeys(HELP_STATUSES, 0)
+    by_status = dict.fromkeys(HelpStatus, 0)
     month = local_month(HelpRequest.created_at).label("month")
     # Overdue ratings count as rated "satisfied" before the periodic task writes them.
     shown_status = help_requests.effective_status(now).label("status")

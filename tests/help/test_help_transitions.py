@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from api.audit.models import AuditEntry
 from api.extensions import db
 from api.help.models import HelpRequest
-from api.help.states import STATUSES, TRANSITIONS
+from api.help.states import TRANSITIONS, HelpStatus
 
 ALLOWED = {action: sources for action, (sources, _) in TRANSITIONS.items()}
 ALLOWED["activity"] = frozenset({"accepted"})
@@ -41,7 +41,7 @@ def _attempt(act, people, teams, corpus_units, request_id, action):
     return act(person, request_id, action, **body)
 
 
-@pytest.mark.parametrize("state", STATUSES)
+@pytest.mark.parametrize("state", tuple(HelpStatus))
 def test_every_illegal_move_is_refused(client, request_in, act, people, teams, corpus_units,
                                        state):
     request_id = request_in(state)
@@ -60,7 +60,7 @@ def test_every_illegal_move_is_refused(client, request_in, act, people, teams, c
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == audit_count
 
 
-@pytest.mark.parametrize("state", STATUSES)
+@pytest.mark.parametrize("state", tuple(HelpStatus))
 def test_every_legal_move_is_taken(client, request_in, act, people, teams, corpus_units,
                                    state):
     legal = [action for action, sources in ALLOWED.items() if state in sources]
