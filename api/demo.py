@@ -20,7 +20,7 @@ from api.articles import services as articles
 from api.extensions import db
 from api.help import services as help_requests
 from api.hours import services as hours
-from api.hours.models import APPROVED, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.points import services as points
 from api.points.models import Merchant
 from api.timeutil import local_today, utcnow
@@ -125,7 +125,7 @@ def _merchant(admin: User, owner: User, volunteer: User, reviewer: User) -> str:
     now = utcnow()
     db.session.add(ServiceRecord(
         user_id=volunteer.id, unit_id=merchant.unit_id, credited_minutes=360, source="checkin",
-        status=APPROVED, category="卫生环保", served_at=now - timedelta(days=2),
+        status=RecordStatus.APPROVED, category="卫生环保", served_at=now - timedelta(days=2),
         reviewed_by_id=reviewer.id, reviewed_at=now - timedelta(days=1)))
     db.session.commit()
     points.sync_all()

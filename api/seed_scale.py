@@ -33,15 +33,7 @@ from api.articles.store import make_slug, write_atomic
 from api.corpus.organisation import import_teams, import_units
 from api.extensions import db
 from api.hours.lookup import PHONE, lookup_digest
-from api.hours.models import (
-    APPROVED,
-    CHECKIN,
-    MANUAL,
-    PENDING,
-    REJECTED,
-    HoursLookupKey,
-    ServiceRecord,
-)
+from api.hours.models import CHECKIN, MANUAL, HoursLookupKey, RecordStatus, ServiceRecord
 from api.personal_data import encrypt, lookup_hash
 from api.signups.models import Attendance, Signup, SignupStatus
 from api.timeutil import LOCAL_TZ, local_today
@@ -53,7 +45,8 @@ BATCH = 5_000
 PAST_SHARE = 0.8
 PAST_SIGNUPS, FUTURE_SIGNUPS = 11, 6
 ATTENDED_SHARE = 0.95
-RECORD_STATUSES = (APPROVED,) * 17 + (PENDING, PENDING, REJECTED)
+RECORD_STATUSES = ((RecordStatus.APPROVED,) * 17
+                   + (RecordStatus.PENDING, RecordStatus.PENDING, RecordStatus.REJECTED))
 TITLE_WORDS = ("健康义诊", "文明实践", "政策宣讲", "书法培训", "垃圾分类", "关爱老人", "法律咨询",
                "防诈骗宣传", "广场舞", "读书分享", "消防演练", "植树护绿", "助学辅导", "戏曲进村")
 ARTICLE_TOPICS = ("高血压防治", "糖尿病饮食", "骨质疏松", "流感疫苗", "防范电信诈骗", "移风易俗",
@@ -314,7 +307,7 @@ def _record(rng: random.Random, user_id: int, unit_id: int, category: str, serve
     return {"user_id": user_id, "activity_id": activity_id, "unit_id": unit_id,
             "credited_minutes": minutes, "source": source, "status": status,
             "category": category, "served_at": served, "reason": "", "review_note": "",
-            "created_at": served, "reviewed_at": None if status == PENDING else served}
+            "created_at": served, "reviewed_at": None if status == RecordStatus.PENDING else served}
 
 
 def _seed_articles(rng: random.Random, counts: ScaleCounts, content_dir: Path,

@@ -20,7 +20,7 @@ from api.checkin.tokens import issue_checkin_token, qr_svg, read_checkin_token
 from api.errors import BadRequest, Conflict, Forbidden, ValidationFailed
 from api.extensions import db
 from api.geo import distance_metres
-from api.hours.models import PENDING, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.signups.models import Attendance, Signup, SignupStatus
 from api.signups.services import ActivityCancelled, active_signup
 from api.timeutil import utcnow
@@ -216,8 +216,8 @@ def _record_checkout(activity: Activity, user_id: int, *, actor: User,
                                activity.planned_minutes)
     service_record = ServiceRecord(user_id=user_id, activity_id=activity.id,
                                    unit_id=activity.unit_id, credited_minutes=minutes,
-                                   source="checkin", status=PENDING, created_by_id=actor.id,
-                                   reason=reason)
+                                   source="checkin", status=RecordStatus.PENDING,
+                                   created_by_id=actor.id, reason=reason)
     db.session.add(service_record)
     db.session.flush()
     audit(actor, "service_record.create", "service_record", service_record.id,

@@ -19,7 +19,7 @@ from api.extensions import db
 from api.families.consent import CONSENT_VERSION
 from api.families.models import FamilyMember
 from api.hours import certificates, totals
-from api.hours.models import APPROVED, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.personal_data import decrypt, encrypt, lookup_hash, mask_name
 from api.signups.models import Signup, SignupStatus
 from api.signups.services import active_signup, cancel_signup, promote_waitlist, sign_up
@@ -221,7 +221,7 @@ def issue_member_certificate(guardian: User, member_id: int):
     member = get_member(guardian, member_id)
     latest = db.session.scalar(
         select(ServiceRecord).where(ServiceRecord.user_id == member.child_id,
-                                    ServiceRecord.status == APPROVED)
+                                    ServiceRecord.status == RecordStatus.APPROVED)
         .order_by(ServiceRecord.id.desc()).limit(1))
     if latest is None:
         raise NoHoursYet()

@@ -9,6 +9,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from api.auth.current import require_user
 from api.extensions import configured_limit, limiter, namespaced
 from api.hours import certificates, cli, lookup, pdf, reports, services, totals
+from api.hours.models import RecordStatus
 from api.hours.schemas import (
     CertificateCreateSchema,
     CertificateSchema,
@@ -158,7 +159,7 @@ def approve_roster(body, activity_id):
     """
     moved = services.review_activity(require_user(), activity_id, True, body["note"],
                                      body["record_ids"])
-    return {"activity_id": activity_id, "status": "approved", "record_ids": moved}
+    return {"activity_id": activity_id, "status": RecordStatus.APPROVED, "record_ids": moved}
 
 
 @blp.route("/activities/<int:activity_id>/service-records/reject", methods=["POST"])
@@ -172,7 +173,7 @@ def reject_roster(body, activity_id):
     """
     moved = services.review_activity(require_user(), activity_id, False, body["note"],
                                      body["record_ids"])
-    return {"activity_id": activity_id, "status": "rejected", "record_ids": moved}
+    return {"activity_id": activity_id, "status": RecordStatus.REJECTED, "record_ids": moved}
 
 
 # --- disputes -----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from api.extensions import db
 from api.help import services as help_requests
 from api.help.models import HelpRequest
 from api.help.states import HelpStatus
-from api.hours.models import APPROVED, PENDING, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.hours.totals import hours
 from api.sql_time import local_month
 from api.stats.snapshots import TOWNSHIP_LEVEL, read_snapshot, store_snapshot
@@ -237,7 +237,7 @@ def compute(scope: Unit | None, first: date | None, last: date | None,
     for unit_id, category, month_key, total in db.session.execute(_scoped(
             select(ServiceRecord.unit_id, ServiceRecord.category, month,
                    func.sum(ServiceRecord.credited_minutes))
-            .where(ServiceRecord.status == APPROVED,
+            .where(ServiceRecord.status == RecordStatus.APPROVED,
                    *_in_range(ServiceRecord.served_at, start, end))
             .group_by(ServiceRecord.unit_id, ServiceRecord.category, month),
             ServiceRecord.unit_id, scope)):
@@ -252,7 +252,7 @@ def compute(scope: Unit | None, first: date | None, last: date | None,
     active_this_month = db.session.scalar(_scoped(
         select(func.count(distinct(VolunteerProfile.user_id)))
         .join(ServiceRecord, ServiceRecord.user_id == VolunteerProfile.user_id)
-        .where(ServiceRecord.status.in_((PENDING, APPROVED)),
+        .where(ServiceRecord.status.in_((RecordStatus.PENDING, RecordStatus.APPROVED)),
                *_in_range(ServiceRecord.served_at, *_month_bounds(now))),
         VolunteerProfile.unit_id, scope))
 
