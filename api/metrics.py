@@ -25,7 +25,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from api.extensions import db
 from api.jobs.models import QUEUED, Job
-from api.notifications.models import PENDING, Notification
+from api.notifications.models import Notification, NotificationStatus
 from api.tasks.queue import task_queue
 from api.timeutil import utcnow
 
@@ -41,7 +41,7 @@ def observe_request(method: str, endpoint: str, status: int, seconds: float) -> 
 
 
 def _due_notifications(now):
-    return sa.and_(Notification.status == PENDING,
+    return sa.and_(Notification.status == NotificationStatus.PENDING,
                    sa.or_(Notification.next_attempt_at.is_(None),
                           Notification.next_attempt_at <= now))
 

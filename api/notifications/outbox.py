@@ -32,7 +32,7 @@ from api.activities.vocabulary import ActivityStatus
 from api.extensions import db
 from api.notifications import services
 from api.notifications.kinds import ACTIVITY_REMINDER
-from api.notifications.models import FAILED, PENDING, SENDING, SENT, SKIPPED, Notification
+from api.notifications.models import Notification, NotificationStatus
 from api.notifications.templates import context_of, local_time_text, render, template_for
 from api.signups.models import Signup, SignupStatus
 from api.timeutil import utcnow
@@ -111,7 +111,7 @@ def claim_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[str, list[
     while True:
         candidates = db.session.scalars(
             select(Notification.id)
-            .where(Notification.status == PENDING,
+            .where(Notification.status == NotificationStatus.PENDING,
                    or_(Notification.next_attempt_at.is_(None),
                        Notification.next_attempt_at <= now))
             .order_by(Notification.id).limit(batch_size)
@@ -123,15 +123,16 @@ def claim_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[str, list[
         claimed_at = utcnow()
         db.session.execute(
             update(Notification)
-            .where(Notification.id.in_(candidates), Notification.status == PENDING)
-            .values(status=SENDING, claim_token=token, claimed_at=claimed_at,
+            .where(Notification.id.in_(candidates),
+                   Notification.status == NotificationStatus.PENDING)
+            .values(status=NotificationStatus.SENDING, claim_token=token, claimed_at=claimed_at,
                     claimed_until=claimed_at + _lease(), attempt_started_at=None),
             execution_options={"synchronize_session": False},
         )
         db.session.commit()
         claimed = list(db.session.scalars(
             select(Notification.id).where(Notification.claim_token == token,
-                                          Notification.status == SENDING)
+                                          Notification.status == NotificationStatus.SENDING)
             .order_by(Notification.id)
         ))
         if claimed:
@@ -142,17 +143,17 @@ def release_expired_claims(now: datetime) -> tuple[int, int]:
     """Claims whose lease ran out (their worker died): given back to ``pending`` when no
     send had started, marked failed (``interrupted``) when one had, since whether it went
     out is unknown. Returns (given back, interrupted)."""
-    expired = (Notification.status == SENDING, Notification.claimed_until < now)
+    expired = (Notification.status == NotificationStatus.SENDING, Notification.claimed_until < now)
     given_back = db.session.execute(
         update(Notification)
         .where(*expired, Notification.attempt_started_at.is_(None))
-        .values(status=PENDING, claim_token=None, claimed_until=None),
+        .values(status=NotificationStatus.PENDING, claim_token=None, claimed_until=None),
         execution_options={"synchronize_session": False},
     ).rowcount
     interrupted = db.session.execute(
         update(Notification)
         .where(*expired, Notification.attempt_started_at.is_not(None))
-        .values(status=FAILED, last_error="interrupted", claimed_until=None),
+        .values(status=NotificationStatus.FAILED, last_error="interrupted", claimed_until=None),
         execution_options={"synchronize_session": False},
     ).rowcount
     db.session.commit()
@@ -162,7 +163,8 @@ def release_expired_claims(now: datetime) -> tuple[int, int]:
 def _start_attempt(notification: Notification, token: str | None) -> bool:
     """Write down, under this worker's claim, that a send starts now (committed before the
     send). False: the claim is no longer ours (its lease ran out and another took it)."""
-    condition = [Notification.id == notification.id, Notification.status == SENDING]
+    condition = [Notification.id == notification.id,
+                 Notification.status == NotificationStatus.SENDING]
     if token is not None:
         condition.append(Notification.claim_token == token)
     started = db.session.execute(
@@ -236,7 +238,7 @@ def _reminder_row(row, minutes: int, key: str, now: datetime) -> dict:
         "body": f"{start}开始，地点：{row.address}"[:500],
         "payload": {"activity_id": row.activity_id, "signup_id": row.id,
                     "minutes_before": minutes},
-        "status": PENDING, "created_at": now, "dedupe_key": key, "attempts": 0,
+        "status": NotificationStatus.PENDING, "created_at": now, "dedupe_key": key, "attempts": 0,
         "last_error": "",
     }
 
@@ -252,12 +254,12 @@ def _deliver_safely(notification_id: int, client: WeChatClient, now: datetime,
         db.session.rollback()
         db.session.execute(
             update(Notification).where(Notification.id == notification_id,
-                                       Notification.status == SENDING)
-            .values(status=FAILED, last_error="internal_error"),
+                                       Notification.status == NotificationStatus.SENDING)
+            .values(status=NotificationStatus.FAILED, last_error="internal_error"),
             execution_options={"synchronize_session": False},
         )
         db.session.commit()
-        return FAILED
+        return NotificationStatus.FAILED
 
 
 def deliver(notification_id: int, client: WeChatClient, now: datetime,
@@ -271,10 +273,10 @@ def deliver(notification_id: int, client: WeChatClient, now: datetime,
     template = template_for(notification.kind)
     reason = _reason_not_to_send(notification, user, template, now)
     if reason:
-        return _finish(notification, SKIPPED, reason, give_back=True)
+        return _finish(notification, NotificationStatus.SKIPPED, reason, give_back=True)
     if notification.template_id is None:
         if not services.take_grant(user.id, template["template_id"]):
-            return _finish(notification, SKIPPED, "no_grant")
+            return _finish(notification, NotificationStatus.SKIPPED, "no_grant")
         notification.template_id = template["template_id"]
         db.session.commit()
     data, page = render(template, context_of(notification, user))
@@ -289,20 +291,21 @@ def deliver(notification_id: int, client: WeChatClient, now: datetime,
             user.openid, notification.template_id, data, page=page,
             miniprogram_state=current_app.config["WECHAT_MINIPROGRAM_STATE"])
     except DeliveryUnknown:
-        return _finish(notification, FAILED, "delivery_unknown")
+        return _finish(notification, NotificationStatus.FAILED, "delivery_unknown")
     except WeChatUnavailable:
         return _retry_or_fail(notification, now, "wechat_unavailable")
     except WeChatError as exc:
         if exc.errcode == NO_SUBSCRIPTION_GRANT:
             services.exhaust_grants(user.id, notification.template_id)
-            return _finish(notification, SKIPPED, "no_grant", errcode=exc.errcode)
+            return _finish(notification, NotificationStatus.SKIPPED, "no_grant",
+                           errcode=exc.errcode)
         if exc.errcode in _TRY_LATER:
             return _retry_or_fail(notification, now, "wechat_busy", exc.errcode)
         log.warning("WeChat refused notification %s: %s", notification_id, exc)
-        return _finish(notification, FAILED, "wechat_refused", errcode=exc.errcode,
-                       give_back=True)
+        return _finish(notification, NotificationStatus.FAILED, "wechat_refused",
+                       errcode=exc.errcode, give_back=True)
     notification.sent_at = utcnow()
-    return _finish(notification, SENT)
+    return _finish(notification, NotificationStatus.SENT)
 
 
 def _reason_not_to_send(notification: Notification, user: User | None, template: dict | None,
@@ -347,10 +350,11 @@ def _retry_or_fail(notification: Notification, now: datetime, reason: str,
     """Try again later with a doubling delay, until ``NOTIFICATION_MAX_ATTEMPTS``."""
     config = current_app.config
     if notification.attempts >= config["NOTIFICATION_MAX_ATTEMPTS"]:
-        return _finish(notification, FAILED, reason, errcode=errcode, give_back=True)
+        return _finish(notification, NotificationStatus.FAILED, reason, errcode=errcode,
+                       give_back=True)
     delay = timedelta(seconds=config["NOTIFICATION_RETRY_SECONDS"]
                       * 2 ** (notification.attempts - 1))
-    notification.status = PENDING
+    notification.status = NotificationStatus.PENDING
     notification.attempt_started_at = notification.claimed_until = None
     notification.next_attempt_at = now + min(delay, MAX_RETRY_DELAY)
     notification.last_error = reason
