@@ -24,7 +24,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 from api.extensions import db
-from api.jobs.models import QUEUED, Job
+from api.jobs.models import Job, JobStatus
 from api.notifications.models import Notification, NotificationStatus
 from api.tasks.queue import task_queue
 from api.timeutil import utcnow
@@ -54,7 +54,8 @@ def backlog() -> dict[str, float]:
             sa.func.coalesce(Notification.next_attempt_at, Notification.created_at)))
         .where(_due_notifications(now))).one()
     jobs, oldest_job = db.session.execute(
-        sa.select(sa.func.count(), sa.func.min(Job.created_at)).where(Job.status == QUEUED)).one()
+        sa.select(sa.func.count(), sa.func.min(Job.created_at))
+        .where(Job.status == JobStatus.QUEUED)).one()
     oldest = min((moment for moment in (oldest_notification, oldest_job) if moment), default=None)
     return {
         "queue_depth": float(task_queue.huey().pending_count()),

@@ -15,7 +15,7 @@ from api.articles import sitebuild
 from api.articles.services import SITE_BUILD, site_dir, store_for
 from api.articles.store import PUBLISHED, status_of
 from api.extensions import db
-from api.jobs.models import QUEUED, RUNNING, Job
+from api.jobs.models import Job, JobStatus
 from api.jobs.services import enqueue
 from api.timeutil import local_today
 
@@ -38,7 +38,7 @@ def publish_due_articles() -> dict:
     if built_until >= today.isoformat():
         return {}  # the live build is current
     waiting = db.session.scalar(select(Job.id).where(
-        Job.kind == SITE_BUILD, Job.status.in_((QUEUED, RUNNING))).limit(1))
+        Job.kind == SITE_BUILD, Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))).limit(1))
     if waiting is not None:
         db.session.commit()
         return {}  # a build is on its way; it reads today's date when it runs

@@ -20,7 +20,7 @@ from api.accounts.models import User
 from api.auth.permissions import has_role
 from api.errors import Forbidden, NotFound
 from api.extensions import db
-from api.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job
+from api.jobs.models import Job, JobStatus
 from api.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -69,8 +69,8 @@ def _lease() -> timedelta:
 
 def _claimable(now: datetime):
     """Queued, or running under a lease that ran out (its worker died) with claims left."""
-    return or_(Job.status == QUEUED,
-               and_(Job.status == RUNNING, Job.claimed_until < now,
+    return or_(Job.status == JobStatus.QUEUED,
+               and_(Job.status == JobStatus.RUNNING, Job.claimed_until < now,
                     Job.attempts < current_app.config["JOB_MAX_ATTEMPTS"]))
 
 
@@ -79,9 +79,9 @@ def fail_exhausted_jobs(now: datetime | None = None) -> int:
     now = now or utcnow()
     count = db.session.execute(
         update(Job)
-        .where(Job.status == RUNNING, Job.claimed_until < now,
+        .where(Job.status == JobStatus.RUNNING, Job.claimed_until < now,
                Job.attempts >= current_app.config["JOB_MAX_ATTEMPTS"])
-        .values(status=FAILED, finished_at=now, claimed_until=None,
+        .values(status=JobStatus.FAILED, finished_at=now, claimed_until=None,
                 message="任务多次中断，已停止重试")
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -103,7 +103,7 @@ def _claim_next() -> Job | None:
         claimed = db.session.execute(
             update(Job)
             .where(Job.id == job_id, _claimable(now))
-            .values(status=RUNNING, started_at=now, claimed_until=now + _lease(),
+            .values(status=JobStatus.RUNNING, started_at=now, claimed_until=now + _lease(),
                     attempts=Job.attempts + 1)
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -134,10 +134,10 @@ def run_next() -> Job | None:
         log.exception("job %s (%s) failed", job_id, job.kind)
         db.session.rollback()
         job = db.session.get(Job, job_id)
-        job.status, job.message = FAILED, str(exc) or exc.__class__.__name__
+        job.status, job.message = JobStatus.FAILED, str(exc) or exc.__class__.__name__
     else:
         job = db.session.get(Job, job_id)
-        job.status, job.progress, job.result = DONE, 100, result or {}
+        job.status, job.progress, job.result = JobStatus.DONE, 100, result or {}
     job.finished_at, job.claimed_until = utcnow(), None
     db.session.commit()
     return job
