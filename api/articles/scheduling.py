@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from api.articles import sitebuild
 from api.articles.services import SITE_BUILD, site_dir, store_for
-from api.articles.store import PUBLISHED, status_of
+from api.articles.store import ArticleStatus, status_of
 from api.extensions import db
 from api.jobs.models import Job, JobStatus
 from api.jobs.services import enqueue
@@ -25,7 +25,8 @@ SCHEDULED_ACTION = "publish_scheduled"
 def articles_due(since: str, today) -> list[str]:
     """Slugs of the published articles dated after ``since`` and up to ``today``."""
     return [article.slug for article in store_for(current_app.config["CONTENT_DIR"]).list()
-            if since < article.date.isoformat() and status_of(article, today) == PUBLISHED]
+            if since < article.date.isoformat()
+            and status_of(article, today) == ArticleStatus.PUBLISHED]
 
 
 def publish_due_articles() -> dict:

@@ -4,7 +4,7 @@ from flask_smorest.fields import Upload
 from marshmallow import fields, pre_dump, validate
 
 from api.articles.frontmatter import CATEGORIES
-from api.articles.store import SLUG_MAX_LENGTH, status_of
+from api.articles.store import SLUG_MAX_LENGTH, ArticleStatus, status_of
 from api.pagination import PaginationQuerySchema
 from api.timeutil import local_today
 from api.validation import LocalDateTime, Schema
@@ -86,8 +86,8 @@ class EditorArticleQuerySchema(ArticleQuerySchema):
     )
     status = fields.String(
         load_default=None,
-        validate=validate.OneOf(["draft", "scheduled", "published"]),
-        metadata={"description": "draft | scheduled | published"},
+        validate=validate.OneOf(tuple(ArticleStatus)),
+        metadata={"description": " | ".join(ArticleStatus)},
     )
 
 

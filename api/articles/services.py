@@ -39,8 +39,8 @@ from api.articles.exceptions import (
 )
 from api.articles.render import render_markdown
 from api.articles.store import (
-    PUBLISHED,
     Article,
+    ArticleStatus,
     ArticleStore,
     make_slug,
     status_of,
@@ -167,7 +167,7 @@ def list_published(
     stay out until their day)."""
     today = local_today()
     articles = [article for article in store.list(category, tag)
-                if status_of(article, today) == PUBLISHED]
+                if status_of(article, today) == ArticleStatus.PUBLISHED]
     return _page(articles, base_url, page, per_page)
 
 
@@ -176,7 +176,7 @@ def get_published(store: ArticleStore, base_url: str, slug: str) -> ArticleView:
 
     :raises ArticleNotFoundError: also for drafts and scheduled articles."""
     article = _get(store, slug)
-    if status_of(article, local_today()) != PUBLISHED:
+    if status_of(article, local_today()) != ArticleStatus.PUBLISHED:
         raise ArticleNotFoundError()
     return _view(article, base_url, html=True)
 
@@ -411,7 +411,7 @@ def published_search_documents(content_dir: str | Path) -> Iterator[dict]:
     """Search documents of every published article, for a full reindex."""
     today = local_today()
     for article in store_for(content_dir).list():
-        if status_of(article, today) == PUBLISHED:
+        if status_of(article, today) == ArticleStatus.PUBLISHED:
             yield search_document(article)
 
 
@@ -424,7 +424,7 @@ def sync_search_entry(store: ArticleStore, slug: str) -> bool:
         article = store.get(slug)
     except ArticleNotFound:
         article = None
-    if article is not None and status_of(article, local_today()) == PUBLISHED:
+    if article is not None and status_of(article, local_today()) == ArticleStatus.PUBLISHED:
         index.add_or_update([search_document(article)])
         return True
     index.delete([f"article:{slug}"])
