@@ -15,13 +15,14 @@ from sqlalchemy import select
 from api.accounts.models import User
 from api.accounts.services import register_volunteer
 from api.activities.models import Activity
+from api.activities.vocabulary import ActivityStatus
 from api.articles import services as articles
 from api.extensions import db
 from api.help import responders as help_responders
 from api.help import services as help_requests
 from api.help import submitting as help_submitting
 from api.hours import services as hours
-from api.hours.models import APPROVED, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.points import account as points_account
 from api.points import merchants, redemptions
 from api.points.models import Merchant
@@ -75,7 +76,7 @@ def _past_activity(organizer: User, team: Team) -> Activity:
         title="油坊陈村环境整治志愿服务", description="清理村内主干道和文化广场的垃圾杂物。",
         theme="caring", category="卫生环保", unit_id=station.id, address=station.address,
         lat=station.lat, lng=station.lng, starts_at=starts_at,
-        ends_at=starts_at + timedelta(hours=3), capacity=30, status="published",
+        ends_at=starts_at + timedelta(hours=3), capacity=30, status=ActivityStatus.PUBLISHED,
         audience="public", created_by_id=organizer.id)
     db.session.add(activity)
     return activity
@@ -130,7 +131,7 @@ def _merchant(admin: User, owner: User, volunteer: User, reviewer: User) -> str:
     with atomic():  # committed before the points are synced from it
         db.session.add(ServiceRecord(
             user_id=volunteer.id, unit_id=merchant.unit_id, credited_minutes=360,
-            source="checkin", status=APPROVED, category="卫生环保",
+            source="checkin", status=RecordStatus.APPROVED, category="卫生环保",
             served_at=now - timedelta(days=2), reviewed_by_id=reviewer.id,
             reviewed_at=now - timedelta(days=1)))
     points_account.sync_all()

@@ -24,8 +24,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 
 from api.extensions import db
-from api.jobs.models import QUEUED, Job
-from api.notifications.models import PENDING, Notification
+from api.jobs.models import Job, JobStatus
+from api.notifications.models import Notification, NotificationStatus
 from api.tasks.queue import task_queue
 from api.timeutil import utcnow
 
@@ -41,7 +41,7 @@ def observe_request(method: str, endpoint: str, status: int, seconds: float) -> 
 
 
 def _due_notifications(now):
-    return sa.and_(Notification.status == PENDING,
+    return sa.and_(Notification.status == NotificationStatus.PENDING,
                    sa.or_(Notification.next_attempt_at.is_(None),
                           Notification.next_attempt_at <= now))
 
@@ -54,7 +54,8 @@ def backlog() -> dict[str, float]:
             sa.func.coalesce(Notification.next_attempt_at, Notification.created_at)))
         .where(_due_notifications(now))).one()
     jobs, oldest_job = db.session.execute(
-        sa.select(sa.func.count(), sa.func.min(Job.created_at)).where(Job.status == QUEUED)).one()
+        sa.select(sa.func.count(), sa.func.min(Job.created_at))
+        .where(Job.status == JobStatus.QUEUED)).one()
     oldest = min((moment for moment in (oldest_notification, oldest_job) if moment), default=None)
     return {
         "queue_depth": float(task_queue.huey().pending_count()),

@@ -27,21 +27,13 @@ import sqlalchemy as sa
 
 from api.accounts.models import User, VolunteerProfile
 from api.activities.models import Activity
-from api.activities.vocabulary import FINISHED, PUBLISHED, THEMES
+from api.activities.vocabulary import THEMES, ActivityStatus
 from api.corpus.organisation import import_teams, import_units
 from api.extensions import db
 from api.hours.lookup import PHONE, lookup_digest
-from api.hours.models import (
-    APPROVED,
-    CHECKIN,
-    MANUAL,
-    PENDING,
-    REJECTED,
-    HoursLookupKey,
-    ServiceRecord,
-)
+from api.hours.models import CHECKIN, MANUAL, HoursLookupKey, RecordStatus, ServiceRecord
 from api.personal_data import encrypt, lookup_hash
-from api.signups.models import ATTENDED, CONFIRMED, NO_SHOW, WAITLISTED, Attendance, Signup
+from api.signups.models import Attendance, Signup, SignupStatus
 from api.timeutil import LOCAL_TZ, local_today
 from api.transactions import atomic
 from api.units.categories import TEAM_CATEGORIES
@@ -54,7 +46,8 @@ BATCH = 5_000
 PAST_SHARE = 0.8
 PAST_SIGNUPS, FUTURE_SIGNUPS = 11, 6
 ATTENDED_SHARE = 0.95
-RECORD_STATUSES = (APPROVED,) * 17 + (PENDING, PENDING, REJECTED)
+RECORD_STATUSES = ((RecordStatus.APPROVED,) * 17
+                   + (RecordStatus.PENDING, RecordStatus.PENDING, RecordStatus.REJECTED))
 TITLE_WORDS = ("健康义诊", "文明实践", "政策宣讲", "书法培训", "垃圾分类", "关爱老人", "法律咨询",
                "防诈骗宣传", "广场舞", "读书分享", "消防演练", "植树护绿", "助学辅导", "戏曲进村")
 ARTICLE_TOPICS = ("高血压防治", "糖尿病饮食", "骨质疏松", "流感疫苗", "防范电信诈骗", "移风易俗",
@@ -247,7 +240,8 @@ def _seed_activities(writer: _Writer, rng: random.Random, counts: ScaleCounts,
                 "starts_at": activity.starts_at,
                 "ends_at": activity.starts_at + timedelta(minutes=activity.minutes),
                 "capacity": activity.capacity, "audience": "public", "risk_notice": "",
-                "geofence_metres": 500, "status": FINISHED if activity.past else PUBLISHED,
+                "geofence_metres": 500,
+                "status": ActivityStatus.FINISHED if activity.past else ActivityStatus.PUBLISHED,
                 "cancel_reason": "", "confirmed_count": confirmed[activity.id],
                 "waitlist_count": waitlisted[activity.id], "lock_version": 0,
                 "created_at": activity.starts_at - timedelta(days=14),
@@ -262,16 +256,17 @@ def _signup_plan(activity: _PlannedActivity) -> list[str]:
     if activity.past:
         count = min(PAST_SIGNUPS, activity.capacity)
         attended = round(count * ATTENDED_SHARE)
-        return [ATTENDED] * attended + [NO_SHOW] * (count - attended)
+        return [SignupStatus.ATTENDED] * attended + [SignupStatus.NO_SHOW] * (count - attended)
     confirmed = min(FUTURE_SIGNUPS, activity.capacity)
-    return [CONFIRMED] * confirmed + [WAITLISTED] * (FUTURE_SIGNUPS - confirmed)
+    return ([SignupStatus.CONFIRMED] * confirmed
+            + [SignupStatus.WAITLISTED] * (FUTURE_SIGNUPS - confirmed))
 
 
 def _participation_counts(planned: list[_PlannedActivity]) -> tuple[dict, dict]:
     confirmed, waitlisted = {}, {}
     for activity in planned:
         statuses = _signup_plan(activity)
-        waitlisted[activity.id] = statuses.count(WAITLISTED)
+        waitlisted[activity.id] = statuses.count(SignupStatus.WAITLISTED)
         confirmed[activity.id] = len(statuses) - waitlisted[activity.id]
     return confirmed, waitlisted
 
@@ -288,8 +283,8 @@ def _seed_participation(writer: _Writer, rng: random.Random, counts: ScaleCounts
             created = activity.starts_at - timedelta(days=3)
             signups.append({"id": signup_id, "activity_id": activity.id, "user_id": user_id,
                             "status": status, "created_at": created,
-                            "confirmed_at": None if status == WAITLISTED else created})
-            if status != ATTENDED:
+                            "confirmed_at": None if status == SignupStatus.WAITLISTED else created})
+            if status != SignupStatus.ATTENDED:
                 continue
             ends = activity.starts_at + timedelta(minutes=activity.minutes)
             attendances.append({"signup_id": signup_id, "checked_in_at": activity.starts_at,
@@ -313,7 +308,7 @@ def _record(rng: random.Random, user_id: int, unit_id: int, category: str, serve
     return {"user_id": user_id, "activity_id": activity_id, "unit_id": unit_id,
             "credited_minutes": minutes, "source": source, "status": status,
             "category": category, "served_at": served, "reason": "", "review_note": "",
-            "created_at": served, "reviewed_at": None if status == PENDING else served}
+            "created_at": served, "reviewed_at": None if status == RecordStatus.PENDING else served}
 
 
 def _seed_articles(rng: random.Random, counts: ScaleCounts, content_dir: Path,

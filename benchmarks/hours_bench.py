@@ -180,7 +180,7 @@ def seed(args, app) -> dict:
 def explain(app, user_id: int) -> None:
     """Print the plans of the queries behind /me/hours (they must use the covering index)."""
     from api.extensions import db
-    from api.hours.models import APPROVED, ServiceRecord
+    from api.hours.models import RecordStatus, ServiceRecord
     from api.sql_time import local_month
 
     month = local_month(ServiceRecord.served_at)
@@ -191,7 +191,7 @@ def explain(app, user_id: int) -> None:
         .where(ServiceRecord.user_id == user_id)
         .group_by(ServiceRecord.status, ServiceRecord.category),
         "approved by month": sa.select(month, sa.func.sum(ServiceRecord.credited_minutes))
-        .where(ServiceRecord.user_id == user_id, ServiceRecord.status == APPROVED)
+        .where(ServiceRecord.user_id == user_id, ServiceRecord.status == RecordStatus.APPROVED)
         .group_by(month),
         "one page": sa.select(ServiceRecord).where(ServiceRecord.user_id == user_id)
         .order_by(ServiceRecord.served_at.desc(), ServiceRecord.id.desc()).limit(20),
@@ -261,12 +261,13 @@ def main() -> None:
                   lambda: get("/api/v1/hours/lookup", name="志愿者1", phone_last4="9999")),
         ]
         with app.app_context():
-            from api.hours.models import APPROVED, ServiceRecord
+            from api.hours.models import RecordStatus, ServiceRecord
 
             def naive():
                 rows = db.session.scalars(sa.select(ServiceRecord)
                                           .where(ServiceRecord.user_id == people["me"])).all()
-                total = sum(row.credited_minutes for row in rows if row.status == APPROVED)
+                total = sum(row.credited_minutes for row in rows
+                            if row.status == RecordStatus.APPROVED)
                 db.session.expunge_all()
                 return total
 

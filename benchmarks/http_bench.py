@@ -202,12 +202,12 @@ def _refresh_statistics() -> None:
 
 def _give_records(volunteer, count: int, activity) -> None:
     from api.extensions import db
-    from api.hours.models import APPROVED, MANUAL, ServiceRecord
+    from api.hours.models import MANUAL, RecordStatus, ServiceRecord
 
     served = activity.starts_at - timedelta(days=400)
     db.session.execute(ServiceRecord.__table__.insert(), [
         {"user_id": volunteer.id, "activity_id": None, "unit_id": activity.unit_id,
-         "credited_minutes": 60, "source": MANUAL, "status": APPROVED,
+         "credited_minutes": 60, "source": MANUAL, "status": RecordStatus.APPROVED,
          "category": activity.category, "served_at": served + timedelta(hours=number),
          "reason": "", "review_note": "", "created_at": served} for number in range(count)])
     db.session.commit()

@@ -22,6 +22,7 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -182,15 +183,23 @@ class Article:
 #: The last article date the site build publishes (``YYYY-MM-DD``), set by the platform for
 #: each build; unset (a plain ``mkdocs build``), every article that is not a draft is built.
 PUBLISH_UNTIL_ENV = "ARTICLES_PUBLISH_UNTIL"
-DRAFT, SCHEDULED, PUBLISHED = "draft", "scheduled", "published"
 
 
-def status_of(article: Article, today: dt.date) -> str:
+class ArticleStatus(StrEnum):
+    """Where an article stands, read from its file and the day (:func:`status_of`); the members
+    equal the strings the API answers."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+
+
+def status_of(article: Article, today: dt.date) -> ArticleStatus:
     """``draft``; ``scheduled`` (not a draft, dated after ``today``: it stays off the site
     and the API until its day); or ``published``."""
     if article.draft:
-        return DRAFT
-    return SCHEDULED if article.date > today else PUBLISHED
+        return ArticleStatus.DRAFT
+    return ArticleStatus.SCHEDULED if article.date > today else ArticleStatus.PUBLISHED
 
 
 def sort_key(article: Article) -> tuple[dt.date, str]:

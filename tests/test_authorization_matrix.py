@@ -39,7 +39,7 @@ from api.accounts.services import register_volunteer
 from api.extensions import db
 from api.families.consent import CONSENT_VERSION
 from api.help import submitting as help_submitting
-from api.hours.models import APPROVED, PENDING, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.notifications.kinds import KINDS
 from api.points import merchants, redemptions
 from api.signups.services import sign_up
@@ -339,14 +339,14 @@ def world(app, client, corpus_units, create_user, create_activity, auth_headers)
     activity = create_activity()
     sign_up(volunteer, activity.id)
     record = ServiceRecord(user_id=volunteer.id, unit_id=unit.id, activity_id=activity.id,
-                           credited_minutes=90, source="manual", status=PENDING,
+                           credited_minutes=90, source="manual", status=RecordStatus.PENDING,
                            category="医疗健身", served_at=utcnow() - timedelta(days=1),
                            created_by_id=None)
     earned = ServiceRecord(user_id=volunteer.id, unit_id=unit.id, credited_minutes=300,
-                           source="checkin", status=APPROVED, category="卫生环保",
+                           source="checkin", status=RecordStatus.APPROVED, category="卫生环保",
                            reviewed_at=utcnow(), served_at=utcnow() - timedelta(hours=3))
     disputed = ServiceRecord(user_id=volunteer.id, unit_id=unit.id, activity_id=activity.id,
-                             credited_minutes=60, source="manual", status=APPROVED,
+                             credited_minutes=60, source="manual", status=RecordStatus.APPROVED,
                              category="医疗健身", served_at=utcnow() - timedelta(days=2),
                              reviewed_at=utcnow())
     db.session.add_all([record, earned, disputed])

@@ -12,7 +12,7 @@ from api.accounts.services import register_volunteer
 from api.extensions import db
 from api.help import submitting as help_submitting
 from api.help.models import HelpRequest
-from api.hours.models import APPROVED, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.points import merchants, redemptions
 from api.points.models import Redemption
 from api.signups.services import sign_up
@@ -51,7 +51,8 @@ def everything_due(create_user, create_activity, corpus_units):
         starts_at=utcnow() - timedelta(days=2), ends_at=utcnow() - timedelta(days=2)
         + timedelta(hours=2)))  # over, never checked in: a no-show is due
     db.session.add(ServiceRecord(user_id=volunteer.id, unit_id=corpus_units["LY-JL"].id,
-                                 credited_minutes=300, source="checkin", status=APPROVED,
+                                 credited_minutes=300, source="checkin",
+                                 status=RecordStatus.APPROVED,
                                  category="卫生环保", reviewed_at=utcnow(),
                                  served_at=utcnow() - timedelta(hours=3)))
     db.session.commit()

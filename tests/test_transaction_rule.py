@@ -15,7 +15,6 @@ HOME = API / "transactions.py"
 NOT_YET_CONVERTED = {
     "api/signups/no_shows.py",
     "api/signups/services.py",
-    "api/stats/services.py",
 }
 
 

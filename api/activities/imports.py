@@ -18,7 +18,7 @@ from sqlalchemy import select
 from api.accounts import roles
 from api.accounts.models import User
 from api.activities.models import Activity
-from api.activities.vocabulary import DEFAULT_GEOFENCE_METRES, DRAFT
+from api.activities.vocabulary import DEFAULT_GEOFENCE_METRES, ActivityStatus
 from api.audit.services import record as audit
 from api.auth.permissions import covers, scopes
 from api.corpus.activities import existing_by_external_id, prepare_activities
@@ -90,7 +90,7 @@ def _refusals(actor: User, prepared, existing: dict[str, Activity]) -> list[Corp
         elif found is not None and not covers(actor, units[found.unit_id],
                                               roles.ORGANIZER_ROLES):
             refused.append(CorpusRowError(path, line, f"编号 {external_id} 已被其他单位使用"))
-        elif found is not None and found.status != DRAFT:
+        elif found is not None and found.status != ActivityStatus.DRAFT:
             refused.append(CorpusRowError(
                 path, line, f"编号 {external_id} 的活动已发布，请在活动管理中修改"))
     return refused
@@ -102,7 +102,7 @@ def _save(actor: User, prepared, existing: dict[str, Activity]) -> ImportCounts:
         for _, external_id, values in prepared:
             activity = existing.get(external_id)
             if activity is None:
-                activity = Activity(external_id=external_id, status=DRAFT,
+                activity = Activity(external_id=external_id, status=ActivityStatus.DRAFT,
                                     created_by_id=actor.id,
                                     geofence_metres=DEFAULT_GEOFENCE_METRES, **values)
                 db.session.add(activity)

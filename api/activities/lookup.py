@@ -9,7 +9,7 @@ from sqlalchemy import update
 from api.accounts import roles
 from api.accounts.models import User
 from api.activities.models import Activity
-from api.activities.vocabulary import DRAFT
+from api.activities.vocabulary import ActivityStatus
 from api.auth.permissions import covers, ensure_manages
 from api.errors import NotFound
 from api.extensions import db
@@ -26,7 +26,8 @@ def get_activity(activity_id: int, viewer: User | None = None) -> Activity:
     activity = db.session.get(Activity, activity_id)
     if activity is None:
         raise ActivityNotFound()
-    if activity.status == DRAFT and not covers(viewer, activity.unit, roles.ORGANIZER_ROLES):
+    if (activity.status == ActivityStatus.DRAFT
+            and not covers(viewer, activity.unit, roles.ORGANIZER_ROLES)):
         raise ActivityNotFound()
     return activity
 

@@ -5,7 +5,7 @@ from datetime import date, datetime, time
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.activities.vocabulary import DRAFT, LISTED_SQL
+from api.activities.vocabulary import LISTED_SQL, ActivityStatus
 from api.db_types import UTCDateTime
 from api.extensions import db
 from api.timeutil import utcnow
@@ -72,7 +72,7 @@ class Activity(db.Model):
     # Children: the youngest age (on the day) allowed, and whether a guardian must come too.
     min_age: Mapped[int | None]
     guardian_required: Mapped[bool] = mapped_column(default=False)
-    status: Mapped[str] = mapped_column(String(16), default=DRAFT)
+    status: Mapped[str] = mapped_column(String(16), default=ActivityStatus.DRAFT)
     cancel_reason: Mapped[str] = mapped_column(String(255), default="")
     confirmed_count: Mapped[int] = mapped_column(default=0)
     waitlist_count: Mapped[int] = mapped_column(default=0)

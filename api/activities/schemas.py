@@ -7,7 +7,7 @@ from marshmallow import ValidationError, fields, post_load, validate
 
 from api.activities.series import MAX_OCCURRENCES
 from api.activities.services import signup_open
-from api.activities.vocabulary import AUDIENCES, DEFAULT_GEOFENCE_METRES, STATUSES, THEMES
+from api.activities.vocabulary import AUDIENCES, DEFAULT_GEOFENCE_METRES, THEMES, ActivityStatus
 from api.pagination import PaginationQuerySchema
 from api.signups.services import (
     MINIMUM_AGE_WITHOUT_COMPANION,
@@ -109,8 +109,8 @@ class ManagedQuerySchema(PaginationQuerySchema):
     end = fields.Date(load_default=None,
                       metadata={"description": "本地日期，含当天；不得早于 start"})
     unit_id = fields.Integer(load_default=None, metadata={"description": "该单位及其下级"})
-    status = fields.String(load_default=None, validate=validate.OneOf(STATUSES),
-                           metadata={"description": " | ".join(STATUSES)})
+    status = fields.String(load_default=None, validate=validate.OneOf(tuple(ActivityStatus)),
+                           metadata={"description": " | ".join(ActivityStatus)})
     q = fields.String(load_default=None, validate=validate.Length(max=100),
                       metadata={"description": "标题或地点包含"})
 

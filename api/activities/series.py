@@ -13,7 +13,7 @@ from api.accounts import roles
 from api.accounts.models import User
 from api.activities.models import Activity, ActivitySeries
 from api.activities.services import cancel_activity, check_unit_and_team, update_activity
-from api.activities.vocabulary import CANCELLED, DRAFT, FINISHED, PUBLISHED
+from api.activities.vocabulary import ActivityStatus
 from api.audit.services import record as audit
 from api.auth.permissions import covers, ensure_manages
 from api.errors import NotFound, ValidationFailed
@@ -75,7 +75,8 @@ def create_series(actor: User, rule: dict, template: dict, publish: bool) -> Act
     db.session.flush()
     for day in dates:
         db.session.add(Activity(**_occurrence_values(series, day), series_id=series.id,
-                                status=PUBLISHED if publish else DRAFT,
+                                status=(ActivityStatus.PUBLISHED if publish
+                                        else ActivityStatus.DRAFT),
                                 created_by_id=actor.id))
     audit(actor, "series.create", "series", series.id,
           details={"occurrences": len(dates), "published": publish})
@@ -109,7 +110,7 @@ def visible_series(series_id: int, viewer: User | None) -> ActivitySeries:
     unit_id = series.template.get("unit_id")
     unit = db.session.get(Unit, unit_id) if unit_id is not None else None
     if unit is None or not covers(viewer, unit, roles.ORGANIZER_ROLES):
-        found = [activity for activity in found if activity.status != DRAFT]
+        found = [activity for activity in found if activity.status != ActivityStatus.DRAFT]
         if not found:
             raise SeriesNotFound()
     series.occurrences = found
@@ -137,7 +138,8 @@ def update_series(actor: User, series_id: int, rule_changes: dict,
     now = utcnow()
     existing_future: dict[date, Activity] = {}
     for activity in occurrences(series.id):
-        if activity.starts_at <= now or activity.status in (CANCELLED, FINISHED):
+        if activity.starts_at <= now or activity.status in (ActivityStatus.CANCELLED,
+                                                            ActivityStatus.FINISHED):
             continue
         day = activity.starts_at.astimezone(LOCAL_TZ).date()
         if day not in dates:
@@ -149,7 +151,8 @@ def update_series(actor: User, series_id: int, rule_changes: dict,
         if changes:
             update_activity(actor, activity.id, changes)
 
-    status = PUBLISHED if any(a.status == PUBLISHED for a in existing_future.values()) else DRAFT
+    published = any(a.status == ActivityStatus.PUBLISHED for a in existing_future.values())
+    status = ActivityStatus.PUBLISHED if published else ActivityStatus.DRAFT
     for day in sorted(dates - existing_future.keys()):
         values = _occurrence_values(series, day)
         if values["starts_at"] > now and not _has_occurrence_on(series.id, day):

@@ -9,7 +9,7 @@ from api.accounts import roles
 from api.accounts.models import User
 from api.activities.lookup import get_managed_activity, lock_activity
 from api.activities.models import Activity
-from api.activities.vocabulary import CANCELLED, DRAFT, FINISHED, LISTED_SQL, PUBLISHED
+from api.activities.vocabulary import LISTED_SQL, ActivityStatus
 from api.audit.services import record as audit
 from api.auth.permissions import covers, ensure_manages, scope_condition
 from api.errors import Conflict, Forbidden, ValidationFailed
@@ -77,7 +77,7 @@ def create_activity(actor: User, values: dict) -> Activity:
     """
     check_unit_and_team(actor, values)
     _check_times(values)
-    activity = Activity(**values, status=DRAFT, created_by_id=actor.id)
+    activity = Activity(**values, status=ActivityStatus.DRAFT, created_by_id=actor.id)
     db.session.add(activity)
     db.session.flush()
     audit(actor, "activity.create", "activity", activity.id)
@@ -93,7 +93,7 @@ def update_activity(actor: User, activity_id: int, changes: dict) -> Activity:
     :raises CapacityBelowConfirmed: when capacity would drop below the confirmed places.
     """
     activity = get_managed_activity(actor, activity_id)
-    if activity.status in (CANCELLED, FINISHED):
+    if activity.status in (ActivityStatus.CANCELLED, ActivityStatus.FINISHED):
         raise InvalidActivityState()
     check_unit_and_team(actor, changes)
     activity = lock_activity(activity_id)
@@ -109,7 +109,7 @@ def update_activity(actor: User, activity_id: int, changes: dict) -> Activity:
     for name, value in changes.items():
         setattr(activity, name, value)
     promote_waitlist(activity)
-    if moved and activity.status == PUBLISHED:
+    if moved and activity.status == ActivityStatus.PUBLISHED:
         local_start = to_local(activity.starts_at).strftime("%Y年%-m月%-d日 %H:%M")
         notifications.notify(active_user_ids(activity.id), notifications.ACTIVITY_CHANGED,
                              f"活动变更：{activity.title}",
@@ -124,9 +124,9 @@ def update_activity(actor: User, activity_id: int, changes: dict) -> Activity:
 def publish_activity(actor: User, activity_id: int) -> Activity:
     """Publish a draft. :raises InvalidActivityState: unless it is a draft."""
     activity = get_managed_activity(actor, activity_id)
-    if activity.status != DRAFT:
+    if activity.status != ActivityStatus.DRAFT:
         raise InvalidActivityState("只有草稿状态的活动可以发布")
-    activity.status = PUBLISHED
+    activity.status = ActivityStatus.PUBLISHED
     audit(actor, "activity.publish", "activity", activity.id)
     return activity
 
@@ -139,10 +139,10 @@ def cancel_activity(actor: User, activity_id: int, reason: str) -> Activity:
     :raises InvalidActivityState: when already cancelled or finished.
     """
     activity = get_managed_activity(actor, activity_id)
-    if activity.status in (CANCELLED, FINISHED):
+    if activity.status in (ActivityStatus.CANCELLED, ActivityStatus.FINISHED):
         raise InvalidActivityState()
     activity = lock_activity(activity_id)
-    activity.status = CANCELLED
+    activity.status = ActivityStatus.CANCELLED
     activity.cancel_reason = reason
     notifications.notify(active_user_ids(activity.id), notifications.ACTIVITY_CANCELLED,
                          f"活动取消：{activity.title}", reason,
@@ -154,7 +154,7 @@ def cancel_activity(actor: User, activity_id: int, reason: str) -> Activity:
 def signup_open(activity: Activity, now: datetime | None = None) -> bool:
     """Whether the activity takes sign-ups right now."""
     now = now or utcnow()
-    if activity.status != PUBLISHED:
+    if activity.status != ActivityStatus.PUBLISHED:
         return False
     if activity.signup_opens_at and now < activity.signup_opens_at:
         return False
@@ -164,7 +164,7 @@ def signup_open(activity: Activity, now: datetime | None = None) -> bool:
 def next_signup_change(activity: Activity, now: datetime) -> datetime | None:
     """When :func:`signup_open` of ``activity`` next changes by the clock alone (None: it
     never will without a write)."""
-    if activity.status != PUBLISHED:
+    if activity.status != ActivityStatus.PUBLISHED:
         return None
     moments = (activity.signup_opens_at, activity.signup_closes_at or activity.starts_at)
     return min((moment for moment in moments if moment and moment > now), default=None)

@@ -1,5 +1,7 @@
 """Fixed vocabularies of activities."""
 
+from enum import StrEnum
+
 # The five strands (五大主题活动) and their Chinese names.
 THEMES: dict[str, str] = {
     "etiquette": "讲文明礼仪",
@@ -10,8 +12,17 @@ THEMES: dict[str, str] = {
 }
 AUDIENCES: tuple[str, ...] = ("public", "volunteers")
 
-DRAFT, PUBLISHED, CANCELLED, FINISHED = "draft", "published", "cancelled", "finished"
-STATUSES: tuple[str, ...] = (DRAFT, PUBLISHED, CANCELLED, FINISHED)
+
+class ActivityStatus(StrEnum):
+    """Where an activity stands: a draft is published, then cancelled or finished. The members
+    equal their strings, which the database stores and the API answers."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+    FINISHED = "finished"
+
+
 # The statuses the calendar lists, as SQL text: the calendar query and the partial index
 # ix_activities_calendar say it in the same words, so SQLite's planner matches the two.
 LISTED_SQL = "status IN ('published', 'finished')"

@@ -13,12 +13,12 @@ from sqlalchemy import select
 
 from api.articles.services import SITE_BUILD, site_dir, store_for
 from api.extensions import db
-from api.jobs.models import QUEUED, RUNNING, Job
+from api.jobs.models import Job, JobStatus
 from api.jobs.services import enqueue
 from api.timeutil import local_today
 from api.transactions import atomic
 from publishing import sitebuild
-from publishing.store import PUBLISHED, status_of
+from publishing.store import ArticleStatus, status_of
 
 SCHEDULED_ACTION = "publish_scheduled"
 
@@ -26,7 +26,8 @@ SCHEDULED_ACTION = "publish_scheduled"
 def articles_due(since: str, today) -> list[str]:
     """Slugs of the published articles dated after ``since`` and up to ``today``."""
     return [article.slug for article in store_for(current_app.config["CONTENT_DIR"]).list()
-            if since < article.date.isoformat() and status_of(article, today) == PUBLISHED]
+            if since < article.date.isoformat()
+            and status_of(article, today) == ArticleStatus.PUBLISHED]
 
 
 def publish_due_articles() -> dict:
@@ -41,7 +42,7 @@ def publish_due_articles() -> dict:
     # One unit from the check to the enqueue: it ends the read of the queue either way.
     with atomic():
         waiting = db.session.scalar(select(Job.id).where(
-            Job.kind == SITE_BUILD, Job.status.in_((QUEUED, RUNNING))).limit(1))
+            Job.kind == SITE_BUILD, Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))).limit(1))
         if waiting is not None:
             return {}  # a build is on its way; it reads today's date when it runs
         slugs = articles_due(built_until, today) if built_until else []

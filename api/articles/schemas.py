@@ -7,7 +7,7 @@ from api.pagination import PaginationQuerySchema
 from api.timeutil import local_today
 from api.validation import LocalDateTime, Schema
 from publishing.frontmatter import CATEGORIES
-from publishing.store import SLUG_MAX_LENGTH, status_of
+from publishing.store import SLUG_MAX_LENGTH, ArticleStatus, status_of
 
 _CATEGORY = validate.OneOf(list(CATEGORIES), error="栏目应为以下之一：{choices}")
 _TAG = fields.String(validate=validate.Length(min=1, max=30))
@@ -86,8 +86,8 @@ class EditorArticleQuerySchema(ArticleQuerySchema):
     )
     status = fields.String(
         load_default=None,
-        validate=validate.OneOf(["draft", "scheduled", "published"]),
-        metadata={"description": "draft | scheduled | published"},
+        validate=validate.OneOf(tuple(ArticleStatus)),
+        metadata={"description": " | ".join(ArticleStatus)},
     )
 
 

@@ -49,8 +49,8 @@ from publishing.exceptions import (
 )
 from publishing.render import render_markdown
 from publishing.store import (
-    PUBLISHED,
     Article,
+    ArticleStatus,
     ArticleStore,
     make_slug,
     status_of,
@@ -156,7 +156,7 @@ def list_published(
     stay out until their day)."""
     today = local_today()
     articles = [article for article in store.list(category, tag)
-                if status_of(article, today) == PUBLISHED]
+                if status_of(article, today) == ArticleStatus.PUBLISHED]
     return _page(articles, base_url, page, per_page)
 
 
@@ -165,7 +165,7 @@ def get_published(store: ArticleStore, base_url: str, slug: str) -> ArticleView:
 
     :raises ArticleNotFound: also for drafts and scheduled articles."""
     article = _get(store, slug)
-    if status_of(article, local_today()) != PUBLISHED:
+    if status_of(article, local_today()) != ArticleStatus.PUBLISHED:
         raise ArticleNotFound()
     return _view(article, base_url, html=True)
 
@@ -390,7 +390,7 @@ def sync_search_entry(store: ArticleStore, slug: str) -> bool:
         article = store.get(slug)
     except ArticleNotFound:
         article = None
-    if article is not None and status_of(article, local_today()) == PUBLISHED:
+    if article is not None and status_of(article, local_today()) == ArticleStatus.PUBLISHED:
         index.add_or_update([article_document(article)])
         return True
     index.delete([article_doc_id(slug)])

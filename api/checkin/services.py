@@ -14,15 +14,14 @@ from sqlalchemy.exc import IntegrityError
 from api.accounts.models import User
 from api.activities.lookup import get_activity, get_managed_activity, lock_activity
 from api.activities.models import Activity
-from api.activities.vocabulary import CANCELLED as ACTIVITY_CANCELLED
-from api.activities.vocabulary import DRAFT
+from api.activities.vocabulary import ActivityStatus
 from api.audit.services import record as audit
 from api.checkin.tokens import issue_checkin_token, qr_svg, read_checkin_token
 from api.errors import BadRequest, Conflict, Forbidden, ValidationFailed
 from api.extensions import db
 from api.geo import distance_metres
-from api.hours.models import PENDING, ServiceRecord
-from api.signups.models import ATTENDED, CONFIRMED, Attendance, Signup
+from api.hours.models import RecordStatus, ServiceRecord
+from api.signups.models import Attendance, Signup, SignupStatus
 from api.signups.services import ActivityCancelled, active_signup
 from api.timeutil import utcnow
 from api.transactions import atomic
@@ -85,9 +84,9 @@ def checkin_code(actor: User, activity_id: int) -> CheckinCode:
     :raises ActivityCancelled: for a cancelled activity. :raises CodeUnavailable: for a draft.
     """
     activity = get_managed_activity(actor, activity_id)
-    if activity.status == ACTIVITY_CANCELLED:
+    if activity.status == ActivityStatus.CANCELLED:
         raise ActivityCancelled()
-    if activity.status == DRAFT:
+    if activity.status == ActivityStatus.DRAFT:
         raise CodeUnavailable()
     token, expires_at = issue_checkin_token(activity.id)
     return CheckinCode(token, expires_at, qr_svg(token))
@@ -131,14 +130,14 @@ def _distance(activity: Activity, lat: float | None, lng: float | None) -> int |
 
 def _open_activity(activity_id: int, viewer: User) -> Activity:
     activity = get_activity(activity_id, viewer)
-    if activity.status == ACTIVITY_CANCELLED:
+    if activity.status == ActivityStatus.CANCELLED:
         raise ActivityCancelled()
     return activity
 
 
 def _signup_for_checkin(user_id: int, activity_id: int) -> Signup:
     signup = active_signup(user_id, activity_id)
-    if signup is None or signup.status not in (CONFIRMED, ATTENDED):
+    if signup is None or signup.status not in (SignupStatus.CONFIRMED, SignupStatus.ATTENDED):
         raise NotSignedUp()
     return signup
 
@@ -175,7 +174,7 @@ def _write_checkin(activity: Activity, user_id: int, *, actor: User, method: str
                             distance_metres=distance,
                             recorded_by_id=actor.id if method == STAFF else None,
                             reason=reason)
-    signup.status = ATTENDED
+    signup.status = SignupStatus.ATTENDED
     db.session.add(attendance)
     db.session.flush()  # surfaces the unique index's IntegrityError before the audit entry
     action = "attendance.staff_checkin" if method == STAFF else "attendance.checkin"
@@ -226,8 +225,8 @@ def _record_checkout(activity: Activity, user_id: int, *, actor: User,
                                activity.planned_minutes)
     service_record = ServiceRecord(user_id=user_id, activity_id=activity.id,
                                    unit_id=activity.unit_id, credited_minutes=minutes,
-                                   source="checkin", status=PENDING, created_by_id=actor.id,
-                                   reason=reason)
+                                   source="checkin", status=RecordStatus.PENDING,
+                                   created_by_id=actor.id, reason=reason)
     db.session.add(service_record)
     db.session.flush()
     audit(actor, "service_record.create", "service_record", service_record.id,
@@ -261,7 +260,7 @@ def check_out(user: User, activity_id: int, token: str, lat: float | None = None
 
 def _staff_target(actor: User, activity_id: int, user_id: int) -> Activity:
     activity = get_managed_activity(actor, activity_id)
-    if activity.status == ACTIVITY_CANCELLED:
+    if activity.status == ActivityStatus.CANCELLED:
         raise ActivityCancelled()
     _check_window(activity, utcnow())
     return activity

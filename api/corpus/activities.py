@@ -8,7 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from api.activities.models import Activity
-from api.activities.vocabulary import AUDIENCES, DEFAULT_GEOFENCE_METRES, PUBLISHED, THEMES
+from api.activities.vocabulary import AUDIENCES, DEFAULT_GEOFENCE_METRES, THEMES, ActivityStatus
 from api.corpus.csvfile import CorpusRowError, parse_float, parse_int, read_rows
 from api.corpus.organisation import ImportCounts, apply_changes
 from api.extensions import db
@@ -153,7 +153,7 @@ def import_activities(path: Path) -> ImportCounts:
         for _, external_id, values in prepared:
             activity = existing.get(external_id)
             if activity is None:
-                db.session.add(Activity(external_id=external_id, status=PUBLISHED,
+                db.session.add(Activity(external_id=external_id, status=ActivityStatus.PUBLISHED,
                                         geofence_metres=DEFAULT_GEOFENCE_METRES, **values))
                 counts.created += 1
             elif apply_changes(activity, values):

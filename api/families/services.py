@@ -19,9 +19,9 @@ from api.extensions import db
 from api.families.consent import CONSENT_VERSION
 from api.families.models import FamilyMember
 from api.hours import certificates, totals
-from api.hours.models import APPROVED, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.personal_data import decrypt, encrypt, lookup_hash, mask_name
-from api.signups.models import CANCELLED, CONFIRMED, WAITLISTED, Signup
+from api.signups.models import Signup, SignupStatus
 from api.signups.services import active_signup, cancel_signup, promote_waitlist, sign_up
 from api.signups.services import my_signups_query as signups_of
 from api.timeutil import local_today, utcnow
@@ -132,7 +132,8 @@ def withdraw_consent(guardian: User, member_id: int) -> FamilyMember:
     now = utcnow()
     upcoming = list(db.session.scalars(
         select(Signup.activity_id).join(Signup.activity)
-        .where(Signup.user_id == member.child_id, Signup.status.in_((CONFIRMED, WAITLISTED)),
+        .where(Signup.user_id == member.child_id,
+               Signup.status.in_((SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)),
                Activity.starts_at > now)
         .order_by(Signup.activity_id)))
     # One transaction; activities locked in id order, as every multi-activity change does.
@@ -140,14 +141,14 @@ def withdraw_consent(guardian: User, member_id: int) -> FamilyMember:
         activity = lock_activity(activity_id)
         signup = db.session.scalar(select(Signup).where(
             Signup.user_id == member.child_id, Signup.activity_id == activity_id,
-            Signup.status.in_((CONFIRMED, WAITLISTED))))
+            Signup.status.in_((SignupStatus.CONFIRMED, SignupStatus.WAITLISTED))))
         if signup is None:
             continue
-        if signup.status == CONFIRMED:
+        if signup.status == SignupStatus.CONFIRMED:
             activity.confirmed_count -= 1
         else:
             activity.waitlist_count -= 1
-        signup.status, signup.cancelled_at = CANCELLED, now
+        signup.status, signup.cancelled_at = SignupStatus.CANCELLED, now
         db.session.flush()
         promote_waitlist(activity)
     member.consent_withdrawn_at = now
@@ -220,7 +221,7 @@ def issue_member_certificate(guardian: User, member_id: int):
     member = get_member(guardian, member_id)
     latest = db.session.scalar(
         select(ServiceRecord).where(ServiceRecord.user_id == member.child_id,
-                                    ServiceRecord.status == APPROVED)
+                                    ServiceRecord.status == RecordStatus.APPROVED)
         .order_by(ServiceRecord.id.desc()).limit(1))
     if latest is None:
         raise NoHoursYet()

@@ -11,13 +11,12 @@ from sqlalchemy import select, update
 
 from api.accounts.models import User
 from api.activities.models import Activity
-from api.activities.vocabulary import CANCELLED as ACTIVITY_CANCELLED
-from api.activities.vocabulary import FINISHED, PUBLISHED
+from api.activities.vocabulary import ActivityStatus
 from api.audit.services import record as audit
 from api.errors import NotFound
 from api.extensions import db
 from api.feeds.ics import CANCELLED, CONFIRMED, TENTATIVE, FeedEntry
-from api.signups.models import ACTIVE_STATUSES, ATTENDED, WAITLISTED, Signup
+from api.signups.models import ACTIVE_STATUSES, Signup, SignupStatus
 from api.timeutil import utcnow
 from api.transactions import atomic
 from api.units.tree import get_unit, in_subtree
@@ -28,7 +27,8 @@ FEED_PAST = timedelta(days=30)
 MAX_UNIT_FEED_EVENTS = 2000
 MAX_PERSONAL_FEED_EVENTS = 500
 
-_SIGNUP_NOTES = {WAITLISTED: "报名状态：候补中", ATTENDED: "报名状态：已签到"}
+_SIGNUP_NOTES = {SignupStatus.WAITLISTED: "报名状态：候补中",
+                 SignupStatus.ATTENDED: "报名状态：已签到"}
 
 
 class CalendarFeedNotFound(NotFound):
@@ -44,7 +44,8 @@ def unit_feed(unit_id: int | None, now: datetime | None = None) -> tuple[str, li
     :raises UnitNotFound: for an unknown ``unit_id``.
     """
     now = now or utcnow()
-    statement = select(Activity).where(Activity.status.in_((PUBLISHED, FINISHED)))
+    statement = select(Activity).where(
+        Activity.status.in_((ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)))
     name = "文明实践活动"
     if unit_id is not None:
         unit = get_unit(unit_id)
@@ -84,11 +85,12 @@ def personal_feed(user: User, now: datetime | None = None) -> tuple[str, list[Fe
 
 
 def _personal_entry(activity: Activity, signup_status: str) -> FeedEntry:
-    if activity.status == ACTIVITY_CANCELLED:
+    if activity.status == ActivityStatus.CANCELLED:
         reason = f"活动已取消：{activity.cancel_reason}" if activity.cancel_reason else "活动已取消"
         return FeedEntry(activity, CANCELLED, (reason,))
     notes = (_SIGNUP_NOTES[signup_status],) if signup_status in _SIGNUP_NOTES else ()
-    return FeedEntry(activity, TENTATIVE if signup_status == WAITLISTED else CONFIRMED, notes)
+    return FeedEntry(activity, TENTATIVE if signup_status == SignupStatus.WAITLISTED
+                     else CONFIRMED, notes)
 
 
 def calendar_token(user: User) -> str:

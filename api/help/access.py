@@ -19,7 +19,7 @@ from api.errors import ApiError, Forbidden
 from api.extensions import db
 from api.help.errors import ActivityExists, InvalidTransition, NotRoutedToStation
 from api.help.models import HelpRequest, HelpResponder
-from api.help.states import ACCEPTED, HOTLINE, STATUS_LABELS, TRANSITIONS
+from api.help.states import HOTLINE, STATUS_LABELS, TRANSITIONS, HelpStatus
 
 DISPATCHER, ASSIGNEE, REQUESTER = "dispatcher", "assignee", "requester"
 
@@ -96,7 +96,7 @@ class Standing:
 
 def _refusal(help_request: HelpRequest, action: str) -> ApiError | None:
     """Why the request's state refuses ``action`` to anybody, or None when it allows it."""
-    allowed_from = (ACCEPTED,) if action == "make_activity" else TRANSITIONS[action][0]
+    allowed_from = (HelpStatus.ACCEPTED,) if action == "make_activity" else TRANSITIONS[action][0]
     if help_request.status not in allowed_from:
         return InvalidTransition(f"求助当前为“{STATUS_LABELS[help_request.status]}”，"
                                  f"不能{_ACTION_LABELS[action]}")

@@ -17,7 +17,7 @@ from api.accounts.models import RoleGrant
 from api.audit.services import record as audit
 from api.extensions import db
 from api.help.models import HelpRequest
-from api.help.states import DISPATCHED, HELD, STATUS_LABELS, SUBMITTED
+from api.help.states import STATUS_LABELS, HelpStatus
 from api.notifications import services as notifications
 from api.timeutil import utcnow
 from api.transactions import atomic
@@ -35,16 +35,17 @@ def overdue_condition(now: datetime | None = None):
     """SQL: the request has waited too long to be dispatched or accepted (超时)."""
     dispatch_cutoff, accept_cutoff = _cutoffs(now or utcnow())
     return or_(
-        HelpRequest.status.in_((HELD, SUBMITTED)) & (HelpRequest.updated_at <= dispatch_cutoff),
-        (HelpRequest.status == DISPATCHED) & (HelpRequest.updated_at <= accept_cutoff))
+        HelpRequest.status.in_((HelpStatus.HELD, HelpStatus.SUBMITTED))
+        & (HelpRequest.updated_at <= dispatch_cutoff),
+        (HelpRequest.status == HelpStatus.DISPATCHED) & (HelpRequest.updated_at <= accept_cutoff))
 
 
 def is_overdue(help_request: HelpRequest, now: datetime | None = None) -> bool:
     """:func:`overdue_condition` for one loaded request (the dispatch board's flag)."""
     dispatch_cutoff, accept_cutoff = _cutoffs(now or utcnow())
-    if help_request.status in (HELD, SUBMITTED):
+    if help_request.status in (HelpStatus.HELD, HelpStatus.SUBMITTED):
         return help_request.updated_at <= dispatch_cutoff
-    return help_request.status == DISPATCHED and help_request.updated_at <= accept_cutoff
+    return help_request.status == HelpStatus.DISPATCHED and help_request.updated_at <= accept_cutoff
 
 
 def _waiting_too_long(now: datetime):
@@ -94,7 +95,7 @@ def escalate_waiting(now: datetime | None = None) -> int:
 
 def _notify(help_request: HelpRequest) -> None:
     title = f"{help_request.category}求助"
-    waiting = "派单" if help_request.status in (HELD, SUBMITTED) else "接单"
+    waiting = "派单" if help_request.status in (HelpStatus.HELD, HelpStatus.SUBMITTED) else "接单"
     notifications.notify(
         dispatchers_of(help_request.unit), notifications.HELP_ESCALATED,
         f"求助超时未{waiting}：{title}",

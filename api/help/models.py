@@ -15,7 +15,7 @@ from api.accounts.models import User
 from api.activities.models import Activity
 from api.db_types import UTCDateTime
 from api.extensions import db
-from api.help.states import SUBMITTED
+from api.help.states import HelpStatus
 from api.timeutil import utcnow
 from api.units.models import Team, Unit
 
@@ -37,7 +37,7 @@ class HelpRequest(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16))  # app | hotline
-    status: Mapped[str] = mapped_column(String(16), default=SUBMITTED)
+    status: Mapped[str] = mapped_column(String(16), default=HelpStatus.SUBMITTED)
     category: Mapped[str] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text)
     preferred_time: Mapped[str] = mapped_column(String(100), default="")

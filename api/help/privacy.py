@@ -10,7 +10,7 @@ from api.help.access import DISPATCHER, REQUESTER, Standing
 from api.help.errors import HelpRequestNotFound
 from api.help.models import HelpRequest
 from api.help.ratings import show_effective_rating
-from api.help.states import REJECTED
+from api.help.states import HelpStatus
 from api.personal_data import decrypt, mask_name, mask_phone
 
 
@@ -53,5 +53,5 @@ def present_all(help_requests: list[HelpRequest], viewer: User | None) -> list[H
 
 def rejected_reason_visible(help_request: HelpRequest) -> bool:
     """The reason of a rejection is for the requester (and the dispatchers who wrote it)."""
-    return (help_request.status == REJECTED
+    return (help_request.status == HelpStatus.REJECTED
             and help_request.viewer_role in (REQUESTER, DISPATCHER))

@@ -12,7 +12,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from api.audit.services import record as audit
 from api.extensions import db
 from api.help.models import HelpRequest
-from api.help.states import COMPLETED, RATED, SATISFIED_RATING
+from api.help.states import SATISFIED_RATING, HelpStatus
 from api.timeutil import utcnow
 from api.transactions import atomic
 
@@ -28,12 +28,12 @@ def rating_overdue(now: datetime | None = None):
     """SQL: completed and past its rating period, so it counts as rated "satisfied" even
     before :func:`settle_overdue_ratings` wrote it down."""
     cutoff = (now or utcnow()) - timedelta(days=current_app.config["HELP_AUTO_RATE_DAYS"])
-    return and_(HelpRequest.status == COMPLETED, HelpRequest.completed_at <= cutoff)
+    return and_(HelpRequest.status == HelpStatus.COMPLETED, HelpRequest.completed_at <= cutoff)
 
 
 def effective_status(now: datetime | None = None):
     """SQL: the status a reader sees (an overdue rating counts as rated)."""
-    return case((rating_overdue(now), RATED), else_=HelpRequest.status)
+    return case((rating_overdue(now), HelpStatus.RATED), else_=HelpRequest.status)
 
 
 def effective_rating(now: datetime | None = None):
@@ -50,9 +50,17 @@ def show_effective_rating(help_request: HelpRequest) -> HelpRequest:
     """Show an overdue rating as the settled one, in memory only: the values are set as
     if loaded, so no flush ever writes them (a GET never writes)."""
     deadline = rating_deadline(help_request)
-    if help_request.status == COMPLETED and deadline is not None and utcnow() >= deadline:
-        for name, value in (("status", RATED), ("rating", SATISFIED_RATING),
-                            ("auto_rated", True), ("rated_at", deadline)):
+    if (
+        help_request.status == HelpStatus.COMPLETED
+        and deadline is not None
+        and utcnow() >= deadline
+    ):
+        for name, value in (
+            ("status", HelpStatus.RATED),
+            ("rating", SATISFIED_RATING),
+            ("auto_rated", True),
+            ("rated_at", deadline),
+        ):
             set_committed_value(help_request, name, value)
     return help_request
 
@@ -66,24 +74,46 @@ def settle_overdue_ratings(now: datetime | None = None) -> int:
     """
     now = now or utcnow()
     cutoff = now - timedelta(days=current_app.config["HELP_AUTO_RATE_DAYS"])
-    due = select(HelpRequest.id).where(HelpRequest.status == COMPLETED,
-                                       HelpRequest.completed_at <= cutoff)
+    due = select(HelpRequest.id).where(
+        HelpRequest.status == HelpStatus.COMPLETED, HelpRequest.completed_at <= cutoff
+    )
     # A read first: with nothing due (nearly always) no write lock is taken.
     if db.session.scalar(due.limit(1)) is None:
         return 0
     with atomic():
-        settled = db.session.execute(
-            update(HelpRequest)
-            .where(HelpRequest.status == COMPLETED, HelpRequest.completed_at <= cutoff)
-            .values(status=RATED, rating=SATISFIED_RATING, auto_rated=True, rated_at=now,
-                    version=HelpRequest.version + 1, updated_at=now)
-            .returning(HelpRequest.id)
-            .execution_options(synchronize_session=False)
-        ).scalars().all()
+        settled = (
+            db.session.execute(
+                update(HelpRequest)
+                .where(
+                    HelpRequest.status == HelpStatus.COMPLETED, HelpRequest.completed_at <= cutoff
+                )
+                .values(
+                    status=HelpStatus.RATED,
+                    rating=SATISFIED_RATING,
+                    auto_rated=True,
+                    rated_at=now,
+                    version=HelpRequest.version + 1,
+                    updated_at=now,
+                )
+                .returning(HelpRequest.id)
+                .execution_options(synchronize_session=False)
+            )
+            .scalars()
+            .all()
+        )
         for request_id in settled:
-            audit(None, "help_request.rate", "help_request", request_id,
-                  details={"from": COMPLETED, "to": RATED, "rating": SATISFIED_RATING,
-                           "auto": True},
-                  reason=f"{current_app.config['HELP_AUTO_RATE_DAYS']} 天未评价，默认满意")
+            audit(
+                None,
+                "help_request.rate",
+                "help_request",
+                request_id,
+                details={
+                    "from": HelpStatus.COMPLETED,
+                    "to": HelpStatus.RATED,
+                    "rating": SATISFIED_RATING,
+                    "auto": True,
+                },
+                reason=f"{current_app.config['HELP_AUTO_RATE_DAYS']} 天未评价，默认满意",
+            )
     db.session.expire_all()
     return len(settled)

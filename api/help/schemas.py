@@ -13,14 +13,14 @@ from api.activities.vocabulary import AUDIENCES, THEMES
 from api.help.access import ASSIGNEE, REQUESTER
 from api.help.escalation import is_overdue
 from api.help.privacy import rejected_reason_visible
-from api.help.states import CHANNELS, HOTLINE, STATUS_LABELS, STATUSES
+from api.help.states import CHANNELS, HOTLINE, STATUS_LABELS, HelpStatus
 from api.pagination import PaginationQuerySchema
 from api.units.categories import TEAM_CATEGORIES
 from api.validation import LocalDateTime, Schema
 
 _PHONE = re.compile(r"^(1\d{10}|0\d{2,3}-?\d{7,8})$")
 _CATEGORY = validate.OneOf(TEAM_CATEGORIES, error="服务类别应为以下之一：{choices}")
-_STATUS = validate.OneOf(STATUSES, error="状态应为以下之一：{choices}")
+_STATUS = validate.OneOf(tuple(HelpStatus), error="状态应为以下之一：{choices}")
 
 
 def _seconds_between(start, end) -> int | None:
@@ -112,7 +112,7 @@ class HelpRequestSchema(Schema):
 
     id = fields.Integer()
     channel = fields.String(metadata={"description": "app | hotline"})
-    status = fields.String(metadata={"description": " | ".join(STATUSES)})
+    status = fields.String(metadata={"description": " | ".join(HelpStatus)})
     status_label = fields.Function(lambda help_request: STATUS_LABELS[help_request.status])
     category = fields.String()
     description = fields.String()

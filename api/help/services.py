@@ -33,7 +33,7 @@ from api.help.models import HelpRequest, HelpResponder
 from api.help.privacy import present
 from api.help.queries import find
 from api.help.ratings import rating_deadline, settle_overdue_ratings
-from api.help.states import ACCEPTED, APP, TRANSITIONS
+from api.help.states import APP, TRANSITIONS, HelpStatus
 from api.help.submitting import checked_unit, township_of
 from api.hours import services as hours
 from api.notifications import services as notifications
@@ -314,7 +314,7 @@ def make_activity(actor: User, request_id: int, values: dict) -> HelpRequest:
         linked = db.session.execute(
             update(HelpRequest)
             .where(HelpRequest.id == help_request.id, HelpRequest.activity_id.is_(None),
-                   HelpRequest.status == ACCEPTED)
+                   HelpRequest.status == HelpStatus.ACCEPTED)
             .values(activity_id=activity.id, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount

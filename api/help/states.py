@@ -14,42 +14,56 @@
 Anything else is refused with 409 ``invalid_transition``.
 """
 
-HELD, SUBMITTED, DISPATCHED, ACCEPTED = "held", "submitted", "dispatched", "accepted"
-COMPLETED, RATED, REJECTED, CANCELLED = "completed", "rated", "rejected", "cancelled"
-STATUSES: tuple[str, ...] = (HELD, SUBMITTED, DISPATCHED, ACCEPTED, COMPLETED, RATED,
-                             REJECTED, CANCELLED)
+from enum import StrEnum
+
+
+class HelpStatus(StrEnum):
+    """The states of the diagram above. The members equal their strings, which the database
+    stores and the API answers."""
+
+    HELD = "held"
+    SUBMITTED = "submitted"
+    DISPATCHED = "dispatched"
+    ACCEPTED = "accepted"
+    COMPLETED = "completed"
+    RATED = "rated"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
 # Waiting for a dispatcher: the queue.
-QUEUED = (HELD, SUBMITTED)
+QUEUED = (HelpStatus.HELD, HelpStatus.SUBMITTED)
 # Shown on the public board (a held request has not passed moderation yet).
-PUBLIC_STATUSES = tuple(status for status in STATUSES if status != HELD)
+PUBLIC_STATUSES = tuple(status for status in HelpStatus if status != HelpStatus.HELD)
 
 STATUS_LABELS = {
-    HELD: "待审核",
-    SUBMITTED: "待派单",
-    DISPATCHED: "已派单",
-    ACCEPTED: "已接单",
-    COMPLETED: "已完成",
-    RATED: "已评价",
-    REJECTED: "未受理",
-    CANCELLED: "已取消",
+    HelpStatus.HELD: "待审核",
+    HelpStatus.SUBMITTED: "待派单",
+    HelpStatus.DISPATCHED: "已派单",
+    HelpStatus.ACCEPTED: "已接单",
+    HelpStatus.COMPLETED: "已完成",
+    HelpStatus.RATED: "已评价",
+    HelpStatus.REJECTED: "未受理",
+    HelpStatus.CANCELLED: "已取消",
 }
 
 APP, HOTLINE = "app", "hotline"
 CHANNELS = (APP, HOTLINE)
 
 # action: (the statuses it may leave, the status it enters)
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "release": (frozenset({HELD}), SUBMITTED),
-    "reject": (frozenset({HELD, SUBMITTED}), REJECTED),
-    "route": (frozenset({SUBMITTED}), SUBMITTED),
-    "dispatch": (frozenset({SUBMITTED}), DISPATCHED),
-    "redispatch": (frozenset({DISPATCHED, ACCEPTED}), DISPATCHED),
-    "requeue": (frozenset({DISPATCHED, ACCEPTED}), SUBMITTED),
-    "claim": (frozenset({SUBMITTED}), ACCEPTED),
-    "accept": (frozenset({DISPATCHED}), ACCEPTED),
-    "complete": (frozenset({ACCEPTED}), COMPLETED),
-    "rate": (frozenset({COMPLETED}), RATED),
-    "cancel": (frozenset({HELD, SUBMITTED, DISPATCHED, ACCEPTED}), CANCELLED),
+TRANSITIONS: dict[str, tuple[frozenset[HelpStatus], HelpStatus]] = {
+    "release": (frozenset({HelpStatus.HELD}), HelpStatus.SUBMITTED),
+    "reject": (frozenset({HelpStatus.HELD, HelpStatus.SUBMITTED}), HelpStatus.REJECTED),
+    "route": (frozenset({HelpStatus.SUBMITTED}), HelpStatus.SUBMITTED),
+    "dispatch": (frozenset({HelpStatus.SUBMITTED}), HelpStatus.DISPATCHED),
+    "redispatch": (frozenset({HelpStatus.DISPATCHED, HelpStatus.ACCEPTED}), HelpStatus.DISPATCHED),
+    "requeue": (frozenset({HelpStatus.DISPATCHED, HelpStatus.ACCEPTED}), HelpStatus.SUBMITTED),
+    "claim": (frozenset({HelpStatus.SUBMITTED}), HelpStatus.ACCEPTED),
+    "accept": (frozenset({HelpStatus.DISPATCHED}), HelpStatus.ACCEPTED),
+    "complete": (frozenset({HelpStatus.ACCEPTED}), HelpStatus.COMPLETED),
+    "rate": (frozenset({HelpStatus.COMPLETED}), HelpStatus.RATED),
+    "cancel": (frozenset({HelpStatus.HELD, HelpStatus.SUBMITTED, HelpStatus.DISPATCHED,
+                          HelpStatus.ACCEPTED}), HelpStatus.CANCELLED),
 }
 ACTIONS = tuple(TRANSITIONS)
 

@@ -9,7 +9,7 @@ from api.extensions import db
 from api.help import moderation
 from api.help.errors import ContentRefused
 from api.help.models import HelpRequest
-from api.help.states import APP, HELD, HOTLINE, SUBMITTED
+from api.help.states import APP, HOTLINE, HelpStatus
 from api.personal_data import encrypt, lookup_hash
 from api.transactions import atomic
 from api.units.models import Unit
@@ -57,7 +57,7 @@ def submit(user: User, values: dict) -> HelpRequest:
                                         values["contact_name"]], SCENE_FORUM)
     if verdict == moderation.RISKY:
         raise ContentRefused()
-    status = HELD if verdict == moderation.REVIEW else SUBMITTED
+    status = HelpStatus.HELD if verdict == moderation.REVIEW else HelpStatus.SUBMITTED
     help_request = _new_request(values, unit, channel=APP, status=status,
                                 requester_id=user.id, moderation=verdict)
     with atomic():
@@ -77,12 +77,12 @@ def enter_hotline(actor: User, values: dict) -> HelpRequest:
     """
     unit = checked_unit(values["unit_id"])
     ensure_manages(actor, unit)
-    help_request = _new_request(values, unit, channel=HOTLINE, status=SUBMITTED,
+    help_request = _new_request(values, unit, channel=HOTLINE, status=HelpStatus.SUBMITTED,
                                 entered_by_id=actor.id, moderation="staff")
     with atomic():
         db.session.add(help_request)
         db.session.flush()
         audit(actor, "help_request.submit", "help_request", help_request.id,
-              details={"channel": HOTLINE, "status": SUBMITTED, "unit": unit.code,
+              details={"channel": HOTLINE, "status": HelpStatus.SUBMITTED, "unit": unit.code,
                        "category": help_request.category})
     return help_request

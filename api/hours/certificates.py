@@ -21,11 +21,10 @@ from api.auth.permissions import ensure_manages
 from api.errors import Conflict, Forbidden, NotFound
 from api.extensions import db
 from api.hours.models import (
-    APPROVED,
-    REVOKED,
-    VALID,
     Certificate,
     CertificateSettings,
+    CertificateStatus,
+    RecordStatus,
     ServiceRecord,
 )
 from api.hours.totals import hours
@@ -122,7 +121,7 @@ def _activity_lines(user_id: int) -> list[dict]:
         select(ServiceRecord.activity_id, Activity.title, ServiceRecord.category, served_on,
                func.sum(ServiceRecord.credited_minutes).label("minutes"))
         .outerjoin(Activity, Activity.id == ServiceRecord.activity_id)
-        .where(ServiceRecord.user_id == user_id, ServiceRecord.status == APPROVED)
+        .where(ServiceRecord.user_id == user_id, ServiceRecord.status == RecordStatus.APPROVED)
         .group_by(ServiceRecord.activity_id, Activity.title, ServiceRecord.category)
         .order_by(served_on.desc())
     ).all()
@@ -190,8 +189,8 @@ def issue_certificate(user: User, unit_id: int | None = None, *, holder: Holder 
         "issued_on": to_local(now).date().isoformat(),
     }
     certificate = Certificate(code=new_code(), user_id=user.id, unit_id=unit.id,
-                              total_minutes=total, snapshot=snapshot, status=VALID,
-                              issued_at=now)
+                              total_minutes=total, snapshot=snapshot,
+                              status=CertificateStatus.VALID, issued_at=now)
     db.session.add(certificate)
     db.session.flush()
     # The number is the row's id: unique without a counter to lock.
@@ -232,8 +231,8 @@ def revoke_certificate(actor: User, code: str, reason: str) -> Certificate:
     with atomic():
         moved = db.session.execute(
             update(Certificate)
-            .where(Certificate.id == certificate.id, Certificate.status == VALID)
-            .values(status=REVOKED, revoked_at=utcnow(), revoked_by_id=actor.id,
+            .where(Certificate.id == certificate.id, Certificate.status == CertificateStatus.VALID)
+            .values(status=CertificateStatus.REVOKED, revoked_at=utcnow(), revoked_by_id=actor.id,
                     revoke_reason=reason)
             .returning(Certificate.id)
             .execution_options(synchronize_session=False)

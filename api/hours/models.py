@@ -7,6 +7,7 @@ holds that for ORM writes, and the services change status with conditional UPDAT
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, String, event, inspect, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -18,7 +19,18 @@ from api.extensions import db
 from api.timeutil import utcnow
 from api.units.models import Unit
 
-PENDING, APPROVED, REJECTED, VOIDED = "pending", "approved", "rejected", "voided"
+
+class RecordStatus(StrEnum):
+    """Where a service record stands (pending → approved | rejected, any → voided when
+    superseded). The members equal their strings, which the database stores and the API
+    answers."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    VOIDED = "voided"
+
+
 CHECKIN, MANUAL, HELP_REQUEST = "checkin", "manual", "help_request"
 
 
@@ -59,7 +71,7 @@ class ServiceRecord(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     credited_minutes: Mapped[int]
     source: Mapped[str] = mapped_column(String(16))  # checkin | manual | help_request
-    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    status: Mapped[str] = mapped_column(String(16), default=RecordStatus.PENDING)
     # Service category (11+N) and the moment of service, copied from the activity.
     category: Mapped[str] = mapped_column(String(20), default=_from_activity("category", str))
     served_at: Mapped[datetime] = mapped_column(UTCDateTime,
@@ -100,7 +112,14 @@ def _refuse_delete(mapper, connection, target) -> None:
     raise RuntimeError("service records are append-only; void or correct instead")
 
 
-OPEN, ACCEPTED, DISMISSED = "open", "accepted", "dismissed"
+class DisputeStatus(StrEnum):
+    """Where a dispute stands: open until an organizer accepts or dismisses it."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DISMISSED = "dismissed"
+
+
 WRONG, MISSING = "wrong", "missing"
 _OPEN_SQL = "status = 'open'"
 
@@ -129,7 +148,7 @@ class HoursDispute(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     claimed_minutes: Mapped[int | None]
     description: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(16), default=OPEN)
+    status: Mapped[str] = mapped_column(String(16), default=DisputeStatus.OPEN)
     resolution_note: Mapped[str] = mapped_column(String(255), default="")
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -173,7 +192,12 @@ class CertificateSettings(db.Model):
     unit: Mapped[Unit] = relationship()
 
 
-VALID, REVOKED = "valid", "revoked"
+class CertificateStatus(StrEnum):
+    """A certificate is valid until it is revoked."""
+
+    VALID = "valid"
+    REVOKED = "revoked"
+
 
 
 class Certificate(db.Model):
@@ -191,7 +215,7 @@ class Certificate(db.Model):
     total_minutes: Mapped[int]
     # Masked name and ID, hours, activities, issuer: everything printed, frozen at issue.
     snapshot: Mapped[dict] = mapped_column(JSON)
-    status: Mapped[str] = mapped_column(String(16), default=VALID)
+    status: Mapped[str] = mapped_column(String(16), default=CertificateStatus.VALID)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -26,7 +26,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from api.hours.models import REVOKED, Certificate
+from api.hours.models import Certificate, CertificateStatus
 
 FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
@@ -89,7 +89,7 @@ def render_certificate(certificate: Certificate, url: str) -> bytes:
             f"（{_hours_text(snapshot['total_minutes'])}）。", body),
         Spacer(1, 4 * mm),
     ]
-    if certificate.status == REVOKED:
+    if certificate.status == CertificateStatus.REVOKED:
         story.append(Paragraph("本证明已作废。", body))
     rows = [[Paragraph(text, cell) for text in ("日期", "活动", "时长（小时）")]]
     for line in snapshot["activities"]:

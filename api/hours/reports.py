@@ -22,7 +22,7 @@ from api.activities.models import Activity
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_manages
 from api.extensions import db
-from api.hours.models import APPROVED, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.hours.totals import hours
 from api.personal_data import decrypt, mask_name
 from api.spreadsheets import append_row, csv_row
@@ -50,7 +50,7 @@ def _approved_in(unit: Unit, first: date, last: date):
     """Conditions: approved records of the unit's subtree served on local days first..last
     (join :class:`Unit` on the record's unit)."""
     start, end = local_day_bounds(first, last)
-    return (ServiceRecord.status == APPROVED, ServiceRecord.served_at >= start,
+    return (ServiceRecord.status == RecordStatus.APPROVED, ServiceRecord.served_at >= start,
             ServiceRecord.served_at < end, in_subtree(unit))
 
 

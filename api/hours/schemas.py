@@ -7,21 +7,13 @@ from datetime import date
 
 from marshmallow import ValidationError, fields, post_load, validate, validates_schema
 
-from api.hours.models import (
-    APPROVED,
-    MISSING,
-    PENDING,
-    REJECTED,
-    VOIDED,
-    WRONG,
-)
+from api.hours.models import MISSING, WRONG, CertificateStatus, DisputeStatus, RecordStatus
 from api.hours.totals import hours
 from api.pagination import PaginationQuerySchema, PaginationSchema
 from api.personal_data import mask_name
 from api.timeutil import to_local, utcnow
 from api.validation import LocalDateTime, Schema
 
-RECORD_STATUSES = (PENDING, APPROVED, REJECTED, VOIDED)
 MAX_MINUTES = 24 * 60
 MAX_REPORT_DAYS = 366 * 3
 
@@ -71,11 +63,11 @@ class RecordQuerySchema(PaginationQuerySchema):
     unit_id = fields.Integer(load_default=None)
     activity_id = fields.Integer(load_default=None)
     user_id = fields.Integer(load_default=None)
-    status = fields.String(load_default=None, validate=validate.OneOf(RECORD_STATUSES))
+    status = fields.String(load_default=None, validate=validate.OneOf(tuple(RecordStatus)))
 
 
 class MyHoursQuerySchema(PaginationQuerySchema):
-    status = fields.String(load_default=None, validate=validate.OneOf(RECORD_STATUSES),
+    status = fields.String(load_default=None, validate=validate.OneOf(tuple(RecordStatus)),
                            metadata={"description": "只列出该状态的记录（合计不受影响）"})
 
 
@@ -203,7 +195,7 @@ class ManagedDisputeSchema(DisputeSchema):
 class DisputeQuerySchema(PaginationQuerySchema):
     unit_id = fields.Integer(load_default=None)
     status = fields.String(load_default=None,
-                           validate=validate.OneOf(("open", "accepted", "dismissed")))
+                           validate=validate.OneOf(tuple(DisputeStatus)))
 
 
 class ResolveSchema(Schema):
@@ -289,7 +281,7 @@ class VerificationSchema(Schema):
     """What anyone holding the code may see: masked identity, hours, issuer, validity."""
 
     number = fields.String()
-    valid = fields.Function(lambda certificate: certificate.status == "valid")
+    valid = fields.Function(lambda certificate: certificate.status == CertificateStatus.VALID)
     status = fields.String(metadata={"description": "valid | revoked"})
     name = fields.Function(lambda certificate: certificate.snapshot["name"])
     id_number = fields.Function(lambda certificate: certificate.snapshot.get("id_number"))

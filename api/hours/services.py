@@ -19,33 +19,28 @@ from api.accounts import roles
 from api.accounts.models import User
 from api.activities.lookup import get_activity, get_managed_activity
 from api.activities.models import Activity
-from api.activities.vocabulary import CANCELLED, DRAFT
+from api.activities.vocabulary import ActivityStatus
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_manages, scope_condition
 from api.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from api.extensions import db
 from api.help.models import HelpResponder
 from api.hours.models import (
-    ACCEPTED,
-    APPROVED,
-    DISMISSED,
     HELP_REQUEST,
     MANUAL,
     MISSING,
-    OPEN,
-    PENDING,
-    REJECTED,
-    VOIDED,
     WRONG,
+    DisputeStatus,
     HoursDispute,
+    RecordStatus,
     ServiceRecord,
 )
 from api.notifications import services as notifications
-from api.signups.models import ATTENDED, CONFIRMED, NO_SHOW, Signup
+from api.signups.models import Signup, SignupStatus
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.transactions import atomic
 
-LIVE_STATUSES = (PENDING, APPROVED)
+LIVE_STATUSES = (RecordStatus.PENDING, RecordStatus.APPROVED)
 
 
 class RecordNotFound(NotFound):
@@ -212,7 +207,9 @@ def _linked_to_activity(user_id: int, activity: Activity) -> bool:
     member (responder) of the team that runs it."""
     signed_up = select(Signup.id).where(Signup.user_id == user_id,
                                         Signup.activity_id == activity.id,
-                                        Signup.status.in_((CONFIRMED, ATTENDED, NO_SHOW)))
+                                        Signup.status.in_((SignupStatus.CONFIRMED,
+                                                           SignupStatus.ATTENDED,
+                                                           SignupStatus.NO_SHOW)))
     if db.session.scalar(signed_up.limit(1)) is not None:
         return True
     return activity.team_id is not None and db.session.scalar(
@@ -230,7 +227,8 @@ def _live_record_exists(user_id: int, activity_id: int) -> bool:
 
 
 def _check_held(activity: Activity) -> None:
-    if activity.status in (DRAFT, CANCELLED) or activity.starts_at > utcnow():
+    if (activity.status in (ActivityStatus.DRAFT, ActivityStatus.CANCELLED)
+            or activity.starts_at > utcnow()):
         raise ActivityNotHeld()
 
 
@@ -270,7 +268,7 @@ def create_manual_record(actor: User, *, user_id: int, activity_id: int, credite
     with atomic():
         record = ServiceRecord(user_id=user_id, activity_id=activity.id,
                                unit_id=activity.unit_id, credited_minutes=credited_minutes,
-                               source=MANUAL, status=PENDING, reason=reason,
+                               source=MANUAL, status=RecordStatus.PENDING, reason=reason,
                                created_by_id=actor.id)
         db.session.add(record)
         db.session.flush()
@@ -288,7 +286,7 @@ def add_help_request_record(actor: User | None, *, user_id: int, unit_id: int,
     check_daily_cap(user_id, served_at, credited_minutes, "volunteers")
     record = ServiceRecord(user_id=user_id, activity_id=None, unit_id=unit_id,
                            credited_minutes=credited_minutes, source=HELP_REQUEST,
-                           status=PENDING, category=category, served_at=served_at,
+                           status=RecordStatus.PENDING, category=category, served_at=served_at,
                            reason=reason, created_by_id=actor.id if actor else None)
     db.session.add(record)
     db.session.flush()
@@ -300,7 +298,7 @@ def add_help_request_record(actor: User | None, *, user_id: int, unit_id: int,
 
 
 def _notify_reviewed(rows, status: str, note: str) -> None:
-    approved = status == APPROVED
+    approved = status == RecordStatus.APPROVED
     for row in rows:
         hours = f"{row.credited_minutes // 60} 小时 {row.credited_minutes % 60} 分钟"
         notifications.notify(
@@ -320,13 +318,14 @@ def _review(actor: User, record_ids: list[int], status: str, note: str):
     now = utcnow()
     rows = db.session.execute(
         update(ServiceRecord)
-        .where(ServiceRecord.id.in_(record_ids), ServiceRecord.status == PENDING)
+        .where(ServiceRecord.id.in_(record_ids), ServiceRecord.status == RecordStatus.PENDING)
         .values(status=status, reviewed_by_id=actor.id, reviewed_at=now, review_note=note)
         .returning(ServiceRecord.id, ServiceRecord.user_id, ServiceRecord.credited_minutes,
                    ServiceRecord.activity_id)
         .execution_options(synchronize_session=False)
     ).all()
-    action = "service_record.approve" if status == APPROVED else "service_record.reject"
+    action = ("service_record.approve" if status == RecordStatus.APPROVED
+              else "service_record.reject")
     for row in rows:
         audit(actor, action, "service_record", row.id,
               details={"user_id": row.user_id, "activity_id": row.activity_id,
@@ -346,7 +345,8 @@ def review_record(actor: User, record_id: int, *, approve: bool,
     record = _managed_record(actor, record_id)
     ensure_not_own(actor, record)
     with atomic():
-        if not _review(actor, [record.id], APPROVED if approve else REJECTED, note):
+        if not _review(actor, [record.id],
+                       RecordStatus.APPROVED if approve else RecordStatus.REJECTED, note):
             raise RecordNotPending()
     db.session.refresh(record)
     return record
@@ -362,13 +362,14 @@ def review_activity(actor: User, activity_id: int, *, approve: bool, note: str =
     """
     activity = get_managed_activity(actor, activity_id)
     statement = select(ServiceRecord.id).where(ServiceRecord.activity_id == activity.id,
-                                               ServiceRecord.status == PENDING,
+                                               ServiceRecord.status == RecordStatus.PENDING,
                                                _reviewable_by(actor))
     if record_ids is not None:
         statement = statement.where(ServiceRecord.id.in_(record_ids))
     pending = list(db.session.scalars(statement))
     with atomic():
-        rows = _review(actor, pending, APPROVED if approve else REJECTED, note)
+        rows = _review(actor, pending,
+                       RecordStatus.APPROVED if approve else RecordStatus.REJECTED, note)
     return sorted(row.id for row in rows)
 
 
@@ -376,8 +377,9 @@ def _supersede(actor: User, record: ServiceRecord, note: str) -> str:
     """Void ``record``; returns the status it had. :raises RecordSuperseded:"""
     row = db.session.execute(
         update(ServiceRecord)
-        .where(ServiceRecord.id == record.id, ServiceRecord.status != VOIDED)
-        .values(status=VOIDED, reviewed_by_id=actor.id, reviewed_at=utcnow(), review_note=note)
+        .where(ServiceRecord.id == record.id, ServiceRecord.status != RecordStatus.VOIDED)
+        .values(status=RecordStatus.VOIDED, reviewed_by_id=actor.id, reviewed_at=utcnow(),
+                review_note=note)
         .returning(ServiceRecord.id)
         .execution_options(synchronize_session=False)
     ).first()
@@ -401,7 +403,8 @@ def _apply_correction(actor: User, record: ServiceRecord, minutes: int, reason: 
         user_id=record.user_id, activity_id=record.activity_id, unit_id=record.unit_id,
         credited_minutes=minutes, source=record.source, category=record.category,
         served_at=record.served_at, corrects_id=record.id, reason=reason,
-        created_by_id=actor.id, status=APPROVED, reviewed_by_id=actor.id, reviewed_at=now,
+        created_by_id=actor.id, status=RecordStatus.APPROVED, reviewed_by_id=actor.id,
+        reviewed_at=now,
     )
     db.session.add(correction)
     try:
@@ -467,7 +470,7 @@ def open_dispute(user: User, *, kind: str, description: str, record_id: int | No
     """
     if kind == WRONG:
         record = db.session.get(ServiceRecord, record_id)
-        if record is None or record.user_id != user.id or record.status == VOIDED:
+        if record is None or record.user_id != user.id or record.status == RecordStatus.VOIDED:
             raise RecordNotFound()
         activity, unit_id = record.activity, record.unit_id
     else:
@@ -481,7 +484,7 @@ def open_dispute(user: User, *, kind: str, description: str, record_id: int | No
     dispute = HoursDispute(user_id=user.id, kind=kind, record_id=record.id if record else None,
                            activity_id=activity.id if activity else None, unit_id=unit_id,
                            claimed_minutes=claimed_minutes, description=description,
-                           status=OPEN)
+                           status=DisputeStatus.OPEN)
     with atomic():
         db.session.add(dispute)
         try:
@@ -554,9 +557,9 @@ def _resolve(actor: User, dispute: HoursDispute, accept: bool, note: str,
              minutes: int | None) -> None:
     moved = db.session.execute(
         update(HoursDispute)
-        .where(HoursDispute.id == dispute.id, HoursDispute.status == OPEN)
-        .values(status=ACCEPTED if accept else DISMISSED, resolved_by_id=actor.id,
-                resolved_at=utcnow(), resolution_note=note)
+        .where(HoursDispute.id == dispute.id, HoursDispute.status == DisputeStatus.OPEN)
+        .values(status=DisputeStatus.ACCEPTED if accept else DisputeStatus.DISMISSED,
+                resolved_by_id=actor.id, resolved_at=utcnow(), resolution_note=note)
         .returning(HoursDispute.id)
         .execution_options(synchronize_session=False)
     ).first()
@@ -593,7 +596,8 @@ def _add_missing_record(actor: User, dispute: HoursDispute, minutes: int,
         raise RecordExists()
     record = ServiceRecord(user_id=dispute.user_id, activity_id=activity.id,
                            unit_id=activity.unit_id, credited_minutes=minutes, source=MANUAL,
-                           status=APPROVED, reason=f"异议 #{dispute.id}（缺漏）：{note}",
+                           status=RecordStatus.APPROVED,
+                           reason=f"异议 #{dispute.id}（缺漏）：{note}",
                            created_by_id=actor.id, reviewed_by_id=actor.id,
                            reviewed_at=utcnow())
     db.session.add(record)

@@ -15,7 +15,7 @@ from sqlalchemy import case, func, select
 from api.accounts.models import User, VolunteerProfile
 from api.activities.models import Activity
 from api.extensions import db
-from api.hours.models import APPROVED, PENDING, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.pagination import Page
 from api.personal_data import mask_name
 from api.sql_time import local_month
@@ -71,11 +71,11 @@ class Breakdown:
 
     @property
     def approved_minutes(self) -> int:
-        return self.minutes_by_status.get(APPROVED, 0)
+        return self.minutes_by_status.get(RecordStatus.APPROVED, 0)
 
     @property
     def pending_minutes(self) -> int:
-        return self.minutes_by_status.get(PENDING, 0)
+        return self.minutes_by_status.get(RecordStatus.PENDING, 0)
 
     @property
     def year_minutes(self) -> int:
@@ -86,8 +86,8 @@ class Breakdown:
     @property
     def checksum(self) -> tuple[int, int, int]:
         """What :func:`_checksum` reads: records, approved records, approved minutes."""
-        return (sum(self.count_by_status.values()), self.count_by_status.get(APPROVED, 0),
-                self.approved_minutes)
+        return (sum(self.count_by_status.values()),
+                self.count_by_status.get(RecordStatus.APPROVED, 0), self.approved_minutes)
 
 
 def breakdown(user_id: int, year: int) -> Breakdown:
@@ -105,13 +105,13 @@ def breakdown(user_id: int, year: int) -> Breakdown:
         minutes = int(minutes or 0)
         result.count_by_status[status] = result.count_by_status.get(status, 0) + count
         result.minutes_by_status[status] = result.minutes_by_status.get(status, 0) + minutes
-        if status == APPROVED:
+        if status == RecordStatus.APPROVED:
             label = category or "其他"
             result.by_category[label] = result.by_category.get(label, 0) + minutes
     month = local_month(ServiceRecord.served_at)
     result.by_month = {row_month: int(minutes) for row_month, minutes in db.session.execute(
         select(month, func.sum(ServiceRecord.credited_minutes))
-        .where(ServiceRecord.user_id == user_id, ServiceRecord.status == APPROVED)
+        .where(ServiceRecord.user_id == user_id, ServiceRecord.status == RecordStatus.APPROVED)
         .group_by(month)
     )}
     return result
@@ -120,7 +120,7 @@ def breakdown(user_id: int, year: int) -> Breakdown:
 def _checksum(user_id: int) -> tuple[int, int, int]:
     """Records, approved records and approved minutes of a volunteer, in one cheap read:
     what changes when a record is added, reviewed, corrected or voided."""
-    is_approved = ServiceRecord.status == APPROVED
+    is_approved = ServiceRecord.status == RecordStatus.APPROVED
     row = db.session.execute(
         select(func.count(), func.count(case((is_approved, 1))),
                func.sum(case((is_approved, ServiceRecord.credited_minutes), else_=0)))
@@ -133,7 +133,7 @@ def approved_minutes(user_id: int) -> int:
     """The sum of a volunteer's approved records."""
     return int(db.session.scalar(
         select(func.coalesce(func.sum(ServiceRecord.credited_minutes), 0))
-        .where(ServiceRecord.user_id == user_id, ServiceRecord.status == APPROVED)
+        .where(ServiceRecord.user_id == user_id, ServiceRecord.status == RecordStatus.APPROVED)
     ))
 
 
@@ -231,7 +231,7 @@ def honor_roll(unit_id: int, year: int | None = None, limit: int = 10) -> list[H
         select(ServiceRecord.user_id, minutes, VolunteerProfile.real_name)
         .join(VolunteerProfile, VolunteerProfile.user_id == ServiceRecord.user_id)
         .join(Unit, Unit.id == VolunteerProfile.unit_id)
-        .where(ServiceRecord.status == APPROVED, ServiceRecord.served_at >= start,
+        .where(ServiceRecord.status == RecordStatus.APPROVED, ServiceRecord.served_at >= start,
                ServiceRecord.served_at < end, in_subtree(unit))
         .group_by(ServiceRecord.user_id, VolunteerProfile.real_name)
         .order_by(minutes.desc(), ServiceRecord.user_id)
@@ -241,7 +241,7 @@ def honor_roll(unit_id: int, year: int | None = None, limit: int = 10) -> list[H
     lifetime = dict(db.session.execute(
         select(ServiceRecord.user_id, func.sum(ServiceRecord.credited_minutes))
         .where(ServiceRecord.user_id.in_([row.user_id for row in rows]),
-               ServiceRecord.status == APPROVED)
+               ServiceRecord.status == RecordStatus.APPROVED)
         .group_by(ServiceRecord.user_id)
     ).all())
     return [HonorRollEntry(rank, row.user_id, mask_name(row.real_name), int(row.minutes),

@@ -1,6 +1,7 @@
 """The job table."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -9,7 +10,15 @@ from api.db_types import UTCDateTime
 from api.extensions import db
 from api.timeutil import utcnow
 
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+class JobStatus(StrEnum):
+    """Where a job stands: queued, running (claimed by one worker under a lease), then done or
+    failed. The members equal their strings, which the database stores and the API answers."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class Job(db.Model):
@@ -19,7 +28,7 @@ class Job(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default=QUEUED)
+    status: Mapped[str] = mapped_column(String(16), default=JobStatus.QUEUED)
     progress: Mapped[int] = mapped_column(default=0)
     message: Mapped[str] = mapped_column(Text, default="")
     result: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -20,7 +20,7 @@ from api.accounts.models import User
 from api.auth.permissions import has_role
 from api.errors import Forbidden, NotFound
 from api.extensions import db
-from api.jobs.models import DONE, FAILED, QUEUED, RUNNING, Job
+from api.jobs.models import Job, JobStatus
 from api.timeutil import utcnow
 from api.transactions import atomic
 
@@ -70,8 +70,8 @@ def _lease() -> timedelta:
 
 def _claimable(now: datetime):
     """Queued, or running under a lease that ran out (its worker died) with claims left."""
-    return or_(Job.status == QUEUED,
-               and_(Job.status == RUNNING, Job.claimed_until < now,
+    return or_(Job.status == JobStatus.QUEUED,
+               and_(Job.status == JobStatus.RUNNING, Job.claimed_until < now,
                     Job.attempts < current_app.config["JOB_MAX_ATTEMPTS"]))
 
 
@@ -81,9 +81,9 @@ def fail_exhausted_jobs(now: datetime | None = None) -> int:
     now = now or utcnow()
     count = db.session.execute(
         update(Job)
-        .where(Job.status == RUNNING, Job.claimed_until < now,
+        .where(Job.status == JobStatus.RUNNING, Job.claimed_until < now,
                Job.attempts >= current_app.config["JOB_MAX_ATTEMPTS"])
-        .values(status=FAILED, finished_at=now, claimed_until=None,
+        .values(status=JobStatus.FAILED, finished_at=now, claimed_until=None,
                 message="任务多次中断，已停止重试")
         .execution_options(synchronize_session=False)
     ).rowcount
@@ -105,7 +105,7 @@ def _claim_next() -> Job | None:
             claimed = db.session.execute(
                 update(Job)
                 .where(Job.id == job_id, _claimable(now))
-                .values(status=RUNNING, started_at=now, claimed_until=now + _lease(),
+                .values(status=JobStatus.RUNNING, started_at=now, claimed_until=now + _lease(),
                         attempts=Job.attempts + 1)
                 .execution_options(synchronize_session=False)
             ).rowcount
@@ -142,9 +142,9 @@ def run_next() -> Job | None:
         # database error outside them may leave the session's transaction failed. Discard
         # it (what a request's teardown does) so the unit below starts clean.
         db.session.close()
-        status, values = FAILED, {"message": str(exc) or exc.__class__.__name__}
+        status, values = JobStatus.FAILED, {"message": str(exc) or exc.__class__.__name__}
     else:
-        status, values = DONE, {"progress": 100, "result": result or {}}
+        status, values = JobStatus.DONE, {"progress": 100, "result": result or {}}
     with atomic():
         job = db.session.get(Job, job_id)
         job.status, job.finished_at, job.claimed_until = status, utcnow(), None

@@ -2,6 +2,7 @@
 later as WeChat subscribe messages and always shown in the in-app inbox."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,10 +11,18 @@ from api.db_types import UTCDateTime
 from api.extensions import db
 from api.timeutil import utcnow
 
-# Delivery status of a notification (to WeChat; the inbox shows every one of them):
-# pending → sending (claimed by one worker) → sent | skipped | failed; a failed attempt that
-# may succeed later goes back to pending with a later ``next_attempt_at``.
-PENDING, SENDING, SENT, SKIPPED, FAILED = "pending", "sending", "sent", "skipped", "failed"
+
+class NotificationStatus(StrEnum):
+    """Delivery status of a notification (to WeChat; the inbox shows every one of them):
+    pending → sending (claimed by one worker) → sent | skipped | failed; a failed attempt that
+    may succeed later goes back to pending with a later ``next_attempt_at``. The members equal
+    their strings, which the database stores and the API answers."""
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    FAILED = "failed"
 
 
 class Notification(db.Model):
@@ -31,7 +40,7 @@ class Notification(db.Model):
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(String(500), default="")
     payload: Mapped[dict] = mapped_column(JSON, default=dict)
-    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    status: Mapped[str] = mapped_column(String(16), default=NotificationStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     dedupe_key: Mapped[str | None] = mapped_column(String(80))
     attempts: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -32,13 +32,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from api.accounts.models import User
 from api.activities.models import Activity
-from api.activities.vocabulary import PUBLISHED
+from api.activities.vocabulary import ActivityStatus
 from api.extensions import db
 from api.notifications import grants
 from api.notifications.kinds import ACTIVITY_REMINDER
-from api.notifications.models import FAILED, PENDING, SENDING, SENT, SKIPPED, Notification
+from api.notifications.models import Notification, NotificationStatus
 from api.notifications.templates import context_of, local_time_text, render, template_for
-from api.signups.models import CONFIRMED, Signup
+from api.signups.models import Signup, SignupStatus
 from api.timeutil import utcnow
 from api.transactions import atomic
 from api.wechat.client import (
@@ -78,14 +78,16 @@ class OutboxReport:
         return asdict(self)
 
 
-def run_outbox(client: WeChatClient | None = None, now: datetime | None = None,
-               batch_size: int = BATCH_SIZE) -> OutboxReport:
+def run_outbox(
+    client: WeChatClient | None = None, now: datetime | None = None, batch_size: int = BATCH_SIZE
+) -> OutboxReport:
     """One pass of the worker: recover dead claims, write due reminders, deliver due rows."""
     now = now or utcnow()
     client = client or WeChatClient.from_app()
     reclaimed, interrupted = release_expired_claims(now)
-    report = OutboxReport(reclaimed=reclaimed, interrupted=interrupted,
-                          reminders=create_due_reminders(now))
+    report = OutboxReport(
+        reclaimed=reclaimed, interrupted=interrupted, reminders=create_due_reminders(now)
+    )
     while True:
         token, claimed = claim_batch(now, batch_size)
         if not claimed:
@@ -117,10 +119,14 @@ def claim_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[str, list[
         with atomic():
             candidates = db.session.scalars(
                 select(Notification.id)
-                .where(Notification.status == PENDING,
-                       or_(Notification.next_attempt_at.is_(None),
-                           Notification.next_attempt_at <= now))
-                .order_by(Notification.id).limit(batch_size)
+                .where(
+                    Notification.status == NotificationStatus.PENDING,
+                    or_(
+                        Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now
+                    ),
+                )
+                .order_by(Notification.id)
+                .limit(batch_size)
             ).all()
             if not candidates:
                 return "", []
@@ -128,16 +134,29 @@ def claim_batch(now: datetime, batch_size: int = BATCH_SIZE) -> tuple[str, list[
             claimed_at = utcnow()
             db.session.execute(
                 update(Notification)
-                .where(Notification.id.in_(candidates), Notification.status == PENDING)
-                .values(status=SENDING, claim_token=token, claimed_at=claimed_at,
-                        claimed_until=claimed_at + _lease(), attempt_started_at=None),
+                .where(
+                    Notification.id.in_(candidates),
+                    Notification.status == NotificationStatus.PENDING,
+                )
+                .values(
+                    status=NotificationStatus.SENDING,
+                    claim_token=token,
+                    claimed_at=claimed_at,
+                    claimed_until=claimed_at + _lease(),
+                    attempt_started_at=None,
+                ),
                 execution_options={"synchronize_session": False},
             )
-        claimed = list(db.session.scalars(
-            select(Notification.id).where(Notification.claim_token == token,
-                                          Notification.status == SENDING)
-            .order_by(Notification.id)
-        ))
+        claimed = list(
+            db.session.scalars(
+                select(Notification.id)
+                .where(
+                    Notification.claim_token == token,
+                    Notification.status == NotificationStatus.SENDING,
+                )
+                .order_by(Notification.id)
+            )
+        )
         if claimed:
             return token, claimed
 
@@ -147,17 +166,17 @@ def release_expired_claims(now: datetime) -> tuple[int, int]:
     """Claims whose lease ran out (their worker died): given back to ``pending`` when no
     send had started, marked failed (``interrupted``) when one had, since whether it went
     out is unknown. Returns (given back, interrupted)."""
-    expired = (Notification.status == SENDING, Notification.claimed_until < now)
+    expired = (Notification.status == NotificationStatus.SENDING, Notification.claimed_until < now)
     given_back = db.session.execute(
         update(Notification)
         .where(*expired, Notification.attempt_started_at.is_(None))
-        .values(status=PENDING, claim_token=None, claimed_until=None),
+        .values(status=NotificationStatus.PENDING, claim_token=None, claimed_until=None),
         execution_options={"synchronize_session": False},
     ).rowcount
     interrupted = db.session.execute(
         update(Notification)
         .where(*expired, Notification.attempt_started_at.is_not(None))
-        .values(status=FAILED, last_error="interrupted", claimed_until=None),
+        .values(status=NotificationStatus.FAILED, last_error="interrupted", claimed_until=None),
         execution_options={"synchronize_session": False},
     ).rowcount
     return given_back, interrupted
@@ -166,12 +185,16 @@ def release_expired_claims(now: datetime) -> tuple[int, int]:
 def _start_attempt(notification: Notification, token: str | None) -> bool:
     """Write down, under this worker's claim, that a send starts now (committed before the
     send). False: the claim is no longer ours (its lease ran out and another took it)."""
-    condition = [Notification.id == notification.id, Notification.status == SENDING]
+    condition = [
+        Notification.id == notification.id,
+        Notification.status == NotificationStatus.SENDING,
+    ]
     if token is not None:
         condition.append(Notification.claim_token == token)
     with atomic():
         started = db.session.execute(
-            update(Notification).where(*condition)
+            update(Notification)
+            .where(*condition)
             .values(attempt_started_at=utcnow(), attempts=Notification.attempts + 1),
             execution_options={"synchronize_session": False},
         ).rowcount
@@ -181,6 +204,7 @@ def _start_attempt(notification: Notification, token: str | None) -> bool:
 
 
 # -- reminders ---------------------------------------------------------------------------
+
 
 @atomic()
 def create_due_reminders(now: datetime) -> int:
@@ -196,12 +220,22 @@ def create_due_reminders(now: datetime) -> int:
     if not offsets:
         return 0
     rows = db.session.execute(
-        select(Signup.id, Signup.user_id, Signup.confirmed_at, Activity.id.label("activity_id"),
-               Activity.title, Activity.starts_at, Activity.address)
+        select(
+            Signup.id,
+            Signup.user_id,
+            Signup.confirmed_at,
+            Activity.id.label("activity_id"),
+            Activity.title,
+            Activity.starts_at,
+            Activity.address,
+        )
         .join(Activity, Activity.id == Signup.activity_id)
-        .where(Activity.status == PUBLISHED, Activity.starts_at > now,
-               Activity.starts_at <= now + timedelta(minutes=offsets[-1]),
-               Signup.status == CONFIRMED)
+        .where(
+            Activity.status == ActivityStatus.PUBLISHED,
+            Activity.starts_at > now,
+            Activity.starts_at <= now + timedelta(minutes=offsets[-1]),
+            Signup.status == SignupStatus.CONFIRMED,
+        )
     ).all()
     due: dict[str, dict] = {}
     for row in rows:
@@ -216,16 +250,19 @@ def create_due_reminders(now: datetime) -> int:
     keys = list(due)
     existing = set()
     for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        existing.update(db.session.scalars(
-            select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk))
-        ))
+        chunk = keys[start : start + 500]
+        existing.update(
+            db.session.scalars(
+                select(Notification.dedupe_key).where(Notification.dedupe_key.in_(chunk))
+            )
+        )
     new_rows = [row for key, row in due.items() if key not in existing]
     if new_rows:
         dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
         db.session.execute(
-            dialect.insert(Notification.__table__)
-            .on_conflict_do_nothing(index_elements=["dedupe_key"]),
+            dialect.insert(Notification.__table__).on_conflict_do_nothing(
+                index_elements=["dedupe_key"]
+            ),
             new_rows,
         )
     return len(new_rows)
@@ -234,20 +271,25 @@ def create_due_reminders(now: datetime) -> int:
 def _reminder_row(row, minutes: int, key: str, now: datetime) -> dict:
     start = local_time_text(row.starts_at)
     return {
-        "user_id": row.user_id, "kind": ACTIVITY_REMINDER,
+        "user_id": row.user_id,
+        "kind": ACTIVITY_REMINDER,
         "title": f"活动提醒：{row.title}"[:120],
         "body": f"{start}开始，地点：{row.address}"[:500],
-        "payload": {"activity_id": row.activity_id, "signup_id": row.id,
-                    "minutes_before": minutes},
-        "status": PENDING, "created_at": now, "dedupe_key": key, "attempts": 0,
+        "payload": {"activity_id": row.activity_id, "signup_id": row.id, "minutes_before": minutes},
+        "status": NotificationStatus.PENDING,
+        "created_at": now,
+        "dedupe_key": key,
+        "attempts": 0,
         "last_error": "",
     }
 
 
 # -- delivery ----------------------------------------------------------------------------
 
-def _deliver_safely(notification_id: int, client: WeChatClient, now: datetime,
-                    token: str | None) -> str:
+
+def _deliver_safely(
+    notification_id: int, client: WeChatClient, now: datetime, token: str | None
+) -> str:
     try:
         return deliver(notification_id, client, now, token)
     except Exception:  # one broken row must not stop the others; it stays visible
@@ -255,16 +297,20 @@ def _deliver_safely(notification_id: int, client: WeChatClient, now: datetime,
         log.exception("delivering notification %s failed", notification_id)
         with atomic():
             db.session.execute(
-                update(Notification).where(Notification.id == notification_id,
-                                           Notification.status == SENDING)
-                .values(status=FAILED, last_error="internal_error"),
+                update(Notification)
+                .where(
+                    Notification.id == notification_id,
+                    Notification.status == NotificationStatus.SENDING,
+                )
+                .values(status=NotificationStatus.FAILED, last_error="internal_error"),
                 execution_options={"synchronize_session": False},
             )
-        return FAILED
+        return NotificationStatus.FAILED
 
 
-def deliver(notification_id: int, client: WeChatClient, now: datetime,
-            token: str | None = None) -> str:
+def deliver(
+    notification_id: int, client: WeChatClient, now: datetime, token: str | None = None
+) -> str:
     """Send one notification claimed with ``token``; returns sent, skipped, failed,
     retrying, or lost (the claim passed to another worker: nothing done)."""
     notification = db.session.get(Notification, notification_id, populate_existing=True)
@@ -274,11 +320,11 @@ def deliver(notification_id: int, client: WeChatClient, now: datetime,
     template = template_for(notification.kind)
     reason = _reason_not_to_send(notification, user, template, now)
     if reason:
-        return _finish(notification, SKIPPED, reason, give_back=True)
+        return _finish(notification, NotificationStatus.SKIPPED, reason, give_back=True)
     if notification.template_id is None:
         with atomic():
             if not grants.take_grant(user.id, template["template_id"]):
-                return _finish(notification, SKIPPED, "no_grant")
+                return _finish(notification, NotificationStatus.SKIPPED, "no_grant")
             notification.template_id = template["template_id"]
     data, page = render(template, context_of(notification, user))
     # The access token first (usually cached): between the committed start of the attempt
@@ -289,29 +335,41 @@ def deliver(notification_id: int, client: WeChatClient, now: datetime,
         return LOST
     try:
         client.send_subscribe_message(
-            user.openid, notification.template_id, data, page=page,
-            miniprogram_state=current_app.config["WECHAT_MINIPROGRAM_STATE"])
+            user.openid,
+            notification.template_id,
+            data,
+            page=page,
+            miniprogram_state=current_app.config["WECHAT_MINIPROGRAM_STATE"],
+        )
     except DeliveryUnknown:
-        return _finish(notification, FAILED, "delivery_unknown")
+        return _finish(notification, NotificationStatus.FAILED, "delivery_unknown")
     except WeChatUnavailable:
         return _retry_or_fail(notification, now, "wechat_unavailable")
     except WeChatError as exc:
         if exc.errcode == NO_SUBSCRIPTION_GRANT:
             with atomic():
                 grants.exhaust_grants(user.id, notification.template_id)
-                return _finish(notification, SKIPPED, "no_grant", errcode=exc.errcode)
+                return _finish(
+                    notification, NotificationStatus.SKIPPED, "no_grant", errcode=exc.errcode
+                )
         if exc.errcode in _TRY_LATER:
             return _retry_or_fail(notification, now, "wechat_busy", exc.errcode)
         log.warning("WeChat refused notification %s: %s", notification_id, exc)
-        return _finish(notification, FAILED, "wechat_refused", errcode=exc.errcode,
-                       give_back=True)
+        return _finish(
+            notification,
+            NotificationStatus.FAILED,
+            "wechat_refused",
+            errcode=exc.errcode,
+            give_back=True,
+        )
     with atomic():
         notification.sent_at = utcnow()
-        return _finish(notification, SENT)
+        return _finish(notification, NotificationStatus.SENT)
 
 
-def _reason_not_to_send(notification: Notification, user: User | None, template: dict | None,
-                        now: datetime) -> str:
+def _reason_not_to_send(
+    notification: Notification, user: User | None, template: dict | None, now: datetime
+) -> str:
     if template is None:
         return "no_template"
     if user is None or not user.is_active or not user.openid:
@@ -329,13 +387,24 @@ def _reminder_is_stale(notification: Notification, now: datetime) -> bool:
     payload = notification.payload or {}
     activity = db.session.get(Activity, payload.get("activity_id"))
     signup = db.session.get(Signup, payload.get("signup_id"))
-    return (activity is None or activity.status != PUBLISHED or activity.starts_at <= now
-            or signup is None or signup.status != CONFIRMED)
+    return (
+        activity is None
+        or activity.status != ActivityStatus.PUBLISHED
+        or activity.starts_at <= now
+        or signup is None
+        or signup.status != SignupStatus.CONFIRMED
+    )
 
 
 @atomic()
-def _finish(notification: Notification, status: str, reason: str = "", *,
-            errcode: int | None = None, give_back: bool = False) -> str:
+def _finish(
+    notification: Notification,
+    status: str,
+    reason: str = "",
+    *,
+    errcode: int | None = None,
+    give_back: bool = False,
+) -> str:
     if give_back and notification.template_id is not None:
         grants.give_back_grant(notification.user_id, notification.template_id)
         notification.template_id = None
@@ -347,15 +416,19 @@ def _finish(notification: Notification, status: str, reason: str = "", *,
 
 
 @atomic()
-def _retry_or_fail(notification: Notification, now: datetime, reason: str,
-                   errcode: int | None = None) -> str:
+def _retry_or_fail(
+    notification: Notification, now: datetime, reason: str, errcode: int | None = None
+) -> str:
     """Try again later with a doubling delay, until ``NOTIFICATION_MAX_ATTEMPTS``."""
     config = current_app.config
     if notification.attempts >= config["NOTIFICATION_MAX_ATTEMPTS"]:
-        return _finish(notification, FAILED, reason, errcode=errcode, give_back=True)
-    delay = timedelta(seconds=config["NOTIFICATION_RETRY_SECONDS"]
-                      * 2 ** (notification.attempts - 1))
-    notification.status = PENDING
+        return _finish(
+            notification, NotificationStatus.FAILED, reason, errcode=errcode, give_back=True
+        )
+    delay = timedelta(
+        seconds=config["NOTIFICATION_RETRY_SECONDS"] * 2 ** (notification.attempts - 1)
+    )
+    notification.status = NotificationStatus.PENDING
     notification.attempt_started_at = notification.claimed_until = None
     notification.next_attempt_at = now + min(delay, MAX_RETRY_DELAY)
     notification.last_error = reason

@@ -10,7 +10,7 @@ from api.accounts.models import User
 from api.extensions import db
 from api.pagination import paginate
 from api.points import ledger
-from api.points.models import PENDING, REDEEM, PointsEntry, Redemption
+from api.points.models import REDEEM, PointsEntry, Redemption, RedemptionStatus
 from api.points.redemptions import expire_due_redemptions
 from api.timeutil import utcnow
 from api.transactions import atomic
@@ -58,7 +58,7 @@ def _refunds_due(user_id: int, now: datetime) -> int:
         select(func.coalesce(func.sum(Redemption.points), 0))
         .join(PointsEntry, (PointsEntry.redemption_id == Redemption.id)
               & (PointsEntry.kind == REDEEM))
-        .where(Redemption.user_id == user_id, Redemption.status == PENDING,
+        .where(Redemption.user_id == user_id, Redemption.status == RedemptionStatus.PENDING,
                Redemption.expires_at <= now, PointsEntry.year == ledger.local_year(now))
     )
 

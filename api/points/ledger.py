@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from api.extensions import db
-from api.hours.models import APPROVED, CHECKIN, ServiceRecord
+from api.hours.models import CHECKIN, RecordStatus, ServiceRecord
 from api.points.models import EARN, EXPIRE, REVERSE, PointsAccount, PointsEntry
 from api.timeutil import to_local, utcnow
 
@@ -82,7 +82,7 @@ def _unearned(user_id: int) -> list:
         .outerjoin(earned, and_(earned.service_record_id == ServiceRecord.id,
                                 earned.kind == EARN))
         .where(ServiceRecord.user_id == user_id, ServiceRecord.source == CHECKIN,
-               ServiceRecord.status == APPROVED, earned.id.is_(None))
+               ServiceRecord.status == RecordStatus.APPROVED, earned.id.is_(None))
         .order_by(ServiceRecord.id)
     ).all()
 
@@ -109,7 +109,7 @@ def _unreversed(user_id: int) -> list:
         .outerjoin(reversed_, and_(reversed_.service_record_id == earned.service_record_id,
                                    reversed_.kind == REVERSE))
         .where(earned.user_id == user_id, earned.kind == EARN,
-               ServiceRecord.status != APPROVED, reversed_.id.is_(None))
+               ServiceRecord.status != RecordStatus.APPROVED, reversed_.id.is_(None))
         .order_by(earned.id)
     ).all()
 
@@ -161,7 +161,7 @@ def users_to_sync(now: datetime | None = None) -> list[int]:
         select(ServiceRecord.user_id)
         .outerjoin(earned, and_(earned.service_record_id == ServiceRecord.id,
                                 earned.kind == EARN))
-        .where(ServiceRecord.source == CHECKIN, ServiceRecord.status == APPROVED,
+        .where(ServiceRecord.source == CHECKIN, ServiceRecord.status == RecordStatus.APPROVED,
                ServiceRecord.credited_minutes * current_app.config["POINTS_PER_HOUR"] >= 60,
                earned.id.is_(None))
     )
@@ -170,7 +170,8 @@ def users_to_sync(now: datetime | None = None) -> list[int]:
         .join(ServiceRecord, ServiceRecord.id == earned.service_record_id)
         .outerjoin(reversed_, and_(reversed_.service_record_id == earned.service_record_id,
                                    reversed_.kind == REVERSE))
-        .where(earned.kind == EARN, ServiceRecord.status != APPROVED, reversed_.id.is_(None))
+        .where(earned.kind == EARN, ServiceRecord.status != RecordStatus.APPROVED,
+               reversed_.id.is_(None))
     )
     unexpired = (
         select(PointsEntry.user_id).where(PointsEntry.year < local_year(now))

@@ -8,6 +8,7 @@ write that down. Every write to one volunteer's ledger first takes the row lock 
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
@@ -31,8 +32,15 @@ from api.units.models import Unit
 EARN, REVERSE, REDEEM, REFUND, EXPIRE = "earn", "reverse", "redeem", "refund", "expire"
 ENTRY_KINDS = (EARN, REVERSE, REDEEM, REFUND, EXPIRE)
 
-PENDING, CONFIRMED, EXPIRED, CANCELLED = "pending", "confirmed", "expired", "cancelled"
-REDEMPTION_STATUSES = (PENDING, CONFIRMED, EXPIRED, CANCELLED)
+
+class RedemptionStatus(StrEnum):
+    """Where a redemption stands: pending until the merchant confirms it, or it expires or is
+    cancelled. The members equal their strings, which the database stores and the API answers."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
 
 
 class PointsAccount(db.Model):
@@ -141,7 +149,7 @@ class Redemption(db.Model):
     reward_id: Mapped[int] = mapped_column(ForeignKey("rewards.id"))
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
     points: Mapped[int]
-    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    status: Mapped[str] = mapped_column(String(16), default=RedemptionStatus.PENDING)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -30,14 +30,11 @@ from api.extensions import db
 from api.points import ledger
 from api.points.merchants import ensure_runs, get_merchant, get_reward
 from api.points.models import (
-    CANCELLED,
-    CONFIRMED,
-    EXPIRED,
-    PENDING,
     REDEEM,
     REFUND,
     PointsEntry,
     Redemption,
+    RedemptionStatus,
     Reward,
 )
 from api.timeutil import to_local, utcnow
@@ -84,8 +81,8 @@ class RedemptionAlreadyConfirmed(RedemptionClosed):
 def show_effective_status(redemption: Redemption) -> Redemption:
     """Show a pending redemption past its time as expired, in memory only (set as if
     loaded, so nothing is flushed): the periodic task refunds it."""
-    if redemption.status == PENDING and redemption.expires_at <= utcnow():
-        set_committed_value(redemption, "status", EXPIRED)
+    if redemption.status == RedemptionStatus.PENDING and redemption.expires_at <= utcnow():
+        set_committed_value(redemption, "status", RedemptionStatus.EXPIRED)
     return redemption
 
 
@@ -125,7 +122,8 @@ def redeem(user: User, reward_id: int) -> Redemption:
             raise OutOfStock()
         hours = current_app.config["POINTS_REDEMPTION_HOURS"]
         redemption = Redemption(code=_new_code(), user_id=user.id, reward_id=reward.id,
-                                merchant_id=reward.merchant_id, points=cost, status=PENDING,
+                                merchant_id=reward.merchant_id, points=cost,
+                                status=RedemptionStatus.PENDING,
                                 created_at=now, expires_at=now + timedelta(hours=hours))
         db.session.add(redemption)
         db.session.flush()
@@ -153,7 +151,7 @@ def _close(redemption_id: int, status: str, now: datetime, *,
     """Move a pending redemption to ``status`` and refund it: the points come back (into
     the year they were spent from) and the item goes back on the shelf. The caller holds
     the account lock. Returns None when it was not pending (or not due)."""
-    condition = [Redemption.id == redemption_id, Redemption.status == PENDING]
+    condition = [Redemption.id == redemption_id, Redemption.status == RedemptionStatus.PENDING]
     if due_only:
         condition.append(Redemption.expires_at <= now)
     moved = db.session.execute(
@@ -166,7 +164,8 @@ def _close(redemption_id: int, status: str, now: datetime, *,
     spent = db.session.scalar(select(PointsEntry).where(
         PointsEntry.redemption_id == redemption.id, PointsEntry.kind == REDEEM))
     ledger.add_entry(redemption.user_id, REFUND, redemption.points, spent.year,
-                     "兑换已过期，积分退回" if status == EXPIRED else "兑换已取消，积分退回",
+                     ("兑换已过期，积分退回" if status == RedemptionStatus.EXPIRED
+                      else "兑换已取消，积分退回"),
                      redemption_id=redemption.id)
     db.session.execute(update(Reward).where(Reward.id == redemption.reward_id)
                        .values(stock=Reward.stock + 1, updated_at=now)
@@ -182,7 +181,7 @@ def cancel_redemption(user: User, redemption_id: int) -> Redemption:
     redemption = get_my_redemption(user, redemption_id)
     with atomic():
         ledger.lock_account(user.id)
-        if _close(redemption.id, CANCELLED, utcnow()) is None:
+        if _close(redemption.id, RedemptionStatus.CANCELLED, utcnow()) is None:
             raise RedemptionClosed()
     db.session.refresh(redemption)
     return redemption
@@ -195,7 +194,7 @@ def expire_due_redemptions(now: datetime | None = None, *, user_id: int | None =
     Returns how many."""
     now = now or utcnow()
     due = select(Redemption.id, Redemption.user_id).where(
-        Redemption.status == PENDING, Redemption.expires_at <= now)
+        Redemption.status == RedemptionStatus.PENDING, Redemption.expires_at <= now)
     if user_id is not None:
         due = due.where(Redemption.user_id == user_id)
     if reward_id is not None:
@@ -204,7 +203,7 @@ def expire_due_redemptions(now: datetime | None = None, *, user_id: int | None =
     for redemption_id, owner_id in db.session.execute(due.order_by(Redemption.id)).all():
         with atomic():
             ledger.lock_account(owner_id)
-            if _close(redemption_id, EXPIRED, now, due_only=True) is not None:
+            if _close(redemption_id, RedemptionStatus.EXPIRED, now, due_only=True) is not None:
                 count += 1
     return count
 
@@ -225,9 +224,9 @@ def confirm(actor: User, code: str) -> Redemption:
     with atomic():
         confirmed = db.session.execute(
             update(Redemption)
-            .where(Redemption.id == redemption.id, Redemption.status == PENDING,
+            .where(Redemption.id == redemption.id, Redemption.status == RedemptionStatus.PENDING,
                    Redemption.expires_at > now)
-            .values(status=CONFIRMED, confirmed_at=now, confirmed_by_id=actor.id)
+            .values(status=RedemptionStatus.CONFIRMED, confirmed_at=now, confirmed_by_id=actor.id)
             .execution_options(synchronize_session=False)
         ).rowcount
         if confirmed:
@@ -236,12 +235,12 @@ def confirm(actor: User, code: str) -> Redemption:
                            "points": redemption.points})
     if not confirmed:
         db.session.refresh(redemption)
-        if redemption.status == PENDING:  # past its time: refund it now
+        if redemption.status == RedemptionStatus.PENDING:  # past its time: refund it now
             expire_due_redemptions(now, user_id=redemption.user_id)
             raise RedemptionExpired()
-        if redemption.status == EXPIRED:
+        if redemption.status == RedemptionStatus.EXPIRED:
             raise RedemptionExpired()
-        if redemption.status == CONFIRMED:
+        if redemption.status == RedemptionStatus.CONFIRMED:
             raise RedemptionAlreadyConfirmed(redemption.confirmed_at)
         raise RedemptionClosed()
     db.session.refresh(redemption)

@@ -7,7 +7,7 @@ from flask import url_for
 from marshmallow import fields, validate
 
 from api.pagination import PaginationQuerySchema, PaginationSchema
-from api.points.models import ENTRY_KINDS, REDEMPTION_STATUSES
+from api.points.models import ENTRY_KINDS, RedemptionStatus
 from api.validation import LocalDateTime, Schema
 
 _SHOP_PHONE = validate.Regexp(r"^[0-9+\- ]{0,40}$", error="电话号码格式不正确")
@@ -115,7 +115,7 @@ class RedemptionSchema(Schema):
     merchant_id = fields.Integer()
     merchant_name = fields.Function(lambda redemption: redemption.reward.merchant.name)
     points = fields.Integer()
-    status = fields.String(metadata={"description": " | ".join(REDEMPTION_STATUSES)})
+    status = fields.String(metadata={"description": " | ".join(RedemptionStatus)})
     created_at = LocalDateTime()
     expires_at = LocalDateTime()
     confirmed_at = LocalDateTime(allow_none=True)
@@ -136,7 +136,7 @@ class MerchantRedemptionSchema(Schema):
 
 
 class MerchantRedemptionQuerySchema(PaginationQuerySchema):
-    status = fields.String(load_default=None, validate=validate.OneOf(REDEMPTION_STATUSES))
+    status = fields.String(load_default=None, validate=validate.OneOf(tuple(RedemptionStatus)))
 
 
 class ConfirmSchema(Schema):

@@ -7,14 +7,13 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload
 
 from api.activities.models import Activity
-from api.activities.vocabulary import FINISHED, PUBLISHED
+from api.activities.vocabulary import ActivityStatus
 from api.extensions import db
 from api.units.models import Team, Unit
-from publishing.store import PUBLISHED as ARTICLE_PUBLISHED
-from publishing.store import Article, ArticleStore, status_of
+from publishing.store import Article, ArticleStatus, ArticleStore, status_of
 
 # Activities residents may find; drafts and cancelled ones are never offered.
-SEARCHABLE_STATUSES = (PUBLISHED, FINISHED)
+SEARCHABLE_STATUSES = (ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)
 # Columns whose change alters an activity's search document.
 INDEXED_COLUMNS = frozenset({"title", "description", "theme", "category", "unit_id",
                              "team_id", "address", "starts_at", "status", "external_id"})
@@ -95,7 +94,7 @@ def published_article_documents(store: ArticleStore, today: date) -> Iterator[di
     """The documents of the articles published on ``today`` (scheduled ones wait), for a
     full reindex."""
     for article in store.list():
-        if status_of(article, today) == ARTICLE_PUBLISHED:
+        if status_of(article, today) == ArticleStatus.PUBLISHED:
             yield article_document(article)
 
 

@@ -6,13 +6,14 @@ import io
 from openpyxl import Workbook
 
 from api.activities.models import Activity
-from api.signups.models import Signup
+from api.signups.models import Signup, SignupStatus
 from api.signups.schemas import RosterEntrySchema
 from api.spreadsheets import append_row
 from api.timeutil import to_local
 
-STATUS_LABELS = {"confirmed": "已报名", "waitlisted": "候补", "cancelled": "已取消",
-                 "attended": "已参加", "no_show": "缺席"}
+STATUS_LABELS = {SignupStatus.CONFIRMED: "已报名", SignupStatus.WAITLISTED: "候补",
+                 SignupStatus.CANCELLED: "已取消", SignupStatus.ATTENDED: "已参加",
+                 SignupStatus.NO_SHOW: "缺席"}
 METHOD_LABELS = {"qr": "扫码", "staff": "工作人员代签", "hotline": "热线"}
 HEADER = ["序号", "姓名", "状态", "候补顺序", "代报名", "报名时间", "签到时间", "签退时间",
           "签到方式"]

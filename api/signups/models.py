@@ -1,6 +1,7 @@
 """Sign-ups and attendance."""
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,9 +12,20 @@ from api.db_types import UTCDateTime
 from api.extensions import db
 from api.timeutil import utcnow
 
-CONFIRMED, WAITLISTED, CANCELLED, ATTENDED, NO_SHOW = (
-    "confirmed", "waitlisted", "cancelled", "attended", "no_show")
-ACTIVE_STATUSES = (CONFIRMED, WAITLISTED, ATTENDED)
+
+class SignupStatus(StrEnum):
+    """Where a sign-up stands. The members equal their strings, which the database stores and
+    the API answers."""
+
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+    ATTENDED = "attended"
+    NO_SHOW = "no_show"
+
+
+# A sign-up that still holds (or waits for) its place: at most one per user and activity.
+ACTIVE_STATUSES = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.ATTENDED)
 _ACTIVE_SQL = "status IN ('confirmed', 'waitlisted', 'attended')"
 
 

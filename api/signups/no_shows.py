@@ -12,9 +12,9 @@ from flask import current_app
 from sqlalchemy import exists, func, select, update
 
 from api.activities.models import Activity
-from api.activities.vocabulary import FINISHED, PUBLISHED
+from api.activities.vocabulary import ActivityStatus
 from api.extensions import db
-from api.signups.models import CONFIRMED, NO_SHOW, Attendance, Signup
+from api.signups.models import Attendance, Signup, SignupStatus
 from api.timeutil import utcnow
 
 
@@ -23,13 +23,14 @@ def mark_no_shows(now: datetime | None = None) -> dict:
     ``no_show``: one conditional UPDATE, so a second run (on any worker) changes nothing."""
     now = now or utcnow()
     cutoff = now - timedelta(minutes=current_app.config["NO_SHOW_GRACE_MINUTES"])
-    ended = select(Activity.id).where(Activity.status.in_((PUBLISHED, FINISHED)),
-                                      Activity.ends_at <= cutoff)
+    ended = select(Activity.id).where(
+        Activity.status.in_((ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)),
+        Activity.ends_at <= cutoff)
     checked_in = exists().where(Attendance.signup_id == Signup.id)
     marked = db.session.execute(
         update(Signup)
-        .where(Signup.status == CONFIRMED, Signup.activity_id.in_(ended), ~checked_in)
-        .values(status=NO_SHOW)
+        .where(Signup.status == SignupStatus.CONFIRMED, Signup.activity_id.in_(ended), ~checked_in)
+        .values(status=SignupStatus.NO_SHOW)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.commit()
@@ -43,7 +44,7 @@ def no_show_counts(user_ids: Iterable[int]) -> dict[int, int]:
         return {}
     return dict(db.session.execute(
         select(Signup.user_id, func.count()).where(Signup.user_id.in_(ids),
-                                                   Signup.status == NO_SHOW)
+                                                   Signup.status == SignupStatus.NO_SHOW)
         .group_by(Signup.user_id)
     ).all())
 

@@ -14,22 +14,14 @@ from sqlalchemy.orm import aliased, contains_eager, selectinload
 from api.accounts.models import User
 from api.activities.lookup import get_activity, get_managed_activity, lock_activity
 from api.activities.models import Activity
-from api.activities.vocabulary import CANCELLED as ACTIVITY_CANCELLED
-from api.activities.vocabulary import PUBLISHED
+from api.activities.vocabulary import ActivityStatus
 from api.audit.services import record as audit
 from api.errors import Conflict, Forbidden, NotFound
 from api.extensions import db
 from api.families.models import FamilyMember
 from api.notifications import services as notifications
 from api.personal_data import lookup_hash
-from api.signups.models import (
-    ACTIVE_STATUSES,
-    ATTENDED,
-    CANCELLED,
-    CONFIRMED,
-    WAITLISTED,
-    Signup,
-)
+from api.signups.models import ACTIVE_STATUSES, Signup, SignupStatus
 from api.signups.no_shows import no_show_counts
 from api.timeutil import to_local, utcnow
 
@@ -97,13 +89,13 @@ def active_user_ids(activity_id: int) -> list[int]:
 def waitlist_position(signup: Signup) -> int | None:
     """1-based place in the FIFO queue, or None when not waitlisted (read from
     ``signup.position`` when a list query filled it in)."""
-    if signup.status != WAITLISTED:
+    if signup.status != SignupStatus.WAITLISTED:
         return None
     if signup.position is not None:
         return signup.position
     return db.session.scalar(
         select(func.count()).where(Signup.activity_id == signup.activity_id,
-                                   Signup.status == WAITLISTED, Signup.id <= signup.id)
+                                   Signup.status == SignupStatus.WAITLISTED, Signup.id <= signup.id)
     )
 
 
@@ -147,9 +139,9 @@ def guardian_must_come(member: FamilyMember | None, activity: Activity) -> bool:
 
 def _check_eligibility(user: User, activity: Activity, now: datetime,
                        member: FamilyMember | None = None) -> None:
-    if activity.status == ACTIVITY_CANCELLED:
+    if activity.status == ActivityStatus.CANCELLED:
         raise ActivityCancelled()
-    if activity.status != PUBLISHED:
+    if activity.status != ActivityStatus.PUBLISHED:
         raise SignupClosed()
     if activity.signup_opens_at and now < activity.signup_opens_at:
         raise SignupClosed("报名尚未开始")
@@ -164,9 +156,9 @@ def _check_time_conflict(user: User, activity: Activity) -> None:
     overlapping = db.session.scalar(
         select(Signup.id).join(Signup.activity).where(
             Signup.user_id == user.id,
-            Signup.status.in_((CONFIRMED, ATTENDED)),
+            Signup.status.in_((SignupStatus.CONFIRMED, SignupStatus.ATTENDED)),
             Signup.activity_id != activity.id,
-            Activity.status != ACTIVITY_CANCELLED,
+            Activity.status != ActivityStatus.CANCELLED,
             Activity.starts_at < activity.ends_at,
             Activity.ends_at > activity.starts_at,
         ).limit(1)
@@ -246,12 +238,12 @@ def _add_signup(user: User, activity: Activity, now: datetime, confirmed: bool,
     signup = Signup(activity_id=activity.id, user_id=user.id,
                     assisted_by_id=assisted_by.id if assisted_by else None)
     if confirmed:
-        signup.status, signup.confirmed_at = CONFIRMED, now
+        signup.status, signup.confirmed_at = SignupStatus.CONFIRMED, now
         activity.confirmed_count += 1
         notifications.notify([user.id], notifications.SIGNUP_CONFIRMED,
                              f"报名成功：{activity.title}", payload={"activity_id": activity.id})
     else:
-        signup.status = WAITLISTED
+        signup.status = SignupStatus.WAITLISTED
         activity.waitlist_count += 1
     db.session.add(signup)
     return signup
@@ -263,12 +255,13 @@ def promote_waitlist(activity: Activity) -> list[Signup]:
     promoted = []
     while activity.capacity is None or activity.confirmed_count < activity.capacity:
         head = db.session.scalar(
-            select(Signup).where(Signup.activity_id == activity.id, Signup.status == WAITLISTED)
+            select(Signup).where(Signup.activity_id == activity.id,
+                                 Signup.status == SignupStatus.WAITLISTED)
             .order_by(Signup.id).limit(1)
         )
         if head is None:
             break
-        head.status, head.confirmed_at = CONFIRMED, utcnow()
+        head.status, head.confirmed_at = SignupStatus.CONFIRMED, utcnow()
         activity.confirmed_count += 1
         activity.waitlist_count -= 1
         notifications.notify([head.user_id], notifications.WAITLIST_PROMOTED,
@@ -287,7 +280,7 @@ def cancel_signup(user: User, activity_id: int) -> None:
     activity = get_activity(activity_id, user)
     if active_signup(user.id, activity_id) is None:
         raise SignupNotFound()
-    if activity.status == PUBLISHED and utcnow() >= (activity.cancel_deadline
+    if activity.status == ActivityStatus.PUBLISHED and utcnow() >= (activity.cancel_deadline
                                                       or activity.starts_at):
         raise CancelClosed()
     activity = lock_activity(activity_id)
@@ -295,13 +288,13 @@ def cancel_signup(user: User, activity_id: int) -> None:
     if signup is None:  # cancelled by a concurrent request meanwhile
         db.session.commit()
         return
-    if signup.status == ATTENDED:
+    if signup.status == SignupStatus.ATTENDED:
         raise AlreadyAttended()
-    if signup.status == CONFIRMED:
+    if signup.status == SignupStatus.CONFIRMED:
         activity.confirmed_count -= 1
     else:
         activity.waitlist_count -= 1
-    signup.status, signup.cancelled_at = CANCELLED, utcnow()
+    signup.status, signup.cancelled_at = SignupStatus.CANCELLED, utcnow()
     db.session.flush()
     promote_waitlist(activity)
     db.session.commit()
@@ -320,12 +313,13 @@ def my_signups_query(user: User) -> Select:
 
 def fill_waitlist_positions(signups: list[Signup]) -> None:
     """Set ``position`` on the waitlisted ones among ``signups`` with one query."""
-    waiting = {signup.id: signup for signup in signups if signup.status == WAITLISTED}
+    waiting = {signup.id: signup for signup in signups if signup.status == SignupStatus.WAITLISTED}
     if not waiting:
         return
     ahead = aliased(Signup)
     place = (select(func.count()).where(ahead.activity_id == Signup.activity_id,
-                                        ahead.status == WAITLISTED, ahead.id <= Signup.id)
+                                        ahead.status == SignupStatus.WAITLISTED,
+                                        ahead.id <= Signup.id)
              .scalar_subquery())
     for signup_id, position in db.session.execute(
             select(Signup.id, place).where(Signup.id.in_(waiting))):
@@ -362,7 +356,7 @@ def roster(actor: User, activity_id: int) -> tuple[Activity, list[Signup]]:
     no_shows = no_show_counts(signup.user_id for signup in signups)
     for signup in signups:
         signup.no_show_count = no_shows.get(signup.user_id, 0)
-        if signup.status == WAITLISTED:
+        if signup.status == SignupStatus.WAITLISTED:
             position += 1
             signup.position = position
     return activity, signups

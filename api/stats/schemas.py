@@ -2,7 +2,7 @@
 
 from marshmallow import fields
 
-from api.help.states import STATUSES as HELP_STATUSES
+from api.help.states import HelpStatus
 from api.validation import LocalDateTime, Schema
 
 
@@ -29,7 +29,7 @@ class ActivityCountsSchema(Schema):
 class HelpCountsSchema(Schema):
     total = fields.Integer()
     by_status = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                            metadata={"description": " | ".join(HELP_STATUSES)})
+                            metadata={"description": " | ".join(HelpStatus)})
     rated = fields.Integer()
     average_rating = fields.Float(allow_none=True)
     satisfied = fields.Integer(metadata={"description": "评价 4 星及以上（含逾期默认满意）"})

@@ -17,6 +17,7 @@ Answers are cached per process for ``STATS_CACHE_SECONDS``.
 
 import threading
 import time
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -24,22 +25,23 @@ from sqlalchemy import distinct, func, literal_column, select
 
 from api.accounts.models import VolunteerProfile
 from api.activities.models import Activity
-from api.activities.vocabulary import FINISHED, PUBLISHED
+from api.activities.vocabulary import ActivityStatus
 from api.errors import ValidationFailed
 from api.extensions import db
 from api.help import ratings as help_ratings
 from api.help.models import HelpRequest
-from api.help.states import STATUSES as HELP_STATUSES
-from api.hours.models import APPROVED, PENDING, ServiceRecord
+from api.help.states import HelpStatus
+from api.hours.models import RecordStatus, ServiceRecord
 from api.hours.totals import hours
 from api.sql_time import local_month
 from api.stats.snapshots import TOWNSHIP_LEVEL, read_snapshot, store_snapshot
 from api.timeutil import local_day_bounds, to_local, utcnow
+from api.transactions import atomic
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
 from api.units.tree import get_unit, in_subtree
 
-CALENDAR_STATUSES = (PUBLISHED, FINISHED)
+CALENDAR_STATUSES = (ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)
 SATISFIED_FROM = 4  # stars
 _CACHE_SIZE = 256
 _cache_lock = threading.Lock()
@@ -191,118 +193,178 @@ def _scoped(statement, unit_column, scope: Unit | None):
     return statement.join(Unit, Unit.id == unit_column).where(in_subtree(scope))
 
 
-def compute(scope: Unit | None, first: date | None, last: date | None,
-             now: datetime) -> dict:
-    """Every tally of a scope (None: the county) between two local dates, as of ``now``."""
-    start, end = _bounds(first, last)
-    townships = _Buckets(scope)
-    categories = _Series("category", TEAM_CATEGORIES)
-    months = _Series("month", _months(first, last))
+@dataclass
+class _Breakdowns:
+    """The three breakdowns every tally adds its grouped rows to: by township, by category
+    and by month (a ``None`` category or month is counted in the townships only)."""
 
-    volunteers = 0
-    for unit_id, count in db.session.execute(_scoped(
-            select(VolunteerProfile.unit_id, func.count()).group_by(VolunteerProfile.unit_id),
-            VolunteerProfile.unit_id, scope)):
-        volunteers += count
-        townships.add(unit_id, "volunteers", count)
+    townships: _Buckets
+    categories: _Series
+    months: _Series
 
-    teams = 0
-    for unit_id, category, count in db.session.execute(_scoped(
-            select(Team.unit_id, Team.category, func.count())
+    def add(self, field: str, amount: int, unit_id: int, category: str | None = None,
+            month: str | None = None) -> None:
+        self.townships.add(unit_id, field, amount)
+        self.categories.add(category, field, amount)
+        self.months.add(month, field, amount)
+
+
+def _count_volunteers(scope: Unit | None, breakdowns: _Breakdowns) -> int:
+    """Registered volunteers, counted in their own unit."""
+    total = 0
+    for row in db.session.execute(_scoped(
+            select(VolunteerProfile.unit_id, func.count().label("volunteers"))
+            .group_by(VolunteerProfile.unit_id), VolunteerProfile.unit_id, scope)):
+        total += row.volunteers
+        breakdowns.add("volunteers", row.volunteers, row.unit_id)
+    return total
+
+
+def _count_teams(scope: Unit | None, breakdowns: _Breakdowns) -> int:
+    """Teams, by unit and category (a team has no month)."""
+    total = 0
+    for row in db.session.execute(_scoped(
+            select(Team.unit_id, Team.category, func.count().label("teams"))
             .group_by(Team.unit_id, Team.category), Team.unit_id, scope)):
-        teams += count
-        townships.add(unit_id, "teams", count)
-        categories.add(category, "teams", count)
+        total += row.teams
+        breakdowns.add("teams", row.teams, row.unit_id, row.category)
+    return total
 
-    activities = 0
+
+def _count_activities(scope: Unit | None, start: datetime | None, end: datetime | None,
+                      breakdowns: _Breakdowns) -> int:
+    """The calendar's activities starting in the range, by unit, category and local month."""
     month = local_month(Activity.starts_at).label("month")
-    for unit_id, category, month_key, count in db.session.execute(_scoped(
-            select(Activity.unit_id, Activity.category, month, func.count())
+    total = 0
+    for row in db.session.execute(_scoped(
+            select(Activity.unit_id, Activity.category, month,
+                   func.count().label("activities"))
             .where(Activity.status.in_(CALENDAR_STATUSES),
                    *_in_range(Activity.starts_at, start, end))
             .group_by(Activity.unit_id, Activity.category, month), Activity.unit_id, scope)):
-        activities += count
-        townships.add(unit_id, "activities", count)
-        categories.add(category, "activities", count)
-        months.add(month_key, "activities", count)
+        total += row.activities
+        breakdowns.add("activities", row.activities, row.unit_id, row.category, row.month)
+    return total
 
-    def count_activities(bounds) -> int:
-        return db.session.scalar(_scoped(
-            select(func.count(Activity.id)).where(
-                Activity.status.in_(CALENDAR_STATUSES), *_in_range(Activity.starts_at, *bounds)),
-            Activity.unit_id, scope))
 
-    minutes = 0
+def _count_calendar_activities(scope: Unit | None, start: datetime, end: datetime) -> int:
+    """The calendar's activities starting in the range, as one number."""
+    return db.session.scalar(_scoped(
+        select(func.count(Activity.id)).where(
+            Activity.status.in_(CALENDAR_STATUSES), *_in_range(Activity.starts_at, start, end)),
+        Activity.unit_id, scope))
+
+
+def _sum_service_minutes(scope: Unit | None, start: datetime | None, end: datetime | None,
+                         breakdowns: _Breakdowns) -> int:
+    """Approved service minutes served in the range, by unit, category and local month."""
     month = local_month(ServiceRecord.served_at).label("month")
-    for unit_id, category, month_key, total in db.session.execute(_scoped(
+    total = 0
+    for row in db.session.execute(_scoped(
             select(ServiceRecord.unit_id, ServiceRecord.category, month,
-                   func.sum(ServiceRecord.credited_minutes))
-            .where(ServiceRecord.status == APPROVED,
+                   func.sum(ServiceRecord.credited_minutes).label("minutes"))
+            .where(ServiceRecord.status == RecordStatus.APPROVED,
                    *_in_range(ServiceRecord.served_at, start, end))
             .group_by(ServiceRecord.unit_id, ServiceRecord.category, month),
             ServiceRecord.unit_id, scope)):
-        total = int(total or 0)
-        minutes += total
-        townships.add(unit_id, "service_minutes", total)
-        categories.add(category, "service_minutes", total)
-        months.add(month_key, "service_minutes", total)
+        minutes = int(row.minutes or 0)
+        total += minutes
+        breakdowns.add("service_minutes", minutes, row.unit_id, row.category, row.month)
+    return total
 
-    # 本月活跃: registered volunteers (counted, like ``registered``, in their own unit) with
-    # an approved or pending record served in this local month. Never more than registered.
-    active_this_month = db.session.scalar(_scoped(
+
+def _count_active_volunteers(scope: Unit | None, now: datetime) -> int:
+    """本月活跃: registered volunteers (counted, like ``registered``, in their own unit) with
+    an approved or pending record served in this local month. Never more than registered."""
+    return db.session.scalar(_scoped(
         select(func.count(distinct(VolunteerProfile.user_id)))
         .join(ServiceRecord, ServiceRecord.user_id == VolunteerProfile.user_id)
-        .where(ServiceRecord.status.in_((PENDING, APPROVED)),
+        .where(ServiceRecord.status.in_((RecordStatus.PENDING, RecordStatus.APPROVED)),
                *_in_range(ServiceRecord.served_at, *_month_bounds(now))),
         VolunteerProfile.unit_id, scope))
 
-    by_status = dict.fromkeys(HELP_STATUSES, 0)
+
+def _count_help_requests(scope: Unit | None, start: datetime | None, end: datetime | None,
+                         now: datetime, breakdowns: _Breakdowns) -> dict[str, int]:
+    """Help requests submitted in the range by the status a reader sees (every status
+    listed, zeros included), and by unit, category and local month."""
+    by_status = dict.fromkeys(HelpStatus, 0)
     month = local_month(HelpRequest.created_at).label("month")
     # Overdue ratings count as rated "satisfied" before the periodic task writes them.
     shown_status = help_ratings.effective_status(now).label("status")
-    rating = help_ratings.effective_rating(now)
-    for unit_id, category, status, month_key, count in db.session.execute(_scoped(
+    for row in db.session.execute(_scoped(
             select(HelpRequest.unit_id, HelpRequest.category, shown_status, month,
-                   func.count())
+                   func.count().label("requests"))
             .where(*_in_range(HelpRequest.created_at, start, end))
             .group_by(HelpRequest.unit_id, HelpRequest.category, shown_status, month),
             HelpRequest.unit_id, scope)):
-        by_status[status] = by_status.get(status, 0) + count
-        townships.add(unit_id, "help_requests", count)
-        categories.add(category, "help_requests", count)
-        months.add(month_key, "help_requests", count)
+        by_status[row.status] = by_status.get(row.status, 0) + row.requests
+        breakdowns.add("help_requests", row.requests, row.unit_id, row.category, row.month)
+    return by_status
+
+
+def _help_quality(scope: Unit | None, start: datetime | None, end: datetime | None,
+                  now: datetime) -> dict:
+    """Ratings and dispatch times of the help requests submitted in the range."""
+    rating = help_ratings.effective_rating(now)
     dispatch_seconds = seconds_between(HelpRequest.created_at, HelpRequest.dispatched_at)
     quality = db.session.execute(_scoped(
-        select(func.count(rating), func.avg(rating),
-               func.count(HelpRequest.id).filter(rating >= SATISFIED_FROM),
-               func.count(HelpRequest.dispatched_at), func.avg(dispatch_seconds))
+        select(func.count(rating).label("rated"),
+               func.avg(rating).label("average_rating"),
+               func.count(HelpRequest.id).filter(rating >= SATISFIED_FROM).label("satisfied"),
+               func.count(HelpRequest.dispatched_at).label("dispatched"),
+               func.avg(dispatch_seconds).label("average_dispatch_seconds"))
         .where(*_in_range(HelpRequest.created_at, start, end)), HelpRequest.unit_id, scope)
     ).one()
+    return {
+        "rated": quality.rated,
+        "average_rating": _rounded(quality.average_rating, 2),
+        "satisfied": quality.satisfied,
+        "dispatched": quality.dispatched,
+        "average_dispatch_minutes": _rounded(quality.average_dispatch_seconds, 1, per=60),
+    }
 
+
+def _rounded(value, digits: int, *, per: int = 1) -> float | None:
+    """An average from the database (None when there was nothing to average) divided by
+    ``per`` and rounded to ``digits``."""
+    return None if value is None else round(float(value) / per, digits)
+
+
+def compute(scope: Unit | None, first: date | None, last: date | None,
+            now: datetime) -> dict:
+    """Every tally of a scope (None: the county) between two local dates, as of ``now``."""
+    start, end = _bounds(first, last)
+    breakdowns = _Breakdowns(_Buckets(scope), _Series("category", TEAM_CATEGORIES),
+                             _Series("month", _months(first, last)))
+    volunteers = _count_volunteers(scope, breakdowns)
+    teams = _count_teams(scope, breakdowns)
+    activities = _count_activities(scope, start, end, breakdowns)
+    minutes = _sum_service_minutes(scope, start, end, breakdowns)
+    help_by_status = _count_help_requests(scope, start, end, now, breakdowns)
     return {
         "unit_id": scope.id if scope else None,
         "unit_name": scope.name if scope else None,
         "from": first, "to": last,
         "generated_at": now,
-        "volunteers": {"registered": volunteers, "active_this_month": active_this_month},
+        "volunteers": {"registered": volunteers,
+                       "active_this_month": _count_active_volunteers(scope, now)},
         "teams": teams,
-        "activities": {"total": activities, "this_year": count_activities(_year_bounds(now)),
-                       "this_month": count_activities(_month_bounds(now))},
+        "activities": {
+            "total": activities,
+            "this_year": _count_calendar_activities(scope, *_year_bounds(now)),
+            "this_month": _count_calendar_activities(scope, *_month_bounds(now)),
+        },
         "service_minutes": minutes,
         "service_hours": hours(minutes),
         "help_requests": {
-            "total": sum(by_status.values()),
-            "by_status": by_status,
-            "rated": quality[0],
-            "average_rating": round(float(quality[1]), 2) if quality[1] is not None else None,
-            "satisfied": quality[2],
-            "dispatched": quality[3],
-            "average_dispatch_minutes": round(float(quality[4]) / 60, 1)
-            if quality[4] is not None else None,
+            "total": sum(help_by_status.values()),
+            "by_status": help_by_status,
+            **_help_quality(scope, start, end, now),
         },
-        "by_township": townships.listed(),
-        "by_category": categories.listed(),
-        "by_month": months.listed(sort=True, drop=("teams",)),
+        "by_township": breakdowns.townships.listed(),
+        "by_category": breakdowns.categories.listed(),
+        "by_month": breakdowns.months.listed(sort=True, drop=("teams",)),
     }
 
 
@@ -311,6 +373,6 @@ def refresh_snapshots() -> dict:
     now = utcnow()
     townships = list(db.session.scalars(select(Unit).where(Unit.level == TOWNSHIP_LEVEL)))
     for scope in (None, *townships):
-        store_snapshot(scope.id if scope else None, compute(scope, None, None, now), now)
-        db.session.commit()
+        with atomic():
+            store_snapshot(scope.id if scope else None, compute(scope, None, None, now), now)
     return {"scopes": 1 + len(townships)}

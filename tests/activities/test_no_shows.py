@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from api.extensions import db
-from api.signups.models import ATTENDED, Attendance, Signup
+from api.signups.models import Attendance, Signup, SignupStatus
 from api.signups.services import sign_up
 from api.tasks.queue import task_queue
 
@@ -22,7 +22,7 @@ def ended_activity(frozen_clock, create_activity, create_user):
     came, stayed_away, also_away = create_user(), create_user(), create_user()
     signups = {person: sign_up(person, activity.id) for person in (came, stayed_away, also_away)}
     db.session.add(Attendance(signup_id=signups[came].id, checked_in_at=STARTS))
-    signups[came].status = ATTENDED
+    signups[came].status = SignupStatus.ATTENDED
     db.session.commit()
     return activity, came, stayed_away, also_away
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from api.accounts.services import register_volunteer
 from api.extensions import db
-from api.hours.models import APPROVED, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.points import account as points_account
 from api.points import merchants, redemptions
 from api.timeutil import utcnow
@@ -31,7 +31,8 @@ def _shop_with_a_redemption(create_user, corpus_units) -> str:
                        unit_id=corpus_units["LY-JL"].id)
     now = utcnow()
     db.session.add(ServiceRecord(user_id=volunteer.id, unit_id=corpus_units["LY-JL"].id,
-                                 credited_minutes=300, source="checkin", status=APPROVED,
+                                 credited_minutes=300, source="checkin",
+                                 status=RecordStatus.APPROVED,
                                  category="卫生环保", served_at=now - timedelta(days=1),
                                  reviewed_at=now))
     db.session.commit()

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from api.extensions import db
 from api.jobs import services
-from api.jobs.models import DONE, FAILED, QUEUED, Job
+from api.jobs.models import Job, JobStatus
 from api.timeutil import utcnow
 
 
@@ -43,7 +43,7 @@ def _job(job_id: int) -> Job:
 def test_enqueued_job_waits_until_a_worker_runs_it(app):
     job_id = _enqueue("test.succeed", value=1)
 
-    assert _job(job_id).status == QUEUED
+    assert _job(job_id).status == JobStatus.QUEUED
 
 
 def test_run_pending_runs_a_job_to_done(app):
@@ -53,7 +53,7 @@ def test_run_pending_runs_a_job_to_done(app):
 
     job = _job(job_id)
     assert ran == 1
-    assert (job.status, job.progress, job.result) == (DONE, 100, {"echo": 7})
+    assert (job.status, job.progress, job.result) == (JobStatus.DONE, 100, {"echo": 7})
     assert job.started_at <= job.finished_at
 
 
@@ -71,7 +71,7 @@ def test_failing_handler_ends_failed_with_its_message(app):
     services.run_pending()
 
     job = _job(job_id)
-    assert job.status == FAILED
+    assert job.status == JobStatus.FAILED
     assert job.message == "站点构建失败：文章缺少标题"
     assert job.finished_at is not None
 
@@ -81,7 +81,7 @@ def test_a_failed_job_does_not_stop_the_next(app):
 
     assert services.run_pending() == 2
 
-    assert (_job(failing).status, _job(succeeding).status) == (FAILED, DONE)
+    assert (_job(failing).status, _job(succeeding).status) == (JobStatus.FAILED, JobStatus.DONE)
 
 
 def test_a_database_error_in_a_handler_fails_the_job_and_discards_its_loose_writes(app):
@@ -90,9 +90,9 @@ def test_a_database_error_in_a_handler_fails_the_job_and_discards_its_loose_writ
     assert services.run_pending() == 2
 
     job = _job(failing)
-    assert (job.status, job.progress) == (FAILED, 0)
+    assert (job.status, job.progress) == (JobStatus.FAILED, 0)
     assert "no_such_table" in job.message
-    assert _job(succeeding).status == DONE
+    assert _job(succeeding).status == JobStatus.DONE
 
 
 def test_run_pending_with_nothing_queued_runs_nothing(app):
@@ -100,7 +100,7 @@ def test_run_pending_with_nothing_queued_runs_nothing(app):
     services.run_pending()
 
     assert services.run_pending() == 0
-    assert _job(job_id).status == DONE
+    assert _job(job_id).status == JobStatus.DONE
 
 
 def test_unknown_kind_cannot_be_enqueued(app):
@@ -115,7 +115,7 @@ def test_jobs_run_once_command_runs_the_queue(app, runner):
 
     assert result.exit_code == 0, result.output
     assert "ran 1 job(s)" in result.output
-    assert _job(job_id).status == DONE
+    assert _job(job_id).status == JobStatus.DONE
 
 
 @pytest.fixture
@@ -195,7 +195,7 @@ def test_a_job_whose_worker_died_runs_again_after_its_lease(app):
     assert services.run_pending() == 1
 
     job = _job(job_id)
-    assert (job.status, job.attempts, job.result) == (DONE, 2, {"echo": 3})
+    assert (job.status, job.attempts, job.result) == (JobStatus.DONE, 2, {"echo": 3})
     assert job.claimed_until is None
 
 
@@ -214,4 +214,4 @@ def test_a_job_that_killed_its_worker_every_time_fails_for_good(app):
     assert services.run_pending() == 0
 
     job = _job(job_id)
-    assert (job.status, job.message) == (FAILED, "任务多次中断，已停止重试")
+    assert (job.status, job.message) == (JobStatus.FAILED, "任务多次中断，已停止重试")

@@ -11,7 +11,7 @@ from api.hours.lookup import lookup
 from api.hours.models import ServiceRecord
 from api.personal_data import decrypt
 from api.seed_scale import ScaleCounts
-from api.signups.models import ATTENDED, CONFIRMED, NO_SHOW, WAITLISTED, Attendance, Signup
+from api.signups.models import Attendance, Signup, SignupStatus
 from api.units.models import Team
 
 FACTOR = "0.002"
@@ -41,8 +41,9 @@ def test_the_counts_of_the_factor_and_consistent_sign_up_counters(app, runner, c
         expected.records
     assert len(list((tmp_path / "content").rglob("*.md"))) == expected.articles
     # Every activity's counters equal its sign-ups, and nobody is over capacity.
-    taken = sa.func.sum(sa.case((Signup.status.in_((CONFIRMED, ATTENDED, NO_SHOW)), 1), else_=0))
-    queued = sa.func.sum(sa.case((Signup.status == WAITLISTED, 1), else_=0))
+    taken = sa.func.sum(sa.case((Signup.status.in_(
+        (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW)), 1), else_=0))
+    queued = sa.func.sum(sa.case((Signup.status == SignupStatus.WAITLISTED, 1), else_=0))
     rows = db.session.execute(
         sa.select(Activity.confirmed_count, Activity.waitlist_count, Activity.capacity,
                   taken, queued).join(Signup, Signup.activity_id == Activity.id)
@@ -52,7 +53,7 @@ def test_the_counts_of_the_factor_and_consistent_sign_up_counters(app, runner, c
                         for confirmed, waiting, capacity, real_taken, real_queued in rows)
     # Every attended sign-up has its attendance, future activities are published.
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == \
-        db.session.scalar(sa.select(sa.func.count()).where(Signup.status == ATTENDED))
+        db.session.scalar(sa.select(sa.func.count()).where(Signup.status == SignupStatus.ATTENDED))
     anchor = datetime(2026, 12, 15, tzinfo=UTC)
     assert set(db.session.scalars(sa.select(Activity.status).where(Activity.starts_at > anchor)
                                   .distinct())) == {"published"}

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from api.audit.models import AuditEntry
 from api.extensions import db
 from api.help.models import HelpRequest
-from api.help.states import STATUSES, TRANSITIONS
+from api.help.states import TRANSITIONS, HelpStatus
 
 ALLOWED = {action: sources for action, (sources, _) in TRANSITIONS.items()}
 ALLOWED["activity"] = frozenset({"accepted"})
@@ -49,7 +49,7 @@ def _audit_count() -> int:
     return db.session.scalar(select(func.count()).select_from(AuditEntry))
 
 
-@pytest.mark.parametrize("state", STATUSES)
+@pytest.mark.parametrize("state", tuple(HelpStatus))
 def test_every_illegal_move_is_refused(client, request_in, act, people, teams, corpus_units,
                                        state):
     request_id = request_in(state)
@@ -72,7 +72,7 @@ def test_every_illegal_move_is_refused(client, request_in, act, people, teams, c
     assert _audit_count() == audit_count
 
 
-@pytest.mark.parametrize("state", STATUSES)
+@pytest.mark.parametrize("state", list(HelpStatus))
 def test_a_caller_without_the_role_is_forbidden_whatever_the_state(
         client, request_in, act, people, teams, corpus_units, state):
     # Authorization comes before the state: a resident who did not ask, or the admin of
@@ -91,7 +91,7 @@ def test_a_caller_without_the_role_is_forbidden_whatever_the_state(
     assert _audit_count() == audit_count
 
 
-@pytest.mark.parametrize("state", STATUSES)
+@pytest.mark.parametrize("state", tuple(HelpStatus))
 def test_every_legal_move_is_taken(client, request_in, act, people, teams, corpus_units,
                                    state):
     legal = [action for action, sources in ALLOWED.items() if state in sources]

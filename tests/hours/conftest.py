@@ -11,7 +11,7 @@ from api.accounts.identity import id_check_character
 from api.accounts.services import register_volunteer
 from api.audit.models import AuditEntry
 from api.extensions import db
-from api.hours.models import PENDING, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.signups.models import Signup
 from api.timeutil import utcnow
 
@@ -78,7 +78,7 @@ def past_activity(create_activity):
 def add_record(app):
     """Factory: a ledger record as check-out writes it (pending, source checkin)."""
 
-    def add(person, activity, minutes: int = 90, *, status: str = PENDING,
+    def add(person, activity, minutes: int = 90, *, status: str = RecordStatus.PENDING,
             source: str = "checkin", **overrides) -> ServiceRecord:
         record = ServiceRecord(user_id=person.id, activity_id=activity.id,
                                unit_id=activity.unit_id, credited_minutes=minutes,

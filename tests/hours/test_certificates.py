@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from api.extensions import db
-from api.hours.models import APPROVED, Certificate
+from api.hours.models import Certificate, RecordStatus
 
 
 @pytest.fixture
@@ -16,8 +16,10 @@ def certified(client, volunteer, past_activity, add_record, make_id):
     record that must not count."""
     id_number = make_id()
     person = volunteer("欧阳小明", phone="13912345678", id_number=id_number)
-    add_record(person, past_activity(days_ago=3, title="敬老院义务理发"), 90, status=APPROVED)
-    add_record(person, past_activity(days_ago=2, title="文明交通劝导"), 60, status=APPROVED)
+    add_record(person, past_activity(days_ago=3, title="敬老院义务理发"), 90,
+               status=RecordStatus.APPROVED)
+    add_record(person, past_activity(days_ago=2, title="文明交通劝导"), 60,
+               status=RecordStatus.APPROVED)
     add_record(person, past_activity(days_ago=1, title="未审核的活动"), 45)
     person.id_number = id_number
     return person

@@ -4,7 +4,7 @@ scope accepts (the ledger is corrected) or dismisses; totals and audit after eac
 from sqlalchemy import select
 
 from api.extensions import db
-from api.hours.models import APPROVED, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.notifications.models import Notification
 
 
@@ -20,7 +20,7 @@ def _resolve(client, organizer, dispute_id, **body):
 def test_contest_accept_corrects_the_record(client, volunteer, organizer, past_activity,
                                             add_record, my_hours, audit_actions):
     person = volunteer()
-    record = add_record(person, past_activity(minutes=180), 60, status=APPROVED)
+    record = add_record(person, past_activity(minutes=180), 60, status=RecordStatus.APPROVED)
 
     opened = _contest(client, person, kind="wrong", record_id=record.id, claimed_minutes=150,
                       description="我 9 点到 11 点半一直在现场，签退时手机没电")
@@ -53,7 +53,7 @@ def test_contest_accept_corrects_the_record(client, volunteer, organizer, past_a
 def test_contest_dismissed_leaves_the_ledger(client, volunteer, organizer, past_activity,
                                              add_record, my_hours, audit_actions):
     person = volunteer()
-    record = add_record(person, past_activity(), 60, status=APPROVED)
+    record = add_record(person, past_activity(), 60, status=RecordStatus.APPROVED)
     dispute = _contest(client, person, kind="wrong", record_id=record.id,
                        claimed_minutes=120, description="时长少算了").get_json()
 

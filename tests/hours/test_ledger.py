@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from api.extensions import db
-from api.hours.models import APPROVED, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.notifications.models import Notification
 
 
@@ -202,7 +202,7 @@ def test_correction_appends_a_record_and_voids_the_old(client, volunteer, organi
                                                        past_activity, add_record, my_hours,
                                                        all_records, audit_actions):
     person = volunteer()
-    record = add_record(person, past_activity(), 90, status=APPROVED)
+    record = add_record(person, past_activity(), 90, status=RecordStatus.APPROVED)
     assert my_hours(person)["total_minutes"] == 90
 
     response = _post(client, f"/api/v1/hours/records/{record.id}/corrections",
@@ -225,7 +225,7 @@ def test_correction_appends_a_record_and_voids_the_old(client, volunteer, organi
 
 
 def test_a_record_is_corrected_once(client, volunteer, organizer, past_activity, add_record):
-    record = add_record(volunteer(), past_activity(), status=APPROVED)
+    record = add_record(volunteer(), past_activity(), status=RecordStatus.APPROVED)
     first = _post(client, f"/api/v1/hours/records/{record.id}/corrections", organizer.headers,
                   credited_minutes=60, reason="第一次更正")
     second = _post(client, f"/api/v1/hours/records/{record.id}/corrections",
@@ -237,7 +237,7 @@ def test_a_record_is_corrected_once(client, volunteer, organizer, past_activity,
 
 def test_a_correction_is_capped_at_the_planned_duration(client, volunteer, organizer,
                                                         past_activity, add_record):
-    record = add_record(volunteer(), past_activity(minutes=60), status=APPROVED)
+    record = add_record(volunteer(), past_activity(minutes=60), status=RecordStatus.APPROVED)
     response = _post(client, f"/api/v1/hours/records/{record.id}/corrections",
                      organizer.headers, credited_minutes=61, reason="多记")
     assert response.status_code == 422
@@ -248,7 +248,7 @@ def test_voiding_removes_hours_and_keeps_the_record(client, volunteer, organizer
                                                     past_activity, add_record, my_hours,
                                                     audit_actions):
     person = volunteer()
-    record = add_record(person, past_activity(), 90, status=APPROVED)
+    record = add_record(person, past_activity(), 90, status=RecordStatus.APPROVED)
 
     response = _post(client, f"/api/v1/hours/records/{record.id}/void", organizer.headers,
                      reason="重复登记")

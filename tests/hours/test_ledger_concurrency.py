@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from api.audit.models import AuditEntry
 from api.extensions import db
-from api.hours.models import APPROVED, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 
 ATTEMPTS = 8
 
@@ -45,7 +45,7 @@ def test_concurrent_approve_and_reject_of_one_record(live_server, volunteer, org
 def test_concurrent_corrections_of_one_record(live_server, volunteer, organizer,
                                               past_activity, add_record):
     person = volunteer()
-    record = add_record(person, past_activity(), 90, status=APPROVED)
+    record = add_record(person, past_activity(), 90, status=RecordStatus.APPROVED)
     url = f"{live_server}/api/v1/hours/records/{record.id}/corrections"
 
     statuses = _post_all(url, organizer.headers,
@@ -54,7 +54,7 @@ def test_concurrent_corrections_of_one_record(live_server, volunteer, organizer,
 
     assert sorted(statuses) == [201] + [409] * (ATTEMPTS - 1)
     db.session.expire_all()
-    live = db.session.scalars(select(ServiceRecord).where(ServiceRecord.user_id == person.id,
-                                                          ServiceRecord.status == APPROVED))
+    live = db.session.scalars(select(ServiceRecord).where(
+        ServiceRecord.user_id == person.id, ServiceRecord.status == RecordStatus.APPROVED))
     assert [row.corrects_id for row in live] == [record.id]
     assert _audit_count("service_record.correct") == 1

@@ -4,14 +4,14 @@ import pytest
 
 from api.accounts.services import register_volunteer
 from api.extensions import db
-from api.hours.models import APPROVED, HoursLookupKey
+from api.hours.models import HoursLookupKey, RecordStatus
 
 URL = "/api/v1/hours/lookup"
 
 
 def _volunteer_with_hours(volunteer, past_activity, add_record, id_number, minutes=150):
     person = volunteer("张小三", phone="13912345678", id_number=id_number)
-    add_record(person, past_activity(), minutes, status=APPROVED)
+    add_record(person, past_activity(), minutes, status=RecordStatus.APPROVED)
     add_record(person, past_activity(days_ago=2), 60)  # pending: not counted
     return person
 

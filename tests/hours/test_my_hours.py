@@ -4,14 +4,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api.hours.models import APPROVED, REJECTED, VOIDED
+from api.hours.models import RecordStatus
 from api.hours.totals import star_for
 from api.timeutil import LOCAL_TZ
 
 
 def test_the_contract_of_my_hours(my_hours, volunteer, past_activity, add_record):
     person = volunteer()
-    add_record(person, past_activity(), 90, status=APPROVED)
+    add_record(person, past_activity(), 90, status=RecordStatus.APPROVED)
 
     body = my_hours(person)
 
@@ -31,7 +31,8 @@ def test_the_contract_of_my_hours(my_hours, volunteer, past_activity, add_record
 def test_total_equals_the_sum_of_approved_records_listed(my_hours, all_records, volunteer,
                                                          past_activity, add_record):
     person = volunteer()
-    statuses = [APPROVED, "pending", REJECTED, VOIDED, APPROVED]
+    statuses = [RecordStatus.APPROVED, RecordStatus.PENDING, RecordStatus.REJECTED,
+                RecordStatus.VOIDED, RecordStatus.APPROVED]
     for number in range(45):
         add_record(person, past_activity(days_ago=number + 1), 31 + number,
                    status=statuses[number % len(statuses)])
@@ -40,8 +41,10 @@ def test_total_equals_the_sum_of_approved_records_listed(my_hours, all_records, 
     listed = all_records(person, per_page=7)
 
     assert len(listed) == 45 == body["pagination"]["total"]
-    approved = sum(row["credited_minutes"] for row in listed if row["status"] == APPROVED)
-    pending = sum(row["credited_minutes"] for row in listed if row["status"] == "pending")
+    approved = sum(row["credited_minutes"] for row in listed
+                   if row["status"] == RecordStatus.APPROVED)
+    pending = sum(row["credited_minutes"] for row in listed
+                  if row["status"] == RecordStatus.PENDING)
     assert body["total_minutes"] == approved
     assert body["pending_minutes"] == pending
     assert sum(item["minutes"] for item in body["by_month"]) == approved
@@ -57,7 +60,7 @@ def test_records_are_newest_service_first(my_hours, volunteer, past_activity, ad
 
 def test_hours_are_never_rounded_up(my_hours, volunteer, past_activity, add_record):
     person = volunteer()
-    add_record(person, past_activity(minutes=120), 119, status=APPROVED)
+    add_record(person, past_activity(minutes=120), 119, status=RecordStatus.APPROVED)
     body = my_hours(person)
     assert body["total_minutes"] == 119
     assert body["total_hours"] == 1.98
@@ -73,7 +76,7 @@ def test_breakdown_by_category_month_and_year(my_hours, volunteer, create_activi
                                       (this_year + timedelta(hours=2), "文化文艺", 30)):
         activity = create_activity(starts_at=starts, ends_at=starts + timedelta(minutes=60),
                                    category=category)
-        add_record(person, activity, minutes, status=APPROVED)
+        add_record(person, activity, minutes, status=RecordStatus.APPROVED)
 
     body = my_hours(person)
 
@@ -93,7 +96,7 @@ def test_breakdown_by_category_month_and_year(my_hours, volunteer, create_activi
 def test_a_status_filter_lists_some_records_but_keeps_the_totals(my_hours, volunteer,
                                                                  past_activity, add_record):
     person = volunteer()
-    add_record(person, past_activity(), 60, status=APPROVED)
+    add_record(person, past_activity(), 60, status=RecordStatus.APPROVED)
     pending = add_record(person, past_activity(days_ago=2), 30)
 
     body = my_hours(person, status="pending")
@@ -105,7 +108,7 @@ def test_a_status_filter_lists_some_records_but_keeps_the_totals(my_hours, volun
 def test_a_page_past_the_end_is_empty_with_the_total(my_hours, volunteer, past_activity,
                                                      add_record):
     person = volunteer()
-    add_record(person, past_activity(), 60, status=APPROVED)
+    add_record(person, past_activity(), 60, status=RecordStatus.APPROVED)
     body = my_hours(person, page=5)
     assert body["records"] == []
     assert body["pagination"]["total"] == 1
@@ -130,12 +133,13 @@ def test_star_levels_through_the_api(my_hours, volunteer, past_activity, add_rec
     person = volunteer()
     # 99.9 h = 5994 min: still no star; 6 more minutes reach 100 h.
     for day in range(49):
-        add_record(person, past_activity(days_ago=day + 1, minutes=120), 120, status=APPROVED)
-    add_record(person, past_activity(days_ago=60, minutes=120), 114, status=APPROVED)
+        add_record(person, past_activity(days_ago=day + 1, minutes=120), 120,
+                   status=RecordStatus.APPROVED)
+    add_record(person, past_activity(days_ago=60, minutes=120), 114, status=RecordStatus.APPROVED)
     assert my_hours(person)["star"] == {"level": 0, "next_level_hours": 100,
                                         "hours_to_next": 0.1, "minutes_to_next": 6}
 
-    add_record(person, past_activity(days_ago=61), 6, status=APPROVED)
+    add_record(person, past_activity(days_ago=61), 6, status=RecordStatus.APPROVED)
 
     assert my_hours(person)["star"] == {"level": 1, "next_level_hours": 300,
                                         "hours_to_next": 200.0, "minutes_to_next": 12_000}

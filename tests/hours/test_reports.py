@@ -13,7 +13,7 @@ from sqlalchemy import select
 from api.activities.models import Activity
 from api.audit.models import AuditEntry
 from api.extensions import db
-from api.hours.models import APPROVED
+from api.hours.models import RecordStatus
 from api.timeutil import to_local, utcnow
 from api.units.models import Team
 
@@ -28,13 +28,13 @@ def ledger(volunteer, past_activity, add_record, corpus_units):
     jl_station = past_activity(days_ago=4, unit_id=jl_station_unit.id)
     cg = past_activity(days_ago=3, unit_id=corpus_units["LY-CG"].id)
     people = [volunteer("周一"), volunteer("吴二"), volunteer("郑三", unit_code="LY-CG")]
-    add_record(people[0], jl, 120, status=APPROVED)
-    add_record(people[1], jl, 90, status=APPROVED)
-    add_record(people[0], jl_station, 60, status=APPROVED)
+    add_record(people[0], jl, 120, status=RecordStatus.APPROVED)
+    add_record(people[1], jl, 90, status=RecordStatus.APPROVED)
+    add_record(people[0], jl_station, 60, status=RecordStatus.APPROVED)
     add_record(people[1], jl_station, 45)  # pending: not counted
-    add_record(people[2], cg, 100, status=APPROVED)
+    add_record(people[2], cg, 100, status=RecordStatus.APPROVED)
     old = past_activity(days_ago=400)
-    add_record(people[0], old, 30, status=APPROVED)  # outside the default range
+    add_record(people[0], old, 30, status=RecordStatus.APPROVED)  # outside the default range
     return {"people": people, "jl_station_unit": jl_station_unit}
 
 
@@ -147,9 +147,9 @@ def test_the_honor_roll_ranks_this_years_hours_masked(client, volunteer, past_ac
     frozen_clock(datetime(2027, 3, 10, 4, 0, tzinfo=UTC))  # the records of 8 March count
     people = [volunteer(name) for name in ("周大一", "吴二", "郑小三")]
     for person, minutes in zip(people, (100, 300, 200), strict=True):
-        add_record(person, past_activity(days_ago=2), minutes, status=APPROVED)
+        add_record(person, past_activity(days_ago=2), minutes, status=RecordStatus.APPROVED)
     add_record(volunteer("冯四", unit_code="LY-CG"), past_activity(days_ago=2), 999,
-               status=APPROVED)
+               status=RecordStatus.APPROVED)
 
     response = client.get("/api/v1/hours/honor-roll",
                           query_string={"unit_id": corpus_units["LY-JL"].id, "limit": 2})

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from api.accounts.services import register_volunteer
 from api.extensions import db
-from api.hours.models import APPROVED, ServiceRecord
+from api.hours.models import RecordStatus, ServiceRecord
 from api.points.account import sync_all
 from api.points.models import PointsEntry
 from api.timeutil import utcnow
@@ -34,10 +34,10 @@ def volunteer(create_user, auth_headers, corpus_units):
 def add_hours(corpus_units):
     """Factory: a service record of ``minutes`` (approved check-in by default)."""
 
-    def add(person, minutes: int, *, status: str = APPROVED, source: str = "checkin",
+    def add(person, minutes: int, *, status: str = RecordStatus.APPROVED, source: str = "checkin",
             reviewed_at=None) -> ServiceRecord:
         now = utcnow()
-        reviewed = reviewed_at or (now if status == APPROVED else None)
+        reviewed = reviewed_at or (now if status == RecordStatus.APPROVED else None)
         record = ServiceRecord(user_id=person.id, unit_id=corpus_units["LY-JL"].id,
                                credited_minutes=minutes, source=source, status=status,
                                category="卫生环保", reviewed_at=reviewed,
