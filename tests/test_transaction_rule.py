@@ -35,8 +35,6 @@ NOT_YET_CONVERTED = {
     "api/notifications/services.py",
     "api/seed.py",
     "api/seed_scale.py",
-    "api/signups/no_shows.py",
-    "api/signups/services.py",
     "api/staff/services.py",
     "api/stats/services.py",
     "api/units/services.py",

@@ -4,7 +4,7 @@ Every package that works on one activity starts here, so that none of them has t
 others' services to find it.
 """
 
-from sqlalchemy import update
+from sqlalchemy import Row, Update, update
 
 from api.accounts import roles
 from api.accounts.models import User
@@ -17,7 +17,6 @@ from api.extensions import db
 
 class ActivityNotFound(NotFound):
     error, message = "activity_not_found", "活动不存在"
-
 
 
 def get_activity(activity_id: int, viewer: User | None = None) -> Activity:
@@ -40,18 +39,34 @@ def get_managed_activity(actor: User, activity_id: int) -> Activity:
     return activity
 
 
+def _locking_update(activity_id: int) -> Update:
+    """The UPDATE that is the activity's lock on both databases: a row lock on PostgreSQL,
+    the write lock on SQLite."""
+    return (update(Activity.__table__).where(Activity.__table__.c.id == activity_id)
+            .values(lock_version=Activity.__table__.c.lock_version + 1))
+
+
 def lock_activity(activity_id: int) -> Activity:
     """Take the activity's row lock for the rest of the transaction and return it fresh.
 
-    The UPDATE is the lock on both databases: a row lock on PostgreSQL, the write lock on
-    SQLite. Everything that changes sign-up counts goes through here first.
+    Everything that changes sign-up counts goes through here (or :func:`lock_activity_row`)
+    first.
     """
-    db.session.execute(
-        update(Activity).where(Activity.id == activity_id)
-        .values(lock_version=Activity.lock_version + 1)
-        .execution_options(synchronize_session=False)
-    )
+    db.session.execute(_locking_update(activity_id))
     activity = db.session.get(Activity, activity_id, populate_existing=True)
     if activity is None:
         raise ActivityNotFound()
     return activity
+
+
+def lock_activity_row(activity_id: int) -> Row:
+    """Take the activity's row lock (as :func:`lock_activity`) and return its columns, the
+    counters among them, from the locking UPDATE itself: one statement, no ORM object, for
+    the paths that only read the row (the sign-up).
+
+    :raises ActivityNotFound:"""
+    row = db.session.execute(
+        _locking_update(activity_id).returning(*Activity.__table__.c)).one_or_none()
+    if row is None:
+        raise ActivityNotFound()
+    return row

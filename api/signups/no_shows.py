@@ -16,8 +16,10 @@ from api.activities.vocabulary import FINISHED, PUBLISHED
 from api.extensions import db
 from api.signups.models import CONFIRMED, NO_SHOW, Attendance, Signup
 from api.timeutil import utcnow
+from api.transactions import atomic
 
 
+@atomic()
 def mark_no_shows(now: datetime | None = None) -> dict:
     """Mark the confirmed sign-ups of ended activities that have no check-in as
     ``no_show``: one conditional UPDATE, so a second run (on any worker) changes nothing."""
@@ -32,7 +34,6 @@ def mark_no_shows(now: datetime | None = None) -> dict:
         .values(status=NO_SHOW)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
     return {"no_shows": marked}
 
 

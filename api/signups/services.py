@@ -7,15 +7,19 @@ index refuses a second active sign-up of one user.
 
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy import Row, Select, exists, func, insert, inspect, select, update
+from sqlalchemy.orm import aliased, contains_eager, make_transient_to_detached, selectinload
 
 from api.accounts.models import User
-from api.activities.lookup import get_activity, get_managed_activity, lock_activity
+from api.activities.lookup import (
+    get_activity,
+    get_managed_activity,
+    lock_activity,
+    lock_activity_row,
+)
 from api.activities.models import Activity
 from api.activities.vocabulary import CANCELLED as ACTIVITY_CANCELLED
-from api.activities.vocabulary import PUBLISHED
+from api.activities.vocabulary import DRAFT, PUBLISHED
 from api.audit.services import record as audit
 from api.errors import Conflict, Forbidden, NotFound
 from api.extensions import db
@@ -32,6 +36,7 @@ from api.signups.models import (
 )
 from api.signups.no_shows import no_show_counts
 from api.timeutil import to_local, utcnow
+from api.transactions import atomic
 
 # County practice: under 14 only with a guardian's consent, under 10 only with a guardian there.
 MINIMUM_AGE_WITHOUT_GUARDIAN = 14
@@ -145,7 +150,7 @@ def guardian_must_come(member: FamilyMember | None, activity: Activity) -> bool:
         _age_at(member.birth_date, activity) < MINIMUM_AGE_WITHOUT_COMPANION
 
 
-def _check_eligibility(user: User, activity: Activity, now: datetime,
+def _check_eligibility(user: User, activity: Activity | Row, now: datetime,
                        member: FamilyMember | None = None) -> None:
     if activity.status == ACTIVITY_CANCELLED:
         raise ActivityCancelled()
@@ -160,19 +165,27 @@ def _check_eligibility(user: User, activity: Activity, now: datetime,
     _check_age(user, activity, member)
 
 
-def _check_time_conflict(user: User, activity: Activity) -> None:
-    overlapping = db.session.scalar(
-        select(Signup.id).join(Signup.activity).where(
-            Signup.user_id == user.id,
-            Signup.status.in_((CONFIRMED, ATTENDED)),
-            Signup.activity_id != activity.id,
-            Activity.status != ACTIVITY_CANCELLED,
-            Activity.starts_at < activity.ends_at,
-            Activity.ends_at > activity.starts_at,
-        ).limit(1)
+def _signup_facts(user_id: int, activity: Row) -> Row:
+    """What a sign-up of ``user_id`` must know besides the activity, in one statement (the
+    caller holds the activity's lock, so it is current): ``held_id``, the active sign-up the
+    user already holds here; ``is_child``, whether the user is someone's family member; and
+    ``overlaps``, whether a confirmed sign-up of theirs overlaps the activity in time."""
+    signups, activities = Signup.__table__.c, Activity.__table__.c
+    held = select(signups.id).where(signups.activity_id == activity.id,
+                                    signups.user_id == user_id,
+                                    signups.status.in_(ACTIVE_STATUSES)).scalar_subquery()
+    is_child = exists().where(FamilyMember.__table__.c.child_id == user_id)
+    overlaps = exists().where(
+        signups.user_id == user_id,
+        signups.status.in_((CONFIRMED, ATTENDED)),
+        signups.activity_id != activity.id,
+        activities.id == signups.activity_id,
+        activities.status != ACTIVITY_CANCELLED,
+        activities.starts_at < activity.ends_at,
+        activities.ends_at > activity.starts_at,
     )
-    if overlapping is not None:
-        raise TimeConflict()
+    return db.session.execute(select(held.label("held_id"), is_child.label("is_child"),
+                                     overlaps.label("overlaps"))).one()
 
 
 def sign_up(user: User, activity_id: int, *, assisted_by: User | None = None,
@@ -183,51 +196,61 @@ def sign_up(user: User, activity_id: int, *, assisted_by: User | None = None,
     up by its ``guardian``; where the guardian must come too, the guardian is signed up in
     the same transaction, and both are confirmed or both waitlisted.
 
+    The lean path of the sign-up rush: the activity's lock is the first statement and
+    returns the row with its counters (no read before it, none after it), one statement
+    reads what else the rules need, Core statements write the sign-up and the counters.
+    The new sign-up joins the session as it was written (no read after the commit), with
+    its ``position`` in the queue when waitlisted.
+
     :raises ActivityNotFound, ActivityCancelled, SignupClosed, VolunteersOnly,
         GuardianConsentRequired, BelowMinimumAge, GuardianRequired, TimeConflict:
     """
-    activity = get_activity(activity_id, user)
-    existing = active_signup(user.id, activity_id)
-    if existing is not None:
-        return existing
+    signup = _sign_up(user, activity_id, assisted_by, guardian)
+    if inspect(signup).transient:  # written by Core: known to the session without a read
+        make_transient_to_detached(signup)
+        db.session.add(signup)
+    return signup
+
+
+@atomic()
+def _sign_up(user: User, activity_id: int, assisted_by: User | None,
+             guardian: User | None) -> Signup:
+    # Every change of an activity's sign-ups holds its lock, the insert of one too: whatever
+    # is read below under it is current, so a concurrent retry of the same user finds the
+    # sign-up made first (the partial unique index is only the backstop).
+    activity = lock_activity_row(activity_id)
+    if activity.status == DRAFT:
+        get_activity(activity_id, user)  # only its organizers may see it at all
+    facts = _signup_facts(user.id, activity)
+    if facts.held_id is not None:
+        return db.session.get(Signup, facts.held_id)
     now = utcnow()
-    member = family_member_of(user.id)
+    member = family_member_of(user.id) if facts.is_child else None
     party = _party(user, activity, member, guardian)
+    party_facts = [facts] + [_signup_facts(person.id, activity) for person in party[1:]]
     for person in party:
         _check_eligibility(person, activity, now, member if person is user else None)
-        _check_time_conflict(person, activity)
-
-    activity = lock_activity(activity_id)
-    for person in party:  # it may have changed before we held the lock
-        _check_eligibility(person, activity, now, member if person is user else None)
-    existing = active_signup(user.id, activity_id)
-    if existing is not None:
-        db.session.commit()
-        return existing
-    newcomers = [person for person in party
-                 if person is user or active_signup(person.id, activity_id) is None]
+    if any(person_facts.overlaps for person_facts in party_facts):
+        raise TimeConflict()
+    newcomers = [person for person, person_facts in zip(party, party_facts, strict=True)
+                 if person_facts.held_id is None]
     confirmed = activity.capacity is None \
         or activity.confirmed_count + len(newcomers) <= activity.capacity
     signups = [_add_signup(person, activity, now, confirmed, assisted_by) for person in newcomers]
+    _count_newcomers(activity, len(newcomers), confirmed)
+    if not confirmed:  # FIFO by id, and every id of this activity is given under its lock
+        for place, signup in enumerate(signups, start=activity.waitlist_count + 1):
+            signup.position = place
     if assisted_by is not None:
         audit(assisted_by, "signup.assisted", "activity", activity.id,
               details={"user_id": user.id})
     if guardian is not None:
         audit(guardian, "signup.by_guardian", "activity", activity.id,
               details={"user_id": user.id, "with_guardian": len(newcomers) > 1})
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another request of the same user won the race for the unique index.
-        db.session.rollback()
-        existing = active_signup(user.id, activity_id)
-        if existing is None:
-            raise
-        return existing
     return signups[0]
 
 
-def _party(user: User, activity: Activity, member: FamilyMember | None,
+def _party(user: User, activity: Activity | Row, member: FamilyMember | None,
            guardian: User | None) -> list[User]:
     """Who signs up: the user, and the guardian where a child must not go alone.
 
@@ -240,21 +263,28 @@ def _party(user: User, activity: Activity, member: FamilyMember | None,
     return [user, guardian] if guardian_must_come(member, activity) else [user]
 
 
-def _add_signup(user: User, activity: Activity, now: datetime, confirmed: bool,
+def _add_signup(user: User, activity: Row, now: datetime, confirmed: bool,
                 assisted_by: User | None) -> Signup:
-    """A new sign-up; the caller holds the activity's lock and commits."""
-    signup = Signup(activity_id=activity.id, user_id=user.id,
-                    assisted_by_id=assisted_by.id if assisted_by else None)
+    """Insert a sign-up (one Core statement) and return it detached; the caller holds the
+    activity's lock and counts it. A confirmed place is announced through the outbox."""
+    values = {"activity_id": activity.id, "user_id": user.id,
+              "assisted_by_id": assisted_by.id if assisted_by else None,
+              "status": CONFIRMED if confirmed else WAITLISTED,
+              "created_at": now, "confirmed_at": now if confirmed else None,
+              "cancelled_at": None}
+    inserted = db.session.execute(insert(Signup.__table__).values(values))
     if confirmed:
-        signup.status, signup.confirmed_at = CONFIRMED, now
-        activity.confirmed_count += 1
         notifications.notify([user.id], notifications.SIGNUP_CONFIRMED,
                              f"报名成功：{activity.title}", payload={"activity_id": activity.id})
-    else:
-        signup.status = WAITLISTED
-        activity.waitlist_count += 1
-    db.session.add(signup)
-    return signup
+    return Signup(id=inserted.inserted_primary_key[0], **values)
+
+
+def _count_newcomers(activity: Row, newcomers: int, confirmed: bool) -> None:
+    """Add the newcomers to the activity's confirmed or waitlist counter (under its lock)."""
+    counters = Activity.__table__.c
+    counter = counters.confirmed_count if confirmed else counters.waitlist_count
+    db.session.execute(update(Activity.__table__).where(counters.id == activity.id)
+                       .values({counter: counter + newcomers}))
 
 
 def promote_waitlist(activity: Activity) -> list[Signup]:
@@ -279,6 +309,7 @@ def promote_waitlist(activity: Activity) -> list[Signup]:
     return promoted
 
 
+@atomic()
 def cancel_signup(user: User, activity_id: int) -> None:
     """Cancel the user's sign-up; the head of the waitlist takes a freed place at once.
 
@@ -293,7 +324,6 @@ def cancel_signup(user: User, activity_id: int) -> None:
     activity = lock_activity(activity_id)
     signup = active_signup(user.id, activity_id)
     if signup is None:  # cancelled by a concurrent request meanwhile
-        db.session.commit()
         return
     if signup.status == ATTENDED:
         raise AlreadyAttended()
@@ -304,7 +334,6 @@ def cancel_signup(user: User, activity_id: int) -> None:
     signup.status, signup.cancelled_at = CANCELLED, utcnow()
     db.session.flush()
     promote_waitlist(activity)
-    db.session.commit()
 
 
 def my_signups_query(user: User) -> Select:
@@ -332,6 +361,7 @@ def fill_waitlist_positions(signups: list[Signup]) -> None:
         waiting[signup_id].position = position
 
 
+@atomic()
 def assisted_sign_up(actor: User, activity_id: int, real_name: str, phone: str) -> Signup:
     """Sign up a resident without a smartphone (代报名), recorded with the staff member.
 
