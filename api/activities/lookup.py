@@ -4,7 +4,9 @@ Every package that works on one activity starts here, so that none of them has t
 others' services to find it.
 """
 
-from sqlalchemy import Row, Update, update
+import functools
+
+from sqlalchemy import Row, Update, bindparam, update
 
 from api.accounts import roles
 from api.accounts.models import User
@@ -39,11 +41,12 @@ def get_managed_activity(actor: User, activity_id: int) -> Activity:
     return activity
 
 
-def _locking_update(activity_id: int) -> Update:
-    """The UPDATE that is the activity's lock on both databases: a row lock on PostgreSQL,
-    the write lock on SQLite."""
-    return (update(Activity.__table__).where(Activity.__table__.c.id == activity_id)
-            .values(lock_version=Activity.__table__.c.lock_version + 1))
+def _locking_update() -> Update:
+    """The UPDATE that is the activity's lock on both databases (a row lock on PostgreSQL,
+    the write lock on SQLite), for the parameter ``activity_id``."""
+    table = Activity.__table__
+    return (update(table).where(table.c.id == bindparam("activity_id"))
+            .values(lock_version=table.c.lock_version + 1))
 
 
 def lock_activity(activity_id: int) -> Activity:
@@ -52,21 +55,32 @@ def lock_activity(activity_id: int) -> Activity:
     Everything that changes sign-up counts goes through here (or :func:`lock_activity_row`)
     first.
     """
-    db.session.execute(_locking_update(activity_id))
+    db.session.execute(_locking_update(), {"activity_id": activity_id})
     activity = db.session.get(Activity, activity_id, populate_existing=True)
     if activity is None:
         raise ActivityNotFound()
     return activity
 
 
+@functools.cache
+def _locking_update_returning_row() -> Update:
+    # Built once: the statement and its cache key cost more than running it.
+    columns = Activity.__table__.c
+    return _locking_update().returning(
+        columns.id, columns.title, columns.status, columns.unit_id, columns.audience,
+        columns.min_age, columns.guardian_required, columns.starts_at, columns.ends_at,
+        columns.signup_opens_at, columns.signup_closes_at, columns.cancel_deadline,
+        columns.capacity, columns.confirmed_count, columns.waitlist_count)
+
+
 def lock_activity_row(activity_id: int) -> Row:
-    """Take the activity's row lock (as :func:`lock_activity`) and return its columns, the
-    counters among them, from the locking UPDATE itself: one statement, no ORM object, for
-    the paths that only read the row (the sign-up).
+    """Take the activity's row lock (as :func:`lock_activity`) and return, from the locking
+    UPDATE itself, what the sign-up rules read: its schedule, audience, status, capacity
+    and counters. One statement and no ORM object, for the sign-up rush.
 
     :raises ActivityNotFound:"""
-    row = db.session.execute(
-        _locking_update(activity_id).returning(*Activity.__table__.c)).one_or_none()
+    row = db.session.execute(_locking_update_returning_row(),
+                             {"activity_id": activity_id}).one_or_none()
     if row is None:
         raise ActivityNotFound()
     return row

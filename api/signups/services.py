@@ -5,9 +5,21 @@ activity's row lock (:func:`api.activities.lookup.lock_activity`), and a partial
 index refuses a second active sign-up of one user.
 """
 
+import functools
 from datetime import date, datetime
 
-from sqlalchemy import Row, Select, exists, func, insert, inspect, select, update
+from sqlalchemy import (
+    Row,
+    Select,
+    Update,
+    bindparam,
+    exists,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased, contains_eager, make_transient_to_detached, selectinload
 
 from api.accounts.models import User
@@ -165,27 +177,35 @@ def _check_eligibility(user: User, activity: Activity | Row, now: datetime,
     _check_age(user, activity, member)
 
 
-def _signup_facts(user_id: int, activity: Row) -> Row:
-    """What a sign-up of ``user_id`` must know besides the activity, in one statement (the
-    caller holds the activity's lock, so it is current): ``held_id``, the active sign-up the
-    user already holds here; ``is_child``, whether the user is someone's family member; and
-    ``overlaps``, whether a confirmed sign-up of theirs overlaps the activity in time."""
+@functools.cache
+def _signup_facts_statement() -> Select:
+    # Built once, with parameters: the statement and its cache key cost more than running it.
     signups, activities = Signup.__table__.c, Activity.__table__.c
-    held = select(signups.id).where(signups.activity_id == activity.id,
+    user_id, activity_id = bindparam("user_id"), bindparam("activity_id")
+    held = select(signups.id).where(signups.activity_id == activity_id,
                                     signups.user_id == user_id,
                                     signups.status.in_(ACTIVE_STATUSES)).scalar_subquery()
     is_child = exists().where(FamilyMember.__table__.c.child_id == user_id)
     overlaps = exists().where(
         signups.user_id == user_id,
         signups.status.in_((CONFIRMED, ATTENDED)),
-        signups.activity_id != activity.id,
+        signups.activity_id != activity_id,
         activities.id == signups.activity_id,
         activities.status != ACTIVITY_CANCELLED,
-        activities.starts_at < activity.ends_at,
-        activities.ends_at > activity.starts_at,
+        activities.starts_at < bindparam("ends_at", type_=activities.starts_at.type),
+        activities.ends_at > bindparam("starts_at", type_=activities.ends_at.type),
     )
-    return db.session.execute(select(held.label("held_id"), is_child.label("is_child"),
-                                     overlaps.label("overlaps"))).one()
+    return select(held.label("held_id"), is_child.label("is_child"), overlaps.label("overlaps"))
+
+
+def _signup_facts(user_id: int, activity: Row) -> Row:
+    """What a sign-up of ``user_id`` must know besides the activity, in one statement (the
+    caller holds the activity's lock, so it is current): ``held_id``, the active sign-up the
+    user already holds here; ``is_child``, whether the user is someone's family member; and
+    ``overlaps``, whether a confirmed sign-up of theirs overlaps the activity in time."""
+    return db.session.execute(_signup_facts_statement(), {
+        "user_id": user_id, "activity_id": activity.id, "starts_at": activity.starts_at,
+        "ends_at": activity.ends_at}).one()
 
 
 def sign_up(user: User, activity_id: int, *, assisted_by: User | None = None,
@@ -272,19 +292,25 @@ def _add_signup(user: User, activity: Row, now: datetime, confirmed: bool,
               "status": CONFIRMED if confirmed else WAITLISTED,
               "created_at": now, "confirmed_at": now if confirmed else None,
               "cancelled_at": None}
-    inserted = db.session.execute(insert(Signup.__table__).values(values))
+    inserted = db.session.execute(insert(Signup.__table__), values)
     if confirmed:
         notifications.notify([user.id], notifications.SIGNUP_CONFIRMED,
                              f"报名成功：{activity.title}", payload={"activity_id": activity.id})
     return Signup(id=inserted.inserted_primary_key[0], **values)
 
 
+@functools.cache
+def _counter_update(counter_name: str) -> Update:
+    counters = Activity.__table__.c
+    counter = counters[counter_name]
+    return (update(Activity.__table__).where(counters.id == bindparam("activity_id"))
+            .values({counter: counter + bindparam("newcomers")}))
+
+
 def _count_newcomers(activity: Row, newcomers: int, confirmed: bool) -> None:
     """Add the newcomers to the activity's confirmed or waitlist counter (under its lock)."""
-    counters = Activity.__table__.c
-    counter = counters.confirmed_count if confirmed else counters.waitlist_count
-    db.session.execute(update(Activity.__table__).where(counters.id == activity.id)
-                       .values({counter: counter + newcomers}))
+    statement = _counter_update("confirmed_count" if confirmed else "waitlist_count")
+    db.session.execute(statement, {"activity_id": activity.id, "newcomers": newcomers})
 
 
 def promote_waitlist(activity: Activity) -> list[Signup]:
