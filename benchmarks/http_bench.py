@@ -251,8 +251,64 @@ def _rush_activity(template, rush: int):
     return activity
 
 
-def sign_up_rush(base: str, activity_id: int, tokens: list[str], threads: int) -> dict:
-    """Every token signs up once, ``threads`` at a time; then the activity's counters."""
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time a process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> list[tuple[int, int, str]]:
+    """(pid, parent pid, command line) of every process this user may read."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        found.append((int(entry.name), parent, command))
+    return found
+
+
+def _rush_processes(server_pid: int) -> dict[str, list[int]]:
+    """The gunicorn workers of ``server_pid`` and the PostgreSQL backends of DATABASE_URL's
+    database (their process title names it)."""
+    database = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1].split("?")[0]
+    processes = _processes()
+    backends = [pid for pid, _, command in processes
+                if database and command.startswith("postgres: ") and f" {database} " in command]
+    return {"app": [pid for pid, parent, _ in processes if parent == server_pid],
+            "database": backends}
+
+
+class CpuMeter:
+    """CPU time used by the app's workers, the database's backends and this client between
+    ``start`` and ``stop`` (backends that appear meanwhile count from zero)."""
+
+    def __init__(self, server_pid: int):
+        self.server_pid = server_pid
+
+    def start(self) -> None:
+        self.before = {pid: _cpu_seconds(pid) for pids in _rush_processes(self.server_pid).values()
+                       for pid in pids}
+        self.client_before = time.process_time()
+
+    def stop(self) -> dict[str, float]:
+        used = {kind: sum(_cpu_seconds(pid) - self.before.get(pid, 0.0) for pid in pids)
+                for kind, pids in _rush_processes(self.server_pid).items()}
+        used["client"] = time.process_time() - self.client_before
+        return used
+
+
+def sign_up_rush(base: str, activity_id: int, tokens: list[str], threads: int,
+                 meter: CpuMeter | None = None) -> dict:
+    """Every token signs up once, ``threads`` at a time; then the activity's counters and,
+    with a ``meter``, the CPU milliseconds per sign-up of app, database and client."""
     host, port = base.removeprefix("http://").split(":")
     path = f"/api/v1/activities/{activity_id}/signups"
 
@@ -268,16 +324,32 @@ def sign_up_rush(base: str, activity_id: int, tokens: list[str], threads: int) -
         connection.close()
         return statuses
 
+    def warm_up(token: str) -> None:
+        # Each worker's first requests import lazily and configure the ORM's mappers: not
+        # part of a sign-up's cost.
+        connection = http.client.HTTPConnection(host, int(port), timeout=60)
+        for _ in range(5):
+            connection.request("GET", f"/api/v1/activities/{activity_id}",
+                               headers={"Authorization": f"Bearer {token}"})
+            connection.getresponse().read()
+        connection.close()
+
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        list(pool.map(warm_up, [tokens[0]] * threads))
     chunks = [tokens[index::threads] for index in range(threads)]
+    if meter:
+        meter.start()
     started = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(threads) as pool:
         statuses = [status for part in pool.map(sign_up, chunks) for status in part]
     elapsed = time.perf_counter() - started
+    cpu = meter.stop() if meter else {}
     with urllib.request.urlopen(f"{base}/api/v1/activities/{activity_id}") as response:
         detail = json.load(response)
     return {"per_second": len(tokens) / elapsed, "statuses": sorted(set(statuses)),
             "created": statuses.count(201) + statuses.count(200),
-            "confirmed": detail.get("confirmed_count"), "waitlisted": detail.get("waitlist_count")}
+            "confirmed": detail.get("confirmed_count"), "waitlisted": detail.get("waitlist_count"),
+            "cpu_ms": {kind: 1000 * seconds / len(tokens) for kind, seconds in cpu.items()}}
 
 
 # -- report ----------------------------------------------------------------------------------
@@ -337,12 +409,13 @@ def main() -> None:
             print(f"{row.name}: {results[-1]['rps']:,.0f} req/s, p99 {results[-1]['p99']:.1f} ms",
                   flush=True)
         rush = sign_up_rush(app.base, data["rush_activity_id"], data["rush_tokens"],
-                            threads=args.connections * 2)
+                            threads=args.connections * 2, meter=CpuMeter(app.process.pid))
     finally:
         app.stop()
         bare.stop()
     load_after = os.getloadavg()
     database = os.environ.get("DATABASE_URL", "sqlite (default)").split("://")[0]
+    cpu_ms = ", ".join(f"{kind} {ms:.1f}" for kind, ms in rush["cpu_ms"].items())
     report = "\n".join([
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {database}, gunicorn {args.workers} sync "
         f"workers, wrk {args.connections} connections, {args.rounds}×"
@@ -355,7 +428,8 @@ def main() -> None:
         f"Sign-up rush: {len(data['rush_tokens']):,} users for {RUSH_PLACES} places: "
         f"{rush['per_second']:,.0f} sign-ups/s; answers {rush['statuses']}; confirmed "
         f"{rush['confirmed']}, waitlisted {rush['waitlisted']} "
-        f"({'no overbooking' if rush['confirmed'] == RUSH_PLACES else 'OVERBOOKED or short'})",
+        f"({'no overbooking' if rush['confirmed'] == RUSH_PLACES else 'OVERBOOKED or short'}); "
+        f"CPU ms per sign-up: {cpu_ms}",
     ])
     print(report)
     if args.results:

@@ -1,8 +1,7 @@
 """The transaction rule of `api/transactions.py`: only `atomic()` commits or rolls back.
 
 An AST check over api/**.py: a call to `.commit()` or `.rollback()` anywhere but
-`api/transactions.py` fails, unless its module is still in `NOT_YET_CONVERTED` (a list that only
-shrinks; a module leaves it when its writes run inside `atomic()`).
+`api/transactions.py` fails.
 """
 
 import ast
@@ -10,13 +9,6 @@ from pathlib import Path
 
 API = Path(__file__).resolve().parent.parent / "api"
 HOME = API / "transactions.py"
-
-# Modules that still end their units by hand. Remove a line when its module follows the rule.
-NOT_YET_CONVERTED = {
-    "api/signups/no_shows.py",
-    "api/signups/services.py",
-}
-
 
 def direct_session_ends(path: Path) -> list[int]:
     """Line numbers of `x.commit()` / `x.rollback()` calls in the file at `path`."""
@@ -42,19 +34,11 @@ def _offenders() -> dict[str, list[int]]:
 
 
 def test_only_atomic_commits_or_rolls_back():
-    offenders = {
-        path: lines for path, lines in _offenders().items() if path not in NOT_YET_CONVERTED
-    }
+    offenders = _offenders()
     assert offenders == {}, (
         "commit()/rollback() outside api/transactions.py: run the writes inside atomic() "
         f"(see its docstring): {offenders}"
     )
-
-
-def test_the_list_of_unconverted_modules_only_names_offenders():
-    """A module that follows the rule leaves NOT_YET_CONVERTED, so the list cannot go stale."""
-    stale = NOT_YET_CONVERTED - set(_offenders())
-    assert stale == set(), f"these follow the rule now: remove them from NOT_YET_CONVERTED: {stale}"
 
 
 def test_the_check_sees_a_direct_commit(tmp_path):

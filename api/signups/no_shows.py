@@ -16,8 +16,10 @@ from api.activities.vocabulary import ActivityStatus
 from api.extensions import db
 from api.signups.models import Attendance, Signup, SignupStatus
 from api.timeutil import utcnow
+from api.transactions import atomic
 
 
+@atomic()
 def mark_no_shows(now: datetime | None = None) -> dict:
     """Mark the confirmed sign-ups of ended activities that have no check-in as
     ``no_show``: one conditional UPDATE, so a second run (on any worker) changes nothing."""
@@ -33,7 +35,6 @@ def mark_no_shows(now: datetime | None = None) -> dict:
         .values(status=SignupStatus.NO_SHOW)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.commit()
     return {"no_shows": marked}
 
 

@@ -5,14 +5,30 @@ activity's row lock (:func:`api.activities.lookup.lock_activity`), and a partial
 index refuses a second active sign-up of one user.
 """
 
+import functools
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager, selectinload
+from sqlalchemy import (
+    Row,
+    Select,
+    Update,
+    bindparam,
+    exists,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
+from sqlalchemy.orm import aliased, contains_eager, make_transient_to_detached, selectinload
 
 from api.accounts.models import User
-from api.activities.lookup import get_activity, get_managed_activity, lock_activity
+from api.activities.lookup import (
+    get_activity,
+    get_managed_activity,
+    lock_activity,
+    lock_activity_row,
+)
 from api.activities.models import Activity
 from api.activities.vocabulary import ActivityStatus
 from api.audit.services import record as audit
@@ -24,6 +40,7 @@ from api.personal_data import lookup_hash
 from api.signups.models import ACTIVE_STATUSES, Signup, SignupStatus
 from api.signups.no_shows import no_show_counts
 from api.timeutil import to_local, utcnow
+from api.transactions import atomic
 
 # County practice: under 14 only with a guardian's consent, under 10 only with a guardian there.
 MINIMUM_AGE_WITHOUT_GUARDIAN = 14
@@ -137,7 +154,7 @@ def guardian_must_come(member: FamilyMember | None, activity: Activity) -> bool:
         _age_at(member.birth_date, activity) < MINIMUM_AGE_WITHOUT_COMPANION
 
 
-def _check_eligibility(user: User, activity: Activity, now: datetime,
+def _check_eligibility(user: User, activity: Activity | Row, now: datetime,
                        member: FamilyMember | None = None) -> None:
     if activity.status == ActivityStatus.CANCELLED:
         raise ActivityCancelled()
@@ -152,19 +169,35 @@ def _check_eligibility(user: User, activity: Activity, now: datetime,
     _check_age(user, activity, member)
 
 
-def _check_time_conflict(user: User, activity: Activity) -> None:
-    overlapping = db.session.scalar(
-        select(Signup.id).join(Signup.activity).where(
-            Signup.user_id == user.id,
-            Signup.status.in_((SignupStatus.CONFIRMED, SignupStatus.ATTENDED)),
-            Signup.activity_id != activity.id,
-            Activity.status != ActivityStatus.CANCELLED,
-            Activity.starts_at < activity.ends_at,
-            Activity.ends_at > activity.starts_at,
-        ).limit(1)
+@functools.cache
+def _signup_facts_statement() -> Select:
+    # Built once, with parameters: the statement and its cache key cost more than running it.
+    signups, activities = Signup.__table__.c, Activity.__table__.c
+    user_id, activity_id = bindparam("user_id"), bindparam("activity_id")
+    held = select(signups.id).where(signups.activity_id == activity_id,
+                                    signups.user_id == user_id,
+                                    signups.status.in_(ACTIVE_STATUSES)).scalar_subquery()
+    is_child = exists().where(FamilyMember.__table__.c.child_id == user_id)
+    overlaps = exists().where(
+        signups.user_id == user_id,
+        signups.status.in_((SignupStatus.CONFIRMED, SignupStatus.ATTENDED)),
+        signups.activity_id != activity_id,
+        activities.id == signups.activity_id,
+        activities.status != ActivityStatus.CANCELLED,
+        activities.starts_at < bindparam("ends_at", type_=activities.starts_at.type),
+        activities.ends_at > bindparam("starts_at", type_=activities.ends_at.type),
     )
-    if overlapping is not None:
-        raise TimeConflict()
+    return select(held.label("held_id"), is_child.label("is_child"), overlaps.label("overlaps"))
+
+
+def _signup_facts(user_id: int, activity: Row) -> Row:
+    """What a sign-up of ``user_id`` must know besides the activity, in one statement (the
+    caller holds the activity's lock, so it is current): ``held_id``, the active sign-up the
+    user already holds here; ``is_child``, whether the user is someone's family member; and
+    ``overlaps``, whether a confirmed sign-up of theirs overlaps the activity in time."""
+    return db.session.execute(_signup_facts_statement(), {
+        "user_id": user_id, "activity_id": activity.id, "starts_at": activity.starts_at,
+        "ends_at": activity.ends_at}).one()
 
 
 def sign_up(user: User, activity_id: int, *, assisted_by: User | None = None,
@@ -175,51 +208,61 @@ def sign_up(user: User, activity_id: int, *, assisted_by: User | None = None,
     up by its ``guardian``; where the guardian must come too, the guardian is signed up in
     the same transaction, and both are confirmed or both waitlisted.
 
+    The lean path of the sign-up rush: the activity's lock is the first statement and
+    returns the row with its counters (no read before it, none after it), one statement
+    reads what else the rules need, Core statements write the sign-up and the counters.
+    The new sign-up joins the session as it was written (no read after the commit), with
+    its ``position`` in the queue when waitlisted.
+
     :raises ActivityNotFound, ActivityCancelled, SignupClosed, VolunteersOnly,
         GuardianConsentRequired, BelowMinimumAge, GuardianRequired, TimeConflict:
     """
-    activity = get_activity(activity_id, user)
-    existing = active_signup(user.id, activity_id)
-    if existing is not None:
-        return existing
+    signup = _sign_up(user, activity_id, assisted_by, guardian)
+    if inspect(signup).transient:  # written by Core: known to the session without a read
+        make_transient_to_detached(signup)
+        db.session.add(signup)
+    return signup
+
+
+@atomic()
+def _sign_up(user: User, activity_id: int, assisted_by: User | None,
+             guardian: User | None) -> Signup:
+    # Every change of an activity's sign-ups holds its lock, the insert of one too: whatever
+    # is read below under it is current, so a concurrent retry of the same user finds the
+    # sign-up made first (the partial unique index is only the backstop).
+    activity = lock_activity_row(activity_id)
+    if activity.status == ActivityStatus.DRAFT:
+        get_activity(activity_id, user)  # only its organizers may see it at all
+    facts = _signup_facts(user.id, activity)
+    if facts.held_id is not None:
+        return db.session.get(Signup, facts.held_id)
     now = utcnow()
-    member = family_member_of(user.id)
+    member = family_member_of(user.id) if facts.is_child else None
     party = _party(user, activity, member, guardian)
+    party_facts = [facts] + [_signup_facts(person.id, activity) for person in party[1:]]
     for person in party:
         _check_eligibility(person, activity, now, member if person is user else None)
-        _check_time_conflict(person, activity)
-
-    activity = lock_activity(activity_id)
-    for person in party:  # it may have changed before we held the lock
-        _check_eligibility(person, activity, now, member if person is user else None)
-    existing = active_signup(user.id, activity_id)
-    if existing is not None:
-        db.session.commit()
-        return existing
-    newcomers = [person for person in party
-                 if person is user or active_signup(person.id, activity_id) is None]
+    if any(person_facts.overlaps for person_facts in party_facts):
+        raise TimeConflict()
+    newcomers = [person for person, person_facts in zip(party, party_facts, strict=True)
+                 if person_facts.held_id is None]
     confirmed = activity.capacity is None \
         or activity.confirmed_count + len(newcomers) <= activity.capacity
     signups = [_add_signup(person, activity, now, confirmed, assisted_by) for person in newcomers]
+    _count_newcomers(activity, len(newcomers), confirmed)
+    if not confirmed:  # FIFO by id, and every id of this activity is given under its lock
+        for place, signup in enumerate(signups, start=activity.waitlist_count + 1):
+            signup.position = place
     if assisted_by is not None:
         audit(assisted_by, "signup.assisted", "activity", activity.id,
               details={"user_id": user.id})
     if guardian is not None:
         audit(guardian, "signup.by_guardian", "activity", activity.id,
               details={"user_id": user.id, "with_guardian": len(newcomers) > 1})
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another request of the same user won the race for the unique index.
-        db.session.rollback()
-        existing = active_signup(user.id, activity_id)
-        if existing is None:
-            raise
-        return existing
     return signups[0]
 
 
-def _party(user: User, activity: Activity, member: FamilyMember | None,
+def _party(user: User, activity: Activity | Row, member: FamilyMember | None,
            guardian: User | None) -> list[User]:
     """Who signs up: the user, and the guardian where a child must not go alone.
 
@@ -232,21 +275,34 @@ def _party(user: User, activity: Activity, member: FamilyMember | None,
     return [user, guardian] if guardian_must_come(member, activity) else [user]
 
 
-def _add_signup(user: User, activity: Activity, now: datetime, confirmed: bool,
+def _add_signup(user: User, activity: Row, now: datetime, confirmed: bool,
                 assisted_by: User | None) -> Signup:
-    """A new sign-up; the caller holds the activity's lock and commits."""
-    signup = Signup(activity_id=activity.id, user_id=user.id,
-                    assisted_by_id=assisted_by.id if assisted_by else None)
+    """Insert a sign-up (one Core statement) and return it detached; the caller holds the
+    activity's lock and counts it. A confirmed place is announced through the outbox."""
+    values = {"activity_id": activity.id, "user_id": user.id,
+              "assisted_by_id": assisted_by.id if assisted_by else None,
+              "status": SignupStatus.CONFIRMED if confirmed else SignupStatus.WAITLISTED,
+              "created_at": now, "confirmed_at": now if confirmed else None,
+              "cancelled_at": None}
+    inserted = db.session.execute(insert(Signup.__table__), values)
     if confirmed:
-        signup.status, signup.confirmed_at = SignupStatus.CONFIRMED, now
-        activity.confirmed_count += 1
         notifications.notify([user.id], notifications.SIGNUP_CONFIRMED,
                              f"报名成功：{activity.title}", payload={"activity_id": activity.id})
-    else:
-        signup.status = SignupStatus.WAITLISTED
-        activity.waitlist_count += 1
-    db.session.add(signup)
-    return signup
+    return Signup(id=inserted.inserted_primary_key[0], **values)
+
+
+@functools.cache
+def _counter_update(counter_name: str) -> Update:
+    counters = Activity.__table__.c
+    counter = counters[counter_name]
+    return (update(Activity.__table__).where(counters.id == bindparam("activity_id"))
+            .values({counter: counter + bindparam("newcomers")}))
+
+
+def _count_newcomers(activity: Row, newcomers: int, confirmed: bool) -> None:
+    """Add the newcomers to the activity's confirmed or waitlist counter (under its lock)."""
+    statement = _counter_update("confirmed_count" if confirmed else "waitlist_count")
+    db.session.execute(statement, {"activity_id": activity.id, "newcomers": newcomers})
 
 
 def promote_waitlist(activity: Activity) -> list[Signup]:
@@ -272,6 +328,7 @@ def promote_waitlist(activity: Activity) -> list[Signup]:
     return promoted
 
 
+@atomic()
 def cancel_signup(user: User, activity_id: int) -> None:
     """Cancel the user's sign-up; the head of the waitlist takes a freed place at once.
 
@@ -286,7 +343,6 @@ def cancel_signup(user: User, activity_id: int) -> None:
     activity = lock_activity(activity_id)
     signup = active_signup(user.id, activity_id)
     if signup is None:  # cancelled by a concurrent request meanwhile
-        db.session.commit()
         return
     if signup.status == SignupStatus.ATTENDED:
         raise AlreadyAttended()
@@ -297,7 +353,6 @@ def cancel_signup(user: User, activity_id: int) -> None:
     signup.status, signup.cancelled_at = SignupStatus.CANCELLED, utcnow()
     db.session.flush()
     promote_waitlist(activity)
-    db.session.commit()
 
 
 def my_signups_query(user: User) -> Select:
@@ -326,6 +381,7 @@ def fill_waitlist_positions(signups: list[Signup]) -> None:
         waiting[signup_id].position = position
 
 
+@atomic()
 def assisted_sign_up(actor: User, activity_id: int, real_name: str, phone: str) -> Signup:
     """Sign up a resident without a smartphone (代报名), recorded with the staff member.
 
