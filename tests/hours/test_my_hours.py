@@ -3,7 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from api.extensions import db
 from api.hours.models import APPROVED, REJECTED, VOIDED
 from api.hours.totals import star_for
 from api.timeutil import LOCAL_TZ
@@ -46,6 +48,53 @@ def test_total_equals_the_sum_of_approved_records_listed(my_hours, all_records, 
     assert body["pending_minutes"] == pending
     assert sum(item["minutes"] for item in body["by_month"]) == approved
     assert sum(item["minutes"] for item in body["by_category"]) == approved
+
+
+def test_my_hours_reads_the_breakdown_and_the_page_in_two_statements(
+        my_hours, volunteer, past_activity, add_record, count_queries):
+    person = volunteer()
+    for number in range(3):
+        add_record(person, past_activity(days_ago=number + 1), 60, status=APPROVED)
+    my_hours(person)  # the session and the sign-in are warm
+
+    with count_queries() as counted:
+        my_hours(person)
+
+    # The signed-in user (one statement), the grouped breakdown, the page with its checksum.
+    assert counted.n == 3
+
+
+def test_a_review_landing_between_the_breakdown_and_the_page_is_read_again(
+        my_hours, volunteer, past_activity, add_record):
+    person = volunteer()
+    kept = add_record(person, past_activity(days_ago=2), 60, status=APPROVED)
+    reviewed = add_record(person, past_activity(days_ago=1), 45)  # pending
+    engine = db.engine
+    seen = []
+
+    def review_once(conn, cursor, statement, parameters, context, executemany):
+        # Right after the breakdown's statement, another connection approves a record.
+        if "GROUP BY" in statement and "service_records" in statement and not seen:
+            seen.append(statement)
+            with engine.begin() as other:
+                other.execute(sa.text("UPDATE service_records SET status = 'approved' "
+                                      "WHERE id = :id"), {"id": reviewed.id})
+
+    sa.event.listen(engine, "after_cursor_execute", review_once)
+    try:
+        body = my_hours(person)
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", review_once)
+
+    # Whether the request's reads saw the review (PostgreSQL: read again after the page's
+    # checksum disagreed) or none of them did (a snapshot), the total is what is listed.
+    listed = {row["id"]: row for row in body["records"]}
+    assert seen and set(listed) == {kept.id, reviewed.id}
+    assert body["total_minutes"] == sum(
+        row["credited_minutes"] for row in listed.values() if row["status"] == APPROVED)
+    assert body["total_minutes"] in (60, 105)
+    again = my_hours(person)
+    assert again["total_minutes"] == 105
 
 
 def test_records_are_newest_service_first(my_hours, volunteer, past_activity, add_record):
