@@ -38,7 +38,6 @@ NOT_YET_CONVERTED = {
     "api/signups/no_shows.py",
     "api/signups/services.py",
     "api/staff/services.py",
-    "api/stats/services.py",
     "api/units/services.py",
     "api/wechat/services.py",
 }

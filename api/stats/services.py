@@ -12,11 +12,11 @@ folded into townships in Python. The numbers are the ones the other endpoints li
 * ``help_requests`` — by local date of submission; unrated ones past HELP_AUTO_RATE_DAYS
   count as rated "satisfied" (read as such; the periodic task writes it down).
 
-Answers are cached per process for ``STATS_CACHE_SECONDS``.
+Answers are cached per process for ``STATS_CACHE_SECONDS``; the view keeps the bytes in the
+public response cache (family ``stats``) until a snapshot is stored or the answer grows old.
 """
 
 import threading
-import time
 from datetime import date, datetime, timedelta
 
 from flask import current_app
@@ -25,6 +25,7 @@ from sqlalchemy import distinct, func, literal_column, select
 from api.accounts.models import VolunteerProfile
 from api.activities.models import Activity
 from api.activities.vocabulary import FINISHED, PUBLISHED
+from api.caching.public import expire_at
 from api.errors import ValidationFailed
 from api.extensions import db
 from api.help import services as help_requests
@@ -35,6 +36,7 @@ from api.hours.totals import hours
 from api.sql_time import local_month
 from api.stats.snapshots import TOWNSHIP_LEVEL, read_snapshot, store_snapshot
 from api.timeutil import local_day_bounds, to_local, utcnow
+from api.transactions import atomic
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
 from api.units.services import get_unit, in_subtree
@@ -102,20 +104,26 @@ def statistics(unit_id: int | None = None, first: date | None = None,
     if first is None and last is None:
         kept = read_snapshot(unit_id)
         if kept is not None:
+            max_age = current_app.config["STATS_SNAPSHOT_MAX_AGE_SECONDS"]
+            expire_at(kept["generated_at"] + timedelta(seconds=max_age))
             return kept
     ttl = current_app.config["STATS_CACHE_SECONDS"]
     key = (unit_id, first, last, to_local(utcnow()).date())
     cache = current_app.extensions.setdefault("stats_cache", {})
     with _cache_lock:
         cached = cache.get(key)
-    if ttl > 0 and cached and cached[0] > time.monotonic():
+    now = utcnow()
+    if ttl > 0 and cached and now < cached[0]:
+        expire_at(cached[0])
         return cached[1]
-    answer = compute(unit, first, last, utcnow())
+    answer = compute(unit, first, last, now)
+    expires = now + timedelta(seconds=max(ttl, 0))
+    expire_at(expires)
     if ttl > 0:
         with _cache_lock:
             if len(cache) >= _CACHE_SIZE:
                 cache.clear()
-            cache[key] = (time.monotonic() + ttl, answer)
+            cache[key] = (expires, answer)
     return answer
 
 
@@ -311,6 +319,6 @@ def refresh_snapshots() -> dict:
     now = utcnow()
     townships = list(db.session.scalars(select(Unit).where(Unit.level == TOWNSHIP_LEVEL)))
     for scope in (None, *townships):
-        store_snapshot(scope.id if scope else None, compute(scope, None, None, now), now)
-        db.session.commit()
+        with atomic():
+            store_snapshot(scope.id if scope else None, compute(scope, None, None, now), now)
     return {"scopes": 1 + len(townships)}
