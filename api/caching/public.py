@@ -131,7 +131,8 @@ def serve_cached():
     the key under which its view's answer is to be kept."""
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     family = getattr(view, _ATTRIBUTE, None)
-    if family is None or request.method != "GET" or request.authorization or request.cookies:
+    if family is None or request.method != "GET" or "Authorization" in request.headers \
+            or request.cookies:  # any Authorization header, even one not parsed, is a viewer
         return None
     generation = generations.current(family)
     if generation is None:  # Redis unreachable: the view answers, uncached
