@@ -8,9 +8,10 @@ Everything comes from the environment:
 ``GUNICORN_THREADS``       threads per worker with ``gthread`` (default 4)
 ``GUNICORN_TIMEOUT``       seconds before a silent worker is restarted (default 60)
 
-The app is loaded once in the master (``preload_app``), with the Chinese analysis (OpenCC,
-the segmenter and its dictionary, pypinyin, the synonym and stop-word lists) warmed up, so
-every forked worker shares it instead of loading its own. No database connection crosses a
+The app is loaded once in the master (``preload_app``), and ``wsgi.py`` warms search up there
+(the Chinese analysis: OpenCC, the segmenter and its dictionary, pypinyin, the synonym and
+stop-word lists; and the index's per-segment columns), so every forked worker shares it
+instead of loading its own. No database connection crosses a
 fork: the master opens none, and each worker disposes of the engine it inherited.
 """
 
@@ -31,14 +32,6 @@ preload_app = True
 # only when asked for (GUNICORN_ACCESS_LOG=- or a file).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
-
-
-def when_ready(server) -> None:
-    """In the master, after the app was loaded and before any fork: load the analysis."""
-    from search.analysis import warm_up
-
-    warm_up()
-    server.log.info("Chinese analysis loaded in the master (pid %s)", os.getpid())
 
 
 def post_fork(server, worker) -> None:

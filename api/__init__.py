@@ -107,7 +107,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     openapi_cache.install(app, api)
     headers.install(app)
     freshness.install()
-    public_cache.install()
+    public_cache.install(app)
     task_queue.init_app(app)
     wakeup.install()
     for command in _cli_commands():

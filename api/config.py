@@ -207,6 +207,9 @@ class Config:
         self.STATS_CACHE_SECONDS = _env_int("STATS_CACHE_SECONDS", 60)
         # A stored snapshot (task stats.refresh, every 10 minutes) older than this is not used.
         self.STATS_SNAPSHOT_MAX_AGE_SECONDS = _env_int("STATS_SNAPSHOT_MAX_AGE_SECONDS", 1800)
+        # Public response cache with REDIS_URL: seconds a generation token lives in Redis (the
+        # longest a cached answer may lag should Redis fail just as a commit moves it on).
+        self.PUBLIC_CACHE_TOKEN_SECONDS = _env_int("PUBLIC_CACHE_TOKEN_SECONDS", 60)
         # Hours ledger caps: one manual or 我来帮 record, and one volunteer's live records of
         # one local day (checkin, manual and help together).
         self.MANUAL_RECORD_MAX_MINUTES = _env_int("MANUAL_RECORD_MAX_MINUTES", 8 * 60)

@@ -18,6 +18,7 @@ reopening after a commit a few milliseconds (``benchmarks/search_bench.py``).
 
 from __future__ import annotations
 
+import math
 import os
 import shutil
 import threading
@@ -334,7 +335,8 @@ class SearchIndex:
         by category, with the filters applied.  ``per_page`` is capped at 100.
         Beyond ``total_bound`` matches of a type, counting stops (newest first) and
         ``total_is_lower_bound`` is set; see ``search.ranking``.
-        Results are remembered (per thread, ``cache_size``) until the next commit.
+        Results are remembered (per thread, ``cache_size``) until the next commit, and
+        while "now" leaves every activity they walked on the same side of its start.
         """
         page = max(1, int(page))
         per_page = min(max(1, int(per_page)), MAX_PER_PAGE)
@@ -344,8 +346,10 @@ class SearchIndex:
         now_ts = int((now or self.clock()).timestamp())
         keep = page * per_page
 
-        # The current minute is close enough to "now" for ordering, and lets results
-        # be remembered; they are forgotten at the next commit (a new searcher).
+        # Results are remembered on the searcher, which is reopened (and its results
+        # forgotten) at every commit or swap: the key is this index generation's.  "Now"
+        # only decides which activities have started; a result is reused while none of
+        # the activities it walked has started or "un-started" (``Tally.now_window``).
         key = (
             plan.clean_query_text(q),
             type,
@@ -355,26 +359,28 @@ class SearchIndex:
             date_range,
             page,
             per_page,
-            now_ts // 60,
         )
 
         def run(searcher) -> SearchResults:
             cache = self._local.opened.results
-            if key in cache:
+            cached = cache.get(key)
+            if cached is not None and cached[1][0] < now_ts <= cached[1][1]:
                 cache.move_to_end(key)
-                return _copy(cache[key])
-            result = search(searcher)
+                return _copy(cached[0])
+            result, now_window = search(searcher)
             if self.cache_size:
-                cache[key] = _copy(result)
+                cache[key] = (_copy(result), now_window)
+                cache.move_to_end(key)
                 if len(cache) > self.cache_size:
                     cache.popitem(last=False)
             return result
 
-        def search(searcher) -> SearchResults:
+        def search(searcher) -> tuple[SearchResults, tuple[float, float]]:
+            always = (-math.inf, math.inf)
             reader = searcher.reader()
             query_plan = plan.build_plan(reader, q, self._local.opened.lexicon)
             if query_plan is None:
-                return empty
+                return empty, always
             exact = query_plan.exact_title
             exact_found = exact is not None and reader.doc_frequency("title_key", exact.text) > 0
             if exact_found:
@@ -382,14 +388,14 @@ class SearchIndex:
             collector = self._collector(filters, date_range, now_ts, keep, split_types=not type)
             tally = collector.collect(searcher, self._leaves(searcher), query_plan, exact_found)
             if not tally.total:
-                return empty
+                return empty, tally.now_window
             hits = [
                 self._hit(searcher, docnum, score, query_plan)
                 for docnum, score in tally.ranked()[(page - 1) * per_page :]
             ]
             return SearchResults(
                 hits, tally.total, page, per_page, tally.facets(), tally.truncated
-            )
+            ), tally.now_window
 
         return self._with_searcher(run, empty)
 

@@ -47,6 +47,10 @@ class Tally:
         self.heap: list[tuple[tuple, int, float]] = []
         #: True when counting stopped at a bound: ``total`` is a lower bound
         self.truncated = False
+        #: The "now"s for which this tally holds, ``after < now <= until``: the latest
+        #: start of an activity walked that had started and the earliest of one that had
+        #: not (whether an activity is upcoming is the only thing "now" changes)
+        self.now_window: tuple[float, float] = (-math.inf, math.inf)
 
     def push(self, item: tuple[tuple, int, float]) -> None:
         if len(self.heap) < self.keep:
@@ -186,6 +190,7 @@ class Collector:
         score_bound = max(self.score_bound, self.keep) if self.score_bound else None
         strict, relaxed = Tally(self.keep), Tally(self.keep)
         ranked = 0
+        started_after, started_before = -math.inf, math.inf
         for leaf, offset in leaves:
             allowed = _filter_matcher(filter_query, leaf)
             if allowed is False:
@@ -230,7 +235,16 @@ class Collector:
                         break  # the rest of the segment is older still
                     matcher.next()
                     continue
-                upcoming = when >= now_ts or doc_types[docnum] != "activity"
+                if doc_types[docnum] != "activity":
+                    upcoming = True
+                elif when >= now_ts:
+                    upcoming = True
+                    if when < started_before:
+                        started_before = when
+                else:
+                    upcoming = False
+                    if when > started_after:
+                        started_after = when
                 if complete:
                     matched_strict.append(docnum)
                     if score_bound is None or ranked < score_bound:
@@ -280,6 +294,7 @@ class Collector:
                 break
         if complete:
             relaxed = strict
+        strict.now_window = relaxed.now_window = (started_after, started_before)
         return strict, relaxed
 
 
@@ -338,6 +353,8 @@ def _merged(parts: list[Tally], keep: int) -> Tally:
         merged.types.update(part.types)
         merged.categories.update(part.categories)
         merged.truncated = merged.truncated or part.truncated
+        merged.now_window = (max(merged.now_window[0], part.now_window[0]),
+                             min(merged.now_window[1], part.now_window[1]))
         for item in part.heap:
             merged.push(item)
     return merged

@@ -1,17 +1,25 @@
-"""A response cache for anonymous calendar reads, correct at once after every write.
+"""A response cache for anonymous public reads, correct at once after every write.
 
-Any transaction that writes activities, sign-ups, units or teams (through the unit of work or
-an ORM ``UPDATE``/``INSERT``/``DELETE`` statement) bumps the ``calendar`` generation just
-before it commits, in the same transaction: the new generation and the writes become
-visible together. An anonymous GET of a cached view reads
-that one row by primary key; the same path, query and generation answer the bytes made
-before (or ``304`` to a client holding them, by ``ETag``), anything else runs the view. So a
-sign-up shows in the counts on the very next read, in every worker and on every machine,
-while unchanged pages cost one indexed read instead of their queries and serialisation.
+A view decorated with :func:`cached_public_read` belongs to a *family* of data (``calendar``:
+activities, sign-ups, attendances, units, teams; ``stats``: the statistics snapshots, units).
+Any transaction that writes one of the family's tables (through the unit of work or an ORM
+``UPDATE``/``INSERT``/``DELETE`` statement) moves the family's generation on
+(:mod:`api.caching.generations`: in the same transaction in the database, or right after its
+commit in Redis). An anonymous GET of a cached view reads the generation first; the same
+path, query, generation and local date answer the bytes made before (or ``304`` to a client
+holding them, by ``ETag``), anything else runs the view. So a sign-up shows in the counts on
+the very next read, in every worker and on every machine, while unchanged pages cost one
+generation read instead of their queries and serialisation.
+
+A cache hit is served by a ``before_request`` hook, after the request log's and the rate
+limiter's hooks and before flask-smorest parses any argument; the response still passes
+every ``after_request`` hook (security headers, request id). A miss goes on to the view, whose
+decorator keeps its answer under the key the hook computed.
 
 An answer that changes by the clock alone (an activity whose sign-up opens or closes at a
-set time) says when with :func:`expire_at`; its entry is not used from that moment on. The
-local date is part of the key, for answers whose defaults depend on today.
+set time, a statistics snapshot growing old) says when with :func:`expire_at`; its entry is
+not used from that moment on. The local date is part of the key, for answers whose defaults
+depend on today. The ``ETag`` is a hash of the body: a ``304`` always means the same bytes.
 
 Requests that carry credentials (an ``Authorization`` header or any cookie) are never
 cached: their answers may hold the viewer's own sign-up.
@@ -23,44 +31,60 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Response, current_app, g, request
-from sqlalchemy import event, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from flask import Flask, Response, current_app, g, has_app_context, request
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from api.activities.models import Activity
-from api.caching.models import CacheGeneration
-from api.extensions import db
+from api.caching import generations
 from api.signups.models import Attendance, Signup
+from api.stats.snapshots import StatsSnapshot
 from api.timeutil import local_today, utcnow
 from api.units.models import Team, Unit
 
 CALENDAR = "calendar"
-_TRACKED = (Activity, Signup, Attendance, Unit, Team)
-_TRACKED_TABLES = {model.__table__ for model in _TRACKED}
-_DIRTY = "calendar_generation_dirty"
+STATS = "stats"
+#: What each family's answers are made of: a write to one of these tables moves it on.
+FAMILIES: dict[str, tuple[type, ...]] = {
+    CALENDAR: (Activity, Signup, Attendance, Unit, Team),
+    STATS: (StatsSnapshot, Unit),
+}
+_FAMILIES_OF_MODEL = {model: {family for family, models in FAMILIES.items() if model in models}
+                      for models in FAMILIES.values() for model in models}
+_FAMILIES_OF_TABLE = {model.__table__: families for model, families in _FAMILIES_OF_MODEL.items()}
+_CHANGED = "public_cache_changed"
+_ATTRIBUTE = "public_cache_family"
 MAX_ENTRIES = 1024
 
 
+@dataclass(frozen=True)
+class _Entry:
+    body: bytes
+    mimetype: str
+    etag: str
+    cache_control: str | None
+    expires: datetime | None
+
+
 class _ResponseCache:
-    """A bounded, thread-safe LRU of (body, mimetype, expiry) per key, one per app."""
+    """A bounded, thread-safe LRU of entries per key, one per app."""
 
     def __init__(self, size: int):
         self.size = size
-        self._entries: OrderedDict[tuple, tuple[bytes, str, datetime | None]] = OrderedDict()
+        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[bytes, str, datetime | None] | None:
+    def get(self, key: tuple) -> _Entry | None:
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
             return entry
 
-    def put(self, key: tuple, entry: tuple[bytes, str, datetime | None]) -> None:
+    def put(self, key: tuple, entry: _Entry) -> None:
         with self._lock:
             self._entries[key] = entry
             self._entries.move_to_end(key)
@@ -76,23 +100,6 @@ def _app_cache() -> _ResponseCache:
     return cache
 
 
-def current_generation() -> int:
-    """The calendar generation now committed (0 before the first write)."""
-    value = db.session.scalar(select(CacheGeneration.value)
-                              .where(CacheGeneration.name == CALENDAR))
-    return value or 0
-
-
-def bump_generation(session: Session) -> None:
-    """Move the calendar generation on inside the session's transaction, so it becomes
-    visible together with the writes it stands for. An upsert: concurrent first writes
-    after the row was emptied away cannot collide."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" \
-        else sqlite_insert
-    session.execute(insert(CacheGeneration).values(name=CALENDAR, value=1).on_conflict_do_update(
-        index_elements=[CacheGeneration.name], set_={"value": CacheGeneration.value + 1}))
-
-
 def expire_at(moment: datetime | None) -> None:
     """Say that the answer being made changes by itself at ``moment`` (None: never)."""
     if moment is None:
@@ -102,42 +109,77 @@ def expire_at(moment: datetime | None) -> None:
         g.public_cache_expires = moment
 
 
-def cached_public_read(view):
-    """Serve an anonymous GET of ``view`` from the response cache (see the module)."""
+def note_change(session: Session, *families: str) -> None:
+    """Say that the session's transaction changed ``families`` (all of them when none is
+    named), for writes the listeners cannot see (raw SQL through ``text()``)."""
+    session.info.setdefault(_CHANGED, set()).update(families or FAMILIES)
+
+
+def _answer(entry: _Entry) -> Response:
+    response = Response(entry.body, status=200, mimetype=entry.mimetype)
+    response.set_etag(entry.etag)
+    if entry.cache_control:
+        response.headers["Cache-Control"] = entry.cache_control
+    else:
+        response.cache_control.public = True
+        response.cache_control.no_cache = True  # always revalidate: counts change
+    return response.make_conditional(request)
+
+
+def serve_cached():
+    """``before_request``: answer an anonymous GET of a cached view from the cache, or note
+    the key under which its view's answer is to be kept."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    family = getattr(view, _ATTRIBUTE, None)
+    if family is None or request.method != "GET" or "Authorization" in request.headers \
+            or request.cookies:  # any Authorization header, even one not parsed, is a viewer
+        return None
+    generation = generations.current(family)
+    if generation is None:  # Redis unreachable: the view answers, uncached
+        return None
+    key = (request.path, tuple(sorted(request.args.items(multi=True))), generation,
+           local_today())
+    entry = _app_cache().get(key)
+    if entry is not None and (entry.expires is None or utcnow() < entry.expires):
+        return _answer(entry)
+    g.public_cache_key = key
+    return None
+
+
+def cached_public_read(view=None, *, family: str = CALENDAR):
+    """Serve anonymous GETs of ``view`` from the response cache of ``family`` (see the
+    module). Usable bare (``@cached_public_read``) or with a family."""
+    if view is None:
+        return functools.partial(cached_public_read, family=family)
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        if request.method != "GET" or request.authorization or request.cookies:
+        key = g.pop("public_cache_key", None)
+        if key is None:  # not cacheable (credentials, another method, Redis down)
             return view(*args, **kwargs)
-        generation = current_generation()
-        key = (request.path, tuple(sorted(request.args.items(multi=True))), generation,
-               local_today())
-        etag = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
-        cache = _app_cache()
-        entry = cache.get(key)
-        if entry is None or (entry[2] is not None and utcnow() >= entry[2]):
-            g.public_cache_expires = None
-            response = current_app.make_response(view(*args, **kwargs))
-            if response.status_code != 200:
-                return response
-            entry = (response.get_data(), response.mimetype, g.public_cache_expires)
-            cache.put(key, entry)
-        body, mimetype, expires = entry
-        if expires is not None:
-            etag += f"-{int(expires.timestamp())}"
-        response = Response(body, status=200, mimetype=mimetype)
-        response.set_etag(etag)
-        response.cache_control.public = True
-        response.cache_control.no_cache = True  # always revalidate: counts change
-        return response.make_conditional(request)
+        g.public_cache_expires = None
+        response = current_app.make_response(view(*args, **kwargs))
+        if response.status_code != 200:
+            return response
+        body = response.get_data()
+        entry = _Entry(body, response.mimetype, hashlib.sha256(body).hexdigest()[:32],
+                       response.headers.get("Cache-Control"), g.public_cache_expires)
+        _app_cache().put(key, entry)
+        return _answer(entry)
 
+    setattr(wrapper, _ATTRIBUTE, family)
     return wrapper
 
 
+# --- noting writes ---------------------------------------------------------------------------
+
+
 def _note_flush(session: Session, flush_context) -> None:
-    if any(isinstance(instance, _TRACKED)
-           for instance in (*session.new, *session.dirty, *session.deleted)):
-        session.info[_DIRTY] = True
+    changed = set()
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        changed |= _FAMILIES_OF_MODEL.get(type(instance), set())
+    if changed:
+        session.info.setdefault(_CHANGED, set()).update(changed)
 
 
 def _note_statement(orm_execute_state) -> None:
@@ -145,24 +187,40 @@ def _note_statement(orm_execute_state) -> None:
             or orm_execute_state.is_insert):
         return
     table = getattr(orm_execute_state.statement, "table", None)
-    if table in _TRACKED_TABLES:
-        orm_execute_state.session.info[_DIRTY] = True
+    changed = _FAMILIES_OF_TABLE.get(table)
+    if changed:
+        orm_execute_state.session.info.setdefault(_CHANGED, set()).update(changed)
+
+
+def _redis_generations() -> bool:
+    return has_app_context() and generations.uses_redis()
 
 
 def _before_commit(session: Session) -> None:
     session.flush()  # the pending writes note themselves first
-    if session.info.pop(_DIRTY, False):
-        bump_generation(session)
+    if _redis_generations():
+        return  # published after the commit
+    for family in sorted(session.info.pop(_CHANGED, ())):
+        generations.bump_in_transaction(session, family)
+
+
+def _after_commit(session: Session) -> None:
+    changed = session.info.pop(_CHANGED, None)
+    if changed and _redis_generations():
+        generations.publish(changed)
 
 
 def _after_rollback(session: Session, previous_transaction) -> None:
-    session.info.pop(_DIRTY, None)
+    session.info.pop(_CHANGED, None)
 
 
-def install() -> None:
-    """Listen to every session (idempotent)."""
+def install(app: Flask) -> None:
+    """Serve cache hits in ``app`` before its views, and listen to every session (the
+    listeners once per process)."""
+    app.before_request(serve_cached)
     if not event.contains(Session, "after_flush", _note_flush):
         event.listen(Session, "after_flush", _note_flush)
         event.listen(Session, "do_orm_execute", _note_statement)
         event.listen(Session, "before_commit", _before_commit)
+        event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_soft_rollback", _after_rollback)

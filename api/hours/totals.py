@@ -2,15 +2,16 @@
 
 Sums are computed in SQL over ``ix_service_records_user_served`` (never by loading rows
 into Python), and the total a volunteer sees always equals the sum of the approved records
-listed to them (DESIGN §4 invariant 4): the page query carries the same sum as a window
-aggregate, and the two are read again should a review land between them.
+listed to them (DESIGN §4 invariant 4): the page's statement carries the volunteer's
+checksum (records, approved records, approved minutes), which must equal the grouped
+breakdown's, and the two are read again should a review land between them.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 
 from api.accounts.models import User, VolunteerProfile
 from api.activities.models import Activity
@@ -80,82 +81,106 @@ class Breakdown:
     @property
     def year_minutes(self) -> int:
         prefix = f"{self.year:04d}-"
-        return sum(minutes for month, minutes in self.by_month.items()
-                   if month.startswith(prefix))
+        return sum(minutes for month, minutes in self.by_month.items() if month.startswith(prefix))
 
     @property
     def checksum(self) -> tuple[int, int, int]:
-        """What :func:`_checksum` reads: records, approved records, approved minutes."""
-        return (sum(self.count_by_status.values()),
-                self.count_by_status.get(RecordStatus.APPROVED, 0), self.approved_minutes)
+        """What :func:`_checksum_columns` read: records, approved records, approved minutes."""
+        return (
+            sum(self.count_by_status.values()),
+            self.count_by_status.get(RecordStatus.APPROVED, 0),
+            self.approved_minutes,
+        )
 
 
 def breakdown(user_id: int, year: int) -> Breakdown:
-    """Two grouped queries over the covering index ``ix_service_records_user_served``:
-    a few dozen rows each, however many records the volunteer has. (One query grouped by
-    status, category and month at once would build a group per record.)"""
+    """One query grouped by status, category and local month over the covering index
+    ``ix_service_records_user_served``: at most a row per status, category and month of the
+    volunteer's service, however many records they have."""
     result = Breakdown(year)
-    by_status_category = db.session.execute(
-        select(ServiceRecord.status, ServiceRecord.category, func.count(),
-               func.sum(ServiceRecord.credited_minutes))
+    month = local_month(ServiceRecord.served_at)
+    grouped = db.session.execute(
+        select(
+            ServiceRecord.status,
+            ServiceRecord.category,
+            month,
+            func.count(),
+            func.sum(ServiceRecord.credited_minutes),
+        )
         .where(ServiceRecord.user_id == user_id)
-        .group_by(ServiceRecord.status, ServiceRecord.category)
+        .group_by(ServiceRecord.status, ServiceRecord.category, month)
     )
-    for status, category, count, minutes in by_status_category:
+    for status, category, row_month, count, minutes in grouped:
         minutes = int(minutes or 0)
         result.count_by_status[status] = result.count_by_status.get(status, 0) + count
         result.minutes_by_status[status] = result.minutes_by_status.get(status, 0) + minutes
         if status == RecordStatus.APPROVED:
             label = category or "其他"
             result.by_category[label] = result.by_category.get(label, 0) + minutes
-    month = local_month(ServiceRecord.served_at)
-    result.by_month = {row_month: int(minutes) for row_month, minutes in db.session.execute(
-        select(month, func.sum(ServiceRecord.credited_minutes))
-        .where(ServiceRecord.user_id == user_id, ServiceRecord.status == RecordStatus.APPROVED)
-        .group_by(month)
-    )}
+            result.by_month[row_month] = result.by_month.get(row_month, 0) + minutes
     return result
 
 
-def _checksum(user_id: int) -> tuple[int, int, int]:
-    """Records, approved records and approved minutes of a volunteer, in one cheap read:
-    what changes when a record is added, reviewed, corrected or voided."""
+def _checksum_columns(user_id: int):
+    """Records, approved records and approved minutes of a volunteer, as one row: what
+    changes when a record is added, reviewed, corrected or voided."""
     is_approved = ServiceRecord.status == RecordStatus.APPROVED
-    row = db.session.execute(
-        select(func.count(), func.count(case((is_approved, 1))),
-               func.sum(case((is_approved, ServiceRecord.credited_minutes), else_=0)))
-        .where(ServiceRecord.user_id == user_id)
-    ).one()
-    return row[0], row[1], int(row[2] or 0)
+    return select(
+        func.count().label("records"),
+        func.count(case((is_approved, 1))).label("approved"),
+        func.coalesce(
+            func.sum(case((is_approved, ServiceRecord.credited_minutes), else_=0)), 0
+        ).label("minutes"),
+    ).where(ServiceRecord.user_id == user_id)
 
 
 def approved_minutes(user_id: int) -> int:
     """The sum of a volunteer's approved records."""
-    return int(db.session.scalar(
-        select(func.coalesce(func.sum(ServiceRecord.credited_minutes), 0))
-        .where(ServiceRecord.user_id == user_id, ServiceRecord.status == RecordStatus.APPROVED)
-    ))
+    return int(
+        db.session.scalar(
+            select(func.coalesce(func.sum(ServiceRecord.credited_minutes), 0)).where(
+                ServiceRecord.user_id == user_id, ServiceRecord.status == RecordStatus.APPROVED
+            )
+        )
+    )
 
 
-def _records_page(user_id: int, page: int, per_page: int,
-                  status: str | None) -> list[ServiceRecord]:
+def _records_page(
+    user_id: int, page: int, per_page: int, status: str | None
+) -> tuple[list[ServiceRecord], tuple[int, int, int] | None]:
     """One page of the volunteer's records, newest service first, with the activity's
-    title and the unit's name joined in (one query for the page)."""
+    title and the unit's name joined in, and the volunteer's checksum read by the same
+    statement (so as of the same moment); the checksum is None for an empty page."""
+    checks = _checksum_columns(user_id).subquery()
     statement = (
-        select(ServiceRecord, Activity.title, Unit.name)
+        select(
+            ServiceRecord,
+            Activity.title,
+            Unit.name,
+            checks.c.records,
+            checks.c.approved,
+            checks.c.minutes,
+        )
         .outerjoin(Activity, Activity.id == ServiceRecord.activity_id)
         .join(Unit, Unit.id == ServiceRecord.unit_id)
+        .join(checks, true())
         .where(ServiceRecord.user_id == user_id)
         .order_by(ServiceRecord.served_at.desc(), ServiceRecord.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+        # Read again after a review, the records must show it, not the session's copies.
+        .execution_options(populate_existing=True)
     )
     if status is not None:
         statement = statement.where(ServiceRecord.status == status)
-    records = []
-    for record, activity_title, unit_name in db.session.execute(statement):
+    records, checksum = [], None
+    for record, activity_title, unit_name, count, approved, minutes in db.session.execute(
+        statement
+    ):
         record.activity_title, record.unit_name = activity_title, unit_name
         records.append(record)
-    return records
+        checksum = (count, approved, int(minutes))
+    return records, checksum
 
 
 @dataclass
@@ -180,35 +205,45 @@ class MyHours:
     @property
     def by_category(self) -> list[dict]:
         """Largest first."""
-        return [{"category": name, "minutes": minutes} for name, minutes
-                in sorted(self.totals.by_category.items(), key=lambda item: (-item[1], item[0]))]
+        return [
+            {"category": name, "minutes": minutes}
+            for name, minutes in sorted(
+                self.totals.by_category.items(), key=lambda item: (-item[1], item[0])
+            )
+        ]
 
     @property
     def by_month(self) -> list[dict]:
         """Oldest first (a chart's order)."""
-        return [{"month": month, "minutes": minutes}
-                for month, minutes in sorted(self.totals.by_month.items())]
+        return [
+            {"month": month, "minutes": minutes}
+            for month, minutes in sorted(self.totals.by_month.items())
+        ]
 
 
-def my_hours(user: User, page: int = 1, per_page: int = 20,
-             status: str | None = None) -> MyHours:
+def my_hours(user: User, page: int = 1, per_page: int = 20, status: str | None = None) -> MyHours:
     """My approved total and this year's, pending hours, the breakdowns, my star and one
     page of my records.
 
     The total must equal the sum of the approved records listed (over all pages): the
-    reads are checked against one another (:func:`_checksum` after the page must match
-    the breakdown before it), and read again should a review land in between.
+    page's statement carries the volunteer's checksum, which must match the breakdown read
+    just before it; both are read again should a review land in between. (An empty page
+    lists nothing to disagree with.)
     """
     year = current_year()
     for _attempt in range(5):
         totals = breakdown(user.id, year)
-        records = _records_page(user.id, page, per_page, status)
-        if _checksum(user.id) == totals.checksum:
+        records, checksum = _records_page(user.id, page, per_page, status)
+        if checksum is None or checksum == totals.checksum:
             break
-    total = (totals.count_by_status.get(status, 0) if status is not None
-             else sum(totals.count_by_status.values()))
-    return MyHours(year, totals, star_for(totals.approved_minutes),
-                   Page(records, page, per_page, total))
+    total = (
+        totals.count_by_status.get(status, 0)
+        if status is not None
+        else sum(totals.count_by_status.values())
+    )
+    return MyHours(
+        year, totals, star_for(totals.approved_minutes), Page(records, page, per_page, total)
+    )
 
 
 @dataclass
@@ -231,19 +266,34 @@ def honor_roll(unit_id: int, year: int | None = None, limit: int = 10) -> list[H
         select(ServiceRecord.user_id, minutes, VolunteerProfile.real_name)
         .join(VolunteerProfile, VolunteerProfile.user_id == ServiceRecord.user_id)
         .join(Unit, Unit.id == VolunteerProfile.unit_id)
-        .where(ServiceRecord.status == RecordStatus.APPROVED, ServiceRecord.served_at >= start,
-               ServiceRecord.served_at < end, in_subtree(unit))
+        .where(
+            ServiceRecord.status == RecordStatus.APPROVED,
+            ServiceRecord.served_at >= start,
+            ServiceRecord.served_at < end,
+            in_subtree(unit),
+        )
         .group_by(ServiceRecord.user_id, VolunteerProfile.real_name)
         .order_by(minutes.desc(), ServiceRecord.user_id)
         .limit(limit)
     ).all()
     # Stars count all approved hours, not only this year's: one more grouped query.
-    lifetime = dict(db.session.execute(
-        select(ServiceRecord.user_id, func.sum(ServiceRecord.credited_minutes))
-        .where(ServiceRecord.user_id.in_([row.user_id for row in rows]),
-               ServiceRecord.status == RecordStatus.APPROVED)
-        .group_by(ServiceRecord.user_id)
-    ).all())
-    return [HonorRollEntry(rank, row.user_id, mask_name(row.real_name), int(row.minutes),
-                           star_for(int(lifetime.get(row.user_id) or 0)))
-            for rank, row in enumerate(rows, start=1)]
+    lifetime = dict(
+        db.session.execute(
+            select(ServiceRecord.user_id, func.sum(ServiceRecord.credited_minutes))
+            .where(
+                ServiceRecord.user_id.in_([row.user_id for row in rows]),
+                ServiceRecord.status == RecordStatus.APPROVED,
+            )
+            .group_by(ServiceRecord.user_id)
+        ).all()
+    )
+    return [
+        HonorRollEntry(
+            rank,
+            row.user_id,
+            mask_name(row.real_name),
+            int(row.minutes),
+            star_for(int(lifetime.get(row.user_id) or 0)),
+        )
+        for rank, row in enumerate(rows, start=1)
+    ]

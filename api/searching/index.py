@@ -16,6 +16,21 @@ def search_index() -> SearchIndex:
     return indexes[index_dir]
 
 
+def warm_up(app) -> None:
+    """Load the Chinese analysis and, when the index exists, read its per-segment columns
+    with one query, then close the searcher (no open file crosses a fork): what a process's
+    first search would otherwise pay (call it once per process, before forking)."""
+    from search import warm_up as warm_up_analysis
+
+    warm_up_analysis()
+    with app.app_context():
+        index = search_index()
+        try:
+            index.query("志愿服务")
+        finally:
+            close_search_indexes()
+
+
 def close_search_indexes() -> None:
     """Close this thread's searchers of the app's indexes (tests, shutdown)."""
     for index in current_app.extensions.get("search_indexes", {}).values():

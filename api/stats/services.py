@@ -12,11 +12,11 @@ folded into townships in Python. The numbers are the ones the other endpoints li
 * ``help_requests`` — by local date of submission; unrated ones past HELP_AUTO_RATE_DAYS
   count as rated "satisfied" (read as such; the periodic task writes it down).
 
-Answers are cached per process for ``STATS_CACHE_SECONDS``.
+Answers are cached per process for ``STATS_CACHE_SECONDS``; the view keeps the bytes in the
+public response cache (family ``stats``) until a snapshot is stored or the answer grows old.
 """
 
 import threading
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -26,6 +26,7 @@ from sqlalchemy import distinct, func, literal_column, select
 from api.accounts.models import VolunteerProfile
 from api.activities.models import Activity
 from api.activities.vocabulary import ActivityStatus
+from api.caching.public import expire_at
 from api.errors import ValidationFailed
 from api.extensions import db
 from api.help import ratings as help_ratings
@@ -104,20 +105,26 @@ def statistics(unit_id: int | None = None, first: date | None = None,
     if first is None and last is None:
         kept = read_snapshot(unit_id)
         if kept is not None:
+            max_age = current_app.config["STATS_SNAPSHOT_MAX_AGE_SECONDS"]
+            expire_at(kept["generated_at"] + timedelta(seconds=max_age))
             return kept
     ttl = current_app.config["STATS_CACHE_SECONDS"]
     key = (unit_id, first, last, to_local(utcnow()).date())
     cache = current_app.extensions.setdefault("stats_cache", {})
     with _cache_lock:
         cached = cache.get(key)
-    if ttl > 0 and cached and cached[0] > time.monotonic():
+    now = utcnow()
+    if ttl > 0 and cached and now < cached[0]:
+        expire_at(cached[0])
         return cached[1]
-    answer = compute(unit, first, last, utcnow())
+    answer = compute(unit, first, last, now)
+    expires = now + timedelta(seconds=max(ttl, 0))
+    expire_at(expires)
     if ttl > 0:
         with _cache_lock:
             if len(cache) >= _CACHE_SIZE:
                 cache.clear()
-            cache[key] = (time.monotonic() + ttl, answer)
+            cache[key] = (expires, answer)
     return answer
 
 

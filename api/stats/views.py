@@ -3,6 +3,7 @@
 from flask import current_app
 
 from api.blueprint import Blueprint
+from api.caching.public import STATS, cached_public_read
 from api.stats import services
 from api.stats.schemas import StatsQuerySchema, StatsSchema
 
@@ -10,6 +11,7 @@ blp = Blueprint("stats", __name__, url_prefix="/api/v1", description="统计")
 
 
 @blp.route("/stats", methods=["GET"])
+@cached_public_read(family=STATS)
 @blp.arguments(StatsQuerySchema, location="query")
 @blp.response(200, StatsSchema)
 def get_stats(query):

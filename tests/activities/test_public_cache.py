@@ -1,14 +1,37 @@
 """Anonymous calendar reads come from a response cache that no write can leave stale."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+import redis
 import sqlalchemy as sa
 
 from api.activities.models import Activity
+from api.activities.schemas import ActivityQuerySchema
+from api.caching.models import CacheGeneration
 from api.extensions import db
 
 NOW = datetime(2026, 12, 10, 2, 0, tzinfo=UTC)  # 10:00 local
 LIST = "/api/v1/activities?start=2026-12-12&end=2026-12-12"
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+@pytest.fixture(params=["database", "redis"])
+def generations(request, app_config):
+    """Where the generations live: the database (no REDIS_URL) or Redis (a namespace of the
+    test's own on 127.0.0.1:6379)."""
+    if request.param == "database":
+        app_config["REDIS_URL"] = ""
+        yield "database"
+        return
+    namespace = f"test-cache-{uuid.uuid4().hex}"
+    app_config.update(REDIS_URL=REDIS_URL, RATELIMIT_KEY_NAMESPACE=namespace)
+    yield "redis"
+    server = redis.Redis.from_url(REDIS_URL)
+    keys = server.keys(f"{namespace}:*")
+    if keys:
+        server.delete(*keys)
 
 
 def _confirmed(client, url=LIST, **kwargs):
@@ -18,7 +41,7 @@ def _confirmed(client, url=LIST, **kwargs):
 
 
 def test_a_sign_up_shows_at_once_and_unchanged_pages_revalidate(
-        client, create_activity, create_user, auth_headers, frozen_clock):
+        generations, client, create_activity, create_user, auth_headers, frozen_clock):
     frozen_clock(NOW)
     activity = create_activity(starts_at=NOW + timedelta(days=2))
     first, counts = _confirmed(client)
@@ -38,7 +61,7 @@ def test_a_sign_up_shows_at_once_and_unchanged_pages_revalidate(
     assert stale.status_code == 200
 
 
-def test_cached_bytes_are_served_until_the_generation_moves(client, create_activity,
+def test_cached_bytes_are_served_until_the_generation_moves(generations, client, create_activity,
                                                               frozen_clock):
     frozen_clock(NOW)
     activity = create_activity(starts_at=NOW + timedelta(days=2), title="原标题")
@@ -73,7 +96,7 @@ def test_signed_in_answers_are_never_cached(client, create_activity, create_user
     assert "ETag" not in mine.headers
 
 
-def test_sign_up_closing_by_the_clock_shows_without_a_write(client, create_activity,
+def test_sign_up_closing_by_the_clock_shows_without_a_write(generations, client, create_activity,
                                                              frozen_clock):
     frozen_clock(NOW)
     activity = create_activity(starts_at=NOW + timedelta(days=2),
@@ -95,3 +118,79 @@ def test_the_default_range_follows_the_local_date(client, create_activity, froze
     tomorrow = [item["title"] for item in client.get("/api/v1/activities").get_json()["data"]]
 
     assert (tonight, tomorrow) == (["今晚"], [])
+
+
+def test_a_hit_is_answered_before_the_view_and_its_arguments(
+        generations, client, create_activity, frozen_clock, count_queries, monkeypatch):
+    frozen_clock(NOW)
+    create_activity(starts_at=NOW + timedelta(days=2))
+    first = client.get(LIST)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a cache hit parsed its arguments")
+
+    monkeypatch.setattr(ActivityQuerySchema, "load", refuse)
+    with count_queries() as counted:
+        hit = client.get(LIST)
+    revalidated = client.get(LIST, headers={"If-None-Match": first.headers["ETag"]})
+
+    assert (hit.status_code, hit.data, hit.headers["ETag"]) == (200, first.data,
+                                                                first.headers["ETag"])
+    # Redis: no statement at all; the database: the generation's row.
+    assert counted.n == (0 if generations == "redis" else 1)
+    assert revalidated.status_code == 304
+    for response in (hit, revalidated):  # every after_request hook still ran
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+        assert response.headers["X-Request-ID"]
+        assert "no-cache" in response.headers["Cache-Control"]
+
+
+def test_invalid_arguments_are_never_cached(generations, client, frozen_clock):
+    frozen_clock(NOW)
+    answers = [client.get("/api/v1/activities/calendar?month=2026-13").status_code
+               for _ in range(2)]
+
+    assert answers == [422, 422]
+
+
+def test_redis_generations_move_after_the_commit_without_a_database_row(
+        generations, app, client, create_activity, create_user, auth_headers, frozen_clock):
+    if generations != "redis":
+        pytest.skip("Redis generations only")
+    frozen_clock(NOW)
+    activity = create_activity(starts_at=NOW + timedelta(days=2))
+    server = redis.Redis.from_url(REDIS_URL)
+    key = f"{app.config['RATELIMIT_KEY_NAMESPACE']}:cache-generation:calendar"
+    client.get(LIST)
+    token = server.get(key)
+    row = db.session.scalar(sa.select(CacheGeneration.value).where(
+        CacheGeneration.name == "calendar"))
+
+    client.post(f"/api/v1/activities/{activity.id}/signups", json={},
+                headers=auth_headers(create_user()))
+    moved = server.get(key)
+    _, counts = _confirmed(client)
+    server.delete(key)  # Redis restarted or flushed: a new random token, never an old one
+    _, counts_after_flush = _confirmed(client)
+
+    assert token and moved and moved != token
+    assert server.get(key) not in (None, token, moved)
+    assert counts == counts_after_flush == [1]
+    assert db.session.scalar(sa.select(CacheGeneration.value).where(
+        CacheGeneration.name == "calendar")) == row  # the database row is not written
+
+
+def test_an_unreachable_redis_answers_uncached_and_writes_still_commit(
+        app, client, create_activity, create_user, auth_headers, frozen_clock):
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    frozen_clock(NOW)
+    activity = create_activity(starts_at=NOW + timedelta(days=2))
+    first, counts = _confirmed(client)
+    signed_up = client.post(f"/api/v1/activities/{activity.id}/signups", json={},
+                            headers=auth_headers(create_user()))
+    _, counts_after = _confirmed(client)
+
+    assert "ETag" not in first.headers
+    assert signed_up.status_code == 201
+    assert (counts, counts_after) == ([0], [1])

@@ -3,7 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
 
+from api.extensions import db
 from api.hours.models import RecordStatus
 from api.hours.totals import star_for
 from api.timeutil import LOCAL_TZ
@@ -15,40 +17,133 @@ def test_the_contract_of_my_hours(my_hours, volunteer, past_activity, add_record
 
     body = my_hours(person)
 
-    assert set(body) == {"total_minutes", "total_hours", "year", "year_minutes", "year_hours",
-                         "pending_minutes", "pending_hours", "star", "by_category",
-                         "by_month", "records", "pagination"}
-    assert body["star"] == {"level": 0, "next_level_hours": 100, "hours_to_next": 98.5,
-                            "minutes_to_next": 5910}
+    assert set(body) == {
+        "total_minutes",
+        "total_hours",
+        "year",
+        "year_minutes",
+        "year_hours",
+        "pending_minutes",
+        "pending_hours",
+        "star",
+        "by_category",
+        "by_month",
+        "records",
+        "pagination",
+    }
+    assert body["star"] == {
+        "level": 0,
+        "next_level_hours": 100,
+        "hours_to_next": 98.5,
+        "minutes_to_next": 5910,
+    }
     assert set(body["records"][0]) == {
-        "id", "activity_id", "activity_title", "unit_id", "unit_name", "category",
-        "credited_minutes", "hours", "source", "status", "served_at", "corrects_id", "reason",
-        "review_note", "reviewed_at", "created_at"}
+        "id",
+        "activity_id",
+        "activity_title",
+        "unit_id",
+        "unit_name",
+        "category",
+        "credited_minutes",
+        "hours",
+        "source",
+        "status",
+        "served_at",
+        "corrects_id",
+        "reason",
+        "review_note",
+        "reviewed_at",
+        "created_at",
+    }
     assert body["records"][0]["served_at"].endswith("+08:00")
     assert body["pagination"] == {"page": 1, "per_page": 20, "total": 1}
 
 
-def test_total_equals_the_sum_of_approved_records_listed(my_hours, all_records, volunteer,
-                                                         past_activity, add_record):
+def test_total_equals_the_sum_of_approved_records_listed(
+    my_hours, all_records, volunteer, past_activity, add_record
+):
     person = volunteer()
-    statuses = [RecordStatus.APPROVED, RecordStatus.PENDING, RecordStatus.REJECTED,
-                RecordStatus.VOIDED, RecordStatus.APPROVED]
+    statuses = [
+        RecordStatus.APPROVED,
+        RecordStatus.PENDING,
+        RecordStatus.REJECTED,
+        RecordStatus.VOIDED,
+        RecordStatus.APPROVED,
+    ]
     for number in range(45):
-        add_record(person, past_activity(days_ago=number + 1), 31 + number,
-                   status=statuses[number % len(statuses)])
+        add_record(
+            person,
+            past_activity(days_ago=number + 1),
+            31 + number,
+            status=statuses[number % len(statuses)],
+        )
 
     body = my_hours(person, per_page=7)
     listed = all_records(person, per_page=7)
 
     assert len(listed) == 45 == body["pagination"]["total"]
-    approved = sum(row["credited_minutes"] for row in listed
-                   if row["status"] == RecordStatus.APPROVED)
-    pending = sum(row["credited_minutes"] for row in listed
-                  if row["status"] == RecordStatus.PENDING)
+    approved = sum(
+        row["credited_minutes"] for row in listed if row["status"] == RecordStatus.APPROVED
+    )
+    pending = sum(
+        row["credited_minutes"] for row in listed if row["status"] == RecordStatus.PENDING
+    )
     assert body["total_minutes"] == approved
     assert body["pending_minutes"] == pending
     assert sum(item["minutes"] for item in body["by_month"]) == approved
     assert sum(item["minutes"] for item in body["by_category"]) == approved
+
+
+def test_my_hours_reads_the_breakdown_and_the_page_in_two_statements(
+    my_hours, volunteer, past_activity, add_record, count_queries
+):
+    person = volunteer()
+    for number in range(3):
+        add_record(person, past_activity(days_ago=number + 1), 60, status=RecordStatus.APPROVED)
+    my_hours(person)  # the session and the sign-in are warm
+
+    with count_queries() as counted:
+        my_hours(person)
+
+    # The signed-in user (one statement), the grouped breakdown, the page with its checksum.
+    assert counted.n == 3
+
+
+def test_a_review_landing_between_the_breakdown_and_the_page_is_read_again(
+    my_hours, volunteer, past_activity, add_record
+):
+    person = volunteer()
+    kept = add_record(person, past_activity(days_ago=2), 60, status=RecordStatus.APPROVED)
+    reviewed = add_record(person, past_activity(days_ago=1), 45)  # pending
+    engine = db.engine
+    seen = []
+
+    def review_once(conn, cursor, statement, parameters, context, executemany):
+        # Right after the breakdown's statement, another connection approves a record.
+        if "GROUP BY" in statement and "service_records" in statement and not seen:
+            seen.append(statement)
+            with engine.begin() as other:
+                other.execute(
+                    sa.text("UPDATE service_records SET status = 'approved' WHERE id = :id"),
+                    {"id": reviewed.id},
+                )
+
+    sa.event.listen(engine, "after_cursor_execute", review_once)
+    try:
+        body = my_hours(person)
+    finally:
+        sa.event.remove(engine, "after_cursor_execute", review_once)
+
+    # Whether the request's reads saw the review (PostgreSQL: read again after the page's
+    # checksum disagreed) or none of them did (a snapshot), the total is what is listed.
+    listed = {row["id"]: row for row in body["records"]}
+    assert seen and set(listed) == {kept.id, reviewed.id}
+    assert body["total_minutes"] == sum(
+        row["credited_minutes"] for row in listed.values() if row["status"] == RecordStatus.APPROVED
+    )
+    assert body["total_minutes"] in (60, 105)
+    again = my_hours(person)
+    assert again["total_minutes"] == 105
 
 
 def test_records_are_newest_service_first(my_hours, volunteer, past_activity, add_record):
@@ -66,16 +161,21 @@ def test_hours_are_never_rounded_up(my_hours, volunteer, past_activity, add_reco
     assert body["total_hours"] == 1.98
 
 
-def test_breakdown_by_category_month_and_year(my_hours, volunteer, create_activity,
-                                              add_record, frozen_clock):
+def test_breakdown_by_category_month_and_year(
+    my_hours, volunteer, create_activity, add_record, frozen_clock
+):
     frozen_clock(datetime(2027, 1, 10, 4, 0, tzinfo=UTC))  # 12:00 local, 10 January 2027
     person = volunteer()
     last_year = datetime(2026, 12, 31, 23, 0, tzinfo=LOCAL_TZ)  # 15:00 UTC
     this_year = datetime(2027, 1, 1, 0, 30, tzinfo=LOCAL_TZ)  # 16:30 UTC, Dec 31
-    for starts, category, minutes in ((last_year, "医疗健身", 50), (this_year, "医疗健身", 40),
-                                      (this_year + timedelta(hours=2), "文化文艺", 30)):
-        activity = create_activity(starts_at=starts, ends_at=starts + timedelta(minutes=60),
-                                   category=category)
+    for starts, category, minutes in (
+        (last_year, "医疗健身", 50),
+        (this_year, "医疗健身", 40),
+        (this_year + timedelta(hours=2), "文化文艺", 30),
+    ):
+        activity = create_activity(
+            starts_at=starts, ends_at=starts + timedelta(minutes=60), category=category
+        )
         add_record(person, activity, minutes, status=RecordStatus.APPROVED)
 
     body = my_hours(person)
@@ -93,8 +193,9 @@ def test_breakdown_by_category_month_and_year(my_hours, volunteer, create_activi
     ]
 
 
-def test_a_status_filter_lists_some_records_but_keeps_the_totals(my_hours, volunteer,
-                                                                 past_activity, add_record):
+def test_a_status_filter_lists_some_records_but_keeps_the_totals(
+    my_hours, volunteer, past_activity, add_record
+):
     person = volunteer()
     add_record(person, past_activity(), 60, status=RecordStatus.APPROVED)
     pending = add_record(person, past_activity(days_ago=2), 30)
@@ -105,8 +206,9 @@ def test_a_status_filter_lists_some_records_but_keeps_the_totals(my_hours, volun
     assert body["total_minutes"] == 60
 
 
-def test_a_page_past_the_end_is_empty_with_the_total(my_hours, volunteer, past_activity,
-                                                     add_record):
+def test_a_page_past_the_end_is_empty_with_the_total(
+    my_hours, volunteer, past_activity, add_record
+):
     person = volunteer()
     add_record(person, past_activity(), 60, status=RecordStatus.APPROVED)
     body = my_hours(person, page=5)
@@ -121,10 +223,22 @@ def test_my_hours_needs_a_sign_in(client):
     assert response.get_json()["error"] == "unauthorized"
 
 
-@pytest.mark.parametrize(("minutes", "level"), [
-    (0, 0), (5994, 0), (5999, 0), (6000, 1), (17_999, 1), (18_000, 2), (36_000, 3),
-    (60_000, 4), (89_999, 4), (90_000, 5), (500_000, 5),
-])
+@pytest.mark.parametrize(
+    ("minutes", "level"),
+    [
+        (0, 0),
+        (5994, 0),
+        (5999, 0),
+        (6000, 1),
+        (17_999, 1),
+        (18_000, 2),
+        (36_000, 3),
+        (60_000, 4),
+        (89_999, 4),
+        (90_000, 5),
+        (500_000, 5),
+    ],
+)
 def test_star_boundaries(app, minutes, level):
     assert star_for(minutes).level == level
 
@@ -133,16 +247,25 @@ def test_star_levels_through_the_api(my_hours, volunteer, past_activity, add_rec
     person = volunteer()
     # 99.9 h = 5994 min: still no star; 6 more minutes reach 100 h.
     for day in range(49):
-        add_record(person, past_activity(days_ago=day + 1, minutes=120), 120,
-                   status=RecordStatus.APPROVED)
+        add_record(
+            person, past_activity(days_ago=day + 1, minutes=120), 120, status=RecordStatus.APPROVED
+        )
     add_record(person, past_activity(days_ago=60, minutes=120), 114, status=RecordStatus.APPROVED)
-    assert my_hours(person)["star"] == {"level": 0, "next_level_hours": 100,
-                                        "hours_to_next": 0.1, "minutes_to_next": 6}
+    assert my_hours(person)["star"] == {
+        "level": 0,
+        "next_level_hours": 100,
+        "hours_to_next": 0.1,
+        "minutes_to_next": 6,
+    }
 
     add_record(person, past_activity(days_ago=61), 6, status=RecordStatus.APPROVED)
 
-    assert my_hours(person)["star"] == {"level": 1, "next_level_hours": 300,
-                                        "hours_to_next": 200.0, "minutes_to_next": 12_000}
+    assert my_hours(person)["star"] == {
+        "level": 1,
+        "next_level_hours": 300,
+        "hours_to_next": 200.0,
+        "minutes_to_next": 12_000,
+    }
 
 
 def test_the_top_star_has_no_next_level(app):

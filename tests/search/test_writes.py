@@ -7,7 +7,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +15,7 @@ import pytest
 from search import InvalidDocument, RebuildInProgress, SearchIndex, SearchIndexBusy
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime.fromisoformat("2027-01-15T12:00:00+08:00")
 
 
 def run_python(code: str, *args: str) -> subprocess.Popen:
@@ -268,3 +269,25 @@ def test_an_invalid_document_fails_a_parallel_rebuild(index, corpus_docs, make_d
         index.rebuild(broken)
     assert index.query("原有活动").total == 1
     assert len(generations(index)) == 1
+
+
+def test_remembered_results_outlive_the_minute_but_not_a_start(index, make_doc):
+    # The result cache is keyed on the index generation (the searcher) and the query, not on
+    # the current minute: a result is reused until an activity it walked starts.
+    index.add_or_update([
+        make_doc(1, title="送温暖慰问活动", date=NOW + timedelta(minutes=30)),
+        make_doc(2, title="冬季送温暖", body="送温暖", date=NOW + timedelta(days=10)),
+    ])
+
+    def order(now):
+        return [hit.id for hit in index.query("送温暖", now=now).hits]
+
+    before = order(NOW)
+    later_the_same = order(NOW + timedelta(minutes=29))
+    remembered = len(index._local.opened.results)
+    started = order(NOW + timedelta(hours=1))
+    back_again = order(NOW - timedelta(minutes=5))
+
+    assert before == later_the_same == back_again
+    assert remembered == 1
+    assert started == list(reversed(before)) and started[-1] == "activity:T0001"
