@@ -29,7 +29,7 @@ def _png(width: int = 4, height: int = 3) -> bytes:
 
 
 @pytest.fixture
-def app_config(app_config, tmp_path):
+def app_settings(app_settings, tmp_path):
     """A content directory with the site's own pages and no articles."""
     def without_articles(folder: str, names: list[str]) -> set[str]:
         if Path(folder).name in CATEGORIES:
@@ -38,7 +38,7 @@ def app_config(app_config, tmp_path):
 
     content = tmp_path / "editor-content"
     shutil.copytree(PROJECT_ROOT / "content", content, ignore=without_articles)
-    return {**app_config, "CONTENT_DIR": str(content)}
+    return {**app_settings, "CONTENT_DIR": str(content)}
 
 
 def _work_until(page, locator, seconds: float = 60) -> None:
