@@ -1,7 +1,7 @@
 """The editor's screen in a browser: write an article, upload an image, preview it, publish it
 and find it on the site (a real MkDocs build) and through search; unpublish it and it is gone
-from both. The test thread plays the job worker (the tests' task queue is ``memory``: nothing runs by
-itself)."""
+from both. The test thread plays the job worker (the tests' task queue is ``memory``: nothing
+runs by itself)."""
 
 import shutil
 import struct
