@@ -31,8 +31,9 @@ from api.timeutil import freeze_clock
 from api.units.models import Unit
 from api.wechat.stub import WeChatStubServer
 
-# The session's one Chromium (Playwright's sync API allows one per process).
-pytest_plugins = ["tests.browser"]
+# The session's one Chromium (Playwright's sync API allows one per process) and the
+# JSON snapshots (tests/snapshots/, updated with --snapshot-update).
+pytest_plugins = ["tests.browser", "tests.snapshot"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", PROJECT_ROOT / "corpus"))
