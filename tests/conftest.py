@@ -268,6 +268,9 @@ class _TestApps:
         with shared.app_context():
             _empty_all_tables()
             db.session.remove()
+            for engine in db.engines.values():
+                if getattr(engine.pool, "checkedout", int)():  # a thread kept a connection:
+                    engine.dispose()  # a new pool, so that the next tests have them all
         freeze_clock(None)
 
 
