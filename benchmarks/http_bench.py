@@ -201,7 +201,7 @@ def prepare(rush: int) -> dict:
     from api.hours.models import ServiceRecord
     from api.timeutil import utcnow
 
-    app = create_app({"JOBS_WORKER": "external"})
+    app = create_app()
     with app.app_context():
         now = utcnow()
         activity = db.session.scalar(
@@ -429,9 +429,9 @@ def main() -> None:
     args = parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
-    env = {**os.environ, "JOBS_WORKER": "external", "RATELIMIT_ENABLED": "false",
+    env = {**os.environ, "RATELIMIT_ENABLED": "false",
            "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO_ROOT)}
-    os.environ.update({key: env[key] for key in ("JOBS_WORKER", "RATELIMIT_ENABLED")})
+    os.environ.update({key: env[key] for key in ("RATELIMIT_ENABLED",)})
     data = prepare(args.rush)
     load_before = os.getloadavg()
     app = Gunicorn("wsgi:app", args.workers, env)

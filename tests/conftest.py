@@ -6,26 +6,34 @@ each xdist worker) gets a fresh database migrated with Alembic, and every test s
 empty tables.
 """
 
+import copy
 import os
+import time
 import uuid
+from collections import OrderedDict
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 from flask_migrate import upgrade
 
 from api import create_app
+from api import timeutil as api_timeutil
 from api.accounts.models import User
 from api.accounts.services import grant_role, hash_password
 from api.auth.tokens import issue_token
-from api.extensions import db
+from api.extensions import db, limiter
 from api.searching.index import close_search_indexes
+from api.tasks.queue import task_queue
 from api.timeutil import freeze_clock
 from api.units.models import Unit
 from api.wechat.stub import WeChatStubServer
 
-# The session's one Chromium (Playwright's sync API allows one per process).
-pytest_plugins = ["tests.browser"]
+# The session's one Chromium (Playwright's sync API allows one per process) and the
+# JSON snapshots (tests/snapshots/, updated with --snapshot-update).
+pytest_plugins = ["tests.browser", "tests.snapshot"]
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", PROJECT_ROOT / "corpus"))
@@ -63,7 +71,7 @@ def wechat_stub():
 
 
 def make_test_config(database_url: str, tmp_path: Path, wechat_base: str, **overrides) -> dict:
-    """Configuration of a test app; tests override single settings through ``overrides``."""
+    """Configuration of a test app; ``overrides`` change single settings."""
     config = {
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -72,14 +80,19 @@ def make_test_config(database_url: str, tmp_path: Path, wechat_base: str, **over
         "WECHAT_API_BASE": wechat_base,
         "WECHAT_TIMEOUT": 1.5,
         "RATELIMIT_ENABLED": False,
-        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
-        "SITE_DIR": str(tmp_path / "site"),
-        "CONTENT_DIR": str(tmp_path / "content"),
+        **_test_dirs(tmp_path),
         "CORPUS_DIR": str(CORPUS_DIR),
         "TASK_QUEUE": "memory",  # tasks are queued, never run; tests call them directly
     }
     config.update(overrides)
     return config
+
+
+def _test_dirs(tmp_path: Path) -> dict:
+    """The directories an app writes to, under ``tmp_path`` (one set per test)."""
+    return {"SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+            "SITE_DIR": str(tmp_path / "site"),
+            "CONTENT_DIR": str(tmp_path / "content")}
 
 
 @pytest.fixture(scope="session")
@@ -106,31 +119,216 @@ def _empty_all_tables() -> None:
     db.session.commit()
 
 
-@pytest.fixture
-def frozen_clock():
-    """Pin the application clock; call it with an aware datetime: ``frozen_clock(moment)``.
+class _Clock:
+    """The test's clocks: call it to pin the application clock (``clock(moment)``, an aware
+    datetime; ``clock(None)`` lets it follow the system), ``shift(seconds)`` to move time
+    forward for the signed tokens (itsdangerous) and for the app clock when pinned."""
 
-    The clock follows the system again after the test."""
-    yield freeze_clock
+    def __init__(self, monkeypatch) -> None:
+        self._monkeypatch = monkeypatch
+        self._offset = 0.0
+
+    def __call__(self, moment) -> None:
+        freeze_clock(moment)
+
+    def time(self) -> float:
+        """The token clock: the system's, moved by every ``shift`` so far."""
+        return time.time() + self._offset
+
+    def shift(self, seconds: float) -> None:
+        """Move forward only: bearer tokens are checked against the same clock."""
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        if not self._offset:
+            self._monkeypatch.setattr("itsdangerous.timed.time", self)
+        self._offset += seconds
+        if api_timeutil._frozen_now is not None:
+            freeze_clock(api_timeutil._frozen_now + timedelta(seconds=seconds))
+
+
+@pytest.fixture
+def frozen_clock(monkeypatch):
+    """The test's clock (see ``_Clock``): ``frozen_clock(moment)`` pins the application
+    clock, ``frozen_clock.shift(61)`` moves time forward. Everything follows the system
+    again after the test."""
+    yield _Clock(monkeypatch)
     freeze_clock(None)
 
 
-@pytest.fixture
-def app_config(_migrated_database, tmp_path, wechat_stub):
-    """The test app's configuration; a test may change it before using ``app``."""
-    return make_test_config(_migrated_database, tmp_path, wechat_stub.base_url)
+@pytest.fixture(autouse=True)
+def stub(wechat_stub):
+    """The session's WeChat stub, with no tokens, records or switched failures in any test."""
+    wechat_stub.reset()
+    yield wechat_stub
+    wechat_stub.reset()
+
+
+class _ReadOnlySettings(dict):
+    """A test app's settings, to read or to pass on; changing them changes no app."""
+
+    def _refuse(self, *_args, **_kwargs):
+        raise TypeError("app_config is read-only: build the app with make_app(**overrides) "
+                        "or override the app_settings fixture")
+
+    __setitem__ = __delitem__ = update = setdefault = pop = popitem = clear = _refuse
+
+
+# Settings read anew on each use, one directory per test: not part of an app's identity.
+_PER_TEST = ("SEARCH_INDEX_DIR", "SITE_DIR", "CONTENT_DIR")
+
+
+class _AppPool:
+    """The apps of this worker, one per set of settings: building one (flask-smorest's
+    OpenAPI document above all) costs a quarter of a second, so tests share them, reset in
+    between. The shared app (no overrides) stays; a few others are kept, least recently used
+    dropped."""
+
+    KEEP = 6
+
+    def __init__(self, database_url: str, wechat_base: str, boot_dir: Path) -> None:
+        self.database_url, self.wechat_base, self.boot_dir = database_url, wechat_base, boot_dir
+        self.apps: OrderedDict[str, tuple[Flask, dict]] = OrderedDict()
+
+    def build(self, settings: dict) -> tuple[Flask, dict]:
+        """A new app with ``settings`` and its pristine configuration."""
+        app = create_app(make_test_config(self.database_url, self.boot_dir, self.wechat_base,
+                                          **settings))
+        return app, {"config": copy.deepcopy(dict(app.config)),
+                     "extensions": set(app.extensions)}
+
+    def get(self, settings: dict) -> tuple[Flask, dict]:
+        """The kept app with ``settings`` (besides the per-test directories) and its
+        pristine configuration."""
+        key = repr(sorted(settings.items()))
+        if key not in self.apps:
+            self.apps[key] = self.build(settings)
+            others = [name for name in self.apps if name != repr([])]
+            while len(others) > self.KEEP:
+                self._drop(others.pop(0))
+        self.apps.move_to_end(key)
+        return self.apps[key]
+
+    def _drop(self, key: str) -> None:
+        app, _ = self.apps.pop(key)
+        with app.app_context():
+            db.engine.dispose()
+
+    def close(self) -> None:
+        for key in list(self.apps):
+            self._drop(key)
+
+
+@pytest.fixture(scope="session")
+def _app_pool(_migrated_database, wechat_stub, tmp_path_factory):
+    pool = _AppPool(_migrated_database, wechat_stub.base_url, tmp_path_factory.mktemp("apps"))
+    yield pool
+    pool.close()
+
+
+class _TestApps:
+    """The apps one test uses: each entered once (configuration as built, per-test
+    directories, empty caches, fresh rate limits, its app context pushed); at the end every
+    context is closed and the tables emptied."""
+
+    def __init__(self, pool: _AppPool, tmp_path: Path) -> None:
+        self.pool, self.tmp_path = pool, tmp_path
+        self.entered: dict[int, Flask] = {}
+        self.contexts = []
+        self.latest: Flask | None = None
+
+    def make(self, settings: dict, own: bool) -> Flask:
+        given = {key: str(settings.pop(key)) for key in _PER_TEST if key in settings}
+        app, pristine = self.pool.build(settings) if own else self.pool.get(settings)
+        if id(app) not in self.entered:
+            _restore(app, pristine)
+            app.config.update(_test_dirs(self.tmp_path))
+            self.entered[id(app)] = app
+            context = app.app_context()
+            context.push()
+            self.contexts.append(context)
+        app.config.update(given)
+        if app is not self.latest:
+            limiter.init_app(app)  # the limiter is one object: it follows the app in use
+        self.latest = app
+        return app
+
+    def close(self) -> None:
+        if not self.contexts:
+            freeze_clock(None)
+            return
+        shared, _ = self.pool.get({})
+        for context in reversed(self.contexts):
+            close_search_indexes()
+            context.app.extensions.pop("search_indexes", None)
+            db.session.rollback()
+            db.session.remove()
+            if context.app is not shared:
+                db.engine.dispose()  # another app's pool must not hold connections
+            context.pop()
+        with shared.app_context():
+            _empty_all_tables()
+            db.session.remove()
+            for engine in db.engines.values():
+                if getattr(engine.pool, "checkedout", int)():  # a thread kept a connection:
+                    engine.dispose()  # a new pool, so that the next tests have them all
+        freeze_clock(None)
+
+
+# What an app computes once from the files on disk (the static files' version): kept.
+_KEPT_EXTENSIONS = {"web", "console"}
+
+
+def _restore(app: Flask, pristine: dict) -> None:
+    """The app as built: its configuration, an empty task queue, and none of what it added
+    to ``extensions`` since (cached answers, search indexes, the OpenAPI bytes a test may
+    have replaced)."""
+    app.config.clear()
+    app.config.update(copy.deepcopy(pristine["config"]))
+    for name in set(app.extensions) - pristine["extensions"] - _KEPT_EXTENSIONS:
+        del app.extensions[name]
+    task_queue.huey(app).flush()  # the tasks earlier tests queued
 
 
 @pytest.fixture
-def app(app_config):
-    app = create_app(app_config)
-    with app.app_context():
-        yield app
-        close_search_indexes()
-        db.session.rollback()
-        _empty_all_tables()
-        db.session.remove()
-        db.engine.dispose()
+def app_settings() -> dict:
+    """Settings every app of a folder's or module's tests has, on top of the test defaults:
+    override this fixture in a conftest or module (``return {"WECHAT_RETRY_BACKOFF": 0.01}``).
+    """
+    return {}
+
+
+@pytest.fixture
+def app_config(_migrated_database, tmp_path, wechat_stub, app_settings):
+    """The settings of the test's default app, read-only (to pass to a subprocess, say)."""
+    return _ReadOnlySettings(make_test_config(_migrated_database, tmp_path,
+                                              wechat_stub.base_url, **app_settings))
+
+
+@pytest.fixture
+def make_app(_app_pool, tmp_path, app_settings):
+    """Factory: ``make_app(**overrides)`` is the test's app with those settings (on top of
+    ``app_settings``), its app context pushed until the test ends. Call it before anything
+    that uses ``app`` (``client``, ``live_server``, ``create_user``...) and they use this app.
+
+    Apps are kept per worker by their settings and reset between tests; the directories
+    (``SEARCH_INDEX_DIR``, ``SITE_DIR``, ``CONTENT_DIR``) are the test's own unless given.
+    ``make_app(own=True)`` builds an app for this test alone: for a test that adds routes."""
+    apps = _TestApps(_app_pool, tmp_path)
+
+    def make(*, own: bool = False, **overrides) -> Flask:
+        return apps.make({**app_settings, **overrides}, own)
+
+    make.apps = apps
+    yield make
+    apps.close()
+
+
+@pytest.fixture
+def app(make_app):
+    """The test's app: the one ``make_app`` made earlier in the test, else the shared app of
+    this worker (with ``app_settings``), reset for the test: empty tables, no cached answers,
+    fresh rate limits, its own directories, the clock following the system."""
+    return make_app.apps.latest or make_app()
 
 
 @pytest.fixture

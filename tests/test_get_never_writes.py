@@ -115,8 +115,11 @@ def test_get_requests_never_write(client, auth_headers, everything_due, writes_d
     assert client.get("/api/v1/me/points", headers=volunteer).get_json()["balance"] == 50
 
 
-def test_the_listener_sees_a_write_in_a_get(app, client, writes_during_get):
+def test_the_listener_sees_a_write_in_a_get(make_app, request):
     """The check itself: a GET that writes is caught."""
+    app = make_app(own=True)  # a route of its own
+    client = app.test_client()
+    writes_during_get = request.getfixturevalue("writes_during_get")
 
     @app.get("/test-writes")
     def writes():

@@ -1,6 +1,7 @@
-"""Fixtures of the check-in tests: an activity running now, its organizer, scans, a clock."""
+"""Fixtures of the check-in tests: an activity running now, its organizer, scans.
 
-import time
+The clock is the root ``frozen_clock`` (``frozen_clock.shift(61)`` ages the codes)."""
+
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -43,7 +44,7 @@ def organizer(create_user, auth_headers, corpus_units):
 
 
 @pytest.fixture
-def volunteer(client, create_user, auth_headers):
+def participant(client, create_user, auth_headers):
     """Factory: a signed-in user signed up (confirmed) for ``activity``."""
 
     def create(activity):
@@ -78,23 +79,3 @@ def scan(client):
                            json={"token": token, **position}, headers=headers)
 
     return post
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Move the clock itsdangerous signs and checks with forward: ``clock.shift(61)``.
-
-    Only forward: bearer tokens are checked against the same clock."""
-
-    class Clock:
-        offset = 0.0
-
-        def time(self) -> float:
-            return time.time() + self.offset
-
-        def shift(self, seconds: float) -> None:
-            self.offset += seconds
-
-    fake = Clock()
-    monkeypatch.setattr("itsdangerous.timed.time", fake)
-    return fake

@@ -4,17 +4,17 @@ import pytest
 
 
 @pytest.fixture
-def app_config(app_config):
-    return {**app_config, "CHECKIN_TOKEN_TTL_SECONDS": 5}
+def app_settings():
+    return {"CHECKIN_TOKEN_TTL_SECONDS": 5}
 
 
-def test_a_code_older_than_the_configured_ttl_is_expired(running_activity, volunteer,
-                                                         checkin_token, scan, clock, near):
+def test_a_code_older_than_the_configured_ttl_is_expired(running_activity, participant,
+                                                         checkin_token, scan, frozen_clock, near):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
     token = checkin_token(activity)
 
-    clock.shift(7)
+    frozen_clock.shift(7)
     response = scan(activity, person.headers, token, **near)
 
     assert response.get_json()["error"] == "checkin_token_expired"

@@ -8,20 +8,20 @@ from api.timeutil import utcnow
 
 
 @pytest.fixture
-def app_config(app_config):
-    return {**app_config, "CHECKIN_TOKEN_TTL_SECONDS": 3600}
+def app_settings():
+    return {"CHECKIN_TOKEN_TTL_SECONDS": 3600}
 
 
 def test_checkin_code_never_lives_longer_than_a_minute(client, organizer, running_activity,
-                                                        volunteer, scan, clock):
+                                                        participant, scan, frozen_clock):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
     body = client.get(f"/api/v1/activities/{activity.id}/checkin-code",
                       headers=organizer.headers).get_json()
     expires_at = datetime.fromisoformat(body["expires_at"])
     assert expires_at - utcnow() <= timedelta(seconds=60)
 
-    clock.shift(62)
+    frozen_clock.shift(62)
     response = scan(activity, person.headers, body["token"])
 
     assert response.get_json()["error"] == "checkin_token_expired"

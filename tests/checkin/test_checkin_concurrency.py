@@ -20,10 +20,10 @@ def _post_concurrently(app, path: str, body: dict, headers: dict, times: int) ->
         return list(pool.map(post, range(times)))
 
 
-def test_concurrent_check_ins_make_one_attendance(app, running_activity, volunteer,
+def test_concurrent_check_ins_make_one_attendance(app, running_activity, participant,
                                                   checkin_token, near):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
     body = {"token": checkin_token(activity), **near}
 
     statuses = _post_concurrently(app, f"/api/v1/activities/{activity.id}/checkins", body,
@@ -33,10 +33,10 @@ def test_concurrent_check_ins_make_one_attendance(app, running_activity, volunte
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 1
 
 
-def test_concurrent_check_outs_credit_once(app, client, running_activity, volunteer,
+def test_concurrent_check_outs_credit_once(app, client, running_activity, participant,
                                            checkin_token, scan, near):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
     scan(activity, person.headers, checkin_token(activity), **near)
     attendance = db.session.scalar(select(Attendance))
     attendance.checked_in_at -= timedelta(minutes=50)

@@ -23,9 +23,9 @@ def _checked_in(scan, checkin_token, activity, person, near, *, minutes_ago: flo
 
 @pytest.mark.parametrize(("minutes_ago", "credited"), [(75.9, 75), (0.5, 0), (300, 120)])
 def test_check_out_credits_the_minutes_present_capped_at_the_plan(
-        running_activity, volunteer, checkin_token, scan, near, minutes_ago, credited):
+        running_activity, participant, checkin_token, scan, near, minutes_ago, credited):
     activity = running_activity()  # two hours planned
-    person = volunteer(activity)
+    person = participant(activity)
     _checked_in(scan, checkin_token, activity, person, near, minutes_ago=minutes_ago)
 
     response = scan(activity, person.headers, checkin_token(activity), "checkouts", **near)
@@ -48,9 +48,9 @@ def test_credited_minutes_are_floored_never_rounded_up():
     assert credited_minutes(checked_in, checked_in + timedelta(hours=3), 120) == 120
 
 
-def test_check_out_is_audited(running_activity, volunteer, checkin_token, scan, near):
+def test_check_out_is_audited(running_activity, participant, checkin_token, scan, near):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
     _checked_in(scan, checkin_token, activity, person, near, minutes_ago=30)
 
     scan(activity, person.headers, checkin_token(activity), "checkouts", **near)
@@ -63,10 +63,10 @@ def test_check_out_is_audited(running_activity, volunteer, checkin_token, scan, 
     assert entry.details["credited_minutes"] == 30
 
 
-def test_check_out_without_check_in_is_refused(running_activity, volunteer, checkin_token, scan,
+def test_check_out_without_check_in_is_refused(running_activity, participant, checkin_token, scan,
                                                near):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
 
     response = scan(activity, person.headers, checkin_token(activity), "checkouts", **near)
 
@@ -74,10 +74,10 @@ def test_check_out_without_check_in_is_refused(running_activity, volunteer, chec
     assert response.get_json()["error"] == "not_checked_in"
 
 
-def test_a_second_check_out_is_refused_and_credits_nothing(running_activity, volunteer,
+def test_a_second_check_out_is_refused_and_credits_nothing(running_activity, participant,
                                                            checkin_token, scan, near):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
     _checked_in(scan, checkin_token, activity, person, near, minutes_ago=20)
     scan(activity, person.headers, checkin_token(activity), "checkouts", **near)
 
@@ -98,10 +98,10 @@ def test_check_out_without_a_signup_is_refused(create_user, auth_headers, runnin
     assert response.get_json()["error"] == "not_signed_up"
 
 
-def test_check_out_checks_the_fence_too(running_activity, volunteer, checkin_token, scan, near,
+def test_check_out_checks_the_fence_too(running_activity, participant, checkin_token, scan, near,
                                         far):
     activity = running_activity(geofence_metres=500)
-    person = volunteer(activity)
+    person = participant(activity)
     _checked_in(scan, checkin_token, activity, person, near, minutes_ago=20)
 
     response = scan(activity, person.headers, checkin_token(activity), "checkouts", **far)
@@ -110,9 +110,9 @@ def test_check_out_checks_the_fence_too(running_activity, volunteer, checkin_tok
 
 
 def test_staff_check_in_is_recorded_and_audited_with_the_reason(client, organizer,
-                                                                running_activity, volunteer):
+                                                                running_activity, participant):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
 
     response = client.post(f"/api/v1/activities/{activity.id}/checkins/staff",
                            json={"user_id": person.user.id, "reason": "手机没电，现场核实身份"},
@@ -134,9 +134,9 @@ def test_staff_check_in_is_recorded_and_audited_with_the_reason(client, organize
 
 
 def test_staff_check_out_credits_hours_and_is_audited(client, organizer, running_activity,
-                                                      volunteer):
+                                                      participant):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
     entry = {"user_id": person.user.id, "reason": "老人不会用手机"}
     client.post(f"/api/v1/activities/{activity.id}/checkins/staff", json=entry,
                 headers=organizer.headers)
@@ -155,9 +155,9 @@ def test_staff_check_out_credits_hours_and_is_audited(client, organizer, running
 
 
 def test_staff_check_in_is_for_organizers_in_scope(client, create_user, auth_headers,
-                                                   running_activity, volunteer):
+                                                   running_activity, participant):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
     outsider = auth_headers(create_user("cg-admin", roles=[("unit_admin", "LY-CG")]))
 
     for headers in (person.headers, outsider):
@@ -180,9 +180,9 @@ def test_staff_check_in_of_someone_not_signed_up_is_refused(client, create_user,
     assert response.get_json()["error"] == "not_signed_up"
 
 
-def test_staff_check_in_needs_a_reason(client, organizer, running_activity, volunteer):
+def test_staff_check_in_needs_a_reason(client, organizer, running_activity, participant):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
 
     response = client.post(f"/api/v1/activities/{activity.id}/checkins/staff",
                            json={"user_id": person.user.id}, headers=organizer.headers)

@@ -40,9 +40,9 @@ def test_checkin_code_is_for_organizers_in_scope(client, create_user, auth_heade
 
 
 def test_check_in_marks_the_signup_attended_and_the_roster_shows_it(
-        client, organizer, running_activity, volunteer, checkin_token, scan, near):
+        client, organizer, running_activity, participant, checkin_token, scan, near):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
 
     response = scan(activity, person.headers, checkin_token(activity), **near)
 
@@ -60,10 +60,10 @@ def test_check_in_marks_the_signup_attended_and_the_roster_shows_it(
     assert roster["confirmed_count"] == 1  # attending keeps the place taken
 
 
-def test_a_second_scan_returns_the_same_attendance(client, running_activity, volunteer,
+def test_a_second_scan_returns_the_same_attendance(client, running_activity, participant,
                                                    checkin_token, scan, near):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
 
     first = scan(activity, person.headers, checkin_token(activity), **near).get_json()
     again = scan(activity, person.headers, checkin_token(activity), **near)
@@ -73,12 +73,12 @@ def test_a_second_scan_returns_the_same_attendance(client, running_activity, vol
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 1
 
 
-def test_an_expired_code_is_refused(running_activity, volunteer, checkin_token, scan, clock,
-                                    near):
+def test_an_expired_code_is_refused(running_activity, participant, checkin_token, scan,
+                                    frozen_clock, near):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
     token = checkin_token(activity)
-    clock.shift(61)  # scanned from a photo a minute later
+    frozen_clock.shift(61)  # scanned from a photo a minute later
 
     response = scan(activity, person.headers, token, **near)
 
@@ -86,10 +86,10 @@ def test_an_expired_code_is_refused(running_activity, volunteer, checkin_token, 
     assert response.get_json()["error"] == "checkin_token_expired"
 
 
-def test_a_tampered_or_foreign_token_is_invalid(app, running_activity, volunteer,
+def test_a_tampered_or_foreign_token_is_invalid(app, running_activity, participant,
                                                 checkin_token, scan, near):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
     bearer_token, _ = issue_token(person.user)  # signed with the same key, another salt
 
     for token in (checkin_token(activity)[:-2] + "xx", bearer_token, "not-a-code"):
@@ -98,11 +98,11 @@ def test_a_tampered_or_foreign_token_is_invalid(app, running_activity, volunteer
         assert response.get_json()["error"] == "checkin_token_invalid"
 
 
-def test_another_activitys_code_is_refused(create_activity, running_activity, volunteer,
+def test_another_activitys_code_is_refused(create_activity, running_activity, participant,
                                            checkin_token, scan, near):
     activity = running_activity()
     other = create_activity()
-    person = volunteer(activity)
+    person = participant(activity)
 
     response = scan(activity, person.headers, checkin_token(other), **near)
 
@@ -111,10 +111,10 @@ def test_another_activitys_code_is_refused(create_activity, running_activity, vo
 
 
 @pytest.mark.parametrize("starts_in", [timedelta(minutes=31), -timedelta(hours=2, minutes=31)])
-def test_outside_the_window_is_refused(create_activity, volunteer, checkin_token, scan,
+def test_outside_the_window_is_refused(create_activity, participant, checkin_token, scan,
                                        starts_in, near):
     activity = create_activity()  # tomorrow: sign up first, then move it
-    person = volunteer(activity)
+    person = participant(activity)
     activity.starts_at = utcnow() + starts_in
     activity.ends_at = activity.starts_at + timedelta(hours=2)
     db.session.commit()
@@ -125,20 +125,20 @@ def test_outside_the_window_is_refused(create_activity, volunteer, checkin_token
     assert response.get_json()["error"] == "checkin_window_closed"
 
 
-def test_thirty_minutes_before_the_start_is_inside_the_window(running_activity, volunteer,
+def test_thirty_minutes_before_the_start_is_inside_the_window(running_activity, participant,
                                                               checkin_token, scan, near):
     starts_at = utcnow() + timedelta(minutes=29)
     activity = running_activity(starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
-    person = volunteer(activity)
+    person = participant(activity)
 
     response = scan(activity, person.headers, checkin_token(activity), **near)
 
     assert response.status_code == 201
 
 
-def test_outside_the_geofence_is_refused(running_activity, volunteer, checkin_token, scan, far):
+def test_outside_the_geofence_is_refused(running_activity, participant, checkin_token, scan, far):
     activity = running_activity(geofence_metres=500)
-    person = volunteer(activity)
+    person = participant(activity)
 
     response = scan(activity, person.headers, checkin_token(activity), **far)
 
@@ -146,9 +146,9 @@ def test_outside_the_geofence_is_refused(running_activity, volunteer, checkin_to
     assert response.get_json()["error"] == "outside_geofence"
 
 
-def test_a_fenced_activity_requires_a_location(running_activity, volunteer, checkin_token, scan):
+def test_a_fenced_activity_requires_a_location(running_activity, participant, checkin_token, scan):
     activity = running_activity(geofence_metres=500)
-    person = volunteer(activity)
+    person = participant(activity)
 
     response = scan(activity, person.headers, checkin_token(activity))
 
@@ -156,10 +156,10 @@ def test_a_fenced_activity_requires_a_location(running_activity, volunteer, chec
     assert response.get_json()["error"] == "location_required"
 
 
-def test_an_activity_without_a_fence_takes_any_position(running_activity, volunteer,
+def test_an_activity_without_a_fence_takes_any_position(running_activity, participant,
                                                         checkin_token, scan, far):
     activity = running_activity(geofence_metres=None)
-    person = volunteer(activity)
+    person = participant(activity)
 
     response = scan(activity, person.headers, checkin_token(activity), **far)
 
@@ -167,10 +167,10 @@ def test_an_activity_without_a_fence_takes_any_position(running_activity, volunt
     assert 1100 <= response.get_json()["distance_metres"] <= 1125
 
 
-def test_an_activity_without_coordinates_has_no_fence(running_activity, volunteer,
+def test_an_activity_without_coordinates_has_no_fence(running_activity, participant,
                                                       checkin_token, scan):
     activity = running_activity(lat=None, lng=None)
-    person = volunteer(activity)
+    person = participant(activity)
 
     response = scan(activity, person.headers, checkin_token(activity))
 
@@ -178,10 +178,10 @@ def test_an_activity_without_coordinates_has_no_fence(running_activity, voluntee
     assert response.get_json()["distance_metres"] is None
 
 
-def test_only_one_of_lat_and_lng_is_a_validation_error(running_activity, volunteer,
+def test_only_one_of_lat_and_lng_is_a_validation_error(running_activity, participant,
                                                        checkin_token, scan):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
 
     response = scan(activity, person.headers, checkin_token(activity), lat=33.77)
 
@@ -200,9 +200,9 @@ def test_without_a_signup_checking_in_is_refused(client, create_user, auth_heade
 
 
 def test_a_waitlisted_person_cannot_check_in(client, create_user, auth_headers, running_activity,
-                                             volunteer, checkin_token, scan, near):
+                                             participant, checkin_token, scan, near):
     activity = running_activity(capacity=1)
-    volunteer(activity)
+    participant(activity)
     waiting = auth_headers(create_user())
     client.post(f"/api/v1/activities/{activity.id}/signups", headers=waiting)
 
@@ -211,10 +211,10 @@ def test_a_waitlisted_person_cannot_check_in(client, create_user, auth_headers, 
     assert response.get_json()["error"] == "not_signed_up"
 
 
-def test_a_cancelled_activity_refuses_check_in(client, organizer, running_activity, volunteer,
+def test_a_cancelled_activity_refuses_check_in(client, organizer, running_activity, participant,
                                                checkin_token, scan, near):
     activity = running_activity()
-    person = volunteer(activity)
+    person = participant(activity)
     token = checkin_token(activity)
     client.post(f"/api/v1/activities/{activity.id}/cancel", json={"reason": "暴雨预警"},
                 headers=organizer.headers)

@@ -93,10 +93,10 @@ def console_weights():
         (ARTIFACTS / "console-weights.json").write_text(json.dumps(weights, indent=2) + "\n")
 
 
-@pytest.fixture(autouse=True)
-def _no_search_indexing(app_config):
+@pytest.fixture
+def app_settings():
     """The console's screens do not search: publishing skips the index (and jieba's load)."""
-    app_config["SEARCH_AUTO_INDEX"] = False
+    return {"SEARCH_AUTO_INDEX": False}
 
 
 @pytest.fixture

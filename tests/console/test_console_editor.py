@@ -1,6 +1,7 @@
 """The editor's screen in a browser: write an article, upload an image, preview it, publish it
 and find it on the site (a real MkDocs build) and through search; unpublish it and it is gone
-from both. The test thread plays the job worker (the app runs with JOBS_WORKER=external)."""
+from both. The test thread plays the job worker (the tests' task queue is ``memory``: nothing
+runs by itself)."""
 
 import shutil
 import struct
@@ -29,7 +30,7 @@ def _png(width: int = 4, height: int = 3) -> bytes:
 
 
 @pytest.fixture
-def app_config(app_config, tmp_path):
+def app_settings(app_settings, tmp_path):
     """A content directory with the site's own pages and no articles."""
     def without_articles(folder: str, names: list[str]) -> set[str]:
         if Path(folder).name in CATEGORIES:
@@ -38,7 +39,7 @@ def app_config(app_config, tmp_path):
 
     content = tmp_path / "editor-content"
     shutil.copytree(PROJECT_ROOT / "content", content, ignore=without_articles)
-    return {**app_config, "CONTENT_DIR": str(content)}
+    return {**app_settings, "CONTENT_DIR": str(content)}
 
 
 def _work_until(page, locator, seconds: float = 60) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from api import create_app
 from api.extensions import db
 from api.notifications.models import Notification
 
@@ -51,7 +50,7 @@ def _rows(engine, table) -> set[tuple]:
 
 
 def test_backup_while_writing_then_restore_into_a_fresh_instance(
-        app, app_config, runner, create_user, create_activity, tmp_path, fresh_database_url):
+        app, make_app, runner, create_user, create_activity, tmp_path, fresh_database_url):
     people = [create_user() for _ in range(3)]
     create_activity()
     content = _content(app)
@@ -80,10 +79,10 @@ def test_backup_while_writing_then_restore_into_a_fresh_instance(
     assert "manifest written" in created.output
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text(encoding="utf-8"))
 
-    fresh = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": fresh_database_url,
-                        "CONTENT_DIR": str(tmp_path / "fresh" / "content"),
-                        "SITE_DIR": str(tmp_path / "fresh" / "site"),
-                        "SEARCH_INDEX_DIR": str(tmp_path / "fresh" / "index")})
+    fresh = make_app(SQLALCHEMY_DATABASE_URI=fresh_database_url,
+                     CONTENT_DIR=tmp_path / "fresh" / "content",
+                     SITE_DIR=tmp_path / "fresh" / "site",
+                     SEARCH_INDEX_DIR=tmp_path / "fresh" / "index")
     with fresh.app_context():  # the commands run in the current app's context
         restored = fresh.test_cli_runner().invoke(args=["backup", "restore",
                                                         str(tmp_path / "backup")])

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from api import create_app
 from api.extensions import db
 from api.jobs.models import Job
 from api.notifications.models import Notification
@@ -34,16 +33,16 @@ def _metric(text: str, name: str, **labels) -> float:
     return float(found.group(1))
 
 
-def test_healthz_answers_without_the_database(app_config, tmp_path):
-    broken = create_app({**app_config, "SQLALCHEMY_DATABASE_URI":
-                         f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite3'}"})
+def test_healthz_answers_without_the_database(make_app, tmp_path):
+    missing = tmp_path / "missing-dir" / "db.sqlite3"
+    broken = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{missing}")
 
     assert broken.test_client().get("/healthz").get_json() == {"status": "ok"}
 
 
-def test_readyz_names_an_unreachable_database_and_answers_again(app_config, tmp_path):
-    broken = create_app({**app_config, "SQLALCHEMY_DATABASE_URI":
-                         f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite3'}"})
+def test_readyz_names_an_unreachable_database_and_answers_again(make_app, tmp_path):
+    missing = tmp_path / "missing-dir" / "db.sqlite3"
+    broken = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{missing}")
     client = broken.test_client()
 
     answers = [client.get("/readyz") for _ in range(2)]  # a failed ping leaves nothing behind

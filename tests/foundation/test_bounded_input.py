@@ -44,9 +44,8 @@ def test_an_anonymous_30_mb_upload_is_refused_before_its_body_is_read(client,
     assert body.read_bytes == 0
 
 
-def test_a_body_over_max_content_length_is_413_unread(app_config, request, assert_envelope):
-    app_config["MAX_CONTENT_LENGTH"] = 64 * 1024
-    client = request.getfixturevalue("client")
+def test_a_body_over_max_content_length_is_413_unread(make_app, request, assert_envelope):
+    client = make_app(MAX_CONTENT_LENGTH=64 * 1024).test_client()
     editor = request.getfixturevalue("create_user")(roles=[("editor", None)])
     headers = request.getfixturevalue("auth_headers")(editor)
 

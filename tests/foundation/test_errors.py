@@ -34,10 +34,8 @@ def test_json_that_is_not_an_object_is_422(client, assert_envelope):
     assert body["errors"] == {"_schema": ["请求体应为 JSON 对象"]}
 
 
-def test_a_view_that_raises_gives_500_without_leaking_the_exception(app_config, request,
-                                                                     assert_envelope):
-    app_config.update(TESTING=False, PROPAGATE_EXCEPTIONS=False)
-    app = request.getfixturevalue("app")
+def test_a_view_that_raises_gives_500_without_leaking_the_exception(make_app, assert_envelope):
+    app = make_app(own=True, TESTING=False, PROPAGATE_EXCEPTIONS=False)
 
     @app.get("/api/v1/_test/explode")
     def explode():
@@ -49,7 +47,10 @@ def test_a_view_that_raises_gives_500_without_leaking_the_exception(app_config, 
     assert b"secret internals" not in response.data
 
 
-def test_every_werkzeug_http_error_is_the_envelope(app, client, assert_envelope):
+def test_every_werkzeug_http_error_is_the_envelope(make_app, assert_envelope):
+    app = make_app(own=True)
+    client = app.test_client()
+
     @app.get("/api/v1/_test/abort/<int:code>")
     def abort_with(code):
         abort(code)

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 import redis
 
-from api import create_app
 from api.config import Config
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -21,12 +20,11 @@ VOLUNTEER = "/api/v1/me/volunteer"
 
 
 @pytest.fixture
-def limited(app_config, request):
+def limited(make_app):
     """Factory: a test client of an app whose given limits are on."""
 
     def client(**limits):
-        app_config.update(RATELIMIT_ENABLED=True, **limits)
-        return request.getfixturevalue("client")
+        return make_app(RATELIMIT_ENABLED=True, **limits).test_client()
 
     return client
 
@@ -74,8 +72,8 @@ def test_lookups_of_one_person_are_capped_whoever_asks(limited, assert_envelope)
 
 
 @pytest.fixture
-def one_registration_a_minute(app_config):
-    app_config.update(RATELIMIT_ENABLED=True, VOLUNTEER_RATE_LIMIT="1 per minute")
+def one_registration_a_minute(make_app):
+    make_app(RATELIMIT_ENABLED=True, VOLUNTEER_RATE_LIMIT="1 per minute")
 
 
 def test_signed_in_users_are_counted_per_user_not_per_address(one_registration_a_minute,
@@ -123,12 +121,10 @@ def test_without_trusted_proxies_forwarded_for_is_ignored(limited):
     assert put("203.0.113.8").status_code == 429
 
 
-def test_production_refuses_memory_limits_with_several_workers(app_config):
-    config = dict(app_config, APP_ENV="production", SECRET_KEY="s" * 40,
-                  DATA_KEY="d" * 40, RATELIMIT_STORAGE_URI="memory://", WEB_CONCURRENCY=2)
-
+def test_production_refuses_memory_limits_with_several_workers(make_app):
     with pytest.raises(RuntimeError, match="memory://"):
-        create_app(config)
+        make_app(APP_ENV="production", SECRET_KEY="s" * 40, DATA_KEY="d" * 40,
+                 RATELIMIT_STORAGE_URI="memory://", WEB_CONCURRENCY=2)
 
 
 def _redis_answers() -> bool:
@@ -139,16 +135,20 @@ def _redis_answers() -> bool:
         return False
 
 
+def _redis_settings(prefix: str) -> dict:
+    return {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+            "RATELIMIT_KEY_NAMESPACE": prefix, "VOLUNTEER_RATE_LIMIT": "3 per minute"}
+
+
 @pytest.fixture
-def redis_limits(app_config):
+def redis_limits(make_app):
     """The limits of this test in the real Redis, under a key prefix of their own."""
     if not _redis_answers():
         if os.environ.get("CI"):
             pytest.fail("Redis does not answer at 127.0.0.1:6379")
         pytest.skip("Redis does not answer at 127.0.0.1:6379")
     prefix = f"civtest-{uuid.uuid4().hex[:10]}"
-    app_config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
-                      RATELIMIT_KEY_NAMESPACE=prefix, VOLUNTEER_RATE_LIMIT="3 per minute")
+    make_app(**_redis_settings(prefix))
     yield prefix
 
 
@@ -175,7 +175,8 @@ def test_limits_in_redis_hold_across_processes(redis_limits, app_config, request
     assert list(redis.Redis(*REDIS).scan_iter(f"*{redis_limits}*")), "nothing counted in Redis"
 
     # Another process (as another gunicorn worker or machine) shares the count.
-    other = subprocess.run([sys.executable, "-c", _OTHER_WORKER, json.dumps(app_config)],
+    settings = json.dumps({**app_config, **_redis_settings(redis_limits)})
+    other = subprocess.run([sys.executable, "-c", _OTHER_WORKER, settings],
                            capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
 
     assert other.returncode == 0, other.stderr
@@ -191,13 +192,12 @@ def test_redis_url_makes_redis_the_limit_storage(monkeypatch):
     assert Config().RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379/0"
 
 
-def test_an_unreachable_redis_does_not_fail_requests(app_config, request):
+def test_an_unreachable_redis_does_not_fail_requests(make_app):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    app_config.update(RATELIMIT_ENABLED=True, VOLUNTEER_RATE_LIMIT="1 per minute",
-                      RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port}/0")
-    client = request.getfixturevalue("client")
+    client = make_app(RATELIMIT_ENABLED=True, VOLUNTEER_RATE_LIMIT="1 per minute",
+                      RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port}/0").test_client()
 
     answers = [client.put(VOLUNTEER, json={}).status_code for _ in range(2)]
 

@@ -9,7 +9,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from api import create_app, demo
+from api import demo
 from api.accounts.models import RoleGrant, User, VolunteerProfile
 from api.extensions import db
 from api.help.models import HelpRequest
@@ -41,9 +41,9 @@ def empty_database_url(database_url, tmp_path):
 
 
 @pytest.fixture
-def fresh_app(app_config, empty_database_url):
+def fresh_app(make_app, empty_database_url):
     """An app pointed at the brand-new, empty database."""
-    app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    app = make_app(SQLALCHEMY_DATABASE_URI=empty_database_url)
     yield app
     with app.app_context():
         db.engine.dispose()

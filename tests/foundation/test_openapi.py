@@ -3,8 +3,6 @@
 import re
 from urllib.parse import urlsplit
 
-from api import create_app
-
 FOUNDATION_PATHS = {
     "/api/v1/auth/wechat": {"post"},
     "/api/v1/auth/password": {"post"},
@@ -61,9 +59,9 @@ def test_docs_page_loads_its_assets_from_our_own_origin(client):
             assert response.status_code == 200, asset
 
 
-def test_readyz_is_503_when_the_database_is_unreachable(app_config, tmp_path):
-    broken = create_app({**app_config, "SQLALCHEMY_DATABASE_URI":
-                         f"sqlite:///{tmp_path / 'missing-dir' / 'db.sqlite3'}"})
+def test_readyz_is_503_when_the_database_is_unreachable(make_app, tmp_path):
+    missing = tmp_path / "missing-dir" / "db.sqlite3"
+    broken = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{missing}")
 
     response = broken.test_client().get("/readyz")
 

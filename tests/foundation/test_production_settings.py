@@ -2,7 +2,6 @@
 
 import pytest
 
-from api import create_app
 from api.config import Config
 from api.urls import public_url
 
@@ -21,8 +20,8 @@ STRONG = {
 }
 
 
-def test_strong_production_settings_start(app_config):
-    app = create_app({**app_config, **STRONG})
+def test_strong_production_settings_start(make_app):
+    app = make_app(**STRONG)
 
     assert app.config["APP_ENV"] == "production"
 
@@ -43,9 +42,9 @@ def test_strong_production_settings_start(app_config):
     ("DEMO_LOGIN", True, "DEMO_LOGIN"),
     ("RATELIMIT_STORAGE_URI", "memory://", "memory://"),
 ])
-def test_production_refuses_a_weak_setting(app_config, setting, value, named):
+def test_production_refuses_a_weak_setting(make_app, setting, value, named):
     with pytest.raises(RuntimeError, match=named):
-        create_app({**app_config, **STRONG, setting: value})
+        make_app(**{**STRONG, setting: value})
 
 
 def test_demo_sign_in_is_off_by_default_in_production(monkeypatch):
@@ -55,8 +54,8 @@ def test_demo_sign_in_is_off_by_default_in_production(monkeypatch):
     assert Config().DEMO_LOGIN is False
 
 
-def test_production_pages_offer_no_demo_sign_in(app_config):
-    app = create_app({**app_config, **STRONG, "WECHAT_API_BASE": "https://wx-proxy.example.org"})
+def test_production_pages_offer_no_demo_sign_in(make_app):
+    app = make_app(**{**STRONG, "WECHAT_API_BASE": "https://wx-proxy.example.org"})
 
     page = app.test_client().get("/app/login").get_data(as_text=True)
 
@@ -64,8 +63,8 @@ def test_production_pages_offer_no_demo_sign_in(app_config):
 
 
 @pytest.fixture
-def pinned(app_config):
-    app_config["SITE_URL"] = "https://civ.example.org"
+def pinned(make_app):
+    make_app(SITE_URL="https://civ.example.org")
 
 
 def test_the_calendar_feed_url_ignores_the_host_header(pinned, client, create_user,

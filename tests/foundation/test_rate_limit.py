@@ -4,9 +4,8 @@ import pytest
 
 
 @pytest.fixture
-def limited_client(app_config, request):
-    app_config.update(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute")
-    return request.getfixturevalue("client")
+def limited_client(make_app):
+    return make_app(RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="2 per minute").test_client()
 
 
 def test_password_login_is_rate_limited(limited_client, assert_envelope):
@@ -27,9 +26,8 @@ def test_wechat_login_is_rate_limited(limited_client, assert_envelope):
     assert_envelope(attempts[2], 429, "rate_limited")
 
 
-def test_rate_limit_is_off_when_disabled(app_config, request):
-    app_config.update(RATELIMIT_ENABLED=False, LOGIN_RATE_LIMIT="2 per minute")
-    client = request.getfixturevalue("client")
+def test_rate_limit_is_off_when_disabled(make_app):
+    client = make_app(RATELIMIT_ENABLED=False, LOGIN_RATE_LIMIT="2 per minute").test_client()
 
     attempts = [client.post("/api/v1/auth/wechat", json={"code": "hammer"}) for _ in range(4)]
 

@@ -24,9 +24,8 @@ def test_login_token_opens_me(client):
     assert response.get_json()["id"] == body["user"]["id"]
 
 
-def test_expired_token_is_401_token_expired(app_config, request, assert_envelope):
-    app_config["TOKEN_TTL_SECONDS"] = 1
-    app = request.getfixturevalue("app")
+def test_expired_token_is_401_token_expired(make_app, assert_envelope):
+    app = make_app(TOKEN_TTL_SECONDS=1)
     client = app.test_client()
     token = _wechat_token(client)
     with app.app_context():  # one app context per request, as in production

@@ -17,7 +17,7 @@ REAL_NAME = "张小三"
 
 
 @pytest.fixture
-def volunteer(corpus_units, create_user, auth_headers):
+def resident(corpus_units, create_user, auth_headers):
     """A signed-in resident about to register: ``(user, headers)``."""
     user = create_user()
     return user, auth_headers(user)
@@ -62,8 +62,8 @@ def _profiles() -> list[VolunteerProfile]:
     return list(db.session.scalars(sa.select(VolunteerProfile)))
 
 
-def test_registration_answers_masked_phone_and_id_number(volunteer, register, id_number):
-    _, headers = volunteer
+def test_registration_answers_masked_phone_and_id_number(resident, register, id_number):
+    _, headers = resident
     number = id_number()
 
     response = register(headers, id_number=number)
@@ -77,8 +77,8 @@ def test_registration_answers_masked_phone_and_id_number(volunteer, register, id
     assert PHONE not in text and number not in text
 
 
-def test_me_shows_the_registration_masked(client, volunteer, register, id_number):
-    _, headers = volunteer
+def test_me_shows_the_registration_masked(client, resident, register, id_number):
+    _, headers = resident
     register(headers)
 
     me = client.get("/api/v1/me", headers=headers)
@@ -87,9 +87,9 @@ def test_me_shows_the_registration_masked(client, volunteer, register, id_number
     assert id_number() not in me.get_data(as_text=True)
 
 
-def test_raw_phone_and_id_number_are_not_in_the_database(volunteer, register, id_number,
+def test_raw_phone_and_id_number_are_not_in_the_database(resident, register, id_number,
                                                          stored_text):
-    _, headers = volunteer
+    _, headers = resident
     assert register(headers).status_code == 200
 
     stored = stored_text()
@@ -100,8 +100,8 @@ def test_raw_phone_and_id_number_are_not_in_the_database(volunteer, register, id
     assert id_number()[:17] not in stored
 
 
-def test_stored_phone_and_id_number_decrypt_to_what_was_sent(volunteer, register, id_number):
-    _, headers = volunteer
+def test_stored_phone_and_id_number_decrypt_to_what_was_sent(resident, register, id_number):
+    _, headers = resident
     register(headers)
 
     (profile,) = _profiles()
@@ -111,8 +111,8 @@ def test_stored_phone_and_id_number_decrypt_to_what_was_sent(volunteer, register
     assert profile.phone_hash != PHONE and len(profile.id_number_hash) == 64
 
 
-def test_phone_is_normalised_before_storing(volunteer, register):
-    _, headers = volunteer
+def test_phone_is_normalised_before_storing(resident, register):
+    _, headers = resident
 
     response = register(headers, phone="+86 138-1234-5678")
 
@@ -120,8 +120,8 @@ def test_phone_is_normalised_before_storing(volunteer, register):
     assert decrypt(_profiles()[0].phone_encrypted) == PHONE
 
 
-def test_lower_case_x_check_character_is_accepted(volunteer, register):
-    _, headers = volunteer
+def test_lower_case_x_check_character_is_accepted(resident, register):
+    _, headers = resident
     first17 = next(prefix for prefix in (f"41112219900101{n:03d}" for n in range(1000))
                    if id_check_character(prefix) == "X")
 
@@ -131,9 +131,9 @@ def test_lower_case_x_check_character_is_accepted(volunteer, register):
     assert response.get_json()["volunteer"]["id_number"].endswith("X")
 
 
-def test_bad_check_digit_is_422_with_a_field_message(volunteer, register, id_number,
+def test_bad_check_digit_is_422_with_a_field_message(resident, register, id_number,
                                                      assert_envelope):
-    _, headers = volunteer
+    _, headers = resident
     number = id_number()
     wrong = next(c for c in "0123456789X" if c != number[-1])
 
@@ -144,9 +144,9 @@ def test_bad_check_digit_is_422_with_a_field_message(volunteer, register, id_num
     assert _profiles() == []
 
 
-def test_impossible_birth_date_in_the_id_number_is_422(volunteer, register, id_number,
+def test_impossible_birth_date_in_the_id_number_is_422(resident, register, id_number,
                                                        assert_envelope):
-    _, headers = volunteer
+    _, headers = resident
 
     response = register(headers, id_number=id_number(birth="19901345"))
 
@@ -154,8 +154,8 @@ def test_impossible_birth_date_in_the_id_number_is_422(volunteer, register, id_n
     assert body["errors"] == {"id_number": ["身份证号码中的出生日期无效"]}
 
 
-def test_bad_phone_is_422_with_a_field_message(volunteer, register, assert_envelope):
-    _, headers = volunteer
+def test_bad_phone_is_422_with_a_field_message(resident, register, assert_envelope):
+    _, headers = resident
 
     response = register(headers, phone="12345")
 
@@ -163,12 +163,12 @@ def test_bad_phone_is_422_with_a_field_message(volunteer, register, assert_envel
     assert body["errors"] == {"phone": ["手机号码格式不正确"]}
 
 
-def test_a_taken_id_number_gets_the_same_answer_as_a_free_one(volunteer, register,
+def test_a_taken_id_number_gets_the_same_answer_as_a_free_one(resident, register,
                                                                create_user, auth_headers,
                                                                id_number):
     """No enumeration oracle: registering a number another account holds answers exactly as
     registering a free one, but the number is only kept as a claim for staff to settle."""
-    owner, owner_headers = volunteer
+    owner, owner_headers = resident
     assert register(owner_headers).status_code == 200
     claimant, bystander = create_user(), create_user()
 
@@ -224,8 +224,8 @@ def test_a_registration_that_loses_the_race_for_an_id_number_becomes_a_claim(
     assert conflicts == [{"holder_user_id": owner_id}]
 
 
-def test_the_same_user_may_update_the_registration(volunteer, register):
-    user, headers = volunteer
+def test_the_same_user_may_update_the_registration(resident, register):
+    user, headers = resident
     register(headers)
 
     response = register(headers, real_name="张大三", phone="13900001111")
@@ -236,8 +236,8 @@ def test_the_same_user_may_update_the_registration(volunteer, register):
     assert (profile.user_id, profile.real_name) == (user.id, "张大三")
 
 
-def test_unknown_unit_is_422_with_a_field_message(volunteer, register, assert_envelope):
-    _, headers = volunteer
+def test_unknown_unit_is_422_with_a_field_message(resident, register, assert_envelope):
+    _, headers = resident
 
     response = register(headers, unit_id=987654)
 
@@ -246,9 +246,9 @@ def test_unknown_unit_is_422_with_a_field_message(volunteer, register, assert_en
     assert _profiles() == []
 
 
-def test_birth_date_contradicting_the_id_number_is_422(volunteer, register, id_number,
+def test_birth_date_contradicting_the_id_number_is_422(resident, register, id_number,
                                                        assert_envelope):
-    _, headers = volunteer
+    _, headers = resident
 
     response = register(headers, id_number=id_number(birth="19900101"),
                         birth_date="1991-01-01")
@@ -258,16 +258,16 @@ def test_birth_date_contradicting_the_id_number_is_422(volunteer, register, id_n
     assert _profiles() == []
 
 
-def test_birth_date_is_taken_from_the_id_number(volunteer, register, id_number):
-    _, headers = volunteer
+def test_birth_date_is_taken_from_the_id_number(resident, register, id_number):
+    _, headers = resident
 
     response = register(headers, id_number=id_number(birth="20010203"))
 
     assert response.get_json()["volunteer"]["birth_date"] == "2001-02-03"
 
 
-def test_id_number_is_optional(volunteer, register):
-    _, headers = volunteer
+def test_id_number_is_optional(resident, register):
+    _, headers = resident
 
     response = register(headers, id_number=None, birth_date="1985-06-07")
 

@@ -104,11 +104,10 @@ def test_wechat_busy_is_503(client, assert_envelope):
     assert_envelope(_login(client, "busy"), 503, "wechat_unavailable")
 
 
-def test_wechat_down_is_503_within_6_seconds(app_config, request, closed_port,
-                                             assert_envelope):
+def test_wechat_down_is_503_within_6_seconds(make_app, closed_port, assert_envelope):
     # The production timeout: being unreachable must not wait for it.
-    app_config.update(WECHAT_API_BASE=f"http://127.0.0.1:{closed_port}", WECHAT_TIMEOUT=5.0)
-    client = request.getfixturevalue("client")
+    client = make_app(WECHAT_API_BASE=f"http://127.0.0.1:{closed_port}",
+                      WECHAT_TIMEOUT=5.0).test_client()
     started = time.monotonic()
 
     response = _login(client, "nobody-answers")
@@ -117,10 +116,8 @@ def test_wechat_down_is_503_within_6_seconds(app_config, request, closed_port,
     assert_envelope(response, 503, "wechat_unavailable")
 
 
-def test_wechat_slower_than_the_timeout_is_503(app_config, request, wechat_stub,
-                                                assert_envelope):
-    app_config["WECHAT_TIMEOUT"] = 0.3
-    client = request.getfixturevalue("client")
+def test_wechat_slower_than_the_timeout_is_503(make_app, wechat_stub, assert_envelope):
+    client = make_app(WECHAT_TIMEOUT=0.3).test_client()
     started = time.monotonic()
 
     response = _login(client, "slow")

@@ -18,13 +18,6 @@ ADDRESS = "临颍县巨陵镇油坊陈村3组12号"
 CONTACT = "陈桂兰"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_stub(wechat_stub):
-    wechat_stub.reset()
-    yield
-    wechat_stub.reset()
-
-
 @pytest.fixture
 def teams(corpus_units) -> dict[str, Team]:
     return {team.code: team for team in db.session.scalars(select(Team))}

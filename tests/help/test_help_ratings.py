@@ -74,7 +74,7 @@ def test_rating_after_the_deadline_is_refused_even_before_anyone_settled_it(
     assert db.session.get(HelpRequest, request_id).rating == 5
 
 
-def test_the_deadline_is_configured(app_config, app, client, request_in):
+def test_the_deadline_is_configured(app, client, request_in):
     app.config["HELP_AUTO_RATE_DAYS"] = 1
     request_id = request_in("completed")
     _complete_days_ago(request_id, 1.5)

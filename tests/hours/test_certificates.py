@@ -211,8 +211,8 @@ def test_my_certificates_are_listed(client, certified):
     assert listed["pagination"]["total"] == 1
 
 
-def test_without_a_truetype_font_the_text_still_extracts(app_config, request):
-    app_config["CERTIFICATE_FONT_PATH"] = "/nonexistent/font.ttf"
+def test_without_a_truetype_font_the_text_still_extracts(make_app, request):
+    make_app(CERTIFICATE_FONT_PATH="/nonexistent/font.ttf")
     client, person = request.getfixturevalue("client"), request.getfixturevalue("certified")
     certificate = _issue(client, person).get_json()
     data = client.get(certificate["pdf_url"], headers=person.headers).data

@@ -132,9 +132,8 @@ def test_bad_queries_are_field_errors(client, query):
 
 
 @pytest.fixture
-def limited_client(app_config, request):
-    app_config.update(RATELIMIT_ENABLED=True, HOURS_LOOKUP_RATE_LIMIT="3 per minute")
-    return request.getfixturevalue("client")
+def limited_client(make_app):
+    return make_app(RATELIMIT_ENABLED=True, HOURS_LOOKUP_RATE_LIMIT="3 per minute").test_client()
 
 
 def test_the_lookup_is_rate_limited_per_client(limited_client):

@@ -273,9 +273,8 @@ def test_the_top_star_has_no_next_level(app):
     assert (star.level, star.next_level_hours, star.hours_to_next) == (5, None, None)
 
 
-def test_config_overrides_the_thresholds(app_config, request):
-    app_config["STAR_THRESHOLDS_HOURS"] = (10, 20, 30)
-    request.getfixturevalue("app")
+def test_config_overrides_the_thresholds(make_app):
+    make_app(STAR_THRESHOLDS_HOURS=(10, 20, 30))
     assert star_for(10 * 60 - 1).level == 0
     assert star_for(10 * 60).level == 1
     assert star_for(30 * 60).level == 3

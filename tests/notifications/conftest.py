@@ -11,18 +11,9 @@ from api.timeutil import utcnow
 
 
 @pytest.fixture
-def app_config(app_config):
+def app_settings():
     """Fast client backoff; the retry counts are what is tested, not the waiting."""
-    app_config.update(WECHAT_RETRY_BACKOFF=0.01, NOTIFICATION_MAX_ATTEMPTS=3)
-    return app_config
-
-
-@pytest.fixture(autouse=True)
-def stub(wechat_stub):
-    """The session's WeChat stub, with no tokens, records or switched failures."""
-    wechat_stub.reset()
-    yield wechat_stub
-    wechat_stub.reset()
+    return {"WECHAT_RETRY_BACKOFF": 0.01, "NOTIFICATION_MAX_ATTEMPTS": 3}
 
 
 @pytest.fixture

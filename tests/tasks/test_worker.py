@@ -56,13 +56,6 @@ def queue_config(request, tmp_path):
 
 
 @pytest.fixture
-def stub(wechat_stub):
-    wechat_stub.reset()
-    yield wechat_stub
-    wechat_stub.reset()
-
-
-@pytest.fixture
 def worker(app, stub, tmp_path):
     """Factory: start ``flask worker`` (one task thread) with the app's queue settings."""
     started = []

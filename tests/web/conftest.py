@@ -195,6 +195,6 @@ def built_site(tmp_path_factory):
 
 
 @pytest.fixture
-def with_site(app_config, built_site):
-    """Serve the built site at ``/`` (set before ``app``)."""
-    app_config["SITE_DIR"] = str(built_site)
+def with_site(make_app, built_site):
+    """Serve the built site at ``/``."""
+    make_app(SITE_DIR=built_site)

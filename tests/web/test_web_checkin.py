@@ -17,9 +17,10 @@ VENUE = {"latitude": 33.7712, "longitude": 113.9891}  # create_activity's venue
 
 
 @pytest.fixture
-def short_checkin_codes(app_config):
-    """Check-in codes valid for 3 s (set before ``app``), so the screen rotates quickly."""
-    app_config["CHECKIN_TOKEN_TTL_SECONDS"] = 3
+def short_checkin_codes(make_app):
+    """Check-in codes valid for 3 s (the app made before ``app``), so the screen rotates
+    quickly."""
+    make_app(CHECKIN_TOKEN_TTL_SECONDS=3)
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ expect = pytest.importorskip("playwright.sync_api", reason="browser tests need P
 
 
 @pytest.fixture
-def volunteer(create_user, create_activity, corpus_units):
+def volunteer_with_hours(create_user, create_activity, corpus_units):
     """A volunteer of 巨陵镇 (ID number ending 1236) with 3 approved hours."""
     user = create_user()
     register_volunteer(user, real_name="李志愿", phone="13900001234",
@@ -73,7 +73,8 @@ def test_a_guardian_adds_a_child_signs_it_up_and_withdraws_consent(web, create_u
         == "cancelled"
 
 
-def test_points_redeem_a_reward_and_show_its_qr_code(web, volunteer, create_user, corpus_units):
+def test_points_redeem_a_reward_and_show_its_qr_code(web, volunteer_with_hours, create_user,
+                                                     corpus_units):
     merchant = Merchant(name="巨陵镇爱心超市", unit_id=corpus_units["LY-JL"].id,
                         admin_id=create_user().id, address="巨陵大街 18 号", phone="0395-8866001",
                         description="")
@@ -82,7 +83,7 @@ def test_points_redeem_a_reward_and_show_its_qr_code(web, volunteer, create_user
     db.session.add(Reward(merchant_id=merchant.id, name="洗衣液一瓶", points_cost=20, stock=2,
                           description=""))
     db.session.commit()
-    web.sign_in(volunteer)
+    web.sign_in(volunteer_with_hours)
     page = web.open("/app/points")
     expect(page.locator("[data-balance]")).to_have_text("30")  # 3 h × 10
     reward = page.locator(".reward", has_text="洗衣液一瓶")
@@ -110,7 +111,7 @@ def test_the_inbox_lists_my_notifications(web, create_user, activity_on, tomorro
         "href", f"/app/activities/{activity.id}")
 
 
-def test_the_public_lookup_posts_the_digits_and_shows_a_masked_name(web, volunteer):
+def test_the_public_lookup_posts_the_digits_and_shows_a_masked_name(web, volunteer_with_hours):
     page = web.open("/app/lookup")
     page.get_by_label("姓名").fill("李志愿")
     page.get_by_role("textbox", name="后四位").fill("1236")
@@ -125,8 +126,8 @@ def test_the_public_lookup_posts_the_digits_and_shows_a_masked_name(web, volunte
     web.shot("lookup")
 
 
-def test_the_certificate_qr_opens_a_readable_masked_verification_page(web, volunteer):
-    certificate = issue_certificate(volunteer)
+def test_the_certificate_qr_opens_a_readable_masked_verification_page(web, volunteer_with_hours):
+    certificate = issue_certificate(volunteer_with_hours)
     response = web.page.goto(f"{web.base_url}/app/certificates/{certificate.code}")
     assert response.status == 200
     page = web.page

@@ -12,9 +12,9 @@ expect = pytest.importorskip("playwright.sync_api", reason="browser tests need P
 
 
 @pytest.fixture
-def county_hotline(app_config):
-    """A hotline number from the configuration (set before ``app``)."""
-    app_config["HELP_HOTLINE"] = "0395-1234567"
+def county_hotline(make_app):
+    """A hotline number from the configuration (the app made before ``app``)."""
+    make_app(HELP_HOTLINE="0395-1234567")
     return "0395-1234567"
 
 

@@ -16,9 +16,9 @@ expect = pytest.importorskip("playwright.sync_api", reason="browser tests need P
 
 
 @pytest.fixture
-def low_star_thresholds(app_config):
+def low_star_thresholds(make_app):
     """Stars at 10/20/30/40/50 h, so a few records reach the first one (before ``app``)."""
-    app_config["STAR_THRESHOLDS_HOURS"] = (10, 20, 30, 40, 50)
+    make_app(STAR_THRESHOLDS_HOURS=(10, 20, 30, 40, 50))
 
 
 @pytest.fixture
@@ -84,8 +84,8 @@ def test_staff_sign_in_by_password(web, client, create_user, corpus_units):
 
 
 @pytest.fixture
-def one_second_tokens(app_config):
-    app_config["TOKEN_TTL_SECONDS"] = 1
+def one_second_tokens(make_app):
+    make_app(TOKEN_TTL_SECONDS=1)
 
 
 def test_an_expired_access_token_is_renewed_with_the_refresh_cookie(one_second_tokens, web,

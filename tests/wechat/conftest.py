@@ -4,18 +4,9 @@ import pytest
 
 
 @pytest.fixture
-def app_config(app_config):
+def app_settings():
     """Fast backoff: the retry count is what is tested, not the waiting."""
-    app_config.update(WECHAT_RETRY_BACKOFF=0.01)
-    return app_config
-
-
-@pytest.fixture(autouse=True)
-def stub(wechat_stub):
-    """The session's WeChat stub, with no tokens, records or switched failures."""
-    wechat_stub.reset()
-    yield wechat_stub
-    wechat_stub.reset()
+    return {"WECHAT_RETRY_BACKOFF": 0.01}
 
 
 @pytest.fixture

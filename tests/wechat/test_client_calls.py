@@ -58,9 +58,8 @@ def test_caller_errors_are_never_retried(wechat, stub, errcode):
     assert len(stub.calls_to("subscribe_send")) == 1
 
 
-def test_a_send_without_answer_is_not_repeated(app_config, request, stub):
-    app_config["WECHAT_TIMEOUT"] = 0.3
-    request.getfixturevalue("app")
+def test_a_send_without_answer_is_not_repeated(make_app, stub):
+    make_app(WECHAT_TIMEOUT=0.3)
     wechat = WeChatClient.from_app()
     wechat.access_token()
     stub.fail_next("subscribe_send", delay=1.0)
@@ -85,9 +84,8 @@ def test_unreachable_wechat_is_retried_then_unavailable(app, closed_port):
     assert time.monotonic() - started < 3
 
 
-def test_bad_secret_makes_every_call_unavailable(app_config, request, stub):
-    app_config["WECHAT_SECRET"] = ""
-    request.getfixturevalue("app")
+def test_bad_secret_makes_every_call_unavailable(make_app, stub):
+    make_app(WECHAT_SECRET="")
 
     with pytest.raises(WeChatUnavailable):
         WeChatClient.from_app().check_text("openid-1", "你好")

@@ -7,7 +7,7 @@ from api.personal_data import decrypt
 
 
 @pytest.fixture
-def volunteer(client, corpus_units, create_user, auth_headers):
+def registered(client, corpus_units, create_user, auth_headers):
     """A registered volunteer and their headers."""
     user = create_user()
     headers = auth_headers(user)
@@ -27,8 +27,8 @@ def _stored_phone(user) -> str:
     return decrypt(user.volunteer.phone_encrypted)
 
 
-def test_verified_phone_replaces_the_volunteer_phone(client, volunteer):
-    user, headers = volunteer
+def test_verified_phone_replaces_the_volunteer_phone(client, registered):
+    user, headers = registered
 
     response = _bind(client, headers, "phone-13987654321")
 
@@ -37,8 +37,8 @@ def test_verified_phone_replaces_the_volunteer_phone(client, volunteer):
     assert _stored_phone(user) == "13987654321"
 
 
-def test_phone_of_another_mini_program_is_refused(client, volunteer):
-    user, headers = volunteer
+def test_phone_of_another_mini_program_is_refused(client, registered):
+    user, headers = registered
 
     response = _bind(client, headers, "other-app-13987654321")
 
@@ -47,8 +47,8 @@ def test_phone_of_another_mini_program_is_refused(client, volunteer):
     assert _stored_phone(user) == "13812345678"
 
 
-def test_used_code_is_refused(client, volunteer):
-    _, headers = volunteer
+def test_used_code_is_refused(client, registered):
+    _, headers = registered
     _bind(client, headers, "phone-13987654321")
 
     response = _bind(client, headers, "phone-13987654321")
@@ -64,8 +64,8 @@ def test_residents_register_as_volunteers_first(client, create_user, auth_header
     assert response.get_json()["error"] == "not_a_volunteer"
 
 
-def test_wechat_down_is_503(client, volunteer, stub):
-    _, headers = volunteer
+def test_wechat_down_is_503(client, registered, stub):
+    _, headers = registered
     stub.fail_next("getuserphonenumber", status=503, times=3)
 
     response = _bind(client, headers, "phone-13987654321")
@@ -78,8 +78,8 @@ def test_signed_out_is_401(client):
     assert _bind(client, {}, "phone-13987654321").status_code == 401
 
 
-def test_a_new_verified_phone_signs_out_the_other_sessions(client, volunteer, auth_headers):
-    user, headers = volunteer
+def test_a_new_verified_phone_signs_out_the_other_sessions(client, registered, auth_headers):
+    user, headers = registered
     other_session = auth_headers(user)
 
     assert _bind(client, headers, "phone-13987654321").status_code == 200
@@ -88,8 +88,8 @@ def test_a_new_verified_phone_signs_out_the_other_sessions(client, volunteer, au
     assert client.get("/api/v1/me", headers=headers).status_code == 200
 
 
-def test_the_same_verified_phone_keeps_the_other_sessions(client, volunteer, auth_headers):
-    user, headers = volunteer
+def test_the_same_verified_phone_keeps_the_other_sessions(client, registered, auth_headers):
+    user, headers = registered
     other_session = auth_headers(user)
 
     assert _bind(client, headers, "phone-13812345678").status_code == 200

@@ -18,15 +18,15 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(params=["database", "redis"])
-def generations(request, app_config):
+def generations(request, make_app):
     """Where the generations live: the database (no REDIS_URL) or Redis (a namespace of the
     test's own on 127.0.0.1:6379)."""
     if request.param == "database":
-        app_config["REDIS_URL"] = ""
+        make_app(REDIS_URL="")
         yield "database"
         return
     namespace = f"test-cache-{uuid.uuid4().hex}"
-    app_config.update(REDIS_URL=REDIS_URL, RATELIMIT_KEY_NAMESPACE=namespace)
+    make_app(REDIS_URL=REDIS_URL, RATELIMIT_KEY_NAMESPACE=namespace)
     yield "redis"
     server = redis.Redis.from_url(REDIS_URL)
     keys = server.keys(f"{namespace}:*")
