@@ -194,7 +194,8 @@ class _AppPool:
         app = create_app(make_test_config(self.database_url, self.boot_dir, self.wechat_base,
                                           **settings))
         return app, {"config": copy.deepcopy(dict(app.config)),
-                     "extensions": set(app.extensions)}
+                     "extensions": set(app.extensions),
+                     "huey_immediate": task_queue.huey(app).immediate}
 
     def get(self, settings: dict) -> tuple[Flask, dict]:
         """The kept app with ``settings`` (besides the per-test directories) and its
@@ -286,7 +287,9 @@ def _restore(app: Flask, pristine: dict) -> None:
     app.config.update(copy.deepcopy(pristine["config"]))
     for name in set(app.extensions) - pristine["extensions"] - _KEPT_EXTENSIONS:
         del app.extensions[name]
-    task_queue.huey(app).flush()  # the tasks earlier tests queued
+    huey = task_queue.huey(app)
+    huey.flush()  # the tasks earlier tests queued
+    huey.immediate = pristine["huey_immediate"]  # a test may have switched it on
 
 
 @pytest.fixture
