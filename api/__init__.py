@@ -43,9 +43,28 @@ def _blueprints() -> list:
     from api.units.views import blp as units
     from api.web.views import blp as web
 
-    return [accounts, units, activities, signups, checkin, hours, feeds, jobs, articles, site,
-            search, notifications, help_requests, points, stats, web, staff, audit_log,
-            console, families]
+    return [
+        accounts,
+        units,
+        activities,
+        signups,
+        checkin,
+        hours,
+        feeds,
+        jobs,
+        articles,
+        site,
+        search,
+        notifications,
+        help_requests,
+        points,
+        stats,
+        web,
+        staff,
+        audit_log,
+        console,
+        families,
+    ]
 
 
 def _cli_commands() -> list:
@@ -61,8 +80,19 @@ def _cli_commands() -> list:
     from api.tasks.cli import worker
     from api.wechat.cli import wechat_stub
 
-    return [users_cli, import_cli, jobs_cli, notifications_cli, search_cli, seed_cli, wechat_stub,
-            help_cli, points_cli, worker, backup_cli]
+    return [
+        users_cli,
+        import_cli,
+        jobs_cli,
+        notifications_cli,
+        search_cli,
+        seed_cli,
+        wechat_stub,
+        help_cli,
+        points_cli,
+        worker,
+        backup_cli,
+    ]
 
 
 class BoundedIntConverter(IntegerConverter):

@@ -51,32 +51,75 @@ def _notification_templates() -> dict:
     hours = os.environ.get("WECHAT_TEMPLATE_HOURS", "demo-tmpl-hours-review")
     help_progress = os.environ.get("WECHAT_TEMPLATE_HELP", "demo-tmpl-help-progress")
     activity_page = "pages/activity/detail?id={activity_id}"
-    signup_data = {"thing1": "activity_title", "time2": "activity_start",
-                   "thing3": "activity_address", "phrase4": "status"}
-    change_data = {"thing1": "activity_title", "time2": "activity_start",
-                   "thing3": "body", "phrase4": "status"}
-    hours_data = {"thing1": "activity_title", "number2": "hours", "phrase3": "status",
-                  "name4": "real_name", "thing5": "reason"}
-    help_data = {"thing1": "help_title", "phrase2": "status", "thing3": "team_name",
-                 "time4": "created_at"}
-    return _env_json("NOTIFICATION_TEMPLATES", {
-        "signup_confirmed": {"template_id": signup, "page": activity_page, "data": signup_data},
-        "waitlist_promoted": {"template_id": signup, "page": activity_page, "data": signup_data},
-        "activity_changed": {"template_id": change, "page": activity_page, "data": change_data},
-        "activity_cancelled": {"template_id": change, "page": activity_page,
-                               "data": change_data},
-        "activity_reminder": {"template_id": reminder, "page": activity_page, "data": {
-            "thing1": "activity_title", "time2": "activity_start",
-            "thing3": "activity_address", "thing4": "=请提前到场，扫码签到"}},
-        "hours_approved": {"template_id": hours, "page": "pages/me/hours", "data": hours_data},
-        "hours_rejected": {"template_id": hours, "page": "pages/me/hours", "data": hours_data},
-        "help_dispatched": {"template_id": help_progress,
-                            "page": "pages/help/detail?id={help_request_id}", "data": help_data},
-        "help_completed": {"template_id": help_progress,
-                           "page": "pages/help/detail?id={help_request_id}", "data": help_data},
-        "help_escalated": {"template_id": help_progress,
-                           "page": "pages/help/detail?id={help_request_id}", "data": help_data},
-    })
+    signup_data = {
+        "thing1": "activity_title",
+        "time2": "activity_start",
+        "thing3": "activity_address",
+        "phrase4": "status",
+    }
+    change_data = {
+        "thing1": "activity_title",
+        "time2": "activity_start",
+        "thing3": "body",
+        "phrase4": "status",
+    }
+    hours_data = {
+        "thing1": "activity_title",
+        "number2": "hours",
+        "phrase3": "status",
+        "name4": "real_name",
+        "thing5": "reason",
+    }
+    help_data = {
+        "thing1": "help_title",
+        "phrase2": "status",
+        "thing3": "team_name",
+        "time4": "created_at",
+    }
+    return _env_json(
+        "NOTIFICATION_TEMPLATES",
+        {
+            "signup_confirmed": {"template_id": signup, "page": activity_page, "data": signup_data},
+            "waitlist_promoted": {
+                "template_id": signup,
+                "page": activity_page,
+                "data": signup_data,
+            },
+            "activity_changed": {"template_id": change, "page": activity_page, "data": change_data},
+            "activity_cancelled": {
+                "template_id": change,
+                "page": activity_page,
+                "data": change_data,
+            },
+            "activity_reminder": {
+                "template_id": reminder,
+                "page": activity_page,
+                "data": {
+                    "thing1": "activity_title",
+                    "time2": "activity_start",
+                    "thing3": "activity_address",
+                    "thing4": "=请提前到场，扫码签到",
+                },
+            },
+            "hours_approved": {"template_id": hours, "page": "pages/me/hours", "data": hours_data},
+            "hours_rejected": {"template_id": hours, "page": "pages/me/hours", "data": hours_data},
+            "help_dispatched": {
+                "template_id": help_progress,
+                "page": "pages/help/detail?id={help_request_id}",
+                "data": help_data,
+            },
+            "help_completed": {
+                "template_id": help_progress,
+                "page": "pages/help/detail?id={help_request_id}",
+                "data": help_data,
+            },
+            "help_escalated": {
+                "template_id": help_progress,
+                "page": "pages/help/detail?id={help_request_id}",
+                "data": help_data,
+            },
+        },
+    )
 
 
 class Config:
@@ -112,8 +155,8 @@ class Config:
         self.NOTIFICATION_MAX_ATTEMPTS = _env_int("NOTIFICATION_MAX_ATTEMPTS", 5)
         self.NOTIFICATION_RETRY_SECONDS = _env_int("NOTIFICATION_RETRY_SECONDS", 60)  # doubles
         self.NOTIFICATION_REMINDER_MINUTES = [  # before the start: 24 h and 2 h
-            int(minutes) for minutes in
-            os.environ.get("NOTIFICATION_REMINDER_MINUTES", "1440,120").split(",")
+            int(minutes)
+            for minutes in os.environ.get("NOTIFICATION_REMINDER_MINUTES", "1440,120").split(",")
         ]
         # A claim of outbox rows is given back after this long if its worker died.
         self.OUTBOX_LEASE_SECONDS = _env_int("OUTBOX_LEASE_SECONDS", 300)
@@ -154,8 +197,9 @@ class Config:
 
         self.RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
         # Limits count in Redis when REDIS_URL is set, so they hold across workers and machines.
-        self.RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI",
-                                                    self.REDIS_URL or "memory://")
+        self.RATELIMIT_STORAGE_URI = os.environ.get(
+            "RATELIMIT_STORAGE_URI", self.REDIS_URL or "memory://"
+        )
         self.RATELIMIT_KEY_NAMESPACE = os.environ.get("RATELIMIT_KEY_NAMESPACE", "civ")
         self.RATELIMIT_HEADERS_ENABLED = True
         # Redis unreachable: count in this process meanwhile rather than fail the request.
@@ -163,8 +207,9 @@ class Config:
         self.LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "20 per minute")
         # Per user where signed in, else per client address.
         self.SIGNUP_RATE_LIMIT = os.environ.get("SIGNUP_RATE_LIMIT", "30 per minute;300 per day")
-        self.HELP_REQUEST_RATE_LIMIT = os.environ.get("HELP_REQUEST_RATE_LIMIT",
-                                                      "5 per hour;20 per day")
+        self.HELP_REQUEST_RATE_LIMIT = os.environ.get(
+            "HELP_REQUEST_RATE_LIMIT", "5 per hour;20 per day"
+        )
         self.SEARCH_RATE_LIMIT = os.environ.get("SEARCH_RATE_LIMIT", "60 per minute")
         self.UPLOAD_RATE_LIMIT = os.environ.get("UPLOAD_RATE_LIMIT", "30 per hour")
         self.VOLUNTEER_RATE_LIMIT = os.environ.get("VOLUNTEER_RATE_LIMIT", "10 per hour")
@@ -172,20 +217,21 @@ class Config:
         # and X-Forwarded-Proto are believed that deep (werkzeug ProxyFix), never beyond.
         self.TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
         # Processes serving: with more than one, memory:// limits would count per process.
-        self.WEB_CONCURRENCY = _env_int("WEB_CONCURRENCY",
-                                        _env_int("GUNICORN_WORKERS", 1))
+        self.WEB_CONCURRENCY = _env_int("WEB_CONCURRENCY", _env_int("GUNICORN_WORKERS", 1))
 
         # Hours (志愿服务记录): star thresholds in approved hours, per region; the public
         # lookup's limit per client; certificates' verification URL ({code}) and font.
         self.STAR_THRESHOLDS_HOURS = tuple(
-            int(hours) for hours in
-            os.environ.get("STAR_THRESHOLDS_HOURS", "100,300,600,1000,1500").split(",")
+            int(hours)
+            for hours in os.environ.get("STAR_THRESHOLDS_HOURS", "100,300,600,1000,1500").split(",")
         )
-        self.HOURS_LOOKUP_RATE_LIMIT = os.environ.get("HOURS_LOOKUP_RATE_LIMIT",
-                                                      "10 per minute;100 per day")
+        self.HOURS_LOOKUP_RATE_LIMIT = os.environ.get(
+            "HOURS_LOOKUP_RATE_LIMIT", "10 per minute;100 per day"
+        )
         # ... and per looked-up name, whoever asks: guessing someone's digits stays slow.
-        self.HOURS_LOOKUP_TARGET_RATE_LIMIT = os.environ.get("HOURS_LOOKUP_TARGET_RATE_LIMIT",
-                                                             "10 per hour;30 per day")
+        self.HOURS_LOOKUP_TARGET_RATE_LIMIT = os.environ.get(
+            "HOURS_LOOKUP_TARGET_RATE_LIMIT", "10 per hour;30 per day"
+        )
         self.CERTIFICATE_VERIFY_URL = os.environ.get(
             "CERTIFICATE_VERIFY_URL", "http://127.0.0.1:5000/app/certificates/{code}"
         )
@@ -226,7 +272,6 @@ class Config:
         self.OPENAPI_SWAGGER_UI_URL = "/api/v1/docs-assets/"
 
 
-
 _DEMO_WECHAT = {"WECHAT_APPID": "wx-demo-appid", "WECHAT_SECRET": "demo-secret"}
 _LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "0.0.0.0"}
 
@@ -257,10 +302,14 @@ def _production_problems(settings) -> list[str]:
         problems.append("debug mode must be off (FLASK_DEBUG)")
     if settings["DEMO_LOGIN"]:
         problems.append("DEMO_LOGIN must be off")
-    if (settings["RATELIMIT_STORAGE_URI"].startswith("memory://")
-            and settings["WEB_CONCURRENCY"] > 1):
-        problems.append("rate limits in memory:// count per process: set REDIS_URL when "
-                        "WEB_CONCURRENCY (or GUNICORN_WORKERS) is above 1")
+    if (
+        settings["RATELIMIT_STORAGE_URI"].startswith("memory://")
+        and settings["WEB_CONCURRENCY"] > 1
+    ):
+        problems.append(
+            "rate limits in memory:// count per process: set REDIS_URL when "
+            "WEB_CONCURRENCY (or GUNICORN_WORKERS) is above 1"
+        )
     return problems
 
 

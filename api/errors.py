@@ -46,8 +46,14 @@ class ApiError(Exception):
     error = "bad_request"
     message = "请求无效"
 
-    def __init__(self, message: str | None = None, *, errors: dict | None = None,
-                 error: str | None = None, headers: dict | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        errors: dict | None = None,
+        error: str | None = None,
+        headers: dict | None = None,
+    ) -> None:
         super().__init__(message or self.message)
         if message is not None:
             self.message = message
@@ -113,8 +119,12 @@ def _flatten_validation_messages(messages: dict) -> dict:
         else:
             merged.setdefault("_schema", location_messages)
     return {
-        field: [_WEBARGS_MESSAGES.get(text, text) if isinstance(text, str) else text
-                for text in field_messages] if isinstance(field_messages, list) else field_messages
+        field: [
+            _WEBARGS_MESSAGES.get(text, text) if isinstance(text, str) else text
+            for text in field_messages
+        ]
+        if isinstance(field_messages, list)
+        else field_messages
         for field, field_messages in merged.items()
     }
 

@@ -58,10 +58,12 @@ class PlatformApi(Api):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-api = PlatformApi(spec_kwargs={
-    "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=openapi_schema_name),
-    "extra_plugins": [BearerSecurityPlugin()],
-})
+api = PlatformApi(
+    spec_kwargs={
+        "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=openapi_schema_name),
+        "extra_plugins": [BearerSecurityPlugin()],
+    }
+)
 
 
 def rate_limit_key() -> str:

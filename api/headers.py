@@ -19,8 +19,9 @@ def secure_headers(response: Response) -> Response:
     headers.setdefault("X-Frame-Options", "DENY")
     policy = headers.get("Content-Security-Policy", "").strip().rstrip(";")
     if "frame-ancestors" not in policy:
-        headers["Content-Security-Policy"] = f"{policy}; {FRAME_ANCESTORS}" if policy \
-            else FRAME_ANCESTORS
+        headers["Content-Security-Policy"] = (
+            f"{policy}; {FRAME_ANCESTORS}" if policy else FRAME_ANCESTORS
+        )
     return response
 
 

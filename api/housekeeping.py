@@ -11,5 +11,7 @@ from publishing import sitebuild
 
 def clean_up_builds_and_indexes() -> dict:
     """Delete stale site builds and search index generations; returns how many of each."""
-    return {"site_builds_removed": sitebuild.remove_stale_builds(site_dir()),
-            "index_generations_removed": search_index().remove_stale_generations()}
+    return {
+        "site_builds_removed": sitebuild.remove_stale_builds(site_dir()),
+        "index_generations_removed": search_index().remove_stale_generations(),
+    }

@@ -10,10 +10,18 @@ parameter with ``[REDACTED]`` in the message and in the formatted traceback.
 import logging
 import re
 
-SECRET_PARAMETERS = ("access_token", "refresh_token", "js_code", "secret", "code", "token",
-                     "password")
+SECRET_PARAMETERS = (
+    "access_token",
+    "refresh_token",
+    "js_code",
+    "secret",
+    "code",
+    "token",
+    "password",
+)
 _SECRET_VALUE = re.compile(
-    r"(?i)(?<![A-Za-z0-9_])(" + "|".join(SECRET_PARAMETERS) + r")=[^&\s'\"<>)]+")
+    r"(?i)(?<![A-Za-z0-9_])(" + "|".join(SECRET_PARAMETERS) + r")=[^&\s'\"<>)]+"
+)
 REDACTED = "[REDACTED]"
 _formatter = logging.Formatter()
 

@@ -30,9 +30,11 @@ from api.tasks.queue import task_queue
 from api.timeutil import utcnow
 
 REQUEST_SECONDS = Histogram(
-    "civ_request_duration_seconds", "Time to answer a request, by route rule",
+    "civ_request_duration_seconds",
+    "Time to answer a request, by route rule",
     ["method", "endpoint", "status"],
-    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 
 
 def observe_request(method: str, endpoint: str, status: int, seconds: float) -> None:
@@ -41,21 +43,26 @@ def observe_request(method: str, endpoint: str, status: int, seconds: float) -> 
 
 
 def _due_notifications(now):
-    return sa.and_(Notification.status == NotificationStatus.PENDING,
-                   sa.or_(Notification.next_attempt_at.is_(None),
-                          Notification.next_attempt_at <= now))
+    return sa.and_(
+        Notification.status == NotificationStatus.PENDING,
+        sa.or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+    )
 
 
 def backlog() -> dict[str, float]:
     """Queue depth, outbox backlog and the age in seconds of the oldest due task (0: none)."""
     now = utcnow()
     outbox, oldest_notification = db.session.execute(
-        sa.select(sa.func.count(), sa.func.min(
-            sa.func.coalesce(Notification.next_attempt_at, Notification.created_at)))
-        .where(_due_notifications(now))).one()
+        sa.select(
+            sa.func.count(),
+            sa.func.min(sa.func.coalesce(Notification.next_attempt_at, Notification.created_at)),
+        ).where(_due_notifications(now))
+    ).one()
     jobs, oldest_job = db.session.execute(
-        sa.select(sa.func.count(), sa.func.min(Job.created_at))
-        .where(Job.status == JobStatus.QUEUED)).one()
+        sa.select(sa.func.count(), sa.func.min(Job.created_at)).where(
+            Job.status == JobStatus.QUEUED
+        )
+    ).one()
     oldest = min((moment for moment in (oldest_notification, oldest_job) if moment), default=None)
     return {
         "queue_depth": float(task_queue.huey().pending_count()),

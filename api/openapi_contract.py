@@ -93,9 +93,11 @@ def _error_response(status: int, reasons: set[str]) -> dict:
     listed = "、".join(f"`{reason}`" for reason in sorted(reasons))
     return {
         "description": f"{_SUMMARY[status]}。`error` 取值：{listed}",
-        "content": {"application/json": {
-            "schema": {"$ref": "#/components/schemas/Error"},
-        }},
+        "content": {
+            "application/json": {
+                "schema": {"$ref": "#/components/schemas/Error"},
+            }
+        },
     }
 
 
@@ -106,8 +108,12 @@ def _file_answers(view, responses: dict) -> None:
         for answer in answers if isinstance(answers, list) else [answers]:
             media = answer.get("content_type") if isinstance(answer, dict) else None
             response = responses.get(str(status))
-            if media and media != "application/json" and response is not None \
-                    and "content" not in response:
+            if (
+                media
+                and media != "application/json"
+                and response is not None
+                and "content" not in response
+            ):
                 response["content"] = {media: {"schema": {"type": "string", "format": "binary"}}}
 
 
@@ -131,8 +137,9 @@ def complete(app: Flask, api) -> None:
             operation = path_item.get(method)
             if operation is None:
                 continue
-            operation.setdefault("operationId",
-                                 operation_id(rule.endpoint, method, len(methods) > 1))
+            operation.setdefault(
+                "operationId", operation_id(rule.endpoint, method, len(methods) > 1)
+            )
             reasons = reasons_of(view, errors) if view is not None else {}
             if operation.get("security"):
                 reasons.setdefault(401, set()).add("unauthorized")

@@ -14,41 +14,45 @@ OPTIONAL = [{}, {SCHEME_NAME: []}]
 PUBLIC: list = []
 
 #: Endpoints anyone may call without a token.
-PUBLIC_ENDPOINTS = frozenset({
-    "accounts.login_wechat",
-    "accounts.login_password",
-    "accounts.login_wechat_web",  # the official account's code and state, not a bearer token
-    "accounts.refresh",  # authenticated by the refresh token it trades, not a bearer token
-    "units.list_units",
-    "units.get_unit",
-    "units.list_teams",
-    "activities.list_activities",
-    "activities.month_calendar",
-    "hours.lookup_hours",
-    "hours.honor_roll",
-    "hours.verify_certificate",
-    "feeds.activities_calendar",
-    "feeds.my_calendar",  # its secret is the ?token= of the feed URL, not a bearer token
-    "articles.list_articles",
-    "articles.get_article",
-    "search.search",
-    "search.suggest",
-    "help.list_board",
-    "points.list_merchants",
-    "points.get_merchant",
-    "points.list_rewards",
-    "points.get_reward",
-    "stats.get_stats",
-    "families.consent_text",
-})
+PUBLIC_ENDPOINTS = frozenset(
+    {
+        "accounts.login_wechat",
+        "accounts.login_password",
+        "accounts.login_wechat_web",  # the official account's code and state, not a bearer token
+        "accounts.refresh",  # authenticated by the refresh token it trades, not a bearer token
+        "units.list_units",
+        "units.get_unit",
+        "units.list_teams",
+        "activities.list_activities",
+        "activities.month_calendar",
+        "hours.lookup_hours",
+        "hours.honor_roll",
+        "hours.verify_certificate",
+        "feeds.activities_calendar",
+        "feeds.my_calendar",  # its secret is the ?token= of the feed URL, not a bearer token
+        "articles.list_articles",
+        "articles.get_article",
+        "search.search",
+        "search.suggest",
+        "help.list_board",
+        "points.list_merchants",
+        "points.get_merchant",
+        "points.list_rewards",
+        "points.get_reward",
+        "stats.get_stats",
+        "families.consent_text",
+    }
+)
 
 #: Endpoints anyone may call; a signed-in caller gets more (their sign-up, their request).
-OPTIONAL_AUTH_ENDPOINTS = frozenset({
-    "activities.get_activity",
-    "activities.get_series",  # a draft series only for its organizers
-    "activities.activity_wxacode",
-    "help.get_help_request",
-})
+OPTIONAL_AUTH_ENDPOINTS = frozenset(
+    {
+        "activities.get_activity",
+        "activities.get_series",  # a draft series only for its organizers
+        "activities.activity_wxacode",
+        "help.get_help_request",
+    }
+)
 
 
 def security_of(endpoint: str) -> list:
@@ -65,11 +69,14 @@ class BearerSecurityPlugin(BasePlugin):
 
     def init_spec(self, spec) -> None:
         super().init_spec(spec)
-        spec.components.security_scheme(SCHEME_NAME, {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "POST /api/v1/auth/password 或 /auth/wechat 返回的 token",
-        })
+        spec.components.security_scheme(
+            SCHEME_NAME,
+            {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "POST /api/v1/auth/password 或 /auth/wechat 返回的 token",
+            },
+        )
 
     def operation_helper(self, path=None, operations=None, **kwargs) -> None:
         rule = kwargs.get("rule")

@@ -60,10 +60,17 @@ def _finish(response):
     route = request.url_rule.rule if request.url_rule else UNMATCHED
     observe_request(request.method, route, response.status_code, seconds)
     response.headers["X-Request-ID"] = g.request_id
-    log.info(json.dumps({"method": request.method, "route": route,
-                         "status": response.status_code,
-                         "duration_ms": round(seconds * 1000, 1),
-                         "request_id": g.request_id}))
+    log.info(
+        json.dumps(
+            {
+                "method": request.method,
+                "route": route,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 1),
+                "request_id": g.request_id,
+            }
+        )
+    )
     return response
 
 

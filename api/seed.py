@@ -73,16 +73,27 @@ def seed_demo(corpus_dir: Path, echo=click.echo) -> None:
     if created:
         station = db.session.scalar(select(Unit).where(Unit.code == "LY-JL-YFC"))
         id_number = DEMO_VOLUNTEER_ID_PREFIX + id_check_character(DEMO_VOLUNTEER_ID_PREFIX)
-        register_volunteer(volunteer, real_name="张小三", phone="13800138000",
-                           id_number=id_number, birth_date=date(1990, 1, 1),
-                           unit_id=station.id, skills=["急救", "摄影"])
+        register_volunteer(
+            volunteer,
+            real_name="张小三",
+            phone="13800138000",
+            id_number=id_number,
+            birth_date=date(1990, 1, 1),
+            unit_id=station.id,
+            skills=["急救", "摄影"],
+        )
     echo("  WeChat (stub) login codes: " + ", ".join(DEMO_WECHAT_CODES))
     seed_console_demo(echo)
 
 
 @seed_cli.command("demo")
-@click.option("--corpus", "corpus_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Corpus directory (default CORPUS_DIR).")
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Corpus directory (default CORPUS_DIR).",
+)
 def seed_demo_command(corpus_dir: Path | None) -> None:
     """Load the corpus and demo users of every role (printing their logins once)."""
     seed_demo(corpus_dir or Path(current_app.config["CORPUS_DIR"]))

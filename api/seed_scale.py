@@ -46,12 +46,41 @@ BATCH = 5_000
 PAST_SHARE = 0.8
 PAST_SIGNUPS, FUTURE_SIGNUPS = 11, 6
 ATTENDED_SHARE = 0.95
-RECORD_STATUSES = ((RecordStatus.APPROVED,) * 17
-                   + (RecordStatus.PENDING, RecordStatus.PENDING, RecordStatus.REJECTED))
-TITLE_WORDS = ("健康义诊", "文明实践", "政策宣讲", "书法培训", "垃圾分类", "关爱老人", "法律咨询",
-               "防诈骗宣传", "广场舞", "读书分享", "消防演练", "植树护绿", "助学辅导", "戏曲进村")
-ARTICLE_TOPICS = ("高血压防治", "糖尿病饮食", "骨质疏松", "流感疫苗", "防范电信诈骗", "移风易俗",
-                  "文明餐桌", "垃圾分类", "乡村振兴政策", "医保报销", "老年人防跌倒", "食品安全")
+RECORD_STATUSES = (RecordStatus.APPROVED,) * 17 + (
+    RecordStatus.PENDING,
+    RecordStatus.PENDING,
+    RecordStatus.REJECTED,
+)
+TITLE_WORDS = (
+    "健康义诊",
+    "文明实践",
+    "政策宣讲",
+    "书法培训",
+    "垃圾分类",
+    "关爱老人",
+    "法律咨询",
+    "防诈骗宣传",
+    "广场舞",
+    "读书分享",
+    "消防演练",
+    "植树护绿",
+    "助学辅导",
+    "戏曲进村",
+)
+ARTICLE_TOPICS = (
+    "高血压防治",
+    "糖尿病饮食",
+    "骨质疏松",
+    "流感疫苗",
+    "防范电信诈骗",
+    "移风易俗",
+    "文明餐桌",
+    "垃圾分类",
+    "乡村振兴政策",
+    "医保报销",
+    "老年人防跌倒",
+    "食品安全",
+)
 
 
 @dataclass(frozen=True)
@@ -69,8 +98,13 @@ class ScaleCounts:
         def scaled(full: int) -> int:
             return max(1, round(full * factor))
 
-        return cls(volunteers=scaled(30_000), teams=scaled(900), activities=scaled(150_000),
-                   records=scaled(1_500_000), articles=scaled(2_000))
+        return cls(
+            volunteers=scaled(30_000),
+            teams=scaled(900),
+            activities=scaled(150_000),
+            records=scaled(1_500_000),
+            articles=scaled(2_000),
+        )
 
 
 def _batched(rows: Iterable[dict], size: int = BATCH) -> Iterator[list[dict]]:
@@ -100,8 +134,9 @@ class _Writer:
         table = model.__table__
         started = time.perf_counter()
         done = 0
-        with click.progressbar(length=total, label=f"{table.name:>20}",
-                               file=None if self.show_progress else _Null()) as bar:
+        with click.progressbar(
+            length=total, label=f"{table.name:>20}", file=None if self.show_progress else _Null()
+        ) as bar:
             with atomic():  # one unit per table
                 for batch in _batched(rows):
                     db.session.execute(table.insert(), batch)
@@ -124,9 +159,16 @@ class _Null:
         return False
 
 
-def seed_scale(corpus_dir: Path, *, factor: float = 1.0, seed: int = 2026,
-               anchor: date | None = None, content_dir: Path | None = None,
-               echo: Callable[[str], None] = click.echo, show_progress: bool = True) -> dict:
+def seed_scale(
+    corpus_dir: Path,
+    *,
+    factor: float = 1.0,
+    seed: int = 2026,
+    anchor: date | None = None,
+    content_dir: Path | None = None,
+    echo: Callable[[str], None] = click.echo,
+    show_progress: bool = True,
+) -> dict:
     """Generate the county-scale dataset on top of the corpus's units and teams.
 
     Returns the number of rows inserted per table (and ``articles``). Run it on an empty
@@ -155,8 +197,9 @@ def seed_scale(corpus_dir: Path, *, factor: float = 1.0, seed: int = 2026,
     return {**writer.inserted, "articles": articles}
 
 
-def _seed_teams(writer: _Writer, rng: random.Random, counts: ScaleCounts,
-                unit_ids: list[int]) -> list[int]:
+def _seed_teams(
+    writer: _Writer, rng: random.Random, counts: ScaleCounts, unit_ids: list[int]
+) -> list[int]:
     existing = list(db.session.scalars(sa.select(Team.id)))
     missing = max(0, counts.teams - len(existing))
     first = _next_id(Team)
@@ -165,33 +208,74 @@ def _seed_teams(writer: _Writer, rng: random.Random, counts: ScaleCounts,
     def rows():
         for offset in range(missing):
             category = categories[offset % len(categories)]
-            yield {"id": first + offset, "code": f"SCALE-T{first + offset}",
-                   "name": f"{category}志愿服务队{first + offset}", "category": category,
-                   "unit_id": rng.choice(unit_ids), "leader_name": "", "member_count": 0}
+            yield {
+                "id": first + offset,
+                "code": f"SCALE-T{first + offset}",
+                "name": f"{category}志愿服务队{first + offset}",
+                "category": category,
+                "unit_id": rng.choice(unit_ids),
+                "leader_name": "",
+                "member_count": 0,
+            }
 
     writer.insert(Team, rows(), missing)
     return existing + list(range(first, first + missing))
 
 
-def _seed_volunteers(writer: _Writer, rng: random.Random, counts: ScaleCounts,
-                     unit_ids: list[int], now: datetime) -> list[int]:
+def _seed_volunteers(
+    writer: _Writer, rng: random.Random, counts: ScaleCounts, unit_ids: list[int], now: datetime
+) -> list[int]:
     first = _next_id(User)
     ids = list(range(first, first + counts.volunteers))
     people = [(user_id, f"志愿者{user_id}", f"139{user_id:08d}") for user_id in ids]
-    writer.insert(User, ({"id": user_id, "openid": f"scale-{user_id}", "nickname": name,
-                          "token_version": 1, "is_active": True, "created_at": now}
-                         for user_id, name, _phone in people), len(ids))
-    writer.insert(VolunteerProfile, (
-        {"user_id": user_id, "real_name": name, "phone_encrypted": encrypt(phone),
-         "phone_hash": lookup_hash(phone), "unit_id": rng.choice(unit_ids),
-         "birth_date": date(rng.randint(1950, 2005), rng.randint(1, 12), rng.randint(1, 28)),
-         "skills": [], "guardian_consent": False, "created_at": now, "updated_at": now}
-        for user_id, name, phone in people), len(ids))
-    writer.insert(HoursLookupKey, (
-        # By phone only: scale volunteers have no ID number.
-        {"user_id": user_id, "name_phone_digest": lookup_digest(PHONE, name, phone[-4:]),
-         "name_id_digest": None, "updated_at": now}
-        for user_id, name, phone in people), len(ids))
+    writer.insert(
+        User,
+        (
+            {
+                "id": user_id,
+                "openid": f"scale-{user_id}",
+                "nickname": name,
+                "token_version": 1,
+                "is_active": True,
+                "created_at": now,
+            }
+            for user_id, name, _phone in people
+        ),
+        len(ids),
+    )
+    writer.insert(
+        VolunteerProfile,
+        (
+            {
+                "user_id": user_id,
+                "real_name": name,
+                "phone_encrypted": encrypt(phone),
+                "phone_hash": lookup_hash(phone),
+                "unit_id": rng.choice(unit_ids),
+                "birth_date": date(rng.randint(1950, 2005), rng.randint(1, 12), rng.randint(1, 28)),
+                "skills": [],
+                "guardian_consent": False,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for user_id, name, phone in people
+        ),
+        len(ids),
+    )
+    writer.insert(
+        HoursLookupKey,
+        (
+            # By phone only: scale volunteers have no ID number.
+            {
+                "user_id": user_id,
+                "name_phone_digest": lookup_digest(PHONE, name, phone[-4:]),
+                "name_id_digest": None,
+                "updated_at": now,
+            }
+            for user_id, name, phone in people
+        ),
+        len(ids),
+    )
     return ids
 
 
@@ -206,26 +290,41 @@ class _PlannedActivity:
     past: bool
 
 
-def _seed_activities(writer: _Writer, rng: random.Random, counts: ScaleCounts,
-                     unit_ids: list[int], team_ids: list[int],
-                     anchor_at: datetime) -> list[_PlannedActivity]:
+def _seed_activities(
+    writer: _Writer,
+    rng: random.Random,
+    counts: ScaleCounts,
+    unit_ids: list[int],
+    team_ids: list[int],
+    anchor_at: datetime,
+) -> list[_PlannedActivity]:
     first = _next_id(Activity)
-    team_units = {team_id: unit_id for team_id, unit_id in
-                  db.session.execute(sa.select(Team.id, Team.unit_id))}
-    team_categories = {team_id: category for team_id, category in
-                       db.session.execute(sa.select(Team.id, Team.category))}
+    team_units = {
+        team_id: unit_id
+        for team_id, unit_id in db.session.execute(sa.select(Team.id, Team.unit_id))
+    }
+    team_categories = {
+        team_id: category
+        for team_id, category in db.session.execute(sa.select(Team.id, Team.category))
+    }
     themes = list(THEMES)
     planned = []
     for offset in range(counts.activities):
         past = rng.random() < PAST_SHARE
         days = rng.randint(1, 730) if past else rng.randint(0, 365)
-        starts_at = anchor_at + timedelta(days=-days if past else days,
-                                          hours=rng.randint(0, 10))
+        starts_at = anchor_at + timedelta(days=-days if past else days, hours=rng.randint(0, 10))
         team_id = rng.choice(team_ids)
-        planned.append(_PlannedActivity(
-            id=first + offset, unit_id=team_units[team_id], category=team_categories[team_id],
-            starts_at=starts_at, minutes=rng.choice((60, 90, 120, 180)),
-            capacity=rng.choice((10, 20, 30, 50)), past=past))
+        planned.append(
+            _PlannedActivity(
+                id=first + offset,
+                unit_id=team_units[team_id],
+                category=team_categories[team_id],
+                starts_at=starts_at,
+                minutes=rng.choice((60, 90, 120, 180)),
+                capacity=rng.choice((10, 20, 30, 50)),
+                past=past,
+            )
+        )
     planned.sort(key=lambda activity: activity.id)
     confirmed, waitlisted = _participation_counts(planned)
 
@@ -233,19 +332,30 @@ def _seed_activities(writer: _Writer, rng: random.Random, counts: ScaleCounts,
         for activity in planned:
             title = f"{rng.choice(TITLE_WORDS)}进社区（第{activity.id}期）"
             yield {
-                "id": activity.id, "title": title, "description": f"{title}，欢迎居民参加。",
-                "theme": rng.choice(themes), "category": activity.category,
-                "unit_id": activity.unit_id, "team_id": None, "address": "临颍县",
-                "lat": 33.8 + rng.random() * 0.2, "lng": 113.9 + rng.random() * 0.2,
+                "id": activity.id,
+                "title": title,
+                "description": f"{title}，欢迎居民参加。",
+                "theme": rng.choice(themes),
+                "category": activity.category,
+                "unit_id": activity.unit_id,
+                "team_id": None,
+                "address": "临颍县",
+                "lat": 33.8 + rng.random() * 0.2,
+                "lng": 113.9 + rng.random() * 0.2,
                 "starts_at": activity.starts_at,
                 "ends_at": activity.starts_at + timedelta(minutes=activity.minutes),
-                "capacity": activity.capacity, "audience": "public", "risk_notice": "",
+                "capacity": activity.capacity,
+                "audience": "public",
+                "risk_notice": "",
                 "geofence_metres": 500,
                 "status": ActivityStatus.FINISHED if activity.past else ActivityStatus.PUBLISHED,
-                "cancel_reason": "", "confirmed_count": confirmed[activity.id],
-                "waitlist_count": waitlisted[activity.id], "lock_version": 0,
+                "cancel_reason": "",
+                "confirmed_count": confirmed[activity.id],
+                "waitlist_count": waitlisted[activity.id],
+                "lock_version": 0,
                 "created_at": activity.starts_at - timedelta(days=14),
-                "updated_at": activity.starts_at - timedelta(days=14)}
+                "updated_at": activity.starts_at - timedelta(days=14),
+            }
 
     writer.insert(Activity, rows(), len(planned))
     return planned
@@ -258,8 +368,9 @@ def _signup_plan(activity: _PlannedActivity) -> list[str]:
         attended = round(count * ATTENDED_SHARE)
         return [SignupStatus.ATTENDED] * attended + [SignupStatus.NO_SHOW] * (count - attended)
     confirmed = min(FUTURE_SIGNUPS, activity.capacity)
-    return ([SignupStatus.CONFIRMED] * confirmed
-            + [SignupStatus.WAITLISTED] * (FUTURE_SIGNUPS - confirmed))
+    return [SignupStatus.CONFIRMED] * confirmed + [SignupStatus.WAITLISTED] * (
+        FUTURE_SIGNUPS - confirmed
+    )
 
 
 def _participation_counts(planned: list[_PlannedActivity]) -> tuple[dict, dict]:
@@ -271,9 +382,14 @@ def _participation_counts(planned: list[_PlannedActivity]) -> tuple[dict, dict]:
     return confirmed, waitlisted
 
 
-def _seed_participation(writer: _Writer, rng: random.Random, counts: ScaleCounts,
-                        planned: list[_PlannedActivity], volunteer_ids: list[int],
-                        anchor_at: datetime) -> None:
+def _seed_participation(
+    writer: _Writer,
+    rng: random.Random,
+    counts: ScaleCounts,
+    planned: list[_PlannedActivity],
+    volunteer_ids: list[int],
+    anchor_at: datetime,
+) -> None:
     first_signup = _next_id(Signup)
     signups, attendances, records = [], [], []
     for activity in planned:
@@ -281,49 +397,107 @@ def _seed_participation(writer: _Writer, rng: random.Random, counts: ScaleCounts
         for user_id, status in zip(people, _signup_plan(activity), strict=False):
             signup_id = first_signup + len(signups)
             created = activity.starts_at - timedelta(days=3)
-            signups.append({"id": signup_id, "activity_id": activity.id, "user_id": user_id,
-                            "status": status, "created_at": created,
-                            "confirmed_at": None if status == SignupStatus.WAITLISTED else created})
+            signups.append(
+                {
+                    "id": signup_id,
+                    "activity_id": activity.id,
+                    "user_id": user_id,
+                    "status": status,
+                    "created_at": created,
+                    "confirmed_at": None if status == SignupStatus.WAITLISTED else created,
+                }
+            )
             if status != SignupStatus.ATTENDED:
                 continue
             ends = activity.starts_at + timedelta(minutes=activity.minutes)
-            attendances.append({"signup_id": signup_id, "checked_in_at": activity.starts_at,
-                                "checked_out_at": ends, "method": "qr", "reason": ""})
-            records.append(_record(rng, user_id, activity.unit_id, activity.category,
-                                   activity.starts_at, activity.minutes, CHECKIN, activity.id))
+            attendances.append(
+                {
+                    "signup_id": signup_id,
+                    "checked_in_at": activity.starts_at,
+                    "checked_out_at": ends,
+                    "method": "qr",
+                    "reason": "",
+                }
+            )
+            records.append(
+                _record(
+                    rng,
+                    user_id,
+                    activity.unit_id,
+                    activity.category,
+                    activity.starts_at,
+                    activity.minutes,
+                    CHECKIN,
+                    activity.id,
+                )
+            )
     # The rest of the ledger: manual records (training, meetings) of the same volunteers.
     while len(records) < counts.records:
         activity = planned[rng.randrange(len(planned))]
         served = min(activity.starts_at, anchor_at) - timedelta(days=rng.randint(0, 30))
-        records.append(_record(rng, rng.choice(volunteer_ids), activity.unit_id,
-                               activity.category, served, rng.choice((60, 120)), MANUAL, None))
+        records.append(
+            _record(
+                rng,
+                rng.choice(volunteer_ids),
+                activity.unit_id,
+                activity.category,
+                served,
+                rng.choice((60, 120)),
+                MANUAL,
+                None,
+            )
+        )
     writer.insert(Signup, signups, len(signups))
     writer.insert(Attendance, attendances, len(attendances))
     writer.insert(ServiceRecord, records, len(records))
 
 
-def _record(rng: random.Random, user_id: int, unit_id: int, category: str, served: datetime,
-            minutes: int, source: str, activity_id: int | None) -> dict:
+def _record(
+    rng: random.Random,
+    user_id: int,
+    unit_id: int,
+    category: str,
+    served: datetime,
+    minutes: int,
+    source: str,
+    activity_id: int | None,
+) -> dict:
     status = rng.choice(RECORD_STATUSES)
-    return {"user_id": user_id, "activity_id": activity_id, "unit_id": unit_id,
-            "credited_minutes": minutes, "source": source, "status": status,
-            "category": category, "served_at": served, "reason": "", "review_note": "",
-            "created_at": served, "reviewed_at": None if status == RecordStatus.PENDING else served}
+    return {
+        "user_id": user_id,
+        "activity_id": activity_id,
+        "unit_id": unit_id,
+        "credited_minutes": minutes,
+        "source": source,
+        "status": status,
+        "category": category,
+        "served_at": served,
+        "reason": "",
+        "review_note": "",
+        "created_at": served,
+        "reviewed_at": None if status == RecordStatus.PENDING else served,
+    }
 
 
-def _seed_articles(rng: random.Random, counts: ScaleCounts, content_dir: Path,
-                   anchor: date) -> int:
+def _seed_articles(rng: random.Random, counts: ScaleCounts, content_dir: Path, anchor: date) -> int:
     categories = list(frontmatter.CATEGORIES)
     with click.progressbar(range(counts.articles), label=f"{'articles':>20}") as numbers:
         for number in numbers:
             topic = rng.choice(ARTICLE_TOPICS)
             day = anchor - timedelta(days=rng.randint(1, 730))
             category = categories[number % len(categories)]
-            meta = {"title": f"{topic}知识问答（第{number + 1}篇）", "date": day,
-                    "category": category, "author": "临颍县新时代文明实践中心",
-                    "tags": [topic], "summary": f"关于{topic}，居民最关心的几个问题。"}
-            body = "\n\n".join(f"## {topic}问题{part}\n\n{topic}是居民关心的话题，"
-                               f"请到就近的新时代文明实践站咨询。" for part in range(1, 4))
+            meta = {
+                "title": f"{topic}知识问答（第{number + 1}篇）",
+                "date": day,
+                "category": category,
+                "author": "临颍县新时代文明实践中心",
+                "tags": [topic],
+                "summary": f"关于{topic}，居民最关心的几个问题。",
+            }
+            body = "\n\n".join(
+                f"## {topic}问题{part}\n\n{topic}是居民关心的话题，请到就近的新时代文明实践站咨询。"
+                for part in range(1, 4)
+            )
             slug = make_slug(day, f"scale-{number + 1}")
             path = content_dir / category / f"{slug}.md"
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -337,9 +511,12 @@ def _analyze() -> None:
         with atomic():
             for model in (Team, User, Activity, Signup, Attendance, ServiceRecord):
                 table = model.__table__.name
-                db.session.execute(sa.text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"))
+                db.session.execute(
+                    sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                        f"(SELECT COALESCE(MAX(id), 1) FROM {table}))"
+                    )
+                )
         # VACUUM cannot run inside a transaction: a connection of its own, in autocommit.
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(sa.text("VACUUM ANALYZE"))
@@ -349,23 +526,57 @@ def _analyze() -> None:
 
 
 @click.command("scale")
-@click.option("--factor", type=float, default=1.0, show_default=True,
-              help="share of the county-scale counts (0.01 for a quick try)")
-@click.option("--seed", "seed", type=int, default=2026, show_default=True,
-              help="random seed: the same seed and anchor give the same data")
-@click.option("--anchor", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="the local date the activities spread around (default: today)")
-@click.option("--content-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="also write the articles there (never the project's content/)")
-@click.option("--corpus", "corpus_dir", type=click.Path(exists=True, file_okay=False,
-              path_type=Path), default=None, help="corpus with units.csv and teams.csv")
-def scale_command(factor: float, seed: int, anchor: datetime | None, content_dir: Path | None,
-                  corpus_dir: Path | None) -> None:
+@click.option(
+    "--factor",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="share of the county-scale counts (0.01 for a quick try)",
+)
+@click.option(
+    "--seed",
+    "seed",
+    type=int,
+    default=2026,
+    show_default=True,
+    help="random seed: the same seed and anchor give the same data",
+)
+@click.option(
+    "--anchor",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="the local date the activities spread around (default: today)",
+)
+@click.option(
+    "--content-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="also write the articles there (never the project's content/)",
+)
+@click.option(
+    "--corpus",
+    "corpus_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="corpus with units.csv and teams.csv",
+)
+def scale_command(
+    factor: float,
+    seed: int,
+    anchor: datetime | None,
+    content_dir: Path | None,
+    corpus_dir: Path | None,
+) -> None:
     """Generate the county-scale dataset (DESIGN §6) with a progress bar."""
     from flask import current_app
 
     if factor <= 0 or factor > 10:
         raise click.BadParameter("应在 0 到 10 之间", param_hint="--factor")
     corpus_dir = corpus_dir or Path(current_app.config["CORPUS_DIR"])
-    seed_scale(corpus_dir, factor=factor, seed=seed,
-               anchor=anchor.date() if anchor else None, content_dir=content_dir)
+    seed_scale(
+        corpus_dir,
+        factor=factor,
+        seed=seed,
+        anchor=anchor.date() if anchor else None,
+        content_dir=content_dir,
+    )

@@ -36,8 +36,10 @@ def _local_month_sqlite(element, compiler, **kw):
 @compiles(local_month, "postgresql")
 def _local_month_postgresql(element, compiler, **kw):
     (moment,) = element.clauses
-    return (f"to_char({compiler.process(moment, **kw)} + interval '{LOCAL_OFFSET_HOURS} hours',"
-            f" 'YYYY-MM')")
+    return (
+        f"to_char({compiler.process(moment, **kw)} + interval '{LOCAL_OFFSET_HOURS} hours',"
+        f" 'YYYY-MM')"
+    )
 
 
 @compiles(local_date, "sqlite")

@@ -98,8 +98,11 @@ class Schema(ma.Schema):
 
     @ma.validates_schema
     def _within_bounds(self, data, **_):
-        errors = {(self.fields[name].data_key if name in self.fields else None) or name: [problem]
-                  for name, value in data.items() if (problem := _out_of_bounds(value))}
+        errors = {
+            (self.fields[name].data_key if name in self.fields else None) or name: [problem]
+            for name, value in data.items()
+            if (problem := _out_of_bounds(value))
+        }
         if errors:
             raise ma.ValidationError(errors)
 

@@ -7,8 +7,10 @@ endpoint's throughput to this one's is the cost of the platform's own work.
 from flask import Flask, jsonify
 
 app = Flask(__name__)
-ITEMS = [{"id": number, "title": f"志愿服务活动{number}", "starts_at": "2026-12-15T08:00:00+08:00"}
-         for number in range(1, 21)]
+ITEMS = [
+    {"id": number, "title": f"志愿服务活动{number}", "starts_at": "2026-12-15T08:00:00+08:00"}
+    for number in range(1, 21)
+]
 
 
 @app.get("/bare")

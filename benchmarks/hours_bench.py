@@ -42,20 +42,34 @@ sys.path.insert(0, str(REPO_ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-CATEGORIES = ["理论政策宣讲", "文化文艺", "医疗健身", "科学普及", "法律服务", "卫生环保",
-              "平安建设", "助老助残", "关爱未成年人", "移风易俗", "应急救援", "特色"]
+CATEGORIES = [
+    "理论政策宣讲",
+    "文化文艺",
+    "医疗健身",
+    "科学普及",
+    "法律服务",
+    "卫生环保",
+    "平安建设",
+    "助老助残",
+    "关爱未成年人",
+    "移风易俗",
+    "应急救援",
+    "特色",
+]
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", default="",
-                        help="PostgreSQL server URL (a database is created and dropped); "
-                             "default: a temporary SQLite file")
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="PostgreSQL server URL (a database is created and dropped); "
+        "default: a temporary SQLite file",
+    )
     parser.add_argument("--volunteers", type=int, default=30_000)
     parser.add_argument("--activities", type=int, default=20_000)
     parser.add_argument("--records", type=int, default=300_000)
-    parser.add_argument("--mine", type=int, default=2_000,
-                        help="records of the volunteer measured")
+    parser.add_argument("--mine", type=int, default=2_000, help="records of the volunteer measured")
     parser.add_argument("--requests", type=int, default=500, help="requests per measurement")
     return parser.parse_args()
 
@@ -74,7 +88,8 @@ def make_database(server_url: str) -> tuple[str, callable]:
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
     return sa.engine.make_url(server_url).set(database=name).render_as_string(
-        hide_password=False), drop
+        hide_password=False
+    ), drop
 
 
 def timed(label: str, count: int, call) -> dict:
@@ -87,9 +102,13 @@ def timed(label: str, count: int, call) -> dict:
         samples.append((time.perf_counter() - begin) * 1000)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     samples.sort()
-    return {"label": label, "p50": statistics.median(samples),
-            "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))],
-            "rps": count / elapsed, "cpu": cpu / count * 1000}
+    return {
+        "label": label,
+        "p50": statistics.median(samples),
+        "p99": samples[min(len(samples) - 1, int(len(samples) * 0.99))],
+        "rps": count / elapsed,
+        "cpu": cpu / count * 1000,
+    }
 
 
 def seed(args, app) -> dict:
@@ -115,31 +134,72 @@ def seed(args, app) -> dict:
     for number in range(1, args.volunteers + 1):
         name = f"志愿者{number}"
         phone = f"139{number:08d}"
-        users.append({"id": number, "openid": f"bench-{number}", "nickname": name,
-                      "token_version": 1, "is_active": True, "created_at": now})
-        profiles.append({"user_id": number, "real_name": name, "phone_encrypted": phone_cipher,
-                         "phone_hash": lookup_hash(phone), "unit_id": rng.choice(units),
-                         "skills": [], "guardian_consent": False, "created_at": now,
-                         "updated_at": now})
-        keys.append({"user_id": number, "name_phone_digest": lookup_digest(PHONE, name, phone[-4:]),
-                     "name_id_digest": lookup_digest(ID_NUMBER, name, f"{number % 10_000:04d}"),
-                     "updated_at": now})
-    for table, rows in ((User.__table__, users), (VolunteerProfile.__table__, profiles),
-                        (HoursLookupKey.__table__, keys)):
+        users.append(
+            {
+                "id": number,
+                "openid": f"bench-{number}",
+                "nickname": name,
+                "token_version": 1,
+                "is_active": True,
+                "created_at": now,
+            }
+        )
+        profiles.append(
+            {
+                "user_id": number,
+                "real_name": name,
+                "phone_encrypted": phone_cipher,
+                "phone_hash": lookup_hash(phone),
+                "unit_id": rng.choice(units),
+                "skills": [],
+                "guardian_consent": False,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        keys.append(
+            {
+                "user_id": number,
+                "name_phone_digest": lookup_digest(PHONE, name, phone[-4:]),
+                "name_id_digest": lookup_digest(ID_NUMBER, name, f"{number % 10_000:04d}"),
+                "updated_at": now,
+            }
+        )
+    for table, rows in (
+        (User.__table__, users),
+        (VolunteerProfile.__table__, profiles),
+        (HoursLookupKey.__table__, keys),
+    ):
         for start in range(0, len(rows), 5_000):
-            db.session.execute(table.insert(), rows[start:start + 5_000])
+            db.session.execute(table.insert(), rows[start : start + 5_000])
     activities = []
     for number in range(1, args.activities + 1):
         starts = now - timedelta(days=rng.randint(1, 3 * 365), hours=rng.randint(0, 12))
-        activities.append({
-            "id": number, "title": f"志愿服务活动{number}", "description": "", "theme": "caring",
-            "category": rng.choice(CATEGORIES), "unit_id": rng.choice(units), "address": "",
-            "starts_at": starts, "ends_at": starts + timedelta(hours=3), "audience": "public",
-            "risk_notice": "", "status": "finished", "cancel_reason": "", "confirmed_count": 0,
-            "waitlist_count": 0, "lock_version": 0, "created_at": now, "updated_at": now,
-            "geofence_metres": None})
+        activities.append(
+            {
+                "id": number,
+                "title": f"志愿服务活动{number}",
+                "description": "",
+                "theme": "caring",
+                "category": rng.choice(CATEGORIES),
+                "unit_id": rng.choice(units),
+                "address": "",
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=3),
+                "audience": "public",
+                "risk_notice": "",
+                "status": "finished",
+                "cancel_reason": "",
+                "confirmed_count": 0,
+                "waitlist_count": 0,
+                "lock_version": 0,
+                "created_at": now,
+                "updated_at": now,
+                "geofence_metres": None,
+            }
+        )
     for start in range(0, len(activities), 5_000):
-        db.session.execute(Activity.__table__.insert(), activities[start:start + 5_000])
+        db.session.execute(Activity.__table__.insert(), activities[start : start + 5_000])
     db.session.commit()
 
     statuses = ["approved"] * 8 + ["pending", "rejected"]
@@ -153,11 +213,21 @@ def seed(args, app) -> dict:
     for number in range(args.records):
         user_id = me if number < args.mine else rng.randint(2, args.volunteers)
         activity = activities[rng.randrange(len(activities))]
-        batch.append({"user_id": user_id, "activity_id": activity["id"],
-                      "unit_id": activity["unit_id"], "credited_minutes": rng.randint(30, 180),
-                      "source": "checkin", "status": rng.choice(statuses),
-                      "category": activity["category"], "served_at": activity["starts_at"],
-                      "reason": "", "review_note": "", "created_at": now})
+        batch.append(
+            {
+                "user_id": user_id,
+                "activity_id": activity["id"],
+                "unit_id": activity["unit_id"],
+                "credited_minutes": rng.randint(30, 180),
+                "source": "checkin",
+                "status": rng.choice(statuses),
+                "category": activity["category"],
+                "served_at": activity["starts_at"],
+                "reason": "",
+                "review_note": "",
+                "created_at": now,
+            }
+        )
         if len(batch) == 10_000:
             flush()
     if batch:
@@ -169,11 +239,17 @@ def seed(args, app) -> dict:
     else:
         db.session.execute(sa.text("ANALYZE"))
         db.session.commit()
-    print(f"seeded {args.volunteers:,} volunteers, {args.activities:,} activities, "
-          f"{args.records:,} records in {time.perf_counter() - started:.1f} s")
+    print(
+        f"seeded {args.volunteers:,} volunteers, {args.activities:,} activities, "
+        f"{args.records:,} records in {time.perf_counter() - started:.1f} s"
+    )
     few = db.session.scalar(
-        sa.select(ServiceRecord.user_id).where(ServiceRecord.user_id != me)
-        .group_by(ServiceRecord.user_id).order_by(sa.func.count()).limit(1))
+        sa.select(ServiceRecord.user_id)
+        .where(ServiceRecord.user_id != me)
+        .group_by(ServiceRecord.user_id)
+        .order_by(sa.func.count())
+        .limit(1)
+    )
     return {"me": me, "few": few}
 
 
@@ -185,16 +261,21 @@ def explain(app, user_id: int) -> None:
 
     month = local_month(ServiceRecord.served_at)
     statements = {
-        "by status and category": sa.select(ServiceRecord.status, ServiceRecord.category,
-                                            sa.func.count(),
-                                            sa.func.sum(ServiceRecord.credited_minutes))
+        "by status and category": sa.select(
+            ServiceRecord.status,
+            ServiceRecord.category,
+            sa.func.count(),
+            sa.func.sum(ServiceRecord.credited_minutes),
+        )
         .where(ServiceRecord.user_id == user_id)
         .group_by(ServiceRecord.status, ServiceRecord.category),
         "approved by month": sa.select(month, sa.func.sum(ServiceRecord.credited_minutes))
         .where(ServiceRecord.user_id == user_id, ServiceRecord.status == RecordStatus.APPROVED)
         .group_by(month),
-        "one page": sa.select(ServiceRecord).where(ServiceRecord.user_id == user_id)
-        .order_by(ServiceRecord.served_at.desc(), ServiceRecord.id.desc()).limit(20),
+        "one page": sa.select(ServiceRecord)
+        .where(ServiceRecord.user_id == user_id)
+        .order_by(ServiceRecord.served_at.desc(), ServiceRecord.id.desc())
+        .limit(20),
     }
     prefix = "EXPLAIN QUERY PLAN " if db.engine.dialect.name == "sqlite" else "EXPLAIN "
     for label, statement in statements.items():
@@ -213,8 +294,9 @@ def main() -> None:
     from api.auth.tokens import issue_token
     from api.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False,
-                      "TASK_QUEUE": "memory"})
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False, "TASK_QUEUE": "memory"}
+    )
 
     @app.get("/bench/bare")
     def bare():
@@ -240,55 +322,96 @@ def main() -> None:
             return response
 
         body = get("/api/v1/me/hours", headers).get_json()
-        print(f"volunteer 1: {body['pagination']['total']:,} records, "
-              f"{body['total_hours']} approved hours, star {body['star']['level']}")
+        print(
+            f"volunteer 1: {body['pagination']['total']:,} records, "
+            f"{body['total_hours']} approved hours, star {body['star']['level']}"
+        )
         deep_page = body["pagination"]["total"] // 20
 
         results = [
-            timed("baseline: bare Flask JSON endpoint", args.requests,
-                  lambda: get("/bench/bare")),
-            timed("baseline: GET /me (sign-in check, profile)", args.requests,
-                  lambda: get("/api/v1/me", headers)),
-            timed("GET /me/hours, 2,000 records, page 1", args.requests,
-                  lambda: get("/api/v1/me/hours", headers)),
-            timed(f"GET /me/hours, 2,000 records, page {deep_page}", args.requests,
-                  lambda: get("/api/v1/me/hours", headers, page=deep_page)),
-            timed("GET /me/hours, a volunteer with few records", args.requests,
-                  lambda: get("/api/v1/me/hours", few_headers)),
-            timed("GET /hours/lookup (match)", args.requests,
-                  lambda: get("/api/v1/hours/lookup", name="志愿者1", phone_last4="0001")),
-            timed("GET /hours/lookup (no match)", args.requests,
-                  lambda: get("/api/v1/hours/lookup", name="志愿者1", phone_last4="9999")),
+            timed("baseline: bare Flask JSON endpoint", args.requests, lambda: get("/bench/bare")),
+            timed(
+                "baseline: GET /me (sign-in check, profile)",
+                args.requests,
+                lambda: get("/api/v1/me", headers),
+            ),
+            timed(
+                "GET /me/hours, 2,000 records, page 1",
+                args.requests,
+                lambda: get("/api/v1/me/hours", headers),
+            ),
+            timed(
+                f"GET /me/hours, 2,000 records, page {deep_page}",
+                args.requests,
+                lambda: get("/api/v1/me/hours", headers, page=deep_page),
+            ),
+            timed(
+                "GET /me/hours, a volunteer with few records",
+                args.requests,
+                lambda: get("/api/v1/me/hours", few_headers),
+            ),
+            timed(
+                "GET /hours/lookup (match)",
+                args.requests,
+                lambda: get("/api/v1/hours/lookup", name="志愿者1", phone_last4="0001"),
+            ),
+            timed(
+                "GET /hours/lookup (no match)",
+                args.requests,
+                lambda: get("/api/v1/hours/lookup", name="志愿者1", phone_last4="9999"),
+            ),
         ]
         with app.app_context():
             from api.hours.models import RecordStatus, ServiceRecord
 
             def naive():
-                rows = db.session.scalars(sa.select(ServiceRecord)
-                                          .where(ServiceRecord.user_id == people["me"])).all()
-                total = sum(row.credited_minutes for row in rows
-                            if row.status == RecordStatus.APPROVED)
+                rows = db.session.scalars(
+                    sa.select(ServiceRecord).where(ServiceRecord.user_id == people["me"])
+                ).all()
+                total = sum(
+                    row.credited_minutes for row in rows if row.status == RecordStatus.APPROVED
+                )
                 db.session.expunge_all()
                 return total
 
-            results.append(timed("naive: 2,000 rows through the ORM, summed in Python",
-                                 max(20, args.requests // 5), naive))
-        results.append(timed("POST /me/certificates + PDF, 2,000 records", 20, lambda: get(
-            client.post("/api/v1/me/certificates", headers=headers, json={})
-            .get_json()["pdf_url"], headers)))
+            results.append(
+                timed(
+                    "naive: 2,000 rows through the ORM, summed in Python",
+                    max(20, args.requests // 5),
+                    naive,
+                )
+            )
+        results.append(
+            timed(
+                "POST /me/certificates + PDF, 2,000 records",
+                20,
+                lambda: get(
+                    client.post("/api/v1/me/certificates", headers=headers, json={}).get_json()[
+                        "pdf_url"
+                    ],
+                    headers,
+                ),
+            )
+        )
 
         baseline = results[0]
         database = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         print(f"\n{database}, {args.requests} sequential requests each (Flask test client):")
-        print(f"{'measurement':55} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'vs base':>8}"
-              f" {'cpu ms':>8}")
+        print(
+            f"{'measurement':55} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'vs base':>8}"
+            f" {'cpu ms':>8}"
+        )
         for result in results:
             ratio = result["rps"] / baseline["rps"]
-            print(f"{result['label']:55} {result['p50']:8.2f} {result['p99']:8.2f} "
-                  f"{result['rps']:8.0f} {ratio:8.0%} {result['cpu']:8.2f}")
-        print("cpu ms: this process's CPU time per request (SQLite runs in-process; with "
-              "PostgreSQL the server's share is not in it); wall times include the machine's "
-              f"load (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+            print(
+                f"{result['label']:55} {result['p50']:8.2f} {result['p99']:8.2f} "
+                f"{result['rps']:8.0f} {ratio:8.0%} {result['cpu']:8.2f}"
+            )
+        print(
+            "cpu ms: this process's CPU time per request (SQLite runs in-process; with "
+            "PostgreSQL the server's share is not in it); wall times include the machine's "
+            f"load (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+        )
     finally:
         with app.app_context():
             db.session.remove()

@@ -46,8 +46,9 @@ RUSH_TITLE = "抢报名压测活动"
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=float, default=10, help="seconds per endpoint")
-    parser.add_argument("--rounds", type=int, default=2,
-                        help="interleaved rounds (bare, endpoint) per endpoint")
+    parser.add_argument(
+        "--rounds", type=int, default=2, help="interleaved rounds (bare, endpoint) per endpoint"
+    )
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--rush", type=int, default=2_000, help="users in the sign-up rush")
@@ -58,6 +59,7 @@ def parse_args() -> argparse.Namespace:
 
 # -- servers ---------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -67,16 +69,35 @@ def free_port() -> int:
 class Gunicorn:
     """One gunicorn serving ``target`` on a free port, with the project's settings."""
 
-    def __init__(self, target: str, workers: int, env: dict, chdir: Path = REPO_ROOT,
-                 project_config: bool = True):
+    def __init__(
+        self,
+        target: str,
+        workers: int,
+        env: dict,
+        chdir: Path = REPO_ROOT,
+        project_config: bool = True,
+    ):
         self.port = free_port()
         command = [str(VENV_BIN / "gunicorn")]
         config = REPO_ROOT / "gunicorn.conf.py"
         if project_config and config.exists():
             command += ["--config", str(config)]
-        command += ["--chdir", str(chdir), "--bind", f"127.0.0.1:{self.port}",
-                    "--workers", str(workers), "--worker-class", "sync", "--preload",
-                    "--access-logfile", "/dev/null", "--log-level", "warning", target]
+        command += [
+            "--chdir",
+            str(chdir),
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "sync",
+            "--preload",
+            "--access-logfile",
+            "/dev/null",
+            "--log-level",
+            "warning",
+            target,
+        ]
         # cwd too: gunicorn reads ./gunicorn.conf.py of its working directory by itself.
         self.process = subprocess.Popen(command, env=env, cwd=chdir, start_new_session=True)
         self._wait()
@@ -103,6 +124,7 @@ class Gunicorn:
 
 
 # -- load ------------------------------------------------------------------------------------
+
 
 @dataclass
 class Run:
@@ -140,8 +162,9 @@ def rotation_script(paths: list[str]) -> str:
     return str(path)
 
 
-def wrk(url: str, duration: float, connections: int, token: str | None,
-        script: str | None = None) -> Run:
+def wrk(
+    url: str, duration: float, connections: int, token: str | None, script: str | None = None
+) -> Run:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(duration))}s", "--latency"]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
@@ -151,11 +174,16 @@ def wrk(url: str, duration: float, connections: int, token: str | None,
     if finished.returncode != 0:
         raise SystemExit(f"wrk failed on {url}: {finished.stdout}{finished.stderr}")
     output = finished.stdout
-    latency = {int(share): float(value) * _UNIT_MS[unit]
-               for share, value, unit in _LATENCY.findall(output)}
+    latency = {
+        int(share): float(value) * _UNIT_MS[unit] for share, value, unit in _LATENCY.findall(output)
+    }
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return Run(rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-               p50=latency[50], p99=latency[99], errors=int(errors.group(1)) if errors else 0)
+    return Run(
+        rps=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        p50=latency[50],
+        p99=latency[99],
+        errors=int(errors.group(1)) if errors else 0,
+    )
 
 
 @dataclass
@@ -181,12 +209,20 @@ def measure(row: Row, app: Gunicorn, bare: Gunicorn, args) -> dict:
         os.unlink(script)
     bare_rps = sum(run.rps for run in bare_runs) / len(bare_runs)
     rps = sum(run.rps for run in runs) / len(runs)
-    return {"name": row.name, "rps": rps, "p50": max(run.p50 for run in runs),
-            "p99": max(run.p99 for run in runs), "ratio": rps / bare_rps, "bare": bare_rps,
-            "errors": sum(run.errors for run in runs), "target": row.target}
+    return {
+        "name": row.name,
+        "rps": rps,
+        "p50": max(run.p50 for run in runs),
+        "p99": max(run.p99 for run in runs),
+        "ratio": rps / bare_rps,
+        "bare": bare_rps,
+        "errors": sum(run.errors for run in runs),
+        "target": row.target,
+    }
 
 
 # -- data ------------------------------------------------------------------------------------
+
 
 def prepare(rush: int) -> dict:
     """Find or make what the rows need: a month, an activity, a volunteer with 2,000 records,
@@ -205,23 +241,35 @@ def prepare(rush: int) -> dict:
     with app.app_context():
         now = utcnow()
         activity = db.session.scalar(
-            sa.select(Activity).where(Activity.status == "published", Activity.starts_at > now)
-            .order_by(Activity.starts_at).limit(1))
+            sa.select(Activity)
+            .where(Activity.status == "published", Activity.starts_at > now)
+            .order_by(Activity.starts_at)
+            .limit(1)
+        )
         if activity is None:
             raise SystemExit("no published activity: run `flask seed scale` first")
         month = activity.starts_at.strftime("%Y-%m")
         heavy = db.session.execute(
-            sa.select(ServiceRecord.user_id, sa.func.count()).group_by(ServiceRecord.user_id)
-            .order_by(sa.func.count().desc()).limit(1)).one()
+            sa.select(ServiceRecord.user_id, sa.func.count())
+            .group_by(ServiceRecord.user_id)
+            .order_by(sa.func.count().desc())
+            .limit(1)
+        ).one()
         volunteer = db.session.get(User, heavy[0])
         if heavy[1] < 2_000:
             _give_records(volunteer, 2_000 - heavy[1], activity)
         _refresh_statistics()
         rush_activity = _rush_activity(activity, rush)
         rush_tokens = [issue_token(user)[0] for user in _rush_users(rush)]
-        return {"month": month, "activity_id": activity.id, "words": _search_words(),
-                "token": issue_token(volunteer)[0], "rush_activity_id": rush_activity.id,
-                "rush_tokens": rush_tokens, "records": max(heavy[1], 2_000)}
+        return {
+            "month": month,
+            "activity_id": activity.id,
+            "words": _search_words(),
+            "token": issue_token(volunteer)[0],
+            "rush_activity_id": rush_activity.id,
+            "rush_tokens": rush_tokens,
+            "records": max(heavy[1], 2_000),
+        }
 
 
 def _search_words() -> list[str]:
@@ -234,9 +282,13 @@ def _search_words() -> list[str]:
 
     words = set()
     for title, description in db.session.execute(
-            sa.select(Activity.title, Activity.description).order_by(Activity.id).limit(3_000)):
-        words.update(word for word in query_tokens(f"{title} {description}")
-                     if len(word) >= 2 and not word.isascii())
+        sa.select(Activity.title, Activity.description).order_by(Activity.id).limit(3_000)
+    ):
+        words.update(
+            word
+            for word in query_tokens(f"{title} {description}")
+            if len(word) >= 2 and not word.isascii()
+        )
     return sorted(words)
 
 
@@ -245,10 +297,17 @@ def cold_searches(words: list[str], per_query: int) -> tuple[list[str], list[str
     vary ``per_page`` (11 to 60) to make enough distinct questions of few words."""
     from urllib.parse import quote
 
-    one = [f"/api/v1/search?q={quote(word)}&per_page={per_page}"
-           for per_page in range(11, 11 + per_query) for word in words]
-    two = [f"/api/v1/search?q={quote(first + ' ' + second)}"
-           for first in words for second in words if first < second]
+    one = [
+        f"/api/v1/search?q={quote(word)}&per_page={per_page}"
+        for per_page in range(11, 11 + per_query)
+        for word in words
+    ]
+    two = [
+        f"/api/v1/search?q={quote(first + ' ' + second)}"
+        for first in words
+        for second in words
+        if first < second
+    ]
     return one, two
 
 
@@ -266,11 +325,25 @@ def _give_records(volunteer, count: int, activity) -> None:
     from api.hours.models import MANUAL, RecordStatus, ServiceRecord
 
     served = activity.starts_at - timedelta(days=400)
-    db.session.execute(ServiceRecord.__table__.insert(), [
-        {"user_id": volunteer.id, "activity_id": None, "unit_id": activity.unit_id,
-         "credited_minutes": 60, "source": MANUAL, "status": RecordStatus.APPROVED,
-         "category": activity.category, "served_at": served + timedelta(hours=number),
-         "reason": "", "review_note": "", "created_at": served} for number in range(count)])
+    db.session.execute(
+        ServiceRecord.__table__.insert(),
+        [
+            {
+                "user_id": volunteer.id,
+                "activity_id": None,
+                "unit_id": activity.unit_id,
+                "credited_minutes": 60,
+                "source": MANUAL,
+                "status": RecordStatus.APPROVED,
+                "category": activity.category,
+                "served_at": served + timedelta(hours=number),
+                "reason": "",
+                "review_note": "",
+                "created_at": served,
+            }
+            for number in range(count)
+        ],
+    )
     db.session.commit()
 
 
@@ -283,13 +356,25 @@ def _rush_users(count: int) -> list:
     prefix = "bench-rush-"
     existing = db.session.scalar(sa.select(sa.func.count()).where(User.openid.like(prefix + "%")))
     if existing < count:
-        db.session.execute(User.__table__.insert(), [
-            {"openid": f"{prefix}{number}", "nickname": f"抢报{number}", "token_version": 1,
-             "is_active": True, "created_at": datetime.now(UTC)}
-            for number in range(existing, count)])
+        db.session.execute(
+            User.__table__.insert(),
+            [
+                {
+                    "openid": f"{prefix}{number}",
+                    "nickname": f"抢报{number}",
+                    "token_version": 1,
+                    "is_active": True,
+                    "created_at": datetime.now(UTC),
+                }
+                for number in range(existing, count)
+            ],
+        )
         db.session.commit()
-    return list(db.session.scalars(sa.select(User).where(User.openid.like(prefix + "%"))
-                                   .order_by(User.id).limit(count)))
+    return list(
+        db.session.scalars(
+            sa.select(User).where(User.openid.like(prefix + "%")).order_by(User.id).limit(count)
+        )
+    )
 
 
 def _rush_activity(template, rush: int):
@@ -302,11 +387,19 @@ def _rush_activity(template, rush: int):
     earlier = db.session.scalar(sa.select(sa.func.count()).where(Activity.title == RUSH_TITLE))
     # A day of its own: earlier runs' confirmed users must not meet a time conflict here.
     starts = template.starts_at + timedelta(days=1 + earlier)
-    activity = Activity(title=RUSH_TITLE, description="", theme=template.theme,
-                        category=template.category, unit_id=template.unit_id,
-                        starts_at=starts, ends_at=starts + timedelta(hours=2),
-                        capacity=RUSH_PLACES, status="published", audience="public",
-                        geofence_metres=None)
+    activity = Activity(
+        title=RUSH_TITLE,
+        description="",
+        theme=template.theme,
+        category=template.category,
+        unit_id=template.unit_id,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=2),
+        capacity=RUSH_PLACES,
+        status="published",
+        audience="public",
+        geofence_metres=None,
+    )
     db.session.add(activity)
     db.session.commit()
     return activity
@@ -341,10 +434,15 @@ def _rush_processes(server_pid: int) -> dict[str, list[int]]:
     database (their process title names it)."""
     database = os.environ.get("DATABASE_URL", "").rsplit("/", 1)[-1].split("?")[0]
     processes = _processes()
-    backends = [pid for pid, _, command in processes
-                if database and command.startswith("postgres: ") and f" {database} " in command]
-    return {"app": [pid for pid, parent, _ in processes if parent == server_pid],
-            "database": backends}
+    backends = [
+        pid
+        for pid, _, command in processes
+        if database and command.startswith("postgres: ") and f" {database} " in command
+    ]
+    return {
+        "app": [pid for pid, parent, _ in processes if parent == server_pid],
+        "database": backends,
+    }
 
 
 class CpuMeter:
@@ -355,19 +453,25 @@ class CpuMeter:
         self.server_pid = server_pid
 
     def start(self) -> None:
-        self.before = {pid: _cpu_seconds(pid) for pids in _rush_processes(self.server_pid).values()
-                       for pid in pids}
+        self.before = {
+            pid: _cpu_seconds(pid)
+            for pids in _rush_processes(self.server_pid).values()
+            for pid in pids
+        }
         self.client_before = time.process_time()
 
     def stop(self) -> dict[str, float]:
-        used = {kind: sum(_cpu_seconds(pid) - self.before.get(pid, 0.0) for pid in pids)
-                for kind, pids in _rush_processes(self.server_pid).items()}
+        used = {
+            kind: sum(_cpu_seconds(pid) - self.before.get(pid, 0.0) for pid in pids)
+            for kind, pids in _rush_processes(self.server_pid).items()
+        }
         used["client"] = time.process_time() - self.client_before
         return used
 
 
-def sign_up_rush(base: str, activity_id: int, tokens: list[str], threads: int,
-                 meter: CpuMeter | None = None) -> dict:
+def sign_up_rush(
+    base: str, activity_id: int, tokens: list[str], threads: int, meter: CpuMeter | None = None
+) -> dict:
     """Every token signs up once, ``threads`` at a time; then the activity's counters and,
     with a ``meter``, the CPU milliseconds per sign-up of app, database and client."""
     host, port = base.removeprefix("http://").split(":")
@@ -377,8 +481,12 @@ def sign_up_rush(base: str, activity_id: int, tokens: list[str], threads: int,
         connection = http.client.HTTPConnection(host, int(port), timeout=60)
         statuses = []
         for token in chunk:
-            connection.request("POST", path, body=b"{}", headers={
-                "Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+            connection.request(
+                "POST",
+                path,
+                body=b"{}",
+                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+            )
             response = connection.getresponse()
             response.read()
             statuses.append(response.status)
@@ -390,8 +498,11 @@ def sign_up_rush(base: str, activity_id: int, tokens: list[str], threads: int,
         # part of a sign-up's cost.
         connection = http.client.HTTPConnection(host, int(port), timeout=60)
         for _ in range(5):
-            connection.request("GET", f"/api/v1/activities/{activity_id}",
-                               headers={"Authorization": f"Bearer {token}"})
+            connection.request(
+                "GET",
+                f"/api/v1/activities/{activity_id}",
+                headers={"Authorization": f"Bearer {token}"},
+            )
             connection.getresponse().read()
         connection.close()
 
@@ -407,21 +518,30 @@ def sign_up_rush(base: str, activity_id: int, tokens: list[str], threads: int,
     cpu = meter.stop() if meter else {}
     with urllib.request.urlopen(f"{base}/api/v1/activities/{activity_id}") as response:
         detail = json.load(response)
-    return {"per_second": len(tokens) / elapsed, "statuses": sorted(set(statuses)),
-            "created": statuses.count(201) + statuses.count(200),
-            "confirmed": detail.get("confirmed_count"), "waitlisted": detail.get("waitlist_count"),
-            "cpu_ms": {kind: 1000 * seconds / len(tokens) for kind, seconds in cpu.items()}}
+    return {
+        "per_second": len(tokens) / elapsed,
+        "statuses": sorted(set(statuses)),
+        "created": statuses.count(201) + statuses.count(200),
+        "confirmed": detail.get("confirmed_count"),
+        "waitlisted": detail.get("waitlist_count"),
+        "cpu_ms": {kind: 1000 * seconds / len(tokens) for kind, seconds in cpu.items()},
+    }
 
 
 # -- report ----------------------------------------------------------------------------------
 
+
 def table(rows: list[dict]) -> str:
-    lines = ["| endpoint | req/s | p50 ms | p99 ms | ratio to bare | non-2xx | target |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "| endpoint | req/s | p50 ms | p99 ms | ratio to bare | non-2xx | target |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for row in rows:
-        lines.append(f"| {row['name']} | {row['rps']:,.0f} | {row['p50']:.1f} | "
-                     f"{row['p99']:.1f} | {row['ratio']:.3f} | {row['errors']} | "
-                     f"{row['target']} |")
+        lines.append(
+            f"| {row['name']} | {row['rps']:,.0f} | {row['p50']:.1f} | "
+            f"{row['p99']:.1f} | {row['ratio']:.3f} | {row['errors']} | "
+            f"{row['target']} |"
+        )
     return "\n".join(lines)
 
 
@@ -429,39 +549,75 @@ def main() -> None:
     args = parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install wrk")
-    env = {**os.environ, "RATELIMIT_ENABLED": "false",
-           "NO_MKDOCS_2_WARNING": "1", "PYTHONPATH": str(REPO_ROOT)}
+    env = {
+        **os.environ,
+        "RATELIMIT_ENABLED": "false",
+        "NO_MKDOCS_2_WARNING": "1",
+        "PYTHONPATH": str(REPO_ROOT),
+    }
     os.environ.update({key: env[key] for key in ("RATELIMIT_ENABLED",)})
     data = prepare(args.rush)
     load_before = os.getloadavg()
     app = Gunicorn("wsgi:app", args.workers, env)
     # The same server settings, without the project's hooks (they load the platform).
-    bare = Gunicorn("bare_app:app", args.workers, env, chdir=REPO_ROOT / "benchmarks",
-                    project_config=False)
+    bare = Gunicorn(
+        "bare_app:app", args.workers, env, chdir=REPO_ROOT / "benchmarks", project_config=False
+    )
     year, month = map(int, data["month"].split("-"))
     last_day = (datetime(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
     month_range = f"start={data['month']}-01&end={data['month']}-{last_day:02d}"
     token = data["token"]
     cold_one, cold_two = cold_searches(data["words"], per_query=50)
     rows = [
-        Row("calendar month, page 1", f"/api/v1/activities?{month_range}", None,
-            "≥ 0.40, p99 < 50"),
-        Row("month counts widget", f"/api/v1/activities/calendar?month={data['month']}", None,
-            "≥ 0.40, p99 < 50"),
-        Row("activity detail, anonymous", f"/api/v1/activities/{data['activity_id']}", None,
-            "≥ 0.40, p99 < 50"),
-        Row("activity detail, signed in", f"/api/v1/activities/{data['activity_id']}", token,
-            "≥ 0.50 of floor, p99 < 50"),
+        Row(
+            "calendar month, page 1", f"/api/v1/activities?{month_range}", None, "≥ 0.40, p99 < 50"
+        ),
+        Row(
+            "month counts widget",
+            f"/api/v1/activities/calendar?month={data['month']}",
+            None,
+            "≥ 0.40, p99 < 50",
+        ),
+        Row(
+            "activity detail, anonymous",
+            f"/api/v1/activities/{data['activity_id']}",
+            None,
+            "≥ 0.40, p99 < 50",
+        ),
+        Row(
+            "activity detail, signed in",
+            f"/api/v1/activities/{data['activity_id']}",
+            token,
+            "≥ 0.50 of floor, p99 < 50",
+        ),
         Row("GET /me (signed-in floor)", "/api/v1/me", token, "floor"),
-        Row(f"my hours, {data['records']:,} records", "/api/v1/me/hours", token,
-            "≥ 0.50 of floor, p99 < 50"),
+        Row(
+            f"my hours, {data['records']:,} records",
+            "/api/v1/me/hours",
+            token,
+            "≥ 0.50 of floor, p99 < 50",
+        ),
         Row("search 1-word", "/api/v1/search?q=%E5%81%A5%E5%BA%B7", None, "p99 < 100"),
-        Row("search 2-word", "/api/v1/search?q=%E5%81%A5%E5%BA%B7%20%E4%B9%89%E8%AF%8A", None,
-            "p99 < 100"),
-        Row(f"search 1-word, cold ({len(cold_one):,} questions)", cold_one[0], None,
-            "p99 < 100", rotate=cold_one),
-        Row(f"search 2-word, cold ({len(cold_two):,} questions)", cold_two[0], None,
-            "p99 < 100", rotate=cold_two),
+        Row(
+            "search 2-word",
+            "/api/v1/search?q=%E5%81%A5%E5%BA%B7%20%E4%B9%89%E8%AF%8A",
+            None,
+            "p99 < 100",
+        ),
+        Row(
+            f"search 1-word, cold ({len(cold_one):,} questions)",
+            cold_one[0],
+            None,
+            "p99 < 100",
+            rotate=cold_one,
+        ),
+        Row(
+            f"search 2-word, cold ({len(cold_two):,} questions)",
+            cold_two[0],
+            None,
+            "p99 < 100",
+            rotate=cold_two,
+        ),
         Row("stats, county (cached)", "/api/v1/stats", None, "≥ 0.40, p99 < 100"),
         Row("openapi.json", "/api/v1/openapi.json", None, "served from a cache"),
     ]
@@ -472,31 +628,40 @@ def main() -> None:
             if wanted and not any(name in row.name for name in wanted):
                 continue
             results.append(measure(row, app, bare, args))
-            print(f"{row.name}: {results[-1]['rps']:,.0f} req/s, p99 {results[-1]['p99']:.1f} ms",
-                  flush=True)
-        rush = sign_up_rush(app.base, data["rush_activity_id"], data["rush_tokens"],
-                            threads=args.connections * 2, meter=CpuMeter(app.process.pid))
+            print(
+                f"{row.name}: {results[-1]['rps']:,.0f} req/s, p99 {results[-1]['p99']:.1f} ms",
+                flush=True,
+            )
+        rush = sign_up_rush(
+            app.base,
+            data["rush_activity_id"],
+            data["rush_tokens"],
+            threads=args.connections * 2,
+            meter=CpuMeter(app.process.pid),
+        )
     finally:
         app.stop()
         bare.stop()
     load_after = os.getloadavg()
     database = os.environ.get("DATABASE_URL", "sqlite (default)").split("://")[0]
     cpu_ms = ", ".join(f"{kind} {ms:.1f}" for kind, ms in rush["cpu_ms"].items())
-    report = "\n".join([
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {database}, gunicorn {args.workers} sync "
-        f"workers, wrk {args.connections} connections, {args.rounds}×"
-        f"{args.duration / args.rounds:g} s per endpoint interleaved with bare Flask "
-        f"(~{results[0]['bare'] if results else 0:,.0f} req/s); load average "
-        f"{load_before[0]:.2f} → {load_after[0]:.2f}",
-        "",
-        table(results),
-        "",
-        f"Sign-up rush: {len(data['rush_tokens']):,} users for {RUSH_PLACES} places: "
-        f"{rush['per_second']:,.0f} sign-ups/s; answers {rush['statuses']}; confirmed "
-        f"{rush['confirmed']}, waitlisted {rush['waitlisted']} "
-        f"({'no overbooking' if rush['confirmed'] == RUSH_PLACES else 'OVERBOOKED or short'}); "
-        f"CPU ms per sign-up: {cpu_ms}",
-    ])
+    report = "\n".join(
+        [
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {database}, gunicorn {args.workers} sync "
+            f"workers, wrk {args.connections} connections, {args.rounds}×"
+            f"{args.duration / args.rounds:g} s per endpoint interleaved with bare Flask "
+            f"(~{results[0]['bare'] if results else 0:,.0f} req/s); load average "
+            f"{load_before[0]:.2f} → {load_after[0]:.2f}",
+            "",
+            table(results),
+            "",
+            f"Sign-up rush: {len(data['rush_tokens']):,} users for {RUSH_PLACES} places: "
+            f"{rush['per_second']:,.0f} sign-ups/s; answers {rush['statuses']}; confirmed "
+            f"{rush['confirmed']}, waitlisted {rush['waitlisted']} "
+            f"({'no overbooking' if rush['confirmed'] == RUSH_PLACES else 'OVERBOOKED or short'}); "
+            f"CPU ms per sign-up: {cpu_ms}",
+        ]
+    )
     print(report)
     if args.results:
         with RESULTS.open("a", encoding="utf-8") as results_file:

@@ -163,7 +163,8 @@ def generate(activities, articles, unit_paths, stations, n_activities, n_article
             "id": f"article:gen-{i:05d}",
             # the first copy keeps its title (whole titles are searched for)
             "title": (
-                template["title"] if i < len(articles)
+                template["title"]
+                if i < len(articles)
                 else f"{template['title']}（第{i // len(articles) + 1}期）"
             ),
             "body": "\n\n".join(paragraphs),
@@ -319,17 +320,32 @@ def _children_cpu() -> float:
 
 QUERY_GROUPS = {
     "1 word": ["高血压", "放学娃", "反诈", "志愿者", "春节", "义诊", "垃圾分类", "宪法"],
-    "2 words": ["高血压 讲座", "放学娃 书法", "反诈 老人", "春节 写春联", "垃圾分类 社区",
-                "义诊 村", "广场舞 培训"],
-    "common word": ["志愿者 活动", "志愿服务 老人", "垃圾分类 活动", "书法 志愿服务",
-                    "义诊 服务"],
+    "2 words": [
+        "高血压 讲座",
+        "放学娃 书法",
+        "反诈 老人",
+        "春节 写春联",
+        "垃圾分类 社区",
+        "义诊 村",
+        "广场舞 培训",
+    ],
+    "common word": ["志愿者 活动", "志愿服务 老人", "垃圾分类 活动", "书法 志愿服务", "义诊 服务"],
     "pinyin": ["gaoxueya", "fangxuewa", "zhiyuan fuwu", "chunlian", "fanzha", "shufa 培训"],
     "initials": ["fxw", "gxy", "zyfw", "xcl", "ljfl", "gcw"],
     "traditional": ["寫春聯", "志願者", "高血壓", "垃圾分類", "廣場舞"],
-    "question": ["怎么预防老人摔倒", "哪里可以免费量血压", "村里办酒席要注意什么卫生",
-                 "缺钙了该怎么办", "孩子近视了怎么办"],
-    "title": ["高血压：冬季控压的六个要点", "骨质疏松：静悄悄的“骨头小偷”",
-              "生活垃圾分类：四类垃圾一看就会", "冬季一氧化碳中毒的预防与急救"],
+    "question": [
+        "怎么预防老人摔倒",
+        "哪里可以免费量血压",
+        "村里办酒席要注意什么卫生",
+        "缺钙了该怎么办",
+        "孩子近视了怎么办",
+    ],
+    "title": [
+        "高血压：冬季控压的六个要点",
+        "骨质疏松：静悄悄的“骨头小偷”",
+        "生活垃圾分类：四类垃圾一看就会",
+        "冬季一氧化碳中毒的预防与急救",
+    ],
 }
 #: The search engine before issue 18 (``--old-engine``).
 OLD_COMMIT = "1f0f385"
@@ -369,16 +385,17 @@ def bench_queries(index: SearchIndex, baseline: SearchIndex | None, now, repeat:
     if baseline is not None:
         walls, cpus, _ = timed(lambda q: baseline.query(q, now=now), repeat, everything)
         report("baseline: corpus index (362)", walls, cpus)
-    print(f"  (each query run {repeat} times, cold: the result cache is off; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
+    print(
+        f"  (each query run {repeat} times, cold: the result cache is off; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
     all_walls, all_cpus = [], []
     for name, queries in QUERY_GROUPS.items():
         walls, cpus, totals = timed(lambda q: index.query(q, now=now), repeat, queries)
         all_walls += walls
         all_cpus += cpus
         bounded = sum(
-            bool(getattr(index.query(q, now=now), "total_is_lower_bound", False))
-            for q in queries
+            bool(getattr(index.query(q, now=now), "total_is_lower_bound", False)) for q in queries
         )
         report(name, walls, cpus, totals, f"{bounded}/{len(queries)}" if bounded else None)
     report("all queries, big index", all_walls, all_cpus)
@@ -449,7 +466,8 @@ def main():
         "--queries-only", action="store_true", help="with --keep: the latency table, no more"
     )
     parser.add_argument(
-        "--old-engine", action="store_true",
+        "--old-engine",
+        action="store_true",
         help=f"with --keep: the latency table of the engine of commit {OLD_COMMIT}",
     )
     args = parser.parse_args()
@@ -537,14 +555,23 @@ def run_old_engine(args) -> None:
     with tempfile.TemporaryDirectory(prefix="search-old-") as tree:
         archive = subprocess.run(
             ["git", "-C", str(REPO_ROOT), "archive", OLD_COMMIT, "search"],
-            check=True, capture_output=True,
+            check=True,
+            capture_output=True,
         ).stdout
         subprocess.run(["tar", "-x", "-C", tree], input=archive, check=True)
         print(f"== the engine of commit {OLD_COMMIT} ==", flush=True)
         subprocess.run(
-            [sys.executable, __file__, "--keep", args.keep, "--queries-only",
-             "--repeat", str(args.repeat)],
-            env={**os.environ, "SEARCH_PACKAGE_ROOT": tree}, check=True,
+            [
+                sys.executable,
+                __file__,
+                "--keep",
+                args.keep,
+                "--queries-only",
+                "--repeat",
+                str(args.repeat),
+            ],
+            env={**os.environ, "SEARCH_PACKAGE_ROOT": tree},
+            check=True,
         )
 
 

@@ -202,8 +202,18 @@ def on_post_page(output: str, page, config) -> str:
 
 
 # Pages a search engine has no business with: the API, personal and one-time pages.
-ROBOTS_DISALLOW = ("/api/", "/app/me", "/app/login", "/app/auth/", "/app/checkin",
-                   "/app/certificates/", "/app/family", "/app/points", "/app/inbox", "/search/")
+ROBOTS_DISALLOW = (
+    "/api/",
+    "/app/me",
+    "/app/login",
+    "/app/auth/",
+    "/app/checkin",
+    "/app/certificates/",
+    "/app/family",
+    "/app/points",
+    "/app/inbox",
+    "/search/",
+)
 
 
 def on_post_build(config) -> None:

@@ -62,15 +62,17 @@ def site_policy(site_dir: str | os.PathLike[str]) -> str:
 @functools.lru_cache(maxsize=8)
 def _policy(path: str, version: int | None) -> str:
     hashes = json.loads(Path(path).read_text(encoding="utf-8")) if version is not None else []
-    return "; ".join([
-        "default-src 'self'",
-        " ".join(["script-src 'self'", *hashes]),
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            " ".join(["script-src 'self'", *hashes]),
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )

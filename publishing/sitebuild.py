@@ -109,8 +109,11 @@ def build_site(
     report(0, 0, "等待其他构建完成")
     with _exclusive(builds / ".lock"):
         state = _read_state(builds)
-        if coalesce and _covers(state, requested_ns, config_file, docs, site) \
-                and state.get("publish_until") == publish_until:
+        if (
+            coalesce
+            and _covers(state, requested_ns, config_file, docs, site)
+            and state.get("publish_until") == publish_until
+        ):
             report(state["pages"], state["pages"], "已由刚完成的构建发布")
             return BuildResult(
                 build_id=state["build_id"],
@@ -205,7 +208,11 @@ def current_build(site_dir: str | os.PathLike[str]) -> Path | None:
 
 
 def _run_mkdocs(
-    config_file: Path, target: Path, docs: str | None, timeout: float, report: Progress,
+    config_file: Path,
+    target: Path,
+    docs: str | None,
+    timeout: float,
+    report: Progress,
     publish_until: str | None = None,
 ) -> int:
     """Run the build in a child process; return the number of pages; raise SiteBuildError."""

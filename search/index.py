@@ -223,8 +223,11 @@ class SearchIndex:
             with store.write_lock():
                 current = store.current_generation()
                 cutoff = time.time() - min_age_seconds
-                stale = [path for path in store.generations()
-                         if path != current and path.stat().st_mtime < cutoff]
+                stale = [
+                    path
+                    for path in store.generations()
+                    if path != current and path.stat().st_mtime < cutoff
+                ]
                 for path in stale:
                     shutil.rmtree(path, ignore_errors=True)
                 return len(stale)

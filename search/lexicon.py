@@ -79,7 +79,6 @@ class Lexicon:
         """The token as the fewest indexed words' pinyin, run together; or None."""
         return _split(token, self.pinyin, 1)
 
-
     def to_json(self) -> dict:
         return {"version": 1, "pinyin": self.pinyin, "initials": self.initials}
 
@@ -163,9 +162,7 @@ def from_reader(reader) -> Lexicon:
     """The lexicon of an open index reader's ``text`` field."""
     if "text" not in reader.indexed_field_names():
         return Lexicon()
-    return build(
-        (_text(term), info.doc_frequency()) for term, info in reader.iter_field("text")
-    )
+    return build((_text(term), info.doc_frequency()) for term, info in reader.iter_field("text"))
 
 
 def _text(term: str | bytes) -> str:

@@ -121,14 +121,14 @@ class QueryPlan:
         twice -- keep matching; the others (``六个``, ``要点``) only add to the score,
         so the topic follows the document, not the filler words of its title."""
         key = [
-            i for i, words in enumerate(self.concept_words)
+            i
+            for i, words in enumerate(self.concept_words)
             if sum(body.count(word) for word in words) >= 2
         ]
         if not key or len(key) == len(self.concepts):
             return self
         others = [
-            _weighed(query, COMMON_WEIGHT)
-            for i, query in enumerate(self.concepts) if i not in key
+            _weighed(query, COMMON_WEIGHT) for i, query in enumerate(self.concepts) if i not in key
         ]
         return replace(
             self,
@@ -197,7 +197,8 @@ def _indexed(reader, concept):
     alternatives that name a word no document holds (they would only cost time)."""
     sequences = [tuple(_known_words(reader, list(sequence))) for sequence in concept]
     kept = [sequences[0]] + [
-        sequence for sequence in sequences[1:]
+        sequence
+        for sequence in sequences[1:]
         if all(reader.doc_frequency("text", token) for token in sequence)
     ]
     return tuple(dict.fromkeys(kept))
@@ -295,9 +296,12 @@ def _document_share(reader, concept, spelled: set[str]) -> float:
     alternative of several words at most as many as its rarest word)."""
     documents = reader.doc_count() or 1
     sequences = [*concept, *((word,) for word in spelled)]
-    return max(
-        min(reader.doc_frequency("text", token) for token in sequence) for sequence in sequences
-    ) / documents
+    return (
+        max(
+            min(reader.doc_frequency("text", token) for token in sequence) for sequence in sequences
+        )
+        / documents
+    )
 
 
 def _weighed(query: Query, weight: float) -> Query:

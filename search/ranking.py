@@ -140,13 +140,24 @@ class Collector:
             # ranked among (and counted up to) the newest rank-bound matches of a type.
             bound = min(filter(None, (self.bound, self.score_bound)), default=None)
             _strict, relaxed = self._walk(
-                searcher, leaves, query_plan, True, filters, _lead(query_plan, 1, True), 1,
+                searcher,
+                leaves,
+                query_plan,
+                True,
+                filters,
+                _lead(query_plan, 1, True),
+                1,
                 bound,
             )
             return relaxed
         min_match, floor = query_plan.min_match, query_plan.relax_match
         strict, _relaxed = self._walk(
-            searcher, leaves, query_plan, False, filters, _lead(query_plan, min_match, False),
+            searcher,
+            leaves,
+            query_plan,
+            False,
+            filters,
+            _lead(query_plan, min_match, False),
             min_match,
         )
         if strict.total >= RELAX_BELOW or floor >= min_match:
@@ -156,8 +167,7 @@ class Collector:
         )
         return relaxed
 
-    def _walk(self, searcher, leaves, query_plan, exact_found, filters, lead, floor,
-              bound=None):
+    def _walk(self, searcher, leaves, query_plan, exact_found, filters, lead, floor, bound=None):
         """One pass over the documents ``lead`` finds: (those reaching ``min_match``,
         all reaching ``floor``).  Only the first ``score_bound`` matches are scored
         (ranked); after them, matches are only counted, up to ``bound``."""
@@ -274,9 +284,7 @@ class Collector:
                         if scorers is None:
                             scorers = [q.matcher(leaf, context) for q in scored]
                         ranked += 1
-                        score = sum(
-                            scorer.score() for scorer in scorers if _at(scorer, docnum)
-                        )
+                        score = sum(scorer.score() for scorer in scorers if _at(scorer, docnum))
                         item = ((*prefix, score), -(docnum + offset), score)
                         if reaches:
                             strict.push(item)
@@ -353,8 +361,10 @@ def _merged(parts: list[Tally], keep: int) -> Tally:
         merged.types.update(part.types)
         merged.categories.update(part.categories)
         merged.truncated = merged.truncated or part.truncated
-        merged.now_window = (max(merged.now_window[0], part.now_window[0]),
-                             min(merged.now_window[1], part.now_window[1]))
+        merged.now_window = (
+            max(merged.now_window[0], part.now_window[0]),
+            min(merged.now_window[1], part.now_window[1]),
+        )
         for item in part.heap:
             merged.push(item)
     return merged

@@ -12,8 +12,13 @@ import pytest
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 LAUNCH_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -25,12 +30,15 @@ def browser():
     except ImportError:
         pytest.skip("browser tests need Playwright: pip install -e '.[test]'")
     if not CHROMIUM.is_file():
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium "
-                    "(or set CHROMIUM_PATH)")
+        pytest.skip(
+            f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium "
+            "(or set CHROMIUM_PATH)"
+        )
     manager = sync_playwright().start()
     try:
-        chromium = manager.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS,
-                                           headless=True)
+        chromium = manager.chromium.launch(
+            executable_path=str(CHROMIUM), args=LAUNCH_ARGS, headless=True
+        )
     except Exception as exc:
         manager.stop()
         pytest.skip(f"Chromium at {CHROMIUM} did not start: {exc}")

@@ -90,15 +90,18 @@ def make_test_config(database_url: str, tmp_path: Path, wechat_base: str, **over
 
 def _test_dirs(tmp_path: Path) -> dict:
     """The directories an app writes to, under ``tmp_path`` (one set per test)."""
-    return {"SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
-            "SITE_DIR": str(tmp_path / "site"),
-            "CONTENT_DIR": str(tmp_path / "content")}
+    return {
+        "SEARCH_INDEX_DIR": str(tmp_path / "search-index"),
+        "SITE_DIR": str(tmp_path / "site"),
+        "CONTENT_DIR": str(tmp_path / "content"),
+    }
 
 
 @pytest.fixture(scope="session")
 def _migrated_database(database_url, tmp_path_factory, wechat_stub):
-    app = create_app(make_test_config(database_url, tmp_path_factory.mktemp("boot"),
-                                      wechat_stub.base_url))
+    app = create_app(
+        make_test_config(database_url, tmp_path_factory.mktemp("boot"), wechat_stub.base_url)
+    )
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -112,10 +115,13 @@ def _empty_all_tables() -> None:
         db.session.execute(table.delete())
     if db.engine.dialect.name == "postgresql":
         # What RESTART IDENTITY did: ids start again at 1, as they do on SQLite.
-        db.session.execute(sa.text(
-            "SELECT setval(s.seqrelid::regclass, s.seqstart, false) FROM pg_sequence s"
-            " JOIN pg_class c ON c.oid = s.seqrelid"
-            " WHERE c.relnamespace = current_schema()::regnamespace"))
+        db.session.execute(
+            sa.text(
+                "SELECT setval(s.seqrelid::regclass, s.seqstart, false) FROM pg_sequence s"
+                " JOIN pg_class c ON c.oid = s.seqrelid"
+                " WHERE c.relnamespace = current_schema()::regnamespace"
+            )
+        )
     db.session.commit()
 
 
@@ -167,8 +173,10 @@ class _ReadOnlySettings(dict):
     """A test app's settings, to read or to pass on; changing them changes no app."""
 
     def _refuse(self, *_args, **_kwargs):
-        raise TypeError("app_config is read-only: build the app with make_app(**overrides) "
-                        "or override the app_settings fixture")
+        raise TypeError(
+            "app_config is read-only: build the app with make_app(**overrides) "
+            "or override the app_settings fixture"
+        )
 
     __setitem__ = __delitem__ = update = setdefault = pop = popitem = clear = _refuse
 
@@ -191,11 +199,14 @@ class _AppPool:
 
     def build(self, settings: dict) -> tuple[Flask, dict]:
         """A new app with ``settings`` and its pristine configuration."""
-        app = create_app(make_test_config(self.database_url, self.boot_dir, self.wechat_base,
-                                          **settings))
-        return app, {"config": copy.deepcopy(dict(app.config)),
-                     "extensions": set(app.extensions),
-                     "huey_immediate": task_queue.huey(app).immediate}
+        app = create_app(
+            make_test_config(self.database_url, self.boot_dir, self.wechat_base, **settings)
+        )
+        return app, {
+            "config": copy.deepcopy(dict(app.config)),
+            "extensions": set(app.extensions),
+            "huey_immediate": task_queue.huey(app).immediate,
+        }
 
     def get(self, settings: dict) -> tuple[Flask, dict]:
         """The kept app with ``settings`` (besides the per-test directories) and its
@@ -303,8 +314,9 @@ def app_settings() -> dict:
 @pytest.fixture
 def app_config(_migrated_database, tmp_path, wechat_stub, app_settings):
     """The settings of the test's default app, read-only (to pass to a subprocess, say)."""
-    return _ReadOnlySettings(make_test_config(_migrated_database, tmp_path,
-                                              wechat_stub.base_url, **app_settings))
+    return _ReadOnlySettings(
+        make_test_config(_migrated_database, tmp_path, wechat_stub.base_url, **app_settings)
+    )
 
 
 @pytest.fixture
@@ -365,8 +377,13 @@ def create_user(app):
     """Factory: ``create_user(username=..., roles=[("unit_admin", "LY-JL")])``."""
     counter = iter(range(1, 1_000_000))
 
-    def create(username: str | None = None, *, roles: list[tuple[str, str | None]] = (),
-               password: str | None = None, openid: str | None = None) -> User:
+    def create(
+        username: str | None = None,
+        *,
+        roles: list[tuple[str, str | None]] = (),
+        password: str | None = None,
+        openid: str | None = None,
+    ) -> User:
         number = next(counter)
         user = User(
             username=username,
@@ -409,8 +426,7 @@ def create_activity(app, corpus_units):
     from api.timeutil import utcnow
 
     def create(**overrides) -> Activity:
-        starts_at = overrides.pop("starts_at", utcnow().replace(microsecond=0)
-                                  + timedelta(days=1))
+        starts_at = overrides.pop("starts_at", utcnow().replace(microsecond=0) + timedelta(days=1))
         values = {
             "title": "义诊进乡村",
             "description": "免费测量血压、血糖",

@@ -19,13 +19,21 @@ import pytest
 
 SNAPSHOT_DIR = Path(__file__).resolve().parent / "snapshots"
 _MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$")
-_VOLATILE_KEYS = {"token": "<token>", "refresh_token": "<token>", "request_id": "<request-id>",
-                  "etag": "<etag>"}
+_VOLATILE_KEYS = {
+    "token": "<token>",
+    "refresh_token": "<token>",
+    "request_id": "<request-id>",
+    "etag": "<etag>",
+}
 
 
 def pytest_addoption(parser):
-    parser.addoption("--snapshot-update", action="store_true", default=False,
-                     help="rewrite tests/snapshots/*.json from the answers of this run")
+    parser.addoption(
+        "--snapshot-update",
+        action="store_true",
+        default=False,
+        help="rewrite tests/snapshots/*.json from the answers of this run",
+    )
 
 
 def normalise(value, key: str | None = None):
@@ -62,22 +70,33 @@ class Snapshots:
             path.write_text(actual, encoding="utf-8")
             return
         if not path.is_file():
-            pytest.fail(f"no snapshot {path.name}: run pytest with --snapshot-update "
-                        "(or SNAPSHOT_UPDATE=1) and commit tests/snapshots/")
+            pytest.fail(
+                f"no snapshot {path.name}: run pytest with --snapshot-update "
+                "(or SNAPSHOT_UPDATE=1) and commit tests/snapshots/"
+            )
         expected = path.read_text(encoding="utf-8")
         if actual != expected:
-            diff = "".join(difflib.unified_diff(
-                expected.splitlines(keepends=True), actual.splitlines(keepends=True),
-                f"tests/snapshots/{path.name} (stored)", "this answer"))
-            pytest.fail(f"the answer differs from its snapshot {path.name} (a field renamed, "
-                        "removed or added changes what the mini-program reads; if intended, "
-                        f"update with --snapshot-update):\n{diff}", pytrace=False)
+            diff = "".join(
+                difflib.unified_diff(
+                    expected.splitlines(keepends=True),
+                    actual.splitlines(keepends=True),
+                    f"tests/snapshots/{path.name} (stored)",
+                    "this answer",
+                )
+            )
+            pytest.fail(
+                f"the answer differs from its snapshot {path.name} (a field renamed, "
+                "removed or added changes what the mini-program reads; if intended, "
+                f"update with --snapshot-update):\n{diff}",
+                pytrace=False,
+            )
 
 
 @pytest.fixture
 def snapshot(request) -> Snapshots:
     """``snapshot(name, body)``: the JSON answer ``body`` equals ``tests/snapshots/<name>.json``
     once normalised (see :mod:`tests.snapshot`)."""
-    update = request.config.getoption("--snapshot-update") \
-        or os.environ.get("SNAPSHOT_UPDATE", "") not in ("", "0")
+    update = request.config.getoption("--snapshot-update") or os.environ.get(
+        "SNAPSHOT_UPDATE", ""
+    ) not in ("", "0")
     return Snapshots(update)

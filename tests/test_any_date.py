@@ -34,8 +34,12 @@ SUBSET = [
     "tests/hours/test_my_hours.py",
     "tests/points/test_points_earning.py",
 ]
-LIBRARY_DIRS = ["/usr/lib/x86_64-linux-gnu/faketime", "/usr/lib/aarch64-linux-gnu/faketime",
-                "/usr/lib/faketime", "/usr/local/lib/faketime"]
+LIBRARY_DIRS = [
+    "/usr/lib/x86_64-linux-gnu/faketime",
+    "/usr/lib/aarch64-linux-gnu/faketime",
+    "/usr/lib/faketime",
+    "/usr/local/lib/faketime",
+]
 
 
 def _libfaketime() -> str | None:
@@ -50,8 +54,11 @@ def _libfaketime() -> str | None:
 
 
 def _faked_environment(library: str, moment: datetime) -> dict:
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("PYTEST_", "FAKETIME"))}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("PYTEST_", "FAKETIME"))
+    }
     env.update(
         LD_PRELOAD=" ".join(filter(None, [library, env.get("LD_PRELOAD")])),
         # An offset, not "@moment": every process started (mkdocs, a second writer) shares
@@ -76,13 +83,34 @@ def test_the_calendar_tests_pass_on_new_years_night_in_china():
     env = _faked_environment(library, SHIFTED)
     probe = subprocess.run(
         [sys.executable, "-c", "import time; print(time.time())"],
-        env=env, capture_output=True, text=True, timeout=60, check=True)
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert abs(float(probe.stdout) - SHIFTED.timestamp()) < 120, "libfaketime moved no clock"
 
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider",
-         "-o", "addopts=", *SUBSET],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:xdist",
+            "-p",
+            "no:cacheprovider",
+            "-o",
+            "addopts=",
+            *SUBSET,
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
     tail = "\n".join(run.stdout.splitlines()[-30:])
     assert run.returncode == 0, f"at {SHIFTED} (UTC):\n{tail}\n{run.stderr}"

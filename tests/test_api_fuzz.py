@@ -60,8 +60,14 @@ FUZZ_SECONDS = int(os.environ.get("FUZZ_SECONDS", "60"))
 MAX_EXAMPLES = int(os.environ.get("FUZZ_MAX_EXAMPLES", "25"))
 SEED = os.environ.get("FUZZ_SEED", "20261203")
 SHARE = {"anonymous": 0.4, "admin": 0.6}
-EXCLUDED_CHECKS = ("positive_data_acceptance", "allow_header_conformance", "ignored_auth",
-                   "object_level_authorization", "use_after_free", "ensure_resource_availability")
+EXCLUDED_CHECKS = (
+    "positive_data_acceptance",
+    "allow_header_conformance",
+    "ignored_auth",
+    "object_level_authorization",
+    "use_after_free",
+    "ensure_resource_availability",
+)
 
 pytestmark = pytest.mark.skipif(not ST.exists(), reason="schemathesis (st) is not installed")
 
@@ -88,25 +94,52 @@ def summary(output: str) -> str:
     tested = re.search(r"Tested: (\d+)", output)
     cases = re.search(r"(\d+) generated", output)
     failures = re.findall(r"(ST\d+ [^:\n]+): (\d+)", output)
-    return (f"operations {tested.group(1) if tested else '?'}, "
-            f"cases {cases.group(1) if cases else '?'}, failures "
-            + (", ".join(f"{name} {count}" for name, count in failures) or "0"))
+    return (
+        f"operations {tested.group(1) if tested else '?'}, "
+        f"cases {cases.group(1) if cases else '?'}, failures "
+        + (", ".join(f"{name} {count}" for name, count in failures) or "0")
+    )
 
 
 @pytest.mark.parametrize("who", ["anonymous", "admin"])
 def test_schemathesis_finds_no_server_error_and_no_schema_violation(
-        who, fuzz_server, auth_headers, tmp_path):
+    who, fuzz_server, auth_headers, tmp_path
+):
     seconds = max(10, int(FUZZ_SECONDS * SHARE[who]))
-    args = [str(ST), "run", f"{fuzz_server}/api/v1/openapi.json", "--url", fuzz_server,
-            "--checks", "all", "--exclude-checks", ",".join(EXCLUDED_CHECKS),
-            "--max-examples", str(MAX_EXAMPLES), "--max-time", str(seconds), "--seed", SEED,
-            "--workers", "1", "--request-timeout", "10", "--suppress-health-check", "all",
-            "--generation-database", "none", "--no-color", "--warnings", "off"]
+    args = [
+        str(ST),
+        "run",
+        f"{fuzz_server}/api/v1/openapi.json",
+        "--url",
+        fuzz_server,
+        "--checks",
+        "all",
+        "--exclude-checks",
+        ",".join(EXCLUDED_CHECKS),
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--max-time",
+        str(seconds),
+        "--seed",
+        SEED,
+        "--workers",
+        "1",
+        "--request-timeout",
+        "10",
+        "--suppress-health-check",
+        "all",
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--warnings",
+        "off",
+    ]
     if who == "admin":
         admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
         args += ["--header", f"Authorization:{auth_headers(admin)['Authorization']}"]
-    result = subprocess.run(args, capture_output=True, text=True, timeout=seconds * 3 + 60,
-                            cwd=tmp_path)
+    result = subprocess.run(
+        args, capture_output=True, text=True, timeout=seconds * 3 + 60, cwd=tmp_path
+    )
     output = result.stdout + result.stderr
     if report_dir := os.environ.get("FUZZ_REPORT_DIR"):
         Path(report_dir, f"fuzz-{who}.txt").write_text(output)

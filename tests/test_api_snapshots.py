@@ -23,8 +23,9 @@ def volunteer_headers(frozen_clock, create_user, auth_headers, corpus_units):
     """A registered volunteer of 巨陵镇, signed in, at ``NOW``."""
     frozen_clock(NOW)
     user = create_user()
-    register_volunteer(user, real_name="张小三", phone="13800001234",
-                       unit_id=corpus_units["LY-JL"].id)
+    register_volunteer(
+        user, real_name="张小三", phone="13800001234", unit_id=corpus_units["LY-JL"].id
+    )
     return user, auth_headers(user)
 
 
@@ -76,9 +77,17 @@ def test_my_signups(client, activity, volunteer_headers, snapshot):
 def test_my_hours(client, create_activity, volunteer_headers, snapshot):
     user, headers = volunteer_headers
     past = create_activity(starts_at=NOW - timedelta(days=3))
-    db.session.add(ServiceRecord(user_id=user.id, activity_id=past.id, unit_id=past.unit_id,
-                                 credited_minutes=150, source="checkin", status="approved",
-                                 reviewed_at=NOW - timedelta(days=2)))
+    db.session.add(
+        ServiceRecord(
+            user_id=user.id,
+            activity_id=past.id,
+            unit_id=past.unit_id,
+            credited_minutes=150,
+            source="checkin",
+            status="approved",
+            reviewed_at=NOW - timedelta(days=2),
+        )
+    )
     db.session.commit()
 
     response = client.get("/api/v1/me/hours", headers=headers)

@@ -210,61 +210,105 @@ DAY = "2026-12-10"
 
 def _activity_body(w):
     starts = (utcnow() + timedelta(days=3)).replace(microsecond=0)
-    return {"title": "敬老院清扫", "theme": "caring", "category": "卫生环保",
-            "unit_id": w["unit"], "starts_at": starts.isoformat(),
-            "ends_at": (starts + timedelta(hours=2)).isoformat()}
+    return {
+        "title": "敬老院清扫",
+        "theme": "caring",
+        "category": "卫生环保",
+        "unit_id": w["unit"],
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=2)).isoformat(),
+    }
 
 
 BODIES = {
     "POST /api/v1/auth/wechat": lambda w: {"code": "demo-resident"},
     "POST /api/v1/auth/password": lambda w: {"username": "root", "password": "wrong-password"},
     "POST /api/v1/auth/refresh": lambda w: {"refresh_token": "x" * 20},
-    "PUT /api/v1/me/volunteer": lambda w: {"real_name": "李四", "phone": "13900001111",
-                                           "unit_id": w["station"]},
+    "PUT /api/v1/me/volunteer": lambda w: {
+        "real_name": "李四",
+        "phone": "13900001111",
+        "unit_id": w["station"],
+    },
     "PATCH /api/v1/units/<int:unit_id>": lambda w: {"phone": "0395-8866002"},
-    "POST /api/v1/teams": lambda w: {"name": "巨陵镇助老队", "category": "特色",
-                                     "unit_id": w["unit"]},
+    "POST /api/v1/teams": lambda w: {
+        "name": "巨陵镇助老队",
+        "category": "特色",
+        "unit_id": w["unit"],
+    },
     "PATCH /api/v1/teams/<int:team_id>": lambda w: {"member_count": 30},
     "POST /api/v1/activities": _activity_body,
     "PATCH /api/v1/activities/<int:activity_id>": lambda w: {"capacity": 25},
     "POST /api/v1/activities/<int:activity_id>/cancel": lambda w: {"reason": "天气原因"},
     "POST /api/v1/activity-series": lambda w: {
-        "template": {"title": "周末读书会", "theme": "history", "category": "文化文艺服务",
-                     "unit_id": w["unit"]},
-        "rule": {"weekdays": [5], "start_time": "09:00", "end_time": "11:00",
-                 "first_date": "2026-12-05", "last_date": "2026-12-26"}},
+        "template": {
+            "title": "周末读书会",
+            "theme": "history",
+            "category": "文化文艺服务",
+            "unit_id": w["unit"],
+        },
+        "rule": {
+            "weekdays": [5],
+            "start_time": "09:00",
+            "end_time": "11:00",
+            "first_date": "2026-12-05",
+            "last_date": "2026-12-26",
+        },
+    },
     "PATCH /api/v1/activity-series/<int:series_id>": lambda w: {
-        "template": {"title": "周末读书会（改）"}},
+        "template": {"title": "周末读书会（改）"}
+    },
     "POST /api/v1/activities/<int:activity_id>/assisted-signups": lambda w: {
-        "real_name": "王大爷", "phone": "13700009999"},
+        "real_name": "王大爷",
+        "phone": "13700009999",
+    },
     "POST /api/v1/activities/<int:activity_id>/checkins": lambda w: {"token": "x" * 30},
     "POST /api/v1/activities/<int:activity_id>/checkouts": lambda w: {"token": "x" * 30},
     "POST /api/v1/activities/<int:activity_id>/checkins/staff": lambda w: {
-        "user_id": w["volunteer_id"], "reason": "手机没电"},
+        "user_id": w["volunteer_id"],
+        "reason": "手机没电",
+    },
     "POST /api/v1/activities/<int:activity_id>/checkouts/staff": lambda w: {
-        "user_id": w["volunteer_id"], "reason": "手机没电"},
+        "user_id": w["volunteer_id"],
+        "reason": "手机没电",
+    },
     "POST /api/v1/hours/records": lambda w: {
-        "user_id": w["volunteer_id"], "activity_id": w["activity"], "credited_minutes": 60,
-        "reason": "补录"},
+        "user_id": w["volunteer_id"],
+        "activity_id": w["activity"],
+        "credited_minutes": 60,
+        "reason": "补录",
+    },
     "POST /api/v1/hours/records/<int:record_id>/approve": lambda w: {},
     "POST /api/v1/hours/records/<int:record_id>/reject": lambda w: {"note": "时长不符"},
     "POST /api/v1/hours/records/<int:record_id>/corrections": lambda w: {
-        "credited_minutes": 90, "reason": "更正"},
+        "credited_minutes": 90,
+        "reason": "更正",
+    },
     "POST /api/v1/hours/records/<int:record_id>/void": lambda w: {"reason": "重复"},
     "POST /api/v1/activities/<int:activity_id>/service-records/approve": lambda w: {},
     "POST /api/v1/activities/<int:activity_id>/service-records/reject": lambda w: {
-        "note": "未到场"},
-    "POST /api/v1/me/hours/disputes": lambda w: {"kind": "wrong", "record_id": w["disputed"],
-                                                 "claimed_minutes": 120, "description": "少记"},
+        "note": "未到场"
+    },
+    "POST /api/v1/me/hours/disputes": lambda w: {
+        "kind": "wrong",
+        "record_id": w["disputed"],
+        "claimed_minutes": 120,
+        "description": "少记",
+    },
     "POST /api/v1/hours/disputes/<int:dispute_id>/resolve": lambda w: {
-        "decision": "dismiss", "note": "核实无误"},
+        "decision": "dismiss",
+        "note": "核实无误",
+    },
     "POST /api/v1/hours/lookup": lambda w: {"name": "王小红", "id_last4": "1234"},
-    "PUT /api/v1/units/<int:unit_id>/certificate-settings": lambda w: {
-        "principal_name": "张主任"},
+    "PUT /api/v1/units/<int:unit_id>/certificate-settings": lambda w: {"principal_name": "张主任"},
     "POST /api/v1/me/certificates": lambda w: {},
     "POST /api/v1/certificates/<string:code>/revoke": lambda w: {"reason": "信息有误"},
-    "POST /api/v1/articles": lambda w: {"title": "新文章", "date": DAY, "category": "news",
-                                        "author": "宣传组", "body": "正文"},
+    "POST /api/v1/articles": lambda w: {
+        "title": "新文章",
+        "date": DAY,
+        "category": "news",
+        "author": "宣传组",
+        "body": "正文",
+    },
     "PUT /api/v1/articles/<slug>": lambda w: {"summary": "摘要"},
     "POST /api/v1/articles/preview": lambda w: {"body": "**预览**"},
     "POST /api/v1/me/subscriptions": lambda w: {"template_ids": ["demo-template"]},
@@ -277,35 +321,59 @@ BODIES = {
     "POST /api/v1/help-requests/<int:request_id>/redispatch": lambda w: {"team_id": w["team"]},
     "POST /api/v1/help-requests/<int:request_id>/requeue": lambda w: {"reason": "人手不足"},
     "POST /api/v1/help-requests/<int:request_id>/complete": lambda w: {
-        "report": "已清理", "volunteers": [{"user_id": w["volunteer_id"], "minutes": 60}]},
+        "report": "已清理",
+        "volunteers": [{"user_id": w["volunteer_id"], "minutes": 60}],
+    },
     "POST /api/v1/help-requests/<int:request_id>/rate": lambda w: {"rating": 5},
     "POST /api/v1/help-requests/<int:request_id>/cancel": lambda w: {"reason": "已解决"},
     "POST /api/v1/help-requests/<int:request_id>/activity": lambda w: {
-        "starts_at": "2026-12-12T09:00:00+08:00", "ends_at": "2026-12-12T11:00:00+08:00"},
+        "starts_at": "2026-12-12T09:00:00+08:00",
+        "ends_at": "2026-12-12T11:00:00+08:00",
+    },
     "PUT /api/v1/help-teams/<int:team_id>/responders": lambda w: {"user_ids": []},
-    "POST /api/v1/merchants": lambda w: {"name": "第二家爱心超市", "unit_id": w["unit"],
-                                         "admin_id": w["merchant_admin_id"]},
+    "POST /api/v1/merchants": lambda w: {
+        "name": "第二家爱心超市",
+        "unit_id": w["unit"],
+        "admin_id": w["merchant_admin_id"],
+    },
     "PATCH /api/v1/merchants/<int:merchant_id>": lambda w: {"phone": "0395-8866003"},
-    "POST /api/v1/merchants/<int:merchant_id>/rewards": lambda w: {"name": "牙膏",
-                                                                   "points_cost": 10},
+    "POST /api/v1/merchants/<int:merchant_id>/rewards": lambda w: {
+        "name": "牙膏",
+        "points_cost": 10,
+    },
     "PATCH /api/v1/rewards/<int:reward_id>": lambda w: {"points_cost": 35},
     "POST /api/v1/rewards/<int:reward_id>/restock": lambda w: {"quantity": 1},
     "POST /api/v1/redemptions/confirm": lambda w: {"code": "ABCDEFGH"},
     "POST /api/v1/auth/wechat-web": lambda w: {"code": "demo-resident", "state": "abc123"},
     "POST /api/v1/me/family": lambda w: dict(FAMILY_MEMBER),
     "POST /api/v1/me/family/<int:member_id>/consent": lambda w: {
-        "consent": True, "consent_version": CONSENT_VERSION},
-    "POST /api/v1/units": lambda w: {"code": "LY-JL-XC", "name": "新村新时代文明实践站",
-                                     "parent_id": w["unit"]},
-    "POST /api/v1/users": lambda w: {"username": "newstaff", "role": "team_leader",
-                                     "unit_id": w["unit"]},
-    "POST /api/v1/users/<int:user_id>/roles": lambda w: {"role": "team_leader",
-                                                         "unit_id": w["unit"]},
+        "consent": True,
+        "consent_version": CONSENT_VERSION,
+    },
+    "POST /api/v1/units": lambda w: {
+        "code": "LY-JL-XC",
+        "name": "新村新时代文明实践站",
+        "parent_id": w["unit"],
+    },
+    "POST /api/v1/users": lambda w: {
+        "username": "newstaff",
+        "role": "team_leader",
+        "unit_id": w["unit"],
+    },
+    "POST /api/v1/users/<int:user_id>/roles": lambda w: {
+        "role": "team_leader",
+        "unit_id": w["unit"],
+    },
     "POST /api/v1/users/<int:user_id>/password": lambda w: {},
     "POST /api/v1/me/family/<int:member_id>/signups": lambda w: {"activity_id": w["activity"]},
 }
-FAMILY_MEMBER = {"real_name": "王小宝", "birth_date": "2016-05-01", "relation": "子女",
-                 "consent": True, "consent_version": CONSENT_VERSION}
+FAMILY_MEMBER = {
+    "real_name": "王小宝",
+    "birth_date": "2016-05-01",
+    "relation": "子女",
+    "consent": True,
+    "consent_version": CONSENT_VERSION,
+}
 
 # Query strings of endpoints that need one.
 QUERIES = {
@@ -338,60 +406,130 @@ def world(app, client, corpus_units, create_user, create_activity, auth_headers)
     register_volunteer(volunteer, real_name="王小红", phone="13700001234", unit_id=station.id)
     activity = create_activity()
     sign_up(volunteer, activity.id)
-    record = ServiceRecord(user_id=volunteer.id, unit_id=unit.id, activity_id=activity.id,
-                           credited_minutes=90, source="manual", status=RecordStatus.PENDING,
-                           category="医疗健身", served_at=utcnow() - timedelta(days=1),
-                           created_by_id=None)
-    earned = ServiceRecord(user_id=volunteer.id, unit_id=unit.id, credited_minutes=300,
-                           source="checkin", status=RecordStatus.APPROVED, category="卫生环保",
-                           reviewed_at=utcnow(), served_at=utcnow() - timedelta(hours=3))
-    disputed = ServiceRecord(user_id=volunteer.id, unit_id=unit.id, activity_id=activity.id,
-                             credited_minutes=60, source="manual", status=RecordStatus.APPROVED,
-                             category="医疗健身", served_at=utcnow() - timedelta(days=2),
-                             reviewed_at=utcnow())
+    record = ServiceRecord(
+        user_id=volunteer.id,
+        unit_id=unit.id,
+        activity_id=activity.id,
+        credited_minutes=90,
+        source="manual",
+        status=RecordStatus.PENDING,
+        category="医疗健身",
+        served_at=utcnow() - timedelta(days=1),
+        created_by_id=None,
+    )
+    earned = ServiceRecord(
+        user_id=volunteer.id,
+        unit_id=unit.id,
+        credited_minutes=300,
+        source="checkin",
+        status=RecordStatus.APPROVED,
+        category="卫生环保",
+        reviewed_at=utcnow(),
+        served_at=utcnow() - timedelta(hours=3),
+    )
+    disputed = ServiceRecord(
+        user_id=volunteer.id,
+        unit_id=unit.id,
+        activity_id=activity.id,
+        credited_minutes=60,
+        source="manual",
+        status=RecordStatus.APPROVED,
+        category="医疗健身",
+        served_at=utcnow() - timedelta(days=2),
+        reviewed_at=utcnow(),
+    )
     db.session.add_all([record, earned, disputed])
     db.session.commit()
-    merchant = merchants.create_merchant(admin, {
-        "name": "巨陵镇爱心超市", "unit_id": unit.id, "admin_id": users["merch"].id,
-        "address": "巨陵大街 18 号", "phone": "0395-8866001"})
-    reward = merchants.create_reward(admin, merchant.id,
-                                     {"name": "洗衣液", "points_cost": 30, "stock": 5})
+    merchant = merchants.create_merchant(
+        admin,
+        {
+            "name": "巨陵镇爱心超市",
+            "unit_id": unit.id,
+            "admin_id": users["merch"].id,
+            "address": "巨陵大街 18 号",
+            "phone": "0395-8866001",
+        },
+    )
+    reward = merchants.create_reward(
+        admin, merchant.id, {"name": "洗衣液", "points_cost": 30, "stock": 5}
+    )
     redemption = redemptions.redeem(volunteer, reward.id)
-    help_values = {"category": "卫生环保", "description": "排水沟堵塞，需要志愿者帮忙清理",
-                   "address": "临颍县巨陵镇油坊陈村3组12号", "contact_name": "张大爷",
-                   "phone": "13812345678", "preferred_time": "周六上午",
-                   "unit_id": station.id}
+    help_values = {
+        "category": "卫生环保",
+        "description": "排水沟堵塞，需要志愿者帮忙清理",
+        "address": "临颍县巨陵镇油坊陈村3组12号",
+        "contact_name": "张大爷",
+        "phone": "13812345678",
+        "preferred_time": "周六上午",
+        "unit_id": station.id,
+    }
     help_request = help_submitting.enter_hotline(admin, help_values)
     team = next(team for team in unit.teams) if hasattr(unit, "teams") else None
     headers = {role: auth_headers(user) for role, user in users.items()}
     headers["anon"] = {}
     as_admin, as_volunteer = headers["admin"], headers["vol"]
-    article = client.post("/api/v1/articles", headers=headers["edit"], json={
-        "title": "志愿服务进社区", "date": DAY, "category": "news", "author": "宣传组",
-        "body": "正文"}).get_json()
-    job = client.post(f"/api/v1/articles/{article['slug']}/publish",
-                      headers=headers["edit"]).get_json()
-    series = client.post("/api/v1/activity-series", headers=as_admin,
-                         json=BODIES["POST /api/v1/activity-series"]({"unit": unit.id}))
-    dispute = client.post("/api/v1/me/hours/disputes", headers=as_volunteer, json={
-        "kind": "wrong", "record_id": record.id, "claimed_minutes": 110,
-        "description": "少记了半小时"})
+    article = client.post(
+        "/api/v1/articles",
+        headers=headers["edit"],
+        json={
+            "title": "志愿服务进社区",
+            "date": DAY,
+            "category": "news",
+            "author": "宣传组",
+            "body": "正文",
+        },
+    ).get_json()
+    job = client.post(
+        f"/api/v1/articles/{article['slug']}/publish", headers=headers["edit"]
+    ).get_json()
+    series = client.post(
+        "/api/v1/activity-series",
+        headers=as_admin,
+        json=BODIES["POST /api/v1/activity-series"]({"unit": unit.id}),
+    )
+    dispute = client.post(
+        "/api/v1/me/hours/disputes",
+        headers=as_volunteer,
+        json={
+            "kind": "wrong",
+            "record_id": record.id,
+            "claimed_minutes": 110,
+            "description": "少记了半小时",
+        },
+    )
     certificate = client.post("/api/v1/me/certificates", headers=as_volunteer, json={})
     member = client.post("/api/v1/me/family", headers=as_volunteer, json=dict(FAMILY_MEMBER))
-    w = {"unit": unit.id, "station": station.id, "volunteer_id": volunteer.id,
-         "merchant_admin_id": users["merch"].id, "activity": activity.id,
-         "record": record.id, "disputed": disputed.id, "help_values": help_values,
-         "headers": headers}
+    w = {
+        "unit": unit.id,
+        "station": station.id,
+        "volunteer_id": volunteer.id,
+        "merchant_admin_id": users["merch"].id,
+        "activity": activity.id,
+        "record": record.id,
+        "disputed": disputed.id,
+        "help_values": help_values,
+        "headers": headers,
+    }
     w["sign_in"] = lambda role: auth_headers(users[role]) if role != "anon" else {}
     w["team"] = team.id if team is not None else 1
     w["params"] = {
-        "unit_id": unit.id, "team_id": w["team"], "activity_id": activity.id,
-        "series_id": _created(series)["id"], "record_id": record.id,
-        "dispute_id": _created(dispute)["id"], "code": _created(certificate)["code"],
-        "job_id": job["id"], "slug": article["slug"], "request_id": help_request.id,
-        "merchant_id": merchant.id, "reward_id": reward.id, "redemption_id": redemption.id,
-        "filename": "swagger-ui.css", "name": "no-such-image.png",
-        "member_id": _created(member)["id"], "user_id": spare.id,
+        "unit_id": unit.id,
+        "team_id": w["team"],
+        "activity_id": activity.id,
+        "series_id": _created(series)["id"],
+        "record_id": record.id,
+        "dispute_id": _created(dispute)["id"],
+        "code": _created(certificate)["code"],
+        "job_id": job["id"],
+        "slug": article["slug"],
+        "request_id": help_request.id,
+        "merchant_id": merchant.id,
+        "reward_id": reward.id,
+        "redemption_id": redemption.id,
+        "filename": "swagger-ui.css",
+        "name": "no-such-image.png",
+        "member_id": _created(member)["id"],
+        "user_id": spare.id,
         "grant_id": spare.grants[0].id,
     }
     return w
@@ -404,9 +542,12 @@ def _created(response) -> dict:
 
 def api_endpoints(app) -> set[str]:
     """``METHOD rule`` of every API endpoint in the url_map."""
-    return {f"{method} {rule.rule}" for rule in app.url_map.iter_rules()
-            if rule.rule.startswith("/api/v1")
-            for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return {
+        f"{method} {rule.rule}"
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
 
 
 def parse_matrix() -> dict[str, dict[str, str]]:
@@ -460,6 +601,7 @@ def _verdict(response) -> str:
 
 def _verdict_debug(response) -> str:
     import os
+
     if os.environ.get("MATRIX_DEBUG") and response.status_code not in (401, 403, 404):
         return f"{response.status_code}:{(response.get_json(silent=True) or {}).get('error')}"
     return _verdict(response)
@@ -474,28 +616,35 @@ def test_the_matrix_covers_every_api_endpoint(app):
 
 def test_every_user_gets_what_the_matrix_says(app, client, world):
     mismatches = []
-    for endpoint, expected in ((endpoint, parse_matrix()[endpoint])
-                               for endpoint in in_running_order(parse_matrix())):
+    for endpoint, expected in (
+        (endpoint, parse_matrix()[endpoint]) for endpoint in in_running_order(parse_matrix())
+    ):
         # Refusals first: a refused call must change nothing for the allowed ones after it.
         for role in sorted(ROLES, key=lambda role: expected[role] == "ok"):
             response = _call(client, endpoint, world, role)
             allowed = expected[role] == "ok" and response.status_code not in (401, 403)
             if not allowed and _verdict(response) != expected[role]:
-                mismatches.append(f"{endpoint} as {role}: expected {expected[role]}, got "
-                                  f"{response.status_code} {response.get_json(silent=True)}")
+                mismatches.append(
+                    f"{endpoint} as {role}: expected {expected[role]}, got "
+                    f"{response.status_code} {response.get_json(silent=True)}"
+                )
     assert mismatches == []
 
 
-@pytest.mark.skipif(not __import__("os").environ.get("MATRIX_DISCOVER"),
-                    reason="prints the observed matrix when MATRIX_DISCOVER=1")
+@pytest.mark.skipif(
+    not __import__("os").environ.get("MATRIX_DISCOVER"),
+    reason="prints the observed matrix when MATRIX_DISCOVER=1",
+)
 def test_print_the_observed_matrix(app, client, world):
     """``MATRIX_DISCOVER=1 pytest -s -k observed``: what each user gets now, in the table's
     format (``MATRIX_DEBUG=1`` adds status and reason of the allowed cells); review every
     cell before copying a line into ``MATRIX``."""
     lines = []
-    for endpoint in in_running_order(sorted(api_endpoints(current_app),
-                                            key=lambda e: (e.split()[1], e))):
+    for endpoint in in_running_order(
+        sorted(api_endpoints(current_app), key=lambda e: (e.split()[1], e))
+    ):
         cells = [_verdict_debug(_call(client, endpoint, world, role)) for role in ROLES]
-        lines.append(f"{endpoint.split()[0]:6} {endpoint.split()[1]:66} "
-                     + " ".join(f"{c:5}" for c in cells))
+        lines.append(
+            f"{endpoint.split()[0]:6} {endpoint.split()[1]:66} " + " ".join(f"{c:5}" for c in cells)
+        )
     print("\n".join(lines))

@@ -80,18 +80,20 @@ def test_the_flask_free_packages_import_nothing_from_api(package):
 
 def test_publishing_needs_neither_flask_nor_sqlalchemy():
     frameworks = ("flask", "flask_smorest", "sqlalchemy", "werkzeug")
-    assert _violations(ROOT / "publishing",
-                       lambda name: any(_in(name, top) for top in frameworks)) == {}
+    assert (
+        _violations(ROOT / "publishing", lambda name: any(_in(name, top) for top in frameworks))
+        == {}
+    )
 
 
 def test_the_wechat_client_imports_no_other_package_of_api():
     others = [f"api.{name}" for name in API_PACKAGES if name != "wechat"]
-    assert _violations(API / "wechat",
-                       lambda name: any(_in(name, other) for other in others)) == {}
+    assert _violations(API / "wechat", lambda name: any(_in(name, other) for other in others)) == {}
 
 
-@pytest.mark.parametrize("layer, allowed", [("views", VIEW_IMPORTS_ALLOWED),
-                                            ("cli", CLI_IMPORTS_ALLOWED)])
+@pytest.mark.parametrize(
+    "layer, allowed", [("views", VIEW_IMPORTS_ALLOWED), ("cli", CLI_IMPORTS_ALLOWED)]
+)
 def test_no_package_imports_the_views_or_commands_of_another(layer, allowed):
     found = set()
     for path in sorted(API.rglob("*.py")):

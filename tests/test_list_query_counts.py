@@ -31,13 +31,17 @@ def signed_up(client, create_activity, create_user, auth_headers, frozen_clock):
     def grow(count: int) -> dict:
         for number in range(len(made), len(made) + count):
             made.append(number)
-            activity = create_activity(starts_at=NOW + timedelta(days=2, hours=3 * number),
-                                       capacity=1)
+            activity = create_activity(
+                starts_at=NOW + timedelta(days=2, hours=3 * number), capacity=1
+            )
             if number % 2:  # the other person takes the place: the volunteer waits
-                client.post(f"/api/v1/activities/{activity.id}/signups", json={},
-                            headers=theirs)
-            assert client.post(f"/api/v1/activities/{activity.id}/signups", json={},
-                               headers=mine).status_code == 201
+                client.post(f"/api/v1/activities/{activity.id}/signups", json={}, headers=theirs)
+            assert (
+                client.post(
+                    f"/api/v1/activities/{activity.id}/signups", json={}, headers=mine
+                ).status_code
+                == 201
+            )
         return mine
 
     grow.volunteer = volunteer
@@ -54,8 +58,10 @@ def test_my_signups(client, count_queries, signed_up):
     assert many == few
     # Every other activity has one place, taken by the other person: the volunteer is first
     # in its queue; the filled-in positions equal the per-item answer.
-    assert sorted((item["status"], item["waitlist_position"]) for item in listed) == \
-        [("confirmed", None)] * 4 + [("waitlisted", 1)] * 4
+    assert (
+        sorted((item["status"], item["waitlist_position"]) for item in listed)
+        == [("confirmed", None)] * 4 + [("waitlisted", 1)] * 4
+    )
 
 
 def test_calendar_list(client, count_queries, signed_up):
@@ -67,41 +73,60 @@ def test_calendar_list(client, count_queries, signed_up):
     assert many == few
 
 
-def test_my_hours_and_records(client, count_queries, create_user, auth_headers, corpus_units,
-                              frozen_clock):
+def test_my_hours_and_records(
+    client, count_queries, create_user, auth_headers, corpus_units, frozen_clock
+):
     frozen_clock(NOW)
     volunteer = create_user()
     admin = create_user("jl-hours-admin", roles=[("unit_admin", "LY-JL")])
     unit_id = corpus_units["LY-JL"].id
 
     def add(count: int) -> None:
-        db.session.add_all(ServiceRecord(user_id=volunteer.id, unit_id=unit_id,
-                                         credited_minutes=60, source="manual",
-                                         status="approved", category="医疗健身",
-                                         served_at=NOW - timedelta(days=number + 1))
-                           for number in range(count))
+        db.session.add_all(
+            ServiceRecord(
+                user_id=volunteer.id,
+                unit_id=unit_id,
+                credited_minutes=60,
+                source="manual",
+                status="approved",
+                category="医疗健身",
+                served_at=NOW - timedelta(days=number + 1),
+            )
+            for number in range(count)
+        )
         db.session.commit()
 
     add(2)
-    counts = [_statements(client, count_queries, "/api/v1/me/hours", auth_headers(volunteer)),
-              _statements(client, count_queries, f"/api/v1/hours/records?unit_id={unit_id}",
-                          auth_headers(admin))]
+    counts = [
+        _statements(client, count_queries, "/api/v1/me/hours", auth_headers(volunteer)),
+        _statements(
+            client, count_queries, f"/api/v1/hours/records?unit_id={unit_id}", auth_headers(admin)
+        ),
+    ]
     add(6)
-    assert [_statements(client, count_queries, "/api/v1/me/hours", auth_headers(volunteer)),
-            _statements(client, count_queries, f"/api/v1/hours/records?unit_id={unit_id}",
-                        auth_headers(admin))] == counts
+    assert [
+        _statements(client, count_queries, "/api/v1/me/hours", auth_headers(volunteer)),
+        _statements(
+            client, count_queries, f"/api/v1/hours/records?unit_id={unit_id}", auth_headers(admin)
+        ),
+    ] == counts
 
 
 def test_units_and_teams(client, count_queries, corpus_units):
-    few = [_statements(client, count_queries, "/api/v1/units?per_page=2"),
-           _statements(client, count_queries, "/api/v1/teams?per_page=2")]
-    many = [_statements(client, count_queries, "/api/v1/units?per_page=20"),
-            _statements(client, count_queries, "/api/v1/teams?per_page=20")]
+    few = [
+        _statements(client, count_queries, "/api/v1/units?per_page=2"),
+        _statements(client, count_queries, "/api/v1/teams?per_page=2"),
+    ]
+    many = [
+        _statements(client, count_queries, "/api/v1/units?per_page=20"),
+        _statements(client, count_queries, "/api/v1/teams?per_page=20"),
+    ]
     assert many == few
 
 
 def test_a_signed_in_request_reads_user_roles_profile_and_session_in_one_statement(
-        client, count_queries, create_user, auth_headers, corpus_units):
+    client, count_queries, create_user, auth_headers, corpus_units
+):
     person = create_user("county-admin-reads", roles=[("unit_admin", "LY"), ("editor", "LY")])
     headers = auth_headers(person)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 API = Path(__file__).resolve().parent.parent / "api"
 HOME = API / "transactions.py"
 
+
 def direct_session_ends(path: Path) -> list[int]:
     """Line numbers of `x.commit()` / `x.rollback()` calls in the file at `path`."""
     tree = ast.parse(path.read_text(encoding="utf-8"))

@@ -67,8 +67,9 @@ class VolunteerProfile(db.Model):
 
     __tablename__ = "volunteer_profiles"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     real_name: Mapped[str] = mapped_column(String(40))
     phone_encrypted: Mapped[str] = mapped_column(String(255))
     phone_hash: Mapped[str] = mapped_column(String(64), index=True)

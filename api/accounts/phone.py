@@ -52,8 +52,7 @@ def _verified_phone(user: User, code: str, client: WeChatClient) -> str:
         raise PhoneNotVerified(_MAINLAND_ONLY) from exc
 
 
-def bind_phone(user: User, code: str, client: WeChatClient,
-               session_id: str | None = None) -> str:
+def bind_phone(user: User, code: str, client: WeChatClient, session_id: str | None = None) -> str:
     """Replace the volunteer's phone with the one WeChat verified (``getPhoneNumber``);
     returns it masked.
 

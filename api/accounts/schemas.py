@@ -20,8 +20,9 @@ class WeChatWebLoginSchema(Schema):
 
 class PasswordLoginSchema(Schema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    password = fields.String(required=True, load_only=True,
-                             validate=validate.Length(min=1, max=256))
+    password = fields.String(
+        required=True, load_only=True, validate=validate.Length(min=1, max=256)
+    )
 
 
 class RoleGrantSchema(Schema):
@@ -44,9 +45,11 @@ class VolunteerSchema(Schema):
     # A claimed number (held by another account, awaiting staff) shows like a bound one:
     # the owner's view must not tell whether a number is registered elsewhere.
     id_number = fields.Function(
-        lambda profile: mask_id_number(decrypt(encrypted))
-        if (encrypted := profile.id_number_encrypted or profile.id_number_claim_encrypted)
-        else None
+        lambda profile: (
+            mask_id_number(decrypt(encrypted))
+            if (encrypted := profile.id_number_encrypted or profile.id_number_claim_encrypted)
+            else None
+        )
     )
     birth_date = fields.Date(allow_none=True)
     unit = fields.Nested(UnitRefSchema)
@@ -61,8 +64,12 @@ class MeSchema(Schema):
     roles = fields.Method("role_names")
     grants = fields.List(fields.Nested(RoleGrantSchema))
     volunteer = fields.Nested(VolunteerSchema, allow_none=True)
-    no_show_count = fields.Function(lambda user: no_show_count(user.id), metadata={
-        "description": "confirmed sign-ups I did not come to (marked after the activity)"})
+    no_show_count = fields.Function(
+        lambda user: no_show_count(user.id),
+        metadata={
+            "description": "confirmed sign-ups I did not come to (marked after the activity)"
+        },
+    )
 
     def role_names(self, user) -> list[str]:
         names = {"resident"} | {grant.role for grant in user.grants}
@@ -83,16 +90,21 @@ class TokenSchema(Schema):
 
 
 class SessionModeSchema(Schema):
-    session = fields.String(load_default="bearer", validate=validate.OneOf(["bearer", "cookie"]),
-                            metadata={"description": "cookie: the web pages' HttpOnly cookie "
-                                                     "session (tokens not in the body)"})
+    session = fields.String(
+        load_default="bearer",
+        validate=validate.OneOf(["bearer", "cookie"]),
+        metadata={
+            "description": "cookie: the web pages' HttpOnly cookie session (tokens not in the body)"
+        },
+    )
 
 
 class RefreshSchema(Schema):
-    refresh_token = fields.String(load_default=None,
-                                  validate=validate.Length(min=1, max=1000),
-                                  metadata={"description": "omitted by the web pages: their "
-                                                           "refresh token is a cookie"})
+    refresh_token = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "omitted by the web pages: their refresh token is a cookie"},
+    )
 
 
 class VolunteerRegistrationSchema(Schema):
@@ -101,8 +113,11 @@ class VolunteerRegistrationSchema(Schema):
     id_number = IdNumber(load_default=None, allow_none=True)
     birth_date = fields.Date(load_default=None, allow_none=True)
     unit_id = fields.Integer(required=True)
-    skills = fields.List(fields.String(validate=validate.Length(min=1, max=20)),
-                         load_default=list, validate=validate.Length(max=20))
+    skills = fields.List(
+        fields.String(validate=validate.Length(min=1, max=20)),
+        load_default=list,
+        validate=validate.Length(max=20),
+    )
 
     @validates("phone")
     def _phone(self, value: str, **_) -> None:
@@ -119,8 +134,11 @@ class VolunteerRegistrationSchema(Schema):
 
 
 class PhoneCodeSchema(Schema):
-    code = fields.String(required=True, validate=validate.Length(min=1, max=128), metadata={
-        "description": "the code of a getPhoneNumber button's event"})
+    code = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=128),
+        metadata={"description": "the code of a getPhoneNumber button's event"},
+    )
 
 
 class PhoneSchema(Schema):

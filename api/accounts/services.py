@@ -92,14 +92,18 @@ def _wechat_user(session) -> User:
     user = db.session.scalar(select(User).where(User.openid == session.openid))
     if user is None and session.unionid:
         # Signed in on the web first: the same person, found by the unionid.
-        user = db.session.scalar(select(User).where(User.unionid == session.unionid,
-                                                    User.openid.is_(None)))
+        user = db.session.scalar(
+            select(User).where(User.unionid == session.unionid, User.openid.is_(None))
+        )
     if user is None:
         user = User(openid=session.openid)
         db.session.add(user)
     user.openid = session.openid
-    if user.unionid is None and session.unionid and db.session.scalar(
-            select(User.id).where(User.unionid == session.unionid)) is None:
+    if (
+        user.unionid is None
+        and session.unionid
+        and db.session.scalar(select(User.id).where(User.unionid == session.unionid)) is None
+    ):
         user.unionid = session.unionid
     user.wechat_session_key = encrypt(session.session_key)
     user.last_login_at = utcnow()
@@ -193,10 +197,17 @@ def login_with_password(username: str, password: str) -> User:
     return user
 
 
-def register_volunteer(user: User, *, real_name: str, phone: str, unit_id: int,
-                       id_number: str | None = None, birth_date=None,
-                       skills: list[str] | None = None,
-                       session_id: str | None = None) -> VolunteerProfile:
+def register_volunteer(
+    user: User,
+    *,
+    real_name: str,
+    phone: str,
+    unit_id: int,
+    id_number: str | None = None,
+    birth_date=None,
+    skills: list[str] | None = None,
+    session_id: str | None = None,
+) -> VolunteerProfile:
     """Register ``user`` as a volunteer, or update their registration.
 
     Inputs are already normalised by the schema. Phone and ID number are stored encrypted
@@ -212,9 +223,15 @@ def register_volunteer(user: User, *, real_name: str, phone: str, unit_id: int,
     :raises UnknownUnit: when ``unit_id`` names no unit.
     :raises ValidationFailed: when the birth date contradicts the ID number.
     """
-    fields = {"real_name": real_name, "phone": phone, "unit_id": unit_id,
-              "id_number": id_number, "birth_date": birth_date, "skills": skills,
-              "session_id": session_id}
+    fields = {
+        "real_name": real_name,
+        "phone": phone,
+        "unit_id": unit_id,
+        "id_number": id_number,
+        "birth_date": birth_date,
+        "skills": skills,
+        "session_id": session_id,
+    }
     try:
         return _register(user, **fields)
     except IntegrityError:
@@ -227,8 +244,17 @@ def register_volunteer(user: User, *, real_name: str, phone: str, unit_id: int,
 
 
 @atomic()
-def _register(user: User, *, real_name: str, phone: str, unit_id: int, id_number: str | None,
-              birth_date, skills: list[str] | None, session_id: str | None) -> VolunteerProfile:
+def _register(
+    user: User,
+    *,
+    real_name: str,
+    phone: str,
+    unit_id: int,
+    id_number: str | None,
+    birth_date,
+    skills: list[str] | None,
+    session_id: str | None,
+) -> VolunteerProfile:
     """One attempt of :func:`register_volunteer`, its own unit of work."""
     unit = db.session.get(Unit, unit_id)
     if unit is None:
@@ -239,8 +265,11 @@ def _register(user: User, *, real_name: str, phone: str, unit_id: int, id_number
         if birth_date is not None and birth_date != id_birth_date:
             raise ValidationFailed(errors={"birth_date": ["出生日期与身份证号码不一致"]})
         birth_date = id_birth_date
-        holder = db.session.scalar(select(VolunteerProfile.user_id).where(
-            VolunteerProfile.id_number_hash == lookup_hash(id_number)))
+        holder = db.session.scalar(
+            select(VolunteerProfile.user_id).where(
+                VolunteerProfile.id_number_hash == lookup_hash(id_number)
+            )
+        )
     conflict = holder is not None and holder != user.id
 
     profile = user.volunteer
@@ -260,17 +289,28 @@ def _register(user: User, *, real_name: str, phone: str, unit_id: int, id_number
     profile.birth_date = birth_date
     profile.unit = unit
     profile.skills = skills or []
-    audit(user, "volunteer.register" if is_new else "volunteer.update", "user", user.id,
-          details={"role": roles.VOLUNTEER, "unit": unit.code})
+    audit(
+        user,
+        "volunteer.register" if is_new else "volunteer.update",
+        "user",
+        user.id,
+        details={"role": roles.VOLUNTEER, "unit": unit.code},
+    )
     if conflict:
-        audit(user, "volunteer.id_number_conflict", "user", user.id,
-              details={"holder_user_id": holder},
-              reason="身份证号码已被其他账号登记，待工作人员核实")
+        audit(
+            user,
+            "volunteer.id_number_conflict",
+            "user",
+            user.id,
+            details={"holder_user_id": holder},
+            reason="身份证号码已被其他账号登记，待工作人员核实",
+        )
     return profile
 
 
-def grant_role(actor: User | None, user: User, role: str, unit: Unit | None,
-               reason: str = "") -> RoleGrant:
+def grant_role(
+    actor: User | None, user: User, role: str, unit: Unit | None, reason: str = ""
+) -> RoleGrant:
     """Give ``user`` a role on ``unit`` (audit-logged); an existing identical grant is kept.
     Part of the caller's unit of work."""
     if role not in roles.ALL_ROLES:
@@ -282,13 +322,20 @@ def grant_role(actor: User | None, user: User, role: str, unit: Unit | None,
     if user.id is not None:
         revoke_all_tokens(user)  # a change of roles: sign in again
     user.grants.append(grant)
-    audit(actor, "role.grant", "user", user.id if user.id else "new",
-          details={"role": role, "unit": unit.code if unit else None}, reason=reason)
+    audit(
+        actor,
+        "role.grant",
+        "user",
+        user.id if user.id else "new",
+        details={"role": role, "unit": unit.code if unit else None},
+        reason=reason,
+    )
     return grant
 
 
-def revoke_role(actor: User | None, user: User, role: str, unit: Unit | None,
-                reason: str = "") -> bool:
+def revoke_role(
+    actor: User | None, user: User, role: str, unit: Unit | None, reason: str = ""
+) -> bool:
     """Take a role on ``unit`` from ``user`` (audit-logged) and end all their sessions.
 
     Returns whether the user held it. Part of the caller's unit of work.
@@ -298,8 +345,14 @@ def revoke_role(actor: User | None, user: User, role: str, unit: Unit | None,
         if grant.role == role and grant.unit_id == unit_id:
             user.grants.remove(grant)
             revoke_all_tokens(user)
-            audit(actor, "role.revoke", "user", user.id,
-                  details={"role": role, "unit": unit.code if unit else None}, reason=reason)
+            audit(
+                actor,
+                "role.revoke",
+                "user",
+                user.id,
+                details={"role": role, "unit": unit.code if unit else None},
+                reason=reason,
+            )
             return True
     return False
 
@@ -313,8 +366,9 @@ def set_password(user: User, password: str) -> None:
 
 
 @atomic()
-def create_staff_user(username: str, password: str, role: str, unit_code: str | None,
-                      actor: User | None = None) -> User:
+def create_staff_user(
+    username: str, password: str, role: str, unit_code: str | None, actor: User | None = None
+) -> User:
     """Create (or update the password and add a role of) a staff account.
 
     :raises NotFound: when ``unit_code`` names no unit.

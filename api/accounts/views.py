@@ -33,8 +33,11 @@ blp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="登录�
 
 
 def _token_answer(user, issued, mode: str) -> dict:
-    answer = {"expires_at": issued.expires_at, "refresh_expires_at": issued.refresh_expires_at,
-              "user": user}
+    answer = {
+        "expires_at": issued.expires_at,
+        "refresh_expires_at": issued.refresh_expires_at,
+        "user": user,
+    }
     if mode == "cookie":
         after_this_request(lambda response: web_session.set_cookies(response, issued))
     else:
@@ -152,5 +155,8 @@ def register_volunteer(body):
 @blp.response(200, PhoneSchema)
 def bind_phone(body):
     """Replace my volunteer phone number with the one WeChat verified."""
-    return {"phone": phone.bind_phone(require_user(), body["code"], WeChatClient.from_app(),
-                                      session_id=current_session_id())}
+    return {
+        "phone": phone.bind_phone(
+            require_user(), body["code"], WeChatClient.from_app(), session_id=current_session_id()
+        )
+    }

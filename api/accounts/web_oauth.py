@@ -41,9 +41,15 @@ def oauth_base() -> str:
 
 def authorize_url(redirect_uri: str, state: str, scope: str = "userinfo") -> str:
     """WeChat's authorize URL for the official account."""
-    query = urlencode({"appid": current_app.config["WECHAT_OA_APPID"],
-                       "redirect_uri": redirect_uri, "response_type": "code",
-                       "scope": SCOPES.get(scope, SCOPES["userinfo"]), "state": state})
+    query = urlencode(
+        {
+            "appid": current_app.config["WECHAT_OA_APPID"],
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": SCOPES.get(scope, SCOPES["userinfo"]),
+            "state": state,
+        }
+    )
     return f"{oauth_base()}/connect/oauth2/authorize?{query}#wechat_redirect"
 
 

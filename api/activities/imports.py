@@ -69,8 +69,9 @@ def import_upload(actor: User, filename: str, data: bytes) -> ImportCounts:
     problems += _refusals(actor, prepared, existing)
     if problems:
         lines = sorted(problems, key=lambda problem: problem.line)
-        raise ImportRowsInvalid(errors={"file": [f"第 {problem.line} 行：{problem.reason}"
-                                                  for problem in lines]})
+        raise ImportRowsInvalid(
+            errors={"file": [f"第 {problem.line} 行：{problem.reason}" for problem in lines]}
+        )
     return _save(actor, prepared, existing)
 
 
@@ -79,20 +80,23 @@ def _refusals(actor: User, prepared, existing: dict[str, Activity]) -> list[Corp
     exists and is no longer a draft (or lies outside their subtree)."""
     unit_ids = {values["unit_id"] for _, _, values in prepared}
     unit_ids |= {activity.unit_id for activity in existing.values()}
-    units = {unit.id: unit for unit in db.session.scalars(
-        select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
+    units = (
+        {unit.id: unit for unit in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))}
+        if unit_ids
+        else {}
+    )
     refused = []
     path = Path("upload")
     for line, external_id, values in prepared:
         found = existing.get(external_id)
         if not covers(actor, units[values["unit_id"]], roles.ORGANIZER_ROLES):
             refused.append(CorpusRowError(path, line, "该单位不在您的管理范围内"))
-        elif found is not None and not covers(actor, units[found.unit_id],
-                                              roles.ORGANIZER_ROLES):
+        elif found is not None and not covers(actor, units[found.unit_id], roles.ORGANIZER_ROLES):
             refused.append(CorpusRowError(path, line, f"编号 {external_id} 已被其他单位使用"))
         elif found is not None and found.status != ActivityStatus.DRAFT:
-            refused.append(CorpusRowError(
-                path, line, f"编号 {external_id} 的活动已发布，请在活动管理中修改"))
+            refused.append(
+                CorpusRowError(path, line, f"编号 {external_id} 的活动已发布，请在活动管理中修改")
+            )
     return refused
 
 
@@ -102,9 +106,13 @@ def _save(actor: User, prepared, existing: dict[str, Activity]) -> ImportCounts:
         for _, external_id, values in prepared:
             activity = existing.get(external_id)
             if activity is None:
-                activity = Activity(external_id=external_id, status=ActivityStatus.DRAFT,
-                                    created_by_id=actor.id,
-                                    geofence_metres=DEFAULT_GEOFENCE_METRES, **values)
+                activity = Activity(
+                    external_id=external_id,
+                    status=ActivityStatus.DRAFT,
+                    created_by_id=actor.id,
+                    geofence_metres=DEFAULT_GEOFENCE_METRES,
+                    **values,
+                )
                 db.session.add(activity)
                 counts.created += 1
             elif apply_changes(activity, values):
@@ -112,7 +120,15 @@ def _save(actor: User, prepared, existing: dict[str, Activity]) -> ImportCounts:
             else:
                 counts.unchanged += 1
         db.session.flush()
-        audit(actor, "activity.import", "activity", "",
-              details={"created": counts.created, "updated": counts.updated,
-                       "unchanged": counts.unchanged})
+        audit(
+            actor,
+            "activity.import",
+            "activity",
+            "",
+            details={
+                "created": counts.created,
+                "updated": counts.updated,
+                "unchanged": counts.unchanged,
+            },
+        )
     return counts

@@ -27,8 +27,9 @@ def get_activity(activity_id: int, viewer: User | None = None) -> Activity:
     activity = db.session.get(Activity, activity_id)
     if activity is None:
         raise ActivityNotFound()
-    if (activity.status == ActivityStatus.DRAFT
-            and not covers(viewer, activity.unit, roles.ORGANIZER_ROLES)):
+    if activity.status == ActivityStatus.DRAFT and not covers(
+        viewer, activity.unit, roles.ORGANIZER_ROLES
+    ):
         raise ActivityNotFound()
     return activity
 
@@ -46,8 +47,11 @@ def _locking_update() -> Update:
     """The UPDATE that is the activity's lock on both databases (a row lock on PostgreSQL,
     the write lock on SQLite), for the parameter ``activity_id``."""
     table = Activity.__table__
-    return (update(table).where(table.c.id == bindparam("activity_id"))
-            .values(lock_version=table.c.lock_version + 1))
+    return (
+        update(table)
+        .where(table.c.id == bindparam("activity_id"))
+        .values(lock_version=table.c.lock_version + 1)
+    )
 
 
 def lock_activity(activity_id: int) -> Activity:
@@ -68,10 +72,22 @@ def _locking_update_returning_row() -> Update:
     # Built once: the statement and its cache key cost more than running it.
     columns = Activity.__table__.c
     return _locking_update().returning(
-        columns.id, columns.title, columns.status, columns.unit_id, columns.audience,
-        columns.min_age, columns.guardian_required, columns.starts_at, columns.ends_at,
-        columns.signup_opens_at, columns.signup_closes_at, columns.cancel_deadline,
-        columns.capacity, columns.confirmed_count, columns.waitlist_count)
+        columns.id,
+        columns.title,
+        columns.status,
+        columns.unit_id,
+        columns.audience,
+        columns.min_age,
+        columns.guardian_required,
+        columns.starts_at,
+        columns.ends_at,
+        columns.signup_opens_at,
+        columns.signup_closes_at,
+        columns.cancel_deadline,
+        columns.capacity,
+        columns.confirmed_count,
+        columns.waitlist_count,
+    )
 
 
 def lock_activity_row(activity_id: int) -> Row:
@@ -80,8 +96,9 @@ def lock_activity_row(activity_id: int) -> Row:
     and counters. One statement and no ORM object, for the sign-up rush.
 
     :raises ActivityNotFound:"""
-    row = db.session.execute(_locking_update_returning_row(),
-                             {"activity_id": activity_id}).one_or_none()
+    row = db.session.execute(
+        _locking_update_returning_row(), {"activity_id": activity_id}
+    ).one_or_none()
     if row is None:
         raise ActivityNotFound()
     return row

@@ -42,8 +42,13 @@ class Activity(db.Model):
         Index("ix_activities_unit_starts_at", "unit_id", "starts_at"),
         Index("ix_activities_lat_lng", "lat", "lng"),
         # The calendar: listed activities in start order, walked a page at a time.
-        Index("ix_activities_calendar", "starts_at", "id",
-              sqlite_where=text(LISTED_SQL), postgresql_where=text(LISTED_SQL)),
+        Index(
+            "ix_activities_calendar",
+            "starts_at",
+            "id",
+            sqlite_where=text(LISTED_SQL),
+            postgresql_where=text(LISTED_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

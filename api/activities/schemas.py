@@ -69,23 +69,33 @@ class ActivityDetailSchema(ActivitySchema):
 
 
 class ActivityQuerySchema(PaginationQuerySchema):
-    start = fields.Date(load_default=None,
-                        metadata={"description": "本地日期，含当天；省略时为今天"})
-    end = fields.Date(load_default=None, metadata={
-        "description": "本地日期，含当天；省略时为 start 后 30 天。不得早于 start，"
-                       f"与 start 相距不超过 {MAX_CALENDAR_DAYS} 天"})
+    start = fields.Date(
+        load_default=None, metadata={"description": "本地日期，含当天；省略时为今天"}
+    )
+    end = fields.Date(
+        load_default=None,
+        metadata={
+            "description": "本地日期，含当天；省略时为 start 后 30 天。不得早于 start，"
+            f"与 start 相距不超过 {MAX_CALENDAR_DAYS} 天"
+        },
+    )
     unit_id = fields.Integer(load_default=None)
     theme = fields.String(load_default=None, validate=validate.OneOf(THEMES))
     category = fields.String(load_default=None, validate=validate.OneOf(TEAM_CATEGORIES))
     audience = fields.String(load_default=None, validate=validate.OneOf(AUDIENCES))
     q = fields.String(load_default=None, validate=validate.Length(max=100))
-    lat = fields.Float(load_default=None, validate=validate.Range(min=-90, max=90),
-                       metadata={"description": "与 lng 同时提供或同时省略"})
-    lng = fields.Float(load_default=None, validate=validate.Range(min=-180, max=180),
-                       metadata={"description": "与 lat 同时提供或同时省略"})
+    lat = fields.Float(
+        load_default=None,
+        validate=validate.Range(min=-90, max=90),
+        metadata={"description": "与 lng 同时提供或同时省略"},
+    )
+    lng = fields.Float(
+        load_default=None,
+        validate=validate.Range(min=-180, max=180),
+        metadata={"description": "与 lat 同时提供或同时省略"},
+    )
     radius_km = fields.Float(load_default=5.0, validate=validate.Range(min=0.1, max=100))
-    upcoming = fields.Boolean(load_default=False,
-                              metadata={"description": "只列出尚未结束的活动"})
+    upcoming = fields.Boolean(load_default=False, metadata={"description": "只列出尚未结束的活动"})
 
     @post_load
     def _default_range(self, data, **_):
@@ -106,13 +116,20 @@ class ManagedQuerySchema(PaginationQuerySchema):
     """The organizer's list: every status, either end of the date range open."""
 
     start = fields.Date(load_default=None, metadata={"description": "本地日期，含当天"})
-    end = fields.Date(load_default=None,
-                      metadata={"description": "本地日期，含当天；不得早于 start"})
+    end = fields.Date(
+        load_default=None, metadata={"description": "本地日期，含当天；不得早于 start"}
+    )
     unit_id = fields.Integer(load_default=None, metadata={"description": "该单位及其下级"})
-    status = fields.String(load_default=None, validate=validate.OneOf(tuple(ActivityStatus)),
-                           metadata={"description": " | ".join(ActivityStatus)})
-    q = fields.String(load_default=None, validate=validate.Length(max=100),
-                      metadata={"description": "标题或地点包含"})
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(tuple(ActivityStatus)),
+        metadata={"description": " | ".join(ActivityStatus)},
+    )
+    q = fields.String(
+        load_default=None,
+        validate=validate.Length(max=100),
+        metadata={"description": "标题或地点包含"},
+    )
 
     @post_load
     def _ordered_range(self, data, **_):
@@ -122,8 +139,9 @@ class ManagedQuerySchema(PaginationQuerySchema):
 
 
 class MonthQuerySchema(Schema):
-    month = fields.String(required=True,
-                          validate=validate.Regexp(r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$"))
+    month = fields.String(
+        required=True, validate=validate.Regexp(r"^(19|20|21)\d{2}-(0[1-9]|1[0-2])$")
+    )
     unit_id = fields.Integer(load_default=None)
 
 
@@ -139,9 +157,11 @@ class MonthCalendarSchema(Schema):
 
 _ENDS_AT = "须晚于 starts_at（修改时与活动现有的 starts_at 比较）"
 _SIGNUP_CLOSES_AT = "须晚于 signup_opens_at（两者都有时）；省略时报名到活动开始为止"
-_MIN_AGE = (f"活动当天的最低年龄；未满 {MINIMUM_AGE_WITHOUT_GUARDIAN} 周岁者另须监护人同意")
-_GUARDIAN_REQUIRED = (f"孩子须由监护人陪同：监护人为孩子报名时自己一同报名；"
-                      f"未满 {MINIMUM_AGE_WITHOUT_COMPANION} 周岁的孩子无论此项都须陪同")
+_MIN_AGE = f"活动当天的最低年龄；未满 {MINIMUM_AGE_WITHOUT_GUARDIAN} 周岁者另须监护人同意"
+_GUARDIAN_REQUIRED = (
+    f"孩子须由监护人陪同：监护人为孩子报名时自己一同报名；"
+    f"未满 {MINIMUM_AGE_WITHOUT_COMPANION} 周岁的孩子无论此项都须陪同"
+)
 
 
 class ActivityWriteSchema(Schema):
@@ -165,14 +185,18 @@ class ActivityWriteSchema(Schema):
     audience = fields.String(validate=validate.OneOf(AUDIENCES))
     risk_notice = fields.String(validate=validate.Length(max=2000))
     geofence_metres = fields.Integer(allow_none=True, validate=validate.Range(min=50, max=20_000))
-    min_age = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=100),
-                             metadata={"description": _MIN_AGE})
+    min_age = fields.Integer(
+        allow_none=True, validate=validate.Range(min=0, max=100), metadata={"description": _MIN_AGE}
+    )
     guardian_required = fields.Boolean(metadata={"description": _GUARDIAN_REQUIRED})
 
 
 class ActivityCreateSchema(ActivityWriteSchema):
-    geofence_metres = fields.Integer(allow_none=True, load_default=DEFAULT_GEOFENCE_METRES,
-                                     validate=validate.Range(min=50, max=20_000))
+    geofence_metres = fields.Integer(
+        allow_none=True,
+        load_default=DEFAULT_GEOFENCE_METRES,
+        validate=validate.Range(min=50, max=20_000),
+    )
     title = fields.String(required=True, validate=validate.Length(min=2, max=120))
     theme = fields.String(required=True, validate=validate.OneOf(THEMES))
     category = fields.String(required=True, validate=validate.OneOf(TEAM_CATEGORIES))
@@ -186,15 +210,22 @@ class CancelActivitySchema(Schema):
 
 
 class SeriesRuleSchema(Schema):
-    weekdays = fields.List(fields.Integer(validate=validate.Range(min=0, max=6)), required=True,
-                           validate=validate.Length(min=1, max=7),
-                           metadata={"description": "0 = 周一 … 6 = 周日"})
+    weekdays = fields.List(
+        fields.Integer(validate=validate.Range(min=0, max=6)),
+        required=True,
+        validate=validate.Length(min=1, max=7),
+        metadata={"description": "0 = 周一 … 6 = 周日"},
+    )
     start_time = fields.Time(required=True)
     end_time = fields.Time(required=True, metadata={"description": "须晚于 start_time（同一天内）"})
     first_date = fields.Date(required=True)
-    last_date = fields.Date(required=True, metadata={
-        "description": "不得早于 first_date；first_date 至 last_date 间落在 weekdays 的日子"
-                       f"至少 1 天、至多 {MAX_OCCURRENCES} 天"})
+    last_date = fields.Date(
+        required=True,
+        metadata={
+            "description": "不得早于 first_date；first_date 至 last_date 间落在 weekdays 的日子"
+            f"至少 1 天、至多 {MAX_OCCURRENCES} 天"
+        },
+    )
 
 
 class SeriesTemplateSchema(Schema):
@@ -208,14 +239,19 @@ class SeriesTemplateSchema(Schema):
     team_id = fields.Integer(allow_none=True, load_default=None)
     address = fields.String(load_default="", validate=validate.Length(max=255))
     lat = fields.Float(allow_none=True, load_default=None, validate=validate.Range(min=-90, max=90))
-    lng = fields.Float(allow_none=True, load_default=None,
-                       validate=validate.Range(min=-180, max=180))
-    capacity = fields.Integer(allow_none=True, load_default=None,
-                              validate=validate.Range(min=1, max=100_000))
+    lng = fields.Float(
+        allow_none=True, load_default=None, validate=validate.Range(min=-180, max=180)
+    )
+    capacity = fields.Integer(
+        allow_none=True, load_default=None, validate=validate.Range(min=1, max=100_000)
+    )
     audience = fields.String(load_default="public", validate=validate.OneOf(AUDIENCES))
     risk_notice = fields.String(load_default="", validate=validate.Length(max=2000))
-    geofence_metres = fields.Integer(allow_none=True, load_default=DEFAULT_GEOFENCE_METRES,
-                                     validate=validate.Range(min=50, max=20_000))
+    geofence_metres = fields.Integer(
+        allow_none=True,
+        load_default=DEFAULT_GEOFENCE_METRES,
+        validate=validate.Range(min=50, max=20_000),
+    )
 
 
 class SeriesCreateSchema(Schema):
@@ -241,8 +277,10 @@ class SeriesSchema(Schema):
 
 
 class ActivityImportSchema(Schema):
-    file = Upload(required=True,
-                  metadata={"description": "活动表（.xlsx 或 .csv，列同 corpus/activities.csv）"})
+    file = Upload(
+        required=True,
+        metadata={"description": "活动表（.xlsx 或 .csv，列同 corpus/activities.csv）"},
+    )
 
 
 class ImportResultSchema(Schema):

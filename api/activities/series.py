@@ -35,8 +35,11 @@ def occurrence_dates(weekdays: list[int], first_date: date, last_date: date) -> 
     """Every date from ``first_date`` to ``last_date`` whose weekday (Monday = 0) is listed."""
     wanted = set(weekdays)
     days = (last_date - first_date).days + 1
-    return [first_date + timedelta(days=offset) for offset in range(days)
-            if (first_date + timedelta(days=offset)).weekday() in wanted]
+    return [
+        first_date + timedelta(days=offset)
+        for offset in range(days)
+        if (first_date + timedelta(days=offset)).weekday() in wanted
+    ]
 
 
 def _moment(day: date, clock: time) -> datetime:
@@ -57,9 +60,11 @@ def _check_rule(rule: dict) -> list[date]:
 
 
 def _occurrence_values(series: ActivitySeries, day: date) -> dict:
-    return {**series.template,
-            "starts_at": _moment(day, series.start_time),
-            "ends_at": _moment(day, series.end_time)}
+    return {
+        **series.template,
+        "starts_at": _moment(day, series.start_time),
+        "ends_at": _moment(day, series.end_time),
+    }
 
 
 @atomic()
@@ -74,12 +79,21 @@ def create_series(actor: User, rule: dict, template: dict, publish: bool) -> Act
     db.session.add(series)
     db.session.flush()
     for day in dates:
-        db.session.add(Activity(**_occurrence_values(series, day), series_id=series.id,
-                                status=(ActivityStatus.PUBLISHED if publish
-                                        else ActivityStatus.DRAFT),
-                                created_by_id=actor.id))
-    audit(actor, "series.create", "series", series.id,
-          details={"occurrences": len(dates), "published": publish})
+        db.session.add(
+            Activity(
+                **_occurrence_values(series, day),
+                series_id=series.id,
+                status=(ActivityStatus.PUBLISHED if publish else ActivityStatus.DRAFT),
+                created_by_id=actor.id,
+            )
+        )
+    audit(
+        actor,
+        "series.create",
+        "series",
+        series.id,
+        details={"occurrences": len(dates), "published": publish},
+    )
     return series
 
 
@@ -93,9 +107,11 @@ def get_series(series_id: int) -> ActivitySeries:
 
 def occurrences(series_id: int) -> list[Activity]:
     """The series' activities in date order."""
-    return list(db.session.scalars(
-        select(Activity).where(Activity.series_id == series_id).order_by(Activity.starts_at)
-    ))
+    return list(
+        db.session.scalars(
+            select(Activity).where(Activity.series_id == series_id).order_by(Activity.starts_at)
+        )
+    )
 
 
 def visible_series(series_id: int, viewer: User | None) -> ActivitySeries:
@@ -118,8 +134,9 @@ def visible_series(series_id: int, viewer: User | None) -> ActivitySeries:
 
 
 @atomic()
-def update_series(actor: User, series_id: int, rule_changes: dict,
-                  template_changes: dict) -> ActivitySeries:
+def update_series(
+    actor: User, series_id: int, rule_changes: dict, template_changes: dict
+) -> ActivitySeries:
     """Change a series from now on: future occurrences take the new template and times,
     future dates that left the rule are cancelled (people signed up are told), new dates
     are added. Past occurrences are untouched.
@@ -138,16 +155,21 @@ def update_series(actor: User, series_id: int, rule_changes: dict,
     now = utcnow()
     existing_future: dict[date, Activity] = {}
     for activity in occurrences(series.id):
-        if activity.starts_at <= now or activity.status in (ActivityStatus.CANCELLED,
-                                                            ActivityStatus.FINISHED):
+        if activity.starts_at <= now or activity.status in (
+            ActivityStatus.CANCELLED,
+            ActivityStatus.FINISHED,
+        ):
             continue
         day = activity.starts_at.astimezone(LOCAL_TZ).date()
         if day not in dates:
             cancel_activity(actor, activity.id, "系列活动安排调整，本次活动取消")
             continue
         existing_future[day] = activity
-        changes = {name: value for name, value in _occurrence_values(series, day).items()
-                   if getattr(activity, name) != value}
+        changes = {
+            name: value
+            for name, value in _occurrence_values(series, day).items()
+            if getattr(activity, name) != value
+        }
         if changes:
             update_activity(actor, activity.id, changes)
 
@@ -156,16 +178,30 @@ def update_series(actor: User, series_id: int, rule_changes: dict,
     for day in sorted(dates - existing_future.keys()):
         values = _occurrence_values(series, day)
         if values["starts_at"] > now and not _has_occurrence_on(series.id, day):
-            db.session.add(Activity(**values, series_id=series.id, status=status,
-                                    created_by_id=actor.id))
-    audit(actor, "series.update", "series", series.id,
-          details={"rule": sorted(rule_changes), "template": sorted(template_changes)})
+            db.session.add(
+                Activity(**values, series_id=series.id, status=status, created_by_id=actor.id)
+            )
+    audit(
+        actor,
+        "series.update",
+        "series",
+        series.id,
+        details={"rule": sorted(rule_changes), "template": sorted(template_changes)},
+    )
     return series
 
 
 def _has_occurrence_on(series_id: int, day: date) -> bool:
     start = _moment(day, time.min)
-    return db.session.scalar(select(Activity.id).where(
-        Activity.series_id == series_id, Activity.starts_at >= start,
-        Activity.starts_at < start + timedelta(days=1)).limit(1)) is not None
-
+    return (
+        db.session.scalar(
+            select(Activity.id)
+            .where(
+                Activity.series_id == series_id,
+                Activity.starts_at >= start,
+                Activity.starts_at < start + timedelta(days=1),
+            )
+            .limit(1)
+        )
+        is not None
+    )

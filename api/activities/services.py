@@ -97,26 +97,38 @@ def update_activity(actor: User, activity_id: int, changes: dict) -> Activity:
         raise InvalidActivityState()
     check_unit_and_team(actor, changes)
     activity = lock_activity(activity_id)
-    merged = {"starts_at": activity.starts_at, "ends_at": activity.ends_at,
-              "signup_opens_at": activity.signup_opens_at,
-              "signup_closes_at": activity.signup_closes_at, **changes}
+    merged = {
+        "starts_at": activity.starts_at,
+        "ends_at": activity.ends_at,
+        "signup_opens_at": activity.signup_opens_at,
+        "signup_closes_at": activity.signup_closes_at,
+        **changes,
+    }
     _check_times(merged)
-    if "capacity" in changes and changes["capacity"] is not None \
-            and changes["capacity"] < activity.confirmed_count:
+    if (
+        "capacity" in changes
+        and changes["capacity"] is not None
+        and changes["capacity"] < activity.confirmed_count
+    ):
         raise CapacityBelowConfirmed()
-    moved = [name for name in _MOVING_FIELDS
-             if name in changes and changes[name] != getattr(activity, name)]
+    moved = [
+        name
+        for name in _MOVING_FIELDS
+        if name in changes and changes[name] != getattr(activity, name)
+    ]
     for name, value in changes.items():
         setattr(activity, name, value)
     promote_waitlist(activity)
     if moved and activity.status == ActivityStatus.PUBLISHED:
         local_start = to_local(activity.starts_at).strftime("%Y年%-m月%-d日 %H:%M")
-        notifications.notify(active_user_ids(activity.id), notifications.ACTIVITY_CHANGED,
-                             f"活动变更：{activity.title}",
-                             f"时间地点已更新：{local_start}，{activity.address}",
-                             {"activity_id": activity.id, "changed": moved})
-    audit(actor, "activity.update", "activity", activity.id,
-          details={"changed": sorted(changes)})
+        notifications.notify(
+            active_user_ids(activity.id),
+            notifications.ACTIVITY_CHANGED,
+            f"活动变更：{activity.title}",
+            f"时间地点已更新：{local_start}，{activity.address}",
+            {"activity_id": activity.id, "changed": moved},
+        )
+    audit(actor, "activity.update", "activity", activity.id, details={"changed": sorted(changes)})
     return activity
 
 
@@ -144,9 +156,13 @@ def cancel_activity(actor: User, activity_id: int, reason: str) -> Activity:
     activity = lock_activity(activity_id)
     activity.status = ActivityStatus.CANCELLED
     activity.cancel_reason = reason
-    notifications.notify(active_user_ids(activity.id), notifications.ACTIVITY_CANCELLED,
-                         f"活动取消：{activity.title}", reason,
-                         {"activity_id": activity.id})
+    notifications.notify(
+        active_user_ids(activity.id),
+        notifications.ACTIVITY_CANCELLED,
+        f"活动取消：{activity.title}",
+        reason,
+        {"activity_id": activity.id},
+    )
     audit(actor, "activity.cancel", "activity", activity.id, reason=reason)
     return activity
 
@@ -195,8 +211,11 @@ def calendar_query(filters: CalendarFilters) -> Select:
     start_utc, end_utc = local_day_bounds(filters.start, filters.end)
     statement = (
         select(Activity)
-        .where(text(f"activities.{LISTED_SQL}"),
-               Activity.starts_at >= start_utc, Activity.starts_at < end_utc)
+        .where(
+            text(f"activities.{LISTED_SQL}"),
+            Activity.starts_at >= start_utc,
+            Activity.starts_at < end_utc,
+        )
         .order_by(Activity.starts_at, Activity.id)
     )
     if filters.upcoming:
@@ -215,8 +234,9 @@ def calendar_query(filters: CalendarFilters) -> Select:
 def _matching(text: str):
     """A SQL condition: the title or the address contains ``text``."""
     pattern = f"%{text.strip()}%"
-    return or_(Activity.title.like(pattern, escape="\\"),
-               Activity.address.like(pattern, escape="\\"))
+    return or_(
+        Activity.title.like(pattern, escape="\\"), Activity.address.like(pattern, escape="\\")
+    )
 
 
 def nearby(statement: Select, lat: float, lng: float, radius_km: float) -> list[Activity]:
@@ -224,8 +244,9 @@ def nearby(statement: Select, lat: float, lng: float, radius_km: float) -> list[
     ``distance_km`` attribute. A bounding box in SQL narrows the rows first."""
     radius_metres = radius_km * 1000
     min_lat, max_lat, min_lng, max_lng = bounding_box(lat, lng, radius_metres)
-    boxed = statement.where(Activity.lat.between(min_lat, max_lat),
-                            Activity.lng.between(min_lng, max_lng))
+    boxed = statement.where(
+        Activity.lat.between(min_lat, max_lat), Activity.lng.between(min_lng, max_lng)
+    )
     found = []
     for activity in db.session.scalars(boxed):
         metres = distance_metres(lat, lng, activity.lat, activity.lng)
@@ -243,8 +264,12 @@ def month_counts(year: int, month: int, unit_id: int | None) -> dict[date, int]:
     filters = CalendarFilters(start=first, end=date.fromordinal(last), unit_id=unit_id)
     day = local_date(Activity.starts_at)
     rows = db.session.execute(
-        calendar_query(filters).with_only_columns(day, func.count()).order_by(None)
-        .group_by(day).order_by(day))
+        calendar_query(filters)
+        .with_only_columns(day, func.count())
+        .order_by(None)
+        .group_by(day)
+        .order_by(day)
+    )
     return {_as_date(value): count for value, count in rows}
 
 
@@ -269,17 +294,18 @@ def managed_query(actor: User, filters: ManagedFilters) -> Select:
     :raises Forbidden: without an organizer's role, or for a ``unit_id`` outside the
         subtree. :raises UnitNotFound:
     """
-    statement = (select(Activity).join(Activity.unit)
-                 .order_by(Activity.starts_at, Activity.id))
+    statement = select(Activity).join(Activity.unit).order_by(Activity.starts_at, Activity.id)
     condition = scope_condition(actor, filters.unit_id, roles.ORGANIZER_ROLES)
     if condition is not None:
         statement = statement.where(condition)
     if filters.start is not None:
         statement = statement.where(
-            Activity.starts_at >= local_day_bounds(filters.start, filters.start)[0])
+            Activity.starts_at >= local_day_bounds(filters.start, filters.start)[0]
+        )
     if filters.end is not None:
         statement = statement.where(
-            Activity.starts_at < local_day_bounds(filters.end, filters.end)[1])
+            Activity.starts_at < local_day_bounds(filters.end, filters.end)[1]
+        )
     if filters.status is not None:
         statement = statement.where(Activity.status == filters.status)
     if filters.q:

@@ -44,7 +44,7 @@ def list_activities(query):
         result = paginate(statement, page, per_page)
     else:
         found = services.nearby(statement, lat, lng, radius_km)
-        result = Page(found[(page - 1) * per_page: page * per_page], page, per_page, len(found))
+        result = Page(found[(page - 1) * per_page : page * per_page], page, per_page, len(found))
     _expire_with(result.data)
     if query["upcoming"]:  # the answer changes when the first of them ends
         expire_at(services.first_end(statement))
@@ -79,8 +79,10 @@ def month_calendar(query):
     """Count activities per day of a month, for a month widget."""
     year, month = map(int, query["month"].split("-"))
     counts = services.month_counts(year, month, query["unit_id"])
-    return {"month": query["month"],
-            "days": [{"date": day, "count": count} for day, count in counts.items()]}
+    return {
+        "month": query["month"],
+        "days": [{"date": day, "count": count} for day, count in counts.items()],
+    }
 
 
 @blp.route("/activities/<int:activity_id>", methods=["GET"])
@@ -103,8 +105,11 @@ def get_activity(activity_id):
 def activity_wxacode(activity_id):
     """Get an activity's 小程序码 (an image for share posters)."""
     code = wxacode.activity_wxacode(activity_id, optional_user())
-    response = Response(code.image, content_type=code.content_type,
-                        headers={"Cache-Control": "public, max-age=86400"})
+    response = Response(
+        code.image,
+        content_type=code.content_type,
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
     response.set_etag(hashlib.sha256(code.image).hexdigest()[:32])
     return response.make_conditional(request)
 
@@ -112,8 +117,16 @@ def activity_wxacode(activity_id):
 def _expire_with(activities) -> None:
     """A cached answer lasts until the next sign-up opening or closing among ``activities``."""
     now = utcnow()
-    expire_at(min((moment for activity in activities
-                   if (moment := services.next_signup_change(activity, now))), default=None))
+    expire_at(
+        min(
+            (
+                moment
+                for activity in activities
+                if (moment := services.next_signup_change(activity, now))
+            ),
+            default=None,
+        )
+    )
 
 
 @blp.route("/activities", methods=["POST"])
@@ -163,8 +176,7 @@ def _with_occurrences(activity_series):
 @blp.response(201, SeriesSchema)
 def create_series(body):
     """Create a weekly series and its dated activities."""
-    created = series.create_series(require_user(), body["rule"], body["template"],
-                                   body["publish"])
+    created = series.create_series(require_user(), body["rule"], body["template"], body["publish"])
     return _with_occurrences(created)
 
 

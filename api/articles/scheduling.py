@@ -25,9 +25,11 @@ SCHEDULED_ACTION = "publish_scheduled"
 
 def articles_due(since: str, today) -> list[str]:
     """Slugs of the published articles dated after ``since`` and up to ``today``."""
-    return [article.slug for article in store_for(current_app.config["CONTENT_DIR"]).list()
-            if since < article.date.isoformat()
-            and status_of(article, today) == ArticleStatus.PUBLISHED]
+    return [
+        article.slug
+        for article in store_for(current_app.config["CONTENT_DIR"]).list()
+        if since < article.date.isoformat() and status_of(article, today) == ArticleStatus.PUBLISHED
+    ]
 
 
 def publish_due_articles() -> dict:
@@ -41,8 +43,11 @@ def publish_due_articles() -> dict:
         return {}  # the live build is current
     # One unit from the check to the enqueue: it ends the read of the queue either way.
     with atomic():
-        waiting = db.session.scalar(select(Job.id).where(
-            Job.kind == SITE_BUILD, Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))).limit(1))
+        waiting = db.session.scalar(
+            select(Job.id)
+            .where(Job.kind == SITE_BUILD, Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)))
+            .limit(1)
+        )
         if waiting is not None:
             return {}  # a build is on its way; it reads today's date when it runs
         slugs = articles_due(built_until, today) if built_until else []

@@ -64,9 +64,12 @@ class EditorArticleSchema(ArticleDetailSchema):
 
     body = fields.String(metadata={"description": "Markdown"})
     draft = fields.Boolean()
-    status = fields.String(metadata={
-        "description": "draft | scheduled (dated in the future: off the site until its day)"
-                       " | published"})
+    status = fields.String(
+        metadata={
+            "description": "draft | scheduled (dated in the future: off the site until its day)"
+            " | published"
+        }
+    )
     images = fields.List(fields.String())
     updated_at = LocalDateTime(allow_none=True)
     build_job_id = fields.Integer(

@@ -155,8 +155,11 @@ def list_published(
     """Published articles, newest first, optionally of one section or tag (scheduled ones
     stay out until their day)."""
     today = local_today()
-    articles = [article for article in store.list(category, tag)
-                if status_of(article, today) == ArticleStatus.PUBLISHED]
+    articles = [
+        article
+        for article in store.list(category, tag)
+        if status_of(article, today) == ArticleStatus.PUBLISHED
+    ]
     return _page(articles, base_url, page, per_page)
 
 

@@ -104,7 +104,8 @@ class SitePathConverter(PathConverter):
 
 
 site_blp.record_once(
-    lambda state: state.app.url_map.converters.setdefault("site_path", SitePathConverter))
+    lambda state: state.app.url_map.converters.setdefault("site_path", SitePathConverter)
+)
 # flask-smorest's own add_url_rule would document the routes (and rename the second endpoint).
 FlaskBlueprint.add_url_rule(site_blp, "/", "page", serve_site, defaults={"path": ""})
 FlaskBlueprint.add_url_rule(site_blp, "/<site_path:path>", "page", serve_site)

@@ -41,19 +41,32 @@ def _ids_in_scope(condition) -> dict[str, Select]:
         "hours_dispute": ids(HoursDispute.id, (Unit, HoursDispute.unit_id == Unit.id)),
         "certificate": ids(Certificate.id, (Unit, Certificate.unit_id == Unit.id)),
         "merchant": ids(Merchant.id, (Unit, Merchant.unit_id == Unit.id)),
-        "reward": ids(Reward.id, (Merchant, Reward.merchant_id == Merchant.id),
-                      (Unit, Merchant.unit_id == Unit.id)),
-        "redemption": ids(Redemption.id, (Merchant, Redemption.merchant_id == Merchant.id),
-                          (Unit, Merchant.unit_id == Unit.id)),
+        "reward": ids(
+            Reward.id,
+            (Merchant, Reward.merchant_id == Merchant.id),
+            (Unit, Merchant.unit_id == Unit.id),
+        ),
+        "redemption": ids(
+            Redemption.id,
+            (Merchant, Redemption.merchant_id == Merchant.id),
+            (Unit, Merchant.unit_id == Unit.id),
+        ),
         "user": ids(RoleGrant.user_id, (Unit, RoleGrant.unit_id == Unit.id)).union(
-            ids(VolunteerProfile.user_id, (Unit, VolunteerProfile.unit_id == Unit.id))),
+            ids(VolunteerProfile.user_id, (Unit, VolunteerProfile.unit_id == Unit.id))
+        ),
     }
 
 
-def entries_query(actor: User, *, actor_id: int | None = None,
-                  entity_type: str | None = None, entity_id: str | None = None,
-                  action: str | None = None, start: date | None = None,
-                  end: date | None = None) -> Select:
+def entries_query(
+    actor: User,
+    *,
+    actor_id: int | None = None,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    action: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> Select:
     """Audit entries the actor may read, newest first; ``start``/``end`` are local dates
     (inclusive).
 
@@ -62,10 +75,14 @@ def entries_query(actor: User, *, actor_id: int | None = None,
     statement = select(AuditEntry).order_by(AuditEntry.id.desc())
     condition = scope_condition(actor, None, roles.MANAGING_ROLES)
     if not county_wide(actor, roles.MANAGING_ROLES):
-        statement = statement.where(or_(*(
-            and_(AuditEntry.entity_type == kind, AuditEntry.entity_id.in_(ids))
-            for kind, ids in _ids_in_scope(condition).items()
-        )))
+        statement = statement.where(
+            or_(
+                *(
+                    and_(AuditEntry.entity_type == kind, AuditEntry.entity_id.in_(ids))
+                    for kind, ids in _ids_in_scope(condition).items()
+                )
+            )
+        )
     if actor_id is not None:
         statement = statement.where(AuditEntry.actor_id == actor_id)
     if entity_type is not None:

@@ -14,8 +14,9 @@ class AuditActorSchema(Schema):
 
 class AuditEntrySchema(Schema):
     id = fields.Integer()
-    actor = fields.Nested(AuditActorSchema, allow_none=True,
-                          metadata={"description": "为空表示系统任务或命令行"})
+    actor = fields.Nested(
+        AuditActorSchema, allow_none=True, metadata={"description": "为空表示系统任务或命令行"}
+    )
     action = fields.String(metadata={"description": "如 role.grant、activity.publish"})
     entity_type = fields.String()
     entity_id = fields.String()
@@ -28,8 +29,11 @@ class AuditQuerySchema(PaginationQuerySchema):
     actor_id = fields.Integer(load_default=None)
     entity_type = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
     entity_id = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
-    action = fields.String(load_default=None, validate=validate.Length(min=1, max=60),
-                           metadata={"description": "动作或其前缀，如 role."})
+    action = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=60),
+        metadata={"description": "动作或其前缀，如 role."},
+    )
     start = fields.Date(load_default=None, metadata={"description": "起始日期（含）"})
     end = fields.Date(load_default=None, metadata={"description": "截止日期（含）；不得早于 start"})
 

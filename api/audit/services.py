@@ -4,8 +4,15 @@ from api.audit.models import AuditEntry
 from api.extensions import db
 
 
-def record(actor, action: str, entity_type: str, entity_id, *, details: dict | None = None,
-           reason: str = "") -> AuditEntry:
+def record(
+    actor,
+    action: str,
+    entity_type: str,
+    entity_id,
+    *,
+    details: dict | None = None,
+    reason: str = "",
+) -> AuditEntry:
     """Add an audit entry to the current session (committed with the change it describes)."""
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),

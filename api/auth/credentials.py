@@ -52,8 +52,9 @@ def signed_user_id() -> int | None:
     if credential is None:
         return None
     try:
-        claims = serializer().loads(credential.token,
-                                    max_age=current_app.config["TOKEN_TTL_SECONDS"])
+        claims = serializer().loads(
+            credential.token, max_age=current_app.config["TOKEN_TTL_SECONDS"]
+        )
     except BadSignature:
         return None
     user_id = claims.get("uid") if isinstance(claims, dict) else None

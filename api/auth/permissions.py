@@ -45,15 +45,17 @@ def ensure_role(user: User | None, role: str) -> None:
         raise Forbidden()
 
 
-def ensure_manages(user: User | None, unit: Unit,
-                   allowed_roles: tuple[str, ...] = roles.MANAGING_ROLES) -> None:
+def ensure_manages(
+    user: User | None, unit: Unit, allowed_roles: tuple[str, ...] = roles.MANAGING_ROLES
+) -> None:
     """:raises Forbidden: unless ``user`` administers ``unit`` (directly or from above)."""
     if not covers(user, unit, allowed_roles):
         raise Forbidden("您只能管理本单位及下级单位的数据")
 
 
-def scope_condition(actor: User, unit_id: int | None = None,
-                    allowed_roles: tuple[str, ...] = roles.ORGANIZER_ROLES):
+def scope_condition(
+    actor: User, unit_id: int | None = None, allowed_roles: tuple[str, ...] = roles.ORGANIZER_ROLES
+):
     """A SQL condition on a joined :class:`Unit`: the actor's subtree (or ``unit_id``'s,
     which must lie in it). None means no restriction (a county-wide grant).
 

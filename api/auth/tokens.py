@@ -50,9 +50,14 @@ def _access_token(user: User, session_id: str) -> tuple[str, datetime]:
 
 
 def _refresh_token(user: User, session: AuthSession) -> str:
-    return serializer(REFRESH_SALT).dumps({"uid": user.id, "ver": user.token_version,
-                                             "sid": session.id,
-                                             "gen": session.refresh_generation})
+    return serializer(REFRESH_SALT).dumps(
+        {
+            "uid": user.id,
+            "ver": user.token_version,
+            "sid": session.id,
+            "gen": session.refresh_generation,
+        }
+    )
 
 
 @atomic()
@@ -65,16 +70,24 @@ def start_session(user: User) -> IssuedTokens:
     now = utcnow()
     refresh_ttl = timedelta(seconds=current_app.config["REFRESH_TOKEN_TTL_SECONDS"])
     db.session.execute(
-        delete(AuthSession).where(AuthSession.user_id == user.id,
-                                  or_(AuthSession.revoked_at.is_not(None),
-                                      AuthSession.expires_at < now))
-        .execution_options(synchronize_session=False))
-    session = AuthSession(id=secrets.token_hex(16), user_id=user.id, refresh_generation=0,
-                          expires_at=now + refresh_ttl)
+        delete(AuthSession)
+        .where(
+            AuthSession.user_id == user.id,
+            or_(AuthSession.revoked_at.is_not(None), AuthSession.expires_at < now),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session = AuthSession(
+        id=secrets.token_hex(16),
+        user_id=user.id,
+        refresh_generation=0,
+        expires_at=now + refresh_ttl,
+    )
     db.session.add(session)
     token, expires_at = _access_token(user, session.id)
-    return IssuedTokens(token, expires_at, _refresh_token(user, session), session.expires_at,
-                        session.id)
+    return IssuedTokens(
+        token, expires_at, _refresh_token(user, session), session.expires_at, session.id
+    )
 
 
 def issue_token(user: User) -> tuple[str, datetime]:
@@ -111,12 +124,16 @@ def user_of_claims(claims: dict) -> User:
         session was signed out.
     """
     # One statement: the user with their roles and volunteer profile, and the session.
-    found = db.session.execute(
-        select(User, AuthSession.revoked_at)
-        .join(AuthSession, AuthSession.user_id == User.id)
-        .where(User.id == claims.get("uid"), AuthSession.id == claims.get("sid"))
-        .options(joinedload(User.grants), joinedload(User.volunteer))
-    ).unique().first()
+    found = (
+        db.session.execute(
+            select(User, AuthSession.revoked_at)
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .where(User.id == claims.get("uid"), AuthSession.id == claims.get("sid"))
+            .options(joinedload(User.grants), joinedload(User.volunteer))
+        )
+        .unique()
+        .first()
+    )
     if found is None:
         raise InvalidToken()
     user, revoked_at = found
@@ -133,8 +150,7 @@ def refresh_session(refresh_token: str) -> tuple[User, IssuedTokens]:
     :raises TokenExpired: the refresh token is older than ``REFRESH_TOKEN_TTL_SECONDS``.
     :raises InvalidToken: tampered, replayed, signed out, or the user's version was bumped.
     """
-    claims = _loads(refresh_token, REFRESH_SALT,
-                    current_app.config["REFRESH_TOKEN_TTL_SECONDS"])
+    claims = _loads(refresh_token, REFRESH_SALT, current_app.config["REFRESH_TOKEN_TTL_SECONDS"])
     user = user_of_claims(claims)
     now = utcnow()
     refresh_ttl = timedelta(seconds=current_app.config["REFRESH_TOKEN_TTL_SECONDS"])
@@ -142,11 +158,15 @@ def refresh_session(refresh_token: str) -> tuple[User, IssuedTokens]:
     with atomic():
         moved = db.session.execute(
             update(AuthSession)
-            .where(AuthSession.id == claims["sid"],
-                   AuthSession.refresh_generation == claims.get("gen"),
-                   AuthSession.revoked_at.is_(None), AuthSession.expires_at > now)
-            .values(refresh_generation=AuthSession.refresh_generation + 1,
-                    expires_at=now + refresh_ttl)
+            .where(
+                AuthSession.id == claims["sid"],
+                AuthSession.refresh_generation == claims.get("gen"),
+                AuthSession.revoked_at.is_(None),
+                AuthSession.expires_at > now,
+            )
+            .values(
+                refresh_generation=AuthSession.refresh_generation + 1, expires_at=now + refresh_ttl
+            )
             .execution_options(synchronize_session=False)
         ).rowcount
     if moved != 1:
@@ -156,17 +176,20 @@ def refresh_session(refresh_token: str) -> tuple[User, IssuedTokens]:
     session = db.session.get(AuthSession, claims["sid"])
     db.session.refresh(session)
     token, expires_at = _access_token(user, session.id)
-    return user, IssuedTokens(token, expires_at, _refresh_token(user, session),
-                              session.expires_at, session.id)
+    return user, IssuedTokens(
+        token, expires_at, _refresh_token(user, session), session.expires_at, session.id
+    )
 
 
 @atomic()
 def end_session(session_id: str) -> None:
     """Sign one session out: its access and refresh tokens stop working."""
     db.session.execute(
-        update(AuthSession).where(AuthSession.id == session_id,
-                                  AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+        update(AuthSession)
+        .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 @atomic()
@@ -183,16 +206,23 @@ def revoke_all_tokens(user: User) -> None:
     """
     user.token_version = (user.token_version or 1) + 1
     db.session.execute(
-        update(AuthSession).where(AuthSession.user_id == user.id,
-                                  AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+        update(AuthSession)
+        .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 def end_other_sessions(user: User, keep_session_id: str | None) -> None:
     """Sign out every session of ``user`` but ``keep_session_id``. Part of the caller's unit
     of work."""
     db.session.execute(
-        update(AuthSession).where(AuthSession.user_id == user.id,
-                                  AuthSession.id != (keep_session_id or ""),
-                                  AuthSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+        update(AuthSession)
+        .where(
+            AuthSession.user_id == user.id,
+            AuthSession.id != (keep_session_id or ""),
+            AuthSession.revoked_at.is_(None),
+        )
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )

@@ -47,22 +47,45 @@ def set_cookies(response: Response, issued) -> Response:
     """Put the tokens of ``issued`` (:class:`~api.auth.tokens.IssuedTokens`) in cookies."""
     secure = _secure()
     max_age = current_app.config["REFRESH_TOKEN_TTL_SECONDS"]
-    response.set_cookie(ACCESS_COOKIE, issued.token, max_age=max_age, path="/",
-                        secure=secure, httponly=True, samesite="Lax")
-    response.set_cookie(REFRESH_COOKIE, issued.refresh_token, max_age=max_age,
-                        path=REFRESH_PATH, secure=secure, httponly=True, samesite="Lax")
-    response.set_cookie(CSRF_COOKIE, csrf_token(issued.session_id), max_age=max_age, path="/",
-                        secure=secure, httponly=False, samesite="Lax")
+    response.set_cookie(
+        ACCESS_COOKIE,
+        issued.token,
+        max_age=max_age,
+        path="/",
+        secure=secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    response.set_cookie(
+        REFRESH_COOKIE,
+        issued.refresh_token,
+        max_age=max_age,
+        path=REFRESH_PATH,
+        secure=secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    response.set_cookie(
+        CSRF_COOKIE,
+        csrf_token(issued.session_id),
+        max_age=max_age,
+        path="/",
+        secure=secure,
+        httponly=False,
+        samesite="Lax",
+    )
     return response
 
 
 def clear_cookies(response: Response) -> Response:
     """Delete the web session's cookies."""
     secure = _secure()
-    for name, path, httponly in ((ACCESS_COOKIE, "/", True), (REFRESH_COOKIE, REFRESH_PATH, True),
-                                 (CSRF_COOKIE, "/", False)):
-        response.delete_cookie(name, path=path, secure=secure, httponly=httponly,
-                               samesite="Lax")
+    for name, path, httponly in (
+        (ACCESS_COOKIE, "/", True),
+        (REFRESH_COOKIE, REFRESH_PATH, True),
+        (CSRF_COOKIE, "/", False),
+    ):
+        response.delete_cookie(name, path=path, secure=secure, httponly=httponly, samesite="Lax")
     return response
 
 

@@ -60,8 +60,10 @@ def _tables() -> list[str]:
 
 
 def _count_rows(connection) -> dict[str, int]:
-    return {name: connection.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()
-            for name in _tables()}
+    return {
+        name: connection.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+        for name in _tables()
+    }
 
 
 def _migration_head(connection) -> str | None:
@@ -98,9 +100,20 @@ def _dump_database(target: Path, progress: Progress) -> tuple[dict[str, int], st
         with connection.begin():
             snapshot = connection.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
             counts, head = _count_rows(connection), _migration_head(connection)
-            subprocess.run(["pg_dump", "-Fc", "--no-owner", f"--snapshot={snapshot}",
-                            "-f", str(target / PG_FILE), _libpq_url(engine)],
-                           check=True, capture_output=True, text=True)
+            subprocess.run(
+                [
+                    "pg_dump",
+                    "-Fc",
+                    "--no-owner",
+                    f"--snapshot={snapshot}",
+                    "-f",
+                    str(target / PG_FILE),
+                    _libpq_url(engine),
+                ],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
     progress("database dumped (pg_dump, one snapshot with the counts)")
     return counts, head
 
@@ -128,8 +141,9 @@ def create_backup(path: str | Path, progress: Progress = lambda message: None) -
         "row_counts": counts,
         "files": {str(p.relative_to(target)): _sha256(p) for p in files},
     }
-    (target / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1) + "\n",
-                                   encoding="utf-8")
+    (target / MANIFEST).write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
     progress(f"manifest written: {sum(counts.values())} rows, {len(files)} files")
     return manifest
 
@@ -158,8 +172,9 @@ def read_verified_manifest(path: str | Path) -> dict:
     return manifest
 
 
-def restore_backup(path: str | Path, *, force: bool = False,
-                   progress: Progress = lambda message: None) -> dict:
+def restore_backup(
+    path: str | Path, *, force: bool = False, progress: Progress = lambda message: None
+) -> dict:
     """Restore the backup at ``path`` into this instance's database and ``CONTENT_DIR``.
 
     Raises BackupError: altered files, another migration head than this code's, another
@@ -168,16 +183,19 @@ def restore_backup(path: str | Path, *, force: bool = False,
     manifest = read_verified_manifest(source)
     progress(f"checksums verified ({len(manifest['files'])} files)")
     if manifest["migration_head"] != code_head():
-        raise BackupError(f"migration head {manifest['migration_head']} is not this code's "
-                          f"{code_head()}")
+        raise BackupError(
+            f"migration head {manifest['migration_head']} is not this code's {code_head()}"
+        )
     engine = db.engine
     if manifest["database"] != engine.dialect.name:
         raise BackupError(f"a {manifest['database']} backup cannot go into {engine.dialect.name}")
     with engine.connect() as connection:
         inspector = sa.inspect(connection)
         present = [name for name in _tables() if inspector.has_table(name)]
-        rows = sum(connection.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()
-                   for name in present)
+        rows = sum(
+            connection.execute(sa.text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+            for name in present
+        )
     if rows and not force:
         raise BackupError(f"the database holds {rows} rows: restore with --force to replace them")
     db.session.remove()
@@ -192,9 +210,21 @@ def restore_backup(path: str | Path, *, force: bool = False,
             live.close()
     else:
         engine.dispose()
-        subprocess.run(["pg_restore", "--clean", "--if-exists", "--no-owner",
-                        "--single-transaction", "-d", _libpq_url(engine), str(source / PG_FILE)],
-                       check=True, capture_output=True, text=True)
+        subprocess.run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "-d",
+                _libpq_url(engine),
+                str(source / PG_FILE),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
     progress("database restored")
     content = Path(current_app.config["CONTENT_DIR"])
     if (source / CONTENT).is_dir():

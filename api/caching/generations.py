@@ -51,8 +51,12 @@ def _redis():
         import redis
 
         # Short timeouts: a Redis that does not answer must not hold a public read up.
-        client = current_app.extensions.setdefault(_CLIENT, redis.Redis.from_url(
-            current_app.config["REDIS_URL"], socket_timeout=0.5, socket_connect_timeout=0.5))
+        client = current_app.extensions.setdefault(
+            _CLIENT,
+            redis.Redis.from_url(
+                current_app.config["REDIS_URL"], socket_timeout=0.5, socket_connect_timeout=0.5
+            ),
+        )
     return client
 
 
@@ -64,19 +68,23 @@ def current(family: str) -> str | None:
     """The family's generation now committed; None when Redis is configured but unreachable
     (then nothing may be served from the cache)."""
     if not uses_redis():
-        value = db.session.scalar(select(CacheGeneration.value)
-                                  .where(CacheGeneration.name == family))
+        value = db.session.scalar(
+            select(CacheGeneration.value).where(CacheGeneration.name == family)
+        )
         return f"db:{value or 0}"
     try:
         client = _redis()
         token = client.get(_key(family))
         if token is None:
-            client.set(_key(family), secrets.token_hex(16), nx=True,
-                       ex=current_app.config["PUBLIC_CACHE_TOKEN_SECONDS"])
+            client.set(
+                _key(family),
+                secrets.token_hex(16),
+                nx=True,
+                ex=current_app.config["PUBLIC_CACHE_TOKEN_SECONDS"],
+            )
             token = client.get(_key(family))
     except Exception:  # redis.RedisError and socket errors alike: answer uncached
-        log.warning("cache generation of %s unreadable: answering uncached", family,
-                    exc_info=True)
+        log.warning("cache generation of %s unreadable: answering uncached", family, exc_info=True)
         return None
     return None if token is None else "redis:" + token.decode()
 
@@ -84,10 +92,14 @@ def current(family: str) -> str | None:
 def bump_in_transaction(session: Session, family: str) -> None:
     """Database generations: move ``family`` on inside the session's transaction (an upsert:
     concurrent first writes after the row was emptied cannot collide)."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" \
-        else sqlite_insert
-    session.execute(insert(CacheGeneration).values(name=family, value=1).on_conflict_do_update(
-        index_elements=[CacheGeneration.name], set_={"value": CacheGeneration.value + 1}))
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(CacheGeneration)
+        .values(name=family, value=1)
+        .on_conflict_do_update(
+            index_elements=[CacheGeneration.name], set_={"value": CacheGeneration.value + 1}
+        )
+    )
 
 
 def publish(families: set[str]) -> None:
@@ -99,5 +111,10 @@ def publish(families: set[str]) -> None:
             pipeline.set(_key(family), secrets.token_hex(16), ex=ttl)
         pipeline.execute()
     except Exception:  # the data is committed; the old token lasts at most `ttl` seconds
-        log.error("cache generations %s not moved on after a commit: cached public answers "
-                  "may lag for up to %s s", sorted(families), ttl, exc_info=True)
+        log.error(
+            "cache generations %s not moved on after a commit: cached public answers "
+            "may lag for up to %s s",
+            sorted(families),
+            ttl,
+            exc_info=True,
+        )

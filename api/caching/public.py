@@ -52,8 +52,11 @@ FAMILIES: dict[str, tuple[type, ...]] = {
     CALENDAR: (Activity, Signup, Attendance, Unit, Team),
     STATS: (StatsSnapshot, Unit),
 }
-_FAMILIES_OF_MODEL = {model: {family for family, models in FAMILIES.items() if model in models}
-                      for models in FAMILIES.values() for model in models}
+_FAMILIES_OF_MODEL = {
+    model: {family for family, models in FAMILIES.items() if model in models}
+    for models in FAMILIES.values()
+    for model in models
+}
 _FAMILIES_OF_TABLE = {model.__table__: families for model, families in _FAMILIES_OF_MODEL.items()}
 _CHANGED = "public_cache_changed"
 _ATTRIBUTE = "public_cache_family"
@@ -95,8 +98,9 @@ class _ResponseCache:
 def _app_cache() -> _ResponseCache:
     cache = current_app.extensions.get("public_response_cache")
     if cache is None:
-        cache = current_app.extensions.setdefault("public_response_cache",
-                                                  _ResponseCache(MAX_ENTRIES))
+        cache = current_app.extensions.setdefault(
+            "public_response_cache", _ResponseCache(MAX_ENTRIES)
+        )
     return cache
 
 
@@ -131,14 +135,17 @@ def serve_cached():
     the key under which its view's answer is to be kept."""
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
     family = getattr(view, _ATTRIBUTE, None)
-    if family is None or request.method != "GET" or "Authorization" in request.headers \
-            or request.cookies:  # any Authorization header, even one not parsed, is a viewer
+    if (
+        family is None
+        or request.method != "GET"
+        or "Authorization" in request.headers
+        or request.cookies
+    ):  # any Authorization header, even one not parsed, is a viewer
         return None
     generation = generations.current(family)
     if generation is None:  # Redis unreachable: the view answers, uncached
         return None
-    key = (request.path, tuple(sorted(request.args.items(multi=True))), generation,
-           local_today())
+    key = (request.path, tuple(sorted(request.args.items(multi=True))), generation, local_today())
     entry = _app_cache().get(key)
     if entry is not None and (entry.expires is None or utcnow() < entry.expires):
         return _answer(entry)
@@ -162,8 +169,13 @@ def cached_public_read(view=None, *, family: str = CALENDAR):
         if response.status_code != 200:
             return response
         body = response.get_data()
-        entry = _Entry(body, response.mimetype, hashlib.sha256(body).hexdigest()[:32],
-                       response.headers.get("Cache-Control"), g.public_cache_expires)
+        entry = _Entry(
+            body,
+            response.mimetype,
+            hashlib.sha256(body).hexdigest()[:32],
+            response.headers.get("Cache-Control"),
+            g.public_cache_expires,
+        )
         _app_cache().put(key, entry)
         return _answer(entry)
 
@@ -183,8 +195,9 @@ def _note_flush(session: Session, flush_context) -> None:
 
 
 def _note_statement(orm_execute_state) -> None:
-    if not (orm_execute_state.is_update or orm_execute_state.is_delete
-            or orm_execute_state.is_insert):
+    if not (
+        orm_execute_state.is_update or orm_execute_state.is_delete or orm_execute_state.is_insert
+    ):
         return
     table = getattr(orm_execute_state.statement, "table", None)
     changed = _FAMILIES_OF_TABLE.get(table)

@@ -92,8 +92,9 @@ def checkin_code(actor: User, activity_id: int) -> CheckinCode:
     return CheckinCode(token, expires_at, qr_svg(token))
 
 
-def credited_minutes(checked_in_at: datetime, checked_out_at: datetime,
-                     planned_minutes: int) -> int:
+def credited_minutes(
+    checked_in_at: datetime, checked_out_at: datetime, planned_minutes: int
+) -> int:
     """Whole minutes between check-in and check-out (floored), capped at the planned
     duration."""
     elapsed = int((checked_out_at - checked_in_at).total_seconds() // 60)
@@ -116,15 +117,17 @@ def _distance(activity: Activity, lat: float | None, lng: float | None) -> int |
     fenced = has_venue and activity.geofence_metres is not None
     if lat is None or lng is None:
         if fenced:
-            raise LocationRequired(errors={"lat": ["需要提供当前位置"],
-                                           "lng": ["需要提供当前位置"]})
+            raise LocationRequired(
+                errors={"lat": ["需要提供当前位置"], "lng": ["需要提供当前位置"]}
+            )
         return None
     if not has_venue:
         return None
     metres = distance_metres(lat, lng, activity.lat, activity.lng)
     if fenced and metres > activity.geofence_metres:
-        raise OutsideGeofence(f"您距活动地点约 {round(metres)} 米，超出 "
-                              f"{activity.geofence_metres} 米签到范围")
+        raise OutsideGeofence(
+            f"您距活动地点约 {round(metres)} 米，超出 {activity.geofence_metres} 米签到范围"
+        )
     return round(metres)
 
 
@@ -142,15 +145,23 @@ def _signup_for_checkin(user_id: int, activity_id: int) -> Signup:
     return signup
 
 
-def _record_checkin(activity: Activity, user_id: int, *, actor: User, method: str,
-                    distance: int | None = None, reason: str = "") -> Attendance:
+def _record_checkin(
+    activity: Activity,
+    user_id: int,
+    *,
+    actor: User,
+    method: str,
+    distance: int | None = None,
+    reason: str = "",
+) -> Attendance:
     """Write the attendance under the activity's lock; an existing one is returned as is.
 
     :raises NotSignedUp: when the sign-up went away meanwhile.
     """
     try:
-        return _write_checkin(activity, user_id, actor=actor, method=method,
-                              distance=distance, reason=reason)
+        return _write_checkin(
+            activity, user_id, actor=actor, method=method, distance=distance, reason=reason
+        )
     except IntegrityError:
         # The unique index on signup_id: another scan of the same person got there first.
         # Our unit (the outermost: views call the check-in services) rolled back whole;
@@ -162,30 +173,46 @@ def _record_checkin(activity: Activity, user_id: int, *, actor: User, method: st
 
 
 @atomic()
-def _write_checkin(activity: Activity, user_id: int, *, actor: User, method: str,
-                   distance: int | None, reason: str) -> Attendance:
+def _write_checkin(
+    activity: Activity, user_id: int, *, actor: User, method: str, distance: int | None, reason: str
+) -> Attendance:
     """One attempt of :func:`_record_checkin`, its own unit (the commit ends the lock)."""
     lock_activity(activity.id)
     signup = _signup_for_checkin(user_id, activity.id)
     db.session.refresh(signup)
     if signup.attendance is not None:
         return signup.attendance
-    attendance = Attendance(signup=signup, checked_in_at=utcnow(), method=method,
-                            distance_metres=distance,
-                            recorded_by_id=actor.id if method == STAFF else None,
-                            reason=reason)
+    attendance = Attendance(
+        signup=signup,
+        checked_in_at=utcnow(),
+        method=method,
+        distance_metres=distance,
+        recorded_by_id=actor.id if method == STAFF else None,
+        reason=reason,
+    )
     signup.status = SignupStatus.ATTENDED
     db.session.add(attendance)
     db.session.flush()  # surfaces the unique index's IntegrityError before the audit entry
     action = "attendance.staff_checkin" if method == STAFF else "attendance.checkin"
-    audit(actor, action, "attendance", attendance.id,
-          details={"activity_id": activity.id, "user_id": user_id, "method": method,
-                   "distance_metres": distance}, reason=reason)
+    audit(
+        actor,
+        action,
+        "attendance",
+        attendance.id,
+        details={
+            "activity_id": activity.id,
+            "user_id": user_id,
+            "method": method,
+            "distance_metres": distance,
+        },
+        reason=reason,
+    )
     return attendance
 
 
-def check_in(user: User, activity_id: int, token: str, lat: float | None = None,
-             lng: float | None = None) -> Attendance:
+def check_in(
+    user: User, activity_id: int, token: str, lat: float | None = None, lng: float | None = None
+) -> Attendance:
     """Check the user in with the venue's code; a second scan returns the same attendance.
 
     :raises ActivityNotFound, ActivityCancelled:
@@ -205,8 +232,9 @@ def check_in(user: User, activity_id: int, token: str, lat: float | None = None,
 
 
 @atomic()
-def _record_checkout(activity: Activity, user_id: int, *, actor: User,
-                     reason: str = "") -> Checkout:
+def _record_checkout(
+    activity: Activity, user_id: int, *, actor: User, reason: str = ""
+) -> Checkout:
     """Close the attendance and credit a pending service record, under the activity's lock.
 
     :raises NotSignedUp, NotCheckedIn, AlreadyCheckedOut:
@@ -221,23 +249,41 @@ def _record_checkout(activity: Activity, user_id: int, *, actor: User,
     if attendance.checked_out_at is not None:
         raise AlreadyCheckedOut()
     attendance.checked_out_at = utcnow()
-    minutes = credited_minutes(attendance.checked_in_at, attendance.checked_out_at,
-                               activity.planned_minutes)
-    service_record = ServiceRecord(user_id=user_id, activity_id=activity.id,
-                                   unit_id=activity.unit_id, credited_minutes=minutes,
-                                   source="checkin", status=RecordStatus.PENDING,
-                                   created_by_id=actor.id, reason=reason)
+    minutes = credited_minutes(
+        attendance.checked_in_at, attendance.checked_out_at, activity.planned_minutes
+    )
+    service_record = ServiceRecord(
+        user_id=user_id,
+        activity_id=activity.id,
+        unit_id=activity.unit_id,
+        credited_minutes=minutes,
+        source="checkin",
+        status=RecordStatus.PENDING,
+        created_by_id=actor.id,
+        reason=reason,
+    )
     db.session.add(service_record)
     db.session.flush()
-    audit(actor, "service_record.create", "service_record", service_record.id,
-          details={"activity_id": activity.id, "user_id": user_id, "source": "checkin",
-                   "credited_minutes": minutes, "attendance_id": attendance.id},
-          reason=reason)
+    audit(
+        actor,
+        "service_record.create",
+        "service_record",
+        service_record.id,
+        details={
+            "activity_id": activity.id,
+            "user_id": user_id,
+            "source": "checkin",
+            "credited_minutes": minutes,
+            "attendance_id": attendance.id,
+        },
+        reason=reason,
+    )
     return Checkout(attendance, service_record)
 
 
-def check_out(user: User, activity_id: int, token: str, lat: float | None = None,
-              lng: float | None = None) -> Checkout:
+def check_out(
+    user: User, activity_id: int, token: str, lat: float | None = None, lng: float | None = None
+) -> Checkout:
     """Check the user out with the venue's code and credit a pending service record of
     ``min(check-out − check-in, planned duration)`` whole minutes.
 

@@ -29,8 +29,9 @@ class CheckinTokenInvalid(BadRequest):
 
 def token_ttl_seconds() -> int:
     """How long a code stays valid: ``CHECKIN_TOKEN_TTL_SECONDS``, at most 60 s."""
-    return min(int(current_app.config.get("CHECKIN_TOKEN_TTL_SECONDS", MAX_TTL_SECONDS)),
-               MAX_TTL_SECONDS)
+    return min(
+        int(current_app.config.get("CHECKIN_TOKEN_TTL_SECONDS", MAX_TTL_SECONDS)), MAX_TTL_SECONDS
+    )
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -66,6 +67,7 @@ def qr_svg(token: str) -> str:
     """A standalone SVG QR code of ``token`` (with its namespace, so it also works as a
     data URI in the mini-program's ``<image>``)."""
     buffer = io.BytesIO()
-    segno.make_qr(token, error="m").save(buffer, kind="svg", xmldecl=False, svgns=True,
-                                         nl=False, scale=6, border=2, title="签到码")
+    segno.make_qr(token, error="m").save(
+        buffer, kind="svg", xmldecl=False, svgns=True, nl=False, scale=6, border=2, title="签到码"
+    )
     return buffer.getvalue().decode("utf-8")

@@ -26,8 +26,7 @@ def checkin_code(activity_id):
 @blp.response(201, AttendanceSchema)
 def check_in(scan, activity_id):
     """Check in with the venue's code; a second scan returns the same attendance."""
-    return services.check_in(require_user(), activity_id, scan["token"], scan["lat"],
-                             scan["lng"])
+    return services.check_in(require_user(), activity_id, scan["token"], scan["lat"], scan["lng"])
 
 
 @blp.route("/activities/<int:activity_id>/checkouts", methods=["POST"])
@@ -35,8 +34,7 @@ def check_in(scan, activity_id):
 @blp.response(200, CheckoutSchema)
 def check_out(scan, activity_id):
     """Check out with the venue's code; credits a pending service record."""
-    return services.check_out(require_user(), activity_id, scan["token"], scan["lat"],
-                              scan["lng"])
+    return services.check_out(require_user(), activity_id, scan["token"], scan["lat"], scan["lng"])
 
 
 @blp.route("/activities/<int:activity_id>/checkins/staff", methods=["POST"])
@@ -44,8 +42,7 @@ def check_out(scan, activity_id):
 @blp.response(201, AttendanceSchema)
 def staff_check_in(entry, activity_id):
     """Check a volunteer in on their behalf, with a reason (organizers in scope)."""
-    return services.staff_check_in(require_user(), activity_id, entry["user_id"],
-                                   entry["reason"])
+    return services.staff_check_in(require_user(), activity_id, entry["user_id"], entry["reason"])
 
 
 @blp.route("/activities/<int:activity_id>/checkouts/staff", methods=["POST"])
@@ -53,5 +50,4 @@ def staff_check_in(entry, activity_id):
 @blp.response(200, CheckoutSchema)
 def staff_check_out(entry, activity_id):
     """Check a volunteer out on their behalf, with a reason (organizers in scope)."""
-    return services.staff_check_out(require_user(), activity_id, entry["user_id"],
-                                    entry["reason"])
+    return services.staff_check_out(require_user(), activity_id, entry["user_id"], entry["reason"])

@@ -18,12 +18,12 @@ OFFICIAL = "official"
 
 @dataclass(frozen=True)
 class Screen:
-    key: str            # URL: /admin/<key> ("home" is /admin/)
-    label: str          # the nav entry and the page title
-    group: str          # the nav section it is listed under
-    roles: tuple[str, ...]   # who sees it (any one of them); empty: every staff member
-    module: str         # static/console/js/screens/<module>.js
-    nav: bool = True    # False: reached from another screen (a roster from its activity)
+    key: str  # URL: /admin/<key> ("home" is /admin/)
+    label: str  # the nav entry and the page title
+    group: str  # the nav section it is listed under
+    roles: tuple[str, ...]  # who sees it (any one of them); empty: every staff member
+    module: str  # static/console/js/screens/<module>.js
+    nav: bool = True  # False: reached from another screen (a roster from its activity)
 
 
 GROUPS: tuple[str, ...] = ("工作台", "活动组织", "我来帮", "内容", "爱心商家", "系统管理", "数据")
@@ -57,5 +57,6 @@ SCREENS_BY_KEY: dict[str, Screen] = {screen.key: screen for screen in SCREENS}
 
 # Every role that may use the console: the sign-in refuses nobody, but someone holding none
 # of these sees "no console screens for your account".
-CONSOLE_ROLES: tuple[str, ...] = tuple(sorted({role for screen in SCREENS
-                                               for role in screen.roles}))
+CONSOLE_ROLES: tuple[str, ...] = tuple(
+    sorted({role for screen in SCREENS for role in screen.roles})
+)

@@ -21,8 +21,9 @@ from api.web.views import STATIC_DIR as WEB_STATIC_DIR
 
 # A flask-smorest blueprint only so that the API registers it with the others; the pages
 # stay out of the OpenAPI document (Flask's add_url_rule, see the end).
-blp = Blueprint("console", __name__, url_prefix="/admin", template_folder="templates",
-                description="管理后台")
+blp = Blueprint(
+    "console", __name__, url_prefix="/admin", template_folder="templates", description="管理后台"
+)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "console"
 SCREEN_DIR = STATIC_DIR / "js" / "screens"
@@ -40,8 +41,9 @@ def _state() -> dict:
     if not state or current_app.debug:
         state["features"] = present_routes(FEATURES)
         state["version"] = static_version((STATIC_DIR, ""), (WEB_STATIC_DIR, WEB_PREFIX))
-        state["built"] = {screen.key for screen in SCREENS
-                          if (SCREEN_DIR / f"{screen.module}.js").is_file()}
+        state["built"] = {
+            screen.key for screen in SCREENS if (SCREEN_DIR / f"{screen.module}.js").is_file()
+        }
     return state
 
 
@@ -52,9 +54,13 @@ def static_url(filename: str) -> str:
 
 def _screen_entry(screen: Screen, built: set[str]) -> dict:
     return {
-        "key": screen.key, "label": screen.label, "group": screen.group,
-        "roles": list(screen.roles), "nav": screen.nav,
-        "href": url_for("console.home") if screen.key == "home"
+        "key": screen.key,
+        "label": screen.label,
+        "group": screen.group,
+        "roles": list(screen.roles),
+        "nav": screen.nav,
+        "href": url_for("console.home")
+        if screen.key == "home"
         else url_for("console.screen", key=screen.key),
         "module": static_url(f"js/screens/{screen.module}.js") if screen.key in built else None,
     }
@@ -73,8 +79,9 @@ def _render(screen: Screen) -> Response:
         "audiences": list(AUDIENCES),
         "static": static_url(""),
     }
-    html = render_template("console/shell.html", screen=screen, static_url=static_url,
-                           client_config=client_config)
+    html = render_template(
+        "console/shell.html", screen=screen, static_url=static_url, client_config=client_config
+    )
     return shell_response(html)
 
 
@@ -94,7 +101,7 @@ def screen(key: str):
 def static_file(version: str, filename: str):
     """A static file; immutable under the current version, revalidated under an old one."""
     if filename.startswith(WEB_PREFIX):
-        directory, filename = WEB_STATIC_DIR, filename[len(WEB_PREFIX):]
+        directory, filename = WEB_STATIC_DIR, filename[len(WEB_PREFIX) :]
     else:
         directory = STATIC_DIR
     return versioned_file(directory, filename, current=version == _state()["version"])

@@ -16,9 +16,22 @@ from api.transactions import atomic
 from api.units.categories import TEAM_CATEGORIES
 from api.units.models import Team, Unit
 
-COLUMNS = ("external_id", "title", "description", "theme", "category", "unit_code",
-           "team_code", "starts_at", "ends_at", "address", "lat", "lng", "capacity",
-           "audience")
+COLUMNS = (
+    "external_id",
+    "title",
+    "description",
+    "theme",
+    "category",
+    "unit_code",
+    "team_code",
+    "starts_at",
+    "ends_at",
+    "address",
+    "lat",
+    "lng",
+    "capacity",
+    "audience",
+)
 
 
 def read_xlsx_rows(path: Path, required_columns: tuple[str, ...]) -> Iterator[tuple[int, dict]]:
@@ -61,8 +74,16 @@ def _parse_moment(path: Path, line: int, value: str | None, name: str) -> dateti
 
 
 def _row_values(path: Path, line: int, row: dict, units: dict, teams: dict) -> dict:
-    for name in ("external_id", "title", "theme", "category", "unit_code", "starts_at",
-                 "ends_at", "audience"):
+    for name in (
+        "external_id",
+        "title",
+        "theme",
+        "category",
+        "unit_code",
+        "starts_at",
+        "ends_at",
+        "audience",
+    ):
         if not row.get(name):
             raise CorpusRowError(path, line, f"{name} 不能为空")
     if row["theme"] not in THEMES:
@@ -99,8 +120,10 @@ def _row_values(path: Path, line: int, row: dict, units: dict, teams: dict) -> d
     }
 
 
-def prepare_activities(path: Path, errors: list[CorpusRowError] | None = None,
-                       ) -> list[tuple[int, str, dict]]:
+def prepare_activities(
+    path: Path,
+    errors: list[CorpusRowError] | None = None,
+) -> list[tuple[int, str, dict]]:
     """Read and check every row of a .csv or .xlsx file: ``(line, external_id, values)``.
 
     Without ``errors`` the first bad row raises; with a list, every bad row is appended to
@@ -135,8 +158,12 @@ def prepare_activities(path: Path, errors: list[CorpusRowError] | None = None,
 
 def existing_by_external_id(external_ids) -> dict[str, Activity]:
     """The activities already imported under these ``external_id`` values."""
-    return {activity.external_id: activity for activity in db.session.scalars(
-        select(Activity).where(Activity.external_id.in_(list(external_ids))))}
+    return {
+        activity.external_id: activity
+        for activity in db.session.scalars(
+            select(Activity).where(Activity.external_id.in_(list(external_ids)))
+        )
+    }
 
 
 def import_activities(path: Path) -> ImportCounts:
@@ -153,8 +180,14 @@ def import_activities(path: Path) -> ImportCounts:
         for _, external_id, values in prepared:
             activity = existing.get(external_id)
             if activity is None:
-                db.session.add(Activity(external_id=external_id, status=ActivityStatus.PUBLISHED,
-                                        geofence_metres=DEFAULT_GEOFENCE_METRES, **values))
+                db.session.add(
+                    Activity(
+                        external_id=external_id,
+                        status=ActivityStatus.PUBLISHED,
+                        geofence_metres=DEFAULT_GEOFENCE_METRES,
+                        **values,
+                    )
+                )
                 counts.created += 1
             elif apply_changes(activity, values):
                 counts.updated += 1

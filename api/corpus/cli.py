@@ -24,16 +24,23 @@ def import_corpus(corpus_dir: Path, echo=click.echo) -> dict[str, ImportCounts]:
     :raises CorpusRowError: for the first bad row of a CSV file (that file is not written).
     """
     results: dict[str, ImportCounts] = {}
-    steps = (("units.csv", import_units), ("teams.csv", import_teams),
-             ("activities.csv", import_activities))
+    steps = (
+        ("units.csv", import_units),
+        ("teams.csv", import_teams),
+        ("activities.csv", import_activities),
+    )
     for name, importer in steps:
         results[name] = counts = importer(corpus_dir / name)
-        echo(f"{name}: {counts.created} created, {counts.updated} updated, "
-             f"{counts.unchanged} unchanged")
+        echo(
+            f"{name}: {counts.created} created, {counts.updated} updated, "
+            f"{counts.unchanged} unchanged"
+        )
     if (corpus_dir / "articles").is_dir():
         articles = import_articles(corpus_dir, current_app.config["CONTENT_DIR"])
-        echo(f"articles/: {articles.created} created, {articles.updated} updated, "
-             f"{articles.unchanged} unchanged, {len(articles.failed)} failed")
+        echo(
+            f"articles/: {articles.created} created, {articles.updated} updated, "
+            f"{articles.unchanged} unchanged, {len(articles.failed)} failed"
+        )
         for file_name, reason in articles.failed:
             echo(f"  {file_name}: {reason}")
         results["articles"] = articles

@@ -32,8 +32,10 @@ def read_rows(path: Path, required_columns: tuple[str, ...]) -> Iterator[tuple[i
             raise CorpusRowError(path, 1, f"缺少列: {', '.join(missing)}")
         line = reader.line_num + 1
         for row in reader:
-            cleaned = {key: (value.strip() or None) if isinstance(value, str) else value
-                       for key, value in row.items()}
+            cleaned = {
+                key: (value.strip() or None) if isinstance(value, str) else value
+                for key, value in row.items()
+            }
             yield line, cleaned
             line = reader.line_num + 1
 

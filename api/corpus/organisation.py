@@ -127,13 +127,18 @@ def import_teams(path: Path) -> ImportCounts:
         member_count = parse_int(path, line, row.get("member_count"), "member_count") or 0
         if member_count < 0:
             raise CorpusRowError(path, line, "member_count 不能为负数")
-        prepared.append((row["code"], {
-            "name": row["name"],
-            "category": row["category"],
-            "unit_id": units[row["unit_code"]],
-            "leader_name": row.get("leader_name") or "",
-            "member_count": member_count,
-        }))
+        prepared.append(
+            (
+                row["code"],
+                {
+                    "name": row["name"],
+                    "category": row["category"],
+                    "unit_id": units[row["unit_code"]],
+                    "leader_name": row.get("leader_name") or "",
+                    "member_count": member_count,
+                },
+            )
+        )
 
     counts = ImportCounts()
     teams = _by_code(Team)

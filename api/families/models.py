@@ -19,10 +19,8 @@ class FamilyMember(db.Model):
     __tablename__ = "family_members"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    guardian_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                             index=True)
-    child_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                          unique=True)
+    guardian_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    child_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     real_name: Mapped[str] = mapped_column(String(40))
     birth_date: Mapped[date]
     relation: Mapped[str] = mapped_column(String(10), default="子女")

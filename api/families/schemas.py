@@ -27,23 +27,34 @@ class FamilyMemberSchema(Schema):
     # Hidden once consent is withdrawn: the guardian sees only that the member was there.
     real_name = fields.Function(lambda member: member.real_name if member.consented else None)
     birth_date = fields.Function(
-        lambda member: member.birth_date.isoformat() if member.consented else None)
+        lambda member: member.birth_date.isoformat() if member.consented else None
+    )
     id_number = fields.Function(
-        lambda member: mask_id_number(decrypt(member.id_number_encrypted))
-        if member.consented and member.id_number_encrypted else None)
+        lambda member: (
+            mask_id_number(decrypt(member.id_number_encrypted))
+            if member.consented and member.id_number_encrypted
+            else None
+        )
+    )
 
 
 class FamilyMemberCreateSchema(Schema):
     real_name = fields.String(required=True, validate=validate.Length(min=2, max=40))
     birth_date = fields.Date(required=True, metadata={"description": f"须未满 {ADULT_AGE} 周岁"})
     relation = fields.String(load_default="子女", validate=validate.OneOf(RELATIONS))
-    id_number = IdNumber(load_default=None, allow_none=True, metadata={
-        "description": "可省略；填写时其中的出生日期须与 birth_date 一致"})
-    consent = fields.Boolean(required=True,
-                             validate=validate.Equal(True, error="需监护人阅读并同意后才能添加"),
-                             metadata={"description": "监护人同意 consent_version 版本的同意书"})
-    consent_version = fields.String(required=True, validate=validate.Length(max=20),
-                                    metadata={"description": _CONSENT_VERSION})
+    id_number = IdNumber(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "可省略；填写时其中的出生日期须与 birth_date 一致"},
+    )
+    consent = fields.Boolean(
+        required=True,
+        validate=validate.Equal(True, error="需监护人阅读并同意后才能添加"),
+        metadata={"description": "监护人同意 consent_version 版本的同意书"},
+    )
+    consent_version = fields.String(
+        required=True, validate=validate.Length(max=20), metadata={"description": _CONSENT_VERSION}
+    )
 
     @post_load
     def _normalize(self, data: dict, **_) -> dict:
@@ -53,10 +64,12 @@ class FamilyMemberCreateSchema(Schema):
 
 
 class ConsentSchema(Schema):
-    consent = fields.Boolean(required=True,
-                             validate=validate.Equal(True, error="请阅读并同意后再确认"))
-    consent_version = fields.String(required=True, validate=validate.Length(max=20),
-                                    metadata={"description": _CONSENT_VERSION})
+    consent = fields.Boolean(
+        required=True, validate=validate.Equal(True, error="请阅读并同意后再确认")
+    )
+    consent_version = fields.String(
+        required=True, validate=validate.Length(max=20), metadata={"description": _CONSENT_VERSION}
+    )
 
 
 class MemberSignupCreateSchema(Schema):

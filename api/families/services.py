@@ -52,8 +52,11 @@ class NoHoursYet(Conflict):
 
 
 def _age(birth_date: date, today: date) -> int:
-    return today.year - birth_date.year - ((today.month, today.day)
-                                           < (birth_date.month, birth_date.day))
+    return (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
 
 
 def _check_consent_version(version: str) -> None:
@@ -62,8 +65,15 @@ def _check_consent_version(version: str) -> None:
 
 
 @atomic()
-def add_member(guardian: User, *, real_name: str, birth_date: date, relation: str,
-               consent_version: str, id_number: str | None = None) -> FamilyMember:
+def add_member(
+    guardian: User,
+    *,
+    real_name: str,
+    birth_date: date,
+    relation: str,
+    consent_version: str,
+    id_number: str | None = None,
+) -> FamilyMember:
     """Add a child under 18 with the guardian's consent to ``consent_version`` (the current
     text). The child gets a user of its own without a sign-in.
 
@@ -77,31 +87,46 @@ def add_member(guardian: User, *, real_name: str, birth_date: date, relation: st
         raise ValidationFailed(errors={"id_number": ["身份证号码中的出生日期与填写的不一致"]})
     id_hash = lookup_hash(id_number) if id_number else None
     if id_hash and db.session.scalar(
-            select(FamilyMember.id).where(FamilyMember.id_number_hash == id_hash)):
+        select(FamilyMember.id).where(FamilyMember.id_number_hash == id_hash)
+    ):
         raise DuplicateChild()
     now = utcnow()
     child = User(nickname=mask_name(real_name))
     db.session.add(child)
     db.session.flush()
-    member = FamilyMember(guardian_id=guardian.id, child_id=child.id, real_name=real_name,
-                          birth_date=birth_date, relation=relation,
-                          id_number_encrypted=encrypt(id_number) if id_number else None,
-                          id_number_hash=id_hash, consent_version=consent_version,
-                          consent_given_at=now)
+    member = FamilyMember(
+        guardian_id=guardian.id,
+        child_id=child.id,
+        real_name=real_name,
+        birth_date=birth_date,
+        relation=relation,
+        id_number_encrypted=encrypt(id_number) if id_number else None,
+        id_number_hash=id_hash,
+        consent_version=consent_version,
+        consent_given_at=now,
+    )
     db.session.add(member)
     try:
         db.session.flush()
     except IntegrityError as exc:  # the same ID number added at the same moment
         raise DuplicateChild() from exc  # still an exception: the unit rolls back
-    audit(guardian, "family.consent_given", "family_member", member.id,
-          details={"consent_version": consent_version, "child_user_id": child.id})
+    audit(
+        guardian,
+        "family.consent_given",
+        "family_member",
+        member.id,
+        details={"consent_version": consent_version, "child_user_id": child.id},
+    )
     return member
 
 
 def members_query(guardian: User) -> Select:
     """The guardian's family members, in the order they were added."""
-    return (select(FamilyMember).where(FamilyMember.guardian_id == guardian.id)
-            .order_by(FamilyMember.id))
+    return (
+        select(FamilyMember)
+        .where(FamilyMember.guardian_id == guardian.id)
+        .order_by(FamilyMember.id)
+    )
 
 
 def get_member(guardian: User, member_id: int, *, consented: bool = True) -> FamilyMember:
@@ -117,9 +142,14 @@ def get_member(guardian: User, member_id: int, *, consented: bool = True) -> Fam
 
 def is_hidden_child(user_id: int) -> bool:
     """Whether ``user_id`` is a child whose guardian withdrew consent: shown to nobody."""
-    return db.session.scalar(select(FamilyMember.id).where(
-        FamilyMember.child_id == user_id,
-        FamilyMember.consent_withdrawn_at.is_not(None))) is not None
+    return (
+        db.session.scalar(
+            select(FamilyMember.id).where(
+                FamilyMember.child_id == user_id, FamilyMember.consent_withdrawn_at.is_not(None)
+            )
+        )
+        is not None
+    )
 
 
 @atomic()
@@ -130,18 +160,28 @@ def withdraw_consent(guardian: User, member_id: int) -> FamilyMember:
     if not member.consented:
         return member
     now = utcnow()
-    upcoming = list(db.session.scalars(
-        select(Signup.activity_id).join(Signup.activity)
-        .where(Signup.user_id == member.child_id,
-               Signup.status.in_((SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)),
-               Activity.starts_at > now)
-        .order_by(Signup.activity_id)))
+    upcoming = list(
+        db.session.scalars(
+            select(Signup.activity_id)
+            .join(Signup.activity)
+            .where(
+                Signup.user_id == member.child_id,
+                Signup.status.in_((SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)),
+                Activity.starts_at > now,
+            )
+            .order_by(Signup.activity_id)
+        )
+    )
     # One transaction; activities locked in id order, as every multi-activity change does.
     for activity_id in upcoming:
         activity = lock_activity(activity_id)
-        signup = db.session.scalar(select(Signup).where(
-            Signup.user_id == member.child_id, Signup.activity_id == activity_id,
-            Signup.status.in_((SignupStatus.CONFIRMED, SignupStatus.WAITLISTED))))
+        signup = db.session.scalar(
+            select(Signup).where(
+                Signup.user_id == member.child_id,
+                Signup.activity_id == activity_id,
+                Signup.status.in_((SignupStatus.CONFIRMED, SignupStatus.WAITLISTED)),
+            )
+        )
         if signup is None:
             continue
         if signup.status == SignupStatus.CONFIRMED:
@@ -153,8 +193,13 @@ def withdraw_consent(guardian: User, member_id: int) -> FamilyMember:
         promote_waitlist(activity)
     member.consent_withdrawn_at = now
     member.child.nickname = HIDDEN_NAME
-    audit(guardian, "family.consent_withdrawn", "family_member", member.id,
-          details={"cancelled_activity_ids": upcoming})
+    audit(
+        guardian,
+        "family.consent_withdrawn",
+        "family_member",
+        member.id,
+        details={"cancelled_activity_ids": upcoming},
+    )
     return member
 
 
@@ -168,8 +213,13 @@ def renew_consent(guardian: User, member_id: int, consent_version: str) -> Famil
     member.consent_version, member.consent_given_at = consent_version, utcnow()
     member.consent_withdrawn_at = None
     member.child.nickname = mask_name(member.real_name)
-    audit(guardian, "family.consent_given", "family_member", member.id,
-          details={"consent_version": consent_version, "child_user_id": member.child_id})
+    audit(
+        guardian,
+        "family.consent_given",
+        "family_member",
+        member.id,
+        details={"consent_version": consent_version, "child_user_id": member.child_id},
+    )
     return member
 
 
@@ -220,9 +270,13 @@ def issue_member_certificate(guardian: User, member_id: int):
     latest of them. :raises NoHoursYet:"""
     member = get_member(guardian, member_id)
     latest = db.session.scalar(
-        select(ServiceRecord).where(ServiceRecord.user_id == member.child_id,
-                                    ServiceRecord.status == RecordStatus.APPROVED)
-        .order_by(ServiceRecord.id.desc()).limit(1))
+        select(ServiceRecord)
+        .where(
+            ServiceRecord.user_id == member.child_id, ServiceRecord.status == RecordStatus.APPROVED
+        )
+        .order_by(ServiceRecord.id.desc())
+        .limit(1)
+    )
     if latest is None:
         raise NoHoursYet()
     id_number = decrypt(member.id_number_encrypted) if member.id_number_encrypted else None

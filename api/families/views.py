@@ -26,8 +26,9 @@ _MEMBER = "/me/family/<int:member_id>"
 
 def _certificate_out(certificate, member_id: int):
     certificate.verify_url = certificates.verify_url(certificate.code)
-    certificate.pdf_url = url_for("families.member_certificate_pdf", member_id=member_id,
-                                  code=certificate.code)
+    certificate.pdf_url = url_for(
+        "families.member_certificate_pdf", member_id=member_id, code=certificate.code
+    )
     return certificate
 
 
@@ -86,8 +87,12 @@ def sign_up_member(body, member_id):
     guardian = require_user()
     signup = services.sign_up_member(guardian, member_id, body["activity_id"])
     mine = services.guardian_signup(guardian, body["activity_id"])
-    return {"id": signup.id, "activity_id": signup.activity_id, "status": signup.status,
-            "guardian_signup_status": mine.status if mine else None}
+    return {
+        "id": signup.id,
+        "activity_id": signup.activity_id,
+        "status": signup.status,
+        "guardian_signup_status": mine.status if mine else None,
+    }
 
 
 @blp.route(f"{_MEMBER}/signups/<int:activity_id>", methods=["DELETE"])
@@ -102,8 +107,9 @@ def cancel_member_signup(member_id, activity_id):
 @blp.response(200, MyHoursSchema)
 def member_hours(query, member_id):
     """Show the child's hours, star level and records."""
-    return services.member_hours(require_user(), member_id, query["page"], query["per_page"],
-                                 query["status"])
+    return services.member_hours(
+        require_user(), member_id, query["page"], query["per_page"], query["status"]
+    )
 
 
 @blp.route(f"{_MEMBER}/certificates", methods=["GET"])
@@ -111,8 +117,11 @@ def member_hours(query, member_id):
 @blp.response(200, page_schema(CertificateSchema))
 def member_certificates(query, member_id):
     """List the child's certificates."""
-    page = paginate(services.member_certificates_query(require_user(), member_id),
-                    query["page"], query["per_page"])
+    page = paginate(
+        services.member_certificates_query(require_user(), member_id),
+        query["page"],
+        query["per_page"],
+    )
     page.data = [_certificate_out(certificate, member_id) for certificate in page.data]
     return page
 
@@ -121,8 +130,7 @@ def member_certificates(query, member_id):
 @blp.response(201, CertificateSchema)
 def issue_member_certificate(member_id):
     """Issue a certificate of the child's approved hours."""
-    return _certificate_out(services.issue_member_certificate(require_user(), member_id),
-                            member_id)
+    return _certificate_out(services.issue_member_certificate(require_user(), member_id), member_id)
 
 
 @blp.route(f"{_MEMBER}/certificates/<string:code>/pdf", methods=["GET"])
@@ -131,5 +139,8 @@ def member_certificate_pdf(member_id, code):
     """Download the child's certificate as a PDF."""
     certificate = services.member_certificate(require_user(), member_id, code)
     body = pdf.render_certificate(certificate, certificates.verify_url(certificate.code))
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{certificate.number}.pdf"'})
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{certificate.number}.pdf"'},
+    )

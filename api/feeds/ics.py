@@ -22,8 +22,15 @@ UID_DOMAIN = "civpractice"
 REFRESH_INTERVAL = "PT1H"
 # China has kept +08:00 without daylight saving time since 1991, before any activity here.
 VTIMEZONE = (
-    "BEGIN:VTIMEZONE", f"TZID:{TZID}", "BEGIN:STANDARD", "DTSTART:19700101T000000",
-    "TZOFFSETFROM:+0800", "TZOFFSETTO:+0800", "TZNAME:CST", "END:STANDARD", "END:VTIMEZONE",
+    "BEGIN:VTIMEZONE",
+    f"TZID:{TZID}",
+    "BEGIN:STANDARD",
+    "DTSTART:19700101T000000",
+    "TZOFFSETFROM:+0800",
+    "TZOFFSETTO:+0800",
+    "TZNAME:CST",
+    "END:STANDARD",
+    "END:VTIMEZONE",
 )
 MAX_LINE_OCTETS = 75
 # Control characters TEXT does not allow (tab and newline are kept; newline is escaped).
@@ -50,8 +57,7 @@ def escape_text(value: str) -> str:
     """A TEXT value (RFC 5545 3.3.11): backslash, semicolon, comma and newlines escaped,
     other control characters (not allowed in TEXT) dropped."""
     value = value.replace("\r\n", "\n").replace("\r", "\n").translate(_CONTROL_CHARACTERS)
-    return (value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-            .replace("\n", "\\n"))
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
 def fold(line: str) -> str:
@@ -97,8 +103,10 @@ def _description(entry: FeedEntry) -> str:
 def _event_lines(entry: FeedEntry) -> list[str]:
     activity = entry.activity
     summary = activity.title if entry.status != CANCELLED else f"【已取消】{activity.title}"
-    categories = ",".join(escape_text(name) for name in
-                          (THEMES.get(activity.theme, activity.theme), activity.category))
+    categories = ",".join(
+        escape_text(name)
+        for name in (THEMES.get(activity.theme, activity.theme), activity.category)
+    )
     lines = [
         "BEGIN:VEVENT",
         f"UID:{event_uid(activity.id)}",

@@ -6,8 +6,9 @@ from api.validation import Schema
 
 
 class UnitFeedQuerySchema(Schema):
-    unit_id = fields.Integer(load_default=None,
-                             metadata={"description": "单位及其下级；不填为全县"})
+    unit_id = fields.Integer(
+        load_default=None, metadata={"description": "单位及其下级；不填为全县"}
+    )
 
 
 class PersonalFeedQuerySchema(Schema):

@@ -27,8 +27,10 @@ FEED_PAST = timedelta(days=30)
 MAX_UNIT_FEED_EVENTS = 2000
 MAX_PERSONAL_FEED_EVENTS = 500
 
-_SIGNUP_NOTES = {SignupStatus.WAITLISTED: "报名状态：候补中",
-                 SignupStatus.ATTENDED: "报名状态：已签到"}
+_SIGNUP_NOTES = {
+    SignupStatus.WAITLISTED: "报名状态：候补中",
+    SignupStatus.ATTENDED: "报名状态：已签到",
+}
 
 
 class CalendarFeedNotFound(NotFound):
@@ -45,21 +47,31 @@ def unit_feed(unit_id: int | None, now: datetime | None = None) -> tuple[str, li
     """
     now = now or utcnow()
     statement = select(Activity).where(
-        Activity.status.in_((ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)))
+        Activity.status.in_((ActivityStatus.PUBLISHED, ActivityStatus.FINISHED))
+    )
     name = "文明实践活动"
     if unit_id is not None:
         unit = get_unit(unit_id)
         statement = statement.join(Activity.unit).where(in_subtree(unit))
         name = f"{unit.name}·文明实践活动"
-    coming = list(db.session.scalars(
-        statement.where(Activity.starts_at >= now)
-        .order_by(Activity.starts_at, Activity.id).limit(MAX_UNIT_FEED_EVENTS)
-    ))
-    past = list(db.session.scalars(
-        statement.where(Activity.starts_at >= now - FEED_PAST, Activity.starts_at < now)
-        .order_by(Activity.starts_at.desc(), Activity.id.desc())
-        .limit(MAX_UNIT_FEED_EVENTS - len(coming))
-    )) if len(coming) < MAX_UNIT_FEED_EVENTS else []
+    coming = list(
+        db.session.scalars(
+            statement.where(Activity.starts_at >= now)
+            .order_by(Activity.starts_at, Activity.id)
+            .limit(MAX_UNIT_FEED_EVENTS)
+        )
+    )
+    past = (
+        list(
+            db.session.scalars(
+                statement.where(Activity.starts_at >= now - FEED_PAST, Activity.starts_at < now)
+                .order_by(Activity.starts_at.desc(), Activity.id.desc())
+                .limit(MAX_UNIT_FEED_EVENTS - len(coming))
+            )
+        )
+        if len(coming) < MAX_UNIT_FEED_EVENTS
+        else []
+    )
     return name, [FeedEntry(activity) for activity in [*reversed(past), *coming]]
 
 
@@ -76,10 +88,15 @@ def personal_feed(user: User, now: datetime | None = None) -> tuple[str, list[Fe
     on; a cancelled activity stays in it as cancelled, so calendar apps drop it visibly."""
     now = now or utcnow()
     rows = db.session.execute(
-        select(Activity, Signup.status).join(Signup, Signup.activity_id == Activity.id)
-        .where(Signup.user_id == user.id, Signup.status.in_(ACTIVE_STATUSES),
-               Activity.starts_at >= now - FEED_PAST)
-        .order_by(Activity.starts_at, Activity.id).limit(MAX_PERSONAL_FEED_EVENTS)
+        select(Activity, Signup.status)
+        .join(Signup, Signup.activity_id == Activity.id)
+        .where(
+            Signup.user_id == user.id,
+            Signup.status.in_(ACTIVE_STATUSES),
+            Activity.starts_at >= now - FEED_PAST,
+        )
+        .order_by(Activity.starts_at, Activity.id)
+        .limit(MAX_PERSONAL_FEED_EVENTS)
     )
     return "我的文明实践活动", [_personal_entry(activity, status) for activity, status in rows]
 
@@ -89,8 +106,9 @@ def _personal_entry(activity: Activity, signup_status: str) -> FeedEntry:
         reason = f"活动已取消：{activity.cancel_reason}" if activity.cancel_reason else "活动已取消"
         return FeedEntry(activity, CANCELLED, (reason,))
     notes = (_SIGNUP_NOTES[signup_status],) if signup_status in _SIGNUP_NOTES else ()
-    return FeedEntry(activity, TENTATIVE if signup_status == SignupStatus.WAITLISTED
-                     else CONFIRMED, notes)
+    return FeedEntry(
+        activity, TENTATIVE if signup_status == SignupStatus.WAITLISTED else CONFIRMED, notes
+    )
 
 
 def calendar_token(user: User) -> str:
@@ -101,7 +119,8 @@ def calendar_token(user: User) -> str:
     if user.calendar_token is None:
         with atomic():
             db.session.execute(
-                update(User).where(User.id == user.id, User.calendar_token.is_(None))
+                update(User)
+                .where(User.id == user.id, User.calendar_token.is_(None))
                 .values(calendar_token=secrets.token_urlsafe(32))
                 .execution_options(synchronize_session=False)
             )

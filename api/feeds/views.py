@@ -15,9 +15,11 @@ ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
 def _calendar_response(name: str, entries: list, filename: str, cache: str) -> Response:
-    return Response(render_calendar(name, entries), content_type=ICS_CONTENT_TYPE,
-                    headers={"Content-Disposition": f'inline; filename="{filename}"',
-                             "Cache-Control": cache})
+    return Response(
+        render_calendar(name, entries),
+        content_type=ICS_CONTENT_TYPE,
+        headers={"Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": cache},
+    )
 
 
 def _feed_urls(token: str) -> dict:

@@ -24,9 +24,18 @@ from api.help.states import HOTLINE, STATUS_LABELS, TRANSITIONS, HelpStatus
 DISPATCHER, ASSIGNEE, REQUESTER = "dispatcher", "assignee", "requester"
 
 _ACTION_LABELS = {
-    "release": "放行", "reject": "不予受理", "route": "转派到下级", "dispatch": "派单",
-    "redispatch": "改派", "requeue": "退回待派单", "claim": "认领", "accept": "接单",
-    "complete": "办结", "rate": "评价", "cancel": "取消", "make_activity": "转为活动",
+    "release": "放行",
+    "reject": "不予受理",
+    "route": "转派到下级",
+    "dispatch": "派单",
+    "redispatch": "改派",
+    "requeue": "退回待派单",
+    "claim": "认领",
+    "accept": "接单",
+    "complete": "办结",
+    "rate": "评价",
+    "cancel": "取消",
+    "make_activity": "转为活动",
 }
 
 
@@ -41,8 +50,15 @@ class Standing:
     @property
     def teams(self) -> frozenset[int]:
         if self._teams is None:
-            self._teams = frozenset() if self.user is None else frozenset(db.session.scalars(
-                select(HelpResponder.team_id).where(HelpResponder.user_id == self.user.id)))
+            self._teams = (
+                frozenset()
+                if self.user is None
+                else frozenset(
+                    db.session.scalars(
+                        select(HelpResponder.team_id).where(HelpResponder.user_id == self.user.id)
+                    )
+                )
+            )
         return self._teams
 
     def dispatches(self, help_request: HelpRequest) -> bool:
@@ -77,29 +93,33 @@ class Standing:
         """Whether the user may make ``action`` (its status aside)."""
         if self.user is None:
             return False
-        if action in ("release", "reject", "route", "dispatch", "redispatch", "requeue",
-                      "claim"):
+        if action in ("release", "reject", "route", "dispatch", "redispatch", "requeue", "claim"):
             return self.dispatches(help_request)
         if action in ("accept", "complete", "make_activity"):
             return self.holds(help_request)
         if action in ("rate", "cancel"):
             # Hotline callers have no account: the staff act for them.
-            return self.asked(help_request) or (help_request.channel == HOTLINE
-                                                and self.dispatches(help_request))
+            return self.asked(help_request) or (
+                help_request.channel == HOTLINE and self.dispatches(help_request)
+            )
         return False
 
     def next_actions(self, help_request: HelpRequest) -> list[str]:
         """The moves the user may make now (for the mini-program's buttons)."""
-        return [action for action in (*TRANSITIONS, "make_activity")
-                if self.may(help_request, action) and _refusal(help_request, action) is None]
+        return [
+            action
+            for action in (*TRANSITIONS, "make_activity")
+            if self.may(help_request, action) and _refusal(help_request, action) is None
+        ]
 
 
 def _refusal(help_request: HelpRequest, action: str) -> ApiError | None:
     """Why the request's state refuses ``action`` to anybody, or None when it allows it."""
     allowed_from = (HelpStatus.ACCEPTED,) if action == "make_activity" else TRANSITIONS[action][0]
     if help_request.status not in allowed_from:
-        return InvalidTransition(f"求助当前为“{STATUS_LABELS[help_request.status]}”，"
-                                 f"不能{_ACTION_LABELS[action]}")
+        return InvalidTransition(
+            f"求助当前为“{STATUS_LABELS[help_request.status]}”，不能{_ACTION_LABELS[action]}"
+        )
     if action == "claim" and help_request.unit.level != "station":
         return NotRoutedToStation()
     if action == "make_activity" and help_request.activity_id is not None:

@@ -27,8 +27,10 @@ from api.units.models import Unit
 def _cutoffs(now: datetime) -> tuple[datetime, datetime]:
     """Last moves before these moments have waited too long: (to be dispatched, accepted)."""
     config = current_app.config
-    return (now - timedelta(hours=config["HELP_ESCALATE_DISPATCH_HOURS"]),
-            now - timedelta(hours=config["HELP_ESCALATE_ACCEPT_HOURS"]))
+    return (
+        now - timedelta(hours=config["HELP_ESCALATE_DISPATCH_HOURS"]),
+        now - timedelta(hours=config["HELP_ESCALATE_ACCEPT_HOURS"]),
+    )
 
 
 def overdue_condition(now: datetime | None = None):
@@ -37,7 +39,8 @@ def overdue_condition(now: datetime | None = None):
     return or_(
         HelpRequest.status.in_((HelpStatus.HELD, HelpStatus.SUBMITTED))
         & (HelpRequest.updated_at <= dispatch_cutoff),
-        (HelpRequest.status == HelpStatus.DISPATCHED) & (HelpRequest.updated_at <= accept_cutoff))
+        (HelpRequest.status == HelpStatus.DISPATCHED) & (HelpRequest.updated_at <= accept_cutoff),
+    )
 
 
 def is_overdue(help_request: HelpRequest, now: datetime | None = None) -> bool:
@@ -51,19 +54,25 @@ def is_overdue(help_request: HelpRequest, now: datetime | None = None) -> bool:
 def _waiting_too_long(now: datetime):
     return (
         overdue_condition(now),
-        or_(HelpRequest.escalated_at.is_(None),
-            HelpRequest.escalated_at < HelpRequest.updated_at),
+        or_(HelpRequest.escalated_at.is_(None), HelpRequest.escalated_at < HelpRequest.updated_at),
     )
 
 
 def dispatchers_of(unit: Unit) -> list[int]:
     """The users who dispatch requests of ``unit``: admins of it or of a unit above it."""
     codes = unit.path.split("/")
-    return sorted(set(db.session.scalars(
-        select(RoleGrant.user_id).outerjoin(Unit, Unit.id == RoleGrant.unit_id)
-        .where(RoleGrant.role.in_(roles.MANAGING_ROLES),
-               or_(RoleGrant.unit_id.is_(None), Unit.code.in_(codes)))
-    )))
+    return sorted(
+        set(
+            db.session.scalars(
+                select(RoleGrant.user_id)
+                .outerjoin(Unit, Unit.id == RoleGrant.unit_id)
+                .where(
+                    RoleGrant.role.in_(roles.MANAGING_ROLES),
+                    or_(RoleGrant.unit_id.is_(None), Unit.code.in_(codes)),
+                )
+            )
+        )
+    )
 
 
 def escalate_waiting(now: datetime | None = None) -> int:
@@ -87,8 +96,14 @@ def escalate_waiting(now: datetime | None = None) -> int:
                 continue
             help_request = db.session.get(HelpRequest, request_id, populate_existing=True)
             _notify(help_request)
-            audit(None, "help_request.escalate", "help_request", help_request.id,
-                  details={"status": help_request.status}, reason="等待时间过长，提醒派单人")
+            audit(
+                None,
+                "help_request.escalate",
+                "help_request",
+                help_request.id,
+                details={"status": help_request.status},
+                reason="等待时间过长，提醒派单人",
+            )
         count += 1
     return count
 
@@ -97,8 +112,13 @@ def _notify(help_request: HelpRequest) -> None:
     title = f"{help_request.category}求助"
     waiting = "派单" if help_request.status in (HelpStatus.HELD, HelpStatus.SUBMITTED) else "接单"
     notifications.notify(
-        dispatchers_of(help_request.unit), notifications.HELP_ESCALATED,
+        dispatchers_of(help_request.unit),
+        notifications.HELP_ESCALATED,
         f"求助超时未{waiting}：{title}",
         f"{help_request.unit.name}的求助{STATUS_LABELS[help_request.status]}已超时，请尽快处理",
-        {"help_request_id": help_request.id, "help_title": title,
-         "team_name": help_request.team.name if help_request.team else ""})
+        {
+            "help_request_id": help_request.id,
+            "help_title": title,
+            "team_name": help_request.team.name if help_request.team else "",
+        },
+    )

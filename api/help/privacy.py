@@ -20,8 +20,9 @@ def mask_address(address: str) -> str:
     return address[:keep] + "****"
 
 
-def present(help_request: HelpRequest, viewer: User | None,
-            standing: Standing | None = None) -> HelpRequest:
+def present(
+    help_request: HelpRequest, viewer: User | None, standing: Standing | None = None
+) -> HelpRequest:
     """Fill the request's per-viewer fields: contact data decrypted for dispatchers in scope
     and the assignee, masked for the requester.
 
@@ -53,5 +54,7 @@ def present_all(help_requests: list[HelpRequest], viewer: User | None) -> list[H
 
 def rejected_reason_visible(help_request: HelpRequest) -> bool:
     """The reason of a rejection is for the requester (and the dispatchers who wrote it)."""
-    return (help_request.status == HelpStatus.REJECTED
-            and help_request.viewer_role in (REQUESTER, DISPATCHER))
+    return help_request.status == HelpStatus.REJECTED and help_request.viewer_role in (
+        REQUESTER,
+        DISPATCHER,
+    )

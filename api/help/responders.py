@@ -23,8 +23,13 @@ def _managed_team(actor: User, team_id: int) -> Team:
 def team_responders(actor: User, team_id: int) -> list[HelpResponder]:
     """Who takes help requests for a team. :raises Forbidden: outside the subtree."""
     team = _managed_team(actor, team_id)
-    return list(db.session.scalars(select(HelpResponder).where(HelpResponder.team_id == team.id)
-                                   .order_by(HelpResponder.user_id)))
+    return list(
+        db.session.scalars(
+            select(HelpResponder)
+            .where(HelpResponder.team_id == team.id)
+            .order_by(HelpResponder.user_id)
+        )
+    )
 
 
 def set_responders(actor: User, team_id: int, user_ids: list[int]) -> list[HelpResponder]:
@@ -36,16 +41,25 @@ def set_responders(actor: User, team_id: int, user_ids: list[int]) -> list[HelpR
     wanted = set(user_ids)
     known = set(db.session.scalars(select(User.id).where(User.id.in_(wanted))))
     if known != wanted:
-        raise ValidationFailed(errors={"user_ids": [
-            f"用户 {user_id} 不存在" for user_id in sorted(wanted - known)]})
+        raise ValidationFailed(
+            errors={"user_ids": [f"用户 {user_id} 不存在" for user_id in sorted(wanted - known)]}
+        )
     with atomic():
-        current = {row.user_id: row for row in db.session.scalars(
-            select(HelpResponder).where(HelpResponder.team_id == team.id))}
+        current = {
+            row.user_id: row
+            for row in db.session.scalars(
+                select(HelpResponder).where(HelpResponder.team_id == team.id)
+            )
+        }
         for user_id in set(current) - wanted:
             db.session.delete(current[user_id])
         for user_id in sorted(wanted - set(current)):
-            db.session.add(HelpResponder(team_id=team.id, user_id=user_id,
-                                         created_by_id=actor.id))
-        audit(actor, "help_responders.update", "team", team.id,
-              details={"user_ids": sorted(wanted), "previous": sorted(current)})
+            db.session.add(HelpResponder(team_id=team.id, user_id=user_id, created_by_id=actor.id))
+        audit(
+            actor,
+            "help_responders.update",
+            "team",
+            team.id,
+            details={"user_ids": sorted(wanted), "previous": sorted(current)},
+        )
     return team_responders(actor, team_id)

@@ -36,18 +36,26 @@ def _trimmed(text: str) -> str:
 class HelpRequestCreateSchema(Schema):
     """What a resident (or hotline staff for a caller) tells us."""
 
-    category = fields.String(required=True, validate=_CATEGORY,
-                             metadata={"description": "服务类别（11+N）"})
+    category = fields.String(
+        required=True, validate=_CATEGORY, metadata={"description": "服务类别（11+N）"}
+    )
     description = fields.String(required=True, validate=validate.Length(min=5, max=1000))
     address = fields.String(required=True, validate=validate.Length(min=2, max=200))
     contact_name = fields.String(required=True, validate=validate.Length(min=1, max=40))
     phone = fields.String(required=True, metadata={"description": "手机号或座机号"})
-    preferred_time = fields.String(load_default="", validate=validate.Length(max=100),
-                                   metadata={"description": "希望的服务时间，如“周六上午”"})
-    unit_id = fields.Integer(required=True,
-                             metadata={"description": "所在村（社区）实践站或乡镇实践所"})
-    channel = fields.String(load_default="app", validate=validate.OneOf(CHANNELS),
-                            metadata={"description": "hotline：热线工作人员代录（需调度权限）"})
+    preferred_time = fields.String(
+        load_default="",
+        validate=validate.Length(max=100),
+        metadata={"description": "希望的服务时间，如“周六上午”"},
+    )
+    unit_id = fields.Integer(
+        required=True, metadata={"description": "所在村（社区）实践站或乡镇实践所"}
+    )
+    channel = fields.String(
+        load_default="app",
+        validate=validate.OneOf(CHANNELS),
+        metadata={"description": "hotline：热线工作人员代录（需调度权限）"},
+    )
 
     @post_load
     def _normalise(self, data, **kwargs):
@@ -80,11 +88,17 @@ class VolunteerMinutesSchema(Schema):
 
 
 class CompleteSchema(Schema):
-    report = fields.String(required=True, validate=validate.Length(min=2, max=2000),
-                           metadata={"description": "办结情况"})
-    volunteers = fields.List(fields.Nested(VolunteerMinutesSchema), required=True,
-                             validate=validate.Length(min=1, max=100),
-                             metadata={"description": "参与的志愿者及服务分钟数"})
+    report = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=2000),
+        metadata={"description": "办结情况"},
+    )
+    volunteers = fields.List(
+        fields.Nested(VolunteerMinutesSchema),
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "参与的志愿者及服务分钟数"},
+    )
 
 
 class RateSchema(Schema):
@@ -102,8 +116,9 @@ class HelpActivitySchema(Schema):
     address = fields.String(load_default="", validate=validate.Length(max=255))
     starts_at = LocalDateTime(required=True)
     ends_at = LocalDateTime(required=True)
-    capacity = fields.Integer(load_default=None, allow_none=True,
-                              validate=validate.Range(min=1, max=100_000))
+    capacity = fields.Integer(
+        load_default=None, allow_none=True, validate=validate.Range(min=1, max=100_000)
+    )
     audience = fields.String(load_default="volunteers", validate=validate.OneOf(AUDIENCES))
 
 
@@ -124,26 +139,35 @@ class HelpRequestSchema(Schema):
     unit_name = fields.Function(lambda help_request: help_request.unit.name)
     township_id = fields.Integer(allow_none=True)
     township_name = fields.Function(
-        lambda help_request: help_request.township.name if help_request.township else None)
+        lambda help_request: help_request.township.name if help_request.township else None
+    )
     team_id = fields.Integer(allow_none=True)
     team_name = fields.Function(
-        lambda help_request: help_request.team.name if help_request.team else None)
+        lambda help_request: help_request.team.name if help_request.team else None
+    )
     claimed_unit_id = fields.Integer(allow_none=True)
     activity_id = fields.Integer(allow_none=True)
     moderation = fields.Function(
-        lambda help_request: (None if help_request.viewer_role == REQUESTER
-                              else help_request.moderation),
-        metadata={"description": "pass | review | staff（求助人本人不可见）"})
+        lambda help_request: (
+            None if help_request.viewer_role == REQUESTER else help_request.moderation
+        ),
+        metadata={"description": "pass | review | staff（求助人本人不可见）"},
+    )
     reject_reason = fields.Function(
-        lambda help_request: (help_request.reject_reason
-                              if rejected_reason_visible(help_request) else None))
+        lambda help_request: (
+            help_request.reject_reason if rejected_reason_visible(help_request) else None
+        )
+    )
     cancel_reason = fields.String()
     completion_report = fields.String()
     rating = fields.Integer(allow_none=True)
     rating_comment = fields.Function(
-        lambda help_request: help_request.rating_comment
-        if not help_request.rating_comment_held or help_request.viewer_role != ASSIGNEE
-        else None)
+        lambda help_request: (
+            help_request.rating_comment
+            if not help_request.rating_comment_held or help_request.viewer_role != ASSIGNEE
+            else None
+        )
+    )
     rating_comment_held = fields.Boolean()
     auto_rated = fields.Boolean()
     created_at = LocalDateTime()
@@ -154,16 +178,20 @@ class HelpRequestSchema(Schema):
     rated_at = LocalDateTime(allow_none=True)
     closed_at = LocalDateTime(allow_none=True)
     time_to_dispatch_seconds = fields.Function(
-        lambda help_request: _seconds_between(help_request.created_at,
-                                              help_request.dispatched_at))
+        lambda help_request: _seconds_between(help_request.created_at, help_request.dispatched_at)
+    )
     time_to_accept_seconds = fields.Function(
-        lambda help_request: _seconds_between(help_request.assigned_at,
-                                              help_request.accepted_at))
+        lambda help_request: _seconds_between(help_request.assigned_at, help_request.accepted_at)
+    )
     time_to_complete_seconds = fields.Function(
-        lambda help_request: _seconds_between(help_request.accepted_at,
-                                              help_request.completed_at))
-    overdue = fields.Function(is_overdue, metadata={
-        "description": "等待派单或接单超时（HELP_ESCALATE_DISPATCH_HOURS / _ACCEPT_HOURS）"})
+        lambda help_request: _seconds_between(help_request.accepted_at, help_request.completed_at)
+    )
+    overdue = fields.Function(
+        is_overdue,
+        metadata={
+            "description": "等待派单或接单超时（HELP_ESCALATE_DISPATCH_HOURS / _ACCEPT_HOURS）"
+        },
+    )
     viewer_role = fields.String(metadata={"description": "dispatcher | assignee | requester"})
     actions = fields.List(fields.String(), metadata={"description": "我现在可以执行的操作"})
 
@@ -174,8 +202,10 @@ class PublicHelpRequestSchema(Schema):
     id = fields.Integer()
     category = fields.String()
     township = fields.Function(
-        lambda help_request: (help_request.township.name if help_request.township
-                              else help_request.unit.name))
+        lambda help_request: (
+            help_request.township.name if help_request.township else help_request.unit.name
+        )
+    )
     status = fields.String()
 
 
@@ -188,8 +218,7 @@ class BoardQuerySchema(PaginationQuerySchema):
 class QueueQuerySchema(BoardQuerySchema):
     """Without ``status``: the requests waiting for a dispatcher (held and submitted)."""
 
-    overdue = fields.Boolean(load_default=False,
-                             metadata={"description": "只列出超时未接单的求助"})
+    overdue = fields.Boolean(load_default=False, metadata={"description": "只列出超时未接单的求助"})
 
 
 class AssignedQuerySchema(PaginationQuerySchema):
@@ -203,8 +232,7 @@ class ResponderSchema(Schema):
 
 
 class ResponderListSchema(Schema):
-    user_ids = fields.List(fields.Integer(), required=True,
-                           validate=validate.Length(max=50))
+    user_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(max=50))
 
 
 def is_hotline(values: dict) -> bool:

@@ -43,8 +43,15 @@ from api.units.models import Team
 from api.wechat.client import SCENE_COMMENT
 
 
-def _move(actor: User | None, help_request: HelpRequest, action: str, *, reason: str = "",
-          details: dict | None = None, **values) -> None:
+def _move(
+    actor: User | None,
+    help_request: HelpRequest,
+    action: str,
+    *,
+    reason: str = "",
+    details: dict | None = None,
+    **values,
+) -> None:
     """Move ``help_request`` by ``action`` (already checked) with a conditional UPDATE on the
     version read, then audit it. :raises InvalidTransition: a concurrent move came first."""
     target = TRANSITIONS[action][1]
@@ -59,12 +66,25 @@ def _move(actor: User | None, help_request: HelpRequest, action: str, *, reason:
     if moved is None:
         raise InvalidTransition("求助状态已被他人更新，请刷新后重试")
     db.session.refresh(help_request)
-    audit(actor, f"help_request.{action}", "help_request", help_request.id,
-          details={"from": previous, "to": target, **(details or {})}, reason=reason)
+    audit(
+        actor,
+        f"help_request.{action}",
+        "help_request",
+        help_request.id,
+        details={"from": previous, "to": target, **(details or {})},
+        reason=reason,
+    )
 
 
-def _transition(actor: User, request_id: int, action: str, *, reason: str = "",
-                details: dict | None = None, **values) -> HelpRequest:
+def _transition(
+    actor: User,
+    request_id: int,
+    action: str,
+    *,
+    reason: str = "",
+    details: dict | None = None,
+    **values,
+) -> HelpRequest:
     help_request = find(request_id)
     ensure_may(actor, help_request, action)
     with atomic():
@@ -78,17 +98,29 @@ def _help_title(help_request: HelpRequest) -> str:
 
 def _notify_dispatched(help_request: HelpRequest, team: Team) -> None:
     responders = db.session.scalars(
-        select(HelpResponder.user_id).where(HelpResponder.team_id == team.id))
-    payload = {"help_request_id": help_request.id, "help_title": _help_title(help_request),
-               "team_name": team.name}
-    notifications.notify(list(responders), notifications.HELP_DISPATCHED,
-                         f"新派单：{_help_title(help_request)}",
-                         f"{help_request.township.name if help_request.township else ''}"
-                         f"的求助已派给{team.name}，请尽快接单", payload)
+        select(HelpResponder.user_id).where(HelpResponder.team_id == team.id)
+    )
+    payload = {
+        "help_request_id": help_request.id,
+        "help_title": _help_title(help_request),
+        "team_name": team.name,
+    }
+    notifications.notify(
+        list(responders),
+        notifications.HELP_DISPATCHED,
+        f"新派单：{_help_title(help_request)}",
+        f"{help_request.township.name if help_request.township else ''}"
+        f"的求助已派给{team.name}，请尽快接单",
+        payload,
+    )
     if help_request.requester_id is not None:
-        notifications.notify([help_request.requester_id], notifications.HELP_DISPATCHED,
-                             f"您的求助已派单：{_help_title(help_request)}",
-                             f"已派给{team.name}，志愿者将与您联系", payload)
+        notifications.notify(
+            [help_request.requester_id],
+            notifications.HELP_DISPATCHED,
+            f"您的求助已派单：{_help_title(help_request)}",
+            f"已派给{team.name}，志愿者将与您联系",
+            payload,
+        )
 
 
 def _dispatch_team(actor: User, team_id: int, help_request: HelpRequest) -> Team:
@@ -101,7 +133,8 @@ def _dispatch_team(actor: User, team_id: int, help_request: HelpRequest) -> Team
         raise ValidationFailed(errors={"team_id": ["求助已派给该志愿服务队"]})
     ensure_manages(actor, team.unit)
     has_responder = db.session.scalar(
-        select(HelpResponder.user_id).where(HelpResponder.team_id == team.id).limit(1))
+        select(HelpResponder.user_id).where(HelpResponder.team_id == team.id).limit(1)
+    )
     if has_responder is None:
         raise TeamHasNoResponders()
     return team
@@ -114,8 +147,9 @@ def release(actor: User, request_id: int) -> HelpRequest:
 
 def reject(actor: User, request_id: int, reason: str) -> HelpRequest:
     """A dispatcher declines a request; the reason is shown to the requester only."""
-    return _transition(actor, request_id, "reject", reason=reason, reject_reason=reason,
-                       closed_at=utcnow())
+    return _transition(
+        actor, request_id, "reject", reason=reason, reject_reason=reason, closed_at=utcnow()
+    )
 
 
 def route(actor: User, request_id: int, unit_id: int) -> HelpRequest:
@@ -132,9 +166,14 @@ def route(actor: User, request_id: int, unit_id: int) -> HelpRequest:
     ensure_manages(actor, unit)
     township = township_of(unit)
     with atomic():
-        _move(actor, help_request, "route", details={"from_unit": help_request.unit.code,
-                                                     "to_unit": unit.code},
-              unit_id=unit.id, township_id=township.id if township else None)
+        _move(
+            actor,
+            help_request,
+            "route",
+            details={"from_unit": help_request.unit.code, "to_unit": unit.code},
+            unit_id=unit.id,
+            township_id=township.id if township else None,
+        )
     return present(help_request, actor)
 
 
@@ -152,10 +191,17 @@ def dispatch(actor: User, request_id: int, team_id: int, *, again: bool = False)
     team = _dispatch_team(actor, team_id, help_request)
     now = utcnow()
     with atomic():
-        _move(actor, help_request, action, details={"team_id": team.id,
-                                                    "previous_team_id": help_request.team_id},
-              team_id=team.id, claimed_unit_id=None, assigned_at=now, accepted_at=None,
-              dispatched_at=help_request.dispatched_at or now)
+        _move(
+            actor,
+            help_request,
+            action,
+            details={"team_id": team.id, "previous_team_id": help_request.team_id},
+            team_id=team.id,
+            claimed_unit_id=None,
+            assigned_at=now,
+            accepted_at=None,
+            dispatched_at=help_request.dispatched_at or now,
+        )
         _notify_dispatched(help_request, team)
     return present(help_request, actor)
 
@@ -165,10 +211,20 @@ def requeue(actor: User, request_id: int, reason: str) -> HelpRequest:
     help_request = find(request_id)
     ensure_may(actor, help_request, "requeue")
     with atomic():
-        _move(actor, help_request, "requeue", reason=reason,
-              details={"previous_team_id": help_request.team_id,
-                       "previous_claimed_unit_id": help_request.claimed_unit_id},
-              team_id=None, claimed_unit_id=None, assigned_at=None, accepted_at=None)
+        _move(
+            actor,
+            help_request,
+            "requeue",
+            reason=reason,
+            details={
+                "previous_team_id": help_request.team_id,
+                "previous_claimed_unit_id": help_request.claimed_unit_id,
+            },
+            team_id=None,
+            claimed_unit_id=None,
+            assigned_at=None,
+            accepted_at=None,
+        )
     return present(help_request, actor)
 
 
@@ -179,9 +235,17 @@ def claim(actor: User, request_id: int) -> HelpRequest:
     ensure_may(actor, help_request, "claim")
     now = utcnow()
     with atomic():
-        _move(actor, help_request, "claim", details={"unit": help_request.unit.code},
-              claimed_unit_id=help_request.unit_id, team_id=None, assigned_at=now,
-              accepted_at=now, dispatched_at=help_request.dispatched_at or now)
+        _move(
+            actor,
+            help_request,
+            "claim",
+            details={"unit": help_request.unit.code},
+            claimed_unit_id=help_request.unit_id,
+            team_id=None,
+            assigned_at=now,
+            accepted_at=now,
+            dispatched_at=help_request.dispatched_at or now,
+        )
     return present(help_request, actor)
 
 
@@ -192,23 +256,31 @@ def accept(actor: User, request_id: int) -> HelpRequest:
 
 def cancel(actor: User, request_id: int, reason: str) -> HelpRequest:
     """The requester withdraws a request not yet completed (hotline staff for a caller)."""
-    return _transition(actor, request_id, "cancel", reason=reason, cancel_reason=reason,
-                       closed_at=utcnow())
+    return _transition(
+        actor, request_id, "cancel", reason=reason, cancel_reason=reason, closed_at=utcnow()
+    )
 
 
 def _responder_ids(help_request: HelpRequest, user_ids: list[int]) -> set[int]:
     """Those of ``user_ids`` who may be credited: responders of the assigned team or, when a
     station took the request itself, responders of its teams and its registered volunteers."""
     if help_request.team_id is not None:
-        return set(db.session.scalars(select(HelpResponder.user_id).where(
-            HelpResponder.team_id == help_request.team_id,
-            HelpResponder.user_id.in_(user_ids))))
+        return set(
+            db.session.scalars(
+                select(HelpResponder.user_id).where(
+                    HelpResponder.team_id == help_request.team_id,
+                    HelpResponder.user_id.in_(user_ids),
+                )
+            )
+        )
     station_teams = select(Team.id).where(Team.unit_id == help_request.claimed_unit_id)
     responders = select(HelpResponder.user_id).where(
-        HelpResponder.team_id.in_(station_teams), HelpResponder.user_id.in_(user_ids))
+        HelpResponder.team_id.in_(station_teams), HelpResponder.user_id.in_(user_ids)
+    )
     registered = select(VolunteerProfile.user_id).where(
         VolunteerProfile.unit_id == help_request.claimed_unit_id,
-        VolunteerProfile.user_id.in_(user_ids))
+        VolunteerProfile.user_id.in_(user_ids),
+    )
     return set(db.session.scalars(responders.union(registered)))
 
 
@@ -216,20 +288,28 @@ def _checked_volunteers(help_request: HelpRequest, volunteers: list[dict]) -> No
     user_ids = [entry["user_id"] for entry in volunteers]
     if len(set(user_ids)) != len(user_ids):
         raise ValidationFailed(errors={"volunteers": ["同一名志愿者只能填写一次"]})
-    registered = set(db.session.scalars(
-        select(VolunteerProfile.user_id).where(VolunteerProfile.user_id.in_(user_ids))))
+    registered = set(
+        db.session.scalars(
+            select(VolunteerProfile.user_id).where(VolunteerProfile.user_id.in_(user_ids))
+        )
+    )
     missing = [user_id for user_id in user_ids if user_id not in registered]
     if missing:
-        raise ValidationFailed(errors={"volunteers": [
-            f"用户 {user_id} 尚未注册为志愿者" for user_id in missing]})
+        raise ValidationFailed(
+            errors={"volunteers": [f"用户 {user_id} 尚未注册为志愿者" for user_id in missing]}
+        )
     strangers = sorted(set(user_ids) - _responder_ids(help_request, user_ids))
     if strangers:
-        raise NotAResponder(errors={"volunteers": [
-            f"用户 {user_id} 不是承接该求助的服务队的响应志愿者" for user_id in strangers]})
+        raise NotAResponder(
+            errors={
+                "volunteers": [
+                    f"用户 {user_id} 不是承接该求助的服务队的响应志愿者" for user_id in strangers
+                ]
+            }
+        )
 
 
-def complete(actor: User, request_id: int, report: str,
-             volunteers: list[dict]) -> HelpRequest:
+def complete(actor: User, request_id: int, report: str, volunteers: list[dict]) -> HelpRequest:
     """The assignee reports the request done: what was done, and who served how long.
     Each volunteer, a responder of the assignee who did the work, gets a pending service
     record (source ``help_request``) of the assignee's unit, for its organizers to approve;
@@ -243,26 +323,43 @@ def complete(actor: User, request_id: int, report: str,
     ensure_may(actor, help_request, "complete")
     _checked_volunteers(help_request, volunteers)
     now = utcnow()
-    unit_id = (help_request.team.unit_id if help_request.team is not None
-               else help_request.claimed_unit_id)
+    unit_id = (
+        help_request.team.unit_id if help_request.team is not None else help_request.claimed_unit_id
+    )
     with atomic():
-        _move(actor, help_request, "complete", reason=report,
-              details={"volunteers": [[entry["user_id"], entry["minutes"]]
-                                      for entry in volunteers]},
-              completion_report=report, completed_at=now)
+        _move(
+            actor,
+            help_request,
+            "complete",
+            reason=report,
+            details={"volunteers": [[entry["user_id"], entry["minutes"]] for entry in volunteers]},
+            completion_report=report,
+            completed_at=now,
+        )
         for entry in volunteers:
             hours.add_help_request_record(
-                actor, user_id=entry["user_id"], unit_id=unit_id,
-                credited_minutes=entry["minutes"], category=help_request.category,
-                served_at=now, reason=f"我来帮求助 #{help_request.id}")
+                actor,
+                user_id=entry["user_id"],
+                unit_id=unit_id,
+                credited_minutes=entry["minutes"],
+                category=help_request.category,
+                served_at=now,
+                reason=f"我来帮求助 #{help_request.id}",
+            )
         if help_request.requester_id is not None:
-            notifications.notify([help_request.requester_id], notifications.HELP_COMPLETED,
-                                 f"您的求助已完成：{_help_title(help_request)}",
-                                 "请为志愿者的服务评价",
-                                 {"help_request_id": help_request.id,
-                                  "help_title": _help_title(help_request),
-                                  "team_name": help_request.team.name if help_request.team
-                                  else help_request.claimed_unit.name})
+            notifications.notify(
+                [help_request.requester_id],
+                notifications.HELP_COMPLETED,
+                f"您的求助已完成：{_help_title(help_request)}",
+                "请为志愿者的服务评价",
+                {
+                    "help_request_id": help_request.id,
+                    "help_title": _help_title(help_request),
+                    "team_name": help_request.team.name
+                    if help_request.team
+                    else help_request.claimed_unit.name,
+                },
+            )
     return present(help_request, actor)
 
 
@@ -285,9 +382,16 @@ def rate(actor: User, request_id: int, rating: int, comment: str = "") -> HelpRe
         if verdict == moderation.RISKY:
             raise ContentRefused()
     with atomic():
-        _move(actor, help_request, "rate", details={"rating": rating, "moderation": verdict},
-              rating=rating, rating_comment=comment,
-              rating_comment_held=verdict == moderation.REVIEW, rated_at=utcnow())
+        _move(
+            actor,
+            help_request,
+            "rate",
+            details={"rating": rating, "moderation": verdict},
+            rating=rating,
+            rating_comment=comment,
+            rating_comment_held=verdict == moderation.REVIEW,
+            rated_at=utcnow(),
+        )
     return present(help_request, actor)
 
 
@@ -301,26 +405,42 @@ def make_activity(actor: User, request_id: int, values: dict) -> HelpRequest:
     """
     help_request = find(request_id)
     ensure_may(actor, help_request, "make_activity")
-    unit_id = (help_request.team.unit_id if help_request.team is not None
-               else help_request.claimed_unit_id)
-    activity = activities.create_activity(actor, {
-        "title": f"我来帮：{help_request.category}", "audience": "volunteers", "address": "",
-        **values, "category": help_request.category, "unit_id": unit_id,
-        "team_id": help_request.team_id,
-    })
+    unit_id = (
+        help_request.team.unit_id if help_request.team is not None else help_request.claimed_unit_id
+    )
+    activity = activities.create_activity(
+        actor,
+        {
+            "title": f"我来帮：{help_request.category}",
+            "audience": "volunteers",
+            "address": "",
+            **values,
+            "category": help_request.category,
+            "unit_id": unit_id,
+            "team_id": help_request.team_id,
+        },
+    )
     # create_activity commits; the link is a second, conditional step (a concurrent
     # conversion that won leaves this activity a draft nobody published).
     with atomic():
         linked = db.session.execute(
             update(HelpRequest)
-            .where(HelpRequest.id == help_request.id, HelpRequest.activity_id.is_(None),
-                   HelpRequest.status == HelpStatus.ACCEPTED)
+            .where(
+                HelpRequest.id == help_request.id,
+                HelpRequest.activity_id.is_(None),
+                HelpRequest.status == HelpStatus.ACCEPTED,
+            )
             .values(activity_id=activity.id, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount
         if not linked:
             raise ActivityExists()
-        audit(actor, "help_request.make_activity", "help_request", help_request.id,
-              details={"activity_id": activity.id})
+        audit(
+            actor,
+            "help_request.make_activity",
+            "help_request",
+            help_request.id,
+            details={"activity_id": activity.id},
+        )
     db.session.refresh(help_request)
     return present(help_request, actor)

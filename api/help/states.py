@@ -62,8 +62,12 @@ TRANSITIONS: dict[str, tuple[frozenset[HelpStatus], HelpStatus]] = {
     "accept": (frozenset({HelpStatus.DISPATCHED}), HelpStatus.ACCEPTED),
     "complete": (frozenset({HelpStatus.ACCEPTED}), HelpStatus.COMPLETED),
     "rate": (frozenset({HelpStatus.COMPLETED}), HelpStatus.RATED),
-    "cancel": (frozenset({HelpStatus.HELD, HelpStatus.SUBMITTED, HelpStatus.DISPATCHED,
-                          HelpStatus.ACCEPTED}), HelpStatus.CANCELLED),
+    "cancel": (
+        frozenset(
+            {HelpStatus.HELD, HelpStatus.SUBMITTED, HelpStatus.DISPATCHED, HelpStatus.ACCEPTED}
+        ),
+        HelpStatus.CANCELLED,
+    ),
 }
 ACTIONS = tuple(TRANSITIONS)
 

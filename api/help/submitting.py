@@ -35,11 +35,15 @@ def checked_unit(unit_id: int) -> Unit:
 
 def _new_request(values: dict, unit: Unit, **fields) -> HelpRequest:
     return HelpRequest(
-        category=values["category"], description=values["description"],
+        category=values["category"],
+        description=values["description"],
         preferred_time=values.get("preferred_time", ""),
         contact_name_encrypted=encrypt(values["contact_name"]),
-        phone_encrypted=encrypt(values["phone"]), phone_hash=lookup_hash(values["phone"]),
-        address_encrypted=encrypt(values["address"]), unit=unit, township=township_of(unit),
+        phone_encrypted=encrypt(values["phone"]),
+        phone_hash=lookup_hash(values["phone"]),
+        address_encrypted=encrypt(values["address"]),
+        unit=unit,
+        township=township_of(unit),
         **fields,
     )
 
@@ -52,20 +56,38 @@ def submit(user: User, values: dict) -> HelpRequest:
     """
     unit = checked_unit(values["unit_id"])
     # Before any write: the check is an HTTP call, no transaction waits on it.
-    verdict = moderation.verdict(user, [values["description"], values["address"],
-                                        values.get("preferred_time", ""),
-                                        values["contact_name"]], SCENE_FORUM)
+    verdict = moderation.verdict(
+        user,
+        [
+            values["description"],
+            values["address"],
+            values.get("preferred_time", ""),
+            values["contact_name"],
+        ],
+        SCENE_FORUM,
+    )
     if verdict == moderation.RISKY:
         raise ContentRefused()
     status = HelpStatus.HELD if verdict == moderation.REVIEW else HelpStatus.SUBMITTED
-    help_request = _new_request(values, unit, channel=APP, status=status,
-                                requester_id=user.id, moderation=verdict)
+    help_request = _new_request(
+        values, unit, channel=APP, status=status, requester_id=user.id, moderation=verdict
+    )
     with atomic():
         db.session.add(help_request)
         db.session.flush()
-        audit(user, "help_request.submit", "help_request", help_request.id,
-              details={"channel": APP, "status": status, "moderation": verdict,
-                       "unit": unit.code, "category": help_request.category})
+        audit(
+            user,
+            "help_request.submit",
+            "help_request",
+            help_request.id,
+            details={
+                "channel": APP,
+                "status": status,
+                "moderation": verdict,
+                "unit": unit.code,
+                "category": help_request.category,
+            },
+        )
     return help_request
 
 
@@ -77,12 +99,27 @@ def enter_hotline(actor: User, values: dict) -> HelpRequest:
     """
     unit = checked_unit(values["unit_id"])
     ensure_manages(actor, unit)
-    help_request = _new_request(values, unit, channel=HOTLINE, status=HelpStatus.SUBMITTED,
-                                entered_by_id=actor.id, moderation="staff")
+    help_request = _new_request(
+        values,
+        unit,
+        channel=HOTLINE,
+        status=HelpStatus.SUBMITTED,
+        entered_by_id=actor.id,
+        moderation="staff",
+    )
     with atomic():
         db.session.add(help_request)
         db.session.flush()
-        audit(actor, "help_request.submit", "help_request", help_request.id,
-              details={"channel": HOTLINE, "status": HelpStatus.SUBMITTED, "unit": unit.code,
-                       "category": help_request.category})
+        audit(
+            actor,
+            "help_request.submit",
+            "help_request",
+            help_request.id,
+            details={
+                "channel": HOTLINE,
+                "status": HelpStatus.SUBMITTED,
+                "unit": unit.code,
+                "category": help_request.category,
+            },
+        )
     return help_request

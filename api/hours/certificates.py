@@ -75,7 +75,8 @@ def get_settings(actor: User, unit_id: int) -> CertificateSettings:
     unit = get_unit(unit_id)
     ensure_manages(actor, unit)
     return db.session.get(CertificateSettings, unit.id) or CertificateSettings(
-        unit_id=unit.id, principal_name="", handler_name="", contact_phone="")
+        unit_id=unit.id, principal_name="", handler_name="", contact_phone=""
+    )
 
 
 @atomic()
@@ -101,9 +102,12 @@ def _issuer_settings(unit: Unit) -> CertificateSettings | None:
     """The settings of the unit or, failing that, of its nearest ancestor with some: a
     center can set them once for its whole tree."""
     codes = unit.path.split("/")
-    found = {settings.unit.code: settings for settings in db.session.scalars(
-        select(CertificateSettings).join(CertificateSettings.unit).where(Unit.code.in_(codes))
-    )}
+    found = {
+        settings.unit.code: settings
+        for settings in db.session.scalars(
+            select(CertificateSettings).join(CertificateSettings.unit).where(Unit.code.in_(codes))
+        )
+    }
     for code in reversed(codes):
         if code in found:
             return found[code]
@@ -118,16 +122,26 @@ def _activity_lines(user_id: int) -> list[dict]:
     latest first."""
     served_on = func.min(ServiceRecord.served_at).label("served_on")
     rows = db.session.execute(
-        select(ServiceRecord.activity_id, Activity.title, ServiceRecord.category, served_on,
-               func.sum(ServiceRecord.credited_minutes).label("minutes"))
+        select(
+            ServiceRecord.activity_id,
+            Activity.title,
+            ServiceRecord.category,
+            served_on,
+            func.sum(ServiceRecord.credited_minutes).label("minutes"),
+        )
         .outerjoin(Activity, Activity.id == ServiceRecord.activity_id)
         .where(ServiceRecord.user_id == user_id, ServiceRecord.status == RecordStatus.APPROVED)
         .group_by(ServiceRecord.activity_id, Activity.title, ServiceRecord.category)
         .order_by(served_on.desc())
     ).all()
-    return [{"date": to_local(row.served_on).date().isoformat(),
-             "title": row.title or f"{row.category or '志愿'}服务（我来帮）",
-             "minutes": int(row.minutes)} for row in rows]
+    return [
+        {
+            "date": to_local(row.served_on).date().isoformat(),
+            "title": row.title or f"{row.category or '志愿'}服务（我来帮）",
+            "minutes": int(row.minutes),
+        }
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -149,8 +163,13 @@ def volunteer_holder(user: User) -> Holder:
 
 
 @atomic()
-def issue_certificate(user: User, unit_id: int | None = None, *, holder: Holder | None = None,
-                      actor: User | None = None) -> Certificate:
+def issue_certificate(
+    user: User,
+    unit_id: int | None = None,
+    *,
+    holder: Holder | None = None,
+    actor: User | None = None,
+) -> Certificate:
     """Issue a certificate of my approved hours, by my unit (or one above it).
 
     ``holder`` and ``actor`` are for a guardian issuing a child's certificate.
@@ -188,21 +207,31 @@ def issue_certificate(user: User, unit_id: int | None = None, *, holder: Holder 
         },
         "issued_on": to_local(now).date().isoformat(),
     }
-    certificate = Certificate(code=new_code(), user_id=user.id, unit_id=unit.id,
-                              total_minutes=total, snapshot=snapshot,
-                              status=CertificateStatus.VALID, issued_at=now)
+    certificate = Certificate(
+        code=new_code(),
+        user_id=user.id,
+        unit_id=unit.id,
+        total_minutes=total,
+        snapshot=snapshot,
+        status=CertificateStatus.VALID,
+        issued_at=now,
+    )
     db.session.add(certificate)
     db.session.flush()
     # The number is the row's id: unique without a counter to lock.
     certificate.number = f"ZYFW{to_local(now).year}{certificate.id:06d}"
-    audit(actor or user, "certificate.issue", "certificate", certificate.id,
-          details={"number": certificate.number, "unit_id": unit.id, "total_minutes": total})
+    audit(
+        actor or user,
+        "certificate.issue",
+        "certificate",
+        certificate.id,
+        details={"number": certificate.number, "unit_id": unit.id, "total_minutes": total},
+    )
     return certificate
 
 
 def my_certificates_query(user: User):
-    return (select(Certificate).where(Certificate.user_id == user.id)
-            .order_by(Certificate.id.desc()))
+    return select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.id.desc())
 
 
 def get_certificate(code: str) -> Certificate:
@@ -232,14 +261,24 @@ def revoke_certificate(actor: User, code: str, reason: str) -> Certificate:
         moved = db.session.execute(
             update(Certificate)
             .where(Certificate.id == certificate.id, Certificate.status == CertificateStatus.VALID)
-            .values(status=CertificateStatus.REVOKED, revoked_at=utcnow(), revoked_by_id=actor.id,
-                    revoke_reason=reason)
+            .values(
+                status=CertificateStatus.REVOKED,
+                revoked_at=utcnow(),
+                revoked_by_id=actor.id,
+                revoke_reason=reason,
+            )
             .returning(Certificate.id)
             .execution_options(synchronize_session=False)
         ).first()
         if moved is None:
             raise CertificateRevoked()
-        audit(actor, "certificate.revoke", "certificate", certificate.id,
-              details={"number": certificate.number}, reason=reason)
+        audit(
+            actor,
+            "certificate.revoke",
+            "certificate",
+            certificate.id,
+            details={"number": certificate.number},
+            reason=reason,
+        )
     db.session.refresh(certificate)
     return certificate

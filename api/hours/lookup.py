@@ -67,8 +67,9 @@ def refresh_keys(profile: VolunteerProfile, session: Session) -> None:
         key = HoursLookupKey(user=profile.user)
         session.add(key)
     key.name_phone_digest = lookup_digest(PHONE, profile.real_name, phone[-4:])
-    key.name_id_digest = (lookup_digest(ID_NUMBER, profile.real_name, id_number[-4:])
-                          if id_number else None)
+    key.name_id_digest = (
+        lookup_digest(ID_NUMBER, profile.real_name, id_number[-4:]) if id_number else None
+    )
 
 
 _KEY_FIELDS = ("real_name", "phone_encrypted", "id_number_encrypted")
@@ -83,8 +84,9 @@ def _refresh_changed_profiles(session: Session, flush_context, instances) -> Non
         if not isinstance(profile, VolunteerProfile):
             continue
         state = inspect(profile)
-        if profile in session.new or any(state.attrs[name].history.has_changes()
-                                         for name in _KEY_FIELDS):
+        if profile in session.new or any(
+            state.attrs[name].history.has_changes() for name in _KEY_FIELDS
+        ):
             refresh_keys(profile, session)
 
 
@@ -94,10 +96,14 @@ def rebuild_keys(batch_size: int = 500) -> int:
     count = 0
     last_id = 0
     while True:
-        profiles = list(db.session.scalars(
-            select(VolunteerProfile).where(VolunteerProfile.user_id > last_id)
-            .order_by(VolunteerProfile.user_id).limit(batch_size)
-        ))
+        profiles = list(
+            db.session.scalars(
+                select(VolunteerProfile)
+                .where(VolunteerProfile.user_id > last_id)
+                .order_by(VolunteerProfile.user_id)
+                .limit(batch_size)
+            )
+        )
         if not profiles:
             return count
         with atomic():  # one unit per batch: a long rotation keeps what it finished
@@ -114,8 +120,9 @@ class LookupAnswer:
     star: Star
 
 
-def lookup(name: str, *, id_last4: str | None = None,
-           phone_last4: str | None = None) -> LookupAnswer:
+def lookup(
+    name: str, *, id_last4: str | None = None, phone_last4: str | None = None
+) -> LookupAnswer:
     """A volunteer's masked name, approved total and star, found by name and the last four
     characters of their ID number (or phone).
 
@@ -124,8 +131,10 @@ def lookup(name: str, *, id_last4: str | None = None,
     if id_last4:
         column, digest = HoursLookupKey.name_id_digest, lookup_digest(ID_NUMBER, name, id_last4)
     else:
-        column, digest = (HoursLookupKey.name_phone_digest,
-                          lookup_digest(PHONE, name, phone_last4 or ""))
+        column, digest = (
+            HoursLookupKey.name_phone_digest,
+            lookup_digest(PHONE, name, phone_last4 or ""),
+        )
     matches = db.session.execute(
         select(VolunteerProfile.user_id, VolunteerProfile.real_name)
         .join(HoursLookupKey, HoursLookupKey.user_id == VolunteerProfile.user_id)

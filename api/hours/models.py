@@ -55,14 +55,25 @@ class ServiceRecord(db.Model):
     __table_args__ = (
         # My hours: the record list of one volunteer, newest service first, and (covering
         # status, minutes and category) their totals without reading the table.
-        Index("ix_service_records_user_served", "user_id", "served_at", "id", "status",
-              "credited_minutes", "category"),
+        Index(
+            "ix_service_records_user_served",
+            "user_id",
+            "served_at",
+            "id",
+            "status",
+            "credited_minutes",
+            "category",
+        ),
         # Honor roll and reports: approved hours in a date range.
         Index("ix_service_records_status_served", "status", "served_at"),
         # A record is corrected at most once; the database refuses a second correction.
-        Index("uq_service_records_corrects_id", "corrects_id", unique=True,
-              sqlite_where=text("corrects_id IS NOT NULL"),
-              postgresql_where=text("corrects_id IS NOT NULL")),
+        Index(
+            "uq_service_records_corrects_id",
+            "corrects_id",
+            unique=True,
+            sqlite_where=text("corrects_id IS NOT NULL"),
+            postgresql_where=text("corrects_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,8 +85,9 @@ class ServiceRecord(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=RecordStatus.PENDING)
     # Service category (11+N) and the moment of service, copied from the activity.
     category: Mapped[str] = mapped_column(String(20), default=_from_activity("category", str))
-    served_at: Mapped[datetime] = mapped_column(UTCDateTime,
-                                                default=_from_activity("starts_at", utcnow))
+    served_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=_from_activity("starts_at", utcnow)
+    )
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("service_records.id"))
     reason: Mapped[str] = mapped_column(String(255), default="")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -95,8 +107,19 @@ class ServiceRecord(db.Model):
 
 
 # What a record says; once written it never changes.
-_IMMUTABLE = ("user_id", "activity_id", "unit_id", "credited_minutes", "source", "category",
-              "served_at", "corrects_id", "reason", "created_by_id", "created_at")
+_IMMUTABLE = (
+    "user_id",
+    "activity_id",
+    "unit_id",
+    "credited_minutes",
+    "source",
+    "category",
+    "served_at",
+    "corrects_id",
+    "reason",
+    "created_by_id",
+    "created_at",
+)
 
 
 @event.listens_for(ServiceRecord, "before_update")
@@ -130,12 +153,21 @@ class HoursDispute(db.Model):
 
     __tablename__ = "hours_disputes"
     __table_args__ = (
-        Index("uq_hours_disputes_open_record", "record_id", unique=True,
-              sqlite_where=text(f"{_OPEN_SQL} AND record_id IS NOT NULL"),
-              postgresql_where=text(f"{_OPEN_SQL} AND record_id IS NOT NULL")),
-        Index("uq_hours_disputes_open_missing", "user_id", "activity_id", unique=True,
-              sqlite_where=text(f"{_OPEN_SQL} AND record_id IS NULL"),
-              postgresql_where=text(f"{_OPEN_SQL} AND record_id IS NULL")),
+        Index(
+            "uq_hours_disputes_open_record",
+            "record_id",
+            unique=True,
+            sqlite_where=text(f"{_OPEN_SQL} AND record_id IS NOT NULL"),
+            postgresql_where=text(f"{_OPEN_SQL} AND record_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_hours_disputes_open_missing",
+            "user_id",
+            "activity_id",
+            unique=True,
+            sqlite_where=text(f"{_OPEN_SQL} AND record_id IS NULL"),
+            postgresql_where=text(f"{_OPEN_SQL} AND record_id IS NULL"),
+        ),
         Index("ix_hours_disputes_unit_status", "unit_id", "status", "id"),
         Index("ix_hours_disputes_user_id", "user_id", "id"),
     )
@@ -168,8 +200,9 @@ class HoursLookupKey(db.Model):
 
     __tablename__ = "hours_lookup_keys"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     name_id_digest: Mapped[str | None] = mapped_column(String(64), index=True)
     name_phone_digest: Mapped[str | None] = mapped_column(String(64), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -197,7 +230,6 @@ class CertificateStatus(StrEnum):
 
     VALID = "valid"
     REVOKED = "revoked"
-
 
 
 class Certificate(db.Model):

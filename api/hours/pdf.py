@@ -41,7 +41,7 @@ CID_FONT = "STSong-Light"
 @lru_cache(maxsize=4)
 def _register_font(path: str) -> str:
     """Register the font once per process (parsing a CJK font takes about half a second)."""
-    for candidate in ([path] if path else FONT_CANDIDATES):
+    for candidate in [path] if path else FONT_CANDIDATES:
         if candidate and Path(candidate).is_file():
             pdfmetrics.registerFont(TTFont(EMBEDDED_FONT, candidate, subfontIndex=0))
             return EMBEDDED_FONT
@@ -57,8 +57,9 @@ def certificate_font() -> str:
 def _qr(url: str, size: float) -> Drawing:
     widget = QrCodeWidget(url, barLevel="M")
     left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (right - left), 0, 0,
-                                             size / (top - bottom), 0, 0])
+    drawing = Drawing(
+        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
+    )
     drawing.add(widget)
     return drawing
 
@@ -86,26 +87,41 @@ def render_certificate(certificate: Certificate, url: str) -> bytes:
             f"兹证明志愿者 {snapshot['name']}{identity} 于 {snapshot['first_date']} 至 "
             f"{snapshot['last_date']} 期间参加志愿服务活动 {snapshot['activity_count']} 项，"
             f"经审核累计志愿服务时长 {snapshot['total_hours']} 小时"
-            f"（{_hours_text(snapshot['total_minutes'])}）。", body),
+            f"（{_hours_text(snapshot['total_minutes'])}）。",
+            body,
+        ),
         Spacer(1, 4 * mm),
     ]
     if certificate.status == CertificateStatus.REVOKED:
         story.append(Paragraph("本证明已作废。", body))
     rows = [[Paragraph(text, cell) for text in ("日期", "活动", "时长（小时）")]]
     for line in snapshot["activities"]:
-        rows.append([Paragraph(line["date"], cell), Paragraph(line["title"], cell),
-                     Paragraph(f"{line['minutes'] * 100 // 60 / 100}", cell)])
+        rows.append(
+            [
+                Paragraph(line["date"], cell),
+                Paragraph(line["title"], cell),
+                Paragraph(f"{line['minutes'] * 100 // 60 / 100}", cell),
+            ]
+        )
     listed = len(snapshot["activities"])
     if snapshot["activity_count"] > listed:
-        rows.append([Paragraph("", cell),
-                     Paragraph(f"另有较早的 {snapshot['activity_count'] - listed} 项活动", cell),
-                     Paragraph("", cell)])
+        rows.append(
+            [
+                Paragraph("", cell),
+                Paragraph(f"另有较早的 {snapshot['activity_count'] - listed} 项活动", cell),
+                Paragraph("", cell),
+            ]
+        )
     table = Table(rows, colWidths=[30 * mm, 110 * mm, 30 * mm], repeatRows=1)
-    table.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
-        ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-    ]))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.grey),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+            ]
+        )
+    )
     story += [table, Spacer(1, 8 * mm)]
     signature = [
         f"出具单位：{issuer['unit_name']}",
@@ -114,8 +130,12 @@ def render_certificate(certificate: Certificate, url: str) -> bytes:
         f"出具日期：{snapshot['issued_on']}",
     ]
     verification = Table(
-        [[[Paragraph(line, body) for line in signature],
-          [_qr(url, 32 * mm), Paragraph("扫码核验真伪", small)]]],
+        [
+            [
+                [Paragraph(line, body) for line in signature],
+                [_qr(url, 32 * mm), Paragraph("扫码核验真伪", small)],
+            ]
+        ],
         colWidths=[130 * mm, 40 * mm],
     )
     verification.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -123,9 +143,15 @@ def render_certificate(certificate: Certificate, url: str) -> bytes:
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=20 * mm,
-        bottomMargin=20 * mm, title=f"志愿服务记录证明 {certificate.number}",
-        author=issuer["unit_name"], invariant=1,
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=f"志愿服务记录证明 {certificate.number}",
+        author=issuer["unit_name"],
+        invariant=1,
     )
     document.build(story)
     return buffer.getvalue()

@@ -50,8 +50,12 @@ def _approved_in(unit: Unit, first: date, last: date):
     """Conditions: approved records of the unit's subtree served on local days first..last
     (join :class:`Unit` on the record's unit)."""
     start, end = local_day_bounds(first, last)
-    return (ServiceRecord.status == RecordStatus.APPROVED, ServiceRecord.served_at >= start,
-            ServiceRecord.served_at < end, in_subtree(unit))
+    return (
+        ServiceRecord.status == RecordStatus.APPROVED,
+        ServiceRecord.served_at >= start,
+        ServiceRecord.served_at < end,
+        in_subtree(unit),
+    )
 
 
 def summary(actor: User, unit_id: int, first: date, last: date) -> Summary:
@@ -66,15 +70,20 @@ def summary(actor: User, unit_id: int, first: date, last: date) -> Summary:
     records = func.count(ServiceRecord.id).label("records")
     by_unit = db.session.execute(
         select(Unit.id, Unit.code, Unit.name, minutes, records)
-        .join(ServiceRecord, ServiceRecord.unit_id == Unit.id).where(*where)
-        .group_by(Unit.id, Unit.code, Unit.name).order_by(Unit.code)
+        .join(ServiceRecord, ServiceRecord.unit_id == Unit.id)
+        .where(*where)
+        .group_by(Unit.id, Unit.code, Unit.name)
+        .order_by(Unit.code)
     ).all()
     by_team = db.session.execute(
         select(Team.id, Team.name, minutes, records)
-        .select_from(ServiceRecord).join(Unit, Unit.id == ServiceRecord.unit_id)
+        .select_from(ServiceRecord)
+        .join(Unit, Unit.id == ServiceRecord.unit_id)
         .outerjoin(Activity, Activity.id == ServiceRecord.activity_id)
-        .outerjoin(Team, Team.id == Activity.team_id).where(*where)
-        .group_by(Team.id, Team.name).order_by(minutes.desc(), Team.id)
+        .outerjoin(Team, Team.id == Activity.team_id)
+        .where(*where)
+        .group_by(Team.id, Team.name)
+        .order_by(minutes.desc(), Team.id)
     ).all()
     by_volunteer = db.session.execute(
         select(ServiceRecord.user_id, VolunteerProfile.real_name, minutes, records)
@@ -85,18 +94,42 @@ def summary(actor: User, unit_id: int, first: date, last: date) -> Summary:
         .order_by(minutes.desc(), ServiceRecord.user_id)
     ).all()
     return Summary(
-        unit=unit, first=first, last=last,
+        unit=unit,
+        first=first,
+        last=last,
         total_minutes=sum(int(row.minutes) for row in by_unit),
         volunteer_count=len(by_volunteer),
-        by_unit=[{"unit_id": row.id, "code": row.code, "name": row.name,
-                  "minutes": int(row.minutes), "hours": hours(int(row.minutes)),
-                  "records": row.records} for row in by_unit],
-        by_team=[{"team_id": row.id, "name": row.name or NO_TEAM,
-                  "minutes": int(row.minutes), "hours": hours(int(row.minutes)),
-                  "records": row.records} for row in by_team],
-        by_volunteer=[{"user_id": row.user_id, "name": mask_name(row.real_name or "志愿者"),
-                       "minutes": int(row.minutes), "hours": hours(int(row.minutes)),
-                       "records": row.records} for row in by_volunteer],
+        by_unit=[
+            {
+                "unit_id": row.id,
+                "code": row.code,
+                "name": row.name,
+                "minutes": int(row.minutes),
+                "hours": hours(int(row.minutes)),
+                "records": row.records,
+            }
+            for row in by_unit
+        ],
+        by_team=[
+            {
+                "team_id": row.id,
+                "name": row.name or NO_TEAM,
+                "minutes": int(row.minutes),
+                "hours": hours(int(row.minutes)),
+                "records": row.records,
+            }
+            for row in by_team
+        ],
+        by_volunteer=[
+            {
+                "user_id": row.user_id,
+                "name": mask_name(row.real_name or "志愿者"),
+                "minutes": int(row.minutes),
+                "hours": hours(int(row.minutes)),
+                "records": row.records,
+            }
+            for row in by_volunteer
+        ],
     )
 
 
@@ -112,21 +145,40 @@ def workbook(report: Summary) -> bytes:
     append_row(overview, ["服务时长（分钟）", report.total_minutes])
     append_row(overview, ["服务时长（小时）", hours(report.total_minutes)])
     sheets = (
-        ("按单位", ["单位编码", "单位", "记录数", "分钟", "小时"], report.by_unit,
-         lambda row: [row["code"], row["name"]]),
-        ("按服务队", ["服务队", "记录数", "分钟", "小时"], report.by_team,
-         lambda row: [row["name"]]),
-        ("按志愿者", ["志愿者", "记录数", "分钟", "小时"], report.by_volunteer,
-         lambda row: [row["name"]]),
+        (
+            "按单位",
+            ["单位编码", "单位", "记录数", "分钟", "小时"],
+            report.by_unit,
+            lambda row: [row["code"], row["name"]],
+        ),
+        (
+            "按服务队",
+            ["服务队", "记录数", "分钟", "小时"],
+            report.by_team,
+            lambda row: [row["name"]],
+        ),
+        (
+            "按志愿者",
+            ["志愿者", "记录数", "分钟", "小时"],
+            report.by_volunteer,
+            lambda row: [row["name"]],
+        ),
     )
     for title, header, rows, label in sheets:
         sheet = book.create_sheet(title)
         append_row(sheet, header)
         for row in rows:
             append_row(sheet, [*label(row), row["records"], row["minutes"], row["hours"]])
-        append_row(sheet, ["合计"] + [""] * (len(header) - 4)
-                   + [sum(row["records"] for row in rows), report.total_minutes,
-                      hours(report.total_minutes)])
+        append_row(
+            sheet,
+            ["合计"]
+            + [""] * (len(header) - 4)
+            + [
+                sum(row["records"] for row in rows),
+                report.total_minutes,
+                hours(report.total_minutes),
+            ],
+        )
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -140,8 +192,14 @@ def volunteers_csv(report: Summary) -> str:
     writer.writerow(["志愿者", "记录数", "分钟", "小时"])
     for row in report.by_volunteer:
         writer.writerow(csv_row([row["name"], row["records"], row["minutes"], row["hours"]]))
-    writer.writerow(["合计", sum(row["records"] for row in report.by_volunteer),
-                     report.total_minutes, hours(report.total_minutes)])
+    writer.writerow(
+        [
+            "合计",
+            sum(row["records"] for row in report.by_volunteer),
+            report.total_minutes,
+            hours(report.total_minutes),
+        ]
+    )
     return buffer.getvalue()
 
 
@@ -149,8 +207,9 @@ NATIONAL_FIELDS = ("身份证号", "姓名", "活动名称", "服务日期", "�
 
 
 @atomic()  # the audit entry commits with the export it records
-def national_export(unit_code: str, first: date, last: date, output: io.TextIOBase,
-                    operator: str, reason: str) -> int:
+def national_export(
+    unit_code: str, first: date, last: date, output: io.TextIOBase, operator: str, reason: str
+) -> int:
     """Write approved records of a subtree in the national system's fields (unmasked: the
     system needs them) to ``output``; audit-logged. Returns the number of rows.
 
@@ -162,10 +221,16 @@ def national_export(unit_code: str, first: date, last: date, output: io.TextIOBa
     writer = csv.writer(output)
     writer.writerow(NATIONAL_FIELDS)
     rows = db.session.execute(
-        select(VolunteerProfile.id_number_encrypted, VolunteerProfile.real_name,
-               Activity.title, ServiceRecord.category, ServiceRecord.served_at,
-               ServiceRecord.credited_minutes)
-        .select_from(ServiceRecord).join(Unit, Unit.id == ServiceRecord.unit_id)
+        select(
+            VolunteerProfile.id_number_encrypted,
+            VolunteerProfile.real_name,
+            Activity.title,
+            ServiceRecord.category,
+            ServiceRecord.served_at,
+            ServiceRecord.credited_minutes,
+        )
+        .select_from(ServiceRecord)
+        .join(Unit, Unit.id == ServiceRecord.unit_id)
         .join(VolunteerProfile, VolunteerProfile.user_id == ServiceRecord.user_id)
         .outerjoin(Activity, Activity.id == ServiceRecord.activity_id)
         .where(*_approved_in(unit, first, last))
@@ -175,11 +240,30 @@ def national_export(unit_code: str, first: date, last: date, output: io.TextIOBa
     count = 0
     for row in rows:
         id_number = decrypt(row.id_number_encrypted) if row.id_number_encrypted else ""
-        writer.writerow(csv_row([id_number, row.real_name, row.title or f"{row.category}服务",
-                                 to_local(row.served_at).date().isoformat(),
-                                 f"{hours(row.credited_minutes):.2f}"]))
+        writer.writerow(
+            csv_row(
+                [
+                    id_number,
+                    row.real_name,
+                    row.title or f"{row.category}服务",
+                    to_local(row.served_at).date().isoformat(),
+                    f"{hours(row.credited_minutes):.2f}",
+                ]
+            )
+        )
         count += 1
-    audit(None, "hours.national_export", "unit", unit.id,
-          details={"unit": unit.code, "from": first.isoformat(), "to": last.isoformat(),
-                   "rows": count, "operator": operator}, reason=reason)
+    audit(
+        None,
+        "hours.national_export",
+        "unit",
+        unit.id,
+        details={
+            "unit": unit.code,
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "rows": count,
+            "operator": operator,
+        },
+        reason=reason,
+    )
     return count

@@ -67,8 +67,11 @@ class RecordQuerySchema(PaginationQuerySchema):
 
 
 class MyHoursQuerySchema(PaginationQuerySchema):
-    status = fields.String(load_default=None, validate=validate.OneOf(tuple(RecordStatus)),
-                           metadata={"description": "只列出该状态的记录（合计不受影响）"})
+    status = fields.String(
+        load_default=None,
+        validate=validate.OneOf(tuple(RecordStatus)),
+        metadata={"description": "只列出该状态的记录（合计不受影响）"},
+    )
 
 
 class StarSchema(Schema):
@@ -111,8 +114,9 @@ class MyHoursSchema(Schema):
 class ManualRecordSchema(Schema):
     user_id = fields.Integer(required=True)
     activity_id = fields.Integer(required=True)
-    credited_minutes = fields.Integer(required=True,
-                                      validate=validate.Range(min=1, max=MAX_MINUTES))
+    credited_minutes = fields.Integer(
+        required=True, validate=validate.Range(min=1, max=MAX_MINUTES)
+    )
     reason = fields.String(required=True, validate=validate.Length(min=2, max=255))
 
 
@@ -121,14 +125,20 @@ class ReviewSchema(Schema):
 
 
 class RejectSchema(Schema):
-    note = fields.String(required=True, validate=validate.Length(min=2, max=255),
-                         metadata={"description": "驳回原因（志愿者可见）"})
+    note = fields.String(
+        required=True,
+        validate=validate.Length(min=2, max=255),
+        metadata={"description": "驳回原因（志愿者可见）"},
+    )
 
 
 class RosterReviewSchema(Schema):
-    record_ids = fields.List(fields.Integer(), load_default=None,
-                             validate=validate.Length(min=1, max=1000),
-                             metadata={"description": "不填则为该活动全部待审核记录"})
+    record_ids = fields.List(
+        fields.Integer(),
+        load_default=None,
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "不填则为该活动全部待审核记录"},
+    )
     note = fields.String(load_default="", validate=validate.Length(max=255))
 
 
@@ -144,8 +154,9 @@ class RosterReviewResultSchema(Schema):
 
 
 class CorrectionSchema(Schema):
-    credited_minutes = fields.Integer(required=True,
-                                      validate=validate.Range(min=0, max=MAX_MINUTES))
+    credited_minutes = fields.Integer(
+        required=True, validate=validate.Range(min=0, max=MAX_MINUTES)
+    )
     reason = fields.String(required=True, validate=validate.Length(min=2, max=255))
 
 
@@ -154,14 +165,20 @@ class VoidSchema(Schema):
 
 
 class DisputeCreateSchema(Schema):
-    kind = fields.String(required=True, validate=validate.OneOf((WRONG, MISSING)),
-                         metadata={"description": "wrong（记录有误）| missing（记录缺漏）"})
-    record_id = fields.Integer(load_default=None,
-                               metadata={"description": "有误的服务记录；kind 为 wrong 时必填"})
-    activity_id = fields.Integer(load_default=None,
-                                 metadata={"description": "缺漏记录的活动；kind 为 missing 时必填"})
-    claimed_minutes = fields.Integer(load_default=None,
-                                     validate=validate.Range(min=0, max=MAX_MINUTES))
+    kind = fields.String(
+        required=True,
+        validate=validate.OneOf((WRONG, MISSING)),
+        metadata={"description": "wrong（记录有误）| missing（记录缺漏）"},
+    )
+    record_id = fields.Integer(
+        load_default=None, metadata={"description": "有误的服务记录；kind 为 wrong 时必填"}
+    )
+    activity_id = fields.Integer(
+        load_default=None, metadata={"description": "缺漏记录的活动；kind 为 missing 时必填"}
+    )
+    claimed_minutes = fields.Integer(
+        load_default=None, validate=validate.Range(min=0, max=MAX_MINUTES)
+    )
     description = fields.String(required=True, validate=validate.Length(min=2, max=500))
 
     @validates_schema
@@ -194,25 +211,34 @@ class ManagedDisputeSchema(DisputeSchema):
 
 class DisputeQuerySchema(PaginationQuerySchema):
     unit_id = fields.Integer(load_default=None)
-    status = fields.String(load_default=None,
-                           validate=validate.OneOf(tuple(DisputeStatus)))
+    status = fields.String(load_default=None, validate=validate.OneOf(tuple(DisputeStatus)))
 
 
 class ResolveSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(("accept", "dismiss")))
-    credited_minutes = fields.Integer(load_default=None,
-                                      validate=validate.Range(min=0, max=MAX_MINUTES),
-                                      metadata={"description": "核定的服务时长（分钟）；decision "
-                                                "为 accept 时必填，除非异议已写明 claimed_minutes"})
+    credited_minutes = fields.Integer(
+        load_default=None,
+        validate=validate.Range(min=0, max=MAX_MINUTES),
+        metadata={
+            "description": "核定的服务时长（分钟）；decision "
+            "为 accept 时必填，除非异议已写明 claimed_minutes"
+        },
+    )
     note = fields.String(required=True, validate=validate.Length(min=2, max=255))
 
 
 class LookupQuerySchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    id_last4 = fields.String(load_default=None, validate=validate.Regexp(r"^\d{3}[\dXx]$"),
-                             metadata={"description": "身份证号后四位；与 phone_last4 二选一"})
-    phone_last4 = fields.String(load_default=None, validate=validate.Regexp(r"^\d{4}$"),
-                                metadata={"description": "手机号后四位；与 id_last4 二选一"})
+    id_last4 = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^\d{3}[\dXx]$"),
+        metadata={"description": "身份证号后四位；与 phone_last4 二选一"},
+    )
+    phone_last4 = fields.String(
+        load_default=None,
+        validate=validate.Regexp(r"^\d{4}$"),
+        metadata={"description": "手机号后四位；与 id_last4 二选一"},
+    )
 
     @validates_schema
     def _one_of(self, data, **_):
@@ -249,17 +275,21 @@ class HonorRollSchema(Schema):
 
 class CertificateSettingsSchema(Schema):
     unit_id = fields.Integer(dump_only=True)
-    principal_name = fields.String(validate=validate.Length(max=40),
-                                   metadata={"description": "负责人"})
-    handler_name = fields.String(validate=validate.Length(max=40),
-                                 metadata={"description": "经办人"})
-    contact_phone = fields.String(validate=validate.Length(max=40),
-                                  metadata={"description": "单位联系电话"})
+    principal_name = fields.String(
+        validate=validate.Length(max=40), metadata={"description": "负责人"}
+    )
+    handler_name = fields.String(
+        validate=validate.Length(max=40), metadata={"description": "经办人"}
+    )
+    contact_phone = fields.String(
+        validate=validate.Length(max=40), metadata={"description": "单位联系电话"}
+    )
 
 
 class CertificateCreateSchema(Schema):
-    unit_id = fields.Integer(load_default=None,
-                             metadata={"description": "出具单位：本人所属单位（默认）或其上级"})
+    unit_id = fields.Integer(
+        load_default=None, metadata={"description": "出具单位：本人所属单位（默认）或其上级"}
+    )
 
 
 class CertificateSchema(Schema):
@@ -301,10 +331,14 @@ class RevokeSchema(Schema):
 
 class ReportQuerySchema(Schema):
     unit_id = fields.Integer(required=True)
-    start = fields.Date(load_default=None, data_key="from",
-                        metadata={"description": "本地日期，含当天；默认今年 1 月 1 日"})
-    end = fields.Date(load_default=None, data_key="to",
-                      metadata={"description": "本地日期，含当天；默认今天"})
+    start = fields.Date(
+        load_default=None,
+        data_key="from",
+        metadata={"description": "本地日期，含当天；默认今年 1 月 1 日"},
+    )
+    end = fields.Date(
+        load_default=None, data_key="to", metadata={"description": "本地日期，含当天；默认今天"}
+    )
 
     @post_load
     def _default_range(self, data, **_):

@@ -92,8 +92,10 @@ class SelfReview(Forbidden):
 
 
 class ManualRecordNeedsLink(Conflict):
-    error, message = ("manual_record_needs_link",
-                      "该志愿者未报名此活动，也不是承办服务队的成员，不能补录时长")
+    error, message = (
+        "manual_record_needs_link",
+        "该志愿者未报名此活动，也不是承办服务队的成员，不能补录时长",
+    )
 
 
 class MinutesOverRecordCap(ValidationFailed):
@@ -102,8 +104,6 @@ class MinutesOverRecordCap(ValidationFailed):
 
 class MinutesOverDailyCap(Conflict):
     error, message = "minutes_over_daily_cap", "该志愿者当天的服务时长将超过每日上限"
-
-
 
 
 # --- reading --------------------------------------------------------------------------
@@ -145,11 +145,18 @@ def ensure_not_own(actor: User, record: ServiceRecord) -> None:
 def _reviewable_by(actor: User):
     """SQL: records neither of the actor nor entered by them (see :func:`ensure_not_own`)."""
     return (ServiceRecord.user_id != actor.id) & ServiceRecord.created_by_id.is_distinct_from(
-        actor.id)
+        actor.id
+    )
 
 
-def records_query(actor: User, *, unit_id: int | None = None, activity_id: int | None = None,
-                  status: str | None = None, user_id: int | None = None) -> Select:
+def records_query(
+    actor: User,
+    *,
+    unit_id: int | None = None,
+    activity_id: int | None = None,
+    status: str | None = None,
+    user_id: int | None = None,
+) -> Select:
     """Records of the actor's subtree (organizers), newest first, filtered.
 
     :raises Forbidden, UnitNotFound, ActivityNotFound:
@@ -167,7 +174,8 @@ def records_query(actor: User, *, unit_id: int | None = None, activity_id: int |
     if user_id is not None:
         statement = statement.where(ServiceRecord.user_id == user_id)
     return statement.order_by(ServiceRecord.served_at.desc(), ServiceRecord.id.desc()).options(
-        selectinload(ServiceRecord.activity), selectinload(ServiceRecord.user))
+        selectinload(ServiceRecord.activity), selectinload(ServiceRecord.user)
+    )
 
 
 # --- writing records --------------------------------------------------------------------
@@ -176,7 +184,8 @@ def records_query(actor: User, *, unit_id: int | None = None, activity_id: int |
 def _check_minutes(activity: Activity | None, minutes: int, field: str = "credited_minutes"):
     if activity is not None and minutes > activity.planned_minutes:
         raise ExceedsPlannedDuration(
-            errors={field: [f"不能超过活动计划时长 {activity.planned_minutes} 分钟"]})
+            errors={field: [f"不能超过活动计划时长 {activity.planned_minutes} 分钟"]}
+        )
 
 
 def check_record_cap(minutes: int, setting: str, field: str = "credited_minutes") -> None:
@@ -186,62 +195,93 @@ def check_record_cap(minutes: int, setting: str, field: str = "credited_minutes"
         raise MinutesOverRecordCap(errors={field: [f"单条记录不能超过 {cap} 分钟"]})
 
 
-def check_daily_cap(user_id: int, served_at: datetime, minutes: int,
-                    field: str = "credited_minutes") -> None:
+def check_daily_cap(
+    user_id: int, served_at: datetime, minutes: int, field: str = "credited_minutes"
+) -> None:
     """The volunteer's live records of that local day plus ``minutes`` stay within
     ``DAILY_SERVICE_MAX_MINUTES``. :raises MinutesOverDailyCap:"""
     cap = current_app.config["DAILY_SERVICE_MAX_MINUTES"]
     day = to_local(served_at).date()
     start, end = local_day_bounds(day, day)
     already = db.session.scalar(
-        select(func.coalesce(func.sum(ServiceRecord.credited_minutes), 0))
-        .where(ServiceRecord.user_id == user_id, ServiceRecord.status.in_(LIVE_STATUSES),
-               ServiceRecord.served_at >= start, ServiceRecord.served_at < end))
+        select(func.coalesce(func.sum(ServiceRecord.credited_minutes), 0)).where(
+            ServiceRecord.user_id == user_id,
+            ServiceRecord.status.in_(LIVE_STATUSES),
+            ServiceRecord.served_at >= start,
+            ServiceRecord.served_at < end,
+        )
+    )
     if already + minutes > cap:
-        raise MinutesOverDailyCap(errors={field: [
-            f"当天已登记 {already} 分钟，每日合计不能超过 {cap} 分钟"]})
+        raise MinutesOverDailyCap(
+            errors={field: [f"当天已登记 {already} 分钟，每日合计不能超过 {cap} 分钟"]}
+        )
 
 
 def _linked_to_activity(user_id: int, activity: Activity) -> bool:
     """Signed up for the activity (a place held: confirmed, attended or no-show), or a
     member (responder) of the team that runs it."""
-    signed_up = select(Signup.id).where(Signup.user_id == user_id,
-                                        Signup.activity_id == activity.id,
-                                        Signup.status.in_((SignupStatus.CONFIRMED,
-                                                           SignupStatus.ATTENDED,
-                                                           SignupStatus.NO_SHOW)))
+    signed_up = select(Signup.id).where(
+        Signup.user_id == user_id,
+        Signup.activity_id == activity.id,
+        Signup.status.in_((SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW)),
+    )
     if db.session.scalar(signed_up.limit(1)) is not None:
         return True
-    return activity.team_id is not None and db.session.scalar(
-        select(HelpResponder.user_id).where(HelpResponder.user_id == user_id,
-                                       HelpResponder.team_id == activity.team_id).limit(1)
-    ) is not None
+    return (
+        activity.team_id is not None
+        and db.session.scalar(
+            select(HelpResponder.user_id)
+            .where(HelpResponder.user_id == user_id, HelpResponder.team_id == activity.team_id)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _live_record_exists(user_id: int, activity_id: int) -> bool:
-    return db.session.scalar(
-        select(ServiceRecord.id).where(ServiceRecord.user_id == user_id,
-                                       ServiceRecord.activity_id == activity_id,
-                                       ServiceRecord.status.in_(LIVE_STATUSES)).limit(1)
-    ) is not None
+    return (
+        db.session.scalar(
+            select(ServiceRecord.id)
+            .where(
+                ServiceRecord.user_id == user_id,
+                ServiceRecord.activity_id == activity_id,
+                ServiceRecord.status.in_(LIVE_STATUSES),
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def _check_held(activity: Activity) -> None:
-    if (activity.status in (ActivityStatus.DRAFT, ActivityStatus.CANCELLED)
-            or activity.starts_at > utcnow()):
+    if (
+        activity.status in (ActivityStatus.DRAFT, ActivityStatus.CANCELLED)
+        or activity.starts_at > utcnow()
+    ):
         raise ActivityNotHeld()
 
 
 def _audit_created(actor: User | None, record: ServiceRecord, **details) -> None:
-    audit(actor, "service_record.create", "service_record", record.id,
-          details={"user_id": record.user_id, "activity_id": record.activity_id,
-                   "source": record.source, "status": record.status,
-                   "credited_minutes": record.credited_minutes, **details},
-          reason=record.reason)
+    audit(
+        actor,
+        "service_record.create",
+        "service_record",
+        record.id,
+        details={
+            "user_id": record.user_id,
+            "activity_id": record.activity_id,
+            "source": record.source,
+            "status": record.status,
+            "credited_minutes": record.credited_minutes,
+            **details,
+        },
+        reason=record.reason,
+    )
 
 
-def create_manual_record(actor: User, *, user_id: int, activity_id: int, credited_minutes: int,
-                         reason: str) -> ServiceRecord:
+def create_manual_record(
+    actor: User, *, user_id: int, activity_id: int, credited_minutes: int, reason: str
+) -> ServiceRecord:
     """Enter hours by hand for a volunteer of an activity the actor organises: marked
     ``manual``, pending review (by another organizer), at most the activity's planned
     duration and ``MANUAL_RECORD_MAX_MINUTES``, within the volunteer's daily cap.
@@ -266,28 +306,49 @@ def create_manual_record(actor: User, *, user_id: int, activity_id: int, credite
         raise RecordExists()
     check_daily_cap(user_id, activity.starts_at, credited_minutes)
     with atomic():
-        record = ServiceRecord(user_id=user_id, activity_id=activity.id,
-                               unit_id=activity.unit_id, credited_minutes=credited_minutes,
-                               source=MANUAL, status=RecordStatus.PENDING, reason=reason,
-                               created_by_id=actor.id)
+        record = ServiceRecord(
+            user_id=user_id,
+            activity_id=activity.id,
+            unit_id=activity.unit_id,
+            credited_minutes=credited_minutes,
+            source=MANUAL,
+            status=RecordStatus.PENDING,
+            reason=reason,
+            created_by_id=actor.id,
+        )
         db.session.add(record)
         db.session.flush()
         _audit_created(actor, record)
     return record
 
 
-def add_help_request_record(actor: User | None, *, user_id: int, unit_id: int,
-                            credited_minutes: int, category: str, served_at: datetime,
-                            reason: str = "") -> ServiceRecord:
+def add_help_request_record(
+    actor: User | None,
+    *,
+    user_id: int,
+    unit_id: int,
+    credited_minutes: int,
+    category: str,
+    served_at: datetime,
+    reason: str = "",
+) -> ServiceRecord:
     """Add a pending record for a completed help request (我来帮) to the caller's
     transaction (the caller commits with its own change). The caller checks who may be
     credited. :raises MinutesOverRecordCap, MinutesOverDailyCap:"""
     check_record_cap(credited_minutes, "HELP_RECORD_MAX_MINUTES", "volunteers")
     check_daily_cap(user_id, served_at, credited_minutes, "volunteers")
-    record = ServiceRecord(user_id=user_id, activity_id=None, unit_id=unit_id,
-                           credited_minutes=credited_minutes, source=HELP_REQUEST,
-                           status=RecordStatus.PENDING, category=category, served_at=served_at,
-                           reason=reason, created_by_id=actor.id if actor else None)
+    record = ServiceRecord(
+        user_id=user_id,
+        activity_id=None,
+        unit_id=unit_id,
+        credited_minutes=credited_minutes,
+        source=HELP_REQUEST,
+        status=RecordStatus.PENDING,
+        category=category,
+        served_at=served_at,
+        reason=reason,
+        created_by_id=actor.id if actor else None,
+    )
     db.session.add(record)
     db.session.flush()
     _audit_created(actor, record)
@@ -320,22 +381,35 @@ def _review(actor: User, record_ids: list[int], status: str, note: str):
         update(ServiceRecord)
         .where(ServiceRecord.id.in_(record_ids), ServiceRecord.status == RecordStatus.PENDING)
         .values(status=status, reviewed_by_id=actor.id, reviewed_at=now, review_note=note)
-        .returning(ServiceRecord.id, ServiceRecord.user_id, ServiceRecord.credited_minutes,
-                   ServiceRecord.activity_id)
+        .returning(
+            ServiceRecord.id,
+            ServiceRecord.user_id,
+            ServiceRecord.credited_minutes,
+            ServiceRecord.activity_id,
+        )
         .execution_options(synchronize_session=False)
     ).all()
-    action = ("service_record.approve" if status == RecordStatus.APPROVED
-              else "service_record.reject")
+    action = (
+        "service_record.approve" if status == RecordStatus.APPROVED else "service_record.reject"
+    )
     for row in rows:
-        audit(actor, action, "service_record", row.id,
-              details={"user_id": row.user_id, "activity_id": row.activity_id,
-                       "credited_minutes": row.credited_minutes}, reason=note)
+        audit(
+            actor,
+            action,
+            "service_record",
+            row.id,
+            details={
+                "user_id": row.user_id,
+                "activity_id": row.activity_id,
+                "credited_minutes": row.credited_minutes,
+            },
+            reason=note,
+        )
     _notify_reviewed(rows, status, note)
     return rows
 
 
-def review_record(actor: User, record_id: int, *, approve: bool,
-                  note: str = "") -> ServiceRecord:
+def review_record(actor: User, record_id: int, *, approve: bool, note: str = "") -> ServiceRecord:
     """Approve or reject one pending record.
 
     :raises RecordNotFound: :raises Forbidden: outside the actor's subtree.
@@ -345,15 +419,22 @@ def review_record(actor: User, record_id: int, *, approve: bool,
     record = _managed_record(actor, record_id)
     ensure_not_own(actor, record)
     with atomic():
-        if not _review(actor, [record.id],
-                       RecordStatus.APPROVED if approve else RecordStatus.REJECTED, note):
+        if not _review(
+            actor, [record.id], RecordStatus.APPROVED if approve else RecordStatus.REJECTED, note
+        ):
             raise RecordNotPending()
     db.session.refresh(record)
     return record
 
 
-def review_activity(actor: User, activity_id: int, *, approve: bool, note: str = "",
-                    record_ids: list[int] | None = None) -> list[int]:
+def review_activity(
+    actor: User,
+    activity_id: int,
+    *,
+    approve: bool,
+    note: str = "",
+    record_ids: list[int] | None = None,
+) -> list[int]:
     """Approve or reject the activity's whole roster of pending records (or those of
     ``record_ids`` among them); returns the ids that moved. The actor's own records (as
     volunteer or creator) are skipped: another organizer reviews them.
@@ -361,15 +442,18 @@ def review_activity(actor: User, activity_id: int, *, approve: bool, note: str =
     :raises ActivityNotFound: :raises Forbidden: unless the actor organises the activity.
     """
     activity = get_managed_activity(actor, activity_id)
-    statement = select(ServiceRecord.id).where(ServiceRecord.activity_id == activity.id,
-                                               ServiceRecord.status == RecordStatus.PENDING,
-                                               _reviewable_by(actor))
+    statement = select(ServiceRecord.id).where(
+        ServiceRecord.activity_id == activity.id,
+        ServiceRecord.status == RecordStatus.PENDING,
+        _reviewable_by(actor),
+    )
     if record_ids is not None:
         statement = statement.where(ServiceRecord.id.in_(record_ids))
     pending = list(db.session.scalars(statement))
     with atomic():
-        rows = _review(actor, pending,
-                       RecordStatus.APPROVED if approve else RecordStatus.REJECTED, note)
+        rows = _review(
+            actor, pending, RecordStatus.APPROVED if approve else RecordStatus.REJECTED, note
+        )
     return sorted(row.id for row in rows)
 
 
@@ -378,32 +462,54 @@ def _supersede(actor: User, record: ServiceRecord, note: str) -> str:
     row = db.session.execute(
         update(ServiceRecord)
         .where(ServiceRecord.id == record.id, ServiceRecord.status != RecordStatus.VOIDED)
-        .values(status=RecordStatus.VOIDED, reviewed_by_id=actor.id, reviewed_at=utcnow(),
-                review_note=note)
+        .values(
+            status=RecordStatus.VOIDED,
+            reviewed_by_id=actor.id,
+            reviewed_at=utcnow(),
+            review_note=note,
+        )
         .returning(ServiceRecord.id)
         .execution_options(synchronize_session=False)
     ).first()
     if row is None:
         raise RecordSuperseded()
     previous = record.status
-    audit(actor, "service_record.void", "service_record", record.id,
-          details={"user_id": record.user_id, "previous_status": previous,
-                   "credited_minutes": record.credited_minutes}, reason=note)
+    audit(
+        actor,
+        "service_record.void",
+        "service_record",
+        record.id,
+        details={
+            "user_id": record.user_id,
+            "previous_status": previous,
+            "credited_minutes": record.credited_minutes,
+        },
+        reason=note,
+    )
     return previous
 
 
-def _apply_correction(actor: User, record: ServiceRecord, minutes: int, reason: str, *,
-                      notify: bool = True) -> ServiceRecord:
+def _apply_correction(
+    actor: User, record: ServiceRecord, minutes: int, reason: str, *, notify: bool = True
+) -> ServiceRecord:
     """Void ``record`` and append an approved record of ``minutes`` that references it
     (without committing). :raises RecordSuperseded, ExceedsPlannedDuration:"""
     _check_minutes(record.activity, minutes)
     previous = _supersede(actor, record, f"已更正：{reason}")
     now = utcnow()
     correction = ServiceRecord(
-        user_id=record.user_id, activity_id=record.activity_id, unit_id=record.unit_id,
-        credited_minutes=minutes, source=record.source, category=record.category,
-        served_at=record.served_at, corrects_id=record.id, reason=reason,
-        created_by_id=actor.id, status=RecordStatus.APPROVED, reviewed_by_id=actor.id,
+        user_id=record.user_id,
+        activity_id=record.activity_id,
+        unit_id=record.unit_id,
+        credited_minutes=minutes,
+        source=record.source,
+        category=record.category,
+        served_at=record.served_at,
+        corrects_id=record.id,
+        reason=reason,
+        created_by_id=actor.id,
+        status=RecordStatus.APPROVED,
+        reviewed_by_id=actor.id,
         reviewed_at=now,
     )
     db.session.add(correction)
@@ -412,20 +518,34 @@ def _apply_correction(actor: User, record: ServiceRecord, minutes: int, reason: 
     except IntegrityError:
         # The unique index on corrects_id: a concurrent correction won.
         raise RecordSuperseded() from None
-    audit(actor, "service_record.correct", "service_record", correction.id,
-          details={"corrects_id": record.id, "user_id": record.user_id,
-                   "previous_minutes": record.credited_minutes, "previous_status": previous,
-                   "credited_minutes": minutes}, reason=reason)
+    audit(
+        actor,
+        "service_record.correct",
+        "service_record",
+        correction.id,
+        details={
+            "corrects_id": record.id,
+            "user_id": record.user_id,
+            "previous_minutes": record.credited_minutes,
+            "previous_status": previous,
+            "credited_minutes": minutes,
+        },
+        reason=reason,
+    )
     if notify:
-        notifications.notify([record.user_id], notifications.HOURS_APPROVED, "服务时长已更正",
-                             f"更正后服务时长 {minutes} 分钟；原因：{reason}",
-                             {"service_record_id": correction.id, "corrects_id": record.id,
-                              "reason": reason})
+        notifications.notify(
+            [record.user_id],
+            notifications.HOURS_APPROVED,
+            "服务时长已更正",
+            f"更正后服务时长 {minutes} 分钟；原因：{reason}",
+            {"service_record_id": correction.id, "corrects_id": record.id, "reason": reason},
+        )
     return correction
 
 
-def correct_record(actor: User, record_id: int, credited_minutes: int,
-                   reason: str) -> ServiceRecord:
+def correct_record(
+    actor: User, record_id: int, credited_minutes: int, reason: str
+) -> ServiceRecord:
     """Correct a record: it is voided and a new approved record with the right minutes,
     the reason and the actor references it.
 
@@ -458,9 +578,15 @@ def void_record(actor: User, record_id: int, reason: str) -> ServiceRecord:
 # --- disputes ---------------------------------------------------------------------------
 
 
-def open_dispute(user: User, *, kind: str, description: str, record_id: int | None = None,
-                 activity_id: int | None = None,
-                 claimed_minutes: int | None = None) -> HoursDispute:
+def open_dispute(
+    user: User,
+    *,
+    kind: str,
+    description: str,
+    record_id: int | None = None,
+    activity_id: int | None = None,
+    claimed_minutes: int | None = None,
+) -> HoursDispute:
     """Contest one of my records (``wrong``) or report one missing for an activity
     (``missing``).
 
@@ -481,10 +607,16 @@ def open_dispute(user: User, *, kind: str, description: str, record_id: int | No
             raise RecordExists("您在此活动已有服务记录，如有错误请对该记录提出异议")
     if claimed_minutes is not None:
         _check_minutes(activity, claimed_minutes, "claimed_minutes")
-    dispute = HoursDispute(user_id=user.id, kind=kind, record_id=record.id if record else None,
-                           activity_id=activity.id if activity else None, unit_id=unit_id,
-                           claimed_minutes=claimed_minutes, description=description,
-                           status=DisputeStatus.OPEN)
+    dispute = HoursDispute(
+        user_id=user.id,
+        kind=kind,
+        record_id=record.id if record else None,
+        activity_id=activity.id if activity else None,
+        unit_id=unit_id,
+        claimed_minutes=claimed_minutes,
+        description=description,
+        status=DisputeStatus.OPEN,
+    )
     with atomic():
         db.session.add(dispute)
         try:
@@ -492,10 +624,19 @@ def open_dispute(user: User, *, kind: str, description: str, record_id: int | No
         except IntegrityError:
             # The partial unique index: one open dispute per record (or missing activity).
             raise DisputeExists() from None
-        audit(user, "hours_dispute.open", "hours_dispute", dispute.id,
-              details={"kind": kind, "record_id": dispute.record_id,
-                       "activity_id": dispute.activity_id, "claimed_minutes": claimed_minutes},
-              reason=description)
+        audit(
+            user,
+            "hours_dispute.open",
+            "hours_dispute",
+            dispute.id,
+            details={
+                "kind": kind,
+                "record_id": dispute.record_id,
+                "activity_id": dispute.activity_id,
+                "claimed_minutes": claimed_minutes,
+            },
+            reason=description,
+        )
     return dispute
 
 
@@ -510,12 +651,12 @@ def get_dispute(viewer: User, dispute_id: int) -> HoursDispute:
 
 
 def my_disputes_query(user: User) -> Select:
-    return (select(HoursDispute).where(HoursDispute.user_id == user.id)
-            .order_by(HoursDispute.id.desc()))
+    return (
+        select(HoursDispute).where(HoursDispute.user_id == user.id).order_by(HoursDispute.id.desc())
+    )
 
 
-def disputes_query(actor: User, *, unit_id: int | None = None,
-                   status: str | None = None) -> Select:
+def disputes_query(actor: User, *, unit_id: int | None = None, status: str | None = None) -> Select:
     """Disputes of the actor's subtree, oldest first (a queue). :raises Forbidden:"""
     statement = select(HoursDispute).join(HoursDispute.unit).order_by(HoursDispute.id)
     condition = scope_condition(actor, unit_id)
@@ -526,8 +667,9 @@ def disputes_query(actor: User, *, unit_id: int | None = None,
     return statement
 
 
-def resolve_dispute(actor: User, dispute_id: int, *, accept: bool, note: str,
-                    credited_minutes: int | None = None) -> HoursDispute:
+def resolve_dispute(
+    actor: User, dispute_id: int, *, accept: bool, note: str, credited_minutes: int | None = None
+) -> HoursDispute:
     """Accept a dispute (a wrong record is corrected, a missing one is added, approved) or
     dismiss it; the volunteer is notified either way.
 
@@ -553,13 +695,18 @@ def resolve_dispute(actor: User, dispute_id: int, *, accept: bool, note: str,
     return dispute
 
 
-def _resolve(actor: User, dispute: HoursDispute, accept: bool, note: str,
-             minutes: int | None) -> None:
+def _resolve(
+    actor: User, dispute: HoursDispute, accept: bool, note: str, minutes: int | None
+) -> None:
     moved = db.session.execute(
         update(HoursDispute)
         .where(HoursDispute.id == dispute.id, HoursDispute.status == DisputeStatus.OPEN)
-        .values(status=DisputeStatus.ACCEPTED if accept else DisputeStatus.DISMISSED,
-                resolved_by_id=actor.id, resolved_at=utcnow(), resolution_note=note)
+        .values(
+            status=DisputeStatus.ACCEPTED if accept else DisputeStatus.DISMISSED,
+            resolved_by_id=actor.id,
+            resolved_at=utcnow(),
+            resolution_note=note,
+        )
         .returning(HoursDispute.id)
         .execution_options(synchronize_session=False)
     ).first()
@@ -568,40 +715,64 @@ def _resolve(actor: User, dispute: HoursDispute, accept: bool, note: str,
     result = None
     if accept and dispute.kind == WRONG:
         # One message for the volunteer: the dispute's answer (below).
-        result = _apply_correction(actor, dispute.record, minutes, f"异议 #{dispute.id}：{note}",
-                                   notify=False)
+        result = _apply_correction(
+            actor, dispute.record, minutes, f"异议 #{dispute.id}：{note}", notify=False
+        )
     elif accept and dispute.kind == MISSING:
         result = _add_missing_record(actor, dispute, minutes, note)
     if result is not None:
-        db.session.execute(update(HoursDispute).where(HoursDispute.id == dispute.id)
-                           .values(result_record_id=result.id)
-                           .execution_options(synchronize_session=False))
-    audit(actor, "hours_dispute.accept" if accept else "hours_dispute.dismiss",
-          "hours_dispute", dispute.id,
-          details={"kind": dispute.kind, "user_id": dispute.user_id,
-                   "result_record_id": result.id if result else None,
-                   "credited_minutes": minutes if accept else None}, reason=note)
-    notifications.notify([dispute.user_id],
-                         notifications.HOURS_APPROVED if accept else notifications.HOURS_REJECTED,
-                         "时长异议已处理：" + ("已采纳" if accept else "未采纳"), note,
-                         {"dispute_id": dispute.id, "reason": note,
-                          "service_record_id": result.id if result else dispute.record_id})
+        db.session.execute(
+            update(HoursDispute)
+            .where(HoursDispute.id == dispute.id)
+            .values(result_record_id=result.id)
+            .execution_options(synchronize_session=False)
+        )
+    audit(
+        actor,
+        "hours_dispute.accept" if accept else "hours_dispute.dismiss",
+        "hours_dispute",
+        dispute.id,
+        details={
+            "kind": dispute.kind,
+            "user_id": dispute.user_id,
+            "result_record_id": result.id if result else None,
+            "credited_minutes": minutes if accept else None,
+        },
+        reason=note,
+    )
+    notifications.notify(
+        [dispute.user_id],
+        notifications.HOURS_APPROVED if accept else notifications.HOURS_REJECTED,
+        "时长异议已处理：" + ("已采纳" if accept else "未采纳"),
+        note,
+        {
+            "dispute_id": dispute.id,
+            "reason": note,
+            "service_record_id": result.id if result else dispute.record_id,
+        },
+    )
 
 
-def _add_missing_record(actor: User, dispute: HoursDispute, minutes: int,
-                        note: str) -> ServiceRecord:
+def _add_missing_record(
+    actor: User, dispute: HoursDispute, minutes: int, note: str
+) -> ServiceRecord:
     activity = dispute.activity
     _check_minutes(activity, minutes)
     if _live_record_exists(dispute.user_id, activity.id):
         raise RecordExists()
-    record = ServiceRecord(user_id=dispute.user_id, activity_id=activity.id,
-                           unit_id=activity.unit_id, credited_minutes=minutes, source=MANUAL,
-                           status=RecordStatus.APPROVED,
-                           reason=f"异议 #{dispute.id}（缺漏）：{note}",
-                           created_by_id=actor.id, reviewed_by_id=actor.id,
-                           reviewed_at=utcnow())
+    record = ServiceRecord(
+        user_id=dispute.user_id,
+        activity_id=activity.id,
+        unit_id=activity.unit_id,
+        credited_minutes=minutes,
+        source=MANUAL,
+        status=RecordStatus.APPROVED,
+        reason=f"异议 #{dispute.id}（缺漏）：{note}",
+        created_by_id=actor.id,
+        reviewed_by_id=actor.id,
+        reviewed_at=utcnow(),
+    )
     db.session.add(record)
     db.session.flush()
     _audit_created(actor, record, dispute_id=dispute.id)
     return record
-

@@ -107,8 +107,7 @@ def approve_record(body, record_id):
     Separation of duties: refused with 403 `own_record` when the record is the caller's own
     hours, and `self_review` when the caller entered it; another organizer must act.
     """
-    return services.review_record(require_user(), record_id, approve=True,
-                                  note=body["note"])
+    return services.review_record(require_user(), record_id, approve=True, note=body["note"])
 
 
 @blp.route("/hours/records/<int:record_id>/reject", methods=["POST"])
@@ -120,8 +119,7 @@ def reject_record(body, record_id):
     Separation of duties: refused with 403 `own_record` when the record is the caller's own
     hours, and `self_review` when the caller entered it; another organizer must act.
     """
-    return services.review_record(require_user(), record_id, approve=False,
-                                  note=body["note"])
+    return services.review_record(require_user(), record_id, approve=False, note=body["note"])
 
 
 @blp.route("/hours/records/<int:record_id>/corrections", methods=["POST"])
@@ -133,8 +131,9 @@ def correct_record(body, record_id):
     Separation of duties: refused with 403 `own_record` when the record is the caller's own
     hours, and `self_review` when the caller entered it; another organizer must act.
     """
-    return services.correct_record(require_user(), record_id, body["credited_minutes"],
-                                   body["reason"])
+    return services.correct_record(
+        require_user(), record_id, body["credited_minutes"], body["reason"]
+    )
 
 
 @blp.route("/hours/records/<int:record_id>/void", methods=["POST"])
@@ -158,8 +157,9 @@ def approve_roster(body, activity_id):
     The caller's own records (as volunteer or as creator) are skipped, left pending for another
     organizer; `record_ids` lists those that moved.
     """
-    moved = services.review_activity(require_user(), activity_id, approve=True,
-                                     note=body["note"], record_ids=body["record_ids"])
+    moved = services.review_activity(
+        require_user(), activity_id, approve=True, note=body["note"], record_ids=body["record_ids"]
+    )
     return {"activity_id": activity_id, "status": "approved", "record_ids": moved}
 
 
@@ -172,8 +172,9 @@ def reject_roster(body, activity_id):
     The caller's own records (as volunteer or as creator) are skipped, left pending for another
     organizer; `record_ids` lists those that moved.
     """
-    moved = services.review_activity(require_user(), activity_id, approve=False,
-                                     note=body["note"], record_ids=body["record_ids"])
+    moved = services.review_activity(
+        require_user(), activity_id, approve=False, note=body["note"], record_ids=body["record_ids"]
+    )
     return {"activity_id": activity_id, "status": "rejected", "record_ids": moved}
 
 
@@ -193,8 +194,7 @@ def open_dispute(body):
 @blp.response(200, page_schema(DisputeSchema))
 def my_disputes(query):
     """List my disputes, latest first."""
-    return paginate(services.my_disputes_query(require_user()), query["page"],
-                    query["per_page"])
+    return paginate(services.my_disputes_query(require_user()), query["page"], query["per_page"])
 
 
 @blp.route("/hours/disputes", methods=["GET"])
@@ -202,8 +202,9 @@ def my_disputes(query):
 @blp.response(200, page_schema(ManagedDisputeSchema))
 def list_disputes(query):
     """List disputes of my subtree, oldest first (organizers)."""
-    statement = services.disputes_query(require_user(), unit_id=query["unit_id"],
-                                        status=query["status"])
+    statement = services.disputes_query(
+        require_user(), unit_id=query["unit_id"], status=query["status"]
+    )
     return paginate(statement, query["page"], query["per_page"])
 
 
@@ -216,9 +217,13 @@ def resolve_dispute(body, dispute_id):
     Separation of duties: refused with 403 `own_record` for the caller's own dispute, and
     `self_review` when the caller entered the contested record.
     """
-    return services.resolve_dispute(require_user(), dispute_id,
-                                    accept=body["decision"] == "accept", note=body["note"],
-                                    credited_minutes=body["credited_minutes"])
+    return services.resolve_dispute(
+        require_user(),
+        dispute_id,
+        accept=body["decision"] == "accept",
+        note=body["note"],
+        credited_minutes=body["credited_minutes"],
+    )
 
 
 # --- public -------------------------------------------------------------------------------
@@ -233,8 +238,9 @@ def lookup_hours(query):
     """Look up a volunteer's total hours by name and last four digits (masked answer).
 
     A POST, so that name and digits stay out of URLs and access logs."""
-    return lookup.lookup(query["name"], id_last4=query["id_last4"],
-                         phone_last4=query["phone_last4"])
+    return lookup.lookup(
+        query["name"], id_last4=query["id_last4"], phone_last4=query["phone_last4"]
+    )
 
 
 def lookup_hours_by_get():
@@ -243,8 +249,9 @@ def lookup_hours_by_get():
 
 
 # A plain Flask rule: not an API operation, so not in the OpenAPI document.
-FlaskBlueprint.add_url_rule(blp, "/hours/lookup", "lookup_hours_by_get", lookup_hours_by_get,
-                            methods=["GET"])
+FlaskBlueprint.add_url_rule(
+    blp, "/hours/lookup", "lookup_hours_by_get", lookup_hours_by_get, methods=["GET"]
+)
 
 
 @blp.route("/hours/honor-roll", methods=["GET"])
@@ -253,8 +260,11 @@ FlaskBlueprint.add_url_rule(blp, "/hours/lookup", "lookup_hours_by_get", lookup_
 def honor_roll(query):
     """List a unit's volunteers with the most approved hours this year (masked)."""
     entries = totals.honor_roll(query["unit_id"], query["year"], query["limit"])
-    return {"unit_id": query["unit_id"], "year": query["year"] or totals.current_year(),
-            "data": entries}
+    return {
+        "unit_id": query["unit_id"],
+        "year": query["year"] or totals.current_year(),
+        "data": entries,
+    }
 
 
 # --- certificates -------------------------------------------------------------------------
@@ -294,8 +304,9 @@ def issue_certificate(body):
 @blp.response(200, page_schema(CertificateSchema))
 def my_certificates(query):
     """List my certificates, latest first."""
-    page = paginate(certificates.my_certificates_query(require_user()), query["page"],
-                    query["per_page"])
+    page = paginate(
+        certificates.my_certificates_query(require_user()), query["page"], query["per_page"]
+    )
     page.data = [_with_urls(certificate) for certificate in page.data]
     return page
 
@@ -306,8 +317,11 @@ def certificate_pdf(code):
     """Download my certificate as a PDF."""
     certificate = certificates.get_my_certificate(require_user(), code)
     body = pdf.render_certificate(certificate, certificates.verify_url(certificate.code))
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{certificate.number}.pdf"'})
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{certificate.number}.pdf"'},
+    )
 
 
 @blp.route(f"/certificates/{_CODE}", methods=["GET"])
@@ -345,8 +359,11 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def report_workbook(query):
     """Download the report as an .xlsx workbook (by unit, team and volunteer)."""
     report = reports.summary(require_user(), query["unit_id"], query["start"], query["end"])
-    return Response(reports.workbook(report), mimetype=_XLSX, headers={
-        "Content-Disposition": f'attachment; filename="hours-{report.unit.code}.xlsx"'})
+    return Response(
+        reports.workbook(report),
+        mimetype=_XLSX,
+        headers={"Content-Disposition": f'attachment; filename="hours-{report.unit.code}.xlsx"'},
+    )
 
 
 @blp.route("/hours/reports/volunteers.csv", methods=["GET"])
@@ -355,5 +372,8 @@ def report_workbook(query):
 def report_csv(query):
     """Download hours by volunteer as CSV (names masked)."""
     report = reports.summary(require_user(), query["unit_id"], query["start"], query["end"])
-    return Response(reports.volunteers_csv(report), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="hours-{report.unit.code}.csv"'})
+    return Response(
+        reports.volunteers_csv(report),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="hours-{report.unit.code}.csv"'},
+    )

@@ -70,9 +70,14 @@ def _lease() -> timedelta:
 
 def _claimable(now: datetime):
     """Queued, or running under a lease that ran out (its worker died) with claims left."""
-    return or_(Job.status == JobStatus.QUEUED,
-               and_(Job.status == JobStatus.RUNNING, Job.claimed_until < now,
-                    Job.attempts < current_app.config["JOB_MAX_ATTEMPTS"]))
+    return or_(
+        Job.status == JobStatus.QUEUED,
+        and_(
+            Job.status == JobStatus.RUNNING,
+            Job.claimed_until < now,
+            Job.attempts < current_app.config["JOB_MAX_ATTEMPTS"],
+        ),
+    )
 
 
 @atomic()
@@ -81,10 +86,17 @@ def fail_exhausted_jobs(now: datetime | None = None) -> int:
     now = now or utcnow()
     count = db.session.execute(
         update(Job)
-        .where(Job.status == JobStatus.RUNNING, Job.claimed_until < now,
-               Job.attempts >= current_app.config["JOB_MAX_ATTEMPTS"])
-        .values(status=JobStatus.FAILED, finished_at=now, claimed_until=None,
-                message="任务多次中断，已停止重试")
+        .where(
+            Job.status == JobStatus.RUNNING,
+            Job.claimed_until < now,
+            Job.attempts >= current_app.config["JOB_MAX_ATTEMPTS"],
+        )
+        .values(
+            status=JobStatus.FAILED,
+            finished_at=now,
+            claimed_until=None,
+            message="任务多次中断，已停止重试",
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     return count
@@ -105,8 +117,12 @@ def _claim_next() -> Job | None:
             claimed = db.session.execute(
                 update(Job)
                 .where(Job.id == job_id, _claimable(now))
-                .values(status=JobStatus.RUNNING, started_at=now, claimed_until=now + _lease(),
-                        attempts=Job.attempts + 1)
+                .values(
+                    status=JobStatus.RUNNING,
+                    started_at=now,
+                    claimed_until=now + _lease(),
+                    attempts=Job.attempts + 1,
+                )
                 .execution_options(synchronize_session=False)
             ).rowcount
         if claimed:
@@ -122,7 +138,8 @@ def _report_progress(job_id: int, progress: int, message: str) -> None:
     """
     with atomic():
         db.session.execute(
-            update(Job).where(Job.id == job_id)
+            update(Job)
+            .where(Job.id == job_id)
             .values(progress=progress, message=message, claimed_until=utcnow() + _lease())
             .execution_options(synchronize_session=False)
         )

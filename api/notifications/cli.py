@@ -31,7 +31,8 @@ def run(once: bool, poll: float) -> None:
 def status() -> None:
     """Count the outbox's notifications by delivery status."""
     counts = db.session.execute(
-        select(Notification.status, func.count()).group_by(Notification.status)
+        select(Notification.status, func.count())
+        .group_by(Notification.status)
         .order_by(Notification.status)
     ).all()
     for name, count in counts:

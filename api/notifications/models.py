@@ -65,8 +65,9 @@ class SubscriptionGrant(db.Model):
     (``wx.requestSubscribeMessage``): each accept allows exactly one send."""
 
     __tablename__ = "subscription_grants"
-    __table_args__ = (UniqueConstraint("user_id", "template_id",
-                                       name="uq_subscription_grants_user_template"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "template_id", name="uq_subscription_grants_user_template"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -81,8 +82,9 @@ class NotificationPreference(db.Model):
 
     __tablename__ = "notification_preferences"
 
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
-                                         primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     enabled: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -9,7 +9,8 @@ from api.validation import LocalDateTime, Schema
 
 class SubscriptionsSchema(Schema):
     template_ids = fields.List(
-        fields.String(validate=validate.Length(min=1, max=64)), required=True,
+        fields.String(validate=validate.Length(min=1, max=64)),
+        required=True,
         validate=validate.Length(min=1, max=20),
         metadata={"description": "template ids the user accepted in wx.requestSubscribeMessage"},
     )
@@ -19,10 +20,15 @@ class KindSettingSchema(Schema):
     kind = fields.String()
     label = fields.String()
     enabled = fields.Boolean()
-    template_id = fields.String(allow_none=True, metadata={
-        "description": "pass to wx.requestSubscribeMessage; null: never sent through WeChat"})
-    remaining_grants = fields.Integer(metadata={
-        "description": "subscribe messages of this template still allowed"})
+    template_id = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "pass to wx.requestSubscribeMessage; null: never sent through WeChat"
+        },
+    )
+    remaining_grants = fields.Integer(
+        metadata={"description": "subscribe messages of this template still allowed"}
+    )
 
 
 class NotificationSettingsSchema(Schema):
@@ -35,8 +41,9 @@ class KindChangeSchema(Schema):
 
 
 class NotificationSettingsUpdateSchema(Schema):
-    kinds = fields.List(fields.Nested(KindChangeSchema), required=True,
-                        validate=validate.Length(min=1, max=50))
+    kinds = fields.List(
+        fields.Nested(KindChangeSchema), required=True, validate=validate.Length(min=1, max=50)
+    )
 
 
 class InboxQuerySchema(PaginationQuerySchema):
@@ -49,14 +56,21 @@ class InboxItemSchema(Schema):
     label = fields.Function(lambda notification: LABELS.get(notification.kind, ""))
     title = fields.String()
     body = fields.String()
-    activity_id = fields.Function(lambda notification: (notification.payload or {})
-                                  .get("activity_id"))
+    activity_id = fields.Function(
+        lambda notification: (notification.payload or {}).get("activity_id")
+    )
     payload = fields.Dict()
     created_at = LocalDateTime()
-    delivery = fields.String(attribute="status", metadata={
-        "description": "WeChat delivery: pending | sending | sent | skipped | failed"})
-    delivery_reason = fields.String(attribute="last_error", metadata={
-        "description": "why it was skipped or failed: no_grant | kind_disabled | "
-                       "no_openid | no_template | stale | wechat_refused | "
-                       "wechat_unavailable | delivery_unknown | ..."})
+    delivery = fields.String(
+        attribute="status",
+        metadata={"description": "WeChat delivery: pending | sending | sent | skipped | failed"},
+    )
+    delivery_reason = fields.String(
+        attribute="last_error",
+        metadata={
+            "description": "why it was skipped or failed: no_grant | kind_disabled | "
+            "no_openid | no_template | stale | wechat_refused | "
+            "wechat_unavailable | delivery_unknown | ..."
+        },
+    )
     delivered_at = LocalDateTime(attribute="sent_at", allow_none=True)

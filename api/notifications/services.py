@@ -46,19 +46,28 @@ class UnknownKind(ValidationFailed):
     error, message = "unknown_kind", "通知类型不存在"
 
 
-def notify(user_ids: Iterable[int], kind: str, title: str, body: str = "",
-           payload: dict | None = None) -> None:
+def notify(
+    user_ids: Iterable[int], kind: str, title: str, body: str = "", payload: dict | None = None
+) -> None:
     """Add one outbox row per user to the caller's unit of work; once it commits, the task
     queue is woken to deliver them (:mod:`api.tasks.wakeup`)."""
-    rows = [Notification(user_id=user_id, kind=kind, title=title[:_TITLE_LENGTH],
-                         body=body[:_BODY_LENGTH], payload=payload or {})
-            for user_id in user_ids]
+    rows = [
+        Notification(
+            user_id=user_id,
+            kind=kind,
+            title=title[:_TITLE_LENGTH],
+            body=body[:_BODY_LENGTH],
+            payload=payload or {},
+        )
+        for user_id in user_ids
+    ]
     if not rows:
         return
     db.session.add_all(rows)
 
 
 # -- grants ------------------------------------------------------------------------------
+
 
 def add_grants(user: User, template_ids: list[str]) -> None:
     """Count one more allowed send of each template the user just accepted (its own unit of
@@ -68,8 +77,11 @@ def add_grants(user: User, template_ids: list[str]) -> None:
     """
     unknown = sorted(set(template_ids) - configured_template_ids())
     if unknown:
-        raise UnknownTemplate(errors={"template_ids": [f"未知的订阅消息模板：{template_id}"
-                                                       for template_id in unknown]})
+        raise UnknownTemplate(
+            errors={
+                "template_ids": [f"未知的订阅消息模板：{template_id}" for template_id in unknown]
+            }
+        )
     for _ in range(3):
         try:
             with atomic():
@@ -83,23 +95,36 @@ def add_grants(user: User, template_ids: list[str]) -> None:
 
 # -- preferences -------------------------------------------------------------------------
 
+
 def settings(user: User) -> dict:
     """Each kind: its name, whether it is on, its template and the grants left for it."""
-    enabled = dict(db.session.execute(
-        select(NotificationPreference.kind, NotificationPreference.enabled)
-        .where(NotificationPreference.user_id == user.id)
-    ).all())
-    remaining = dict(db.session.execute(
-        select(SubscriptionGrant.template_id, SubscriptionGrant.remaining)
-        .where(SubscriptionGrant.user_id == user.id)
-    ).all())
+    enabled = dict(
+        db.session.execute(
+            select(NotificationPreference.kind, NotificationPreference.enabled).where(
+                NotificationPreference.user_id == user.id
+            )
+        ).all()
+    )
+    remaining = dict(
+        db.session.execute(
+            select(SubscriptionGrant.template_id, SubscriptionGrant.remaining).where(
+                SubscriptionGrant.user_id == user.id
+            )
+        ).all()
+    )
     kinds = []
     for kind in KINDS:
         template = template_for(kind)
         template_id = template["template_id"] if template else None
-        kinds.append({"kind": kind, "label": LABELS[kind], "enabled": enabled.get(kind, True),
-                      "template_id": template_id,
-                      "remaining_grants": remaining.get(template_id, 0)})
+        kinds.append(
+            {
+                "kind": kind,
+                "label": LABELS[kind],
+                "enabled": enabled.get(kind, True),
+                "template_id": template_id,
+                "remaining_grants": remaining.get(template_id, 0),
+            }
+        )
     return {"kinds": kinds}
 
 
@@ -116,8 +141,9 @@ def update_settings(user: User, changes: list[dict]) -> dict:
                 for kind, enabled in wanted.items():
                     preference = db.session.get(NotificationPreference, (user.id, kind))
                     if preference is None:
-                        db.session.add(NotificationPreference(user_id=user.id, kind=kind,
-                                                              enabled=enabled))
+                        db.session.add(
+                            NotificationPreference(user_id=user.id, kind=kind, enabled=enabled)
+                        )
                     else:
                         preference.enabled = enabled
             break
@@ -128,7 +154,9 @@ def update_settings(user: User, changes: list[dict]) -> dict:
 
 # -- inbox -------------------------------------------------------------------------------
 
+
 def inbox_query(user: User) -> Select:
     """The user's notifications, newest first, whether or not WeChat delivered them."""
-    return (select(Notification).where(Notification.user_id == user.id)
-            .order_by(Notification.id.desc()))
+    return (
+        select(Notification).where(Notification.user_id == user.id).order_by(Notification.id.desc())
+    )

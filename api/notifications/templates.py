@@ -54,9 +54,11 @@ def template_for(kind: str) -> dict | None:
 
 
 def configured_template_ids() -> set[str]:
-    return {template["template_id"]
-            for template in current_app.config["NOTIFICATION_TEMPLATES"].values()
-            if template and template.get("template_id")}
+    return {
+        template["template_id"]
+        for template in current_app.config["NOTIFICATION_TEMPLATES"].values()
+        if template and template.get("template_id")
+    }
 
 
 def local_time_text(moment: datetime) -> str:
@@ -72,7 +74,7 @@ def _date_text(value: date) -> str:
 
 
 def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + ELLIPSIS
+    return text if len(text) <= limit else text[: limit - 1] + ELLIPSIS
 
 
 def _number_text(value) -> str:
@@ -89,8 +91,11 @@ def fit_value(key: str, value) -> str:
     match = _KEY_TYPE.match(key)
     kind = match.group(1) if match else "thing"
     if kind in ("time", "date") and isinstance(value, date):
-        return local_time_text(value) if kind == "time" and isinstance(value, datetime) \
+        return (
+            local_time_text(value)
+            if kind == "time" and isinstance(value, datetime)
             else _date_text(value)
+        )
     if isinstance(value, datetime):
         value = local_time_text(value)
     text = _SPACES.sub(" ", "" if value is None else str(value)).strip()
@@ -124,16 +129,27 @@ def context_of(notification: Notification, user: User | None) -> dict:
         "label": LABELS.get(notification.kind, notification.kind),
         "created_at": notification.created_at,
     }
-    values.update({key: value for key, value in payload.items()
-                   if isinstance(value, str | int | float) and not isinstance(value, bool)})
-    record = db.session.get(ServiceRecord, payload["service_record_id"]) \
-        if isinstance(payload.get("service_record_id"), int) else None
+    values.update(
+        {
+            key: value
+            for key, value in payload.items()
+            if isinstance(value, str | int | float) and not isinstance(value, bool)
+        }
+    )
+    record = (
+        db.session.get(ServiceRecord, payload["service_record_id"])
+        if isinstance(payload.get("service_record_id"), int)
+        else None
+    )
     if record is not None:
         values.setdefault("minutes", record.credited_minutes)
         if record.activity_id is not None:
             values.setdefault("activity_id", record.activity_id)
-    activity = db.session.get(Activity, values["activity_id"]) \
-        if isinstance(values.get("activity_id"), int) else None
+    activity = (
+        db.session.get(Activity, values["activity_id"])
+        if isinstance(values.get("activity_id"), int)
+        else None
+    )
     if activity is not None:
         values.setdefault("activity_title", activity.title)
         values.setdefault("activity_start", activity.starts_at)
@@ -168,8 +184,11 @@ def render(template: dict, values: dict) -> tuple[dict[str, str], str | None]:
             value = source[1:]
         else:
             value = values.get(source)
-            if value is None and _KEY_TYPE.match(key) and \
-                    _KEY_TYPE.match(key).group(1) in ("time", "date"):
+            if (
+                value is None
+                and _KEY_TYPE.match(key)
+                and _KEY_TYPE.match(key).group(1) in ("time", "date")
+            ):
                 value = values["created_at"]  # an empty time is not a valid time
         data[key] = fit_value(key, value)
     return data, _page(template.get("page"), values)

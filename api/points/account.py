@@ -42,24 +42,32 @@ def my_account(user: User, page: int, per_page: int) -> Account:
     appear in the ledger when it has run.
     """
     now = utcnow()
-    statement = (select(PointsEntry).where(PointsEntry.user_id == user.id)
-                 .order_by(PointsEntry.id.desc()))
+    statement = (
+        select(PointsEntry).where(PointsEntry.user_id == user.id).order_by(PointsEntry.id.desc())
+    )
     entries = paginate(statement, page, per_page)
     year = ledger.local_year(now)
-    balance = (ledger.balance(user.id, now) + ledger.unsynced_points(user.id, now)
-               + _refunds_due(user.id, now))
-    return Account(balance, year, date(year, 12, 31), entries.data, page, per_page,
-                   entries.total)
+    balance = (
+        ledger.balance(user.id, now)
+        + ledger.unsynced_points(user.id, now)
+        + _refunds_due(user.id, now)
+    )
+    return Account(balance, year, date(year, 12, 31), entries.data, page, per_page, entries.total)
 
 
 def _refunds_due(user_id: int, now: datetime) -> int:
     """Points of this year held by the volunteer's redemptions past due, not yet refunded."""
     return db.session.scalar(
         select(func.coalesce(func.sum(Redemption.points), 0))
-        .join(PointsEntry, (PointsEntry.redemption_id == Redemption.id)
-              & (PointsEntry.kind == REDEEM))
-        .where(Redemption.user_id == user_id, Redemption.status == RedemptionStatus.PENDING,
-               Redemption.expires_at <= now, PointsEntry.year == ledger.local_year(now))
+        .join(
+            PointsEntry, (PointsEntry.redemption_id == Redemption.id) & (PointsEntry.kind == REDEEM)
+        )
+        .where(
+            Redemption.user_id == user_id,
+            Redemption.status == RedemptionStatus.PENDING,
+            Redemption.expires_at <= now,
+            PointsEntry.year == ledger.local_year(now),
+        )
     )
 
 

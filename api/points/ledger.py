@@ -45,11 +45,13 @@ def lock_account(user_id: int) -> None:
     row on first use). The UPDATE is the lock: a row lock on PostgreSQL, the write lock on
     SQLite; every write to this volunteer's ledger goes through here first."""
     db.session.execute(
-        _insert(PointsAccount).values(user_id=user_id, lock_version=0, created_at=utcnow())
+        _insert(PointsAccount)
+        .values(user_id=user_id, lock_version=0, created_at=utcnow())
         .on_conflict_do_nothing(index_elements=["user_id"])
     )
     db.session.execute(
-        update(PointsAccount).where(PointsAccount.user_id == user_id)
+        update(PointsAccount)
+        .where(PointsAccount.user_id == user_id)
         .values(lock_version=PointsAccount.lock_version + 1)
         .execution_options(synchronize_session=False)
     )
@@ -58,16 +60,17 @@ def lock_account(user_id: int) -> None:
 def balance(user_id: int, now: datetime | None = None) -> int:
     """Spendable points: the sum of this year's entries (older points have expired)."""
     return db.session.scalar(
-        select(func.coalesce(func.sum(PointsEntry.points), 0))
-        .where(PointsEntry.user_id == user_id, PointsEntry.year == local_year(now))
+        select(func.coalesce(func.sum(PointsEntry.points), 0)).where(
+            PointsEntry.user_id == user_id, PointsEntry.year == local_year(now)
+        )
     )
 
 
-def add_entry(user_id: int, kind: str, points: int, year: int, note: str = "",
-              **links) -> PointsEntry:
+def add_entry(
+    user_id: int, kind: str, points: int, year: int, note: str = "", **links
+) -> PointsEntry:
     """Append one entry to the caller's transaction (the caller holds the account lock)."""
-    entry = PointsEntry(user_id=user_id, kind=kind, points=points, year=year, note=note,
-                        **links)
+    entry = PointsEntry(user_id=user_id, kind=kind, points=points, year=year, note=note, **links)
     db.session.add(entry)
     db.session.flush()
     return entry
@@ -77,12 +80,19 @@ def _unearned(user_id: int) -> list:
     """Approved check-in records of the volunteer that have no ``earn`` entry yet."""
     earned = aliased(PointsEntry)
     return db.session.execute(
-        select(ServiceRecord.id, ServiceRecord.credited_minutes, ServiceRecord.reviewed_at,
-               ServiceRecord.created_at)
-        .outerjoin(earned, and_(earned.service_record_id == ServiceRecord.id,
-                                earned.kind == EARN))
-        .where(ServiceRecord.user_id == user_id, ServiceRecord.source == CHECKIN,
-               ServiceRecord.status == RecordStatus.APPROVED, earned.id.is_(None))
+        select(
+            ServiceRecord.id,
+            ServiceRecord.credited_minutes,
+            ServiceRecord.reviewed_at,
+            ServiceRecord.created_at,
+        )
+        .outerjoin(earned, and_(earned.service_record_id == ServiceRecord.id, earned.kind == EARN))
+        .where(
+            ServiceRecord.user_id == user_id,
+            ServiceRecord.source == CHECKIN,
+            ServiceRecord.status == RecordStatus.APPROVED,
+            earned.id.is_(None),
+        )
         .order_by(ServiceRecord.id)
     ).all()
 
@@ -94,8 +104,14 @@ def _earn(user_id: int) -> int:
         if points <= 0:
             continue
         # Earned when approved: the points expire at the end of that year.
-        add_entry(user_id, EARN, points, local_year(reviewed_at or created_at),
-                  f"服务时长 {minutes} 分钟", service_record_id=record_id)
+        add_entry(
+            user_id,
+            EARN,
+            points,
+            local_year(reviewed_at or created_at),
+            f"服务时长 {minutes} 分钟",
+            service_record_id=record_id,
+        )
         count += 1
     return count
 
@@ -106,10 +122,18 @@ def _unreversed(user_id: int) -> list:
     return db.session.execute(
         select(earned.service_record_id, earned.points, earned.year)
         .join(ServiceRecord, ServiceRecord.id == earned.service_record_id)
-        .outerjoin(reversed_, and_(reversed_.service_record_id == earned.service_record_id,
-                                   reversed_.kind == REVERSE))
-        .where(earned.user_id == user_id, earned.kind == EARN,
-               ServiceRecord.status != RecordStatus.APPROVED, reversed_.id.is_(None))
+        .outerjoin(
+            reversed_,
+            and_(
+                reversed_.service_record_id == earned.service_record_id, reversed_.kind == REVERSE
+            ),
+        )
+        .where(
+            earned.user_id == user_id,
+            earned.kind == EARN,
+            ServiceRecord.status != RecordStatus.APPROVED,
+            reversed_.id.is_(None),
+        )
         .order_by(earned.id)
     ).all()
 
@@ -117,8 +141,9 @@ def _unreversed(user_id: int) -> list:
 def _reverse(user_id: int) -> int:
     rows = _unreversed(user_id)
     for record_id, points, year in rows:
-        add_entry(user_id, REVERSE, -points, year, "服务记录已作废或更正",
-                  service_record_id=record_id)
+        add_entry(
+            user_id, REVERSE, -points, year, "服务记录已作废或更正", service_record_id=record_id
+        )
     return len(rows)
 
 
@@ -127,10 +152,12 @@ def unsynced_points(user_id: int, now: datetime | None = None) -> int:
     reversals not yet written), computed without writing: readers add it to the balance
     until the periodic ``points.sync`` task writes the entries."""
     year = local_year(now)
-    earned = sum(points_for(minutes) for _, minutes, reviewed_at, created_at
-                 in _unearned(user_id) if local_year(reviewed_at or created_at) == year)
-    reversed_ = sum(points for _, points, entry_year in _unreversed(user_id)
-                    if entry_year == year)
+    earned = sum(
+        points_for(minutes)
+        for _, minutes, reviewed_at, created_at in _unearned(user_id)
+        if local_year(reviewed_at or created_at) == year
+    )
+    reversed_ = sum(points for _, points, entry_year in _unreversed(user_id) if entry_year == year)
     return earned - reversed_
 
 
@@ -139,7 +166,8 @@ def _expire(user_id: int, now: datetime) -> int:
     rows = db.session.execute(
         select(PointsEntry.year, func.sum(PointsEntry.points))
         .where(PointsEntry.user_id == user_id, PointsEntry.year < local_year(now))
-        .group_by(PointsEntry.year).having(func.sum(PointsEntry.points) > 0)
+        .group_by(PointsEntry.year)
+        .having(func.sum(PointsEntry.points) > 0)
         .order_by(PointsEntry.year)
     ).all()
     for year, left in rows:
@@ -150,8 +178,11 @@ def _expire(user_id: int, now: datetime) -> int:
 def sync(user_id: int, now: datetime | None = None) -> dict:
     """Bring one volunteer's ledger up to date (the caller holds the account lock)."""
     now = now or utcnow()
-    return {"earned": _earn(user_id), "reversed": _reverse(user_id),
-            "expired": _expire(user_id, now)}
+    return {
+        "earned": _earn(user_id),
+        "reversed": _reverse(user_id),
+        "expired": _expire(user_id, now),
+    }
 
 
 def users_to_sync(now: datetime | None = None) -> list[int]:
@@ -159,22 +190,32 @@ def users_to_sync(now: datetime | None = None) -> list[int]:
     earned, reversed_ = aliased(PointsEntry), aliased(PointsEntry)
     unearned = (
         select(ServiceRecord.user_id)
-        .outerjoin(earned, and_(earned.service_record_id == ServiceRecord.id,
-                                earned.kind == EARN))
-        .where(ServiceRecord.source == CHECKIN, ServiceRecord.status == RecordStatus.APPROVED,
-               ServiceRecord.credited_minutes * current_app.config["POINTS_PER_HOUR"] >= 60,
-               earned.id.is_(None))
+        .outerjoin(earned, and_(earned.service_record_id == ServiceRecord.id, earned.kind == EARN))
+        .where(
+            ServiceRecord.source == CHECKIN,
+            ServiceRecord.status == RecordStatus.APPROVED,
+            ServiceRecord.credited_minutes * current_app.config["POINTS_PER_HOUR"] >= 60,
+            earned.id.is_(None),
+        )
     )
     unreversed = (
         select(earned.user_id)
         .join(ServiceRecord, ServiceRecord.id == earned.service_record_id)
-        .outerjoin(reversed_, and_(reversed_.service_record_id == earned.service_record_id,
-                                   reversed_.kind == REVERSE))
-        .where(earned.kind == EARN, ServiceRecord.status != RecordStatus.APPROVED,
-               reversed_.id.is_(None))
+        .outerjoin(
+            reversed_,
+            and_(
+                reversed_.service_record_id == earned.service_record_id, reversed_.kind == REVERSE
+            ),
+        )
+        .where(
+            earned.kind == EARN,
+            ServiceRecord.status != RecordStatus.APPROVED,
+            reversed_.id.is_(None),
+        )
     )
     unexpired = (
-        select(PointsEntry.user_id).where(PointsEntry.year < local_year(now))
+        select(PointsEntry.user_id)
+        .where(PointsEntry.year < local_year(now))
         .group_by(PointsEntry.user_id, PointsEntry.year)
         .having(func.sum(PointsEntry.points) > 0)
     )

@@ -56,8 +56,12 @@ def ensure_runs(user: User, merchant: Merchant) -> None:
 
 def merchants_query(unit_id: int | None = None) -> Select:
     """Active merchants, of a unit's subtree when given. :raises UnitNotFound:"""
-    statement = (select(Merchant).join(Merchant.unit).where(Merchant.is_active.is_(True))
-                 .order_by(Merchant.id))
+    statement = (
+        select(Merchant)
+        .join(Merchant.unit)
+        .where(Merchant.is_active.is_(True))
+        .order_by(Merchant.id)
+    )
     if unit_id is not None:
         statement = statement.where(in_subtree(get_unit(unit_id)))
     return statement
@@ -83,8 +87,7 @@ def merchant_rewards_query(actor: User, merchant_id: int) -> Select:
     """
     merchant = get_merchant(merchant_id)
     ensure_runs(actor, merchant)
-    return (select(Reward).where(Reward.merchant_id == merchant.id)
-            .order_by(Reward.id.desc()))
+    return select(Reward).where(Reward.merchant_id == merchant.id).order_by(Reward.id.desc())
 
 
 def create_merchant(actor: User, values: dict) -> Merchant:
@@ -105,8 +108,13 @@ def create_merchant(actor: User, values: dict) -> Merchant:
         db.session.add(merchant)
         db.session.flush()
         grant_role(actor, admin, roles.MERCHANT_ADMIN, unit, reason=f"爱心商家 {merchant.name}")
-        audit(actor, "merchant.create", "merchant", merchant.id,
-              details={"unit": unit.code, "admin_id": admin.id})
+        audit(
+            actor,
+            "merchant.create",
+            "merchant",
+            merchant.id,
+            details={"unit": unit.code, "admin_id": admin.id},
+        )
     return merchant
 
 
@@ -131,9 +139,13 @@ def get_reward(reward_id: int) -> Reward:
 
 def rewards_query(merchant_id: int | None = None, unit_id: int | None = None) -> Select:
     """Rewards on offer (active, of active merchants), cheapest first."""
-    statement = (select(Reward).join(Reward.merchant).join(Merchant.unit)
-                 .where(Reward.is_active.is_(True), Merchant.is_active.is_(True))
-                 .order_by(Reward.points_cost, Reward.id))
+    statement = (
+        select(Reward)
+        .join(Reward.merchant)
+        .join(Merchant.unit)
+        .where(Reward.is_active.is_(True), Merchant.is_active.is_(True))
+        .order_by(Reward.points_cost, Reward.id)
+    )
     if merchant_id is not None:
         statement = statement.where(Reward.merchant_id == merchant_id)
     if unit_id is not None:
@@ -149,9 +161,17 @@ def create_reward(actor: User, merchant_id: int, values: dict) -> Reward:
         reward = Reward(**values, merchant_id=merchant.id)
         db.session.add(reward)
         db.session.flush()
-        audit(actor, "reward.create", "reward", reward.id,
-              details={"merchant_id": merchant.id, "points_cost": reward.points_cost,
-                       "stock": reward.stock})
+        audit(
+            actor,
+            "reward.create",
+            "reward",
+            reward.id,
+            details={
+                "merchant_id": merchant.id,
+                "points_cost": reward.points_cost,
+                "stock": reward.stock,
+            },
+        )
     return reward
 
 
@@ -175,7 +195,8 @@ def restock(actor: User, reward_id: int, quantity: int) -> Reward:
     ensure_runs(actor, reward.merchant)
     with atomic():
         moved = db.session.execute(
-            update(Reward).where(Reward.id == reward.id, Reward.stock + quantity >= 0)
+            update(Reward)
+            .where(Reward.id == reward.id, Reward.stock + quantity >= 0)
             .values(stock=Reward.stock + quantity, updated_at=utcnow())
             .execution_options(synchronize_session=False)
         ).rowcount

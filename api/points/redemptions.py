@@ -121,21 +121,32 @@ def redeem(user: User, reward_id: int) -> Redemption:
         if not taken:
             raise OutOfStock()
         hours = current_app.config["POINTS_REDEMPTION_HOURS"]
-        redemption = Redemption(code=_new_code(), user_id=user.id, reward_id=reward.id,
-                                merchant_id=reward.merchant_id, points=cost,
-                                status=RedemptionStatus.PENDING,
-                                created_at=now, expires_at=now + timedelta(hours=hours))
+        redemption = Redemption(
+            code=_new_code(),
+            user_id=user.id,
+            reward_id=reward.id,
+            merchant_id=reward.merchant_id,
+            points=cost,
+            status=RedemptionStatus.PENDING,
+            created_at=now,
+            expires_at=now + timedelta(hours=hours),
+        )
         db.session.add(redemption)
         db.session.flush()
-        ledger.add_entry(user.id, REDEEM, -cost, ledger.local_year(now),
-                         f"兑换：{reward.name}", redemption_id=redemption.id)
+        ledger.add_entry(
+            user.id,
+            REDEEM,
+            -cost,
+            ledger.local_year(now),
+            f"兑换：{reward.name}",
+            redemption_id=redemption.id,
+        )
     return redemption
 
 
 def my_redemptions_query(user: User) -> Select:
     """My redemptions, newest first (show them with :func:`show_effective_status`)."""
-    return (select(Redemption).where(Redemption.user_id == user.id)
-            .order_by(Redemption.id.desc()))
+    return select(Redemption).where(Redemption.user_id == user.id).order_by(Redemption.id.desc())
 
 
 def get_my_redemption(user: User, redemption_id: int) -> Redemption:
@@ -146,8 +157,9 @@ def get_my_redemption(user: User, redemption_id: int) -> Redemption:
     return show_effective_status(redemption)
 
 
-def _close(redemption_id: int, status: str, now: datetime, *,
-           due_only: bool = False) -> Redemption | None:
+def _close(
+    redemption_id: int, status: str, now: datetime, *, due_only: bool = False
+) -> Redemption | None:
     """Move a pending redemption to ``status`` and refund it: the points come back (into
     the year they were spent from) and the item goes back on the shelf. The caller holds
     the account lock. Returns None when it was not pending (or not due)."""
@@ -155,21 +167,34 @@ def _close(redemption_id: int, status: str, now: datetime, *,
     if due_only:
         condition.append(Redemption.expires_at <= now)
     moved = db.session.execute(
-        update(Redemption).where(*condition).values(status=status, closed_at=now)
-        .returning(Redemption.id).execution_options(synchronize_session=False)
+        update(Redemption)
+        .where(*condition)
+        .values(status=status, closed_at=now)
+        .returning(Redemption.id)
+        .execution_options(synchronize_session=False)
     ).first()
     if moved is None:
         return None
     redemption = db.session.get(Redemption, redemption_id, populate_existing=True)
-    spent = db.session.scalar(select(PointsEntry).where(
-        PointsEntry.redemption_id == redemption.id, PointsEntry.kind == REDEEM))
-    ledger.add_entry(redemption.user_id, REFUND, redemption.points, spent.year,
-                     ("兑换已过期，积分退回" if status == RedemptionStatus.EXPIRED
-                      else "兑换已取消，积分退回"),
-                     redemption_id=redemption.id)
-    db.session.execute(update(Reward).where(Reward.id == redemption.reward_id)
-                       .values(stock=Reward.stock + 1, updated_at=now)
-                       .execution_options(synchronize_session=False))
+    spent = db.session.scalar(
+        select(PointsEntry).where(
+            PointsEntry.redemption_id == redemption.id, PointsEntry.kind == REDEEM
+        )
+    )
+    ledger.add_entry(
+        redemption.user_id,
+        REFUND,
+        redemption.points,
+        spent.year,
+        ("兑换已过期，积分退回" if status == RedemptionStatus.EXPIRED else "兑换已取消，积分退回"),
+        redemption_id=redemption.id,
+    )
+    db.session.execute(
+        update(Reward)
+        .where(Reward.id == redemption.reward_id)
+        .values(stock=Reward.stock + 1, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return redemption
 
 
@@ -187,14 +212,16 @@ def cancel_redemption(user: User, redemption_id: int) -> Redemption:
     return redemption
 
 
-def expire_due_redemptions(now: datetime | None = None, *, user_id: int | None = None,
-                           reward_id: int | None = None) -> int:
+def expire_due_redemptions(
+    now: datetime | None = None, *, user_id: int | None = None, reward_id: int | None = None
+) -> int:
     """Expire and refund the pending redemptions past their time (one user's, one
     reward's, or all); each in its own transaction under its volunteer's account lock.
     Returns how many."""
     now = now or utcnow()
     due = select(Redemption.id, Redemption.user_id).where(
-        Redemption.status == RedemptionStatus.PENDING, Redemption.expires_at <= now)
+        Redemption.status == RedemptionStatus.PENDING, Redemption.expires_at <= now
+    )
     if user_id is not None:
         due = due.where(Redemption.user_id == user_id)
     if reward_id is not None:
@@ -214,8 +241,9 @@ def confirm(actor: User, code: str) -> Redemption:
     :raises RedemptionNotFound: unknown code. :raises Forbidden: another merchant's code.
     :raises RedemptionExpired: past its time (refunded). :raises RedemptionClosed:
     """
-    redemption = db.session.scalar(select(Redemption).where(
-        Redemption.code == code.strip().upper()))
+    redemption = db.session.scalar(
+        select(Redemption).where(Redemption.code == code.strip().upper())
+    )
     if redemption is None:
         raise RedemptionNotFound("兑换码无效")
     merchant = get_merchant(redemption.merchant_id)
@@ -224,15 +252,26 @@ def confirm(actor: User, code: str) -> Redemption:
     with atomic():
         confirmed = db.session.execute(
             update(Redemption)
-            .where(Redemption.id == redemption.id, Redemption.status == RedemptionStatus.PENDING,
-                   Redemption.expires_at > now)
+            .where(
+                Redemption.id == redemption.id,
+                Redemption.status == RedemptionStatus.PENDING,
+                Redemption.expires_at > now,
+            )
             .values(status=RedemptionStatus.CONFIRMED, confirmed_at=now, confirmed_by_id=actor.id)
             .execution_options(synchronize_session=False)
         ).rowcount
         if confirmed:
-            audit(actor, "redemption.confirm", "redemption", redemption.id,
-                  details={"merchant_id": merchant.id, "reward_id": redemption.reward_id,
-                           "points": redemption.points})
+            audit(
+                actor,
+                "redemption.confirm",
+                "redemption",
+                redemption.id,
+                details={
+                    "merchant_id": merchant.id,
+                    "reward_id": redemption.reward_id,
+                    "points": redemption.points,
+                },
+            )
     if not confirmed:
         db.session.refresh(redemption)
         if redemption.status == RedemptionStatus.PENDING:  # past its time: refund it now
@@ -247,13 +286,15 @@ def confirm(actor: User, code: str) -> Redemption:
     return redemption
 
 
-def merchant_redemptions_query(actor: User, merchant_id: int,
-                               status: str | None = None) -> Select:
+def merchant_redemptions_query(actor: User, merchant_id: int, status: str | None = None) -> Select:
     """A merchant's redemptions, newest first. :raises Forbidden:"""
     merchant = get_merchant(merchant_id)
     ensure_runs(actor, merchant)
-    statement = (select(Redemption).where(Redemption.merchant_id == merchant.id)
-                 .order_by(Redemption.id.desc()))
+    statement = (
+        select(Redemption)
+        .where(Redemption.merchant_id == merchant.id)
+        .order_by(Redemption.id.desc())
+    )
     if status is not None:
         statement = statement.where(Redemption.status == status)
     return statement

@@ -93,9 +93,11 @@ class RewardUpdateSchema(Schema):
 
 
 class RestockSchema(Schema):
-    quantity = fields.Integer(required=True, validate=validate.Range(min=-1_000_000,
-                                                                     max=1_000_000),
-                              metadata={"description": "补充（正数）或撤下（负数）的数量"})
+    quantity = fields.Integer(
+        required=True,
+        validate=validate.Range(min=-1_000_000, max=1_000_000),
+        metadata={"description": "补充（正数）或撤下（负数）的数量"},
+    )
 
 
 class RewardQuerySchema(PaginationQuerySchema):
@@ -109,7 +111,8 @@ class RedemptionSchema(Schema):
     id = fields.Integer()
     code = fields.String()
     qr_url = fields.Function(
-        lambda redemption: url_for("points.redemption_qr", redemption_id=redemption.id))
+        lambda redemption: url_for("points.redemption_qr", redemption_id=redemption.id)
+    )
     reward_id = fields.Integer()
     reward_name = fields.Function(lambda redemption: redemption.reward.name)
     merchant_id = fields.Integer()

@@ -51,8 +51,7 @@ def list_merchants(query):
 @blp.response(200, page_schema(MerchantSchema))
 def list_my_merchants(query):
     """List the merchants I run (as their admin or an admin of their unit)."""
-    return paginate(merchants.my_merchants_query(require_user()), query["page"],
-                    query["per_page"])
+    return paginate(merchants.my_merchants_query(require_user()), query["page"], query["per_page"])
 
 
 @blp.route("/merchants", methods=["POST"])
@@ -100,8 +99,7 @@ def list_merchant_rewards(query, merchant_id):
 @blp.response(200, page_schema(MerchantRedemptionSchema))
 def list_merchant_redemptions(query, merchant_id):
     """List my merchant's redemptions, newest first."""
-    statement = redemptions.merchant_redemptions_query(require_user(), merchant_id,
-                                                    query["status"])
+    statement = redemptions.merchant_redemptions_query(require_user(), merchant_id, query["status"])
     listed = paginate(statement, query["page"], query["per_page"])
     listed.data = [redemptions.show_effective_status(redemption) for redemption in listed.data]
     return listed
@@ -151,8 +149,9 @@ def redeem(reward_id):
 @blp.response(200, page_schema(RedemptionSchema))
 def list_my_redemptions(query):
     """List my redemptions, newest first."""
-    listed = paginate(redemptions.my_redemptions_query(require_user()), query["page"],
-                      query["per_page"])
+    listed = paginate(
+        redemptions.my_redemptions_query(require_user()), query["page"], query["per_page"]
+    )
     listed.data = [redemptions.show_effective_status(redemption) for redemption in listed.data]
     return listed
 
@@ -171,8 +170,9 @@ def redemption_qr(redemption_id):
     redemption = redemptions.get_my_redemption(require_user(), redemption_id)
     image = io.BytesIO()
     segno.make(redemption.code, error="m").save(image, kind="png", scale=8, border=2)
-    return Response(image.getvalue(), mimetype="image/png",
-                    headers={"Cache-Control": "private, no-store"})
+    return Response(
+        image.getvalue(), mimetype="image/png", headers={"Cache-Control": "private, no-store"}
+    )
 
 
 @blp.route("/me/redemptions/<int:redemption_id>/cancel", methods=["POST"])

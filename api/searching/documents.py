@@ -15,8 +15,20 @@ from publishing.store import Article, ArticleStatus, ArticleStore, status_of
 # Activities residents may find; drafts and cancelled ones are never offered.
 SEARCHABLE_STATUSES = (ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)
 # Columns whose change alters an activity's search document.
-INDEXED_COLUMNS = frozenset({"title", "description", "theme", "category", "unit_id",
-                             "team_id", "address", "starts_at", "status", "external_id"})
+INDEXED_COLUMNS = frozenset(
+    {
+        "title",
+        "description",
+        "theme",
+        "category",
+        "unit_id",
+        "team_id",
+        "address",
+        "starts_at",
+        "status",
+        "external_id",
+    }
+)
 
 
 def activity_doc_id(activity: Activity) -> str:
@@ -29,8 +41,9 @@ def activity_document(activity: Activity) -> dict:
     # A new activity's relationships are not loaded yet when only ids were given.
     with db.session.no_autoflush:
         unit = activity.unit or db.session.get(Unit, activity.unit_id)
-        team = activity.team or (db.session.get(Team, activity.team_id)
-                                 if activity.team_id else None)
+        team = activity.team or (
+            db.session.get(Team, activity.team_id) if activity.team_id else None
+        )
     body = "\n".join(part for part in (activity.description, activity.address) if part)
     if team is not None:
         body += "\n" + team.name
@@ -56,13 +69,18 @@ def searchable_activity_documents(batch_size: int = 1000) -> Iterator[dict]:
     the newest matches -- see ``search.ranking``)."""
     after = None
     while True:
-        query = (select(Activity).options(joinedload(Activity.unit), joinedload(Activity.team))
-                 .where(Activity.status.in_(SEARCHABLE_STATUSES)))
+        query = (
+            select(Activity)
+            .options(joinedload(Activity.unit), joinedload(Activity.team))
+            .where(Activity.status.in_(SEARCHABLE_STATUSES))
+        )
         if after is not None:
             query = query.where(tuple_(Activity.starts_at, Activity.id) < after)
-        batch = list(db.session.scalars(
-            query.order_by(Activity.starts_at.desc(), Activity.id.desc()).limit(batch_size)
-        ).unique())
+        batch = list(
+            db.session.scalars(
+                query.order_by(Activity.starts_at.desc(), Activity.id.desc()).limit(batch_size)
+            ).unique()
+        )
         if not batch:
             return
         for activity in batch:
@@ -103,6 +121,5 @@ def count_searchable_activities() -> int:
     from sqlalchemy import func
 
     return db.session.scalar(
-        select(func.count()).select_from(Activity)
-        .where(Activity.status.in_(SEARCHABLE_STATUSES))
+        select(func.count()).select_from(Activity).where(Activity.status.in_(SEARCHABLE_STATUSES))
     )

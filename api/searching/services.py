@@ -18,15 +18,31 @@ from publishing.store import store_for
 from search import SearchResults, Suggestion
 
 
-def search(q: str, *, type: str | None = None, category: str | None = None,
-           theme: str | None = None, unit_id: int | None = None,
-           date_from: date | None = None, date_to: date | None = None,
-           page: int = 1, per_page: int = 20) -> SearchResults:
+def search(
+    q: str,
+    *,
+    type: str | None = None,
+    category: str | None = None,
+    theme: str | None = None,
+    unit_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> SearchResults:
     """Run a search; ``unit_id`` covers the unit's subtree. :raises UnitNotFound:"""
     unit_code = get_unit(unit_id).code if unit_id is not None else None
-    return search_index().query(q, type=type, category=category, theme=theme,
-                                unit_code=unit_code, date_from=date_from, date_to=date_to,
-                                page=page, per_page=per_page)
+    return search_index().query(
+        q,
+        type=type,
+        category=category,
+        theme=theme,
+        unit_code=unit_code,
+        date_from=date_from,
+        date_to=date_to,
+        page=page,
+        per_page=per_page,
+    )
 
 
 def suggest(q: str, limit: int = 8) -> list[Suggestion]:

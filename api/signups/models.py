@@ -38,8 +38,14 @@ class Signup(db.Model):
 
     __tablename__ = "signups"
     __table_args__ = (
-        Index("uq_signups_active_user", "activity_id", "user_id", unique=True,
-              sqlite_where=text(_ACTIVE_SQL), postgresql_where=text(_ACTIVE_SQL)),
+        Index(
+            "uq_signups_active_user",
+            "activity_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text(_ACTIVE_SQL),
+            postgresql_where=text(_ACTIVE_SQL),
+        ),
         Index("ix_signups_activity_status", "activity_id", "status", "id"),
         Index("ix_signups_user_status", "user_id", "status"),
     )
@@ -58,8 +64,7 @@ class Signup(db.Model):
     position = None
     no_show_count = 0
     user: Mapped[User] = relationship(foreign_keys=[user_id])
-    attendance: Mapped["Attendance | None"] = relationship(back_populates="signup",
-                                                           uselist=False)
+    attendance: Mapped["Attendance | None"] = relationship(back_populates="signup", uselist=False)
 
 
 class Attendance(db.Model):

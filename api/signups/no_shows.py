@@ -27,7 +27,8 @@ def mark_no_shows(now: datetime | None = None) -> dict:
     cutoff = now - timedelta(minutes=current_app.config["NO_SHOW_GRACE_MINUTES"])
     ended = select(Activity.id).where(
         Activity.status.in_((ActivityStatus.PUBLISHED, ActivityStatus.FINISHED)),
-        Activity.ends_at <= cutoff)
+        Activity.ends_at <= cutoff,
+    )
     checked_in = exists().where(Attendance.signup_id == Signup.id)
     marked = db.session.execute(
         update(Signup)
@@ -43,11 +44,13 @@ def no_show_counts(user_ids: Iterable[int]) -> dict[int, int]:
     ids = sorted(set(user_ids))
     if not ids:
         return {}
-    return dict(db.session.execute(
-        select(Signup.user_id, func.count()).where(Signup.user_id.in_(ids),
-                                                   Signup.status == SignupStatus.NO_SHOW)
-        .group_by(Signup.user_id)
-    ).all())
+    return dict(
+        db.session.execute(
+            select(Signup.user_id, func.count())
+            .where(Signup.user_id.in_(ids), Signup.status == SignupStatus.NO_SHOW)
+            .group_by(Signup.user_id)
+        ).all()
+    )
 
 
 def no_show_count(user_id: int) -> int:

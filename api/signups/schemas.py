@@ -13,8 +13,9 @@ from api.validation import LocalDateTime, Schema
 class SignupSchema(Schema):
     id = fields.Integer()
     activity_id = fields.Integer()
-    status = fields.String(metadata={"description": "confirmed | waitlisted | cancelled | "
-                                                    "attended | no_show"})
+    status = fields.String(
+        metadata={"description": "confirmed | waitlisted | cancelled | attended | no_show"}
+    )
     waitlist_position = fields.Function(waitlist_position)
     assisted = fields.Function(lambda signup: signup.assisted_by_id is not None)
     created_at = LocalDateTime()

@@ -90,17 +90,23 @@ class SignupNotFound(NotFound):
 def active_signup(user_id: int, activity_id: int) -> Signup | None:
     """The user's active sign-up for the activity, if any."""
     return db.session.scalar(
-        select(Signup).where(Signup.user_id == user_id, Signup.activity_id == activity_id,
-                             Signup.status.in_(ACTIVE_STATUSES))
+        select(Signup).where(
+            Signup.user_id == user_id,
+            Signup.activity_id == activity_id,
+            Signup.status.in_(ACTIVE_STATUSES),
+        )
     )
 
 
 def active_user_ids(activity_id: int) -> list[int]:
     """Users holding an active sign-up (confirmed, waitlisted or attended)."""
-    return list(db.session.scalars(
-        select(Signup.user_id).where(Signup.activity_id == activity_id,
-                                     Signup.status.in_(ACTIVE_STATUSES))
-    ))
+    return list(
+        db.session.scalars(
+            select(Signup.user_id).where(
+                Signup.activity_id == activity_id, Signup.status.in_(ACTIVE_STATUSES)
+            )
+        )
+    )
 
 
 def waitlist_position(signup: Signup) -> int | None:
@@ -111,8 +117,11 @@ def waitlist_position(signup: Signup) -> int | None:
     if signup.position is not None:
         return signup.position
     return db.session.scalar(
-        select(func.count()).where(Signup.activity_id == signup.activity_id,
-                                   Signup.status == SignupStatus.WAITLISTED, Signup.id <= signup.id)
+        select(func.count()).where(
+            Signup.activity_id == signup.activity_id,
+            Signup.status == SignupStatus.WAITLISTED,
+            Signup.id <= signup.id,
+        )
     )
 
 
@@ -140,8 +149,9 @@ def _check_age(user: User, activity: Activity, member: FamilyMember | None) -> N
     if activity.min_age and age < activity.min_age:
         raise BelowMinimumAge(f"该活动仅限 {activity.min_age} 周岁及以上参加")
     if age < MINIMUM_AGE_WITHOUT_GUARDIAN:
-        consented = member.consented if member else (profile is not None
-                                                     and profile.guardian_consent)
+        consented = (
+            member.consented if member else (profile is not None and profile.guardian_consent)
+        )
         if not consented:
             raise GuardianConsentRequired()
 
@@ -150,12 +160,15 @@ def guardian_must_come(member: FamilyMember | None, activity: Activity) -> bool:
     """A child goes with its guardian under 10, or wherever the activity asks for one."""
     if member is None:
         return False
-    return activity.guardian_required or \
-        _age_at(member.birth_date, activity) < MINIMUM_AGE_WITHOUT_COMPANION
+    return (
+        activity.guardian_required
+        or _age_at(member.birth_date, activity) < MINIMUM_AGE_WITHOUT_COMPANION
+    )
 
 
-def _check_eligibility(user: User, activity: Activity | Row, now: datetime,
-                       member: FamilyMember | None = None) -> None:
+def _check_eligibility(
+    user: User, activity: Activity | Row, now: datetime, member: FamilyMember | None = None
+) -> None:
     if activity.status == ActivityStatus.CANCELLED:
         raise ActivityCancelled()
     if activity.status != ActivityStatus.PUBLISHED:
@@ -174,9 +187,15 @@ def _signup_facts_statement() -> Select:
     # Built once, with parameters: the statement and its cache key cost more than running it.
     signups, activities = Signup.__table__.c, Activity.__table__.c
     user_id, activity_id = bindparam("user_id"), bindparam("activity_id")
-    held = select(signups.id).where(signups.activity_id == activity_id,
-                                    signups.user_id == user_id,
-                                    signups.status.in_(ACTIVE_STATUSES)).scalar_subquery()
+    held = (
+        select(signups.id)
+        .where(
+            signups.activity_id == activity_id,
+            signups.user_id == user_id,
+            signups.status.in_(ACTIVE_STATUSES),
+        )
+        .scalar_subquery()
+    )
     is_child = exists().where(FamilyMember.__table__.c.child_id == user_id)
     overlaps = exists().where(
         signups.user_id == user_id,
@@ -195,13 +214,20 @@ def _signup_facts(user_id: int, activity: Row) -> Row:
     caller holds the activity's lock, so it is current): ``held_id``, the active sign-up the
     user already holds here; ``is_child``, whether the user is someone's family member; and
     ``overlaps``, whether a confirmed sign-up of theirs overlaps the activity in time."""
-    return db.session.execute(_signup_facts_statement(), {
-        "user_id": user_id, "activity_id": activity.id, "starts_at": activity.starts_at,
-        "ends_at": activity.ends_at}).one()
+    return db.session.execute(
+        _signup_facts_statement(),
+        {
+            "user_id": user_id,
+            "activity_id": activity.id,
+            "starts_at": activity.starts_at,
+            "ends_at": activity.ends_at,
+        },
+    ).one()
 
 
-def sign_up(user: User, activity_id: int, *, assisted_by: User | None = None,
-            guardian: User | None = None) -> Signup:
+def sign_up(
+    user: User, activity_id: int, *, assisted_by: User | None = None, guardian: User | None = None
+) -> Signup:
     """Sign ``user`` up: confirmed while places remain, then waitlisted (FIFO).
 
     A retry returns the sign-up the user already holds. A child (a family member) is signed
@@ -225,8 +251,9 @@ def sign_up(user: User, activity_id: int, *, assisted_by: User | None = None,
 
 
 @atomic()
-def _sign_up(user: User, activity_id: int, assisted_by: User | None,
-             guardian: User | None) -> Signup:
+def _sign_up(
+    user: User, activity_id: int, assisted_by: User | None, guardian: User | None
+) -> Signup:
     # Every change of an activity's sign-ups holds its lock, the insert of one too: whatever
     # is read below under it is current, so a concurrent retry of the same user finds the
     # sign-up made first (the partial unique index is only the backstop).
@@ -244,26 +271,35 @@ def _sign_up(user: User, activity_id: int, assisted_by: User | None,
         _check_eligibility(person, activity, now, member if person is user else None)
     if any(person_facts.overlaps for person_facts in party_facts):
         raise TimeConflict()
-    newcomers = [person for person, person_facts in zip(party, party_facts, strict=True)
-                 if person_facts.held_id is None]
-    confirmed = activity.capacity is None \
-        or activity.confirmed_count + len(newcomers) <= activity.capacity
+    newcomers = [
+        person
+        for person, person_facts in zip(party, party_facts, strict=True)
+        if person_facts.held_id is None
+    ]
+    confirmed = (
+        activity.capacity is None or activity.confirmed_count + len(newcomers) <= activity.capacity
+    )
     signups = [_add_signup(person, activity, now, confirmed, assisted_by) for person in newcomers]
     _count_newcomers(activity, len(newcomers), confirmed)
     if not confirmed:  # FIFO by id, and every id of this activity is given under its lock
         for place, signup in enumerate(signups, start=activity.waitlist_count + 1):
             signup.position = place
     if assisted_by is not None:
-        audit(assisted_by, "signup.assisted", "activity", activity.id,
-              details={"user_id": user.id})
+        audit(assisted_by, "signup.assisted", "activity", activity.id, details={"user_id": user.id})
     if guardian is not None:
-        audit(guardian, "signup.by_guardian", "activity", activity.id,
-              details={"user_id": user.id, "with_guardian": len(newcomers) > 1})
+        audit(
+            guardian,
+            "signup.by_guardian",
+            "activity",
+            activity.id,
+            details={"user_id": user.id, "with_guardian": len(newcomers) > 1},
+        )
     return signups[0]
 
 
-def _party(user: User, activity: Activity | Row, member: FamilyMember | None,
-           guardian: User | None) -> list[User]:
+def _party(
+    user: User, activity: Activity | Row, member: FamilyMember | None, guardian: User | None
+) -> list[User]:
     """Who signs up: the user, and the guardian where a child must not go alone.
 
     :raises GuardianRequired: for a child signed up without (or by someone not) its guardian.
@@ -275,19 +311,28 @@ def _party(user: User, activity: Activity | Row, member: FamilyMember | None,
     return [user, guardian] if guardian_must_come(member, activity) else [user]
 
 
-def _add_signup(user: User, activity: Row, now: datetime, confirmed: bool,
-                assisted_by: User | None) -> Signup:
+def _add_signup(
+    user: User, activity: Row, now: datetime, confirmed: bool, assisted_by: User | None
+) -> Signup:
     """Insert a sign-up (one Core statement) and return it detached; the caller holds the
     activity's lock and counts it. A confirmed place is announced through the outbox."""
-    values = {"activity_id": activity.id, "user_id": user.id,
-              "assisted_by_id": assisted_by.id if assisted_by else None,
-              "status": SignupStatus.CONFIRMED if confirmed else SignupStatus.WAITLISTED,
-              "created_at": now, "confirmed_at": now if confirmed else None,
-              "cancelled_at": None}
+    values = {
+        "activity_id": activity.id,
+        "user_id": user.id,
+        "assisted_by_id": assisted_by.id if assisted_by else None,
+        "status": SignupStatus.CONFIRMED if confirmed else SignupStatus.WAITLISTED,
+        "created_at": now,
+        "confirmed_at": now if confirmed else None,
+        "cancelled_at": None,
+    }
     inserted = db.session.execute(insert(Signup.__table__), values)
     if confirmed:
-        notifications.notify([user.id], notifications.SIGNUP_CONFIRMED,
-                             f"报名成功：{activity.title}", payload={"activity_id": activity.id})
+        notifications.notify(
+            [user.id],
+            notifications.SIGNUP_CONFIRMED,
+            f"报名成功：{activity.title}",
+            payload={"activity_id": activity.id},
+        )
     return Signup(id=inserted.inserted_primary_key[0], **values)
 
 
@@ -295,8 +340,11 @@ def _add_signup(user: User, activity: Row, now: datetime, confirmed: bool,
 def _counter_update(counter_name: str) -> Update:
     counters = Activity.__table__.c
     counter = counters[counter_name]
-    return (update(Activity.__table__).where(counters.id == bindparam("activity_id"))
-            .values({counter: counter + bindparam("newcomers")}))
+    return (
+        update(Activity.__table__)
+        .where(counters.id == bindparam("activity_id"))
+        .values({counter: counter + bindparam("newcomers")})
+    )
 
 
 def _count_newcomers(activity: Row, newcomers: int, confirmed: bool) -> None:
@@ -311,18 +359,23 @@ def promote_waitlist(activity: Activity) -> list[Signup]:
     promoted = []
     while activity.capacity is None or activity.confirmed_count < activity.capacity:
         head = db.session.scalar(
-            select(Signup).where(Signup.activity_id == activity.id,
-                                 Signup.status == SignupStatus.WAITLISTED)
-            .order_by(Signup.id).limit(1)
+            select(Signup)
+            .where(Signup.activity_id == activity.id, Signup.status == SignupStatus.WAITLISTED)
+            .order_by(Signup.id)
+            .limit(1)
         )
         if head is None:
             break
         head.status, head.confirmed_at = SignupStatus.CONFIRMED, utcnow()
         activity.confirmed_count += 1
         activity.waitlist_count -= 1
-        notifications.notify([head.user_id], notifications.WAITLIST_PROMOTED,
-                             f"候补成功：{activity.title}", "有名额空出，您已转为正式报名",
-                             {"activity_id": activity.id})
+        notifications.notify(
+            [head.user_id],
+            notifications.WAITLIST_PROMOTED,
+            f"候补成功：{activity.title}",
+            "有名额空出，您已转为正式报名",
+            {"activity_id": activity.id},
+        )
         promoted.append(head)
         db.session.flush()
     return promoted
@@ -337,8 +390,9 @@ def cancel_signup(user: User, activity_id: int) -> None:
     activity = get_activity(activity_id, user)
     if active_signup(user.id, activity_id) is None:
         raise SignupNotFound()
-    if activity.status == ActivityStatus.PUBLISHED and utcnow() >= (activity.cancel_deadline
-                                                      or activity.starts_at):
+    if activity.status == ActivityStatus.PUBLISHED and utcnow() >= (
+        activity.cancel_deadline or activity.starts_at
+    ):
         raise CancelClosed()
     activity = lock_activity(activity_id)
     signup = active_signup(user.id, activity_id)
@@ -359,7 +413,9 @@ def my_signups_query(user: User) -> Select:
     """The user's sign-ups, upcoming activities first, then the most recent, with their
     activities loaded by the same query."""
     return (
-        select(Signup).join(Signup.activity).options(contains_eager(Signup.activity))
+        select(Signup)
+        .join(Signup.activity)
+        .options(contains_eager(Signup.activity))
         .where(Signup.user_id == user.id)
         .options(selectinload(Signup.attendance))
         .order_by(Activity.starts_at.desc(), Signup.id.desc())
@@ -372,12 +428,18 @@ def fill_waitlist_positions(signups: list[Signup]) -> None:
     if not waiting:
         return
     ahead = aliased(Signup)
-    place = (select(func.count()).where(ahead.activity_id == Signup.activity_id,
-                                        ahead.status == SignupStatus.WAITLISTED,
-                                        ahead.id <= Signup.id)
-             .scalar_subquery())
+    place = (
+        select(func.count())
+        .where(
+            ahead.activity_id == Signup.activity_id,
+            ahead.status == SignupStatus.WAITLISTED,
+            ahead.id <= Signup.id,
+        )
+        .scalar_subquery()
+    )
     for signup_id, position in db.session.execute(
-            select(Signup.id, place).where(Signup.id.in_(waiting))):
+        select(Signup.id, place).where(Signup.id.in_(waiting))
+    ):
         waiting[signup_id].position = position
 
 
@@ -405,9 +467,11 @@ def roster(actor: User, activity_id: int) -> tuple[Activity, list[Signup]]:
     :raises Forbidden: unless the actor organises the activity.
     """
     activity = get_managed_activity(actor, activity_id)
-    signups = list(db.session.scalars(
-        select(Signup).where(Signup.activity_id == activity_id).order_by(Signup.id)
-    ))
+    signups = list(
+        db.session.scalars(
+            select(Signup).where(Signup.activity_id == activity_id).order_by(Signup.id)
+        )
+    )
     position = 0
     no_shows = no_show_counts(signup.user_id for signup in signups)
     for signup in signups:
@@ -416,4 +480,3 @@ def roster(actor: User, activity_id: int) -> tuple[Activity, list[Signup]]:
             position += 1
             signup.position = position
     return activity, signups
-

@@ -38,8 +38,7 @@ def cancel_signup(activity_id):
 @blp.response(201, SignupSchema)
 def assisted_sign_up(body, activity_id):
     """Sign up a resident without a smartphone (staff in scope)."""
-    return services.assisted_sign_up(require_user(), activity_id, body["real_name"],
-                                     body["phone"])
+    return services.assisted_sign_up(require_user(), activity_id, body["real_name"], body["phone"])
 
 
 @blp.route("/me/signups", methods=["GET"])
@@ -58,9 +57,13 @@ def my_signups(query):
 def roster(activity_id):
     """Show an activity's sign-ups and attendance (organizers in scope)."""
     activity, signups = services.roster(require_user(), activity_id)
-    return {"activity_id": activity.id, "capacity": activity.capacity,
-            "confirmed_count": activity.confirmed_count,
-            "waitlist_count": activity.waitlist_count, "signups": signups}
+    return {
+        "activity_id": activity.id,
+        "capacity": activity.capacity,
+        "confirmed_count": activity.confirmed_count,
+        "waitlist_count": activity.waitlist_count,
+        "signups": signups,
+    }
 
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -71,5 +74,8 @@ _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def roster_export(activity_id):
     """Download an activity's roster as an .xlsx workbook (organizers in scope; names masked)."""
     activity, signups = services.roster(require_user(), activity_id)
-    return Response(roster_workbook(activity, signups), mimetype=_XLSX, headers={
-        "Content-Disposition": f'attachment; filename="roster-{activity.id}.xlsx"'})
+    return Response(
+        roster_workbook(activity, signups),
+        mimetype=_XLSX,
+        headers={"Content-Disposition": f'attachment; filename="roster-{activity.id}.xlsx"'},
+    )

@@ -79,7 +79,8 @@ def get_user(user_id: int) -> User:
 def rank_over(actor: User, unit: Unit | None) -> int:
     """The highest rank ``actor`` holds over ``unit`` (None: the whole county); 0 for none."""
     ranks = [
-        _MANAGER_RANK[grant.role] for grant in actor.grants
+        _MANAGER_RANK[grant.role]
+        for grant in actor.grants
         if grant.role in _MANAGER_RANK
         and (grant.unit is None or (unit is not None and grant.unit.covers(unit)))
     ]
@@ -114,8 +115,9 @@ def _ensure_administers(actor: User, user: User) -> None:
     _ensure_may_handle(actor, home, roles.TEAM_LEADER)
 
 
-def users_query(actor: User, *, q: str | None = None, unit_id: int | None = None,
-                role: str | None = None) -> Select:
+def users_query(
+    actor: User, *, q: str | None = None, unit_id: int | None = None, role: str | None = None
+) -> Select:
     """People of the actor's subtree (holding a role there or volunteering there), newest
     first; ``q`` matches username, nickname or real name, or a whole phone number.
 
@@ -125,8 +127,7 @@ def users_query(actor: User, *, q: str | None = None, unit_id: int | None = None
     if unit_id is None and county_wide(actor, roles.MANAGING_ROLES):
         condition = None  # everyone, newcomers without a role or a unit too
     granted = select(RoleGrant.user_id).join(Unit, RoleGrant.unit_id == Unit.id)
-    volunteering = select(VolunteerProfile.user_id).join(Unit,
-                                                         VolunteerProfile.unit_id == Unit.id)
+    volunteering = select(VolunteerProfile.user_id).join(Unit, VolunteerProfile.unit_id == Unit.id)
     if condition is not None:
         granted = granted.where(condition)
         volunteering = volunteering.where(condition)
@@ -141,8 +142,10 @@ def users_query(actor: User, *, q: str | None = None, unit_id: int | None = None
         statement = statement.where(or_(User.id.in_(granted), User.id.in_(volunteering)))
     if q:
         text = q.strip()
-        matches = [column.icontains(text, autoescape=True) for column in
-                   (User.username, User.nickname, VolunteerProfile.real_name)]
+        matches = [
+            column.icontains(text, autoescape=True)
+            for column in (User.username, User.nickname, VolunteerProfile.real_name)
+        ]
         if text.isdigit() and len(text) == 11:
             matches.append(VolunteerProfile.phone_hash == lookup_hash(text))
         statement = statement.where(or_(*matches))
@@ -207,8 +210,9 @@ def reset_password(actor: User, user_id: int, password: str | None = None) -> st
 
 
 @atomic()
-def create_staff(actor: User, username: str, nickname: str, role: str,
-                 unit_id: int) -> tuple[User, str]:
+def create_staff(
+    actor: User, username: str, nickname: str, role: str, unit_id: int
+) -> tuple[User, str]:
     """Open a staff account with one role and a one-time password.
 
     :raises UsernameTaken, UnitNotFound, OutsideScope, RoleEscalation:
@@ -218,11 +222,11 @@ def create_staff(actor: User, username: str, nickname: str, role: str,
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise UsernameTaken(errors={"username": [UsernameTaken.message]})
     password = new_password()
-    user = User(username=username, nickname=nickname or username,
-                password_hash=hash_password(password))
+    user = User(
+        username=username, nickname=nickname or username, password_hash=hash_password(password)
+    )
     db.session.add(user)
     db.session.flush()
     audit(actor, "user.create", "user", user.id, details={"username": username})
     grant_role(actor, user, role, unit, reason="开通后台账号")
     return user, password
-

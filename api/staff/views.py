@@ -68,5 +68,9 @@ def reset_password(body, user_id):
     actor = require_user()
     password = services.reset_password(actor, user_id, body["password"])
     user = services.get_user(user_id)
-    return {"user_id": user.id, "username": user.username,
-            "password": None if body["password"] else password, "signed_out": True}
+    return {
+        "user_id": user.id,
+        "username": user.username,
+        "password": None if body["password"] else password,
+        "signed_out": True,
+    }

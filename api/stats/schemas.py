@@ -8,16 +8,19 @@ from api.validation import LocalDateTime, Schema
 
 class StatsQuerySchema(Schema):
     unit_id = fields.Integer(load_default=None, metadata={"description": "单位（含下级）"})
-    first = fields.Date(data_key="from", load_default=None,
-                        metadata={"description": "开始日期（本地，含当天）"})
-    last = fields.Date(data_key="to", load_default=None,
-                       metadata={"description": "结束日期（本地，含当天）"})
+    first = fields.Date(
+        data_key="from", load_default=None, metadata={"description": "开始日期（本地，含当天）"}
+    )
+    last = fields.Date(
+        data_key="to", load_default=None, metadata={"description": "结束日期（本地，含当天）"}
+    )
 
 
 class VolunteerCountsSchema(Schema):
     registered = fields.Integer(metadata={"description": "注册志愿者（当前）"})
-    active_this_month = fields.Integer(metadata={
-        "description": "本月活跃：本地本月有已通过或待审核服务记录的注册志愿者"})
+    active_this_month = fields.Integer(
+        metadata={"description": "本月活跃：本地本月有已通过或待审核服务记录的注册志愿者"}
+    )
 
 
 class ActivityCountsSchema(Schema):
@@ -28,14 +31,18 @@ class ActivityCountsSchema(Schema):
 
 class HelpCountsSchema(Schema):
     total = fields.Integer()
-    by_status = fields.Dict(keys=fields.String(), values=fields.Integer(),
-                            metadata={"description": " | ".join(HelpStatus)})
+    by_status = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": " | ".join(HelpStatus)},
+    )
     rated = fields.Integer()
     average_rating = fields.Float(allow_none=True)
     satisfied = fields.Integer(metadata={"description": "评价 4 星及以上（含逾期默认满意）"})
     dispatched = fields.Integer()
-    average_dispatch_minutes = fields.Float(allow_none=True,
-                                            metadata={"description": "提交到首次派单"})
+    average_dispatch_minutes = fields.Float(
+        allow_none=True, metadata={"description": "提交到首次派单"}
+    )
 
 
 class _Breakdown(Schema):

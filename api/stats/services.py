@@ -92,8 +92,9 @@ def _year_bounds(now: datetime) -> tuple[datetime, datetime]:
 # --- the answer ----------------------------------------------------------------------------
 
 
-def statistics(unit_id: int | None = None, first: date | None = None,
-               last: date | None = None) -> dict:
+def statistics(
+    unit_id: int | None = None, first: date | None = None, last: date | None = None
+) -> dict:
     """The statistics of a unit's subtree (or the county) between two local dates
     (inclusive, both optional), from the cache when fresh.
 
@@ -141,14 +142,26 @@ class _Buckets:
         if scope is None:
             shown = {self.township_of[unit_id] for unit_id in units}
         else:
-            shown = {self.township_of[unit_id] for unit_id, row in units.items()
-                     if row.path == scope.path or row.path.startswith(scope.path + "/")}
-        self.rows = {township_id: {"unit_id": township_id, "code": units[township_id].code,
-                                   "name": units[township_id].name,
-                                   "level": units[township_id].level,
-                                   "volunteers": 0, "teams": 0, "activities": 0,
-                                   "service_minutes": 0, "help_requests": 0}
-                     for township_id in shown if township_id is not None}
+            shown = {
+                self.township_of[unit_id]
+                for unit_id, row in units.items()
+                if row.path == scope.path or row.path.startswith(scope.path + "/")
+            }
+        self.rows = {
+            township_id: {
+                "unit_id": township_id,
+                "code": units[township_id].code,
+                "name": units[township_id].name,
+                "level": units[township_id].level,
+                "volunteers": 0,
+                "teams": 0,
+                "activities": 0,
+                "service_minutes": 0,
+                "help_requests": 0,
+            }
+            for township_id in shown
+            if township_id is not None
+        }
 
     def add(self, unit_id: int, field: str, amount: int) -> None:
         township_id = self.township_of.get(unit_id)
@@ -170,18 +183,34 @@ class _Series:
             self._row(key)
 
     def _row(self, key: str) -> dict:
-        return self.rows.setdefault(key, {self.key_name: key, "teams": 0, "activities": 0,
-                                          "service_minutes": 0, "help_requests": 0})
+        return self.rows.setdefault(
+            key,
+            {
+                self.key_name: key,
+                "teams": 0,
+                "activities": 0,
+                "service_minutes": 0,
+                "help_requests": 0,
+            },
+        )
 
     def add(self, key: str | None, field: str, amount: int) -> None:
         if key is not None:
             self._row(key)[field] += amount
 
     def listed(self, *, sort: bool = False, drop: tuple[str, ...] = ()) -> list[dict]:
-        rows = sorted(self.rows.values(), key=lambda row: row[self.key_name]) if sort \
+        rows = (
+            sorted(self.rows.values(), key=lambda row: row[self.key_name])
+            if sort
             else list(self.rows.values())
-        return [{**{name: value for name, value in row.items() if name not in drop},
-                 "service_hours": hours(row["service_minutes"])} for row in rows]
+        )
+        return [
+            {
+                **{name: value for name, value in row.items() if name not in drop},
+                "service_hours": hours(row["service_minutes"]),
+            }
+            for row in rows
+        ]
 
 
 def _months(first: date | None, last: date | None) -> list[str]:
@@ -209,8 +238,14 @@ class _Breakdowns:
     categories: _Series
     months: _Series
 
-    def add(self, field: str, amount: int, unit_id: int, category: str | None = None,
-            month: str | None = None) -> None:
+    def add(
+        self,
+        field: str,
+        amount: int,
+        unit_id: int,
+        category: str | None = None,
+        month: str | None = None,
+    ) -> None:
         self.townships.add(unit_id, field, amount)
         self.categories.add(category, field, amount)
         self.months.add(month, field, amount)
@@ -219,9 +254,15 @@ class _Breakdowns:
 def _count_volunteers(scope: Unit | None, breakdowns: _Breakdowns) -> int:
     """Registered volunteers, counted in their own unit."""
     total = 0
-    for row in db.session.execute(_scoped(
-            select(VolunteerProfile.unit_id, func.count().label("volunteers"))
-            .group_by(VolunteerProfile.unit_id), VolunteerProfile.unit_id, scope)):
+    for row in db.session.execute(
+        _scoped(
+            select(VolunteerProfile.unit_id, func.count().label("volunteers")).group_by(
+                VolunteerProfile.unit_id
+            ),
+            VolunteerProfile.unit_id,
+            scope,
+        )
+    ):
         total += row.volunteers
         breakdowns.add("volunteers", row.volunteers, row.unit_id)
     return total
@@ -230,25 +271,37 @@ def _count_volunteers(scope: Unit | None, breakdowns: _Breakdowns) -> int:
 def _count_teams(scope: Unit | None, breakdowns: _Breakdowns) -> int:
     """Teams, by unit and category (a team has no month)."""
     total = 0
-    for row in db.session.execute(_scoped(
-            select(Team.unit_id, Team.category, func.count().label("teams"))
-            .group_by(Team.unit_id, Team.category), Team.unit_id, scope)):
+    for row in db.session.execute(
+        _scoped(
+            select(Team.unit_id, Team.category, func.count().label("teams")).group_by(
+                Team.unit_id, Team.category
+            ),
+            Team.unit_id,
+            scope,
+        )
+    ):
         total += row.teams
         breakdowns.add("teams", row.teams, row.unit_id, row.category)
     return total
 
 
-def _count_activities(scope: Unit | None, start: datetime | None, end: datetime | None,
-                      breakdowns: _Breakdowns) -> int:
+def _count_activities(
+    scope: Unit | None, start: datetime | None, end: datetime | None, breakdowns: _Breakdowns
+) -> int:
     """The calendar's activities starting in the range, by unit, category and local month."""
     month = local_month(Activity.starts_at).label("month")
     total = 0
-    for row in db.session.execute(_scoped(
-            select(Activity.unit_id, Activity.category, month,
-                   func.count().label("activities"))
-            .where(Activity.status.in_(CALENDAR_STATUSES),
-                   *_in_range(Activity.starts_at, start, end))
-            .group_by(Activity.unit_id, Activity.category, month), Activity.unit_id, scope)):
+    for row in db.session.execute(
+        _scoped(
+            select(Activity.unit_id, Activity.category, month, func.count().label("activities"))
+            .where(
+                Activity.status.in_(CALENDAR_STATUSES), *_in_range(Activity.starts_at, start, end)
+            )
+            .group_by(Activity.unit_id, Activity.category, month),
+            Activity.unit_id,
+            scope,
+        )
+    ):
         total += row.activities
         breakdowns.add("activities", row.activities, row.unit_id, row.category, row.month)
     return total
@@ -256,24 +309,40 @@ def _count_activities(scope: Unit | None, start: datetime | None, end: datetime 
 
 def _count_calendar_activities(scope: Unit | None, start: datetime, end: datetime) -> int:
     """The calendar's activities starting in the range, as one number."""
-    return db.session.scalar(_scoped(
-        select(func.count(Activity.id)).where(
-            Activity.status.in_(CALENDAR_STATUSES), *_in_range(Activity.starts_at, start, end)),
-        Activity.unit_id, scope))
+    return db.session.scalar(
+        _scoped(
+            select(func.count(Activity.id)).where(
+                Activity.status.in_(CALENDAR_STATUSES), *_in_range(Activity.starts_at, start, end)
+            ),
+            Activity.unit_id,
+            scope,
+        )
+    )
 
 
-def _sum_service_minutes(scope: Unit | None, start: datetime | None, end: datetime | None,
-                         breakdowns: _Breakdowns) -> int:
+def _sum_service_minutes(
+    scope: Unit | None, start: datetime | None, end: datetime | None, breakdowns: _Breakdowns
+) -> int:
     """Approved service minutes served in the range, by unit, category and local month."""
     month = local_month(ServiceRecord.served_at).label("month")
     total = 0
-    for row in db.session.execute(_scoped(
-            select(ServiceRecord.unit_id, ServiceRecord.category, month,
-                   func.sum(ServiceRecord.credited_minutes).label("minutes"))
-            .where(ServiceRecord.status == RecordStatus.APPROVED,
-                   *_in_range(ServiceRecord.served_at, start, end))
+    for row in db.session.execute(
+        _scoped(
+            select(
+                ServiceRecord.unit_id,
+                ServiceRecord.category,
+                month,
+                func.sum(ServiceRecord.credited_minutes).label("minutes"),
+            )
+            .where(
+                ServiceRecord.status == RecordStatus.APPROVED,
+                *_in_range(ServiceRecord.served_at, start, end),
+            )
             .group_by(ServiceRecord.unit_id, ServiceRecord.category, month),
-            ServiceRecord.unit_id, scope)):
+            ServiceRecord.unit_id,
+            scope,
+        )
+    ):
         minutes = int(row.minutes or 0)
         total += minutes
         breakdowns.add("service_minutes", minutes, row.unit_id, row.category, row.month)
@@ -283,45 +352,71 @@ def _sum_service_minutes(scope: Unit | None, start: datetime | None, end: dateti
 def _count_active_volunteers(scope: Unit | None, now: datetime) -> int:
     """本月活跃: registered volunteers (counted, like ``registered``, in their own unit) with
     an approved or pending record served in this local month. Never more than registered."""
-    return db.session.scalar(_scoped(
-        select(func.count(distinct(VolunteerProfile.user_id)))
-        .join(ServiceRecord, ServiceRecord.user_id == VolunteerProfile.user_id)
-        .where(ServiceRecord.status.in_((RecordStatus.PENDING, RecordStatus.APPROVED)),
-               *_in_range(ServiceRecord.served_at, *_month_bounds(now))),
-        VolunteerProfile.unit_id, scope))
+    return db.session.scalar(
+        _scoped(
+            select(func.count(distinct(VolunteerProfile.user_id)))
+            .join(ServiceRecord, ServiceRecord.user_id == VolunteerProfile.user_id)
+            .where(
+                ServiceRecord.status.in_((RecordStatus.PENDING, RecordStatus.APPROVED)),
+                *_in_range(ServiceRecord.served_at, *_month_bounds(now)),
+            ),
+            VolunteerProfile.unit_id,
+            scope,
+        )
+    )
 
 
-def _count_help_requests(scope: Unit | None, start: datetime | None, end: datetime | None,
-                         now: datetime, breakdowns: _Breakdowns) -> dict[str, int]:
+def _count_help_requests(
+    scope: Unit | None,
+    start: datetime | None,
+    end: datetime | None,
+    now: datetime,
+    breakdowns: _Breakdowns,
+) -> dict[str, int]:
     """Help requests submitted in the range by the status a reader sees (every status
     listed, zeros included), and by unit, category and local month."""
     by_status = dict.fromkeys(HelpStatus, 0)
     month = local_month(HelpRequest.created_at).label("month")
     # Overdue ratings count as rated "satisfied" before the periodic task writes them.
     shown_status = help_ratings.effective_status(now).label("status")
-    for row in db.session.execute(_scoped(
-            select(HelpRequest.unit_id, HelpRequest.category, shown_status, month,
-                   func.count().label("requests"))
+    for row in db.session.execute(
+        _scoped(
+            select(
+                HelpRequest.unit_id,
+                HelpRequest.category,
+                shown_status,
+                month,
+                func.count().label("requests"),
+            )
             .where(*_in_range(HelpRequest.created_at, start, end))
             .group_by(HelpRequest.unit_id, HelpRequest.category, shown_status, month),
-            HelpRequest.unit_id, scope)):
+            HelpRequest.unit_id,
+            scope,
+        )
+    ):
         by_status[row.status] = by_status.get(row.status, 0) + row.requests
         breakdowns.add("help_requests", row.requests, row.unit_id, row.category, row.month)
     return by_status
 
 
-def _help_quality(scope: Unit | None, start: datetime | None, end: datetime | None,
-                  now: datetime) -> dict:
+def _help_quality(
+    scope: Unit | None, start: datetime | None, end: datetime | None, now: datetime
+) -> dict:
     """Ratings and dispatch times of the help requests submitted in the range."""
     rating = help_ratings.effective_rating(now)
     dispatch_seconds = seconds_between(HelpRequest.created_at, HelpRequest.dispatched_at)
-    quality = db.session.execute(_scoped(
-        select(func.count(rating).label("rated"),
-               func.avg(rating).label("average_rating"),
-               func.count(HelpRequest.id).filter(rating >= SATISFIED_FROM).label("satisfied"),
-               func.count(HelpRequest.dispatched_at).label("dispatched"),
-               func.avg(dispatch_seconds).label("average_dispatch_seconds"))
-        .where(*_in_range(HelpRequest.created_at, start, end)), HelpRequest.unit_id, scope)
+    quality = db.session.execute(
+        _scoped(
+            select(
+                func.count(rating).label("rated"),
+                func.avg(rating).label("average_rating"),
+                func.count(HelpRequest.id).filter(rating >= SATISFIED_FROM).label("satisfied"),
+                func.count(HelpRequest.dispatched_at).label("dispatched"),
+                func.avg(dispatch_seconds).label("average_dispatch_seconds"),
+            ).where(*_in_range(HelpRequest.created_at, start, end)),
+            HelpRequest.unit_id,
+            scope,
+        )
     ).one()
     return {
         "rated": quality.rated,
@@ -338,12 +433,14 @@ def _rounded(value, digits: int, *, per: int = 1) -> float | None:
     return None if value is None else round(float(value) / per, digits)
 
 
-def compute(scope: Unit | None, first: date | None, last: date | None,
-            now: datetime) -> dict:
+def compute(scope: Unit | None, first: date | None, last: date | None, now: datetime) -> dict:
     """Every tally of a scope (None: the county) between two local dates, as of ``now``."""
     start, end = _bounds(first, last)
-    breakdowns = _Breakdowns(_Buckets(scope), _Series("category", TEAM_CATEGORIES),
-                             _Series("month", _months(first, last)))
+    breakdowns = _Breakdowns(
+        _Buckets(scope),
+        _Series("category", TEAM_CATEGORIES),
+        _Series("month", _months(first, last)),
+    )
     volunteers = _count_volunteers(scope, breakdowns)
     teams = _count_teams(scope, breakdowns)
     activities = _count_activities(scope, start, end, breakdowns)
@@ -352,10 +449,13 @@ def compute(scope: Unit | None, first: date | None, last: date | None,
     return {
         "unit_id": scope.id if scope else None,
         "unit_name": scope.name if scope else None,
-        "from": first, "to": last,
+        "from": first,
+        "to": last,
         "generated_at": now,
-        "volunteers": {"registered": volunteers,
-                       "active_this_month": _count_active_volunteers(scope, now)},
+        "volunteers": {
+            "registered": volunteers,
+            "active_this_month": _count_active_volunteers(scope, now),
+        },
         "teams": teams,
         "activities": {
             "total": activities,

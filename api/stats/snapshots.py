@@ -45,8 +45,10 @@ def read_snapshot(unit_id: int | None) -> dict | None:
         return None
     now = utcnow()
     age = (now - snapshot.computed_at).total_seconds()
-    if to_local(snapshot.computed_at).date() != to_local(now).date() or \
-            age > current_app.config["STATS_SNAPSHOT_MAX_AGE_SECONDS"]:
+    if (
+        to_local(snapshot.computed_at).date() != to_local(now).date()
+        or age > current_app.config["STATS_SNAPSHOT_MAX_AGE_SECONDS"]
+    ):
         return None
     return {**snapshot.answer, "generated_at": snapshot.computed_at}
 

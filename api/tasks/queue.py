@@ -59,8 +59,9 @@ class TaskQueue:
             if task.schedule is None:
                 wrappers[task.name] = huey.task(name=task.name)(run)
             else:
-                wrappers[task.name] = huey.periodic_task(
-                    crontab(**task.schedule), name=task.name)(run)
+                wrappers[task.name] = huey.periodic_task(crontab(**task.schedule), name=task.name)(
+                    run
+                )
         app.extensions[_EXTENSION] = {"huey": huey, "tasks": wrappers}
 
     @staticmethod

@@ -37,8 +37,7 @@ def _wake(session: Session) -> None:
         try:
             task_queue.enqueue(task, current_app._get_current_object())
         except Exception:  # committed rows wait for the sweep, at most a minute
-            log.warning("task %s not woken; the periodic sweep will run it", task,
-                        exc_info=True)
+            log.warning("task %s not woken; the periodic sweep will run it", task, exc_info=True)
 
 
 def _forget(session: Session, previous_transaction) -> None:

@@ -41,15 +41,18 @@ class UnitUpdateSchema(Schema):
 
 
 class UnitCreateSchema(Schema):
-    code = fields.String(required=True, validate=validate.Regexp(
-        r"^[A-Z0-9][A-Z0-9-]{1,39}$", error="编码为大写字母、数字和横线，如 LY-JL-XC"))
+    code = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[A-Z0-9][A-Z0-9-]{1,39}$", error="编码为大写字母、数字和横线，如 LY-JL-XC"
+        ),
+    )
     name = fields.String(required=True, validate=validate.Length(min=2, max=100))
     parent_id = fields.Integer(required=True)
     address = fields.String(load_default="", validate=validate.Length(max=255))
     lat = fields.Float(load_default=None, allow_none=True, validate=_LAT)
     lng = fields.Float(load_default=None, allow_none=True, validate=_LNG)
-    phone = fields.String(load_default=None, allow_none=True,
-                          validate=validate.Length(max=40))
+    phone = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
 
 
 class TeamSchema(Schema):

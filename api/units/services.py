@@ -81,8 +81,7 @@ def create_unit(actor: User, data: dict) -> Unit:
     unit = Unit(**data, level=level, path=f"{parent.path}/{data['code']}")
     db.session.add(unit)
     db.session.flush()
-    audit(actor, "unit.create", "unit", unit.id, details={"code": unit.code,
-                                                         "parent": parent.code})
+    audit(actor, "unit.create", "unit", unit.id, details={"code": unit.code, "parent": parent.code})
     return unit
 
 

@@ -46,8 +46,9 @@ from api.web.shell import (
 
 # A flask-smorest blueprint only so that the API registers it with the others; the pages are
 # not an API and stay out of the OpenAPI document (Flask's add_url_rule, see the end).
-blp = Blueprint("web", __name__, url_prefix="/app", template_folder="templates",
-                description="移动网页")
+blp = Blueprint(
+    "web", __name__, url_prefix="/app", template_folder="templates", description="移动网页"
+)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 _TOKEN = re.compile(r"^[A-Za-z0-9_\-.]{1,500}$")
@@ -93,22 +94,25 @@ TABS: tuple[Tab, ...] = (
     Tab("me", "我的", "web.me"),
 )
 
-PAGES: dict[str, Page] = {page.endpoint: page for page in (
-    Page("calendar", "活动日历", "calendar", "calendar"),
-    Page("activity", "活动详情", "activity", "calendar"),
-    Page("me", "我的", "me", "me"),
-    Page("login", "登录", "login", "me"),
-    Page("search", "搜索", "search", "search", "search"),
-    Page("help", "我来帮", "help", "help", "help"),
-    Page("stats", "数据", "stats", "stats", "stats"),
-    Page("checkin", "扫码签到", "checkin", "me", "checkin"),
-    Page("checkin_screen", "现场签到码", "checkin-screen", "me", "checkin"),
-    Page("family", "家庭成员", "family", "me", "family"),
-    Page("points", "爱心积分", "points", "me", "points"),
-    Page("inbox", "消息", "inbox", "me", "inbox"),
-    Page("lookup", "服务时长查询", "lookup", "me", "lookup"),
-    Page("wechat_done", "微信登录", "wechat-done", "me"),
-)}
+PAGES: dict[str, Page] = {
+    page.endpoint: page
+    for page in (
+        Page("calendar", "活动日历", "calendar", "calendar"),
+        Page("activity", "活动详情", "activity", "calendar"),
+        Page("me", "我的", "me", "me"),
+        Page("login", "登录", "login", "me"),
+        Page("search", "搜索", "search", "search", "search"),
+        Page("help", "我来帮", "help", "help", "help"),
+        Page("stats", "数据", "stats", "stats", "stats"),
+        Page("checkin", "扫码签到", "checkin", "me", "checkin"),
+        Page("checkin_screen", "现场签到码", "checkin-screen", "me", "checkin"),
+        Page("family", "家庭成员", "family", "me", "family"),
+        Page("points", "爱心积分", "points", "me", "points"),
+        Page("inbox", "消息", "inbox", "me", "inbox"),
+        Page("lookup", "服务时长查询", "lookup", "me", "lookup"),
+        Page("wechat_done", "微信登录", "wechat-done", "me"),
+    )
+}
 
 
 def _state() -> dict:
@@ -128,8 +132,9 @@ def static_url(filename: str) -> str:
 def _demo_login() -> bool:
     """Offer the demo sign-in buttons where allowed (never in production), and only while
     the app talks to the stub rather than the real WeChat API."""
-    return (current_app.config["DEMO_LOGIN"]
-            and "api.weixin.qq.com" not in current_app.config.get("WECHAT_API_BASE", ""))
+    return current_app.config["DEMO_LOGIN"] and "api.weixin.qq.com" not in current_app.config.get(
+        "WECHAT_API_BASE", ""
+    )
 
 
 def _render(endpoint: str, **context) -> Response:
@@ -147,9 +152,14 @@ def _render(endpoint: str, **context) -> Response:
         "hotline": current_app.config.get("HELP_HOTLINE", ""),
         "static": url_for("web.static_file", version=_state()["version"], filename=""),
     }
-    html = render_template("web/page.html", page=page, tabs=tabs, static_url=static_url,
-                           client_config=client_config,
-                           **context)
+    html = render_template(
+        "web/page.html",
+        page=page,
+        tabs=tabs,
+        static_url=static_url,
+        client_config=client_config,
+        **context,
+    )
     return shell_response(html)
 
 
@@ -238,10 +248,14 @@ def certificate(code: str):
     if found is not None and is_hidden_child(found.user_id):
         found, message = None, "该证明持有人的信息已隐藏"
     html = render_template(
-        "web/certificate.html", title="证明核验", static_url=static_url,
-        certificate=found, message=message,
+        "web/certificate.html",
+        title="证明核验",
+        static_url=static_url,
+        certificate=found,
+        message=message,
         snapshot=found.snapshot if found else None,
-        total_hours=hours(found.total_minutes) if found else None)
+        total_hours=hours(found.total_minutes) if found else None,
+    )
     response = Response(html, status=200 if found else 404, mimetype="text/html")
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
@@ -254,11 +268,18 @@ def wechat_authorize():
     """Off to WeChat's web authorization (``?scope=base`` for a silent one), with a state
     remembered in a short-lived cookie of this browser."""
     state = web_oauth.new_state()
-    target = web_oauth.authorize_url(public_url("web.wechat_done"), state,
-                                     request.args.get("scope", "userinfo"))
+    target = web_oauth.authorize_url(
+        public_url("web.wechat_done"), state, request.args.get("scope", "userinfo")
+    )
     response = redirect(target)
-    response.set_cookie(web_oauth.STATE_COOKIE, state, max_age=web_oauth.STATE_MAX_AGE,
-                        httponly=True, samesite="Lax", secure=request.is_secure)
+    response.set_cookie(
+        web_oauth.STATE_COOKIE,
+        state,
+        max_age=web_oauth.STATE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -277,10 +298,14 @@ def activity_ics(activity_id: int):
     """One activity as an iCalendar file, to add it to the phone's calendar."""
     found = get_activity(activity_id)
     body = render_calendar(found.title, [FeedEntry(found)])
-    return Response(body, content_type="text/calendar; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="activity-{found.id}.ics"',
-        "Cache-Control": "public, max-age=300",
-    })
+    return Response(
+        body,
+        content_type="text/calendar; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="activity-{found.id}.ics"',
+            "Cache-Control": "public, max-age=300",
+        },
+    )
 
 
 def checkin_qr():
@@ -291,12 +316,24 @@ def checkin_qr():
         abort(404)
     target = public_url("web.checkin", activity=activity_id, token=token)
     buffer = io.BytesIO()
-    segno.make_qr(target, error="m").save(buffer, kind="svg", xmldecl=False, svgns=True,
-                                          nl=False, scale=1, border=2, title="签到二维码")
+    segno.make_qr(target, error="m").save(
+        buffer,
+        kind="svg",
+        xmldecl=False,
+        svgns=True,
+        nl=False,
+        scale=1,
+        border=2,
+        title="签到二维码",
+    )
     svg = buffer.getvalue().decode("utf-8")
     # A viewBox lets the image scale to any size on the screen, sharp.
-    svg = re.sub(r'width="(\d+)" height="(\d+)"',
-                 r'viewBox="0 0 \1 \2" shape-rendering="crispEdges"', svg, count=1)
+    svg = re.sub(
+        r'width="(\d+)" height="(\d+)"',
+        r'viewBox="0 0 \1 \2" shape-rendering="crispEdges"',
+        svg,
+        count=1,
+    )
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "no-store"})
 
 

@@ -110,8 +110,17 @@ def _never_reached_wechat(exc: requests.RequestException) -> bool:
 class WeChatClient:
     """A small client of the WeChat server API for one mini-program."""
 
-    def __init__(self, base_url: str, appid: str, secret: str, timeout: float = 5.0, *,
-                 token_store=None, max_retries: int = 2, retry_backoff: float = 0.3) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        appid: str,
+        secret: str,
+        timeout: float = 5.0,
+        *,
+        token_store=None,
+        max_retries: int = 2,
+        retry_backoff: float = 0.3,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.appid = appid
         self.secret = secret
@@ -130,30 +139,48 @@ class WeChatClient:
         timeout = config["WECHAT_TIMEOUT"]
         retries = config["WECHAT_MAX_RETRIES"]
         lease = timeout * (retries + 1) + 5
-        store = DatabaseTokenStore(db.engine, config["WECHAT_APPID"], lease_seconds=lease,
-                                   wait_seconds=lease + timeout)
-        return cls(config["WECHAT_API_BASE"], config["WECHAT_APPID"], config["WECHAT_SECRET"],
-                   timeout, token_store=store, max_retries=retries,
-                   retry_backoff=config["WECHAT_RETRY_BACKOFF"])
+        store = DatabaseTokenStore(
+            db.engine, config["WECHAT_APPID"], lease_seconds=lease, wait_seconds=lease + timeout
+        )
+        return cls(
+            config["WECHAT_API_BASE"],
+            config["WECHAT_APPID"],
+            config["WECHAT_SECRET"],
+            timeout,
+            token_store=store,
+            max_retries=retries,
+            retry_backoff=config["WECHAT_RETRY_BACKOFF"],
+        )
 
     @classmethod
     def for_official_account(cls) -> "WeChatClient":
         """A client of the county's official account (网页授权), configured from the app."""
         config = current_app.config
-        return cls(config["WECHAT_API_BASE"], config["WECHAT_OA_APPID"],
-                   config["WECHAT_OA_SECRET"], config["WECHAT_TIMEOUT"],
-                   max_retries=config["WECHAT_MAX_RETRIES"],
-                   retry_backoff=config["WECHAT_RETRY_BACKOFF"])
+        return cls(
+            config["WECHAT_API_BASE"],
+            config["WECHAT_OA_APPID"],
+            config["WECHAT_OA_SECRET"],
+            config["WECHAT_TIMEOUT"],
+            max_retries=config["WECHAT_MAX_RETRIES"],
+            retry_backoff=config["WECHAT_RETRY_BACKOFF"],
+        )
 
     # -- transport ---------------------------------------------------------------------
 
-    def _once(self, method: str, path: str, params: dict, body: dict | None,
-              binary: bool) -> dict | bytes:
+    def _once(
+        self, method: str, path: str, params: dict, body: dict | None, binary: bool
+    ) -> dict | bytes:
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode()
         headers = {} if body is None else {"Content-Type": "application/json; charset=utf-8"}
         try:
-            response = self._http.request(method, self.base_url + path, params=params,
-                                          data=data, headers=headers, timeout=self.timeout)
+            response = self._http.request(
+                method,
+                self.base_url + path,
+                params=params,
+                data=data,
+                headers=headers,
+                timeout=self.timeout,
+            )
         except requests.RequestException as exc:
             # Not str(exc): requests puts the URL in it, with the access_token or secret.
             reason = f"{type(exc).__name__} calling {path}"
@@ -179,9 +206,16 @@ class WeChatClient:
             raise WeChatError(errcode, payload.get("errmsg", ""))
         return payload
 
-    def _request(self, method: str, path: str, *, params: dict | None = None,
-                 body: dict | None = None, authorized: bool = False,
-                 binary: bool = False) -> dict | bytes:
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict | None = None,
+        body: dict | None = None,
+        authorized: bool = False,
+        binary: bool = False,
+    ) -> dict | bytes:
         """One API call with the failure policy of this module."""
         attempt = 0
         token_refreshed = False
@@ -203,7 +237,7 @@ class WeChatClient:
                     if exc.errcode is not None:  # still busy: keep WeChat's errcode
                         raise WeChatError(exc.errcode, "system busy") from exc
                     raise WeChatUnavailable(str(exc)) from exc
-                time.sleep(self.retry_backoff * 2 ** attempt)
+                time.sleep(self.retry_backoff * 2**attempt)
                 attempt += 1
 
     # -- access token ------------------------------------------------------------------
@@ -215,10 +249,16 @@ class WeChatClient:
             whitelisted): no call can be made until it is fixed, whatever the caller wanted.
         """
         try:
-            payload = self._request("POST", "/cgi-bin/stable_token", body={
-                "grant_type": "client_credential", "appid": self.appid, "secret": self.secret,
-                "force_refresh": force_refresh,
-            })
+            payload = self._request(
+                "POST",
+                "/cgi-bin/stable_token",
+                body={
+                    "grant_type": "client_credential",
+                    "appid": self.appid,
+                    "secret": self.secret,
+                    "force_refresh": force_refresh,
+                },
+            )
         except WeChatError as exc:
             raise WeChatUnavailable(f"stable_token refused: {exc}") from exc
         if not payload.get("access_token"):
@@ -243,10 +283,16 @@ class WeChatClient:
         :raises WeChatError: for an errcode (40029 bad code, 45011 rate limit, -1 busy, ...).
         :raises WeChatUnavailable: when WeChat is unreachable or slower than the timeout.
         """
-        payload = self._request("GET", "/sns/jscode2session", params={
-            "appid": self.appid, "secret": self.secret, "js_code": code,
-            "grant_type": "authorization_code",
-        })
+        payload = self._request(
+            "GET",
+            "/sns/jscode2session",
+            params={
+                "appid": self.appid,
+                "secret": self.secret,
+                "js_code": code,
+                "grant_type": "authorization_code",
+            },
+        )
         if not payload.get("openid") or not payload.get("session_key"):
             raise WeChatUnavailable("jscode2session answered without openid")
         return WeChatSession(payload["openid"], payload["session_key"], payload.get("unionid"))
@@ -258,14 +304,24 @@ class WeChatClient:
         :raises WeChatError: 40029 invalid code, 40163 code already used, ...
         :raises WeChatUnavailable:
         """
-        payload = self._request("GET", "/sns/oauth2/access_token", params={
-            "appid": self.appid, "secret": self.secret, "code": code,
-            "grant_type": "authorization_code",
-        })
+        payload = self._request(
+            "GET",
+            "/sns/oauth2/access_token",
+            params={
+                "appid": self.appid,
+                "secret": self.secret,
+                "code": code,
+                "grant_type": "authorization_code",
+            },
+        )
         if not payload.get("openid") or not payload.get("access_token"):
             raise WeChatUnavailable("oauth2/access_token answered without openid")
-        return WebAuthorization(payload["openid"], payload["access_token"],
-                                payload.get("scope", ""), payload.get("unionid"))
+        return WebAuthorization(
+            payload["openid"],
+            payload["access_token"],
+            payload.get("scope", ""),
+            payload.get("unionid"),
+        )
 
     def oauth_userinfo(self, access_token: str, openid: str) -> dict:
         """The person's public profile (nickname, unionid) for a ``snsapi_userinfo`` token.
@@ -273,12 +329,22 @@ class WeChatClient:
         :raises WeChatError: 40001 bad token, 48001 a ``snsapi_base`` token, ...
         :raises WeChatUnavailable:
         """
-        return self._request("GET", "/sns/userinfo", params={
-            "access_token": access_token, "openid": openid, "lang": "zh_CN"})
+        return self._request(
+            "GET",
+            "/sns/userinfo",
+            params={"access_token": access_token, "openid": openid, "lang": "zh_CN"},
+        )
 
-    def send_subscribe_message(self, openid: str, template_id: str, data: dict[str, str], *,
-                               page: str | None = None, miniprogram_state: str = "formal",
-                               lang: str = "zh_CN") -> None:
+    def send_subscribe_message(
+        self,
+        openid: str,
+        template_id: str,
+        data: dict[str, str],
+        *,
+        page: str | None = None,
+        miniprogram_state: str = "formal",
+        lang: str = "zh_CN",
+    ) -> None:
         """Send one subscribe message; ``data`` maps template keys (``thing1``) to values
         already cut to WeChat's limits.
 
@@ -309,13 +375,23 @@ class WeChatClient:
         :raises WeChatError: for an errcode (40003 bad openid, 61010 user not active, ...).
         :raises WeChatUnavailable:
         """
-        parts = [content[start:start + MSG_SEC_CHECK_MAX_CHARS]
-                 for start in range(0, len(content), MSG_SEC_CHECK_MAX_CHARS)] or [""]
+        parts = [
+            content[start : start + MSG_SEC_CHECK_MAX_CHARS]
+            for start in range(0, len(content), MSG_SEC_CHECK_MAX_CHARS)
+        ] or [""]
         verdict = PASS
         for part in parts:
-            payload = self._request("POST", "/wxa/msg_sec_check", authorized=True, body={
-                "content": part, "version": 2, "scene": scene, "openid": openid,
-            })
+            payload = self._request(
+                "POST",
+                "/wxa/msg_sec_check",
+                authorized=True,
+                body={
+                    "content": part,
+                    "version": 2,
+                    "scene": scene,
+                    "openid": openid,
+                },
+            )
             suggest = (payload.get("result") or {}).get("suggest")
             if suggest not in _SUGGEST_ORDER:
                 raise WeChatUnavailable("msg_sec_check answered without result.suggest")
@@ -330,27 +406,48 @@ class WeChatClient:
         :raises WeChatError: 40029 invalid or used code, ...
         :raises WeChatUnavailable:
         """
-        payload = self._request("POST", "/wxa/business/getuserphonenumber", authorized=True,
-                                body={"code": code})
+        payload = self._request(
+            "POST", "/wxa/business/getuserphonenumber", authorized=True, body={"code": code}
+        )
         info = payload.get("phone_info") or {}
         if not info.get("purePhoneNumber"):
             raise WeChatUnavailable("getuserphonenumber answered without phone_info")
         if (info.get("watermark") or {}).get("appid") != self.appid:
             raise WatermarkMismatch("phone number issued to another mini-program")
-        return PhoneNumber(info.get("phoneNumber", info["purePhoneNumber"]),
-                           info["purePhoneNumber"], str(info.get("countryCode", "86")))
+        return PhoneNumber(
+            info.get("phoneNumber", info["purePhoneNumber"]),
+            info["purePhoneNumber"],
+            str(info.get("countryCode", "86")),
+        )
 
-    def get_unlimited_wxacode(self, scene: str, page: str, *, env_version: str = "release",
-                              width: int = 430, check_path: bool = False) -> bytes:
+    def get_unlimited_wxacode(
+        self,
+        scene: str,
+        page: str,
+        *,
+        env_version: str = "release",
+        width: int = 430,
+        check_path: bool = False,
+    ) -> bytes:
         """A 小程序码 image (``getwxacodeunlimit``) opening ``page`` with ``scene``
         (at most 32 visible characters).
 
         :raises WeChatError: 40169 bad scene, 41030 bad page, ...
         :raises WeChatUnavailable:
         """
-        image = self._request("POST", "/wxa/getwxacodeunlimit", authorized=True, binary=True,
-                              body={"scene": scene, "page": page, "env_version": env_version,
-                                    "width": width, "check_path": check_path})
+        image = self._request(
+            "POST",
+            "/wxa/getwxacodeunlimit",
+            authorized=True,
+            binary=True,
+            body={
+                "scene": scene,
+                "page": page,
+                "env_version": env_version,
+                "width": width,
+                "check_path": check_path,
+            },
+        )
         if not isinstance(image, bytes):
             raise WeChatUnavailable("getwxacodeunlimit answered JSON without an image")
         return image

@@ -178,8 +178,11 @@ class _StubHandler(BaseHTTPRequestHandler):
         if isinstance(payload, bytes):
             self._send(status, payload, "image/png")
             return
-        self._send(status, json.dumps(payload, ensure_ascii=False).encode(),
-                   "application/json; charset=utf-8")
+        self._send(
+            status,
+            json.dumps(payload, ensure_ascii=False).encode(),
+            "application/json; charset=utf-8",
+        )
 
     def do_GET(self):  # noqa: N802 - http.server naming
         url = urlparse(self.path)
@@ -189,8 +192,11 @@ class _StubHandler(BaseHTTPRequestHandler):
         elif url.path == "/connect/oauth2/authorize":
             target = self.server.oauth_authorize(query)
             if target is None:
-                self._send(400, "请求参数错误（redirect_uri、response_type 或 scope）".encode(),
-                           "text/plain; charset=utf-8")
+                self._send(
+                    400,
+                    "请求参数错误（redirect_uri、response_type 或 scope）".encode(),
+                    "text/plain; charset=utf-8",
+                )
                 return
             self.send_response(302)
             self.send_header("Location", target)
@@ -222,9 +228,13 @@ class _StubHandler(BaseHTTPRequestHandler):
             self._answer({"errcode": 0})
             return
         if url.path == "/stub/fail-next" and isinstance(body, dict):
-            self.server.fail_next(body.get("endpoint", ""), errcode=body.get("errcode"),
-                                  status=body.get("status"), delay=body.get("delay", 0.0),
-                                  times=body.get("times", 1))
+            self.server.fail_next(
+                body.get("endpoint", ""),
+                errcode=body.get("errcode"),
+                status=body.get("status"),
+                delay=body.get("delay", 0.0),
+                times=body.get("times", 1),
+            )
             self._answer({"errcode": 0})
             return
         endpoint = POST_ENDPOINTS.get(url.path)
@@ -252,8 +262,15 @@ class WeChatStubServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, slow_seconds: float = 8.0,
-                 verbose: bool = False, token_expires_in: int = 7200) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        slow_seconds: float = 8.0,
+        verbose: bool = False,
+        token_expires_in: int = 7200,
+    ) -> None:
         super().__init__((host, port), _StubHandler)
         self.slow_seconds = slow_seconds
         self.verbose = verbose
@@ -294,8 +311,15 @@ class WeChatStubServer(ThreadingHTTPServer):
             self._used_oauth_codes: set[str] = set()
             self._oauth_tokens: dict[str, tuple[str, str]] = {}  # token → person, scope
 
-    def fail_next(self, endpoint: str, *, errcode: int | None = None, status: int | None = None,
-                  delay: float = 0.0, times: int = 1) -> None:
+    def fail_next(
+        self,
+        endpoint: str,
+        *,
+        errcode: int | None = None,
+        status: int | None = None,
+        delay: float = 0.0,
+        times: int = 1,
+    ) -> None:
         """Make the next ``times`` calls of ``endpoint`` answer ``errcode``, or HTTP
         ``status``, after waiting ``delay`` seconds (a delay alone: a slow, valid answer)."""
         with self._lock:
@@ -358,8 +382,11 @@ class WeChatStubServer(ThreadingHTTPServer):
         if code == "slow":
             time.sleep(self.slow_seconds)
         session_key = base64.b64encode(os.urandom(16)).decode()
-        return {"openid": stub_openid(code), "session_key": session_key,
-                "unionid": stub_unionid(code)}
+        return {
+            "openid": stub_openid(code),
+            "session_key": session_key,
+            "unionid": stub_unionid(code),
+        }
 
     # -- web authorization (网页授权) ------------------------------------------------------
 
@@ -367,9 +394,12 @@ class WeChatStubServer(ThreadingHTTPServer):
         """Where ``/connect/oauth2/authorize`` sends the browser, or None for a bad request."""
         self.calls.append(("oauth_authorize", query))
         redirect_uri = query.get("redirect_uri", "")
-        if (not query.get("appid") or query.get("response_type") != "code"
-                or query.get("scope") not in OAUTH_SCOPES
-                or not redirect_uri.startswith(("http://", "https://"))):
+        if (
+            not query.get("appid")
+            or query.get("response_type") != "code"
+            or query.get("scope") not in OAUTH_SCOPES
+            or not redirect_uri.startswith(("http://", "https://"))
+        ):
             return None
         code = "oa" + secrets.token_hex(12)
         with self._lock:
@@ -396,9 +426,13 @@ class WeChatStubServer(ThreadingHTTPServer):
             person, scope, _ = issued
             token = "oatoken-" + secrets.token_hex(12)
             self._oauth_tokens[token] = (person, scope)
-        answer = {"access_token": token, "expires_in": 7200,
-                  "refresh_token": "oarefresh-" + secrets.token_hex(12),
-                  "openid": stub_oa_openid(person), "scope": scope}
+        answer = {
+            "access_token": token,
+            "expires_in": 7200,
+            "refresh_token": "oarefresh-" + secrets.token_hex(12),
+            "openid": stub_oa_openid(person),
+            "scope": scope,
+        }
         if scope == "snsapi_userinfo":
             answer["unionid"] = stub_unionid(person)
         return answer
@@ -415,9 +449,17 @@ class WeChatStubServer(ThreadingHTTPServer):
             return {"errcode": 48001, "errmsg": "api unauthorized"}
         if query.get("openid") != stub_oa_openid(person):
             return {"errcode": 40003, "errmsg": "invalid openid"}
-        return {"openid": stub_oa_openid(person), "nickname": f"微信用户{person[-4:]}", "sex": 0,
-                "province": "河南", "city": "漯河", "country": "中国", "headimgurl": "",
-                "privilege": [], "unionid": stub_unionid(person)}
+        return {
+            "openid": stub_oa_openid(person),
+            "nickname": f"微信用户{person[-4:]}",
+            "sex": 0,
+            "province": "河南",
+            "city": "漯河",
+            "country": "中国",
+            "headimgurl": "",
+            "privilege": [],
+            "unionid": stub_unionid(person),
+        }
 
     def answer(self, endpoint: str, query: dict, body: dict):
         """The answer of a POST endpoint to a well-formed JSON body."""
@@ -495,10 +537,19 @@ class WeChatStubServer(ThreadingHTTPServer):
         else:
             suggest, label = "pass", 100
         return {
-            "errcode": 0, "errmsg": "ok", "trace_id": secrets.token_hex(8),
+            "errcode": 0,
+            "errmsg": "ok",
+            "trace_id": secrets.token_hex(8),
             "result": {"suggest": suggest, "label": label},
-            "detail": [{"strategy": "content_model", "errcode": 0, "suggest": suggest,
-                        "label": label, "prob": 90}],
+            "detail": [
+                {
+                    "strategy": "content_model",
+                    "errcode": 0,
+                    "suggest": suggest,
+                    "label": label,
+                    "prob": 90,
+                }
+            ],
         }
 
     def _getuserphonenumber(self, body: dict, appid: str) -> dict:
@@ -509,20 +560,28 @@ class WeChatStubServer(ThreadingHTTPServer):
         if used or code.startswith("invalid") or not _CODE_PATTERN.match(code):
             return {"errcode": 40029, "errmsg": "invalid code"}
         match = re.search(r"1\d{10}", code)
-        phone = match.group(0) if match else "138" + str(int(
-            hashlib.sha256(code.encode()).hexdigest(), 16))[:8]
+        phone = (
+            match.group(0)
+            if match
+            else "138" + str(int(hashlib.sha256(code.encode()).hexdigest(), 16))[:8]
+        )
         watermark_appid = "wx-other-app" if code.startswith("other-app") else appid
         return {
-            "errcode": 0, "errmsg": "ok",
-            "phone_info": {"phoneNumber": phone, "purePhoneNumber": phone, "countryCode": "86",
-                           "watermark": {"timestamp": int(time.time()),
-                                         "appid": watermark_appid}},
+            "errcode": 0,
+            "errmsg": "ok",
+            "phone_info": {
+                "phoneNumber": phone,
+                "purePhoneNumber": phone,
+                "countryCode": "86",
+                "watermark": {"timestamp": int(time.time()), "appid": watermark_appid},
+            },
         }
 
     def _getwxacodeunlimit(self, body: dict, appid: str):
         scene = body.get("scene")
         if not isinstance(scene, str) or not re.fullmatch(
-                r"[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}", scene):
+            r"[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}", scene
+        ):
             return {"errcode": 40169, "errmsg": "invalid length for scene"}
         page = body.get("page") or "pages/index/index"
         if page.startswith("/") or not re.fullmatch(r"[A-Za-z0-9_/\-]+", page):
@@ -530,6 +589,5 @@ class WeChatStubServer(ThreadingHTTPServer):
         if body.get("env_version", "release") not in ("release", "trial", "develop"):
             return {"errcode": 40097, "errmsg": "invalid args"}
         buffer = io.BytesIO()
-        segno.make(f"{page}?scene={scene}", micro=False).save(buffer, kind="png", scale=3,
-                                                             border=2)
+        segno.make(f"{page}?scene={scene}", micro=False).save(buffer, kind="png", scale=3, border=2)
         return buffer.getvalue()

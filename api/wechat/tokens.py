@@ -66,8 +66,15 @@ class DatabaseTokenStore:
 
     table = WeChatAccessToken.__table__
 
-    def __init__(self, engine: Engine, appid: str, *, lease_seconds: float = 30.0,
-                 wait_seconds: float = 35.0, poll_seconds: float = 0.05) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        appid: str,
+        *,
+        lease_seconds: float = 30.0,
+        wait_seconds: float = 35.0,
+        poll_seconds: float = 0.05,
+    ) -> None:
         self.engine = engine
         self.appid = appid
         self.lease = timedelta(seconds=lease_seconds)
@@ -101,8 +108,12 @@ class DatabaseTokenStore:
 
     @staticmethod
     def _usable(row) -> bool:
-        return bool(row is not None and row.access_token and row.expires_at is not None
-                    and row.expires_at - REFRESH_MARGIN > utcnow())
+        return bool(
+            row is not None
+            and row.access_token
+            and row.expires_at is not None
+            and row.expires_at - REFRESH_MARGIN > utcnow()
+        )
 
     def _read(self):
         with self.engine.connect() as connection:
@@ -115,21 +126,31 @@ class DatabaseTokenStore:
         with self.engine.begin() as connection:
             taken = connection.execute(
                 update(self.table)
-                .where(self.table.c.appid == self.appid,
-                       or_(self.table.c.refresh_lease_until.is_(None),
-                           self.table.c.refresh_lease_until < now))
+                .where(
+                    self.table.c.appid == self.appid,
+                    or_(
+                        self.table.c.refresh_lease_until.is_(None),
+                        self.table.c.refresh_lease_until < now,
+                    ),
+                )
                 .values(refresh_lease_until=now + self.lease)
             ).rowcount
             if taken:
                 return True
-            if connection.execute(
-                select(self.table.c.appid).where(self.table.c.appid == self.appid)
-            ).first() is not None:
+            if (
+                connection.execute(
+                    select(self.table.c.appid).where(self.table.c.appid == self.appid)
+                ).first()
+                is not None
+            ):
                 return False
         try:
             with self.engine.begin() as connection:
-                connection.execute(insert(self.table).values(
-                    appid=self.appid, refresh_lease_until=now + self.lease))
+                connection.execute(
+                    insert(self.table).values(
+                        appid=self.appid, refresh_lease_until=now + self.lease
+                    )
+                )
         except IntegrityError:  # another process created the row first: it holds the lease
             return False
         return True
@@ -137,7 +158,8 @@ class DatabaseTokenStore:
     def _release(self, **values) -> None:
         with self.engine.begin() as connection:
             connection.execute(
-                update(self.table).where(self.table.c.appid == self.appid)
+                update(self.table)
+                .where(self.table.c.appid == self.appid)
                 .values(refresh_lease_until=None, **values)
             )
 
@@ -157,6 +179,7 @@ class DatabaseTokenStore:
             self._release()
             raise
         now = utcnow()
-        self._release(access_token=token, expires_at=now + timedelta(seconds=expires_in),
-                      fetched_at=now)
+        self._release(
+            access_token=token, expires_at=now + timedelta(seconds=expires_in), fetched_at=now
+        )
         return token

@@ -15,8 +15,11 @@ def _local(*args) -> datetime:
 
 
 def test_late_evening_activity_belongs_to_its_local_day(client, create_activity):
-    create_activity(title="跨年守岁", starts_at=_local(2026, 12, 31, 23, 30),
-                    ends_at=_local(2026, 12, 31, 23, 59))
+    create_activity(
+        title="跨年守岁",
+        starts_at=_local(2026, 12, 31, 23, 30),
+        ends_at=_local(2026, 12, 31, 23, 59),
+    )
 
     dec31 = client.get("/api/v1/activities?start=2026-12-31&end=2026-12-31").get_json()
     jan1 = client.get("/api/v1/activities?start=2027-01-01&end=2027-01-01").get_json()
@@ -42,8 +45,9 @@ def test_unit_filter_covers_the_whole_subtree(client, create_activity, corpus_un
     create_activity(title="镇上", unit_id=corpus_units["LY-JL"].id, starts_at=day)
     create_activity(title="城关", unit_id=corpus_units["LY-CG"].id, starts_at=day)
 
-    body = client.get(f"/api/v1/activities?start=2026-12-10&end=2026-12-10"
-                      f"&unit_id={corpus_units['LY-JL'].id}").get_json()
+    body = client.get(
+        f"/api/v1/activities?start=2026-12-10&end=2026-12-10&unit_id={corpus_units['LY-JL'].id}"
+    ).get_json()
 
     assert sorted(item["title"] for item in body["data"]) == ["村里", "镇上"]
 
@@ -66,8 +70,9 @@ def test_near_me_sorts_by_distance_and_drops_far_ones(client, create_activity):
     create_activity(title="较近", lat=33.8200, lng=113.9400, starts_at=day)
     create_activity(title="远", lat=33.7000, lng=113.7500, starts_at=day)
 
-    body = client.get("/api/v1/activities?start=2026-12-12&end=2026-12-12"
-                      "&lat=33.8086&lng=113.9312&radius_km=3").get_json()
+    body = client.get(
+        "/api/v1/activities?start=2026-12-12&end=2026-12-12&lat=33.8086&lng=113.9312&radius_km=3"
+    ).get_json()
 
     assert [item["title"] for item in body["data"]] == ["近", "较近"]
     assert body["data"][0]["distance_km"] < body["data"][1]["distance_km"] <= 3
@@ -88,8 +93,10 @@ def test_month_widget_counts_per_local_day(client, create_activity):
 
     body = client.get("/api/v1/activities/calendar?month=2027-01").get_json()
 
-    assert body == {"month": "2027-01", "days": [{"date": "2027-01-01", "count": 2},
-                                                  {"date": "2027-01-31", "count": 1}]}
+    assert body == {
+        "month": "2027-01",
+        "days": [{"date": "2027-01-01", "count": 2}, {"date": "2027-01-31", "count": 1}],
+    }
 
 
 def test_bad_calendar_queries_get_chinese_validation_errors(client):

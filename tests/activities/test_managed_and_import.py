@@ -12,14 +12,19 @@ from api.audit.models import AuditEntry
 from api.extensions import db
 from api.timeutil import utcnow
 
-HEADER = ("external_id,title,description,theme,category,unit_code,team_code,starts_at,"
-          "ends_at,address,lat,lng,capacity,audience")
+HEADER = (
+    "external_id,title,description,theme,category,unit_code,team_code,starts_at,"
+    "ends_at,address,lat,lng,capacity,audience"
+)
 
 
-def _row(external_id: str, unit_code: str = "LY-JL-YFC", theme: str = "health",
-         title: str = "义诊进村") -> str:
-    return (f"{external_id},{title},测血压,{theme},医疗健身,{unit_code},,2026-12-20T09:00:00+08:00,"
-            "2026-12-20T11:00:00+08:00,村委会,,,30,public")
+def _row(
+    external_id: str, unit_code: str = "LY-JL-YFC", theme: str = "health", title: str = "义诊进村"
+) -> str:
+    return (
+        f"{external_id},{title},测血压,{theme},医疗健身,{unit_code},,2026-12-20T09:00:00+08:00,"
+        "2026-12-20T11:00:00+08:00,村委会,,,30,public"
+    )
 
 
 def _csv(*rows: str) -> bytes:
@@ -27,17 +32,21 @@ def _csv(*rows: str) -> bytes:
 
 
 def _upload(client, headers, data: bytes, name: str = "活动.csv"):
-    return client.post("/api/v1/activities/imports", headers=headers,
-                       data={"file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return client.post(
+        "/api/v1/activities/imports",
+        headers=headers,
+        data={"file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def _activities() -> int:
     return db.session.scalar(select(func.count()).select_from(Activity))
 
 
-def test_the_managed_list_shows_drafts_of_my_subtree_only(client, create_user, auth_headers,
-                                                          create_activity, corpus_units):
+def test_the_managed_list_shows_drafts_of_my_subtree_only(
+    client, create_user, auth_headers, create_activity, corpus_units
+):
     mine = create_activity(title="巨陵草稿", status="draft")
     create_activity(title="巨陵已发布")
     create_activity(title="城关草稿", status="draft", unit_id=corpus_units["LY-CG"].id)
@@ -48,23 +57,29 @@ def test_the_managed_list_shows_drafts_of_my_subtree_only(client, create_user, a
     drafts = client.get("/api/v1/activities/managed?status=draft", headers=headers).get_json()
     assert [row["id"] for row in drafts["data"]] == [mine.id]
     tomorrow = (utcnow() + timedelta(days=1)).date()
-    later = client.get(f"/api/v1/activities/managed?start={tomorrow + timedelta(days=2)}",
-                       headers=headers).get_json()
+    later = client.get(
+        f"/api/v1/activities/managed?start={tomorrow + timedelta(days=2)}", headers=headers
+    ).get_json()
     assert later["pagination"]["total"] == 0
 
-    outside = client.get(f"/api/v1/activities/managed?unit_id={corpus_units['LY-CG'].id}",
-                         headers=headers)
+    outside = client.get(
+        f"/api/v1/activities/managed?unit_id={corpus_units['LY-CG'].id}", headers=headers
+    )
     assert outside.status_code == 403
     resident = auth_headers(create_user())
     assert client.get("/api/v1/activities/managed", headers=resident).status_code == 403
 
 
-def test_the_roster_workbook_lists_sign_ups_masked(client, create_user, auth_headers,
-                                                   create_activity):
+def test_the_roster_workbook_lists_sign_ups_masked(
+    client, create_user, auth_headers, create_activity
+):
     activity = create_activity()
     organizer = auth_headers(create_user("jl", roles=[("unit_admin", "LY-JL")]))
-    assisted = client.post(f"/api/v1/activities/{activity.id}/assisted-signups",
-                           headers=organizer, json={"real_name": "王秀兰", "phone": "13812345678"})
+    assisted = client.post(
+        f"/api/v1/activities/{activity.id}/assisted-signups",
+        headers=organizer,
+        json={"real_name": "王秀兰", "phone": "13812345678"},
+    )
     assert assisted.status_code == 201
 
     response = client.get(f"/api/v1/activities/{activity.id}/roster.xlsx", headers=organizer)
@@ -76,19 +91,25 @@ def test_the_roster_workbook_lists_sign_ups_masked(client, create_user, auth_hea
     assert rows[3][2] == "已报名" and rows[3][4] == "是"
     assert "13812345678" not in str(rows)
 
-    activity.title = "=HYPERLINK(\"http://x\",\"y\")"
+    activity.title = '=HYPERLINK("http://x","y")'
     db.session.commit()
-    sheet = load_workbook(io.BytesIO(client.get(
-        f"/api/v1/activities/{activity.id}/roster.xlsx", headers=organizer).data)).active
+    sheet = load_workbook(
+        io.BytesIO(
+            client.get(f"/api/v1/activities/{activity.id}/roster.xlsx", headers=organizer).data
+        )
+    ).active
     assert sheet["A1"].data_type == "s" and sheet["A1"].value == activity.title
 
     other = auth_headers(create_user("cg", roles=[("unit_admin", "LY-CG")]))
-    assert client.get(f"/api/v1/activities/{activity.id}/roster.xlsx",
-                      headers=other).status_code == 403
+    assert (
+        client.get(f"/api/v1/activities/{activity.id}/roster.xlsx", headers=other).status_code
+        == 403
+    )
 
 
-def test_an_import_creates_drafts_and_a_second_changes_nothing(client, create_user,
-                                                              auth_headers, corpus_units):
+def test_an_import_creates_drafts_and_a_second_changes_nothing(
+    client, create_user, auth_headers, corpus_units
+):
     user = create_user("jl", roles=[("unit_admin", "LY-JL")])
     headers = auth_headers(user)
     data = _csv(_row("X-1"), _row("X-2", unit_code="LY-JL"))
@@ -117,26 +138,40 @@ def test_an_xlsx_import_reads_the_first_sheet(client, create_user, auth_headers,
     assert answer.status_code == 200 and answer.get_json()["created"] == 1
 
 
-def test_every_bad_row_is_listed_and_nothing_is_written(client, create_user, auth_headers,
-                                                        create_activity, corpus_units):
+def test_every_bad_row_is_listed_and_nothing_is_written(
+    client, create_user, auth_headers, create_activity, corpus_units
+):
     create_activity(external_id="P-1")  # published already
     headers = auth_headers(create_user("jl", roles=[("unit_admin", "LY-JL")]))
     before = _activities()
-    answer = _upload(client, headers, _csv(
-        _row("X-1"), _row("X-2", theme="sports"), _row("X-3", unit_code="LY-CG"),
-        _row("P-1"), _row("X-1")))
+    answer = _upload(
+        client,
+        headers,
+        _csv(
+            _row("X-1"),
+            _row("X-2", theme="sports"),
+            _row("X-3", unit_code="LY-CG"),
+            _row("P-1"),
+            _row("X-1"),
+        ),
+    )
     assert answer.status_code == 422
     body = answer.get_json()
     assert body["error"] == "import_rows_invalid"
     assert [message.split("：")[0] for message in body["errors"]["file"]] == [
-        "第 3 行", "第 4 行", "第 5 行", "第 6 行"]
+        "第 3 行",
+        "第 4 行",
+        "第 5 行",
+        "第 6 行",
+    ]
     assert "管理范围" in body["errors"]["file"][1]
     assert "已发布" in body["errors"]["file"][2]
     assert _activities() == before
 
 
-def test_an_import_refuses_other_files_and_people_without_a_role(client, create_user,
-                                                                 auth_headers, corpus_units):
+def test_an_import_refuses_other_files_and_people_without_a_role(
+    client, create_user, auth_headers, corpus_units
+):
     headers = auth_headers(create_user("jl", roles=[("unit_admin", "LY-JL")]))
     wrong = _upload(client, headers, b"hello", "notes.txt")
     assert wrong.status_code == 422 and wrong.get_json()["error"] == "import_file_invalid"
@@ -146,8 +181,9 @@ def test_an_import_refuses_other_files_and_people_without_a_role(client, create_
     assert _upload(client, resident, _csv(_row("X-1"))).status_code == 403
 
 
-def test_the_managed_list_runs_no_query_per_activity(client, create_user, auth_headers,
-                                                     create_activity, count_queries):
+def test_the_managed_list_runs_no_query_per_activity(
+    client, create_user, auth_headers, create_activity, count_queries
+):
     headers = auth_headers(create_user("jl", roles=[("team_leader", "LY-JL")]))
 
     def statements() -> int:

@@ -8,8 +8,9 @@ WAITLISTED_STATEMENTS = 6
 CONFIRMED_STATEMENTS = 7
 
 
-def test_a_confirmed_signup_runs_seven_statements(client, create_user, auth_headers,
-                                                  create_activity, count_queries):
+def test_a_confirmed_signup_runs_seven_statements(
+    client, create_user, auth_headers, create_activity, count_queries
+):
     url = f"/api/v1/activities/{create_activity(capacity=1).id}/signups"
     headers = auth_headers(create_user())
 
@@ -21,7 +22,8 @@ def test_a_confirmed_signup_runs_seven_statements(client, create_user, auth_head
 
 
 def test_a_waitlisted_signup_runs_six_statements_and_reads_no_count_for_its_place(
-        client, create_user, auth_headers, create_activity, count_queries):
+    client, create_user, auth_headers, create_activity, count_queries
+):
     url = f"/api/v1/activities/{create_activity(capacity=1).id}/signups"
     holder, first, second = (auth_headers(create_user()) for _ in range(3))
     client.post(url, headers=holder)

@@ -168,8 +168,15 @@ def hostile_site_of(tmp_path_factory):
         if key not in built:
             root = tmp_path_factory.mktemp("hostile-site")
             content = _copy_site_pages(root / "content")
-            article = {"slug": "2026-12-03-hostile", "title": "标题", "date": dt.date(2026, 12, 3),
-                       "category": "health", "author": "作者", "body": "正文。\n", "draft": False}
+            article = {
+                "slug": "2026-12-03-hostile",
+                "title": "标题",
+                "date": dt.date(2026, 12, 3),
+                "category": "health",
+                "author": "作者",
+                "body": "正文。\n",
+                "draft": False,
+            }
             ArticleStore(content).create(Article(**(article | fields)))
             build_site(PROJECT_ROOT, root / "site", docs_dir=content)
             built[key] = root / "site"

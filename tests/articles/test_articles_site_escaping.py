@@ -12,8 +12,13 @@ TAG = "<svg onload=alert(2)>"
 AUTHOR = '"><img src=x onerror=alert(3)>'
 SUMMARY = "<script>alert(4)</script>摘要 & 说明"
 HEADING = "<img src=x onerror=alert(5)>小节"
-HOSTILE = {"title": TITLE, "tags": (TAG, "健康"), "author": AUTHOR, "summary": SUMMARY,
-           "body": f"## {HEADING}\n\n正文。\n"}
+HOSTILE = {
+    "title": TITLE,
+    "tags": (TAG, "健康"),
+    "author": AUTHOR,
+    "summary": SUMMARY,
+    "body": f"## {HEADING}\n\n正文。\n",
+}
 HOSTILE_MARKERS = ("alert(1)", "alert(2)", "alert(3)", "alert(4)", "alert(5)", 'alert("t")')
 
 
@@ -56,12 +61,16 @@ def test_no_page_gains_an_element_handler_or_script(hostile_site_of):
     assert len(pages) >= 8
     for path in pages:
         page = _parse(path)
-        handlers = [(tag, name) for tag, attrs in page.elements for name in attrs
-                    if name.startswith("on")]
+        handlers = [
+            (tag, name) for tag, attrs in page.elements for name in attrs if name.startswith("on")
+        ]
         assert handlers == [], path
-        hostile_svgs = [attrs for tag, attrs in page.elements if tag == "svg" and
-                        any(name not in {"xmlns", "viewbox", "class", "aria-hidden"}
-                            for name in attrs)]
+        hostile_svgs = [
+            attrs
+            for tag, attrs in page.elements
+            if tag == "svg"
+            and any(name not in {"xmlns", "viewbox", "class", "aria-hidden"} for name in attrs)
+        ]
         assert hostile_svgs == [], path
         assert not [s for s in page.scripts if any(m in s for m in HOSTILE_MARKERS)], path
 

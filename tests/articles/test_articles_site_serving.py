@@ -72,8 +72,10 @@ def test_a_post_only_api_route_answers_other_methods_with_405_and_its_own_allow(
     response = client.get("/api/v1/activities/1/cancel")
     assert response.status_code == 405
     assert response.get_json()["error"] == "method_not_allowed"
-    assert set(client.options("/api/v1/activities/1/cancel").headers["Allow"].split(", ")) \
-        == {"POST", "OPTIONS"}
+    assert set(client.options("/api/v1/activities/1/cancel").headers["Allow"].split(", ")) == {
+        "POST",
+        "OPTIONS",
+    }
 
 
 @pytest.mark.parametrize("path", ["/../etc/passwd", "/%2e%2e/etc/passwd", "/..%2fmkdocs.yml"])
@@ -98,8 +100,7 @@ def test_a_resolved_site_dir_setting_still_follows_swaps(served, corpus_site):
     assert services.site_dir() == corpus_site.site
 
 
-def test_site_build_command_reports_pages(runner, site_app, small_content,
-                                          after_every_article):
+def test_site_build_command_reports_pages(runner, site_app, small_content, after_every_article):
     result = runner.invoke(args=["site", "build"])
     assert result.exit_code == 0, result.output
     assert "站点已更新：9 个页面" in result.output
@@ -118,8 +119,9 @@ def test_site_routes_are_not_in_the_api_document(client, app):
     assert "/api/v1/articles/{slug}/publish" in paths
 
 
-def test_every_page_carries_a_policy_that_lists_exactly_its_own_inline_scripts(fetch, served,
-                                                                                corpus_site):
+def test_every_page_carries_a_policy_that_lists_exactly_its_own_inline_scripts(
+    fetch, served, corpus_site
+):
     pages = ["/", "/health/", "/health/2026-12-03-gaoxueya/", "/tags/", "/search/"]
     for path in pages:
         response = fetch(path)
@@ -132,4 +134,5 @@ def test_every_page_carries_a_policy_that_lists_exactly_its_own_inline_scripts(f
     missing = fetch("/nowhere/", headers={"Accept": "text/html"})
     assert missing.status_code == 404
     assert inline_script_hashes(missing.get_data(as_text=True)) <= set(
-        missing.headers["Content-Security-Policy"].split("; ")[1].split()[2:])
+        missing.headers["Content-Security-Policy"].split("; ")[1].split()[2:]
+    )

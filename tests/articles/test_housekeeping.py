@@ -10,13 +10,19 @@ from api.housekeeping import clean_up_builds_and_indexes
 from api.searching.index import search_index
 from publishing import sitebuild
 
-DOC = {"id": "article:2026-12-03-ceshi", "type": "article", "title": "测试", "body": "正文",
-       "category": "news", "tags": [], "url": "/news/2026-12-03-ceshi/",
-       "date": dt.date(2026, 12, 3)}
+DOC = {
+    "id": "article:2026-12-03-ceshi",
+    "type": "article",
+    "title": "测试",
+    "body": "正文",
+    "category": "news",
+    "tags": [],
+    "url": "/news/2026-12-03-ceshi/",
+    "date": dt.date(2026, 12, 3),
+}
 
 
-def test_stale_site_builds_are_removed_and_the_live_one_stays(
-        site_app, small_content, fetch):
+def test_stale_site_builds_are_removed_and_the_live_one_stays(site_app, small_content, fetch):
     services.rebuild_site()
     live = sitebuild.current_build(services.site_dir())
     builds = live.parent

@@ -24,8 +24,7 @@ def scheduled_site(site_app, frozen_clock, create_article):
     """Today's article published and one dated two days later, with the site built today."""
     frozen_clock(DAY[3])
     create_article(name="jintian", title="今天的新闻", category="news")
-    create_article(name="houtian", title="后天的讲座", category="news",
-                   date=dt.date(2026, 12, 5))
+    create_article(name="houtian", title="后天的讲座", category="news", date=dt.date(2026, 12, 5))
     services.rebuild_site()
     return site_app
 
@@ -40,23 +39,25 @@ def _search_ids(query: str) -> set[str]:
 
 
 def test_a_future_article_is_scheduled_and_stays_off_site_api_and_search(
-        client, fetch, scheduled_site, editor_headers):
-    services.sync_search_entry(services.store_for(scheduled_site.config["CONTENT_DIR"]),
-                               LATER_SLUG)
+    client, fetch, scheduled_site, editor_headers
+):
+    services.sync_search_entry(services.store_for(scheduled_site.config["CONTENT_DIR"]), LATER_SLUG)
 
     assert fetch(f"/news/{TODAY_SLUG}/").status_code == 200
     assert fetch(f"/news/{LATER_SLUG}/").status_code == 404
     listed = client.get("/api/v1/articles").get_json()
     assert [item["slug"] for item in listed["data"]] == [TODAY_SLUG]
     assert client.get(f"/api/v1/articles/{LATER_SLUG}").status_code == 404
-    editor_view = client.get(f"/api/v1/editor/articles/{LATER_SLUG}",
-                             headers=editor_headers).get_json()
+    editor_view = client.get(
+        f"/api/v1/editor/articles/{LATER_SLUG}", headers=editor_headers
+    ).get_json()
     assert editor_view["status"] == "scheduled"
     assert f"article:{LATER_SLUG}" not in _search_ids("讲座")
 
 
 def test_the_task_publishes_it_on_its_day_with_one_build(
-        client, fetch, frozen_clock, scheduled_site, run_jobs):
+    client, fetch, frozen_clock, scheduled_site, run_jobs
+):
     frozen_clock(DAY[4])
     assert publish_due_articles() == {}
     assert _site_jobs() == []
@@ -68,20 +69,24 @@ def test_the_task_publishes_it_on_its_day_with_one_build(
 
     assert (job.status, job.result["indexed"]) == ("done", 1)
     assert fetch(f"/news/{LATER_SLUG}/").status_code == 200
-    assert LATER_SLUG in {item["slug"]
-                          for item in client.get("/api/v1/articles").get_json()["data"]}
+    assert LATER_SLUG in {
+        item["slug"] for item in client.get("/api/v1/articles").get_json()["data"]
+    }
     assert f"article:{LATER_SLUG}" in _search_ids("讲座")
     assert publish_due_articles() == {}  # the live build is today's
     assert len(_site_jobs()) == 1
 
 
 def test_a_site_built_before_scheduling_is_rebuilt_once_holding_back_the_future(
-        fetch, frozen_clock, site_app, create_article, run_jobs):
+    fetch, frozen_clock, site_app, create_article, run_jobs
+):
     frozen_clock(DAY[3])
-    create_article(name="houtian", title="后天的讲座", category="news",
-                   date=dt.date(2026, 12, 5))
-    sitebuild.build_site(site_app.config["MKDOCS_CONFIG"], services.site_dir(),
-                         docs_dir=site_app.config["CONTENT_DIR"])  # no publish_until
+    create_article(name="houtian", title="后天的讲座", category="news", date=dt.date(2026, 12, 5))
+    sitebuild.build_site(
+        site_app.config["MKDOCS_CONFIG"],
+        services.site_dir(),
+        docs_dir=site_app.config["CONTENT_DIR"],
+    )  # no publish_until
     assert fetch(f"/news/{LATER_SLUG}/").status_code == 200
 
     assert publish_due_articles() == {"scheduled_published": 0}

@@ -41,7 +41,8 @@ def _confirmed(client, url=LIST, **kwargs):
 
 
 def test_a_sign_up_shows_at_once_and_unchanged_pages_revalidate(
-        generations, client, create_activity, create_user, auth_headers, frozen_clock):
+    generations, client, create_activity, create_user, auth_headers, frozen_clock
+):
     frozen_clock(NOW)
     activity = create_activity(starts_at=NOW + timedelta(days=2))
     first, counts = _confirmed(client)
@@ -49,8 +50,9 @@ def test_a_sign_up_shows_at_once_and_unchanged_pages_revalidate(
     assert "no-cache" in first.headers["Cache-Control"]
 
     same = client.get(LIST, headers={"If-None-Match": first.headers["ETag"]})
-    signed_up = client.post(f"/api/v1/activities/{activity.id}/signups", json={},
-                            headers=auth_headers(create_user()))
+    signed_up = client.post(
+        f"/api/v1/activities/{activity.id}/signups", json={}, headers=auth_headers(create_user())
+    )
     after, counts_after = _confirmed(client)
     stale = client.get(LIST, headers={"If-None-Match": first.headers["ETag"]})
 
@@ -61,28 +63,30 @@ def test_a_sign_up_shows_at_once_and_unchanged_pages_revalidate(
     assert stale.status_code == 200
 
 
-def test_cached_bytes_are_served_until_the_generation_moves(generations, client, create_activity,
-                                                              frozen_clock):
+def test_cached_bytes_are_served_until_the_generation_moves(
+    generations, client, create_activity, frozen_clock
+):
     frozen_clock(NOW)
     activity = create_activity(starts_at=NOW + timedelta(days=2), title="原标题")
     client.get(LIST)
     # A write that bypasses the ORM listeners (raw SQL) is invisible to the cache: the
     # answer is the cached one, which shows that the cache answers.
-    db.session.execute(sa.text("UPDATE activities SET title = '绕过' WHERE id = :id"),
-                       {"id": activity.id})
+    db.session.execute(
+        sa.text("UPDATE activities SET title = '绕过' WHERE id = :id"), {"id": activity.id}
+    )
     db.session.commit()
     cached = client.get(LIST).get_json()["data"][0]["title"]
     # An ORM UPDATE statement moves the generation.
-    db.session.execute(sa.update(Activity).where(Activity.id == activity.id)
-                       .values(title="新标题"))
+    db.session.execute(sa.update(Activity).where(Activity.id == activity.id).values(title="新标题"))
     db.session.commit()
     fresh = client.get(LIST).get_json()["data"][0]["title"]
 
     assert (cached, fresh) == ("原标题", "新标题")
 
 
-def test_signed_in_answers_are_never_cached(client, create_activity, create_user,
-                                            auth_headers, frozen_clock):
+def test_signed_in_answers_are_never_cached(
+    client, create_activity, create_user, auth_headers, frozen_clock
+):
     frozen_clock(NOW)
     activity = create_activity(starts_at=NOW + timedelta(days=2))
     person = create_user()
@@ -96,11 +100,13 @@ def test_signed_in_answers_are_never_cached(client, create_activity, create_user
     assert "ETag" not in mine.headers
 
 
-def test_sign_up_closing_by_the_clock_shows_without_a_write(generations, client, create_activity,
-                                                             frozen_clock):
+def test_sign_up_closing_by_the_clock_shows_without_a_write(
+    generations, client, create_activity, frozen_clock
+):
     frozen_clock(NOW)
-    activity = create_activity(starts_at=NOW + timedelta(days=2),
-                               signup_closes_at=NOW + timedelta(hours=1))
+    activity = create_activity(
+        starts_at=NOW + timedelta(days=2), signup_closes_at=NOW + timedelta(hours=1)
+    )
     url = f"/api/v1/activities/{activity.id}"
     before = client.get(url).get_json()["signup_open"]
     frozen_clock(NOW + timedelta(hours=1, seconds=1))
@@ -121,7 +127,8 @@ def test_the_default_range_follows_the_local_date(client, create_activity, froze
 
 
 def test_a_hit_is_answered_before_the_view_and_its_arguments(
-        generations, client, create_activity, frozen_clock, count_queries, monkeypatch):
+    generations, client, create_activity, frozen_clock, count_queries, monkeypatch
+):
     frozen_clock(NOW)
     create_activity(starts_at=NOW + timedelta(days=2))
     first = client.get(LIST)
@@ -134,8 +141,11 @@ def test_a_hit_is_answered_before_the_view_and_its_arguments(
         hit = client.get(LIST)
     revalidated = client.get(LIST, headers={"If-None-Match": first.headers["ETag"]})
 
-    assert (hit.status_code, hit.data, hit.headers["ETag"]) == (200, first.data,
-                                                                first.headers["ETag"])
+    assert (hit.status_code, hit.data, hit.headers["ETag"]) == (
+        200,
+        first.data,
+        first.headers["ETag"],
+    )
     # Redis: no statement at all; the database: the generation's row.
     assert counted.n == (0 if generations == "redis" else 1)
     assert revalidated.status_code == 304
@@ -148,14 +158,16 @@ def test_a_hit_is_answered_before_the_view_and_its_arguments(
 
 def test_invalid_arguments_are_never_cached(generations, client, frozen_clock):
     frozen_clock(NOW)
-    answers = [client.get("/api/v1/activities/calendar?month=2026-13").status_code
-               for _ in range(2)]
+    answers = [
+        client.get("/api/v1/activities/calendar?month=2026-13").status_code for _ in range(2)
+    ]
 
     assert answers == [422, 422]
 
 
 def test_redis_generations_move_after_the_commit_without_a_database_row(
-        generations, app, client, create_activity, create_user, auth_headers, frozen_clock):
+    generations, app, client, create_activity, create_user, auth_headers, frozen_clock
+):
     if generations != "redis":
         pytest.skip("Redis generations only")
     frozen_clock(NOW)
@@ -164,11 +176,13 @@ def test_redis_generations_move_after_the_commit_without_a_database_row(
     key = f"{app.config['RATELIMIT_KEY_NAMESPACE']}:cache-generation:calendar"
     client.get(LIST)
     token = server.get(key)
-    row = db.session.scalar(sa.select(CacheGeneration.value).where(
-        CacheGeneration.name == "calendar"))
+    row = db.session.scalar(
+        sa.select(CacheGeneration.value).where(CacheGeneration.name == "calendar")
+    )
 
-    client.post(f"/api/v1/activities/{activity.id}/signups", json={},
-                headers=auth_headers(create_user()))
+    client.post(
+        f"/api/v1/activities/{activity.id}/signups", json={}, headers=auth_headers(create_user())
+    )
     moved = server.get(key)
     _, counts = _confirmed(client)
     server.delete(key)  # Redis restarted or flushed: a new random token, never an old one
@@ -177,18 +191,24 @@ def test_redis_generations_move_after_the_commit_without_a_database_row(
     assert token and moved and moved != token
     assert server.get(key) not in (None, token, moved)
     assert counts == counts_after_flush == [1]
-    assert db.session.scalar(sa.select(CacheGeneration.value).where(
-        CacheGeneration.name == "calendar")) == row  # the database row is not written
+    assert (
+        db.session.scalar(
+            sa.select(CacheGeneration.value).where(CacheGeneration.name == "calendar")
+        )
+        == row
+    )  # the database row is not written
 
 
 def test_an_unreachable_redis_answers_uncached_and_writes_still_commit(
-        app, client, create_activity, create_user, auth_headers, frozen_clock):
+    app, client, create_activity, create_user, auth_headers, frozen_clock
+):
     app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
     frozen_clock(NOW)
     activity = create_activity(starts_at=NOW + timedelta(days=2))
     first, counts = _confirmed(client)
-    signed_up = client.post(f"/api/v1/activities/{activity.id}/signups", json={},
-                            headers=auth_headers(create_user()))
+    signed_up = client.post(
+        f"/api/v1/activities/{activity.id}/signups", json={}, headers=auth_headers(create_user())
+    )
     _, counts_after = _confirmed(client)
 
     assert "ETag" not in first.headers

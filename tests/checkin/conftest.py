@@ -30,8 +30,9 @@ def running_activity(create_activity):
     def create(**overrides):
         starts_at = utcnow().replace(microsecond=0) - timedelta(minutes=10)
         ends_at = starts_at + timedelta(hours=2)
-        return create_activity(**{"starts_at": starts_at, "ends_at": ends_at,
-                                  "signup_closes_at": ends_at, **overrides})
+        return create_activity(
+            **{"starts_at": starts_at, "ends_at": ends_at, "signup_closes_at": ends_at, **overrides}
+        )
 
     return create
 
@@ -62,8 +63,9 @@ def checkin_token(client, organizer):
     """Factory: a fresh check-in code of ``activity``, as the organizer's screen shows it."""
 
     def token(activity) -> str:
-        response = client.get(f"/api/v1/activities/{activity.id}/checkin-code",
-                              headers=organizer.headers)
+        response = client.get(
+            f"/api/v1/activities/{activity.id}/checkin-code", headers=organizer.headers
+        )
         assert response.status_code == 200, response.get_json()
         return response.get_json()["token"]
 
@@ -75,7 +77,10 @@ def scan(client):
     """Factory: post a scan to ``/checkins`` or ``/checkouts``, with an optional position."""
 
     def post(activity, headers, token, kind="checkins", **position):
-        return client.post(f"/api/v1/activities/{activity.id}/{kind}",
-                           json={"token": token, **position}, headers=headers)
+        return client.post(
+            f"/api/v1/activities/{activity.id}/{kind}",
+            json={"token": token, **position},
+            headers=headers,
+        )
 
     return post

@@ -20,21 +20,24 @@ def _post_concurrently(app, path: str, body: dict, headers: dict, times: int) ->
         return list(pool.map(post, range(times)))
 
 
-def test_concurrent_check_ins_make_one_attendance(app, running_activity, participant,
-                                                  checkin_token, near):
+def test_concurrent_check_ins_make_one_attendance(
+    app, running_activity, participant, checkin_token, near
+):
     activity = running_activity()
     person = participant(activity)
     body = {"token": checkin_token(activity), **near}
 
-    statuses = _post_concurrently(app, f"/api/v1/activities/{activity.id}/checkins", body,
-                                  person.headers, 8)
+    statuses = _post_concurrently(
+        app, f"/api/v1/activities/{activity.id}/checkins", body, person.headers, 8
+    )
 
     assert statuses == [201] * 8
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 1
 
 
-def test_concurrent_check_outs_credit_once(app, client, running_activity, participant,
-                                           checkin_token, scan, near):
+def test_concurrent_check_outs_credit_once(
+    app, client, running_activity, participant, checkin_token, scan, near
+):
     activity = running_activity()
     person = participant(activity)
     scan(activity, person.headers, checkin_token(activity), **near)
@@ -43,8 +46,9 @@ def test_concurrent_check_outs_credit_once(app, client, running_activity, partic
     db.session.commit()
     body = {"token": checkin_token(activity), **near}
 
-    statuses = _post_concurrently(app, f"/api/v1/activities/{activity.id}/checkouts", body,
-                                  person.headers, 8)
+    statuses = _post_concurrently(
+        app, f"/api/v1/activities/{activity.id}/checkouts", body, person.headers, 8
+    )
 
     assert sorted(statuses) == [200] + [409] * 7
     assert db.session.scalar(select(func.count()).select_from(ServiceRecord)) == 1

@@ -11,12 +11,14 @@ from api.signups.models import Attendance
 from api.timeutil import utcnow
 
 
-def test_checkin_code_is_a_short_lived_token_with_an_svg_qr_code(client, organizer,
-                                                                 running_activity):
+def test_checkin_code_is_a_short_lived_token_with_an_svg_qr_code(
+    client, organizer, running_activity
+):
     activity = running_activity()
 
-    response = client.get(f"/api/v1/activities/{activity.id}/checkin-code",
-                          headers=organizer.headers)
+    response = client.get(
+        f"/api/v1/activities/{activity.id}/checkin-code", headers=organizer.headers
+    )
 
     assert response.status_code == 200
     body = response.get_json()
@@ -28,8 +30,9 @@ def test_checkin_code_is_a_short_lived_token_with_an_svg_qr_code(client, organiz
     assert timedelta(0) < expires_at - utcnow() <= timedelta(seconds=60)
 
 
-def test_checkin_code_is_for_organizers_in_scope(client, create_user, auth_headers,
-                                                 running_activity):
+def test_checkin_code_is_for_organizers_in_scope(
+    client, create_user, auth_headers, running_activity
+):
     activity = running_activity()
     resident = auth_headers(create_user())
     elsewhere = auth_headers(create_user("cg-admin", roles=[("unit_admin", "LY-CG")]))
@@ -40,7 +43,8 @@ def test_checkin_code_is_for_organizers_in_scope(client, create_user, auth_heade
 
 
 def test_check_in_marks_the_signup_attended_and_the_roster_shows_it(
-        client, organizer, running_activity, participant, checkin_token, scan, near):
+    client, organizer, running_activity, participant, checkin_token, scan, near
+):
     activity = running_activity()
     person = participant(activity)
 
@@ -51,8 +55,9 @@ def test_check_in_marks_the_signup_attended_and_the_roster_shows_it(
     assert attendance["method"] == "qr"
     assert attendance["checked_out_at"] is None
     assert 100 <= attendance["distance_metres"] <= 120
-    roster = client.get(f"/api/v1/activities/{activity.id}/roster",
-                        headers=organizer.headers).get_json()
+    roster = client.get(
+        f"/api/v1/activities/{activity.id}/roster", headers=organizer.headers
+    ).get_json()
     entry = roster["signups"][0]
     assert entry["status"] == "attended"
     assert entry["attendance"]["method"] == "qr"
@@ -60,8 +65,9 @@ def test_check_in_marks_the_signup_attended_and_the_roster_shows_it(
     assert roster["confirmed_count"] == 1  # attending keeps the place taken
 
 
-def test_a_second_scan_returns_the_same_attendance(client, running_activity, participant,
-                                                   checkin_token, scan, near):
+def test_a_second_scan_returns_the_same_attendance(
+    client, running_activity, participant, checkin_token, scan, near
+):
     activity = running_activity()
     person = participant(activity)
 
@@ -73,8 +79,9 @@ def test_a_second_scan_returns_the_same_attendance(client, running_activity, par
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 1
 
 
-def test_an_expired_code_is_refused(running_activity, participant, checkin_token, scan,
-                                    frozen_clock, near):
+def test_an_expired_code_is_refused(
+    running_activity, participant, checkin_token, scan, frozen_clock, near
+):
     activity = running_activity()
     person = participant(activity)
     token = checkin_token(activity)
@@ -86,8 +93,9 @@ def test_an_expired_code_is_refused(running_activity, participant, checkin_token
     assert response.get_json()["error"] == "checkin_token_expired"
 
 
-def test_a_tampered_or_foreign_token_is_invalid(app, running_activity, participant,
-                                                checkin_token, scan, near):
+def test_a_tampered_or_foreign_token_is_invalid(
+    app, running_activity, participant, checkin_token, scan, near
+):
     activity = running_activity()
     person = participant(activity)
     bearer_token, _ = issue_token(person.user)  # signed with the same key, another salt
@@ -98,8 +106,9 @@ def test_a_tampered_or_foreign_token_is_invalid(app, running_activity, participa
         assert response.get_json()["error"] == "checkin_token_invalid"
 
 
-def test_another_activitys_code_is_refused(create_activity, running_activity, participant,
-                                           checkin_token, scan, near):
+def test_another_activitys_code_is_refused(
+    create_activity, running_activity, participant, checkin_token, scan, near
+):
     activity = running_activity()
     other = create_activity()
     person = participant(activity)
@@ -111,8 +120,9 @@ def test_another_activitys_code_is_refused(create_activity, running_activity, pa
 
 
 @pytest.mark.parametrize("starts_in", [timedelta(minutes=31), -timedelta(hours=2, minutes=31)])
-def test_outside_the_window_is_refused(create_activity, participant, checkin_token, scan,
-                                       starts_in, near):
+def test_outside_the_window_is_refused(
+    create_activity, participant, checkin_token, scan, starts_in, near
+):
     activity = create_activity()  # tomorrow: sign up first, then move it
     person = participant(activity)
     activity.starts_at = utcnow() + starts_in
@@ -125,8 +135,9 @@ def test_outside_the_window_is_refused(create_activity, participant, checkin_tok
     assert response.get_json()["error"] == "checkin_window_closed"
 
 
-def test_thirty_minutes_before_the_start_is_inside_the_window(running_activity, participant,
-                                                              checkin_token, scan, near):
+def test_thirty_minutes_before_the_start_is_inside_the_window(
+    running_activity, participant, checkin_token, scan, near
+):
     starts_at = utcnow() + timedelta(minutes=29)
     activity = running_activity(starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
     person = participant(activity)
@@ -156,8 +167,9 @@ def test_a_fenced_activity_requires_a_location(running_activity, participant, ch
     assert response.get_json()["error"] == "location_required"
 
 
-def test_an_activity_without_a_fence_takes_any_position(running_activity, participant,
-                                                        checkin_token, scan, far):
+def test_an_activity_without_a_fence_takes_any_position(
+    running_activity, participant, checkin_token, scan, far
+):
     activity = running_activity(geofence_metres=None)
     person = participant(activity)
 
@@ -167,8 +179,9 @@ def test_an_activity_without_a_fence_takes_any_position(running_activity, partic
     assert 1100 <= response.get_json()["distance_metres"] <= 1125
 
 
-def test_an_activity_without_coordinates_has_no_fence(running_activity, participant,
-                                                      checkin_token, scan):
+def test_an_activity_without_coordinates_has_no_fence(
+    running_activity, participant, checkin_token, scan
+):
     activity = running_activity(lat=None, lng=None)
     person = participant(activity)
 
@@ -178,8 +191,9 @@ def test_an_activity_without_coordinates_has_no_fence(running_activity, particip
     assert response.get_json()["distance_metres"] is None
 
 
-def test_only_one_of_lat_and_lng_is_a_validation_error(running_activity, participant,
-                                                       checkin_token, scan):
+def test_only_one_of_lat_and_lng_is_a_validation_error(
+    running_activity, participant, checkin_token, scan
+):
     activity = running_activity()
     person = participant(activity)
 
@@ -189,8 +203,9 @@ def test_only_one_of_lat_and_lng_is_a_validation_error(running_activity, partici
     assert "lat" in response.get_json()["errors"]
 
 
-def test_without_a_signup_checking_in_is_refused(client, create_user, auth_headers,
-                                                 running_activity, checkin_token, scan, near):
+def test_without_a_signup_checking_in_is_refused(
+    client, create_user, auth_headers, running_activity, checkin_token, scan, near
+):
     activity = running_activity()
 
     response = scan(activity, auth_headers(create_user()), checkin_token(activity), **near)
@@ -199,8 +214,9 @@ def test_without_a_signup_checking_in_is_refused(client, create_user, auth_heade
     assert response.get_json()["error"] == "not_signed_up"
 
 
-def test_a_waitlisted_person_cannot_check_in(client, create_user, auth_headers, running_activity,
-                                             participant, checkin_token, scan, near):
+def test_a_waitlisted_person_cannot_check_in(
+    client, create_user, auth_headers, running_activity, participant, checkin_token, scan, near
+):
     activity = running_activity(capacity=1)
     participant(activity)
     waiting = auth_headers(create_user())
@@ -211,13 +227,17 @@ def test_a_waitlisted_person_cannot_check_in(client, create_user, auth_headers, 
     assert response.get_json()["error"] == "not_signed_up"
 
 
-def test_a_cancelled_activity_refuses_check_in(client, organizer, running_activity, participant,
-                                               checkin_token, scan, near):
+def test_a_cancelled_activity_refuses_check_in(
+    client, organizer, running_activity, participant, checkin_token, scan, near
+):
     activity = running_activity()
     person = participant(activity)
     token = checkin_token(activity)
-    client.post(f"/api/v1/activities/{activity.id}/cancel", json={"reason": "暴雨预警"},
-                headers=organizer.headers)
+    client.post(
+        f"/api/v1/activities/{activity.id}/cancel",
+        json={"reason": "暴雨预警"},
+        headers=organizer.headers,
+    )
 
     response = scan(activity, person.headers, token, **near)
 
@@ -227,6 +247,7 @@ def test_a_cancelled_activity_refuses_check_in(client, organizer, running_activi
 
 def test_checking_in_needs_a_signed_in_user(client, running_activity, checkin_token):
     activity = running_activity()
-    response = client.post(f"/api/v1/activities/{activity.id}/checkins",
-                           json={"token": checkin_token(activity)})
+    response = client.post(
+        f"/api/v1/activities/{activity.id}/checkins", json={"token": checkin_token(activity)}
+    )
     assert response.status_code == 401

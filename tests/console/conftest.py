@@ -54,10 +54,17 @@ class Console(Browsing):
         require_axe()
         self.wait_until_loaded()
         result = self.page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
-        return [{"id": item["id"], "impact": item["impact"],
-                 "nodes": [node["target"] for node in item["nodes"]][:5]}
-                for item in result if item["impact"] in impacts]
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        return [
+            {
+                "id": item["id"],
+                "impact": item["impact"],
+                "nodes": [node["target"] for node in item["nodes"]][:5],
+            }
+            for item in result
+            if item["impact"] in impacts
+        ]
 
 
 @pytest.fixture
@@ -67,8 +74,12 @@ def console(browser, live_server):  # the session's one browser (tests/browser.p
     opened: list[Console] = []
 
     def open_context(phone: bool = False) -> Console:
-        options = {"viewport": PHONE if phone else PC, "device_scale_factor": 1,
-                   "is_mobile": phone, "has_touch": phone}
+        options = {
+            "viewport": PHONE if phone else PC,
+            "device_scale_factor": 1,
+            "is_mobile": phone,
+            "has_touch": phone,
+        }
         browsing = _new_browsing(browser, live_server, **options)
         if AXE.is_file():  # else axe_violations() skips (fails in CI)
             browsing.context.add_init_script(path=str(AXE))

@@ -23,11 +23,11 @@ def _api(page, method: str, path: str, body: dict | None = None) -> int:
                body: body === null ? undefined : JSON.stringify(body)});
              return response.status;
            }""",
-        [method, path, body])
+        [method, path, body],
+    )
 
 
-def test_a_role_granted_on_a_station_manages_only_that_station(console, create_user,
-                                                               corpus_units):
+def test_a_role_granted_on_a_station_manages_only_that_station(console, create_user, corpus_units):
     create_user("county", password=ADMIN_PASSWORD, roles=[("admin", "LY")])
     create_user("nanjie", password=STAFF_PASSWORD)
     station, elsewhere = corpus_units["LY-CG-NJ"], corpus_units["LY-CG-BXZ"]

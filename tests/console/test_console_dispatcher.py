@@ -12,7 +12,8 @@ PASSWORD = "dispatcher pass 1"
 
 
 def test_dispatcher_enters_a_hotline_call_dispatches_it_and_sees_it_accepted(
-        console, create_user, corpus_units, client, auth_headers):
+    console, create_user, corpus_units, client, auth_headers
+):
     create_user("jl-dispatch", password=PASSWORD, roles=[("unit_admin", "LY-JL")])
     team = db.session.scalar(sa.select(Team).where(Team.code == "T-JL-02"))
     responder = create_user()
@@ -43,8 +44,9 @@ def test_dispatcher_enters_a_hotline_call_dispatches_it_and_sees_it_accepted(
 
     page.get_by_role("link", name="已派单（1）").click()
     expect(page.locator("tr", has_text=f"#{request_id}")).to_contain_text(team.name)
-    accepted = client.post(f"/api/v1/help-requests/{request_id}/accept",
-                           headers=auth_headers(responder))
+    accepted = client.post(
+        f"/api/v1/help-requests/{request_id}/accept", headers=auth_headers(responder)
+    )
     assert accepted.status_code == 200, accepted.get_json()
 
     page.get_by_role("button", name="刷新").click()

@@ -20,18 +20,29 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 def _png(width: int = 4, height: int = 3) -> bytes:
     """A small valid PNG (red pixels)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     rows = b"".join(b"\x00" + b"\xb7\x14\x1b" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header)
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture
 def app_settings(app_settings, tmp_path):
     """A content directory with the site's own pages and no articles."""
+
     def without_articles(folder: str, names: list[str]) -> set[str]:
         if Path(folder).name in CATEGORIES:
             return {name for name in names if name != "index.md"}
@@ -68,13 +79,15 @@ def test_an_editor_writes_publishes_and_unpublishes_an_article(console, create_u
     page.get_by_label("标签").fill("冬季，安全")
     page.get_by_label("摘要").fill("雨雪天气请志愿者协助清扫积雪。")
     page.get_by_label("正文（Markdown）").fill(
-        "## 扫雪除冰\n\n请各村志愿者**清扫积雪**，防止老人滑倒。\n")
+        "## 扫雪除冰\n\n请各村志愿者**清扫积雪**，防止老人滑倒。\n"
+    )
     preview = page.locator("#article-preview")
     expect(preview.locator("h2")).to_have_text("扫雪除冰")
     expect(preview.locator("strong")).to_have_text("清扫积雪")
 
     page.locator("#article-image").set_input_files(
-        files=[{"name": "xue.png", "mimeType": "image/png", "buffer": _png()}])
+        files=[{"name": "xue.png", "mimeType": "image/png", "buffer": _png()}]
+    )
     expect(preview.locator("img")).to_have_count(1)
     assert "![](" in page.get_by_label("正文（Markdown）").input_value()
     slug = page.evaluate("new URLSearchParams(location.search).get('slug')")

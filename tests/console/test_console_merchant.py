@@ -19,22 +19,44 @@ def _shop_with_a_redemption(create_user, corpus_units) -> str:
     """A merchant of 巨陵镇 run by ``shop1``, two rewards, and a volunteer's pending code."""
     admin = create_user("jl-admin", roles=[("unit_admin", "LY-JL")])
     owner = create_user("shop1", password=PASSWORD, roles=[("merchant_admin", "LY-JL")])
-    merchant = merchants.create_merchant(admin, {
-        "name": "巨陵镇爱心超市", "unit_id": corpus_units["LY-JL"].id, "admin_id": owner.id,
-        "address": "巨陵大街 18 号", "phone": "0395-8866001", "description": ""})
-    soap = merchants.create_reward(owner, merchant.id, {
-        "name": "洗衣液一瓶", "description": "", "points_cost": 30, "stock": 5, "is_active": True})
-    merchants.create_reward(owner, merchant.id, {
-        "name": "理发一次", "description": "", "points_cost": 50, "stock": 0, "is_active": True})
+    merchant = merchants.create_merchant(
+        admin,
+        {
+            "name": "巨陵镇爱心超市",
+            "unit_id": corpus_units["LY-JL"].id,
+            "admin_id": owner.id,
+            "address": "巨陵大街 18 号",
+            "phone": "0395-8866001",
+            "description": "",
+        },
+    )
+    soap = merchants.create_reward(
+        owner,
+        merchant.id,
+        {"name": "洗衣液一瓶", "description": "", "points_cost": 30, "stock": 5, "is_active": True},
+    )
+    merchants.create_reward(
+        owner,
+        merchant.id,
+        {"name": "理发一次", "description": "", "points_cost": 50, "stock": 0, "is_active": True},
+    )
     volunteer = create_user()
-    register_volunteer(volunteer, real_name="王小红", phone="13700001000",
-                       unit_id=corpus_units["LY-JL"].id)
+    register_volunteer(
+        volunteer, real_name="王小红", phone="13700001000", unit_id=corpus_units["LY-JL"].id
+    )
     now = utcnow()
-    db.session.add(ServiceRecord(user_id=volunteer.id, unit_id=corpus_units["LY-JL"].id,
-                                 credited_minutes=300, source="checkin",
-                                 status=RecordStatus.APPROVED,
-                                 category="卫生环保", served_at=now - timedelta(days=1),
-                                 reviewed_at=now))
+    db.session.add(
+        ServiceRecord(
+            user_id=volunteer.id,
+            unit_id=corpus_units["LY-JL"].id,
+            credited_minutes=300,
+            source="checkin",
+            status=RecordStatus.APPROVED,
+            category="卫生环保",
+            served_at=now - timedelta(days=1),
+            reviewed_at=now,
+        )
+    )
     db.session.commit()
     points_account.sync_all()
     return redemptions.redeem(volunteer, soap.id).code

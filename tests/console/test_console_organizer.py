@@ -16,14 +16,18 @@ PASSWORD = "organizer pass 1"
 
 
 def test_organizer_runs_an_activity_from_publishing_to_approved_hours(
-        console, create_user, corpus_units, frozen_clock, client, auth_headers, morning):
+    console, create_user, corpus_units, frozen_clock, client, auth_headers, morning
+):
     frozen_clock(morning)
     create_user("jl-admin", password=PASSWORD, roles=[("unit_admin", "LY-JL")])
     create_user("ly-admin", password=PASSWORD, roles=[("unit_admin", "LY")])
     volunteer = create_user()
     volunteer_headers = auth_headers(volunteer)
-    registered = client.put("/api/v1/me/volunteer", headers=volunteer_headers, json={
-        "real_name": "李春梅", "phone": "13912345678", "unit_id": corpus_units["LY-JL"].id})
+    registered = client.put(
+        "/api/v1/me/volunteer",
+        headers=volunteer_headers,
+        json={"real_name": "李春梅", "phone": "13912345678", "unit_id": corpus_units["LY-JL"].id},
+    )
     assert registered.status_code == 200
 
     browsing = console()
@@ -71,7 +75,8 @@ def test_organizer_runs_an_activity_from_publishing_to_approved_hours(
     assert download.value.suggested_filename.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
     assert [row[1:3] for row in sheet.iter_rows(min_row=4, values_only=True)] == [
-        ("李*梅", "已参加")]
+        ("李*梅", "已参加")
+    ]
 
     reviewer = console()
     reviewer.sign_in("ly-admin", PASSWORD)
@@ -84,11 +89,13 @@ def test_organizer_runs_an_activity_from_publishing_to_approved_hours(
     hours = client.get("/api/v1/me/hours", headers=volunteer_headers).get_json()
     assert hours["total_hours"] == 2
     assert [(record["activity_id"], record["status"]) for record in hours["records"]] == [
-        (activity_id, "approved")]
+        (activity_id, "approved")
+    ]
 
 
-def test_a_weekly_series_shows_field_errors_then_its_occurrences(console, create_user,
-                                                                 corpus_units, morning):
+def test_a_weekly_series_shows_field_errors_then_its_occurrences(
+    console, create_user, corpus_units, morning
+):
     create_user("jl-series", password=PASSWORD, roles=[("team_leader", "LY-JL")])
     browsing = console()
     browsing.sign_in("jl-series", PASSWORD)
@@ -104,13 +111,15 @@ def test_a_weekly_series_shows_field_errors_then_its_occurrences(console, create
     page.get_by_role("button", name="生成系列活动").click()
     # The nested rule's message stands at its field.
     expect(page.get_by_role("group", name="每周几").locator(".field-error")).to_contain_text(
-        "长度应在 1 到 7 之间")
+        "长度应在 1 到 7 之间"
+    )
 
     page.get_by_label("周一").check()
     page.get_by_label("周三").check()
     page.get_by_role("button", name="生成系列活动").click()
-    expected = sum(1 for offset in range(14)
-                   if (first + timedelta(days=offset)).weekday() in (0, 2))
+    expected = sum(
+        1 for offset in range(14) if (first + timedelta(days=offset)).weekday() in (0, 2)
+    )
     expect(page.get_by_role("heading", name=f"已生成 {expected} 场")).to_be_visible()
     assert "id=" in page.url
     page.reload()

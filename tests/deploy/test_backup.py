@@ -37,20 +37,26 @@ def _content(app) -> Path:
     content = Path(app.config["CONTENT_DIR"])
     (content / "news" / "jianjie").mkdir(parents=True)
     (content / "news" / "jianjie.md").write_text(
-        "---\ntitle: 中心简介\ndate: 2026-01-05\n---\n正文", encoding="utf-8")
+        "---\ntitle: 中心简介\ndate: 2026-01-05\n---\n正文", encoding="utf-8"
+    )
     (content / "news" / "jianjie" / "photo.png").write_bytes(PNG)
     return content
 
 
 def _rows(engine, table) -> set[tuple]:
     with engine.connect() as connection:
-        return {tuple(json.dumps(value, sort_keys=True) if isinstance(value, dict | list)
-                      else value for value in row)
-                for row in connection.execute(sa.select(table))}
+        return {
+            tuple(
+                json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
+                for value in row
+            )
+            for row in connection.execute(sa.select(table))
+        }
 
 
 def test_backup_while_writing_then_restore_into_a_fresh_instance(
-        app, make_app, runner, create_user, create_activity, tmp_path, fresh_database_url):
+    app, make_app, runner, create_user, create_activity, tmp_path, fresh_database_url
+):
     people = [create_user() for _ in range(3)]
     create_activity()
     content = _content(app)
@@ -79,13 +85,16 @@ def test_backup_while_writing_then_restore_into_a_fresh_instance(
     assert "manifest written" in created.output
     manifest = json.loads((tmp_path / "backup" / "manifest.json").read_text(encoding="utf-8"))
 
-    fresh = make_app(SQLALCHEMY_DATABASE_URI=fresh_database_url,
-                     CONTENT_DIR=tmp_path / "fresh" / "content",
-                     SITE_DIR=tmp_path / "fresh" / "site",
-                     SEARCH_INDEX_DIR=tmp_path / "fresh" / "index")
+    fresh = make_app(
+        SQLALCHEMY_DATABASE_URI=fresh_database_url,
+        CONTENT_DIR=tmp_path / "fresh" / "content",
+        SITE_DIR=tmp_path / "fresh" / "site",
+        SEARCH_INDEX_DIR=tmp_path / "fresh" / "index",
+    )
     with fresh.app_context():  # the commands run in the current app's context
-        restored = fresh.test_cli_runner().invoke(args=["backup", "restore",
-                                                        str(tmp_path / "backup")])
+        restored = fresh.test_cli_runner().invoke(
+            args=["backup", "restore", str(tmp_path / "backup")]
+        )
 
         assert restored.exit_code == 0, restored.output
         assert "row counts match the manifest" in restored.output
@@ -98,11 +107,11 @@ def test_backup_while_writing_then_restore_into_a_fresh_instance(
         assert manifest["row_counts"]["notifications"] >= before
         fresh_content = Path(fresh.config["CONTENT_DIR"])
         assert (fresh_content / "news" / "jianjie" / "photo.png").read_bytes() == PNG
-        assert (fresh_content / "news" / "jianjie.md").read_text(encoding="utf-8") == \
-            (content / "news" / "jianjie.md").read_text(encoding="utf-8")
+        assert (fresh_content / "news" / "jianjie.md").read_text(encoding="utf-8") == (
+            content / "news" / "jianjie.md"
+        ).read_text(encoding="utf-8")
 
-        again = fresh.test_cli_runner().invoke(args=["backup", "restore",
-                                                     str(tmp_path / "backup")])
+        again = fresh.test_cli_runner().invoke(args=["backup", "restore", str(tmp_path / "backup")])
         assert again.exit_code != 0 and "--force" in again.output
         db.session.remove()
         db.engine.dispose()

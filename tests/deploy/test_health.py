@@ -20,8 +20,9 @@ def request_log(app, caplog):
     """The records of the request log (it does not propagate to the root logger)."""
     logger = logging.getLogger("civpractice.requests")
     logger.addHandler(caplog.handler)
-    yield lambda: [json.loads(record.getMessage()) for record in caplog.records
-                   if record.name == logger.name]
+    yield lambda: [
+        json.loads(record.getMessage()) for record in caplog.records if record.name == logger.name
+    ]
     logger.removeHandler(caplog.handler)
 
 
@@ -75,24 +76,43 @@ def test_metrics_count_requests_by_route_rule(client):
 
     text = client.get("/metrics").get_data(as_text=True)
 
-    assert _metric(text, "civ_request_duration_seconds_count",
-                   endpoint="/api/v1/units/<int:unit_id>", method="GET", status="404") == 3
+    assert (
+        _metric(
+            text,
+            "civ_request_duration_seconds_count",
+            endpoint="/api/v1/units/<int:unit_id>",
+            method="GET",
+            status="404",
+        )
+        == 3
+    )
     assert "/api/v1/units/7" not in text
 
 
 def test_metrics_show_the_backlog_and_the_age_of_the_oldest_due_task(
-        app, client, create_user, frozen_clock):
+    app, client, create_user, frozen_clock
+):
     frozen_clock(NOW)
     user = create_user()
-    db.session.add_all([
-        Notification(user_id=user.id, kind="signup", title="报名成功",
-                     created_at=NOW - timedelta(minutes=5),
-                     next_attempt_at=NOW - timedelta(seconds=90)),
-        Notification(user_id=user.id, kind="signup", title="稍后重试",
-                     created_at=NOW - timedelta(minutes=9),
-                     next_attempt_at=NOW + timedelta(minutes=1)),
-        Job(kind="site_build", created_at=NOW - timedelta(seconds=30)),
-    ])
+    db.session.add_all(
+        [
+            Notification(
+                user_id=user.id,
+                kind="signup",
+                title="报名成功",
+                created_at=NOW - timedelta(minutes=5),
+                next_attempt_at=NOW - timedelta(seconds=90),
+            ),
+            Notification(
+                user_id=user.id,
+                kind="signup",
+                title="稍后重试",
+                created_at=NOW - timedelta(minutes=9),
+                next_attempt_at=NOW + timedelta(minutes=1),
+            ),
+            Job(kind="site_build", created_at=NOW - timedelta(seconds=30)),
+        ]
+    )
     db.session.commit()
 
     text = client.get("/metrics").get_data(as_text=True)

@@ -25,8 +25,9 @@ SITE_URL = f"https://{SERVER_NAME}/"
 LOGIN = "/api/v1/auth/password"
 REDIS = "redis://127.0.0.1:6379/0"
 
-pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is not installed "
-                                "(Debian package nginx; .ci/run installs it)")
+pytestmark = pytest.mark.skipif(
+    NGINX is None, reason="nginx is not installed (Debian package nginx; .ci/run installs it)"
+)
 
 
 def _free_port() -> int:
@@ -65,10 +66,12 @@ def _built_site(root: Path) -> Path:
     script = "var __md_scope=new URL('.',location)"
     (build / "index.html").write_text(
         f"<!doctype html><title>首页</title><script>{script}</script><p>首页内容</p>",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (build / "news" / "index.html").write_text("<!doctype html><p>新闻</p>", encoding="utf-8")
     (build / "assets" / "site.css").write_text("body{color:#222}", encoding="utf-8")
     from publishing.csp import write_hashes
+
     write_hashes(build)
     (root / "site").symlink_to(build)
     return root / "site"
@@ -108,33 +111,61 @@ def proxied(_migrated_database, wechat_stub, tmp_path_factory):
     writes to the database (failed sign-ins only)."""
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", 6379)) != 0:
-            pytest.skip("Redis is not running at 127.0.0.1:6379 (the two workers share limits "
-                        "there; .ci/run starts it)")
+            pytest.skip(
+                "Redis is not running at 127.0.0.1:6379 (the two workers share limits "
+                "there; .ci/run starts it)"
+            )
     tmp_path = tmp_path_factory.mktemp("proxied")
     site_dir = _built_site(tmp_path)
     gunicorn_port, nginx_port = _free_port(), _free_port()
-    env = dict(os.environ,
-               APP_ENV="development", DATABASE_URL=_migrated_database,
-               SECRET_KEY="test-secret", DATA_KEY="test-data-key-0123456789abcdef-0123456789",
-               WECHAT_API_BASE=wechat_stub.base_url, SITE_DIR=str(site_dir),
-               CONTENT_DIR=str(tmp_path / "content"), SEARCH_INDEX_DIR=str(tmp_path / "index"),
-               TASK_QUEUE="memory", SITE_URL=SITE_URL, TRUSTED_PROXIES="1",
-               RATELIMIT_ENABLED="true", RATELIMIT_STORAGE_URI=REDIS,
-               RATELIMIT_KEY_NAMESPACE=f"nginx-test-{uuid.uuid4().hex[:8]}",
-               LOGIN_RATE_LIMIT="2 per minute", WEB_CONCURRENCY="2",
-               PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
-               GUNICORN_BIND=f"127.0.0.1:{gunicorn_port}")
+    env = dict(
+        os.environ,
+        APP_ENV="development",
+        DATABASE_URL=_migrated_database,
+        SECRET_KEY="test-secret",
+        DATA_KEY="test-data-key-0123456789abcdef-0123456789",
+        WECHAT_API_BASE=wechat_stub.base_url,
+        SITE_DIR=str(site_dir),
+        CONTENT_DIR=str(tmp_path / "content"),
+        SEARCH_INDEX_DIR=str(tmp_path / "index"),
+        TASK_QUEUE="memory",
+        SITE_URL=SITE_URL,
+        TRUSTED_PROXIES="1",
+        RATELIMIT_ENABLED="true",
+        RATELIMIT_STORAGE_URI=REDIS,
+        RATELIMIT_KEY_NAMESPACE=f"nginx-test-{uuid.uuid4().hex[:8]}",
+        LOGIN_RATE_LIMIT="2 per minute",
+        WEB_CONCURRENCY="2",
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "metrics"),
+        GUNICORN_BIND=f"127.0.0.1:{gunicorn_port}",
+    )
     env.pop("REDIS_URL", None)
     prefix = tmp_path / "nginx"
     prefix.mkdir()
     conf = _render_nginx(prefix, nginx_port, gunicorn_port, site_dir)
     with open(tmp_path / "gunicorn.log", "wb") as gunicorn_log:
-        gunicorn = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-                                    cwd=PROJECT_ROOT, env=env, stdout=gunicorn_log,
-                                    stderr=subprocess.STDOUT)
-    nginx = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(conf), "-e",
-                              str(prefix / "error.log"), "-g", "daemon off;"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        gunicorn = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=gunicorn_log,
+            stderr=subprocess.STDOUT,
+        )
+    nginx = subprocess.Popen(
+        [
+            NGINX,
+            "-p",
+            str(prefix),
+            "-c",
+            str(conf),
+            "-e",
+            str(prefix / "error.log"),
+            "-g",
+            "daemon off;",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait_for_port(nginx_port, nginx, "nginx")
         _wait_for_port(gunicorn_port, gunicorn, "gunicorn", seconds=60)
@@ -144,15 +175,22 @@ def proxied(_migrated_database, wechat_stub, tmp_path_factory):
         _stop(gunicorn)
 
 
-def _request(port: int, method: str, path: str, source: str = "127.0.0.1", body=None,
-             headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20,
-                                            source_address=(source, 0))
+def _request(port: int, method: str, path: str, source: str = "127.0.0.1", body=None, headers=None):
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=20, source_address=(source, 0)
+    )
     try:
         payload = json.dumps(body).encode() if body is not None else None
-        connection.request(method, path, body=payload, headers={
-            "Host": SERVER_NAME, **({"Content-Type": "application/json"} if payload else {}),
-            **(headers or {})})
+        connection.request(
+            method,
+            path,
+            body=payload,
+            headers={
+                "Host": SERVER_NAME,
+                **({"Content-Type": "application/json"} if payload else {}),
+                **(headers or {}),
+            },
+        )
         response = connection.getresponse()
         return response.status, dict(response.getheaders()), response.read()
     finally:
@@ -196,8 +234,12 @@ def test_metrics_add_up_the_requests_of_every_worker(proxied):
     scrapes = {_request(proxied, "GET", "/metrics")[2].decode() for _ in range(4)}
 
     for text in scrapes:  # whichever worker answers, it counts all eight
-        counted = re.search(r'^civ_request_duration_seconds_count\{endpoint="/api/v1/units/'
-                            r'<int:unit_id>",method="GET",status="404"\} (\S+)$', text, re.M)
+        counted = re.search(
+            r'^civ_request_duration_seconds_count\{endpoint="/api/v1/units/'
+            r'<int:unit_id>",method="GET",status="404"\} (\S+)$',
+            text,
+            re.M,
+        )
         assert counted and float(counted.group(1)) == 8
 
 
@@ -206,10 +248,10 @@ def test_rate_limits_count_per_client_address(proxied):
 
     first = [_request(proxied, "POST", LOGIN, body=wrong)[0] for _ in range(3)]
     # A client cannot pass itself off as another: nginx appends the address it saw.
-    forged = _request(proxied, "POST", LOGIN, body=wrong,
-                      headers={"X-Forwarded-For": "127.0.0.9"})[0]
-    other = [_request(proxied, "POST", LOGIN, source="127.0.0.2", body=wrong)[0]
-             for _ in range(2)]
+    forged = _request(proxied, "POST", LOGIN, body=wrong, headers={"X-Forwarded-For": "127.0.0.9"})[
+        0
+    ]
+    other = [_request(proxied, "POST", LOGIN, source="127.0.0.2", body=wrong)[0] for _ in range(2)]
 
     assert first == [401, 401, 429]
     assert forged == 429
@@ -217,8 +259,9 @@ def test_rate_limits_count_per_client_address(proxied):
 
 
 def test_a_spoofed_host_changes_nothing(proxied):
-    status, headers, _ = _request(proxied, "GET", "/app/auth/wechat",
-                                  headers={"Host": "evil.example"})
+    status, headers, _ = _request(
+        proxied, "GET", "/app/auth/wechat", headers={"Host": "evil.example"}
+    )
 
     assert status == 302
     redirect_uri = parse_qs(urlsplit(headers["Location"]).query)["redirect_uri"][0]

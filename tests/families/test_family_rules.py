@@ -42,8 +42,13 @@ def add_child(client, headers):
     """Factory: a child added by the guardian with consent; returns the answer's JSON."""
 
     def add(born: date = date(2015, 5, 5), **overrides):
-        body = {"real_name": "王小明", "birth_date": born.isoformat(), "consent": True,
-                "consent_version": CONSENT_VERSION, **overrides}
+        body = {
+            "real_name": "王小明",
+            "birth_date": born.isoformat(),
+            "consent": True,
+            "consent_version": CONSENT_VERSION,
+            **overrides,
+        }
         response = client.post("/api/v1/me/family", json=body, headers=headers)
         assert response.status_code == 201, response.get_json()
         return response.get_json()
@@ -58,14 +63,20 @@ def activity(create_activity):
 
 
 def sign_child_up(client, headers, member_id: int, activity_id: int):
-    return client.post(f"/api/v1/me/family/{member_id}/signups",
-                       json={"activity_id": activity_id}, headers=headers)
+    return client.post(
+        f"/api/v1/me/family/{member_id}/signups", json={"activity_id": activity_id}, headers=headers
+    )
 
 
 def active_user_ids(activity_id: int) -> set[int]:
     db.session.expire_all()
-    return set(db.session.scalars(select(Signup.user_id).where(
-        Signup.activity_id == activity_id, Signup.status.in_(("confirmed", "waitlisted")))))
+    return set(
+        db.session.scalars(
+            select(Signup.user_id).where(
+                Signup.activity_id == activity_id, Signup.status.in_(("confirmed", "waitlisted"))
+            )
+        )
+    )
 
 
 def child_of(member_id: int) -> int:
@@ -75,27 +86,48 @@ def child_of(member_id: int) -> int:
 # --- adding a child with consent ---------------------------------------------------------
 
 
-@pytest.mark.parametrize("consent, version, status, error", [
-    (False, CONSENT_VERSION, 422, "validation_error"),
-    (True, "2019-01", 409, "consent_version_outdated"),
-])
+@pytest.mark.parametrize(
+    "consent, version, status, error",
+    [
+        (False, CONSENT_VERSION, 422, "validation_error"),
+        (True, "2019-01", 409, "consent_version_outdated"),
+    ],
+)
 def test_a_child_is_added_only_with_explicit_consent_to_the_current_text(
-        client, headers, consent, version, status, error):
-    response = client.post("/api/v1/me/family", headers=headers, json={
-        "real_name": "王小明", "birth_date": "2015-05-05", "consent": consent,
-        "consent_version": version})
+    client, headers, consent, version, status, error
+):
+    response = client.post(
+        "/api/v1/me/family",
+        headers=headers,
+        json={
+            "real_name": "王小明",
+            "birth_date": "2015-05-05",
+            "consent": consent,
+            "consent_version": version,
+        },
+    )
     assert (response.status_code, response.get_json()["error"]) == (status, error)
     assert db.session.scalar(select(FamilyMember)) is None
 
 
 def test_consent_not_given_is_refused_on_its_field(client, headers, add_child):
-    refused = client.post("/api/v1/me/family", headers=headers, json={
-        "real_name": "王小明", "birth_date": "2015-05-05", "consent": False,
-        "consent_version": CONSENT_VERSION})
+    refused = client.post(
+        "/api/v1/me/family",
+        headers=headers,
+        json={
+            "real_name": "王小明",
+            "birth_date": "2015-05-05",
+            "consent": False,
+            "consent_version": CONSENT_VERSION,
+        },
+    )
     member = add_child()
     client.delete(f"/api/v1/me/family/{member['id']}/consent", headers=headers)
-    not_renewed = client.post(f"/api/v1/me/family/{member['id']}/consent", headers=headers,
-                              json={"consent": False, "consent_version": CONSENT_VERSION})
+    not_renewed = client.post(
+        f"/api/v1/me/family/{member['id']}/consent",
+        headers=headers,
+        json={"consent": False, "consent_version": CONSENT_VERSION},
+    )
 
     assert refused.get_json()["errors"]["consent"] == ["需监护人阅读并同意后才能添加"]
     assert not_renewed.status_code == 422
@@ -103,7 +135,8 @@ def test_consent_not_given_is_refused_on_its_field(client, headers, add_child):
 
 
 def test_consent_is_recorded_with_time_and_version_and_the_id_number_encrypted_and_masked(
-        client, add_child, guardian):
+    client, add_child, guardian
+):
     member = add_child(id_number=CHILD_ID_NUMBER)
     assert member["consented"] is True
     assert member["consent_version"] == CONSENT_VERSION
@@ -119,9 +152,16 @@ def test_consent_is_recorded_with_time_and_version_and_the_id_number_encrypted_a
 
 
 def test_an_adult_is_no_family_member(client, headers):
-    response = client.post("/api/v1/me/family", headers=headers, json={
-        "real_name": "王大明", "birth_date": "2000-01-01", "consent": True,
-        "consent_version": CONSENT_VERSION})
+    response = client.post(
+        "/api/v1/me/family",
+        headers=headers,
+        json={
+            "real_name": "王大明",
+            "birth_date": "2000-01-01",
+            "consent": True,
+            "consent_version": CONSENT_VERSION,
+        },
+    )
     assert response.status_code == 422
     assert "birth_date" in response.get_json()["errors"]
 
@@ -129,8 +169,7 @@ def test_an_adult_is_no_family_member(client, headers):
 # --- signing a child up --------------------------------------------------------------------
 
 
-def test_a_consented_child_of_11_is_signed_up_alone(client, headers, add_child, activity,
-                                                    guardian):
+def test_a_consented_child_of_11_is_signed_up_alone(client, headers, add_child, activity, guardian):
     member = add_child(date(2015, 5, 5))
     response = sign_child_up(client, headers, member["id"], activity.id)
     assert response.status_code == 201
@@ -139,8 +178,9 @@ def test_a_consented_child_of_11_is_signed_up_alone(client, headers, add_child, 
     assert active_user_ids(activity.id) == {child_of(member["id"])}
 
 
-def test_a_child_under_10_is_signed_up_with_the_guardian(client, headers, add_child, activity,
-                                                         guardian):
+def test_a_child_under_10_is_signed_up_with_the_guardian(
+    client, headers, add_child, activity, guardian
+):
     member = add_child(date(2018, 3, 1))
     answer = sign_child_up(client, headers, member["id"], activity.id).get_json()
     assert answer["status"] == answer["guardian_signup_status"] == "confirmed"
@@ -149,7 +189,8 @@ def test_a_child_under_10_is_signed_up_with_the_guardian(client, headers, add_ch
 
 
 def test_an_activity_requiring_a_guardian_signs_the_guardian_up_too(
-        client, headers, add_child, create_activity, guardian):
+    client, headers, add_child, create_activity, guardian
+):
     activity = create_activity(starts_at=NOW + timedelta(days=7), guardian_required=True)
     member = add_child(date(2013, 1, 1))
     answer = sign_child_up(client, headers, member["id"], activity.id).get_json()
@@ -158,7 +199,8 @@ def test_an_activity_requiring_a_guardian_signs_the_guardian_up_too(
 
 
 def test_a_child_and_guardian_go_together_to_the_waitlist_when_one_place_is_left(
-        client, headers, add_child, create_activity, create_user):
+    client, headers, add_child, create_activity, create_user
+):
     activity = create_activity(starts_at=NOW + timedelta(days=7), capacity=2)
     sign_up(create_user(), activity.id)
     member = add_child(date(2018, 3, 1))
@@ -185,14 +227,19 @@ def test_a_child_is_never_signed_up_without_its_guardian(add_child, activity, cr
 
 
 def test_a_self_registered_volunteer_under_14_still_needs_consent(
-        client, create_user, auth_headers, corpus_units, activity):
+    client, create_user, auth_headers, corpus_units, activity
+):
     from api.accounts.services import register_volunteer
 
     young = create_user()
-    register_volunteer(young, real_name="李小华", phone="13900007777",
-                       unit_id=corpus_units["LY-JL"].id, birth_date=date(2014, 1, 1))
-    response = client.post(f"/api/v1/activities/{activity.id}/signups",
-                           headers=auth_headers(young))
+    register_volunteer(
+        young,
+        real_name="李小华",
+        phone="13900007777",
+        unit_id=corpus_units["LY-JL"].id,
+        birth_date=date(2014, 1, 1),
+    )
+    response = client.post(f"/api/v1/activities/{activity.id}/signups", headers=auth_headers(young))
     assert response.get_json()["error"] == "guardian_consent_required"
 
 
@@ -200,23 +247,34 @@ def test_a_self_registered_volunteer_under_14_still_needs_consent(
 
 
 def test_staff_check_the_child_in_and_the_guardian_sees_its_hours_and_certificate(
-        client, headers, add_child, create_activity, create_user, auth_headers, frozen_clock):
+    client, headers, add_child, create_activity, create_user, auth_headers, frozen_clock
+):
     activity = create_activity(starts_at=NOW + timedelta(hours=1))
     member = add_child()
     assert sign_child_up(client, headers, member["id"], activity.id).status_code == 201
     organizer = create_user("jl-admin", roles=[("unit_admin", "LY-JL")])
     frozen_clock(NOW + timedelta(hours=1, minutes=5))
-    checked_in = client.post(f"/api/v1/activities/{activity.id}/checkins/staff",
-                             json={"user_id": child_of(member["id"]), "reason": "孩子没有手机"},
-                             headers=auth_headers(organizer))
+    checked_in = client.post(
+        f"/api/v1/activities/{activity.id}/checkins/staff",
+        json={"user_id": child_of(member["id"]), "reason": "孩子没有手机"},
+        headers=auth_headers(organizer),
+    )
     assert checked_in.status_code == 201
-    roster = client.get(f"/api/v1/activities/{activity.id}/roster",
-                        headers=auth_headers(organizer)).get_json()
+    roster = client.get(
+        f"/api/v1/activities/{activity.id}/roster", headers=auth_headers(organizer)
+    ).get_json()
     assert [entry["name"] for entry in roster["signups"]] == ["王*明"]
 
-    db.session.add(ServiceRecord(user_id=child_of(member["id"]), activity_id=activity.id,
-                                 unit_id=activity.unit_id, credited_minutes=90,
-                                 source="checkin", status="approved"))
+    db.session.add(
+        ServiceRecord(
+            user_id=child_of(member["id"]),
+            activity_id=activity.id,
+            unit_id=activity.unit_id,
+            credited_minutes=90,
+            source="checkin",
+            status="approved",
+        )
+    )
     db.session.commit()
     hours = client.get(f"/api/v1/me/family/{member['id']}/hours", headers=headers).get_json()
     assert hours["total_hours"] == 1.5
@@ -242,8 +300,7 @@ def test_nobody_outside_the_family_sees_the_child(client, add_child, create_user
         response = client.get(f"/api/v1/me/family/{member['id']}{path}", headers=stranger)
         assert response.status_code == 404
         assert "王" not in response.get_data(as_text=True)
-    lookup = client.get("/api/v1/hours/lookup", query_string={"name": "王小明",
-                                                               "id_last4": "1236"})
+    lookup = client.get("/api/v1/hours/lookup", query_string={"name": "王小明", "id_last4": "1236"})
     assert lookup.status_code in (404, 405)
 
 
@@ -251,11 +308,14 @@ def test_nobody_outside_the_family_sees_the_child(client, add_child, create_user
 
 
 def test_withdrawing_consent_cancels_future_signups_promotes_the_waitlist_and_hides_the_child(
-        client, headers, add_child, create_activity, create_user, auth_headers):
+    client, headers, add_child, create_activity, create_user, auth_headers
+):
     activity = create_activity(starts_at=NOW + timedelta(days=7), capacity=1)
     member = add_child()
-    assert sign_child_up(client, headers, member["id"], activity.id).get_json()["status"] \
+    assert (
+        sign_child_up(client, headers, member["id"], activity.id).get_json()["status"]
         == "confirmed"
+    )
     waiting = create_user()
     assert sign_up(waiting, activity.id).status == "waitlisted"
 
@@ -273,6 +333,9 @@ def test_withdrawing_consent_cancels_future_signups_promotes_the_waitlist_and_hi
     roster = client.get(f"/api/v1/activities/{activity.id}/roster", headers=organizer)
     assert "王" not in roster.get_data(as_text=True)
 
-    renewed = client.post(f"/api/v1/me/family/{member['id']}/consent", headers=headers,
-                          json={"consent": True, "consent_version": CONSENT_VERSION})
+    renewed = client.post(
+        f"/api/v1/me/family/{member['id']}/consent",
+        headers=headers,
+        json={"consent": True, "consent_version": CONSENT_VERSION},
+    )
     assert renewed.get_json()["real_name"] == "王小明"

@@ -39,12 +39,18 @@ def organizer_headers(create_user, auth_headers, corpus_units):
     return auth_headers(create_user("jl-admin", roles=[("unit_admin", "LY-JL")]))
 
 
-def test_unit_feed_holds_the_published_activities_of_the_subtree(client, create_activity,
-                                                                 corpus_units):
-    at_institute = create_activity(title="义诊进乡村", starts_at=_local(1, 15),
-                                   ends_at=_local(1, 17))
-    at_station = create_activity(title="村史讲堂", unit_id=corpus_units["LY-JL-YFC"].id,
-                                 starts_at=_local(-3, 9), ends_at=_local(-3, 11))
+def test_unit_feed_holds_the_published_activities_of_the_subtree(
+    client, create_activity, corpus_units
+):
+    at_institute = create_activity(
+        title="义诊进乡村", starts_at=_local(1, 15), ends_at=_local(1, 17)
+    )
+    at_station = create_activity(
+        title="村史讲堂",
+        unit_id=corpus_units["LY-JL-YFC"].id,
+        starts_at=_local(-3, 9),
+        ends_at=_local(-3, 11),
+    )
     create_activity(title="草稿活动", status="draft")
     create_activity(title="已取消活动", status="cancelled")
     create_activity(title="很久以前", starts_at=_local(-40, 9), ends_at=_local(-40, 10))
@@ -54,13 +60,18 @@ def test_unit_feed_holds_the_published_activities_of_the_subtree(client, create_
 
     assert [str(event["SUMMARY"]) for event in events] == ["村史讲堂", "义诊进乡村"]
     assert [str(event["UID"]) for event in events] == [
-        f"activity-{at_station.id}@civpractice", f"activity-{at_institute.id}@civpractice"]
+        f"activity-{at_station.id}@civpractice",
+        f"activity-{at_institute.id}@civpractice",
+    ]
 
 
-def test_unit_feed_keeps_local_times_in_tzid_asia_shanghai(client, create_activity,
-                                                          corpus_units):
-    create_activity(title="广场舞展演", address="巨陵镇文化广场", starts_at=_local(2, 15),
-                    ends_at=_local(2, 17, 30))
+def test_unit_feed_keeps_local_times_in_tzid_asia_shanghai(client, create_activity, corpus_units):
+    create_activity(
+        title="广场舞展演",
+        address="巨陵镇文化广场",
+        starts_at=_local(2, 15),
+        ends_at=_local(2, 17, 30),
+    )
 
     response = client.get(f"/api/v1/activities.ics?unit_id={corpus_units['LY-JL'].id}")
 
@@ -80,8 +91,7 @@ def test_unit_feed_keeps_local_times_in_tzid_asia_shanghai(client, create_activi
     assert "\r\nX-PUBLISHED-TTL:PT1H\r\n" in text
 
 
-def test_a_late_evening_activity_stays_on_its_local_day(client, create_activity,
-                                                        corpus_units):
+def test_a_late_evening_activity_stays_on_its_local_day(client, create_activity, corpus_units):
     new_years_eve = 2027
     starts_at = datetime(new_years_eve, 12, 31, 23, 30, tzinfo=LOCAL_TZ).astimezone(UTC)
     create_activity(starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
@@ -115,8 +125,7 @@ def test_uids_are_stable_between_downloads(client, create_activity):
     assert first == second and len(set(first)) == 2
 
 
-def test_personal_feed_url_is_created_once_and_needs_sign_in(client, create_user,
-                                                             auth_headers):
+def test_personal_feed_url_is_created_once_and_needs_sign_in(client, create_user, auth_headers):
     headers = auth_headers(create_user())
 
     first = client.get("/api/v1/me/calendar-feed", headers=headers).get_json()
@@ -128,16 +137,18 @@ def test_personal_feed_url_is_created_once_and_needs_sign_in(client, create_user
     assert client.get("/api/v1/me/calendar-feed").status_code == 401
 
 
-def test_personal_feed_holds_my_active_signups(client, create_user, auth_headers,
-                                               create_activity, organizer_headers):
+def test_personal_feed_holds_my_active_signups(
+    client, create_user, auth_headers, create_activity, organizer_headers
+):
     me = auth_headers(create_user())
     someone_else = auth_headers(create_user())
-    confirmed = create_activity(title="敬老院包饺子", starts_at=_local(1, 15),
-                                ends_at=_local(1, 17))
-    full = create_activity(title="名额已满", capacity=1, starts_at=_local(2, 9),
-                           ends_at=_local(2, 10))
-    called_off = create_activity(title="露天电影", starts_at=_local(3, 19),
-                                 ends_at=_local(3, 21))
+    confirmed = create_activity(
+        title="敬老院包饺子", starts_at=_local(1, 15), ends_at=_local(1, 17)
+    )
+    full = create_activity(
+        title="名额已满", capacity=1, starts_at=_local(2, 9), ends_at=_local(2, 10)
+    )
+    called_off = create_activity(title="露天电影", starts_at=_local(3, 19), ends_at=_local(3, 21))
     withdrawn = create_activity(title="我已退出", starts_at=_local(4, 9), ends_at=_local(4, 10))
     not_mine = create_activity(title="别人的活动", starts_at=_local(5, 9), ends_at=_local(5, 10))
     client.post(f"/api/v1/activities/{full.id}/signups", headers=someone_else)
@@ -145,8 +156,11 @@ def test_personal_feed_holds_my_active_signups(client, create_user, auth_headers
         client.post(f"/api/v1/activities/{activity.id}/signups", headers=me)
     client.post(f"/api/v1/activities/{not_mine.id}/signups", headers=someone_else)
     client.delete(f"/api/v1/activities/{withdrawn.id}/signups/me", headers=me)
-    client.post(f"/api/v1/activities/{called_off.id}/cancel", json={"reason": "天气原因"},
-                headers=organizer_headers)
+    client.post(
+        f"/api/v1/activities/{called_off.id}/cancel",
+        json={"reason": "天气原因"},
+        headers=organizer_headers,
+    )
     feed_url = client.get("/api/v1/me/calendar-feed", headers=me).get_json()["url"]
 
     events = _events(client.get(_path(feed_url)))  # no Authorization header
@@ -164,8 +178,9 @@ def test_personal_feed_holds_my_active_signups(client, create_user, auth_headers
     assert (starts.hour, starts.minute) == (15, 0)
 
 
-def test_resetting_the_token_invalidates_the_old_url(client, create_user, auth_headers,
-                                                     create_activity):
+def test_resetting_the_token_invalidates_the_old_url(
+    client, create_user, auth_headers, create_activity
+):
     headers = auth_headers(create_user())
     activity = create_activity()
     client.post(f"/api/v1/activities/{activity.id}/signups", headers=headers)

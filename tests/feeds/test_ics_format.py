@@ -9,12 +9,15 @@ import pytest
 from api.feeds.ics import FeedEntry, escape_text, fold, render_calendar
 
 
-@pytest.mark.parametrize("line", [
-    "SUMMARY:short",
-    "DESCRIPTION:" + "免费测量血压、血糖" * 20,
-    "DESCRIPTION:" + "a" * 200,
-    "DESCRIPTION:" + "é😀中a" * 40,
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "SUMMARY:short",
+        "DESCRIPTION:" + "免费测量血压、血糖" * 20,
+        "DESCRIPTION:" + "a" * 200,
+        "DESCRIPTION:" + "é😀中a" * 40,
+    ],
+)
 def test_folded_lines_stay_within_75_octets_and_unfold_to_the_original(line):
     folded = fold(line)
 
@@ -31,10 +34,22 @@ def test_tricky_text_survives_a_round_trip_through_icalendar():
     title = "讲座：家风家训, 代代相传; 路径 C:\\活动"
     description = "第一行\n第二行，含逗号, 分号; 反斜杠 \\ 和很长的文字" + "长" * 100
     activity = SimpleNamespace(
-        id=7, title=title, description=description, unit=SimpleNamespace(name="巨陵镇实践所"),
-        team=None, theme="history", category="理论宣讲", risk_notice="", updated_at=now,
-        created_at=now, starts_at=now, ends_at=now + timedelta(hours=2), address="巨陵镇, 礼堂",
-        lat=None, lng=None)
+        id=7,
+        title=title,
+        description=description,
+        unit=SimpleNamespace(name="巨陵镇实践所"),
+        team=None,
+        theme="history",
+        category="理论宣讲",
+        risk_notice="",
+        updated_at=now,
+        created_at=now,
+        starts_at=now,
+        ends_at=now + timedelta(hours=2),
+        address="巨陵镇, 礼堂",
+        lat=None,
+        lng=None,
+    )
 
     calendar = icalendar.Calendar.from_ical(render_calendar("测试", [FeedEntry(activity)]))
 

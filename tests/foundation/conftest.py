@@ -22,8 +22,11 @@ def _has_chinese(text: str) -> bool:
 def fast_password_hashing(monkeypatch):
     """Argon2 with small costs: the production parameters take ~0.5 s a hash on a CI
     machine; what is tested (argon2id, verification, same answers) does not depend on them."""
-    monkeypatch.setattr(account_services, "_password_hasher",
-                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(
+        account_services,
+        "_password_hasher",
+        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+    )
 
 
 @pytest.fixture

@@ -30,14 +30,19 @@ class ReadCounter(io.RawIOBase):
 
 def _upload(client, size: int, headers: dict | None = None):
     body = ReadCounter(size)
-    response = client.post(UPLOAD, headers=headers, environ_overrides={
-        "wsgi.input": body, "CONTENT_LENGTH": str(size),
-        "CONTENT_TYPE": "multipart/form-data; boundary=xyz"})
+    response = client.post(
+        UPLOAD,
+        headers=headers,
+        environ_overrides={
+            "wsgi.input": body,
+            "CONTENT_LENGTH": str(size),
+            "CONTENT_TYPE": "multipart/form-data; boundary=xyz",
+        },
+    )
     return response, body
 
 
-def test_an_anonymous_30_mb_upload_is_refused_before_its_body_is_read(client,
-                                                                      assert_envelope):
+def test_an_anonymous_30_mb_upload_is_refused_before_its_body_is_read(client, assert_envelope):
     response, body = _upload(client, 30 * 1024 * 1024)
 
     assert_envelope(response, 401, "unauthorized")
@@ -59,24 +64,31 @@ def test_the_default_max_content_length_is_10_mb(app):
     assert app.config["MAX_CONTENT_LENGTH"] == 10 * 1024 * 1024
 
 
-@pytest.mark.parametrize("path", [f"/api/v1/activities/{TOO_BIG_ID}",
-                                  f"/api/v1/units/{TOO_BIG_ID}",
-                                  f"/api/v1/activities/{2**63 - 1}",
-                                  f"/api/v1/activities/{2**31}",
-                                  f"/api/v1/activities/{2**31 - 1}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/activities/{TOO_BIG_ID}",
+        f"/api/v1/units/{TOO_BIG_ID}",
+        f"/api/v1/activities/{2**63 - 1}",
+        f"/api/v1/activities/{2**31}",
+        f"/api/v1/activities/{2**31 - 1}",
+    ],
+)
 def test_a_path_id_beyond_the_id_columns_is_404(client, assert_envelope, path):
     assert_envelope(client.get(path), 404)
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ({"unit_id": TOO_BIG_ID}, "unit_id"),
-    ({"unit_id": -TOO_BIG_ID - 1}, "unit_id"),
-    ({"unit_id": 2**31}, "unit_id"),
-    ({"start": "0001-01-01"}, "start"),
-    ({"end": "9999-12-31"}, "end"),
-])
-def test_query_values_beyond_what_the_database_holds_are_422(client, assert_envelope, query,
-                                                             field):
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"unit_id": TOO_BIG_ID}, "unit_id"),
+        ({"unit_id": -TOO_BIG_ID - 1}, "unit_id"),
+        ({"unit_id": 2**31}, "unit_id"),
+        ({"start": "0001-01-01"}, "start"),
+        ({"end": "9999-12-31"}, "end"),
+    ],
+)
+def test_query_values_beyond_what_the_database_holds_are_422(client, assert_envelope, query, field):
     body = assert_envelope(client.get("/api/v1/activities", query_string=query), 422)
 
     assert field in body["errors"]
@@ -84,8 +96,9 @@ def test_query_values_beyond_what_the_database_holds_are_422(client, assert_enve
 
 @pytest.mark.parametrize("month", ["0000-01", "1899-12", "2200-01"])
 def test_a_month_outside_this_era_is_422(client, assert_envelope, month):
-    body = assert_envelope(client.get("/api/v1/activities/calendar",
-                                      query_string={"month": month}), 422)
+    body = assert_envelope(
+        client.get("/api/v1/activities/calendar", query_string={"month": month}), 422
+    )
     assert "month" in body["errors"]
 
 

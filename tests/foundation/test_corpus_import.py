@@ -70,7 +70,10 @@ def test_import_links_teams_to_their_units(corpus_units, corpus_rows):
     for row in corpus_rows("teams.csv"):
         team = teams[row["code"]]
         assert (team.unit.code, team.category, team.member_count) == (
-            row["unit_code"], row["category"], int(row["member_count"]))
+            row["unit_code"],
+            row["category"],
+            int(row["member_count"]),
+        )
 
 
 def test_second_import_changes_nothing(runner, corpus_dir, corpus_rows):
@@ -97,22 +100,31 @@ def test_reimport_of_a_changed_row_updates_only_it(runner, corpus_copy, rewrite)
     assert result.exit_code == 0, result.output
     assert "units.csv: 0 created, 1 updated" in result.output
     db.session.expire_all()
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Unit)
-                             .where(Unit.phone == "0395-7777777")) == 1
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(Unit).where(Unit.phone == "0395-7777777")
+        )
+        == 1
+    )
 
 
 def _break_last_row(**values):
     return lambda rows: rows[-1].update(values)
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"parent_code": "LY-NOWHERE"}, "上级单位不存在"),
-    ({"level": "village"}, "未知层级"),
-    ({"parent_code": "LY-JL-YFC"}, "上级应为 institute"),
-    ({"lat": "北纬三十三度"}, "lat 不是数字"),
-], ids=["unknown-parent", "bad-level", "parent-of-wrong-level", "bad-latitude"])
-def test_bad_unit_row_names_file_and_line_and_writes_nothing(runner, corpus_copy, rewrite,
-                                                             change, message):
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"parent_code": "LY-NOWHERE"}, "上级单位不存在"),
+        ({"level": "village"}, "未知层级"),
+        ({"parent_code": "LY-JL-YFC"}, "上级应为 institute"),
+        ({"lat": "北纬三十三度"}, "lat 不是数字"),
+    ],
+    ids=["unknown-parent", "bad-level", "parent-of-wrong-level", "bad-latitude"],
+)
+def test_bad_unit_row_names_file_and_line_and_writes_nothing(
+    runner, corpus_copy, rewrite, change, message
+):
     rows = rewrite("units.csv", _break_last_row(**change))
 
     result = _import(runner, corpus_copy)
@@ -123,13 +135,18 @@ def test_bad_unit_row_names_file_and_line_and_writes_nothing(runner, corpus_copy
     assert _count(Unit) == 0
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"unit_code": "LY-NOWHERE"}, "所属单位不存在"),
-    ({"category": "广场舞"}, "未知服务类别"),
-    ({"member_count": "很多"}, "member_count 不是整数"),
-], ids=["unknown-unit", "bad-category", "bad-member-count"])
-def test_bad_team_row_names_file_and_line_and_writes_no_team(runner, corpus_copy, rewrite,
-                                                             corpus_rows, change, message):
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"unit_code": "LY-NOWHERE"}, "所属单位不存在"),
+        ({"category": "广场舞"}, "未知服务类别"),
+        ({"member_count": "很多"}, "member_count 不是整数"),
+    ],
+    ids=["unknown-unit", "bad-category", "bad-member-count"],
+)
+def test_bad_team_row_names_file_and_line_and_writes_no_team(
+    runner, corpus_copy, rewrite, corpus_rows, change, message
+):
     rows = rewrite("teams.csv", _break_last_row(**change))
 
     result = _import(runner, corpus_copy)

@@ -8,8 +8,13 @@ def test_routing_404_is_the_envelope(client, assert_envelope):
     response = client.get("/api/v1/no-such-endpoint")
 
     body = assert_envelope(response, 404, "not_found")
-    assert body == {"code": 404, "status": "Not Found", "error": "not_found",
-                    "message": "请求的资源不存在", "errors": {}}
+    assert body == {
+        "code": 404,
+        "status": "Not Found",
+        "error": "not_found",
+        "message": "请求的资源不存在",
+        "errors": {},
+    }
 
 
 def test_405_is_the_envelope_and_names_the_allowed_methods(client, assert_envelope):
@@ -20,8 +25,9 @@ def test_405_is_the_envelope_and_names_the_allowed_methods(client, assert_envelo
 
 
 def test_malformed_json_is_400_with_a_chinese_body_message(client, assert_envelope):
-    response = client.post("/api/v1/auth/password", data='{"username": "a",',
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/password", data='{"username": "a",', content_type="application/json"
+    )
 
     body = assert_envelope(response, 400, "bad_request")
     assert list(body["errors"]) == ["_schema"]
@@ -75,8 +81,9 @@ def test_missing_field_names_the_field_in_chinese(client, assert_envelope):
 
 
 def test_unknown_field_is_rejected_in_chinese(client, assert_envelope):
-    response = client.post("/api/v1/auth/password",
-                           json={"username": "admin", "password": "x", "remember": True})
+    response = client.post(
+        "/api/v1/auth/password", json={"username": "admin", "password": "x", "remember": True}
+    )
 
     body = assert_envelope(response, 422, "validation_error")
     assert body["errors"] == {"remember": ["未知字段"]}

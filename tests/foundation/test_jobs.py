@@ -147,8 +147,9 @@ def test_admin_sees_anyones_job(client, create_user, auth_headers, corpus_units,
     assert response.status_code == 200
 
 
-def test_another_user_cannot_see_the_job(client, create_user, auth_headers, finished_job,
-                                         assert_envelope):
+def test_another_user_cannot_see_the_job(
+    client, create_user, auth_headers, finished_job, assert_envelope
+):
     job_id, _ = finished_job
 
     response = client.get(f"/api/v1/jobs/{job_id}", headers=auth_headers(create_user()))
@@ -156,9 +157,9 @@ def test_another_user_cannot_see_the_job(client, create_user, auth_headers, fini
     assert_envelope(response, 403, "forbidden")
 
 
-def test_township_admin_cannot_see_someone_elses_job(client, create_user, auth_headers,
-                                                     corpus_units, finished_job,
-                                                     assert_envelope):
+def test_township_admin_cannot_see_someone_elses_job(
+    client, create_user, auth_headers, corpus_units, finished_job, assert_envelope
+):
     job_id, _ = finished_job
     township_admin = create_user("julin", roles=[("unit_admin", "LY-JL")])
 
@@ -180,11 +181,13 @@ def test_unknown_job_is_404(client, create_user, auth_headers, assert_envelope):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Job)) == 0
 
 
-
 def _die_running(job_id: int, attempts: int, lease_left: timedelta = -timedelta(minutes=1)):
     """The job's worker claimed it and died; its lease ends ``lease_left`` from now."""
-    db.session.execute(sa.update(Job).where(Job.id == job_id).values(
-        status="running", attempts=attempts, claimed_until=utcnow() + lease_left))
+    db.session.execute(
+        sa.update(Job)
+        .where(Job.id == job_id)
+        .values(status="running", attempts=attempts, claimed_until=utcnow() + lease_left)
+    )
     db.session.commit()
 
 

@@ -29,16 +29,19 @@ def limited(make_app):
     return client
 
 
-@pytest.mark.parametrize(("setting", "method", "path", "body"), [
-    ("SIGNUP_RATE_LIMIT", "post", "/api/v1/activities/1/signups", None),
-    ("HELP_REQUEST_RATE_LIMIT", "post", "/api/v1/help-requests", {}),
-    ("SEARCH_RATE_LIMIT", "get", "/api/v1/search?q=%E4%B9%89%E8%AF%8A", None),
-    ("SEARCH_RATE_LIMIT", "get", "/api/v1/search/suggest?q=yi", None),
-    ("UPLOAD_RATE_LIMIT", "post", "/api/v1/articles/some-article/images", None),
-    ("VOLUNTEER_RATE_LIMIT", "put", VOLUNTEER, {}),
-    ("HOURS_LOOKUP_RATE_LIMIT", "post", "/api/v1/hours/lookup", {"name": "张三"}),
-    ("LOGIN_RATE_LIMIT", "post", "/api/v1/auth/refresh", {"refresh_token": "x"}),
-])
+@pytest.mark.parametrize(
+    ("setting", "method", "path", "body"),
+    [
+        ("SIGNUP_RATE_LIMIT", "post", "/api/v1/activities/1/signups", None),
+        ("HELP_REQUEST_RATE_LIMIT", "post", "/api/v1/help-requests", {}),
+        ("SEARCH_RATE_LIMIT", "get", "/api/v1/search?q=%E4%B9%89%E8%AF%8A", None),
+        ("SEARCH_RATE_LIMIT", "get", "/api/v1/search/suggest?q=yi", None),
+        ("UPLOAD_RATE_LIMIT", "post", "/api/v1/articles/some-article/images", None),
+        ("VOLUNTEER_RATE_LIMIT", "put", VOLUNTEER, {}),
+        ("HOURS_LOOKUP_RATE_LIMIT", "post", "/api/v1/hours/lookup", {"name": "张三"}),
+        ("LOGIN_RATE_LIMIT", "post", "/api/v1/auth/refresh", {"refresh_token": "x"}),
+    ],
+)
 def test_each_cheap_endpoint_is_limited(limited, assert_envelope, setting, method, path, body):
     client = limited(**{setting: "1 per minute"})
     send = getattr(client, method)
@@ -50,17 +53,23 @@ def test_each_cheap_endpoint_is_limited(limited, assert_envelope, setting, metho
 
 
 def test_hours_lookup_is_a_post_and_get_is_refused(client, assert_envelope):
-    assert_envelope(client.get("/api/v1/hours/lookup?name=张三&id_last4=1234"), 405,
-                    "method_not_allowed")
+    assert_envelope(
+        client.get("/api/v1/hours/lookup?name=张三&id_last4=1234"), 405, "method_not_allowed"
+    )
 
 
 def test_lookups_of_one_person_are_capped_whoever_asks(limited, assert_envelope):
     client = limited(HOURS_LOOKUP_TARGET_RATE_LIMIT="2 per minute")
     url = "/api/v1/hours/lookup"
 
-    answers = [client.post(url, json={"name": "张小三", "id_last4": f"{digits:04d}"},
-                           environ_base={"REMOTE_ADDR": f"10.0.0.{digits}"})
-               for digits in range(1, 4)]
+    answers = [
+        client.post(
+            url,
+            json={"name": "张小三", "id_last4": f"{digits:04d}"},
+            environ_base={"REMOTE_ADDR": f"10.0.0.{digits}"},
+        )
+        for digits in range(1, 4)
+    ]
     other_person = client.post(url, json={"name": "李四", "id_last4": "0001"})
 
     assert [answer.status_code for answer in answers[:2]] == [404, 404]
@@ -76,15 +85,17 @@ def one_registration_a_minute(make_app):
     make_app(RATELIMIT_ENABLED=True, VOLUNTEER_RATE_LIMIT="1 per minute")
 
 
-def test_signed_in_users_are_counted_per_user_not_per_address(one_registration_a_minute,
-                                                              client, create_user,
-                                                              auth_headers):
+def test_signed_in_users_are_counted_per_user_not_per_address(
+    one_registration_a_minute, client, create_user, auth_headers
+):
     first, second = create_user(), create_user()
 
-    answers = [client.put(VOLUNTEER, json={}, headers=auth_headers(user))
-               for user in (first, second)]
-    again = client.put(VOLUNTEER, json={}, headers=auth_headers(first),
-                       environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    answers = [
+        client.put(VOLUNTEER, json={}, headers=auth_headers(user)) for user in (first, second)
+    ]
+    again = client.put(
+        VOLUNTEER, json={}, headers=auth_headers(first), environ_base={"REMOTE_ADDR": "10.9.9.9"}
+    )
 
     assert [answer.status_code for answer in answers] == [422, 422]
     assert again.status_code == 429
@@ -123,8 +134,13 @@ def test_without_trusted_proxies_forwarded_for_is_ignored(limited):
 
 def test_production_refuses_memory_limits_with_several_workers(make_app):
     with pytest.raises(RuntimeError, match="memory://"):
-        make_app(APP_ENV="production", SECRET_KEY="s" * 40, DATA_KEY="d" * 40,
-                 RATELIMIT_STORAGE_URI="memory://", WEB_CONCURRENCY=2)
+        make_app(
+            APP_ENV="production",
+            SECRET_KEY="s" * 40,
+            DATA_KEY="d" * 40,
+            RATELIMIT_STORAGE_URI="memory://",
+            WEB_CONCURRENCY=2,
+        )
 
 
 def _redis_answers() -> bool:
@@ -136,8 +152,12 @@ def _redis_answers() -> bool:
 
 
 def _redis_settings(prefix: str) -> dict:
-    return {"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-            "RATELIMIT_KEY_NAMESPACE": prefix, "VOLUNTEER_RATE_LIMIT": "3 per minute"}
+    return {
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+        "RATELIMIT_KEY_NAMESPACE": prefix,
+        "VOLUNTEER_RATE_LIMIT": "3 per minute",
+    }
 
 
 @pytest.fixture
@@ -150,7 +170,6 @@ def redis_limits(make_app):
     prefix = f"civtest-{uuid.uuid4().hex[:10]}"
     make_app(**_redis_settings(prefix))
     yield prefix
-
 
     connection = redis.Redis(*REDIS)
     keys = list(connection.scan_iter(f"*{prefix}*"))
@@ -169,15 +188,19 @@ print(" ".join(str(client.put("/api/v1/me/volunteer", json={}).status_code) for 
 
 def test_limits_in_redis_hold_across_processes(redis_limits, app_config, request):
 
-
     client = request.getfixturevalue("client")
     here = [client.put(VOLUNTEER, json={}).status_code for _ in range(2)]
     assert list(redis.Redis(*REDIS).scan_iter(f"*{redis_limits}*")), "nothing counted in Redis"
 
     # Another process (as another gunicorn worker or machine) shares the count.
     settings = json.dumps({**app_config, **_redis_settings(redis_limits)})
-    other = subprocess.run([sys.executable, "-c", _OTHER_WORKER, settings],
-                           capture_output=True, text=True, timeout=120, cwd=PROJECT_ROOT)
+    other = subprocess.run(
+        [sys.executable, "-c", _OTHER_WORKER, settings],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=PROJECT_ROOT,
+    )
 
     assert other.returncode == 0, other.stderr
     assert here == [401, 401]
@@ -188,7 +211,6 @@ def test_redis_url_makes_redis_the_limit_storage(monkeypatch):
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
 
-
     assert Config().RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379/0"
 
 
@@ -196,8 +218,11 @@ def test_an_unreachable_redis_does_not_fail_requests(make_app):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed_port = probe.getsockname()[1]
-    client = make_app(RATELIMIT_ENABLED=True, VOLUNTEER_RATE_LIMIT="1 per minute",
-                      RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port}/0").test_client()
+    client = make_app(
+        RATELIMIT_ENABLED=True,
+        VOLUNTEER_RATE_LIMIT="1 per minute",
+        RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port}/0",
+    ).test_client()
 
     answers = [client.put(VOLUNTEER, json={}).status_code for _ in range(2)]
 

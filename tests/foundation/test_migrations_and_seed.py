@@ -18,8 +18,15 @@ from api.points.models import Reward
 from api.seed import DEMO_STAFF
 from api.units.models import Team, Unit
 
-FOUNDATION_TABLES = {"units", "teams", "users", "role_grants", "volunteer_profiles", "jobs",
-                     "audit_log"}
+FOUNDATION_TABLES = {
+    "units",
+    "teams",
+    "users",
+    "role_grants",
+    "volunteer_profiles",
+    "jobs",
+    "audit_log",
+}
 
 
 @pytest.fixture
@@ -33,8 +40,7 @@ def empty_database_url(database_url, tmp_path):
     admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield sa.engine.make_url(database_url).set(database=name).render_as_string(
-        hide_password=False)
+    yield sa.engine.make_url(database_url).set(database=name).render_as_string(hide_password=False)
     with admin.connect() as connection:
         connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -97,8 +103,10 @@ def test_migrated_foundation_schema_matches_the_models(fresh_app):
 
 
 def _counts() -> dict[str, int]:
-    return {model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
-            for model in (Unit, Team, User, RoleGrant, VolunteerProfile)}
+    return {
+        model.__name__: db.session.scalar(sa.select(sa.func.count()).select_from(model))
+        for model in (Unit, Team, User, RoleGrant, VolunteerProfile)
+    }
 
 
 def _seed(runner, monkeypatch, corpus=None):
@@ -112,14 +120,16 @@ def test_seed_demo_creates_a_user_of_every_role(runner, monkeypatch, corpus_rows
     assert result.exit_code == 0, result.output
     roles = set(db.session.scalars(sa.select(RoleGrant.role)))
     assert {"admin", "editor", "unit_admin", "team_leader"} <= roles
-    assert (db.session.scalar(sa.select(sa.func.count()).select_from(VolunteerProfile))
-            == 1 + len(demo.VOLUNTEERS))
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(VolunteerProfile)) == 1 + len(
+        demo.VOLUNTEERS
+    )
     assert _counts()["Unit"] == len(corpus_rows("units.csv"))
     assert result.output.count("password:") == len(DEMO_STAFF)
 
 
-def test_seed_demo_twice_duplicates_nothing_and_prints_no_password(runner, monkeypatch,
-                                                                   corpus_copy):
+def test_seed_demo_twice_duplicates_nothing_and_prints_no_password(
+    runner, monkeypatch, corpus_copy
+):
     _seed(runner, monkeypatch, corpus_copy)
     before = _counts()
 
@@ -130,21 +140,20 @@ def test_seed_demo_twice_duplicates_nothing_and_prints_no_password(runner, monke
     assert "password:" not in result.output
 
 
-def test_second_seed_keeps_the_printed_passwords_working(client, runner, monkeypatch,
-                                                         corpus_copy):
+def test_second_seed_keeps_the_printed_passwords_working(client, runner, monkeypatch, corpus_copy):
     first = _seed(runner, monkeypatch, corpus_copy).output
     password = re.search(r"^\s*admin\s.*password: (\S+)$", first, re.MULTILINE).group(1)
     _seed(runner, monkeypatch, corpus_copy)
 
-    response = client.post("/api/v1/auth/password",
-                           json={"username": "admin", "password": password})
+    response = client.post(
+        "/api/v1/auth/password", json={"username": "admin", "password": password}
+    )
 
     assert response.status_code == 200
     assert "admin" in response.get_json()["user"]["roles"]
 
 
-def test_demo_wechat_code_signs_in_the_seeded_volunteer(client, runner, monkeypatch,
-                                                        corpus_copy):
+def test_demo_wechat_code_signs_in_the_seeded_volunteer(client, runner, monkeypatch, corpus_copy):
     _seed(runner, monkeypatch, corpus_copy)
 
     response = client.post("/api/v1/auth/wechat", json={"code": "demo-volunteer"})
@@ -164,17 +173,29 @@ def test_seed_demo_gives_every_console_screen_something_to_show(client, runner, 
     statuses = set(db.session.scalars(sa.select(ServiceRecord.status)))
     assert {"pending", "approved"} <= statuses
     assert set(db.session.scalars(sa.select(HelpRequest.status))) >= {
-        "submitted", "dispatched", "accepted"}
+        "submitted",
+        "dispatched",
+        "accepted",
+    }
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Reward)) == 3
     password = re.search(r"^\s*merchant\s.*password: (\S+)$", output, re.MULTILINE).group(1)
-    token = client.post("/api/v1/auth/password", json={
-        "username": "merchant", "password": password}).get_json()["token"]
-    confirmed = client.post("/api/v1/redemptions/confirm", json={"code": code},
-                            headers={"Authorization": f"Bearer {token}"})
+    token = client.post(
+        "/api/v1/auth/password", json={"username": "merchant", "password": password}
+    ).get_json()["token"]
+    confirmed = client.post(
+        "/api/v1/redemptions/confirm",
+        json={"code": code},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert confirmed.status_code == 200, confirmed.get_json()
-    editor = client.post("/api/v1/auth/password", json={
-        "username": "editor", "password": re.search(
-            r"^\s*editor\s.*password: (\S+)$", output, re.MULTILINE).group(1)}).get_json()
-    drafts = client.get("/api/v1/editor/articles?draft=true",
-                        headers={"Authorization": f"Bearer {editor['token']}"}).get_json()
+    editor = client.post(
+        "/api/v1/auth/password",
+        json={
+            "username": "editor",
+            "password": re.search(r"^\s*editor\s.*password: (\S+)$", output, re.MULTILINE).group(1),
+        },
+    ).get_json()
+    drafts = client.get(
+        "/api/v1/editor/articles?draft=true", headers={"Authorization": f"Bearer {editor['token']}"}
+    ).get_json()
     assert drafts["pagination"]["total"] >= 1

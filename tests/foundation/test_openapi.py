@@ -85,12 +85,17 @@ def test_openapi_document_is_built_once_and_revalidated_by_etag(app, client):
 
 # Partial updates and reviews whose every field is optional: a request may omit the body.
 OPTIONAL_BODIES = {
-    ("patch", "/api/v1/units/{unit_id}"), ("patch", "/api/v1/teams/{team_id}"),
-    ("patch", "/api/v1/activities/{activity_id}"), ("patch", "/api/v1/activity-series/{series_id}"),
-    ("put", "/api/v1/articles/{slug}"), ("patch", "/api/v1/merchants/{merchant_id}"),
-    ("patch", "/api/v1/rewards/{reward_id}"), ("post", "/api/v1/hours/records/{record_id}/approve"),
+    ("patch", "/api/v1/units/{unit_id}"),
+    ("patch", "/api/v1/teams/{team_id}"),
+    ("patch", "/api/v1/activities/{activity_id}"),
+    ("patch", "/api/v1/activity-series/{series_id}"),
+    ("put", "/api/v1/articles/{slug}"),
+    ("patch", "/api/v1/merchants/{merchant_id}"),
+    ("patch", "/api/v1/rewards/{reward_id}"),
+    ("post", "/api/v1/hours/records/{record_id}/approve"),
     ("post", "/api/v1/activities/{activity_id}/service-records/approve"),
-    ("put", "/api/v1/units/{unit_id}/certificate-settings"), ("post", "/api/v1/me/certificates"),
+    ("put", "/api/v1/units/{unit_id}/certificate-settings"),
+    ("post", "/api/v1/me/certificates"),
     ("post", "/api/v1/auth/refresh"),
 }
 

@@ -38,8 +38,9 @@ def test_file_answers_carry_their_media_type(client):
         "/api/v1/activities.ics": "text/calendar",
         "/api/v1/hours/reports/volunteers.csv": "text/csv",
         "/api/v1/activities/{activity_id}/wxacode": "image/png",
-        "/api/v1/hours/reports/summary.xlsx":
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "/api/v1/hours/reports/summary.xlsx": (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
     }
     for path, media in expected.items():
         content = paths[path]["get"]["responses"]["200"]["content"]

@@ -28,17 +28,25 @@ def test_each_cross_field_rule_is_described_on_a_field_naming_the_other(app):
     undescribed = []
     for schema in schemas:
         fields = schema._declared_fields
-        descriptions = {name: field.metadata.get("description", "")
-                        for name, field in fields.items()}
-        if not any(other in text for name, text in descriptions.items()
-                   for other in fields if other != name):
+        descriptions = {
+            name: field.metadata.get("description", "") for name, field in fields.items()
+        }
+        if not any(
+            other in text
+            for name, text in descriptions.items()
+            for other in fields
+            if other != name
+        ):
             undescribed.append(schema.__name__)
     assert undescribed == []
 
 
 def _parameter(spec, path, method, name) -> dict:
-    return next(parameter for parameter in spec["paths"][path][method]["parameters"]
-                if parameter["name"] == name)
+    return next(
+        parameter
+        for parameter in spec["paths"][path][method]["parameters"]
+        if parameter["name"] == name
+    )
 
 
 def test_the_document_states_the_rules(client):

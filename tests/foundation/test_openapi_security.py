@@ -30,7 +30,8 @@ def _operations(app, spec):
 
 def test_spec_declares_the_bearer_scheme(spec):
     assert spec["components"]["securitySchemes"][SCHEME_NAME] == {
-        "type": "http", "scheme": "bearer",
+        "type": "http",
+        "scheme": "bearer",
         "description": spec["components"]["securitySchemes"][SCHEME_NAME]["description"],
     }
 
@@ -78,9 +79,11 @@ def test_operations_marked_bearer_refuse_an_anonymous_caller(app, client, spec):
 
 def test_sign_in_comes_before_validation(app, client, spec):
     """A GET with a query string no schema accepts, also answers 401 when anonymous."""
-    statuses = {path: client.get(re.sub(r"\{[^}]+\}", "1", path) + "?page=0&per_page=x").status_code
-                for _, method, path, operation in _operations(app, spec)
-                if method == "get" and operation["security"] == BEARER}
+    statuses = {
+        path: client.get(re.sub(r"\{[^}]+\}", "1", path) + "?page=0&per_page=x").status_code
+        for _, method, path, operation in _operations(app, spec)
+        if method == "get" and operation["security"] == BEARER
+    }
 
     assert len(statuses) > 20
     assert {path: status for path, status in statuses.items() if status != 401} == {}
@@ -90,7 +93,8 @@ INVALID_BODY = [{"not_a_field": "x"}]  # a list, where every schema wants an obj
 
 
 def test_every_write_refuses_an_anonymous_caller_before_reading_the_body(
-        app, client, spec, create_user, auth_headers):
+    app, client, spec, create_user, auth_headers
+):
     """POST, PUT, PATCH and DELETE declared bearer-only: 401 for an anonymous caller with an
     invalid body, where a signed-in caller with the same body gets the 422 of validation."""
     signed_in = auth_headers(create_user())
@@ -100,10 +104,12 @@ def test_every_write_refuses_an_anonymous_caller_before_reading_the_body(
             continue
         url = re.sub(r"\{[^}]+\}", "1", path)
         anonymous[f"{method.upper()} {path}"] = client.open(
-            url, method=method.upper(), json=INVALID_BODY).status_code
+            url, method=method.upper(), json=INVALID_BODY
+        ).status_code
         if "requestBody" in operation:
             validated[f"{method.upper()} {path}"] = client.open(
-                url, method=method.upper(), json=INVALID_BODY, headers=signed_in).status_code
+                url, method=method.upper(), json=INVALID_BODY, headers=signed_in
+            ).status_code
 
     assert len(anonymous) > 60
     assert {name: status for name, status in anonymous.items() if status != 401} == {}

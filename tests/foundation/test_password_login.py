@@ -42,8 +42,9 @@ def test_password_is_stored_as_an_argon2_hash(create_user):
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
 
-def test_unknown_user_and_wrong_password_get_byte_identical_answers(client, create_user,
-                                                                    assert_envelope):
+def test_unknown_user_and_wrong_password_get_byte_identical_answers(
+    client, create_user, assert_envelope
+):
     create_user("julin", password=PASSWORD)
 
     wrong_password = _login(client, "julin", "not the password")

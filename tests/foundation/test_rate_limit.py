@@ -9,9 +9,12 @@ def limited_client(make_app):
 
 
 def test_password_login_is_rate_limited(limited_client, assert_envelope):
-    attempts = [limited_client.post("/api/v1/auth/password",
-                                    json={"username": "admin", "password": "guess"})
-                for _ in range(3)]
+    attempts = [
+        limited_client.post(
+            "/api/v1/auth/password", json={"username": "admin", "password": "guess"}
+        )
+        for _ in range(3)
+    ]
 
     assert [response.status_code for response in attempts[:2]] == [401, 401]
     assert_envelope(attempts[2], 429, "rate_limited")
@@ -19,8 +22,9 @@ def test_password_login_is_rate_limited(limited_client, assert_envelope):
 
 
 def test_wechat_login_is_rate_limited(limited_client, assert_envelope):
-    attempts = [limited_client.post("/api/v1/auth/wechat", json={"code": "hammer"})
-                for _ in range(3)]
+    attempts = [
+        limited_client.post("/api/v1/auth/wechat", json={"code": "hammer"}) for _ in range(3)
+    ]
 
     assert [response.status_code for response in attempts[:2]] == [200, 200]
     assert_envelope(attempts[2], 429, "rate_limited")

@@ -18,49 +18,83 @@ FACTOR = "0.002"
 
 
 def _seed(runner, corpus_dir, content_dir, seed="7"):
-    result = runner.invoke(args=["seed", "scale", "--factor", FACTOR, "--seed", seed,
-                                 "--anchor", "2026-12-15", "--corpus", str(corpus_dir),
-                                 "--content-dir", str(content_dir)])
+    result = runner.invoke(
+        args=[
+            "seed",
+            "scale",
+            "--factor",
+            FACTOR,
+            "--seed",
+            seed,
+            "--anchor",
+            "2026-12-15",
+            "--corpus",
+            str(corpus_dir),
+            "--content-dir",
+            str(content_dir),
+        ]
+    )
     assert result.exit_code == 0, result.output
     return result.output
 
 
-def test_the_counts_of_the_factor_and_consistent_sign_up_counters(app, runner, corpus_dir,
-                                                                  tmp_path):
+def test_the_counts_of_the_factor_and_consistent_sign_up_counters(
+    app, runner, corpus_dir, tmp_path
+):
     expected = ScaleCounts.at(float(FACTOR))
 
     output = _seed(runner, corpus_dir, tmp_path / "content")
 
     assert "service_records" in output and "took" in output
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(VolunteerProfile)) == \
-        expected.volunteers
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(VolunteerProfile))
+        == expected.volunteers
+    )
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Team)) >= expected.teams
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Activity)) == \
-        expected.activities
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(ServiceRecord)) == \
-        expected.records
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(Activity)) == expected.activities
+    )
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).select_from(ServiceRecord)) == expected.records
+    )
     assert len(list((tmp_path / "content").rglob("*.md"))) == expected.articles
     # Every activity's counters equal its sign-ups, and nobody is over capacity.
-    taken = sa.func.sum(sa.case((Signup.status.in_(
-        (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW)), 1), else_=0))
+    taken = sa.func.sum(
+        sa.case(
+            (
+                Signup.status.in_(
+                    (SignupStatus.CONFIRMED, SignupStatus.ATTENDED, SignupStatus.NO_SHOW)
+                ),
+                1,
+            ),
+            else_=0,
+        )
+    )
     queued = sa.func.sum(sa.case((Signup.status == SignupStatus.WAITLISTED, 1), else_=0))
     rows = db.session.execute(
-        sa.select(Activity.confirmed_count, Activity.waitlist_count, Activity.capacity,
-                  taken, queued).join(Signup, Signup.activity_id == Activity.id)
-        .group_by(Activity.id)).all()
-    assert rows and all((confirmed, waiting) == (real_taken, real_queued)
-                        and confirmed <= capacity
-                        for confirmed, waiting, capacity, real_taken, real_queued in rows)
+        sa.select(
+            Activity.confirmed_count, Activity.waitlist_count, Activity.capacity, taken, queued
+        )
+        .join(Signup, Signup.activity_id == Activity.id)
+        .group_by(Activity.id)
+    ).all()
+    assert rows and all(
+        (confirmed, waiting) == (real_taken, real_queued) and confirmed <= capacity
+        for confirmed, waiting, capacity, real_taken, real_queued in rows
+    )
     # Every attended sign-up has its attendance, future activities are published.
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(Attendance)) == \
-        db.session.scalar(sa.select(sa.func.count()).where(Signup.status == SignupStatus.ATTENDED))
+    assert db.session.scalar(
+        sa.select(sa.func.count()).select_from(Attendance)
+    ) == db.session.scalar(sa.select(sa.func.count()).where(Signup.status == SignupStatus.ATTENDED))
     anchor = datetime(2026, 12, 15, tzinfo=UTC)
-    assert set(db.session.scalars(sa.select(Activity.status).where(Activity.starts_at > anchor)
-                                  .distinct())) == {"published"}
+    assert set(
+        db.session.scalars(sa.select(Activity.status).where(Activity.starts_at > anchor).distinct())
+    ) == {"published"}
 
 
-def test_personal_data_is_encrypted_and_the_public_lookup_finds_a_volunteer(app, runner,
-                                                                          corpus_dir, tmp_path):
+def test_personal_data_is_encrypted_and_the_public_lookup_finds_a_volunteer(
+    app, runner, corpus_dir, tmp_path
+):
     _seed(runner, corpus_dir, tmp_path / "content")
     profile = db.session.scalars(sa.select(VolunteerProfile).limit(1)).one()
 
@@ -73,9 +107,12 @@ def test_personal_data_is_encrypted_and_the_public_lookup_finds_a_volunteer(app,
 def test_the_same_seed_gives_the_same_data(app, runner, corpus_dir, tmp_path):
     def snapshot():
         return db.session.execute(
-            sa.select(Activity.title, Activity.starts_at, Activity.capacity, Activity.unit_id)
-            .order_by(Activity.id)).all(), db.session.execute(
-            sa.select(Signup.user_id, Signup.status).order_by(Signup.id)).all()
+            sa.select(
+                Activity.title, Activity.starts_at, Activity.capacity, Activity.unit_id
+            ).order_by(Activity.id)
+        ).all(), db.session.execute(
+            sa.select(Signup.user_id, Signup.status).order_by(Signup.id)
+        ).all()
 
     _seed(runner, corpus_dir, tmp_path / "first")
     first = snapshot()

@@ -31,7 +31,8 @@ def test_expired_token_is_401_token_expired(make_app, assert_envelope):
     with app.app_context():  # one app context per request, as in production
         assert _me(client, token).status_code == 200
     _, issued = URLSafeTimedSerializer(app.config["SECRET_KEY"], salt="auth-token").loads(
-        token, return_timestamp=True)
+        token, return_timestamp=True
+    )
     # itsdangerous counts whole seconds: expired once the age exceeds 1 s, i.e. reaches 2.
     time.sleep(max(0.0, issued.timestamp() + 2.02 - time.time()))
 
@@ -56,7 +57,8 @@ def test_token_with_changed_claims_is_401(client, create_user, assert_envelope):
     token = _wechat_token(client)
     payload, timestamp, signature = token.rsplit(".", 2)
     other = URLSafeTimedSerializer("whatever", salt="auth-token").dumps(
-        {"uid": victim.id, "ver": victim.token_version})
+        {"uid": victim.id, "ver": victim.token_version}
+    )
 
     response = _me(client, f"{other.split('.')[0]}.{timestamp}.{signature}")
 
@@ -66,7 +68,8 @@ def test_token_with_changed_claims_is_401(client, create_user, assert_envelope):
 def test_token_signed_with_another_secret_is_401(client, create_user, assert_envelope):
     user = create_user()
     forged = URLSafeTimedSerializer("not-our-secret", salt="auth-token").dumps(
-        {"uid": user.id, "ver": user.token_version})
+        {"uid": user.id, "ver": user.token_version}
+    )
 
     assert_envelope(_me(client, forged), 401, "invalid_token")
 
@@ -75,8 +78,9 @@ def test_garbage_token_is_401(client, assert_envelope):
     assert_envelope(_me(client, "not-a-token"), 401, "invalid_token")
 
 
-def test_token_is_revoked_by_bumping_the_token_version(client, create_user, auth_headers,
-                                                       assert_envelope):
+def test_token_is_revoked_by_bumping_the_token_version(
+    client, create_user, auth_headers, assert_envelope
+):
     user = create_user()
     headers = auth_headers(user)
     user.token_version += 1
@@ -85,8 +89,7 @@ def test_token_is_revoked_by_bumping_the_token_version(client, create_user, auth
     assert_envelope(client.get("/api/v1/me", headers=headers), 401, "invalid_token")
 
 
-def test_token_of_a_deactivated_user_is_401(client, create_user, auth_headers,
-                                           assert_envelope):
+def test_token_of_a_deactivated_user_is_401(client, create_user, auth_headers, assert_envelope):
     user = create_user()
     headers = auth_headers(user)
     user.is_active = False

@@ -4,9 +4,15 @@
 def test_an_institute_admin_opens_a_station(client, corpus_units, create_user, auth_headers):
     admin = create_user("jl", roles=[("unit_admin", "LY-JL")])
 
-    response = client.post("/api/v1/units", headers=auth_headers(admin), json={
-        "code": "LY-JL-XC", "name": "巨陵镇新村新时代文明实践站",
-        "parent_id": corpus_units["LY-JL"].id})
+    response = client.post(
+        "/api/v1/units",
+        headers=auth_headers(admin),
+        json={
+            "code": "LY-JL-XC",
+            "name": "巨陵镇新村新时代文明实践站",
+            "parent_id": corpus_units["LY-JL"].id,
+        },
+    )
 
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
@@ -16,12 +22,16 @@ def test_an_institute_admin_opens_a_station(client, corpus_units, create_user, a
 
 
 def test_units_open_only_inside_the_subtree_and_the_tree_rules(
-        client, corpus_units, create_user, auth_headers):
+    client, corpus_units, create_user, auth_headers
+):
     headers = auth_headers(create_user("jl", roles=[("unit_admin", "LY-JL")]))
 
     def post(code, parent):
-        return client.post("/api/v1/units", headers=headers, json={
-            "code": code, "name": "新的实践站", "parent_id": corpus_units[parent].id})
+        return client.post(
+            "/api/v1/units",
+            headers=headers,
+            json={"code": code, "name": "新的实践站", "parent_id": corpus_units[parent].id},
+        )
 
     assert post("LY-CG-XC", "LY-CG").status_code == 403
     under_station = post("LY-JL-YFC-X", "LY-JL-YFC")

@@ -79,7 +79,8 @@ def test_unit_detail_lists_its_children(client, corpus_units, units_csv):
     assert body["code"] == "LY-JL" and body["level"] == "institute"
     assert body["parent_id"] == corpus_units["LY"].id
     assert [child["code"] for child in body["children"]] == sorted(
-        row["code"] for row in units_csv if row["parent_code"] == "LY-JL")
+        row["code"] for row in units_csv if row["parent_code"] == "LY-JL"
+    )
 
 
 def test_unit_detail_keeps_the_corpus_values(client, corpus_units, units_csv):
@@ -87,8 +88,11 @@ def test_unit_detail_keeps_the_corpus_values(client, corpus_units, units_csv):
 
     body = client.get(f"/api/v1/units/{corpus_units['LY'].id}").get_json()
 
-    assert (body["name"], body["address"], body["phone"]) == (row["name"], row["address"],
-                                                              row["phone"])
+    assert (body["name"], body["address"], body["phone"]) == (
+        row["name"],
+        row["address"],
+        row["phone"],
+    )
     assert (body["lat"], body["lng"]) == (float(row["lat"]), float(row["lng"]))
     assert body["parent_id"] is None
 
@@ -137,14 +141,16 @@ def test_teams_filtered_by_unit_and_category(client, corpus_units, teams_csv):
 
     body = client.get(f"/api/v1/teams?unit_id={unit_id}&category=卫生环保").get_json()
 
-    assert _codes(body) == [row["code"] for row in teams_csv
-                            if row["unit_code"] == "LY-JL" and row["category"] == "卫生环保"]
+    assert _codes(body) == [
+        row["code"]
+        for row in teams_csv
+        if row["unit_code"] == "LY-JL" and row["category"] == "卫生环保"
+    ]
     assert body["data"][0]["unit_name"] == corpus_units["LY-JL"].name
 
 
 def test_teams_of_an_unknown_category_is_422(client, corpus_units, assert_envelope):
-    body = assert_envelope(client.get("/api/v1/teams?category=跳广场舞"), 422,
-                           "validation_error")
+    body = assert_envelope(client.get("/api/v1/teams?category=跳广场舞"), 422, "validation_error")
 
     assert list(body["errors"]) == ["category"]
 

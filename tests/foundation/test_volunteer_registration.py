@@ -28,8 +28,13 @@ def register(client, corpus_units, id_number):
     """Factory: PUT a registration with valid defaults, changed by ``overrides``."""
 
     def put(headers: dict, **overrides):
-        body = {"real_name": REAL_NAME, "phone": PHONE, "id_number": id_number(),
-                "unit_id": corpus_units["LY-JL-YFC"].id, "skills": ["急救"]}
+        body = {
+            "real_name": REAL_NAME,
+            "phone": PHONE,
+            "id_number": id_number(),
+            "unit_id": corpus_units["LY-JL-YFC"].id,
+            "skills": ["急救"],
+        }
         body.update(overrides)
         return client.put("/api/v1/me/volunteer", json=body, headers=headers)
 
@@ -48,10 +53,14 @@ def stored_text(app, database_url):
             files = [database, Path(f"{database}-wal"), Path(f"{database}-journal")]
             data = b"".join(path.read_bytes() for path in files if path.exists())
             return data.decode("utf-8", errors="replace")
-        tables = db.session.scalars(sa.text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")).all()
-        rows = [row for table in tables
-                for row in db.session.scalars(sa.text(f'SELECT CAST(t AS text) FROM "{table}" t'))]
+        tables = db.session.scalars(
+            sa.text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+        ).all()
+        rows = [
+            row
+            for table in tables
+            for row in db.session.scalars(sa.text(f'SELECT CAST(t AS text) FROM "{table}" t'))
+        ]
         return "\n".join(rows)
 
     return dump
@@ -87,8 +96,9 @@ def test_me_shows_the_registration_masked(client, resident, register, id_number)
     assert id_number() not in me.get_data(as_text=True)
 
 
-def test_raw_phone_and_id_number_are_not_in_the_database(resident, register, id_number,
-                                                         stored_text):
+def test_raw_phone_and_id_number_are_not_in_the_database(
+    resident, register, id_number, stored_text
+):
     _, headers = resident
     assert register(headers).status_code == 200
 
@@ -122,8 +132,11 @@ def test_phone_is_normalised_before_storing(resident, register):
 
 def test_lower_case_x_check_character_is_accepted(resident, register):
     _, headers = resident
-    first17 = next(prefix for prefix in (f"41112219900101{n:03d}" for n in range(1000))
-                   if id_check_character(prefix) == "X")
+    first17 = next(
+        prefix
+        for prefix in (f"41112219900101{n:03d}" for n in range(1000))
+        if id_check_character(prefix) == "X"
+    )
 
     response = register(headers, id_number=first17 + "x")
 
@@ -131,8 +144,9 @@ def test_lower_case_x_check_character_is_accepted(resident, register):
     assert response.get_json()["volunteer"]["id_number"].endswith("X")
 
 
-def test_bad_check_digit_is_422_with_a_field_message(resident, register, id_number,
-                                                     assert_envelope):
+def test_bad_check_digit_is_422_with_a_field_message(
+    resident, register, id_number, assert_envelope
+):
     _, headers = resident
     number = id_number()
     wrong = next(c for c in "0123456789X" if c != number[-1])
@@ -144,8 +158,9 @@ def test_bad_check_digit_is_422_with_a_field_message(resident, register, id_numb
     assert _profiles() == []
 
 
-def test_impossible_birth_date_in_the_id_number_is_422(resident, register, id_number,
-                                                       assert_envelope):
+def test_impossible_birth_date_in_the_id_number_is_422(
+    resident, register, id_number, assert_envelope
+):
     _, headers = resident
 
     response = register(headers, id_number=id_number(birth="19901345"))
@@ -163,9 +178,9 @@ def test_bad_phone_is_422_with_a_field_message(resident, register, assert_envelo
     assert body["errors"] == {"phone": ["手机号码格式不正确"]}
 
 
-def test_a_taken_id_number_gets_the_same_answer_as_a_free_one(resident, register,
-                                                               create_user, auth_headers,
-                                                               id_number):
+def test_a_taken_id_number_gets_the_same_answer_as_a_free_one(
+    resident, register, create_user, auth_headers, id_number
+):
     """No enumeration oracle: registering a number another account holds answers exactly as
     registering a free one, but the number is only kept as a claim for staff to settle."""
     owner, owner_headers = resident
@@ -173,32 +188,44 @@ def test_a_taken_id_number_gets_the_same_answer_as_a_free_one(resident, register
     claimant, bystander = create_user(), create_user()
 
     taken = register(auth_headers(claimant), phone="13900001111", real_name="李四")
-    free = register(auth_headers(bystander), phone="13900001111", real_name="李四",
-                    id_number=id_number(sequence="457"))
+    free = register(
+        auth_headers(bystander),
+        phone="13900001111",
+        real_name="李四",
+        id_number=id_number(sequence="457"),
+    )
 
     assert taken.status_code == free.status_code == 200
     taken_body, free_body = taken.get_json(), free.get_json()
     assert set(taken_body) == set(free_body)
     assert taken_body["roles"] == free_body["roles"]
-    assert {**taken_body["volunteer"], "id_number": ""} == {**free_body["volunteer"],
-                                                            "id_number": ""}
-    assert taken.get_json()["volunteer"]["id_number"] == \
-        register(owner_headers).get_json()["volunteer"]["id_number"]
+    assert {**taken_body["volunteer"], "id_number": ""} == {
+        **free_body["volunteer"],
+        "id_number": "",
+    }
+    assert (
+        taken.get_json()["volunteer"]["id_number"]
+        == register(owner_headers).get_json()["volunteer"]["id_number"]
+    )
 
     profiles = {profile.user_id: profile for profile in _profiles()}
     assert profiles[owner.id].id_number_hash is not None
     claim = profiles[claimant.id]
     assert (claim.id_number_hash, claim.id_number_encrypted) == (None, None)
     assert decrypt(claim.id_number_claim_encrypted) == decrypt(
-        profiles[owner.id].id_number_encrypted)
-    conflicts = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.action == "volunteer.id_number_conflict")).all()
+        profiles[owner.id].id_number_encrypted
+    )
+    conflicts = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "volunteer.id_number_conflict")
+    ).all()
     assert [(entry.actor_id, entry.details["holder_user_id"]) for entry in conflicts] == [
-        (claimant.id, owner.id)]
+        (claimant.id, owner.id)
+    ]
 
 
 def test_a_registration_that_loses_the_race_for_an_id_number_becomes_a_claim(
-        corpus_units, create_user, id_number):
+    corpus_units, create_user, id_number
+):
     """The other registration commits the same number after our check and before our write:
     the unique index refuses ours, its unit rolls back whole, and a new unit keeps the number
     as a claim."""
@@ -207,20 +234,30 @@ def test_a_registration_that_loses_the_race_for_an_id_number_becomes_a_claim(
 
     def owner_registers_first(session, flush_context, instances):
         with db.engine.begin() as connection:  # another request's committed registration
-            connection.execute(sa.insert(VolunteerProfile).values(
-                user_id=owner_id, real_name="王五", phone_encrypted=encrypt(PHONE),
-                phone_hash=lookup_hash(PHONE), id_number_encrypted=encrypt(number),
-                id_number_hash=lookup_hash(number), unit_id=station_id, skills=[]))
+            connection.execute(
+                sa.insert(VolunteerProfile).values(
+                    user_id=owner_id,
+                    real_name="王五",
+                    phone_encrypted=encrypt(PHONE),
+                    phone_hash=lookup_hash(PHONE),
+                    id_number_encrypted=encrypt(number),
+                    id_number_hash=lookup_hash(number),
+                    unit_id=station_id,
+                    skills=[],
+                )
+            )
 
     sa.event.listen(db.session(), "before_flush", owner_registers_first, once=True)
-    profile = register_volunteer(claimant, real_name=REAL_NAME, phone="13900001111",
-                                 unit_id=station_id, id_number=number)
+    profile = register_volunteer(
+        claimant, real_name=REAL_NAME, phone="13900001111", unit_id=station_id, id_number=number
+    )
 
     assert (profile.id_number_hash, profile.id_number_encrypted) == (None, None)
     assert decrypt(profile.id_number_claim_encrypted) == number
     assert {profile.user_id for profile in _profiles()} == {owner_id, claimant.id}
-    conflicts = db.session.scalars(sa.select(AuditEntry.details).where(
-        AuditEntry.action == "volunteer.id_number_conflict")).all()
+    conflicts = db.session.scalars(
+        sa.select(AuditEntry.details).where(AuditEntry.action == "volunteer.id_number_conflict")
+    ).all()
     assert conflicts == [{"holder_user_id": owner_id}]
 
 
@@ -246,12 +283,12 @@ def test_unknown_unit_is_422_with_a_field_message(resident, register, assert_env
     assert _profiles() == []
 
 
-def test_birth_date_contradicting_the_id_number_is_422(resident, register, id_number,
-                                                       assert_envelope):
+def test_birth_date_contradicting_the_id_number_is_422(
+    resident, register, id_number, assert_envelope
+):
     _, headers = resident
 
-    response = register(headers, id_number=id_number(birth="19900101"),
-                        birth_date="1991-01-01")
+    response = register(headers, id_number=id_number(birth="19900101"), birth_date="1991-01-01")
 
     body = assert_envelope(response, 422, "validation_error")
     assert list(body["errors"]) == ["birth_date"]

@@ -38,8 +38,9 @@ def test_cookie_sign_in_keeps_the_tokens_out_of_the_body(signed_in):
 
 
 def test_cookies_are_secure_over_https(app):
-    response = app.test_client().post(LOGIN, json={"code": "web-owner"},
-                                      base_url="https://localhost")
+    response = app.test_client().post(
+        LOGIN, json={"code": "web-owner"}, base_url="https://localhost"
+    )
 
     assert all("; Secure" in header for header in _set_cookies(response).values())
 
@@ -52,8 +53,7 @@ def test_the_cookie_signs_in_reads(client, signed_in):
 
 
 @pytest.mark.parametrize("header", [None, "forged", "0" * 64])
-def test_a_cookie_write_without_the_csrf_token_is_403(client, signed_in, header,
-                                                      assert_envelope):
+def test_a_cookie_write_without_the_csrf_token_is_403(client, signed_in, header, assert_envelope):
     headers = {"X-CSRF-Token": header} if header else {}
 
     response = client.post("/api/v1/auth/logout-all", headers=headers)
@@ -89,8 +89,9 @@ def test_logout_refuses_the_old_cookie_token(client, signed_in, assert_envelope)
 def test_refresh_by_cookie_rotates_the_cookies(client, signed_in):
     old_refresh = client.get_cookie(web_session.REFRESH_COOKIE, path="/api/v1/auth/").value
 
-    response = client.post("/api/v1/auth/refresh?session=cookie", json={},
-                           headers={"X-CSRF-Token": _csrf(client)})
+    response = client.post(
+        "/api/v1/auth/refresh?session=cookie", json={}, headers={"X-CSRF-Token": _csrf(client)}
+    )
 
     assert response.status_code == 200
     assert "token" not in response.get_json()

@@ -55,8 +55,12 @@ def test_login_goes_to_jscode2session_with_appid_secret_and_code(app, client, we
 
     name, query = wechat_stub.calls[-1]
     assert name == "jscode2session"
-    assert query == {"appid": app.config["WECHAT_APPID"], "secret": app.config["WECHAT_SECRET"],
-                     "js_code": "check-the-query", "grant_type": "authorization_code"}
+    assert query == {
+        "appid": app.config["WECHAT_APPID"],
+        "secret": app.config["WECHAT_SECRET"],
+        "js_code": "check-the-query",
+        "grant_type": "authorization_code",
+    }
 
 
 def test_answer_never_contains_session_key_or_openid(client):
@@ -106,8 +110,9 @@ def test_wechat_busy_is_503(client, assert_envelope):
 
 def test_wechat_down_is_503_within_6_seconds(make_app, closed_port, assert_envelope):
     # The production timeout: being unreachable must not wait for it.
-    client = make_app(WECHAT_API_BASE=f"http://127.0.0.1:{closed_port}",
-                      WECHAT_TIMEOUT=5.0).test_client()
+    client = make_app(
+        WECHAT_API_BASE=f"http://127.0.0.1:{closed_port}", WECHAT_TIMEOUT=5.0
+    ).test_client()
     started = time.monotonic()
 
     response = _login(client, "nobody-answers")

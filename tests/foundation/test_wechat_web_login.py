@@ -29,8 +29,9 @@ def authorize(client, scope: str = "userinfo") -> dict:
     started = client.get("/app/auth/wechat", query_string={"scope": scope})
     assert started.status_code == 302
     assert started.headers["Cache-Control"] == "no-store"
-    wechat = requests.get(started.headers["Location"].split("#")[0], allow_redirects=False,
-                          timeout=5)
+    wechat = requests.get(
+        started.headers["Location"].split("#")[0], allow_redirects=False, timeout=5
+    )
     assert wechat.status_code == 302
     back = urlsplit(wechat.headers["Location"])
     assert back.path == "/app/auth/wechat/done"
@@ -107,8 +108,15 @@ def test_a_silent_first_sign_in_asks_for_the_profile_then_silent_works(client, p
 
 
 def test_the_stub_refuses_a_bad_scope(wechat_stub):
-    response = requests.get(f"{wechat_stub.base_url}/connect/oauth2/authorize", params={
-        "appid": "wx-demo-oa-appid", "redirect_uri": "http://127.0.0.1/x",
-        "response_type": "code", "scope": "snsapi_everything"}, allow_redirects=False,
-        timeout=5)
+    response = requests.get(
+        f"{wechat_stub.base_url}/connect/oauth2/authorize",
+        params={
+            "appid": "wx-demo-oa-appid",
+            "redirect_uri": "http://127.0.0.1/x",
+            "response_type": "code",
+            "scope": "snsapi_everything",
+        },
+        allow_redirects=False,
+        timeout=5,
+    )
     assert response.status_code == 400

@@ -33,8 +33,9 @@ def people(create_user, auth_headers, corpus_units, teams):
             db.session.add(HelpResponder(team_id=teams[responds_for].id, user_id=user.id))
             db.session.commit()
         if volunteer_phone:
-            register_volunteer(user, real_name="李志愿", phone=volunteer_phone,
-                               unit_id=corpus_units["LY-JL"].id)
+            register_volunteer(
+                user, real_name="李志愿", phone=volunteer_phone, unit_id=corpus_units["LY-JL"].id
+            )
         return SimpleNamespace(user=user, id=user.id, headers=auth_headers(user))
 
     return SimpleNamespace(
@@ -52,8 +53,9 @@ def people(create_user, auth_headers, corpus_units, teams):
         responder=person(responds_for="T-JL-02", volunteer_phone="13800002222"),
         other_responder=person(responds_for="T-JL-01", volunteer_phone="13800003333"),
         # A responder who also organizes activities (team leader of the township).
-        leader_responder=person("jl-leader-responder", [("team_leader", "LY-JL")],
-                                responds_for="T-JL-02"),
+        leader_responder=person(
+            "jl-leader-responder", [("team_leader", "LY-JL")], responds_for="T-JL-02"
+        ),
     )
 
 
@@ -62,11 +64,16 @@ def request_body(corpus_units):
     """Factory: the JSON of a resident's request (at the 油坊陈村 station by default)."""
 
     def body(**overrides) -> dict:
-        return {"category": "卫生环保",
-                "description": "家门口的排水沟堵塞，雨天积水，需要志愿者帮忙清理",
-                "address": ADDRESS, "contact_name": CONTACT, "phone": PHONE,
-                "preferred_time": "周六上午", "unit_id": corpus_units["LY-JL-YFC"].id,
-                **overrides}
+        return {
+            "category": "卫生环保",
+            "description": "家门口的排水沟堵塞，雨天积水，需要志愿者帮忙清理",
+            "address": ADDRESS,
+            "contact_name": CONTACT,
+            "phone": PHONE,
+            "preferred_time": "周六上午",
+            "unit_id": corpus_units["LY-JL-YFC"].id,
+            **overrides,
+        }
 
     return body
 
@@ -76,8 +83,11 @@ def act(client):
     """Factory: POST one move of a request as a person; returns the response."""
 
     def post(person, request_id: int, action: str, **body):
-        return client.post(f"/api/v1/help-requests/{request_id}/{action}",
-                           headers=person.headers if person else {}, json=body)
+        return client.post(
+            f"/api/v1/help-requests/{request_id}/{action}",
+            headers=person.headers if person else {},
+            json=body,
+        )
 
     return post
 
@@ -87,8 +97,11 @@ def submit(client, people, request_body):
     """Factory: the requester submits a request; returns the response."""
 
     def post(person=None, **overrides):
-        return client.post("/api/v1/help-requests", headers=(person or people.requester).headers,
-                           json=request_body(**overrides))
+        return client.post(
+            "/api/v1/help-requests",
+            headers=(person or people.requester).headers,
+            json=request_body(**overrides),
+        )
 
     return post
 
@@ -112,9 +125,17 @@ def request_in(submit, act, people, teams):
             "dispatched": [(people.institute, "dispatch", {"team_id": teams["T-JL-02"].id})],
         }
         steps["accepted"] = [*steps["dispatched"], (people.responder, "accept", {})]
-        steps["completed"] = [*steps["accepted"], (people.responder, "complete", {
-            "report": "已清理排水沟", "volunteers": [{"user_id": people.responder.id,
-                                                    "minutes": 90}]})]
+        steps["completed"] = [
+            *steps["accepted"],
+            (
+                people.responder,
+                "complete",
+                {
+                    "report": "已清理排水沟",
+                    "volunteers": [{"user_id": people.responder.id, "minutes": 90}],
+                },
+            ),
+        ]
         steps["rated"] = [*steps["completed"], (people.requester, "rate", {"rating": 5})]
         for person, action, body in steps[state]:
             moved = act(person, request_id, action, **body)
@@ -129,9 +150,16 @@ def audit_trail(app):
     """Factory: the audit actions (and actors) written about one help request, in order."""
 
     def trail(request_id: int) -> list[tuple[str, int | None]]:
-        return [(entry.action, entry.actor_id) for entry in db.session.scalars(
-            select(AuditEntry).where(AuditEntry.entity_type == "help_request",
-                                     AuditEntry.entity_id == str(request_id))
-            .order_by(AuditEntry.id))]
+        return [
+            (entry.action, entry.actor_id)
+            for entry in db.session.scalars(
+                select(AuditEntry)
+                .where(
+                    AuditEntry.entity_type == "help_request",
+                    AuditEntry.entity_id == str(request_id),
+                )
+                .order_by(AuditEntry.id)
+            )
+        ]
 
     return trail

@@ -10,11 +10,23 @@ from api.hours.models import ServiceRecord
 def test_hours_go_only_to_the_teams_responders(request_in, act, people):
     request_id = request_in("accepted")
 
-    to_bystander = act(people.responder, request_id, "complete", report="已办结",
-                       volunteers=[{"user_id": people.responder.id, "minutes": 60},
-                                   {"user_id": people.volunteer.id, "minutes": 60}])
-    to_other_team = act(people.responder, request_id, "complete", report="已办结",
-                        volunteers=[{"user_id": people.other_responder.id, "minutes": 60}])
+    to_bystander = act(
+        people.responder,
+        request_id,
+        "complete",
+        report="已办结",
+        volunteers=[
+            {"user_id": people.responder.id, "minutes": 60},
+            {"user_id": people.volunteer.id, "minutes": 60},
+        ],
+    )
+    to_other_team = act(
+        people.responder,
+        request_id,
+        "complete",
+        report="已办结",
+        volunteers=[{"user_id": people.other_responder.id, "minutes": 60}],
+    )
 
     for refused in (to_bystander, to_other_team):
         assert refused.status_code == 422
@@ -28,10 +40,20 @@ def test_a_help_record_has_a_cap(app, request_in, act, people):
     app.config["HELP_RECORD_MAX_MINUTES"] = 240
     request_id = request_in("accepted")
 
-    over = act(people.responder, request_id, "complete", report="已办结",
-               volunteers=[{"user_id": people.responder.id, "minutes": 241}])
-    within = act(people.responder, request_id, "complete", report="已办结",
-                 volunteers=[{"user_id": people.responder.id, "minutes": 240}])
+    over = act(
+        people.responder,
+        request_id,
+        "complete",
+        report="已办结",
+        volunteers=[{"user_id": people.responder.id, "minutes": 241}],
+    )
+    within = act(
+        people.responder,
+        request_id,
+        "complete",
+        report="已办结",
+        volunteers=[{"user_id": people.responder.id, "minutes": 240}],
+    )
 
     assert over.status_code == 422
     assert over.get_json()["error"] == "minutes_over_record_cap"

@@ -23,8 +23,11 @@ def test_passing_text_goes_to_the_queue_after_one_check(client, submit, people, 
     assert response.get_json()["status"] == "submitted"
     calls = wechat_stub.calls_to("msg_sec_check")
     assert len(calls) == 1
-    assert (calls[0]["version"], calls[0]["scene"], calls[0]["openid"]) == \
-        (2, 3, people.requester.user.openid)
+    assert (calls[0]["version"], calls[0]["scene"], calls[0]["openid"]) == (
+        2,
+        3,
+        people.requester.user.openid,
+    )
     assert "家门口的排水沟" in calls[0]["content"] and "油坊陈村" in calls[0]["content"]
     queue = client.get("/api/v1/help-requests", headers=people.institute.headers).get_json()
     assert queue["data"][0]["moderation"] == "pass"
@@ -59,15 +62,18 @@ def test_review_text_is_held_for_a_dispatcher(client, submit, act, people, audit
     board = client.get("/api/v1/help-requests/board").get_json()
     assert board["pagination"]["total"] == 0
     queue = client.get("/api/v1/help-requests", headers=people.institute.headers).get_json()
-    assert [(item["id"], item["status"], item["moderation"]) for item in queue["data"]] == \
-        [(held["id"], "held", "review")]
+    assert [(item["id"], item["status"], item["moderation"]) for item in queue["data"]] == [
+        (held["id"], "held", "review")
+    ]
 
     released = act(people.institute, held["id"], "release")
 
     assert released.status_code == 200
     assert released.get_json()["status"] == "submitted"
-    assert [action for action, _ in audit_trail(held["id"])] == \
-        ["help_request.submit", "help_request.release"]
+    assert [action for action, _ in audit_trail(held["id"])] == [
+        "help_request.submit",
+        "help_request.release",
+    ]
     assert client.get("/api/v1/help-requests/board").get_json()["pagination"]["total"] == 1
 
 
@@ -124,8 +130,9 @@ def test_a_review_rating_comment_is_kept_from_the_team(client, request_in, act, 
     assert rated.get_json()["rating_comment_held"] is True
 
     def comment(person):
-        return client.get(f"/api/v1/help-requests/{request_id}",
-                          headers=person.headers).get_json()["rating_comment"]
+        return client.get(f"/api/v1/help-requests/{request_id}", headers=person.headers).get_json()[
+            "rating_comment"
+        ]
 
     assert comment(people.responder) is None
     assert comment(people.institute) == REVIEW

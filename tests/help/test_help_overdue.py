@@ -12,11 +12,13 @@ def _queue(client, person, **query):
     return {row["id"]: row["overdue"] for row in answer.get_json()["data"]}
 
 
-def test_waiting_requests_become_overdue_and_accepted_ones_do_not(client, app, people, request_in,
-                                                              frozen_clock):
+def test_waiting_requests_become_overdue_and_accepted_ones_do_not(
+    client, app, people, request_in, frozen_clock
+):
     frozen_clock(SUBMITTED_AT)
-    waiting, dispatched, accepted = (request_in(state)
-                                     for state in ("submitted", "dispatched", "accepted"))
+    waiting, dispatched, accepted = (
+        request_in(state) for state in ("submitted", "dispatched", "accepted")
+    )
     assert _queue(client, people.institute, overdue="true") == {}
 
     dispatch_hours = app.config["HELP_ESCALATE_DISPATCH_HOURS"]
@@ -30,6 +32,7 @@ def test_waiting_requests_become_overdue_and_accepted_ones_do_not(client, app, p
     assert _queue(client, people.institute, overdue="true") == {waiting: True, dispatched: True}
     assert _queue(client, people.institute, status="accepted") == {accepted: False}
     assert _queue(client, people.institute, overdue="true", status="dispatched") == {
-        dispatched: True}
+        dispatched: True
+    }
     # Only the dispatchers of the subtree see them.
     assert _queue(client, people.outsider, overdue="true") == {}

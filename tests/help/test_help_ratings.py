@@ -13,8 +13,11 @@ from api.timeutil import utcnow
 
 
 def _complete_days_ago(request_id: int, days: float) -> None:
-    db.session.execute(update(HelpRequest).where(HelpRequest.id == request_id)
-                       .values(completed_at=utcnow() - timedelta(days=days)))
+    db.session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.id == request_id)
+        .values(completed_at=utcnow() - timedelta(days=days))
+    )
     db.session.commit()
 
 
@@ -35,13 +38,15 @@ def test_only_the_requester_rates_an_app_request(client, request_in, act, people
     assert act(people.institute, request_id, "rate", rating=5).status_code == 403
 
 
-def test_an_unrated_request_counts_as_satisfied_after_the_deadline(client, request_in, act,
-                                                                   people, audit_trail):
+def test_an_unrated_request_counts_as_satisfied_after_the_deadline(
+    client, request_in, act, people, audit_trail
+):
     request_id = request_in("completed")
     _complete_days_ago(request_id, 7.01)
 
-    body = client.get(f"/api/v1/help-requests/{request_id}",
-                      headers=people.requester.headers).get_json()
+    body = client.get(
+        f"/api/v1/help-requests/{request_id}", headers=people.requester.headers
+    ).get_json()
 
     assert (body["status"], body["rating"], body["auto_rated"]) == ("rated", 5, True)
     assert audit_trail(request_id)[-1] != ("help_request.rate", None)  # a GET never writes
@@ -63,7 +68,8 @@ def test_before_the_deadline_the_requester_still_rates(client, request_in, act, 
 
 
 def test_rating_after_the_deadline_is_refused_even_before_anyone_settled_it(
-        client, request_in, act, people):
+    client, request_in, act, people
+):
     request_id = request_in("completed")
     _complete_days_ago(request_id, 30)
 

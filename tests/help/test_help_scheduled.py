@@ -28,20 +28,25 @@ def _stored(request_id: int) -> HelpRequest:
 
 def _escalations() -> list[int]:
     db.session.expire_all()
-    return sorted(db.session.scalars(
-        select(Notification.user_id).where(Notification.kind == "help_escalated")))
+    return sorted(
+        db.session.scalars(
+            select(Notification.user_id).where(Notification.kind == "help_escalated")
+        )
+    )
 
 
 def test_an_unrated_request_is_settled_by_the_task_and_read_as_settled_before(
-        client, at, request_in, people, audit_trail):
+    client, at, request_in, people, audit_trail
+):
     at(0)
     request_id = request_in("completed")
 
     at(7 * 24 - 0.1)
     assert settle_help_requests() == {"auto_rated": 0, "escalated": 0}
     at(7 * 24)
-    shown = client.get(f"/api/v1/help-requests/{request_id}",
-                       headers=people.requester.headers).get_json()
+    shown = client.get(
+        f"/api/v1/help-requests/{request_id}", headers=people.requester.headers
+    ).get_json()
     stats = client.get("/api/v1/stats").get_json()["help_requests"]
     assert (shown["status"], shown["rating"], shown["auto_rated"]) == ("rated", 5, True)
     assert (stats["by_status"]["rated"], stats["average_rating"]) == (1, 5.0)
@@ -67,20 +72,22 @@ def test_a_request_waiting_to_be_dispatched_is_escalated_once(at, request_in, pe
     assert settle_help_requests()["escalated"] == 0
 
     # the dispatchers covering 油坊陈村: its station, the institute, the center, the admin
-    assert _escalations() == sorted([people.station.id, people.institute.id,
-                                     people.center.id, people.admin.id])
+    assert _escalations() == sorted(
+        [people.station.id, people.institute.id, people.center.id, people.admin.id]
+    )
     assert _stored(request_id).escalated_at == T0 + timedelta(hours=24)
 
 
-def test_a_dispatched_request_not_accepted_starts_a_new_wait(
-        at, request_in, act, people, teams):
+def test_a_dispatched_request_not_accepted_starts_a_new_wait(at, request_in, act, people, teams):
     at(0)
     request_id = request_in("submitted")
     at(24)
     settle_help_requests()
     at(25)
-    assert act(people.institute, request_id, "dispatch",
-               team_id=teams["T-JL-02"].id).status_code == 200
+    assert (
+        act(people.institute, request_id, "dispatch", team_id=teams["T-JL-02"].id).status_code
+        == 200
+    )
 
     at(25 + 47.9)
     assert settle_help_requests()["escalated"] == 0
@@ -88,8 +95,11 @@ def test_a_dispatched_request_not_accepted_starts_a_new_wait(
     assert settle_help_requests()["escalated"] == 1
 
     assert len(_escalations()) == 2 * 4
-    notice = db.session.scalars(select(Notification).where(
-        Notification.kind == "help_escalated").order_by(Notification.id.desc())).first()
+    notice = db.session.scalars(
+        select(Notification)
+        .where(Notification.kind == "help_escalated")
+        .order_by(Notification.id.desc())
+    ).first()
     assert notice.title.startswith("求助超时未接单")
 
 

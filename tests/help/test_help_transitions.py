@@ -34,12 +34,16 @@ def _attempt(act, people, teams, corpus_units, request_id, action, person=None):
         "requeue": (dispatcher, {"reason": "重新安排"}),
         "claim": (people.station, {}),
         "accept": (responder, {}),
-        "complete": (responder, {"report": "已办结",
-                                 "volunteers": [{"user_id": responder.id, "minutes": 30}]}),
+        "complete": (
+            responder,
+            {"report": "已办结", "volunteers": [{"user_id": responder.id, "minutes": 30}]},
+        ),
         "rate": (people.requester, {"rating": 3}),
         "cancel": (people.requester, {"reason": "不需要了"}),
-        "activity": (people.leader_responder, {"starts_at": "2027-01-09T09:00:00+08:00",
-                                               "ends_at": "2027-01-09T11:00:00+08:00"}),
+        "activity": (
+            people.leader_responder,
+            {"starts_at": "2027-01-09T09:00:00+08:00", "ends_at": "2027-01-09T11:00:00+08:00"},
+        ),
     }
     entitled, body = moves[action]
     return act(person or entitled, request_id, action, **body)
@@ -50,8 +54,7 @@ def _audit_count() -> int:
 
 
 @pytest.mark.parametrize("state", tuple(HelpStatus))
-def test_every_illegal_move_is_refused(client, request_in, act, people, teams, corpus_units,
-                                       state):
+def test_every_illegal_move_is_refused(client, request_in, act, people, teams, corpus_units, state):
     request_id = request_in(state)
     audit_count = _audit_count()
 
@@ -74,7 +77,8 @@ def test_every_illegal_move_is_refused(client, request_in, act, people, teams, c
 
 @pytest.mark.parametrize("state", list(HelpStatus))
 def test_a_caller_without_the_role_is_forbidden_whatever_the_state(
-        client, request_in, act, people, teams, corpus_units, state):
+    client, request_in, act, people, teams, corpus_units, state
+):
     # Authorization comes before the state: a resident who did not ask, or the admin of
     # another township, learns nothing of the request's status from a move.
     request_id = request_in(state)
@@ -92,8 +96,7 @@ def test_a_caller_without_the_role_is_forbidden_whatever_the_state(
 
 
 @pytest.mark.parametrize("state", tuple(HelpStatus))
-def test_every_legal_move_is_taken(client, request_in, act, people, teams, corpus_units,
-                                   state):
+def test_every_legal_move_is_taken(client, request_in, act, people, teams, corpus_units, state):
     legal = [action for action, sources in ALLOWED.items() if state in sources]
 
     for action in legal:
@@ -102,11 +105,13 @@ def test_every_legal_move_is_taken(client, request_in, act, people, teams, corpu
         assert response.status_code in (200, 201), (state, action, response.get_json())
         expected = TRANSITIONS[action][1] if action in TRANSITIONS else state
         assert response.get_json()["status"] == expected
-        entry = db.session.scalars(select(AuditEntry).where(
-            AuditEntry.entity_type == "help_request").order_by(AuditEntry.id.desc())).first()
+        entry = db.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.entity_type == "help_request")
+            .order_by(AuditEntry.id.desc())
+        ).first()
         action_name = "make_activity" if action == "activity" else action
-        assert (entry.action, entry.entity_id) == (f"help_request.{action_name}",
-                                                   str(request_id))
+        assert (entry.action, entry.entity_id) == (f"help_request.{action_name}", str(request_id))
         if action in TRANSITIONS:
             assert (entry.details["from"], entry.details["to"]) == (state, expected)
 
@@ -126,10 +131,16 @@ def test_concurrent_dispatches_one_wins(live_server, request_in, people, teams, 
     team_ids = [teams["T-JL-01"].id, teams["T-JL-02"].id] * 4
 
     with ThreadPoolExecutor(max_workers=len(team_ids)) as pool:
-        statuses = list(pool.map(
-            lambda team_id: requests.post(url, headers=people.institute.headers,
-                                          json={"team_id": team_id}, timeout=60).status_code,
-            team_ids))
+        statuses = list(
+            pool.map(
+                lambda team_id: (
+                    requests.post(
+                        url, headers=people.institute.headers, json={"team_id": team_id}, timeout=60
+                    ).status_code
+                ),
+                team_ids,
+            )
+        )
 
     assert sorted(statuses) == [200] + [409] * (len(team_ids) - 1)
     db.session.expire_all()
@@ -140,18 +151,22 @@ def test_concurrent_dispatches_one_wins(live_server, request_in, people, teams, 
 def test_concurrent_redispatch_and_accept_one_wins(live_server, request_in, people, teams):
     request_id = request_in("dispatched")
     base = f"{live_server}/api/v1/help-requests/{request_id}"
-    calls = [(f"{base}/accept", people.responder.headers, None),
-             (f"{base}/redispatch", people.institute.headers, {"team_id": teams["T-JL-01"].id})]
+    calls = [
+        (f"{base}/accept", people.responder.headers, None),
+        (f"{base}/redispatch", people.institute.headers, {"team_id": teams["T-JL-01"].id}),
+    ]
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         accepted, redispatched = pool.map(
-            lambda call: requests.post(call[0], headers=call[1], json=call[2] or {},
-                                       timeout=60).status_code, calls)
+            lambda call: (
+                requests.post(call[0], headers=call[1], json=call[2] or {}, timeout=60).status_code
+            ),
+            calls,
+        )
 
     db.session.expire_all()
     help_request = db.session.get(HelpRequest, request_id)
-    state = (help_request.status, help_request.team_id,
-             help_request.accepted_at is not None)
+    state = (help_request.status, help_request.team_id, help_request.accepted_at is not None)
     if redispatched == 200:
         # The old team's accept was refused (409: it read the request before; 403: after)
         # or came first and was then taken away: the new team has it, not accepted.

@@ -16,8 +16,7 @@ from api.signups.models import Signup
 from api.timeutil import utcnow
 
 
-def make_id_number(birth: str = "19900101", sequence: str = "123",
-                   region: str = "411122") -> str:
+def make_id_number(birth: str = "19900101", sequence: str = "123", region: str = "411122") -> str:
     first17 = region + birth + sequence
     return first17 + id_check_character(first17)
 
@@ -33,13 +32,22 @@ def volunteer(create_user, auth_headers, corpus_units):
     """Factory: a registered volunteer (of 巨陵镇 by default) and their headers."""
     counter = iter(range(1000, 10_000))
 
-    def create(real_name: str = "张小三", *, phone: str | None = None,
-               id_number: str | None = None, unit_code: str = "LY-JL"):
+    def create(
+        real_name: str = "张小三",
+        *,
+        phone: str | None = None,
+        id_number: str | None = None,
+        unit_code: str = "LY-JL",
+    ):
         number = next(counter)
         user = create_user()
-        register_volunteer(user, real_name=real_name, phone=phone or f"1380000{number:04d}",
-                           unit_id=corpus_units[unit_code].id,
-                           id_number=id_number or make_id_number(sequence=f"{number % 1000:03d}"))
+        register_volunteer(
+            user,
+            real_name=real_name,
+            phone=phone or f"1380000{number:04d}",
+            unit_id=corpus_units[unit_code].id,
+            id_number=id_number or make_id_number(sequence=f"{number % 1000:03d}"),
+        )
         return SimpleNamespace(user=user, headers=auth_headers(user), id=user.id)
 
     return create
@@ -67,9 +75,13 @@ def past_activity(create_activity):
 
     def create(days_ago: float = 1, minutes: int = 120, **overrides):
         starts_at = utcnow().replace(microsecond=0) - timedelta(days=days_ago)
-        return create_activity(**{"starts_at": starts_at,
-                                  "ends_at": starts_at + timedelta(minutes=minutes),
-                                  **overrides})
+        return create_activity(
+            **{
+                "starts_at": starts_at,
+                "ends_at": starts_at + timedelta(minutes=minutes),
+                **overrides,
+            }
+        )
 
     return create
 
@@ -78,11 +90,24 @@ def past_activity(create_activity):
 def add_record(app):
     """Factory: a ledger record as check-out writes it (pending, source checkin)."""
 
-    def add(person, activity, minutes: int = 90, *, status: str = RecordStatus.PENDING,
-            source: str = "checkin", **overrides) -> ServiceRecord:
-        record = ServiceRecord(user_id=person.id, activity_id=activity.id,
-                               unit_id=activity.unit_id, credited_minutes=minutes,
-                               source=source, status=status, **overrides)
+    def add(
+        person,
+        activity,
+        minutes: int = 90,
+        *,
+        status: str = RecordStatus.PENDING,
+        source: str = "checkin",
+        **overrides,
+    ) -> ServiceRecord:
+        record = ServiceRecord(
+            user_id=person.id,
+            activity_id=activity.id,
+            unit_id=activity.unit_id,
+            credited_minutes=minutes,
+            source=source,
+            status=status,
+            **overrides,
+        )
         db.session.add(record)
         db.session.commit()
         return record
@@ -108,12 +133,15 @@ def audit_actions(app):
     """Factory: the audit actions written about one entity, oldest first."""
 
     def actions(entity_type: str, entity_id) -> list[str]:
-        return list(db.session.scalars(
-            select(AuditEntry.action)
-            .where(AuditEntry.entity_type == entity_type,
-                   AuditEntry.entity_id == str(entity_id))
-            .order_by(AuditEntry.id)
-        ))
+        return list(
+            db.session.scalars(
+                select(AuditEntry.action)
+                .where(
+                    AuditEntry.entity_type == entity_type, AuditEntry.entity_id == str(entity_id)
+                )
+                .order_by(AuditEntry.id)
+            )
+        )
 
     return actions
 
@@ -137,8 +165,11 @@ def all_records(client):
     def collect(person, per_page: int = 100) -> list[dict]:
         records, page = [], 1
         while True:
-            body = client.get("/api/v1/me/hours", headers=person.headers,
-                              query_string={"page": page, "per_page": per_page}).get_json()
+            body = client.get(
+                "/api/v1/me/hours",
+                headers=person.headers,
+                query_string={"page": page, "per_page": per_page},
+            ).get_json()
             records += body["records"]
             if page * per_page >= body["pagination"]["total"]:
                 return records

@@ -16,10 +16,12 @@ def certified(client, volunteer, past_activity, add_record, make_id):
     record that must not count."""
     id_number = make_id()
     person = volunteer("欧阳小明", phone="13912345678", id_number=id_number)
-    add_record(person, past_activity(days_ago=3, title="敬老院义务理发"), 90,
-               status=RecordStatus.APPROVED)
-    add_record(person, past_activity(days_ago=2, title="文明交通劝导"), 60,
-               status=RecordStatus.APPROVED)
+    add_record(
+        person, past_activity(days_ago=3, title="敬老院义务理发"), 90, status=RecordStatus.APPROVED
+    )
+    add_record(
+        person, past_activity(days_ago=2, title="文明交通劝导"), 60, status=RecordStatus.APPROVED
+    )
     add_record(person, past_activity(days_ago=1, title="未审核的活动"), 45)
     person.id_number = id_number
     return person
@@ -52,12 +54,18 @@ def test_issuing_numbers_the_certificate(client, certified, audit_actions):
     assert second["number"] != body["number"] and second["code"] != body["code"]
 
 
-def test_the_pdf_text_holds_masked_name_hours_and_number(client, certified, organizer,
-                                                         corpus_units):
-    client.put(f"/api/v1/units/{corpus_units['LY-JL'].id}/certificate-settings",
-               headers=organizer.headers,
-               json={"principal_name": "李主任", "handler_name": "王干事",
-                     "contact_phone": "0395-8888888"})
+def test_the_pdf_text_holds_masked_name_hours_and_number(
+    client, certified, organizer, corpus_units
+):
+    client.put(
+        f"/api/v1/units/{corpus_units['LY-JL'].id}/certificate-settings",
+        headers=organizer.headers,
+        json={
+            "principal_name": "李主任",
+            "handler_name": "王干事",
+            "contact_phone": "0395-8888888",
+        },
+    )
     certificate = _issue(client, certified).get_json()
 
     text = _pdf_text(client, certified, certificate)
@@ -92,9 +100,11 @@ def test_the_pdf_embeds_its_font_or_uses_the_standard_cid_font(client, certified
 
     certificate = _issue(client, certified).get_json()
     data = client.get(certificate["pdf_url"], headers=certified.headers).data
-    fonts = {str(font.get_object()["/BaseFont"])
-             for page in PdfReader(io.BytesIO(data)).pages
-             for font in page["/Resources"]["/Font"].values()}
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for page in PdfReader(io.BytesIO(data)).pages
+        for font in page["/Resources"]["/Font"].values()
+    }
 
     if certificate_font() == EMBEDDED_FONT:
         assert any(name.startswith("/AAAAAA+") for name in fonts)  # an embedded subset
@@ -110,8 +120,11 @@ def test_verification_shows_masked_data_only(client, certified):
     assert response.status_code == 200
     body = response.get_json()
     assert body["valid"] is True and body["status"] == "valid"
-    assert (body["number"], body["name"], body["total_hours"]) == (certificate["number"],
-                                                                   "欧**明", 2.5)
+    assert (body["number"], body["name"], body["total_hours"]) == (
+        certificate["number"],
+        "欧**明",
+        2.5,
+    )
     assert body["id_number"] == certified.id_number[:4] + "*" * 10 + certified.id_number[-4:]
     assert body["activity_count"] == 2
     text = response.get_data(as_text=True)
@@ -133,8 +146,9 @@ def test_a_revoked_certificate_says_so(client, certified, organizer, outsider, a
     url = f"/api/v1/certificates/{certificate['code']}"
 
     refused = client.post(f"{url}/revoke", headers=outsider.headers, json={"reason": "越权"})
-    revoked = client.post(f"{url}/revoke", headers=organizer.headers,
-                          json={"reason": "时长记录更正后重新开具"})
+    revoked = client.post(
+        f"{url}/revoke", headers=organizer.headers, json={"reason": "时长记录更正后重新开具"}
+    )
     again = client.post(f"{url}/revoke", headers=organizer.headers, json={"reason": "重复"})
     verified = client.get(url).get_json()
 
@@ -146,7 +160,9 @@ def test_a_revoked_certificate_says_so(client, certified, organizer, outsider, a
     text = _pdf_text(client, certified, certificate)
     assert "本证明已作废" in text
     assert audit_actions("certificate", db.session.query(Certificate).one().id) == [
-        "certificate.issue", "certificate.revoke"]
+        "certificate.issue",
+        "certificate.revoke",
+    ]
 
 
 def test_only_the_owner_downloads_the_pdf(client, certified, volunteer):
@@ -165,8 +181,7 @@ def test_no_approved_hours_no_certificate(client, volunteer, past_activity, add_
 
 
 def test_residents_without_a_profile_cannot_issue(client, create_user, auth_headers):
-    response = client.post("/api/v1/me/certificates", headers=auth_headers(create_user()),
-                           json={})
+    response = client.post("/api/v1/me/certificates", headers=auth_headers(create_user()), json={})
     assert response.status_code == 403
     assert response.get_json()["error"] == "volunteers_only"
 
@@ -179,20 +194,28 @@ def test_the_issuer_is_my_unit_or_above(client, certified, corpus_units):
     assert beside.status_code == 403
 
 
-def test_settings_are_inherited_from_the_nearest_unit_above(client, certified, create_user,
-                                                            auth_headers, corpus_units):
+def test_settings_are_inherited_from_the_nearest_unit_above(
+    client, certified, create_user, auth_headers, corpus_units
+):
     county = auth_headers(create_user("county", roles=[("admin", "LY")]))
-    client.put(f"/api/v1/units/{corpus_units['LY'].id}/certificate-settings", headers=county,
-               json={"principal_name": "县中心主任", "handler_name": "县经办人",
-                     "contact_phone": "0395-1234567"})
+    client.put(
+        f"/api/v1/units/{corpus_units['LY'].id}/certificate-settings",
+        headers=county,
+        json={
+            "principal_name": "县中心主任",
+            "handler_name": "县经办人",
+            "contact_phone": "0395-1234567",
+        },
+    )
 
     text = _pdf_text(client, certified, _issue(client, certified).get_json())
 
     assert "县中心主任" in text and "0395-1234567" in text
 
 
-def test_settings_belong_to_the_units_admins(client, organizer, outsider, corpus_units,
-                                             audit_actions):
+def test_settings_belong_to_the_units_admins(
+    client, organizer, outsider, corpus_units, audit_actions
+):
     url = f"/api/v1/units/{corpus_units['LY-JL'].id}/certificate-settings"
     refused = client.put(url, headers=outsider.headers, json={"principal_name": "冒名"})
     saved = client.put(url, headers=organizer.headers, json={"principal_name": "李主任"})
@@ -218,8 +241,10 @@ def test_without_a_truetype_font_the_text_still_extracts(make_app, request):
     data = client.get(certificate["pdf_url"], headers=person.headers).data
 
     reader = PdfReader(io.BytesIO(data))
-    fonts = {str(font.get_object()["/BaseFont"]) for font in reader.pages[0]["/Resources"]
-             ["/Font"].values()}
+    fonts = {
+        str(font.get_object()["/BaseFont"])
+        for font in reader.pages[0]["/Resources"]["/Font"].values()
+    }
 
     assert "/STSong-Light" in fonts
     text = reader.pages[0].extract_text()

@@ -15,46 +15,68 @@ ATTEMPTS = 8
 
 def _post_all(url: str, headers: dict, bodies: list[dict]) -> list[int]:
     with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
-        return list(pool.map(
-            lambda body: requests.post(url, headers=headers, json=body, timeout=60).status_code,
-            bodies))
+        return list(
+            pool.map(
+                lambda body: requests.post(url, headers=headers, json=body, timeout=60).status_code,
+                bodies,
+            )
+        )
 
 
 def _audit_count(action: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.action == action))
+    return db.session.scalar(
+        select(func.count()).select_from(AuditEntry).where(AuditEntry.action == action)
+    )
 
 
-def test_concurrent_approve_and_reject_of_one_record(live_server, volunteer, organizer,
-                                                     past_activity, add_record):
+def test_concurrent_approve_and_reject_of_one_record(
+    live_server, volunteer, organizer, past_activity, add_record
+):
     record = add_record(volunteer(), past_activity())
     base = f"{live_server}/api/v1/hours/records/{record.id}"
 
     with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
-        statuses = list(pool.map(
-            lambda number: requests.post(
-                f"{base}/{'approve' if number % 2 else 'reject'}", headers=organizer.headers,
-                json={"note": "并发审核"}, timeout=60).status_code,
-            range(ATTEMPTS)))
+        statuses = list(
+            pool.map(
+                lambda number: (
+                    requests.post(
+                        f"{base}/{'approve' if number % 2 else 'reject'}",
+                        headers=organizer.headers,
+                        json={"note": "并发审核"},
+                        timeout=60,
+                    ).status_code
+                ),
+                range(ATTEMPTS),
+            )
+        )
 
     assert sorted(statuses) == [200] + [409] * (ATTEMPTS - 1)
     db.session.expire_all()
     assert _audit_count("service_record.approve") + _audit_count("service_record.reject") == 1
 
 
-def test_concurrent_corrections_of_one_record(live_server, volunteer, organizer,
-                                              past_activity, add_record):
+def test_concurrent_corrections_of_one_record(
+    live_server, volunteer, organizer, past_activity, add_record
+):
     person = volunteer()
     record = add_record(person, past_activity(), 90, status=RecordStatus.APPROVED)
     url = f"{live_server}/api/v1/hours/records/{record.id}/corrections"
 
-    statuses = _post_all(url, organizer.headers,
-                         [{"credited_minutes": 60 + number, "reason": f"更正 {number}"}
-                          for number in range(ATTEMPTS)])
+    statuses = _post_all(
+        url,
+        organizer.headers,
+        [
+            {"credited_minutes": 60 + number, "reason": f"更正 {number}"}
+            for number in range(ATTEMPTS)
+        ],
+    )
 
     assert sorted(statuses) == [201] + [409] * (ATTEMPTS - 1)
     db.session.expire_all()
-    live = db.session.scalars(select(ServiceRecord).where(
-        ServiceRecord.user_id == person.id, ServiceRecord.status == RecordStatus.APPROVED))
+    live = db.session.scalars(
+        select(ServiceRecord).where(
+            ServiceRecord.user_id == person.id, ServiceRecord.status == RecordStatus.APPROVED
+        )
+    )
     assert [row.corrects_id for row in live] == [record.id]
     assert _audit_count("service_record.correct") == 1

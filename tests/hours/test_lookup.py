@@ -16,8 +16,9 @@ def _volunteer_with_hours(volunteer, past_activity, add_record, id_number, minut
     return person
 
 
-def test_lookup_by_name_and_id_digits_answers_masked(client, volunteer, past_activity,
-                                                      add_record, make_id):
+def test_lookup_by_name_and_id_digits_answers_masked(
+    client, volunteer, past_activity, add_record, make_id
+):
     id_number = make_id()
     _volunteer_with_hours(volunteer, past_activity, add_record, id_number)
 
@@ -25,9 +26,15 @@ def test_lookup_by_name_and_id_digits_answers_masked(client, volunteer, past_act
 
     assert response.status_code == 200
     assert response.get_json() == {
-        "name": "张*三", "total_minutes": 150, "total_hours": 2.5,
-        "star": {"level": 0, "next_level_hours": 100, "hours_to_next": 97.5,
-                 "minutes_to_next": 5850},
+        "name": "张*三",
+        "total_minutes": 150,
+        "total_hours": 2.5,
+        "star": {
+            "level": 0,
+            "next_level_hours": 100,
+            "hours_to_next": 97.5,
+            "minutes_to_next": 5850,
+        },
     }
 
 
@@ -38,14 +45,14 @@ def test_lookup_by_phone_digits(client, volunteer, past_activity, add_record, ma
     assert response.get_json()["total_minutes"] == 150
 
 
-def test_no_match_and_wrong_digits_look_the_same(client, volunteer, past_activity, add_record,
-                                                 make_id):
+def test_no_match_and_wrong_digits_look_the_same(
+    client, volunteer, past_activity, add_record, make_id
+):
     id_number = make_id()
     _volunteer_with_hours(volunteer, past_activity, add_record, id_number)
     wrong_digit = "0" if id_number[-1] != "0" else "1"
 
-    wrong = client.post(URL, json={"name": "张小三",
-                                          "id_last4": id_number[-4:-1] + wrong_digit})
+    wrong = client.post(URL, json={"name": "张小三", "id_last4": id_number[-4:-1] + wrong_digit})
     unknown = client.post(URL, json={"name": "李四", "id_last4": id_number[-4:]})
     wrong_phone = client.post(URL, json={"name": "张小三", "phone_last4": "0000"})
 
@@ -53,12 +60,14 @@ def test_no_match_and_wrong_digits_look_the_same(client, volunteer, past_activit
     assert wrong.get_data() == unknown.get_data() == wrong_phone.get_data()
     assert wrong.get_json()["error"] == "lookup_no_match"
     # Alike but for the request id every answer carries.
-    assert {name: value for name, value in wrong.headers.items() if name != "X-Request-ID"} == \
-        {name: value for name, value in unknown.headers.items() if name != "X-Request-ID"}
+    assert {name: value for name, value in wrong.headers.items() if name != "X-Request-ID"} == {
+        name: value for name, value in unknown.headers.items() if name != "X-Request-ID"
+    }
 
 
 def test_two_volunteers_with_the_same_name_and_digits_match_nobody(
-        client, volunteer, past_activity, add_record, make_id):
+    client, volunteer, past_activity, add_record, make_id
+):
     volunteer("王芳", phone="13800001111", id_number=make_id(sequence="201"))
     volunteer("王芳", phone="13900001111", id_number=make_id(sequence="202"))
     response = client.post(URL, json={"name": "王芳", "phone_last4": "1111"})
@@ -66,8 +75,9 @@ def test_two_volunteers_with_the_same_name_and_digits_match_nobody(
     assert response.get_json()["error"] == "lookup_no_match"
 
 
-def test_the_lookup_decrypts_nobody(client, volunteer, past_activity, add_record, make_id,
-                                    monkeypatch):
+def test_the_lookup_decrypts_nobody(
+    client, volunteer, past_activity, add_record, make_id, monkeypatch
+):
     id_number = make_id()
     _volunteer_with_hours(volunteer, past_activity, add_record, id_number)
     for number in range(5):
@@ -82,11 +92,13 @@ def test_the_lookup_decrypts_nobody(client, volunteer, past_activity, add_record
     assert response.status_code == 200
 
 
-def test_keys_follow_a_changed_profile(client, volunteer, past_activity, add_record, make_id,
-                                       corpus_units):
+def test_keys_follow_a_changed_profile(
+    client, volunteer, past_activity, add_record, make_id, corpus_units
+):
     person = _volunteer_with_hours(volunteer, past_activity, add_record, make_id())
-    register_volunteer(person.user, real_name="张晓三", phone="13912340000",
-                       unit_id=corpus_units["LY-JL"].id)
+    register_volunteer(
+        person.user, real_name="张晓三", phone="13912340000", unit_id=corpus_units["LY-JL"].id
+    )
 
     old = client.post(URL, json={"name": "张小三", "phone_last4": "5678"})
     new = client.post(URL, json={"name": "张晓三", "phone_last4": "0000"})
@@ -118,13 +130,16 @@ def test_rebuilding_the_keys_restores_them(runner, volunteer, make_id):
     assert db.session.get(HoursLookupKey, person.id).name_id_digest == original
 
 
-@pytest.mark.parametrize("query", [
-    {"name": "张小三"},
-    {"name": "张小三", "id_last4": "12345"},
-    {"name": "张小三", "phone_last4": "12a4"},
-    {"name": "张小三", "id_last4": "1234", "phone_last4": "1234"},
-    {"id_last4": "1234"},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"name": "张小三"},
+        {"name": "张小三", "id_last4": "12345"},
+        {"name": "张小三", "phone_last4": "12a4"},
+        {"name": "张小三", "id_last4": "1234", "phone_last4": "1234"},
+        {"id_last4": "1234"},
+    ],
+)
 def test_bad_queries_are_field_errors(client, query):
     response = client.post(URL, json=query)
     assert response.status_code == 422
@@ -139,8 +154,7 @@ def limited_client(make_app):
 def test_the_lookup_is_rate_limited_per_client(limited_client):
     query = {"name": "张小三", "phone_last4": "5678"}
     answers = [limited_client.post(URL, json=query) for _ in range(4)]
-    other_client = limited_client.post(URL, json=query,
-                                      environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    other_client = limited_client.post(URL, json=query, environ_base={"REMOTE_ADDR": "10.1.2.3"})
 
     assert [answer.status_code for answer in answers] == [404, 404, 404, 429]
     body = answers[3].get_json()

@@ -19,8 +19,10 @@ def app_settings():
 @pytest.fixture
 def templates(app):
     """The configured template id of each kind."""
-    return {kind: template["template_id"]
-            for kind, template in app.config["NOTIFICATION_TEMPLATES"].items()}
+    return {
+        kind: template["template_id"]
+        for kind, template in app.config["NOTIFICATION_TEMPLATES"].items()
+    }
 
 
 @pytest.fixture
@@ -29,8 +31,11 @@ def subscribe(client, auth_headers, templates):
 
     def accept(user, kind: str, times: int = 1) -> None:
         for _ in range(times):
-            response = client.post("/api/v1/me/subscriptions", headers=auth_headers(user),
-                                   json={"template_ids": [templates[kind]]})
+            response = client.post(
+                "/api/v1/me/subscriptions",
+                headers=auth_headers(user),
+                json={"template_ids": [templates[kind]]},
+            )
             assert response.status_code == 200, response.get_json()
 
     return accept
@@ -71,11 +76,15 @@ def remaining_grants(templates):
 
     def remaining(user, kind: str) -> int:
         db.session.expire_all()
-        return db.session.scalar(
-            select(SubscriptionGrant.remaining).where(
-                SubscriptionGrant.user_id == user.id,
-                SubscriptionGrant.template_id == templates[kind])
-        ) or 0
+        return (
+            db.session.scalar(
+                select(SubscriptionGrant.remaining).where(
+                    SubscriptionGrant.user_id == user.id,
+                    SubscriptionGrant.template_id == templates[kind],
+                )
+            )
+            or 0
+        )
 
     return remaining
 

@@ -1,7 +1,6 @@
 """Notifications written by their causes and delivered by the outbox worker: the sign-up and
 waitlist flow through the API, end to end to the stub."""
 
-
 from api.extensions import db
 from api.notifications import services
 from api.tasks.queue import task_queue
@@ -16,8 +15,16 @@ def _sign_up(client, headers, activity):
 
 
 def test_promotion_from_the_waitlist_sends_exactly_one_message_to_the_promoted_user(
-        client, runner, create_user, auth_headers, create_activity, subscribe, notifications,
-        stub, templates):
+    client,
+    runner,
+    create_user,
+    auth_headers,
+    create_activity,
+    subscribe,
+    notifications,
+    stub,
+    templates,
+):
     activity = create_activity(capacity=1, title=LONG_TITLE)
     first, second = create_user(), create_user()
     subscribe(second, "waitlist_promoted")
@@ -27,8 +34,9 @@ def test_promotion_from_the_waitlist_sends_exactly_one_message_to_the_promoted_u
     runner.invoke(args=["notifications", "run", "--once"])
     assert stub.messages == []
 
-    cancelled = client.delete(f"/api/v1/activities/{activity.id}/signups/me",
-                              headers=auth_headers(first))
+    cancelled = client.delete(
+        f"/api/v1/activities/{activity.id}/signups/me", headers=auth_headers(first)
+    )
     result = runner.invoke(args=["notifications", "run", "--once"])
 
     assert cancelled.status_code == 204
@@ -45,7 +53,8 @@ def test_promotion_from_the_waitlist_sends_exactly_one_message_to_the_promoted_u
 
 
 def test_the_delivery_task_is_woken_after_the_cause_commits(
-        app, client, create_user, auth_headers, create_activity):
+    app, client, create_user, auth_headers, create_activity
+):
     activity = create_activity()
     huey = task_queue.huey(app)
     huey.flush()
@@ -68,8 +77,8 @@ def test_nothing_is_woken_when_the_cause_rolls_back(app, create_user):
 
 
 def test_cancelled_activity_is_delivered_to_everyone_granted(
-        client, runner, create_user, auth_headers, create_activity, corpus_units, subscribe,
-        stub):
+    client, runner, create_user, auth_headers, create_activity, corpus_units, subscribe, stub
+):
     activity = create_activity()
     people = [create_user() for _ in range(3)]
     for person in people:
@@ -78,12 +87,16 @@ def test_cancelled_activity_is_delivered_to_everyone_granted(
         subscribe(person, "activity_cancelled")
     organizer = create_user("organizer", roles=[("unit_admin", "LY-JL")])
 
-    response = client.post(f"/api/v1/activities/{activity.id}/cancel",
-                           headers=auth_headers(organizer), json={"reason": "天气原因，活动取消"})
+    response = client.post(
+        f"/api/v1/activities/{activity.id}/cancel",
+        headers=auth_headers(organizer),
+        json={"reason": "天气原因，活动取消"},
+    )
     runner.invoke(args=["notifications", "run", "--once"])
 
     assert response.status_code == 200, response.get_json()
     cancelled = [message for message in stub.messages if message["data"]["phrase4"] == "已取消"]
-    assert sorted(message["touser"] for message in cancelled) == \
-        sorted(person.openid for person in people[:2])
+    assert sorted(message["touser"] for message in cancelled) == sorted(
+        person.openid for person in people[:2]
+    )
     assert cancelled[0]["data"]["thing3"] == "天气原因，活动取消"

@@ -21,8 +21,9 @@ def notify(create_activity):
 
     def write(user, kind: str = "signup_confirmed", **activity_values) -> Notification:
         activity = create_activity(**activity_values)
-        services.notify([user.id], kind, f"报名成功：{activity.title}",
-                        payload={"activity_id": activity.id})
+        services.notify(
+            [user.id], kind, f"报名成功：{activity.title}", payload={"activity_id": activity.id}
+        )
         db.session.commit()
         return activity
 
@@ -36,7 +37,8 @@ def _only(notifications, **filters) -> Notification:
 
 
 def test_granted_notification_is_sent_once_with_its_template(
-        create_user, subscribe, notify, notifications, run_worker, stub, templates):
+    create_user, subscribe, notify, notifications, run_worker, stub, templates
+):
     user = create_user()
     subscribe(user, "signup_confirmed")
     activity = notify(user)
@@ -52,13 +54,13 @@ def test_granted_notification_is_sent_once_with_its_template(
     assert message["data"]["thing1"] == activity.title
     assert message["data"]["phrase4"] == "报名成功"
     row = _only(notifications)
-    assert (row.status, row.attempts, row.template_id) == \
-        ("sent", 1, templates["signup_confirmed"])
+    assert (row.status, row.attempts, row.template_id) == ("sent", 1, templates["signup_confirmed"])
     assert row.sent_at is not None
 
 
 def test_long_title_and_address_are_cut_so_wechat_accepts_them(
-        create_user, subscribe, notify, notifications, run_worker, stub):
+    create_user, subscribe, notify, notifications, run_worker, stub
+):
     user = create_user()
     subscribe(user, "signup_confirmed")
     notify(user, title=LONG_TITLE, address=LONG_ADDRESS)
@@ -73,7 +75,8 @@ def test_long_title_and_address_are_cut_so_wechat_accepts_them(
 
 
 def test_time_is_sent_in_local_time_as_wechat_writes_it(
-        create_user, subscribe, notify, run_worker, stub):
+    create_user, subscribe, notify, run_worker, stub
+):
     from datetime import UTC, datetime
 
     user = create_user()
@@ -87,7 +90,8 @@ def test_time_is_sent_in_local_time_as_wechat_writes_it(
 
 
 def test_each_accept_allows_exactly_one_send(
-        create_user, subscribe, notify, notifications, run_worker, stub, remaining_grants):
+    create_user, subscribe, notify, notifications, run_worker, stub, remaining_grants
+):
     user = create_user()
     subscribe(user, "signup_confirmed")
     notify(user)
@@ -113,12 +117,23 @@ def test_nothing_is_sent_without_a_grant(create_user, notify, notifications, run
 
 
 def test_nothing_is_sent_for_a_kind_turned_off(
-        client, auth_headers, create_user, subscribe, notify, notifications, run_worker, stub,
-        remaining_grants):
+    client,
+    auth_headers,
+    create_user,
+    subscribe,
+    notify,
+    notifications,
+    run_worker,
+    stub,
+    remaining_grants,
+):
     user = create_user()
     subscribe(user, "signup_confirmed")
-    client.put("/api/v1/me/notifications", headers=auth_headers(user),
-               json={"kinds": [{"kind": "signup_confirmed", "enabled": False}]})
+    client.put(
+        "/api/v1/me/notifications",
+        headers=auth_headers(user),
+        json={"kinds": [{"kind": "signup_confirmed", "enabled": False}]},
+    )
     notify(user)
 
     run_worker()
@@ -130,11 +145,15 @@ def test_nothing_is_sent_for_a_kind_turned_off(
 
 
 def test_a_kind_turned_off_leaves_the_others_on(
-        client, auth_headers, create_user, subscribe, notify, notifications, run_worker, stub):
+    client, auth_headers, create_user, subscribe, notify, notifications, run_worker, stub
+):
     user = create_user()
     subscribe(user, "activity_changed")
-    client.put("/api/v1/me/notifications", headers=auth_headers(user),
-               json={"kinds": [{"kind": "signup_confirmed", "enabled": False}]})
+    client.put(
+        "/api/v1/me/notifications",
+        headers=auth_headers(user),
+        json={"kinds": [{"kind": "signup_confirmed", "enabled": False}]},
+    )
     notify(user, kind="activity_changed")
 
     run_worker()
@@ -152,12 +171,15 @@ def test_user_without_wechat_is_skipped(create_user, notify, notifications, run_
 
 
 def test_kind_without_a_template_stays_in_the_inbox_only(
-        app, create_user, subscribe, notify, notifications, run_worker, stub):
+    app, create_user, subscribe, notify, notifications, run_worker, stub
+):
     user = create_user()
     subscribe(user, "signup_confirmed")
     app.config["NOTIFICATION_TEMPLATES"] = {
-        kind: template for kind, template in app.config["NOTIFICATION_TEMPLATES"].items()
-        if kind != "signup_confirmed"}
+        kind: template
+        for kind, template in app.config["NOTIFICATION_TEMPLATES"].items()
+        if kind != "signup_confirmed"
+    }
     notify(user)
 
     run_worker()
@@ -168,9 +190,19 @@ def test_kind_without_a_template_stays_in_the_inbox_only(
 
 # -- WeChat's answers ------------------------------------------------------------------------
 
+
 def test_43101_is_not_retried_the_grant_is_marked_used_and_the_inbox_shows_it(
-        client, auth_headers, create_user, subscribe, notify, notifications, run_worker, stub,
-        remaining_grants, later):
+    client,
+    auth_headers,
+    create_user,
+    subscribe,
+    notify,
+    notifications,
+    run_worker,
+    stub,
+    remaining_grants,
+    later,
+):
     user = create_user()
     subscribe(user, "signup_confirmed", times=3)
     notify(user)
@@ -188,7 +220,8 @@ def test_43101_is_not_retried_the_grant_is_marked_used_and_the_inbox_shows_it(
 
 
 def test_server_errors_are_retried_then_the_message_is_sent(
-        create_user, subscribe, notify, notifications, run_worker, stub):
+    create_user, subscribe, notify, notifications, run_worker, stub
+):
     user = create_user()
     subscribe(user, "signup_confirmed")
     notify(user)
@@ -203,7 +236,8 @@ def test_server_errors_are_retried_then_the_message_is_sent(
 
 
 def test_outage_is_retried_later_with_backoff_until_it_succeeds(
-        create_user, subscribe, notify, notifications, run_worker, stub, later):
+    create_user, subscribe, notify, notifications, run_worker, stub, later
+):
     user = create_user()
     subscribe(user, "signup_confirmed")
     notify(user)
@@ -224,8 +258,8 @@ def test_outage_is_retried_later_with_backoff_until_it_succeeds(
 
 
 def test_outage_beyond_the_attempt_limit_stays_visible_as_failed(
-        app, create_user, subscribe, notify, notifications, run_worker, stub, remaining_grants,
-        later):
+    app, create_user, subscribe, notify, notifications, run_worker, stub, remaining_grants, later
+):
     user = create_user()
     subscribe(user, "signup_confirmed")
     notify(user)
@@ -242,7 +276,8 @@ def test_outage_beyond_the_attempt_limit_stays_visible_as_failed(
 
 
 def test_busy_wechat_is_tried_again_later(
-        create_user, subscribe, notify, notifications, run_worker, stub):
+    create_user, subscribe, notify, notifications, run_worker, stub
+):
     user = create_user()
     subscribe(user, "signup_confirmed")
     notify(user)
@@ -255,8 +290,8 @@ def test_busy_wechat_is_tried_again_later(
 
 
 def test_refused_message_fails_at_once_and_gives_the_grant_back(
-        create_user, subscribe, notify, notifications, run_worker, stub, remaining_grants,
-        later):
+    create_user, subscribe, notify, notifications, run_worker, stub, remaining_grants, later
+):
     user = create_user()
     subscribe(user, "signup_confirmed")
     notify(user)
@@ -272,7 +307,8 @@ def test_refused_message_fails_at_once_and_gives_the_grant_back(
 
 
 def test_a_send_that_timed_out_is_never_sent_again(
-        app, create_user, subscribe, notify, notifications, run_worker, stub, later):
+    app, create_user, subscribe, notify, notifications, run_worker, stub, later
+):
     app.config["WECHAT_TIMEOUT"] = 0.3
     user = create_user()
     subscribe(user, "signup_confirmed")
@@ -289,14 +325,21 @@ def test_a_send_that_timed_out_is_never_sent_again(
 
 def _die_holding_the_claim(**values) -> None:
     """A worker claimed the outbox (lease of 5 minutes) and died before finishing."""
-    db.session.execute(update(Notification).values(
-        status="sending", claim_token="dead" * 8, claimed_at=utcnow(),
-        claimed_until=utcnow() + timedelta(minutes=5), **values))
+    db.session.execute(
+        update(Notification).values(
+            status="sending",
+            claim_token="dead" * 8,
+            claimed_at=utcnow(),
+            claimed_until=utcnow() + timedelta(minutes=5),
+            **values,
+        )
+    )
     db.session.commit()
 
 
 def test_claim_of_a_dead_worker_before_its_send_is_delivered_after_the_lease(
-        create_user, subscribe, notify, notifications, run_worker, stub, later):
+    create_user, subscribe, notify, notifications, run_worker, stub, later
+):
     user = create_user()
     subscribe(user, "signup_confirmed")
     notify(user)
@@ -311,7 +354,8 @@ def test_claim_of_a_dead_worker_before_its_send_is_delivered_after_the_lease(
 
 
 def test_claim_of_a_dead_worker_during_its_send_is_failed_not_resent(
-        create_user, subscribe, notify, notifications, run_worker, stub, later):
+    create_user, subscribe, notify, notifications, run_worker, stub, later
+):
     user = create_user()
     subscribe(user, "signup_confirmed")
     notify(user)
@@ -320,15 +364,17 @@ def test_claim_of_a_dead_worker_during_its_send_is_failed_not_resent(
     report = run_worker(now=later(6))
 
     assert (report.interrupted, report.sent) == (1, 0)
-    assert (_only(notifications).status, _only(notifications).last_error) == \
-        ("failed", "interrupted")
+    assert (_only(notifications).status, _only(notifications).last_error) == (
+        "failed",
+        "interrupted",
+    )
     assert stub.calls_to("subscribe_send") == []
 
 
 # -- the access token ------------------------------------------------------------------------
 
-def test_one_token_fetch_serves_every_send(
-        create_user, subscribe, notify, run_worker, stub):
+
+def test_one_token_fetch_serves_every_send(create_user, subscribe, notify, run_worker, stub):
     users = [create_user() for _ in range(5)]
     for user in users:
         subscribe(user, "signup_confirmed")
@@ -345,7 +391,8 @@ def test_one_token_fetch_serves_every_send(
 
 
 def test_40001_forces_one_refresh_then_the_send_succeeds(
-        create_user, subscribe, notify, notifications, run_worker, stub):
+    create_user, subscribe, notify, notifications, run_worker, stub
+):
     user = create_user()
     subscribe(user, "signup_confirmed", times=2)
     notify(user)
@@ -362,25 +409,40 @@ def test_40001_forces_one_refresh_then_the_send_succeeds(
 
 
 def test_hours_message_reads_minutes_and_activity_from_the_service_record(
-        create_user, create_activity, corpus_units, subscribe, run_worker, stub, templates):
+    create_user, create_activity, corpus_units, subscribe, run_worker, stub, templates
+):
     from api.hours.models import ServiceRecord
 
     user = create_user()
     subscribe(user, "hours_approved")
     activity = create_activity(title="重阳节敬老院包饺子")
-    record = ServiceRecord(user_id=user.id, activity_id=activity.id,
-                           unit_id=corpus_units["LY-JL"].id, credited_minutes=150,
-                           source="checkin", status="approved")
+    record = ServiceRecord(
+        user_id=user.id,
+        activity_id=activity.id,
+        unit_id=corpus_units["LY-JL"].id,
+        credited_minutes=150,
+        source="checkin",
+        status="approved",
+    )
     db.session.add(record)
     db.session.flush()
-    services.notify([user.id], "hours_approved", "服务时长已审核通过", "服务时长 2 小时 30 分钟",
-                    {"service_record_id": record.id})
+    services.notify(
+        [user.id],
+        "hours_approved",
+        "服务时长已审核通过",
+        "服务时长 2 小时 30 分钟",
+        {"service_record_id": record.id},
+    )
     db.session.commit()
 
     run_worker()
 
     [message] = stub.messages
     assert message["template_id"] == templates["hours_approved"]
-    assert message["data"] == {"thing1": "重阳节敬老院包饺子", "number2": "2.5",
-                               "phrase3": "已通过", "name4": user.nickname,
-                               "thing5": "服务时长 2 小时 30 分钟"}
+    assert message["data"] == {
+        "thing1": "重阳节敬老院包饺子",
+        "number2": "2.5",
+        "phrase3": "已通过",
+        "name4": user.nickname,
+        "thing5": "服务时长 2 小时 30 分钟",
+    }

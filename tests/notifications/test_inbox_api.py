@@ -9,18 +9,27 @@ from api.notifications.models import Notification
 
 def _write(user, count: int, kind: str = "signup_confirmed", activity=None) -> None:
     for number in range(count):
-        services.notify([user.id], kind, f"通知{number}", "正文",
-                        {"activity_id": activity.id} if activity else {})
+        services.notify(
+            [user.id],
+            kind,
+            f"通知{number}",
+            "正文",
+            {"activity_id": activity.id} if activity else {},
+        )
     db.session.commit()
 
 
 def test_inbox_shows_my_notifications_newest_first_with_their_delivery(
-        client, create_user, auth_headers, create_activity):
+    client, create_user, auth_headers, create_activity
+):
     me = create_user()
     activity = create_activity()
     _write(me, 3, activity=activity)
-    db.session.execute(update(Notification).where(Notification.title == "通知0")
-                       .values(status="failed", last_error="wechat_refused"))
+    db.session.execute(
+        update(Notification)
+        .where(Notification.title == "通知0")
+        .values(status="failed", last_error="wechat_refused")
+    )
     db.session.commit()
 
     response = client.get("/api/v1/me/inbox", headers=auth_headers(me))
@@ -30,12 +39,29 @@ def test_inbox_shows_my_notifications_newest_first_with_their_delivery(
     assert body["pagination"] == {"page": 1, "per_page": 20, "total": 3}
     assert [item["title"] for item in body["data"]] == ["通知2", "通知1", "通知0"]
     oldest = body["data"][-1]
-    assert set(oldest) == {"id", "kind", "label", "title", "body", "activity_id", "payload",
-                           "created_at", "delivery", "delivery_reason", "delivered_at"}
-    assert (oldest["kind"], oldest["label"], oldest["activity_id"]) == \
-        ("signup_confirmed", "报名成功通知", activity.id)
-    assert (oldest["delivery"], oldest["delivery_reason"], oldest["delivered_at"]) == \
-        ("failed", "wechat_refused", None)
+    assert set(oldest) == {
+        "id",
+        "kind",
+        "label",
+        "title",
+        "body",
+        "activity_id",
+        "payload",
+        "created_at",
+        "delivery",
+        "delivery_reason",
+        "delivered_at",
+    }
+    assert (oldest["kind"], oldest["label"], oldest["activity_id"]) == (
+        "signup_confirmed",
+        "报名成功通知",
+        activity.id,
+    )
+    assert (oldest["delivery"], oldest["delivery_reason"], oldest["delivered_at"]) == (
+        "failed",
+        "wechat_refused",
+        None,
+    )
     assert oldest["created_at"].endswith("+08:00")
 
 
@@ -65,8 +91,9 @@ def test_inbox_filters_by_kind(client, create_user, auth_headers):
     _write(me, 2)
     _write(me, 1, kind="activity_cancelled")
 
-    body = client.get("/api/v1/me/inbox?kind=activity_cancelled",
-                      headers=auth_headers(me)).get_json()
+    body = client.get(
+        "/api/v1/me/inbox?kind=activity_cancelled", headers=auth_headers(me)
+    ).get_json()
 
     assert [item["kind"] for item in body["data"]] == ["activity_cancelled"]
 

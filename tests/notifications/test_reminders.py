@@ -19,13 +19,16 @@ def signed_up(client, create_user, auth_headers, create_activity):
 
     def sign_up(starts_in: timedelta, confirmed_days_ago: float = 3, user=None, **values):
         user = user or create_user()
-        activity = create_activity(starts_at=utcnow().replace(microsecond=0) + starts_in,
-                                   **values)
-        response = client.post(f"/api/v1/activities/{activity.id}/signups",
-                               headers=auth_headers(user))
+        activity = create_activity(starts_at=utcnow().replace(microsecond=0) + starts_in, **values)
+        response = client.post(
+            f"/api/v1/activities/{activity.id}/signups", headers=auth_headers(user)
+        )
         assert response.status_code == 201, response.get_json()
-        db.session.execute(update(Signup).where(Signup.user_id == user.id)
-                           .values(confirmed_at=utcnow() - timedelta(days=confirmed_days_ago)))
+        db.session.execute(
+            update(Signup)
+            .where(Signup.user_id == user.id)
+            .values(confirmed_at=utcnow() - timedelta(days=confirmed_days_ago))
+        )
         db.session.commit()
         return user, activity
 
@@ -37,7 +40,8 @@ def _reminders(notifications):
 
 
 def test_activity_tomorrow_gets_its_24h_reminder_once_however_often_the_worker_runs(
-        runner, signed_up, subscribe, notifications, run_worker, stub, templates):
+    runner, signed_up, subscribe, notifications, run_worker, stub, templates
+):
     user, activity = signed_up(timedelta(hours=23))
     subscribe(user, "activity_reminder", times=3)
 
@@ -50,8 +54,11 @@ def test_activity_tomorrow_gets_its_24h_reminder_once_however_often_the_worker_r
     assert reminder.user_id == user.id
     assert reminder.payload["minutes_before"] == 24 * 60
     assert reminder.status == "sent"
-    reminders_sent = [message for message in stub.messages
-                      if message["template_id"] == templates["activity_reminder"]]
+    reminders_sent = [
+        message
+        for message in stub.messages
+        if message["template_id"] == templates["activity_reminder"]
+    ]
     assert len(reminders_sent) == 1
     assert reminders_sent[0]["data"]["thing1"] == activity.title
     assert reminders_sent[0]["data"]["thing4"] == "请提前到场，扫码签到"
@@ -67,8 +74,7 @@ def test_the_2h_reminder_follows_the_24h_one(signed_up, notifications, run_worke
     assert [row.payload["minutes_before"] for row in _reminders(notifications)] == [1440, 120]
 
 
-def test_an_hour_before_only_the_nearest_reminder_is_written(
-        signed_up, notifications, run_worker):
+def test_an_hour_before_only_the_nearest_reminder_is_written(signed_up, notifications, run_worker):
     signed_up(timedelta(hours=1))
 
     run_worker()
@@ -76,8 +82,7 @@ def test_an_hour_before_only_the_nearest_reminder_is_written(
     assert [row.payload["minutes_before"] for row in _reminders(notifications)] == [120]
 
 
-def test_signing_up_after_the_24h_mark_skips_that_reminder(
-        signed_up, notifications, run_worker):
+def test_signing_up_after_the_24h_mark_skips_that_reminder(signed_up, notifications, run_worker):
     signed_up(timedelta(hours=20), confirmed_days_ago=0)
 
     run_worker()
@@ -94,7 +99,8 @@ def test_nothing_is_written_days_ahead(signed_up, notifications, run_worker):
 
 
 def test_cancelled_sign_ups_and_activities_are_not_reminded(
-        client, auth_headers, signed_up, notifications, run_worker):
+    client, auth_headers, signed_up, notifications, run_worker
+):
     user, activity = signed_up(timedelta(hours=23))
     client.delete(f"/api/v1/activities/{activity.id}/signups/me", headers=auth_headers(user))
     _, cancelled = signed_up(timedelta(hours=23))
@@ -107,7 +113,8 @@ def test_cancelled_sign_ups_and_activities_are_not_reminded(
 
 
 def test_reminder_of_an_activity_cancelled_meanwhile_is_not_sent(
-        app, signed_up, subscribe, notifications, run_worker, stub, later):
+    app, signed_up, subscribe, notifications, run_worker, stub, later
+):
     user, activity = signed_up(timedelta(hours=23))
     subscribe(user, "activity_reminder")
     stub.fail_next("subscribe_send", status=503, times=3)

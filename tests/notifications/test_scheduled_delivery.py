@@ -13,7 +13,8 @@ STARTS = datetime(2026, 9, 20, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
 
 
 def test_reminders_24h_and_2h_before_the_start_each_once(
-        app, frozen_clock, create_user, create_activity, subscribe, notifications, stub):
+    app, frozen_clock, create_user, create_activity, subscribe, notifications, stub
+):
     frozen_clock(STARTS - timedelta(days=3))
     user = create_user()
     activity = create_activity(starts_at=STARTS)
@@ -32,14 +33,19 @@ def test_reminders_24h_and_2h_before_the_start_each_once(
     assert deliver_outbox() == {}
 
     reminders = notifications("activity_reminder")
-    assert [(row.payload["minutes_before"], row.status) for row in reminders] == \
-        [(1440, "sent"), (120, "sent")]
-    assert len([message for message in stub.messages
-                if message["data"]["thing1"] == activity.title]) == 2
+    assert [(row.payload["minutes_before"], row.status) for row in reminders] == [
+        (1440, "sent"),
+        (120, "sent"),
+    ]
+    assert (
+        len([message for message in stub.messages if message["data"]["thing1"] == activity.title])
+        == 2
+    )
 
 
 def test_a_failed_send_is_retried_when_its_time_comes(
-        frozen_clock, create_user, subscribe, notifications, stub):
+    frozen_clock, create_user, subscribe, notifications, stub
+):
     frozen_clock(STARTS)
     user = create_user()
     subscribe(user, "signup_confirmed")

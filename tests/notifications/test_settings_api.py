@@ -2,9 +2,18 @@
 
 import pytest
 
-KINDS = ["signup_confirmed", "waitlist_promoted", "activity_changed", "activity_cancelled",
-         "activity_reminder", "hours_approved", "hours_rejected", "help_dispatched",
-         "help_completed", "help_escalated"]
+KINDS = [
+    "signup_confirmed",
+    "waitlist_promoted",
+    "activity_changed",
+    "activity_cancelled",
+    "activity_reminder",
+    "hours_approved",
+    "hours_rejected",
+    "help_dispatched",
+    "help_completed",
+    "help_escalated",
+]
 
 
 @pytest.fixture
@@ -27,8 +36,11 @@ def test_settings_list_every_kind_on_with_its_template(client, resident, templat
     body = response.get_json()
     assert [item["kind"] for item in body["kinds"]] == KINDS
     assert body["kinds"][1] == {
-        "kind": "waitlist_promoted", "label": "候补转正通知", "enabled": True,
-        "template_id": templates["waitlist_promoted"], "remaining_grants": 0,
+        "kind": "waitlist_promoted",
+        "label": "候补转正通知",
+        "enabled": True,
+        "template_id": templates["waitlist_promoted"],
+        "remaining_grants": 0,
     }
 
 
@@ -37,8 +49,11 @@ def test_accepted_templates_each_allow_one_more_send(client, resident, templates
     reminder, change = templates["activity_reminder"], templates["activity_changed"]
 
     client.post("/api/v1/me/subscriptions", headers=headers, json={"template_ids": [reminder]})
-    response = client.post("/api/v1/me/subscriptions", headers=headers,
-                           json={"template_ids": [reminder, change, reminder]})
+    response = client.post(
+        "/api/v1/me/subscriptions",
+        headers=headers,
+        json={"template_ids": [reminder, change, reminder]},
+    )
 
     assert response.status_code == 200
     settings = {item["kind"]: item for item in response.get_json()["kinds"]}
@@ -50,8 +65,11 @@ def test_accepted_templates_each_allow_one_more_send(client, resident, templates
 
 def test_grants_are_per_user(client, resident, create_user, auth_headers, templates):
     _, headers = resident
-    client.post("/api/v1/me/subscriptions", headers=headers,
-                json={"template_ids": [templates["activity_reminder"]]})
+    client.post(
+        "/api/v1/me/subscriptions",
+        headers=headers,
+        json={"template_ids": [templates["activity_reminder"]]},
+    )
 
     other = _settings(client, auth_headers(create_user()))
 
@@ -61,8 +79,11 @@ def test_grants_are_per_user(client, resident, create_user, auth_headers, templa
 def test_unknown_template_is_refused_and_nothing_is_counted(client, resident, templates):
     _, headers = resident
 
-    response = client.post("/api/v1/me/subscriptions", headers=headers,
-                           json={"template_ids": [templates["activity_reminder"], "tmpl-x"]})
+    response = client.post(
+        "/api/v1/me/subscriptions",
+        headers=headers,
+        json={"template_ids": [templates["activity_reminder"], "tmpl-x"]},
+    )
 
     assert response.status_code == 422
     body = response.get_json()
@@ -71,8 +92,10 @@ def test_unknown_template_is_refused_and_nothing_is_counted(client, resident, te
     assert _settings(client, headers)["activity_reminder"]["remaining_grants"] == 0
 
 
-@pytest.mark.parametrize("body", [{}, {"template_ids": []}, {"template_ids": "tmpl"},
-                                  {"template_ids": ["a"], "extra": 1}])
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"template_ids": []}, {"template_ids": "tmpl"}, {"template_ids": ["a"], "extra": 1}],
+)
 def test_malformed_subscriptions_are_422(client, resident, body):
     _, headers = resident
 
@@ -85,37 +108,57 @@ def test_malformed_subscriptions_are_422(client, resident, body):
 def test_kinds_are_turned_off_and_on(client, resident):
     _, headers = resident
 
-    off = client.put("/api/v1/me/notifications", headers=headers, json={"kinds": [
-        {"kind": "activity_reminder", "enabled": False},
-        {"kind": "hours_approved", "enabled": False},
-    ]})
-    client.put("/api/v1/me/notifications", headers=headers,
-               json={"kinds": [{"kind": "hours_approved", "enabled": True}]})
+    off = client.put(
+        "/api/v1/me/notifications",
+        headers=headers,
+        json={
+            "kinds": [
+                {"kind": "activity_reminder", "enabled": False},
+                {"kind": "hours_approved", "enabled": False},
+            ]
+        },
+    )
+    client.put(
+        "/api/v1/me/notifications",
+        headers=headers,
+        json={"kinds": [{"kind": "hours_approved", "enabled": True}]},
+    )
 
     assert off.status_code == 200
-    assert {item["kind"] for item in off.get_json()["kinds"] if not item["enabled"]} == \
-        {"activity_reminder", "hours_approved"}
+    assert {item["kind"] for item in off.get_json()["kinds"] if not item["enabled"]} == {
+        "activity_reminder",
+        "hours_approved",
+    }
     settings = _settings(client, headers)
-    assert [kind for kind, item in settings.items() if not item["enabled"]] == \
-        ["activity_reminder"]
+    assert [kind for kind, item in settings.items() if not item["enabled"]] == ["activity_reminder"]
 
 
 def test_unknown_kind_is_refused(client, resident):
     _, headers = resident
 
-    response = client.put("/api/v1/me/notifications", headers=headers,
-                          json={"kinds": [{"kind": "spam", "enabled": True}]})
+    response = client.put(
+        "/api/v1/me/notifications",
+        headers=headers,
+        json={"kinds": [{"kind": "spam", "enabled": True}]},
+    )
 
     assert response.status_code == 422
     assert response.get_json()["error"] == "unknown_kind"
 
 
-@pytest.mark.parametrize("method,path,body", [
-    ("get", "/api/v1/me/notifications", None),
-    ("put", "/api/v1/me/notifications", {"kinds": [{"kind": "hours_approved", "enabled": True}]}),
-    ("post", "/api/v1/me/subscriptions", {"template_ids": ["tmpl"]}),
-    ("get", "/api/v1/me/inbox", None),
-])
+@pytest.mark.parametrize(
+    "method,path,body",
+    [
+        ("get", "/api/v1/me/notifications", None),
+        (
+            "put",
+            "/api/v1/me/notifications",
+            {"kinds": [{"kind": "hours_approved", "enabled": True}]},
+        ),
+        ("post", "/api/v1/me/subscriptions", {"template_ids": ["tmpl"]}),
+        ("get", "/api/v1/me/inbox", None),
+    ],
+)
 def test_signed_out_is_401(client, method, path, body):
     response = getattr(client, method)(path, json=body)
 

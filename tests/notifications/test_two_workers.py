@@ -26,8 +26,14 @@ def outbox(create_user, templates):
     pending notification."""
     users = [create_user() for _ in range(PEOPLE)]
     for user in users:
-        db.session.add(SubscriptionGrant(user_id=user.id, remaining=3, accepted_total=3,
-                                         template_id=templates["signup_confirmed"]))
+        db.session.add(
+            SubscriptionGrant(
+                user_id=user.id,
+                remaining=3,
+                accepted_total=3,
+                template_id=templates["signup_confirmed"],
+            )
+        )
         services.notify([user.id], "signup_confirmed", f"报名成功：活动{user.id}")
     db.session.commit()
     return users
@@ -93,8 +99,17 @@ def test_two_worker_processes_send_each_notification_once(app, outbox, stub, not
     }
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "notifications", "run", "--once"]
 
-    workers = [subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    workers = [
+        subprocess.Popen(
+            command,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     outputs = [worker.communicate(timeout=120) for worker in workers]
 
     assert [worker.returncode for worker in workers] == [0, 0], outputs

@@ -23,8 +23,12 @@ def volunteer(create_user, auth_headers, corpus_units):
 
     def create():
         user = create_user()
-        register_volunteer(user, real_name="王小红", phone=f"1370000{next(numbers):04d}",
-                           unit_id=corpus_units["LY-JL"].id)
+        register_volunteer(
+            user,
+            real_name="王小红",
+            phone=f"1370000{next(numbers):04d}",
+            unit_id=corpus_units["LY-JL"].id,
+        )
         return SimpleNamespace(user=user, id=user.id, headers=auth_headers(user))
 
     return create
@@ -34,14 +38,26 @@ def volunteer(create_user, auth_headers, corpus_units):
 def add_hours(corpus_units):
     """Factory: a service record of ``minutes`` (approved check-in by default)."""
 
-    def add(person, minutes: int, *, status: str = RecordStatus.APPROVED, source: str = "checkin",
-            reviewed_at=None) -> ServiceRecord:
+    def add(
+        person,
+        minutes: int,
+        *,
+        status: str = RecordStatus.APPROVED,
+        source: str = "checkin",
+        reviewed_at=None,
+    ) -> ServiceRecord:
         now = utcnow()
         reviewed = reviewed_at or (now if status == RecordStatus.APPROVED else None)
-        record = ServiceRecord(user_id=person.id, unit_id=corpus_units["LY-JL"].id,
-                               credited_minutes=minutes, source=source, status=status,
-                               category="卫生环保", reviewed_at=reviewed,
-                               served_at=(reviewed or now) - timedelta(hours=3))
+        record = ServiceRecord(
+            user_id=person.id,
+            unit_id=corpus_units["LY-JL"].id,
+            credited_minutes=minutes,
+            source=source,
+            status=status,
+            category="卫生环保",
+            reviewed_at=reviewed,
+            served_at=(reviewed or now) - timedelta(hours=3),
+        )
         db.session.add(record)
         db.session.commit()
         return record
@@ -70,9 +86,12 @@ def entries(app):
 
     def read(person) -> list[tuple[str, int, int]]:
         db.session.expire_all()
-        return [(entry.kind, entry.points, entry.year) for entry in db.session.scalars(
-            select(PointsEntry).where(PointsEntry.user_id == person.id)
-            .order_by(PointsEntry.id))]
+        return [
+            (entry.kind, entry.points, entry.year)
+            for entry in db.session.scalars(
+                select(PointsEntry).where(PointsEntry.user_id == person.id).order_by(PointsEntry.id)
+            )
+        ]
 
     return read
 
@@ -87,9 +106,17 @@ def unit_admin(create_user, auth_headers, corpus_units):
 def merchant(client, create_user, auth_headers, unit_admin, corpus_units):
     """A caring merchant of 巨陵镇 and its admin (``merchant.admin``)."""
     owner = create_user("shop-owner")
-    response = client.post("/api/v1/merchants", headers=unit_admin.headers, json={
-        "name": "巨陵镇爱心超市", "unit_id": corpus_units["LY-JL"].id, "admin_id": owner.id,
-        "address": "巨陵大街 18 号", "phone": "0395-8866001"})
+    response = client.post(
+        "/api/v1/merchants",
+        headers=unit_admin.headers,
+        json={
+            "name": "巨陵镇爱心超市",
+            "unit_id": corpus_units["LY-JL"].id,
+            "admin_id": owner.id,
+            "address": "巨陵大街 18 号",
+            "phone": "0395-8866001",
+        },
+    )
     assert response.status_code == 201, response.get_json()
     admin = SimpleNamespace(user=owner, id=owner.id, headers=auth_headers(owner))
     return SimpleNamespace(id=response.get_json()["id"], admin=admin)
@@ -100,10 +127,11 @@ def reward(client, merchant):
     """Factory: a reward of the merchant (30 points, 5 in stock by default)."""
 
     def create(points_cost: int = 30, stock: int = 5, **overrides) -> dict:
-        response = client.post(f"/api/v1/merchants/{merchant.id}/rewards",
-                               headers=merchant.admin.headers,
-                               json={"name": "洗衣液一瓶", "points_cost": points_cost,
-                                     "stock": stock, **overrides})
+        response = client.post(
+            f"/api/v1/merchants/{merchant.id}/rewards",
+            headers=merchant.admin.headers,
+            json={"name": "洗衣液一瓶", "points_cost": points_cost, "stock": stock, **overrides},
+        )
         assert response.status_code == 201, response.get_json()
         return response.get_json()
 

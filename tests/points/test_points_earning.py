@@ -30,17 +30,23 @@ def test_approved_check_in_hours_earn_points(client, volunteer, add_hours, point
 
     year = YEAR
     assert (mine["balance"], mine["year"], mine["expires_on"]) == (15, year, f"{year}-12-31")
-    assert [(entry["kind"], entry["points"], entry["service_record_id"])
-            for entry in mine["entries"]] == [("earn", 15, record.id)]
+    assert [
+        (entry["kind"], entry["points"], entry["service_record_id"]) for entry in mine["entries"]
+    ] == [("earn", 15, record.id)]
     assert entries(person) == [("earn", 15, year)]
 
 
-@pytest.mark.parametrize("status, source", [
-    ("pending", "checkin"), ("rejected", "checkin"), ("voided", "checkin"),
-    ("approved", "manual"), ("approved", "help_request"),
-])
-def test_only_approved_check_in_records_earn(client, volunteer, add_hours, points, status,
-                                             source):
+@pytest.mark.parametrize(
+    "status, source",
+    [
+        ("pending", "checkin"),
+        ("rejected", "checkin"),
+        ("voided", "checkin"),
+        ("approved", "manual"),
+        ("approved", "help_request"),
+    ],
+)
+def test_only_approved_check_in_records_earn(client, volunteer, add_hours, points, status, source):
     person = volunteer()
     add_hours(person, 120, status=status, source=source)
 
@@ -48,8 +54,9 @@ def test_only_approved_check_in_records_earn(client, volunteer, add_hours, point
     assert points(person)["entries"] == []
 
 
-def test_a_record_earns_once_however_often_the_ledger_is_read(client, volunteer, add_hours,
-                                                              points, entries, runner):
+def test_a_record_earns_once_however_often_the_ledger_is_read(
+    client, volunteer, add_hours, points, entries, runner
+):
     person = volunteer()
     add_hours(person, 60)
 
@@ -82,22 +89,26 @@ def test_hours_approved_later_earn_then(client, volunteer, add_hours, points, un
     record = add_hours(person, 120, status="pending")
     assert points(person)["balance"] == 0
 
-    approved = client.post(f"/api/v1/hours/records/{record.id}/approve",
-                           headers=unit_admin.headers, json={})
+    approved = client.post(
+        f"/api/v1/hours/records/{record.id}/approve", headers=unit_admin.headers, json={}
+    )
     assert approved.status_code == 200
 
     assert points(person)["balance"] == 20
 
 
-def test_a_corrected_record_is_reversed_and_its_correction_earns(client, volunteer, add_hours,
-                                                                 points, entries, unit_admin):
+def test_a_corrected_record_is_reversed_and_its_correction_earns(
+    client, volunteer, add_hours, points, entries, unit_admin
+):
     person = volunteer()
     record = add_hours(person, 90)
     assert points(person)["balance"] == 15
 
-    corrected = client.post(f"/api/v1/hours/records/{record.id}/corrections",
-                            headers=unit_admin.headers,
-                            json={"credited_minutes": 60, "reason": "签退时间有误"})
+    corrected = client.post(
+        f"/api/v1/hours/records/{record.id}/corrections",
+        headers=unit_admin.headers,
+        json={"credited_minutes": 60, "reason": "签退时间有误"},
+    )
     assert corrected.status_code == 201, corrected.get_json()
 
     assert points(person)["balance"] == 10
@@ -114,12 +125,16 @@ def test_points_earned_last_year_have_expired(client, volunteer, add_hours, poin
     mine = points(person)
 
     assert mine["balance"] == 10
-    assert entries(person) == [("earn", 20, year - 1), ("earn", 10, year),
-                               ("expire", -20, year - 1)]
+    assert entries(person) == [
+        ("earn", 20, year - 1),
+        ("earn", 10, year),
+        ("expire", -20, year - 1),
+    ]
 
 
 def test_approved_just_after_new_year_local_time_belongs_to_the_new_year(
-        client, volunteer, add_hours, entries, points):
+    client, volunteer, add_hours, entries, points
+):
     person = volunteer()
     year = YEAR
     # 16:30 UTC on 31 December is 00:30 on 1 January in Asia/Shanghai.

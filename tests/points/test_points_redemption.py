@@ -17,38 +17,53 @@ def _stock(client, reward_id: int) -> int:
 
 
 def _expire(redemption_id: int) -> None:
-    db.session.execute(update(Redemption).where(Redemption.id == redemption_id)
-                       .values(expires_at=utcnow() - timedelta(minutes=1)))
+    db.session.execute(
+        update(Redemption)
+        .where(Redemption.id == redemption_id)
+        .values(expires_at=utcnow() - timedelta(minutes=1))
+    )
     db.session.commit()
 
 
-def test_unit_admins_enrol_merchants_and_name_their_admin(client, merchant, create_user,
-                                                          auth_headers, corpus_units):
+def test_unit_admins_enrol_merchants_and_name_their_admin(
+    client, merchant, create_user, auth_headers, corpus_units
+):
     me = client.get("/api/v1/me", headers=merchant.admin.headers).get_json()
     assert "merchant_admin" in me["roles"]
     outsider = create_user("cg-admin", roles=[("unit_admin", "LY-CG")])
 
-    refused = client.post("/api/v1/merchants", headers=auth_headers(outsider), json={
-        "name": "别处的商家", "unit_id": corpus_units["LY-JL"].id,
-        "admin_id": merchant.admin.id})
+    refused = client.post(
+        "/api/v1/merchants",
+        headers=auth_headers(outsider),
+        json={
+            "name": "别处的商家",
+            "unit_id": corpus_units["LY-JL"].id,
+            "admin_id": merchant.admin.id,
+        },
+    )
 
     assert refused.status_code == 403
-    listed = client.get("/api/v1/merchants",
-                        query_string={"unit_id": corpus_units["LY-JL"].id}).get_json()
+    listed = client.get(
+        "/api/v1/merchants", query_string={"unit_id": corpus_units["LY-JL"].id}
+    ).get_json()
     assert [item["name"] for item in listed["data"]] == ["巨陵镇爱心超市"]
 
 
 def test_only_the_merchant_offers_rewards(client, merchant, volunteer):
     stranger = volunteer()
 
-    refused = client.post(f"/api/v1/merchants/{merchant.id}/rewards", headers=stranger.headers,
-                          json={"name": "理发一次", "points_cost": 50, "stock": 2})
+    refused = client.post(
+        f"/api/v1/merchants/{merchant.id}/rewards",
+        headers=stranger.headers,
+        json={"name": "理发一次", "points_cost": 50, "stock": 2},
+    )
 
     assert refused.status_code == 403
 
 
-def test_redeeming_spends_points_and_stock_for_a_code_and_qr(client, volunteer, add_hours,
-                                                            points, reward, redeem):
+def test_redeeming_spends_points_and_stock_for_a_code_and_qr(
+    client, volunteer, add_hours, points, reward, redeem
+):
     person = volunteer()
     add_hours(person, 300)  # 50 points
     offer = reward(points_cost=30, stock=5)
@@ -76,8 +91,9 @@ def test_the_qr_code_is_its_owners_only(client, volunteer, add_hours, reward, re
     body = redeem(person, reward()["id"]).get_json()
 
     assert client.get(body["qr_url"], headers=other.headers).status_code == 404
-    assert client.get(f"/api/v1/me/redemptions/{body['id']}",
-                      headers=other.headers).status_code == 404
+    assert (
+        client.get(f"/api/v1/me/redemptions/{body['id']}", headers=other.headers).status_code == 404
+    )
 
 
 def test_no_overdraw(client, volunteer, add_hours, points, reward, redeem):
@@ -107,13 +123,15 @@ def test_no_redemption_without_stock(client, volunteer, add_hours, reward, redee
     assert _stock(client, offer["id"]) == 0
 
 
-def test_a_withdrawn_reward_cannot_be_redeemed(client, volunteer, add_hours, reward, redeem,
-                                               merchant):
+def test_a_withdrawn_reward_cannot_be_redeemed(
+    client, volunteer, add_hours, reward, redeem, merchant
+):
     person = volunteer()
     add_hours(person, 600)
     offer = reward()
-    client.patch(f"/api/v1/rewards/{offer['id']}", headers=merchant.admin.headers,
-                 json={"is_active": False})
+    client.patch(
+        f"/api/v1/rewards/{offer['id']}", headers=merchant.admin.headers, json={"is_active": False}
+    )
 
     response = redeem(person, offer["id"])
 
@@ -122,16 +140,17 @@ def test_a_withdrawn_reward_cannot_be_redeemed(client, volunteer, add_hours, rew
     assert client.get("/api/v1/rewards").get_json()["pagination"]["total"] == 0
 
 
-def test_the_merchant_confirms_a_code_once(client, volunteer, add_hours, reward, redeem,
-                                           merchant):
+def test_the_merchant_confirms_a_code_once(client, volunteer, add_hours, reward, redeem, merchant):
     person = volunteer()
     add_hours(person, 300)
     code = redeem(person, reward()["id"]).get_json()["code"]
 
-    confirmed = client.post("/api/v1/redemptions/confirm", headers=merchant.admin.headers,
-                            json={"code": code.lower()})
-    again = client.post("/api/v1/redemptions/confirm", headers=merchant.admin.headers,
-                        json={"code": code})
+    confirmed = client.post(
+        "/api/v1/redemptions/confirm", headers=merchant.admin.headers, json={"code": code.lower()}
+    )
+    again = client.post(
+        "/api/v1/redemptions/confirm", headers=merchant.admin.headers, json={"code": code}
+    )
 
     assert confirmed.status_code == 200
     assert confirmed.get_json()["status"] == "confirmed"
@@ -146,17 +165,20 @@ def test_only_the_merchant_confirms_its_codes(client, volunteer, add_hours, rewa
     add_hours(person, 300)
     code = redeem(person, reward()["id"]).get_json()["code"]
 
-    refused = client.post("/api/v1/redemptions/confirm", headers=stranger.headers,
-                          json={"code": code})
-    unknown = client.post("/api/v1/redemptions/confirm", headers=stranger.headers,
-                          json={"code": "NOSUCHCODE22"})
+    refused = client.post(
+        "/api/v1/redemptions/confirm", headers=stranger.headers, json={"code": code}
+    )
+    unknown = client.post(
+        "/api/v1/redemptions/confirm", headers=stranger.headers, json={"code": "NOSUCHCODE22"}
+    )
 
     assert refused.status_code == 403
     assert unknown.status_code == 404
 
 
-def test_an_unconfirmed_redemption_expires_and_is_refunded(client, volunteer, add_hours,
-                                                           points, reward, redeem, merchant):
+def test_an_unconfirmed_redemption_expires_and_is_refunded(
+    client, volunteer, add_hours, points, reward, redeem, merchant
+):
     person = volunteer()
     add_hours(person, 300)
     offer = reward(stock=3)
@@ -164,8 +186,9 @@ def test_an_unconfirmed_redemption_expires_and_is_refunded(client, volunteer, ad
     assert points(person)["balance"] == 20
     _expire(body["id"])
 
-    late = client.post("/api/v1/redemptions/confirm", headers=merchant.admin.headers,
-                       json={"code": body["code"]})
+    late = client.post(
+        "/api/v1/redemptions/confirm", headers=merchant.admin.headers, json={"code": body["code"]}
+    )
 
     assert late.status_code == 409
     assert late.get_json()["error"] == "redemption_expired"
@@ -177,8 +200,9 @@ def test_an_unconfirmed_redemption_expires_and_is_refunded(client, volunteer, ad
     assert status.get_json()["status"] == "expired"
 
 
-def test_expiry_is_refunded_once_by_the_sync_command(client, runner, volunteer, add_hours,
-                                                     reward, redeem, entries):
+def test_expiry_is_refunded_once_by_the_sync_command(
+    client, runner, volunteer, add_hours, reward, redeem, entries
+):
     person = volunteer()
     add_hours(person, 300)
     body = redeem(person, reward()["id"]).get_json()
@@ -193,7 +217,8 @@ def test_expiry_is_refunded_once_by_the_sync_command(client, runner, volunteer, 
 
 
 def test_items_held_by_expired_redemptions_go_back_before_the_next_redemption(
-        client, volunteer, add_hours, reward, redeem, points):
+    client, volunteer, add_hours, reward, redeem, points
+):
     first, second = volunteer(), volunteer()
     add_hours(first, 300)
     add_hours(second, 300)
@@ -209,18 +234,19 @@ def test_items_held_by_expired_redemptions_go_back_before_the_next_redemption(
     assert _stock(client, offer["id"]) == 0
 
 
-def test_a_volunteer_gives_a_redemption_back(client, volunteer, add_hours, points, reward,
-                                             redeem, merchant):
+def test_a_volunteer_gives_a_redemption_back(
+    client, volunteer, add_hours, points, reward, redeem, merchant
+):
     person = volunteer()
     add_hours(person, 300)
     offer = reward(stock=2)
     body = redeem(person, offer["id"]).get_json()
 
-    cancelled = client.post(f"/api/v1/me/redemptions/{body['id']}/cancel",
-                            headers=person.headers)
+    cancelled = client.post(f"/api/v1/me/redemptions/{body['id']}/cancel", headers=person.headers)
     again = client.post(f"/api/v1/me/redemptions/{body['id']}/cancel", headers=person.headers)
-    confirm = client.post("/api/v1/redemptions/confirm", headers=merchant.admin.headers,
-                          json={"code": body["code"]})
+    confirm = client.post(
+        "/api/v1/redemptions/confirm", headers=merchant.admin.headers, json={"code": body["code"]}
+    )
 
     assert cancelled.get_json()["status"] == "cancelled"
     assert again.status_code == confirm.status_code == 409
@@ -228,31 +254,51 @@ def test_a_volunteer_gives_a_redemption_back(client, volunteer, add_hours, point
     assert _stock(client, offer["id"]) == 2
 
 
-def test_the_merchant_sees_what_was_redeemed_not_by_whom(client, volunteer, add_hours, reward,
-                                                         redeem, merchant):
+def test_the_merchant_sees_what_was_redeemed_not_by_whom(
+    client, volunteer, add_hours, reward, redeem, merchant
+):
     person = volunteer()
     add_hours(person, 300)
     code = redeem(person, reward()["id"]).get_json()["code"]
 
-    listed = client.get(f"/api/v1/merchants/{merchant.id}/redemptions",
-                        headers=merchant.admin.headers)
+    listed = client.get(
+        f"/api/v1/merchants/{merchant.id}/redemptions", headers=merchant.admin.headers
+    )
 
     assert listed.status_code == 200
     item = listed.get_json()["data"][0]
-    assert set(item) == {"id", "reward_id", "reward_name", "points", "status", "created_at",
-                         "expires_at", "confirmed_at"}
+    assert set(item) == {
+        "id",
+        "reward_id",
+        "reward_name",
+        "points",
+        "status",
+        "created_at",
+        "expires_at",
+        "confirmed_at",
+    }
     assert code not in listed.get_data(as_text=True)
-    assert client.get(f"/api/v1/merchants/{merchant.id}/redemptions",
-                      headers=person.headers).status_code == 403
+    assert (
+        client.get(
+            f"/api/v1/merchants/{merchant.id}/redemptions", headers=person.headers
+        ).status_code
+        == 403
+    )
 
 
 def test_restock_never_goes_below_zero(client, reward, merchant):
     offer = reward(stock=2)
 
-    added = client.post(f"/api/v1/rewards/{offer['id']}/restock",
-                        headers=merchant.admin.headers, json={"quantity": 3})
-    too_many = client.post(f"/api/v1/rewards/{offer['id']}/restock",
-                           headers=merchant.admin.headers, json={"quantity": -6})
+    added = client.post(
+        f"/api/v1/rewards/{offer['id']}/restock",
+        headers=merchant.admin.headers,
+        json={"quantity": 3},
+    )
+    too_many = client.post(
+        f"/api/v1/rewards/{offer['id']}/restock",
+        headers=merchant.admin.headers,
+        json={"quantity": -6},
+    )
 
     assert added.get_json()["stock"] == 5
     assert too_many.status_code == 409

@@ -22,7 +22,8 @@ def _run_sync(app) -> None:
 
 
 def test_the_year_end_expiry_is_written_once_after_new_year(
-        app, frozen_clock, volunteer, add_hours, points, entries):
+    app, frozen_clock, volunteer, add_hours, points, entries
+):
     frozen_clock(LAST_HOUR)
     person = volunteer()
     add_hours(person, 120)  # 20 points of 2026
@@ -42,7 +43,8 @@ def test_the_year_end_expiry_is_written_once_after_new_year(
 
 
 def test_new_hours_count_in_the_balance_before_the_task_writes_them(
-        frozen_clock, volunteer, add_hours, points, entries):
+    frozen_clock, volunteer, add_hours, points, entries
+):
     frozen_clock(LAST_HOUR - timedelta(days=30))
     person = volunteer()
     add_hours(person, 90)  # 15 points
@@ -54,7 +56,8 @@ def test_new_hours_count_in_the_balance_before_the_task_writes_them(
 
 
 def test_a_redemption_past_due_is_refunded_by_the_task_once(
-        app, client, frozen_clock, volunteer, add_hours, points, entries, reward, redeem):
+    app, client, frozen_clock, volunteer, add_hours, points, entries, reward, redeem
+):
     frozen_clock(LAST_HOUR - timedelta(days=30))
     person = volunteer()
     add_hours(person, 300)  # 50 points
@@ -64,8 +67,9 @@ def test_a_redemption_past_due_is_refunded_by_the_task_once(
     assert points(person, synced=False)["balance"] == 20
 
     frozen_clock(LAST_HOUR - timedelta(days=30) + timedelta(hours=72))
-    shown = client.get(f"/api/v1/me/redemptions/{redemption['id']}",
-                       headers=person.headers).get_json()
+    shown = client.get(
+        f"/api/v1/me/redemptions/{redemption['id']}", headers=person.headers
+    ).get_json()
     assert shown["status"] == "expired"
     assert points(person, synced=False)["balance"] == 50  # refund counted, not yet written
     assert db.session.get(Redemption, redemption["id"]).status == "pending"

@@ -37,8 +37,17 @@ from search import evaluation
 JUDGED = Path(__file__).with_name("judged_set.yaml")
 #: Before the corpus season: every activity is upcoming, so the order is relevance.
 BEFORE_SEASON = datetime(2026, 11, 28, 12, 0, tzinfo=timezone(timedelta(hours=8)))
-KINDS = {"simple", "trad-to-simp", "simp-to-trad", "synonym", "multi", "pinyin", "initials",
-         "title", "question"}
+KINDS = {
+    "simple",
+    "trad-to-simp",
+    "simp-to-trad",
+    "synonym",
+    "multi",
+    "pinyin",
+    "initials",
+    "title",
+    "question",
+}
 MIN_RECALL_AT_10_PER_KIND = 0.85
 MIN_MRR = 0.90
 
@@ -62,8 +71,9 @@ def test_judged_set_is_big_covers_every_kind_and_names_real_documents(corpus_doc
 def test_recall_mrr_and_ndcg_per_kind(corpus_index, capsys):
     judged = judged_set()
     rankings = {
-        entry["q"]: [hit.id for hit in corpus_index.query(
-            entry["q"], per_page=10, now=BEFORE_SEASON).hits]
+        entry["q"]: [
+            hit.id for hit in corpus_index.query(entry["q"], per_page=10, now=BEFORE_SEASON).hits
+        ]
         for entry in judged
     }
     per_kind, overall = evaluation.score_runs(judged, rankings)
@@ -74,8 +84,10 @@ def test_recall_mrr_and_ndcg_per_kind(corpus_index, capsys):
             recall = evaluation.recall_at(ranked, grades)
             rr = evaluation.reciprocal_rank(ranked, grades)
             if recall < 1 or rr < 1:
-                print(f"  {entry['kind']:13s} {entry['q'][:24]:24s} recall@10 {recall:.2f}"
-                      f"  RR {rr:.2f}")
+                print(
+                    f"  {entry['kind']:13s} {entry['q'][:24]:24s} recall@10 {recall:.2f}"
+                    f"  RR {rr:.2f}"
+                )
     assert set(per_kind) == KINDS
     assert {k: s.recall for k, s in per_kind.items() if s.recall < MIN_RECALL_AT_10_PER_KIND} == {}
     assert overall.mrr >= MIN_MRR

@@ -18,10 +18,12 @@ def titles(result):
 
 
 def test_pinyin_finds_a_word_that_is_only_in_the_body(index, make_doc):
-    index.add_or_update([
-        make_doc(1, title="冬季健康讲座", body="医生讲解骨质疏松的预防。"),
-        make_doc(2, title="冬季健康讲座", body="医生讲解糖尿病的饮食。"),
-    ])
+    index.add_or_update(
+        [
+            make_doc(1, title="冬季健康讲座", body="医生讲解骨质疏松的预防。"),
+            make_doc(2, title="冬季健康讲座", body="医生讲解糖尿病的饮食。"),
+        ]
+    )
     assert ids(index.query("guzhishusong")) == ["activity:T0001"]
     assert ids(index.query("gzss")) == ["activity:T0001"]
 
@@ -42,11 +44,11 @@ def test_rebuild_stores_the_lexicon_with_its_generation(index, corpus_docs, make
 def test_ambiguous_initials_expand_to_their_most_frequent_words():
     words = [(f"词{i}", 100 - i) for i in range(20)]
     built = lexicon.build([("血压", 50), ("学员", 5), ("选用", 1), *words])
-    (reading, _weight), = built.readings("xy")
+    ((reading, _weight),) = built.readings("xy")
     (piece,) = reading
     assert [word for word, _share in piece] == ["血压", "学员", "选用"]
     assert piece[0][1] == 1.0 and piece[1][1] < piece[0][1]
-    many = lexicon.build([(f"词{chr(0x4e00 + i)}", 100 - i) for i in range(40)])
+    many = lexicon.build([(f"词{chr(0x4E00 + i)}", 100 - i) for i in range(40)])
     for key in many.initials:
         for reading, _weight in many.readings(key):
             assert all(len(piece) <= lexicon.MAX_CANDIDATES for piece in reading)
@@ -54,7 +56,7 @@ def test_ambiguous_initials_expand_to_their_most_frequent_words():
 
 def test_run_together_pinyin_splits_into_indexed_words():
     built = lexicon.build([("志愿", 10), ("服务", 8)])
-    (reading, weight), = built.readings("zhiyuanfuwu")
+    ((reading, weight),) = built.readings("zhiyuanfuwu")
     assert [[word for word, _ in piece] for piece in reading] == [["志愿"], ["服务"]]
     assert weight == 1.0
 

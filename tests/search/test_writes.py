@@ -274,10 +274,12 @@ def test_an_invalid_document_fails_a_parallel_rebuild(index, corpus_docs, make_d
 def test_remembered_results_outlive_the_minute_but_not_a_start(index, make_doc):
     # The result cache is keyed on the index generation (the searcher) and the query, not on
     # the current minute: a result is reused until an activity it walked starts.
-    index.add_or_update([
-        make_doc(1, title="送温暖慰问活动", date=NOW + timedelta(minutes=30)),
-        make_doc(2, title="冬季送温暖", body="送温暖", date=NOW + timedelta(days=10)),
-    ])
+    index.add_or_update(
+        [
+            make_doc(1, title="送温暖慰问活动", date=NOW + timedelta(minutes=30)),
+            make_doc(2, title="冬季送温暖", body="送温暖", date=NOW + timedelta(days=10)),
+        ]
+    )
 
     def order(now):
         return [hit.id for hit in index.query("送温暖", now=now).hits]

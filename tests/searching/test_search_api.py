@@ -17,10 +17,15 @@ def admin_headers(create_user, auth_headers, corpus_units):
 
 def _activity_body(unit_id: int, title: str) -> dict:
     starts = (utcnow() + timedelta(days=5)).astimezone(LOCAL_TZ).replace(microsecond=0)
-    return {"title": title, "theme": "etiquette", "category": "中华文化传播",
-            "unit_id": unit_id, "starts_at": starts.isoformat(),
-            "ends_at": (starts + timedelta(hours=2)).isoformat(),
-            "description": "志愿者为村民义务书写春联，送上新春祝福"}
+    return {
+        "title": title,
+        "theme": "etiquette",
+        "category": "中华文化传播",
+        "unit_id": unit_id,
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=2)).isoformat(),
+        "description": "志愿者为村民义务书写春联，送上新春祝福",
+    }
 
 
 def _search_ids(client, query: str, **filters) -> list:
@@ -31,9 +36,13 @@ def _search_ids(client, query: str, **filters) -> list:
 
 
 def test_published_activity_is_found_within_a_second_and_cancelled_one_is_gone(
-        client, admin_headers, corpus_units):
-    created = client.post("/api/v1/activities", headers=admin_headers,
-                          json=_activity_body(corpus_units["LY-JL"].id, "写春联送福字")).get_json()
+    client, admin_headers, corpus_units
+):
+    created = client.post(
+        "/api/v1/activities",
+        headers=admin_headers,
+        json=_activity_body(corpus_units["LY-JL"].id, "写春联送福字"),
+    ).get_json()
     assert created["id"] not in _search_ids(client, "写春联")  # a draft is not offered
 
     client.post(f"/api/v1/activities/{created['id']}/publish", headers=admin_headers)
@@ -42,21 +51,35 @@ def test_published_activity_is_found_within_a_second_and_cancelled_one_is_gone(
         assert time.monotonic() - published_at < 1.0, "not searchable within a second"
         time.sleep(0.05)
 
-    client.post(f"/api/v1/activities/{created['id']}/cancel", headers=admin_headers,
-                json={"reason": "天气原因取消"})
+    client.post(
+        f"/api/v1/activities/{created['id']}/cancel",
+        headers=admin_headers,
+        json={"reason": "天气原因取消"},
+    )
     assert created["id"] not in _search_ids(client, "写春联")
 
 
 def test_hits_follow_the_contract(client, admin_headers, corpus_units):
-    created = client.post("/api/v1/activities", headers=admin_headers,
-                          json=_activity_body(corpus_units["LY-JL"].id, "写春联送福字")).get_json()
+    created = client.post(
+        "/api/v1/activities",
+        headers=admin_headers,
+        json=_activity_body(corpus_units["LY-JL"].id, "写春联送福字"),
+    ).get_json()
     client.post(f"/api/v1/activities/{created['id']}/publish", headers=admin_headers)
 
     body = client.get("/api/v1/search?q=春联").get_json()
 
     hit = body["data"][0]
-    assert set(hit) >= {"type", "id", "external_id", "title", "snippet", "url", "score",
-                        "starts_at"}
+    assert set(hit) >= {
+        "type",
+        "id",
+        "external_id",
+        "title",
+        "snippet",
+        "url",
+        "score",
+        "starts_at",
+    }
     assert hit["type"] == "activity" and hit["id"] == created["id"]
     assert "<mark>" in hit["snippet"]
     assert body["total_is_lower_bound"] is False  # a handful of matches: counted exactly
@@ -67,12 +90,16 @@ def test_hits_follow_the_contract(client, admin_headers, corpus_units):
 
 def test_unit_filter_covers_villages_of_a_township(client, admin_headers, corpus_units):
     for unit_code in ("LY-JL-YFC", "LY-CG"):
-        created = client.post("/api/v1/activities", headers=admin_headers, json=_activity_body(
-            corpus_units[unit_code].id, "写春联送福字")).get_json()
+        created = client.post(
+            "/api/v1/activities",
+            headers=admin_headers,
+            json=_activity_body(corpus_units[unit_code].id, "写春联送福字"),
+        ).get_json()
         client.post(f"/api/v1/activities/{created['id']}/publish", headers=admin_headers)
 
-    found = client.get("/api/v1/search", query_string={
-        "q": "春联", "unit_id": corpus_units["LY-JL"].id}).get_json()["data"]
+    found = client.get(
+        "/api/v1/search", query_string={"q": "春联", "unit_id": corpus_units["LY-JL"].id}
+    ).get_json()["data"]
 
     assert len(found) == 1
     assert "/app/activities/" in found[0]["url"]
@@ -91,8 +118,7 @@ def test_unknown_filters_are_refused_in_chinese(client):
     assert "type" in response.get_json()["errors"]
 
 
-def test_rebuild_command_indexes_the_corpus(runner, client, corpus_dir, corpus_units,
-                                            frozen_clock):
+def test_rebuild_command_indexes_the_corpus(runner, client, corpus_dir, corpus_units, frozen_clock):
     frozen_clock(datetime(2027, 12, 31, tzinfo=UTC))  # after every article: none scheduled
     assert runner.invoke(args=["import", "corpus", str(corpus_dir)]).exit_code == 0
 
@@ -124,12 +150,17 @@ def test_rebuild_streams_every_activity_latest_first(runner, corpus_dir, corpus_
     assert starts == sorted(starts, reverse=True)
 
 
-def test_started_activities_come_last_by_the_application_clock(client, create_activity,
-                                                               frozen_clock):
-    earlier = create_activity(title="写春联送福字",
-                              starts_at=datetime(2030, 1, 20, 1, 0, tzinfo=UTC))
-    later = create_activity(title="新春游园会", description="现场写春联送福字",
-                            starts_at=datetime(2030, 1, 27, 1, 0, tzinfo=UTC))
+def test_started_activities_come_last_by_the_application_clock(
+    client, create_activity, frozen_clock
+):
+    earlier = create_activity(
+        title="写春联送福字", starts_at=datetime(2030, 1, 20, 1, 0, tzinfo=UTC)
+    )
+    later = create_activity(
+        title="新春游园会",
+        description="现场写春联送福字",
+        starts_at=datetime(2030, 1, 27, 1, 0, tzinfo=UTC),
+    )
 
     frozen_clock(datetime(2030, 1, 15, 4, 0, tzinfo=UTC))  # both to come: the title wins
     assert _search_ids(client, "写春联") == [earlier.id, later.id]

@@ -8,8 +8,9 @@ from api.signups.services import sign_up
 from api.timeutil import utcnow
 
 
-def test_my_signups_carry_check_in_and_check_out_times(client, create_user, auth_headers,
-                                                       create_activity):
+def test_my_signups_carry_check_in_and_check_out_times(
+    client, create_user, auth_headers, create_activity
+):
     user = create_user()
     activity = create_activity(starts_at=utcnow().replace(microsecond=0) + timedelta(hours=1))
     signup = sign_up(user, activity.id)

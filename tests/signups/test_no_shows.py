@@ -29,12 +29,15 @@ def ended_activity(frozen_clock, create_activity, create_user):
 
 def _statuses(activity) -> dict[int, str]:
     db.session.expire_all()
-    return {signup.user_id: signup.status for signup in
-            db.session.scalars(db.select(Signup).where(Signup.activity_id == activity.id))}
+    return {
+        signup.user_id: signup.status
+        for signup in db.session.scalars(db.select(Signup).where(Signup.activity_id == activity.id))
+    }
 
 
 def test_confirmed_and_never_checked_in_become_no_shows_after_the_grace(
-        app, frozen_clock, ended_activity):
+    app, frozen_clock, ended_activity
+):
     activity, came, stayed_away, also_away = ended_activity
     run = app.extensions["tasks"]["tasks"]["signups.mark_no_shows"].func
 
@@ -46,8 +49,11 @@ def test_confirmed_and_never_checked_in_become_no_shows_after_the_grace(
     run()
     run()  # idempotent: the second run finds nothing
 
-    assert _statuses(activity) == {came.id: "attended", stayed_away.id: "no_show",
-                                   also_away.id: "no_show"}
+    assert _statuses(activity) == {
+        came.id: "attended",
+        stayed_away.id: "no_show",
+        also_away.id: "no_show",
+    }
 
 
 def test_the_task_runs_through_huey(app, frozen_clock, ended_activity):
@@ -73,7 +79,8 @@ def test_cancelled_activities_make_no_no_shows(app, frozen_clock, ended_activity
 
 
 def test_no_shows_count_in_me_and_on_the_roster(
-        app, client, auth_headers, create_user, frozen_clock, ended_activity):
+    app, client, auth_headers, create_user, frozen_clock, ended_activity
+):
     activity, came, stayed_away, _ = ended_activity
     frozen_clock(activity.ends_at + GRACE)
     app.extensions["tasks"]["tasks"]["signups.mark_no_shows"].func()
@@ -81,8 +88,9 @@ def test_no_shows_count_in_me_and_on_the_roster(
 
     mine = client.get("/api/v1/me", headers=auth_headers(stayed_away)).get_json()
     theirs = client.get("/api/v1/me", headers=auth_headers(came)).get_json()
-    roster = client.get(f"/api/v1/activities/{activity.id}/roster",
-                        headers=auth_headers(organizer)).get_json()
+    roster = client.get(
+        f"/api/v1/activities/{activity.id}/roster", headers=auth_headers(organizer)
+    ).get_json()
 
     assert (mine["no_show_count"], theirs["no_show_count"]) == (1, 0)
     counts = {entry["user_id"]: entry["no_show_count"] for entry in roster["signups"]}

@@ -12,8 +12,9 @@ def sign_up(client, headers, activity):
     return client.post(f"/api/v1/activities/{activity.id}/signups", headers=headers)
 
 
-def test_sign_up_confirms_while_places_remain_then_waitlists(client, create_user, auth_headers,
-                                                            create_activity):
+def test_sign_up_confirms_while_places_remain_then_waitlists(
+    client, create_user, auth_headers, create_activity
+):
     activity = create_activity(capacity=1)
     first, second, third = (auth_headers(create_user()) for _ in range(3))
 
@@ -35,8 +36,9 @@ def test_a_retry_returns_the_same_signup(client, create_user, auth_headers, crea
     assert detail["confirmed_count"] == 1
 
 
-def test_cancelling_promotes_the_head_of_the_waitlist(client, create_user, auth_headers,
-                                                     create_activity):
+def test_cancelling_promotes_the_head_of_the_waitlist(
+    client, create_user, auth_headers, create_activity
+):
     activity = create_activity(capacity=1)
     holder, head, next_in_line = (auth_headers(create_user()) for _ in range(3))
     for headers in (holder, head, next_in_line):
@@ -48,21 +50,24 @@ def test_cancelling_promotes_the_head_of_the_waitlist(client, create_user, auth_
     me = client.get(f"/api/v1/activities/{activity.id}", headers=head).get_json()
     assert me["my_signup"]["status"] == "confirmed"
     still = client.get(f"/api/v1/activities/{activity.id}", headers=next_in_line).get_json()
-    assert still["my_signup"] == {"id": still["my_signup"]["id"], "status": "waitlisted",
-                                  "waitlist_position": 1}
+    assert still["my_signup"] == {
+        "id": still["my_signup"]["id"],
+        "status": "waitlisted",
+        "waitlist_position": 1,
+    }
     assert me["confirmed_count"] == 1 and me["waitlist_count"] == 1
 
 
-def test_raising_capacity_promotes_the_queue(client, create_user, auth_headers,
-                                             create_activity):
+def test_raising_capacity_promotes_the_queue(client, create_user, auth_headers, create_activity):
     admin = create_user("admin", roles=[("admin", "LY")])
     activity = create_activity(capacity=1)
     users = [auth_headers(create_user()) for _ in range(3)]
     for headers in users:
         sign_up(client, headers, activity)
 
-    response = client.patch(f"/api/v1/activities/{activity.id}", json={"capacity": 2},
-                            headers=auth_headers(admin))
+    response = client.patch(
+        f"/api/v1/activities/{activity.id}", json={"capacity": 2}, headers=auth_headers(admin)
+    )
 
     assert response.status_code == 200
     assert response.get_json()["confirmed_count"] == 2
@@ -71,8 +76,7 @@ def test_raising_capacity_promotes_the_queue(client, create_user, auth_headers,
     assert second["my_signup"]["status"] == "confirmed"
 
 
-def test_cancel_after_the_deadline_is_refused(client, create_user, auth_headers,
-                                              create_activity):
+def test_cancel_after_the_deadline_is_refused(client, create_user, auth_headers, create_activity):
     activity = create_activity(cancel_deadline=utcnow() + timedelta(seconds=1))
     headers = auth_headers(create_user())
     sign_up(client, headers, activity)
@@ -85,16 +89,16 @@ def test_cancel_after_the_deadline_is_refused(client, create_user, auth_headers,
     assert response.get_json()["error"] == "cancel_closed"
 
 
-def test_signup_outside_the_window_is_refused(client, create_user, auth_headers,
-                                              create_activity):
+def test_signup_outside_the_window_is_refused(client, create_user, auth_headers, create_activity):
     activity = create_activity(signup_closes_at=utcnow() - timedelta(minutes=1))
     response = sign_up(client, auth_headers(create_user()), activity)
     assert response.status_code == 409
     assert response.get_json()["error"] == "signup_closed"
 
 
-def test_overlapping_confirmed_signup_is_a_time_conflict(client, create_user, auth_headers,
-                                                         create_activity):
+def test_overlapping_confirmed_signup_is_a_time_conflict(
+    client, create_user, auth_headers, create_activity
+):
     first = create_activity()
     overlapping = create_activity(starts_at=first.starts_at + timedelta(hours=1))
     headers = auth_headers(create_user())
@@ -106,8 +110,9 @@ def test_overlapping_confirmed_signup_is_a_time_conflict(client, create_user, au
     assert response.get_json()["error"] == "time_conflict"
 
 
-def test_volunteer_only_activity_refuses_residents(client, create_user, auth_headers,
-                                                   create_activity):
+def test_volunteer_only_activity_refuses_residents(
+    client, create_user, auth_headers, create_activity
+):
     activity = create_activity(audience="volunteers")
     response = sign_up(client, auth_headers(create_user()), activity)
     assert response.status_code == 403
@@ -115,14 +120,22 @@ def test_volunteer_only_activity_refuses_residents(client, create_user, auth_hea
 
 
 def _make_volunteer(user, unit, birth_date):
-    db.session.add(VolunteerProfile(
-        user=user, real_name="王小明", phone_encrypted=encrypt("13900001111"),
-        phone_hash=lookup_hash("13900001111"), birth_date=birth_date, unit=unit))
+    db.session.add(
+        VolunteerProfile(
+            user=user,
+            real_name="王小明",
+            phone_encrypted=encrypt("13900001111"),
+            phone_hash=lookup_hash("13900001111"),
+            birth_date=birth_date,
+            unit=unit,
+        )
+    )
     db.session.commit()
 
 
-def test_under_fourteen_needs_guardian_consent(client, create_user, auth_headers,
-                                               create_activity, corpus_units, frozen_clock):
+def test_under_fourteen_needs_guardian_consent(
+    client, create_user, auth_headers, create_activity, corpus_units, frozen_clock
+):
     frozen_clock(datetime(2027, 3, 9, 4, 0, tzinfo=UTC))
     activity = create_activity()  # on 10 March 2027, the eve of the 14th birthday
     child = create_user()

@@ -44,8 +44,7 @@ def test_the_answer_says_how_long_it_may_be_cached(client, corpus_units):
 
 
 def test_bad_questions_get_4xx(client, corpus_units):
-    backwards = client.get("/api/v1/stats", query_string={"from": "2027-02-01",
-                                                         "to": "2027-01-01"})
+    backwards = client.get("/api/v1/stats", query_string={"from": "2027-02-01", "to": "2027-01-01"})
     unknown = client.get("/api/v1/stats", query_string={"unit_id": 999_999})
     not_a_date = client.get("/api/v1/stats", query_string={"from": "yesterday"})
 

@@ -39,14 +39,16 @@ def test_the_task_stores_the_county_and_every_township(client, corpus_units, fro
     assert stored == {"county", *(str(unit.id) for unit in townships)}
 
 
-def test_requests_read_the_snapshot_until_the_task_runs_again(client, corpus_units,
-                                                              frozen_clock, no_live_cache):
+def test_requests_read_the_snapshot_until_the_task_runs_again(
+    client, corpus_units, frozen_clock, no_live_cache
+):
     frozen_clock(NOW)
     _refresh()
     before, generated = _teams(client)
     township_before, _ = _teams(client, unit_id=corpus_units["LY-JL"].id)
-    db.session.add(Team(name="新成立的志愿服务队", category="医疗健身",
-                        unit_id=corpus_units["LY-JL"].id))
+    db.session.add(
+        Team(name="新成立的志愿服务队", category="医疗健身", unit_id=corpus_units["LY-JL"].id)
+    )
     db.session.commit()
     frozen_clock(NOW + timedelta(minutes=5))
 
@@ -63,12 +65,14 @@ def test_requests_read_the_snapshot_until_the_task_runs_again(client, corpus_uni
     assert (refreshed, refreshed_generated) == (before + 1, "2026-12-15T12:05:00+08:00")
 
 
-def test_a_snapshot_of_an_earlier_day_or_too_old_is_not_used(client, corpus_units,
-                                                            frozen_clock, no_live_cache):
+def test_a_snapshot_of_an_earlier_day_or_too_old_is_not_used(
+    client, corpus_units, frozen_clock, no_live_cache
+):
     frozen_clock(datetime(2026, 12, 15, 15, 50, tzinfo=UTC))  # 23:50 local
     _refresh()
-    db.session.add(Team(name="新成立的志愿服务队", category="医疗健身",
-                        unit_id=corpus_units["LY-JL"].id))
+    db.session.add(
+        Team(name="新成立的志愿服务队", category="医疗健身", unit_id=corpus_units["LY-JL"].id)
+    )
     db.session.commit()
     same_day, _ = _teams(client)
 

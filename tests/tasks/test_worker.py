@@ -51,8 +51,11 @@ def queue_config(request, tmp_path):
         for key in client.scan_iter(f"huey.*{name}*"):
             client.delete(key)
         return
-    yield {"TASK_QUEUE": "sqlite", "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite3"),
-           "HUEY_NAME": name}
+    yield {
+        "TASK_QUEUE": "sqlite",
+        "HUEY_SQLITE_PATH": str(tmp_path / "huey.sqlite3"),
+        "HUEY_NAME": name,
+    }
 
 
 @pytest.fixture
@@ -61,15 +64,25 @@ def worker(app, stub, tmp_path):
     started = []
 
     def start(**settings) -> subprocess.Popen:
-        env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-               "WECHAT_API_BASE": stub.base_url, "WECHAT_RETRY_BACKOFF": "0.01",
-               "APP_ENV": "development", "WORKER_THREADS": "1",
-               "SEARCH_INDEX_DIR": str(tmp_path / "index"), "SITE_DIR": str(tmp_path / "site"),
-               **{key: str(value) for key, value in settings.items()}}
+        env = {
+            **os.environ,
+            "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+            "WECHAT_API_BASE": stub.base_url,
+            "WECHAT_RETRY_BACKOFF": "0.01",
+            "APP_ENV": "development",
+            "WORKER_THREADS": "1",
+            "SEARCH_INDEX_DIR": str(tmp_path / "index"),
+            "SITE_DIR": str(tmp_path / "site"),
+            **{key: str(value) for key, value in settings.items()},
+        }
         with open(tmp_path / "worker.log", "ab") as log:  # the child keeps its own copy
             process = subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "wsgi", "worker"], cwd=PROJECT_ROOT,
-                env=env, stdout=log, stderr=log)
+                [sys.executable, "-m", "flask", "--app", "wsgi", "worker"],
+                cwd=PROJECT_ROOT,
+                env=env,
+                stdout=log,
+                stderr=log,
+            )
         started.append(process)
         return process
 
@@ -88,8 +101,11 @@ def _people_with_grants(create_user, app, count: int) -> list:
     template = app.config["NOTIFICATION_TEMPLATES"]["signup_confirmed"]["template_id"]
     people = [create_user() for _ in range(count)]
     for person in people:
-        db.session.add(SubscriptionGrant(user_id=person.id, template_id=template,
-                                         remaining=2, accepted_total=2))
+        db.session.add(
+            SubscriptionGrant(
+                user_id=person.id, template_id=template, remaining=2, accepted_total=2
+            )
+        )
     db.session.commit()
     return people
 
@@ -107,8 +123,7 @@ def _wait(condition, seconds: float, what: str) -> None:
         time.sleep(0.1)
 
 
-def test_a_commit_wakes_the_worker_through_the_queue(
-        app, queue_config, worker, stub, create_user):
+def test_a_commit_wakes_the_worker_through_the_queue(app, queue_config, worker, stub, create_user):
     app.config.update(queue_config)
     task_queue.init_app(app)  # this app enqueues into the same Huey as the worker
     people = _people_with_grants(create_user, app, 3)
@@ -121,15 +136,20 @@ def test_a_commit_wakes_the_worker_through_the_queue(
     _wait(lambda: len(stub.messages) == 3, 60, "three deliveries")
     _wait(lambda: {row.status for row in _rows()} == {"sent"}, 10, "rows marked sent")
     assert process.poll() is None
-    assert Counter(message["touser"] for message in stub.messages) == \
-        Counter({person.openid: 1 for person in people})
+    assert Counter(message["touser"] for message in stub.messages) == Counter(
+        {person.openid: 1 for person in people}
+    )
 
 
 def test_killing_a_worker_mid_delivery_loses_nothing_and_sends_nothing_twice(
-        app, worker, stub, create_user, tmp_path, capsys):
+    app, worker, stub, create_user, tmp_path, capsys
+):
     count, lease = 16, 2
-    settings = {"TASK_QUEUE": "sqlite", "HUEY_SQLITE_PATH": tmp_path / "huey.sqlite3",
-                "OUTBOX_LEASE_SECONDS": lease}
+    settings = {
+        "TASK_QUEUE": "sqlite",
+        "HUEY_SQLITE_PATH": tmp_path / "huey.sqlite3",
+        "OUTBOX_LEASE_SECONDS": lease,
+    }
     people = _people_with_grants(create_user, app, count)
     services.notify([person.id for person in people], "signup_confirmed", "报名成功：义诊")
     db.session.commit()
@@ -142,8 +162,9 @@ def test_killing_a_worker_mid_delivery_loses_nothing_and_sends_nothing_twice(
     killed_after = len(stub.messages)
     time.sleep(lease + 0.5)  # the dead worker's lease runs out
     worker(**settings)
-    _wait(lambda: all(row.status in ("sent", "failed") for row in _rows()), 90,
-          "every row finished")
+    _wait(
+        lambda: all(row.status in ("sent", "failed") for row in _rows()), 90, "every row finished"
+    )
 
     rows = _rows()
     received = Counter(message["touser"] for message in stub.messages)
@@ -155,8 +176,10 @@ def test_killing_a_worker_mid_delivery_loses_nothing_and_sends_nothing_twice(
     assert all(received[openid[row.user_id]] == 1 for row in sent)
     assert len(interrupted) <= 1  # only the send in flight at the kill is unknown
     with capsys.disabled():
-        print(f"\n[kill test] {count} rows; killed after {killed_after} sends; "
-              f"then sent {len(sent)}, interrupted {len(interrupted)} (received by the stub: "
-              f"{[received[openid[row.user_id]] for row in interrupted]}); "
-              f"stub messages {len(stub.messages)}, per user max {max(received.values())}, "
-              f"send calls {len(stub.calls_to('subscribe_send'))}")
+        print(
+            f"\n[kill test] {count} rows; killed after {killed_after} sends; "
+            f"then sent {len(sent)}, interrupted {len(interrupted)} (received by the stub: "
+            f"{[received[openid[row.user_id]] for row in interrupted]}); "
+            f"stub messages {len(stub.messages)}, per user max {max(received.values())}, "
+            f"send calls {len(stub.calls_to('subscribe_send'))}"
+        )

@@ -51,9 +51,12 @@ class Traffic:
 
     def outside(self) -> list[str]:
         """URLs requested anywhere but 127.0.0.1 (data: and blob: URLs are local)."""
-        return [request.url for request in self.requests
-                if not request.url.startswith(("data:", "blob:"))
-                and urlsplit(request.url).hostname != "127.0.0.1"] + self.refused
+        return [
+            request.url
+            for request in self.requests
+            if not request.url.startswith(("data:", "blob:"))
+            and urlsplit(request.url).hostname != "127.0.0.1"
+        ] + self.refused
 
     def transferred_bytes(self) -> int:
         """Bytes of every finished response: headers plus the body as sent."""
@@ -86,29 +89,46 @@ class Browsing(SimpleNamespace):
     def wait_until_loaded(self) -> None:
         """No loading state left on the page."""
         self.page.wait_for_function(
-            "() => !document.querySelector('.state-loading')", timeout=TIMEOUT_MS)
+            "() => !document.querySelector('.state-loading')", timeout=TIMEOUT_MS
+        )
 
     def sign_in(self, user) -> None:
         """Give the browser the session cookies of ``user``, as a sign-in on the pages does."""
         issued = start_session(user)
-        cookies = {web_session.ACCESS_COOKIE: (issued.token, True, "/"),
-                   web_session.REFRESH_COOKIE: (issued.refresh_token, True,
-                                                web_session.REFRESH_PATH),
-                   web_session.CSRF_COOKIE: (web_session.csrf_token(issued.session_id), False,
-                                             "/")}
-        self.context.add_cookies([
-            {"name": name, "value": value, "domain": "127.0.0.1", "path": path,
-             "httpOnly": http_only, "sameSite": "Lax"}
-            for name, (value, http_only, path) in cookies.items()])
+        cookies = {
+            web_session.ACCESS_COOKIE: (issued.token, True, "/"),
+            web_session.REFRESH_COOKIE: (issued.refresh_token, True, web_session.REFRESH_PATH),
+            web_session.CSRF_COOKIE: (web_session.csrf_token(issued.session_id), False, "/"),
+        }
+        self.context.add_cookies(
+            [
+                {
+                    "name": name,
+                    "value": value,
+                    "domain": "127.0.0.1",
+                    "path": path,
+                    "httpOnly": http_only,
+                    "sameSite": "Lax",
+                }
+                for name, (value, http_only, path) in cookies.items()
+            ]
+        )
 
 
 def _new_browsing(browser, base_url: str, **context_options) -> Browsing:
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
-    options = {"viewport": PHONE, "device_scale_factor": 2, "is_mobile": True,
-               "has_touch": True, "locale": "zh-CN", "timezone_id": "Asia/Shanghai",
-               "accept_downloads": True, "service_workers": "block"}
+    options = {
+        "viewport": PHONE,
+        "device_scale_factor": 2,
+        "is_mobile": True,
+        "has_touch": True,
+        "locale": "zh-CN",
+        "timezone_id": "Asia/Shanghai",
+        "accept_downloads": True,
+        "service_workers": "block",
+    }
     options.update(context_options)
     context = browser.new_context(**options)
     context.set_default_timeout(TIMEOUT_MS)
@@ -163,8 +183,9 @@ def activity_on(create_activity):
 
     def create(day, start_hour: int = 9, hours: int = 2, **overrides):
         starts_at = local_datetime(day, start_hour)
-        return create_activity(starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours),
-                               **overrides)
+        return create_activity(
+            starts_at=starts_at, ends_at=starts_at + timedelta(hours=hours), **overrides
+        )
 
     return create
 

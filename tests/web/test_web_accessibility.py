@@ -68,19 +68,34 @@ def axe_source() -> str:
 def resident_world(create_user, create_activity, activity_on, tomorrow, corpus_units):
     """A volunteer who organises at 巨陵镇, with a sign-up, records and an activity tomorrow."""
     user = create_user("jl-organizer", roles=[("unit_admin", "LY-JL")])
-    register_volunteer(user, real_name="李志愿", phone="13900001234",
-                       unit_id=corpus_units["LY-JL"].id)
+    register_volunteer(
+        user, real_name="李志愿", phone="13900001234", unit_id=corpus_units["LY-JL"].id
+    )
     activity = activity_on(tomorrow, title="重阳敬老包饺子", capacity=10)
     sign_up(user, activity.id)
     starts_at = utcnow().replace(microsecond=0) - timedelta(days=3)
-    past = create_activity(title="义诊进乡村", starts_at=starts_at,
-                           ends_at=starts_at + timedelta(hours=3))
-    db.session.add(ServiceRecord(user_id=user.id, activity_id=past.id, unit_id=past.unit_id,
-                                 credited_minutes=150, source="checkin", status="approved"))
+    past = create_activity(
+        title="义诊进乡村", starts_at=starts_at, ends_at=starts_at + timedelta(hours=3)
+    )
+    db.session.add(
+        ServiceRecord(
+            user_id=user.id,
+            activity_id=past.id,
+            unit_id=past.unit_id,
+            credited_minutes=150,
+            source="checkin",
+            status="approved",
+        )
+    )
     db.session.commit()
     certificate = issue_certificate(user)
-    add_member(user, real_name="李小明", birth_date=date(2016, 5, 5), relation="子女",
-               consent_version=CONSENT_VERSION)
+    add_member(
+        user,
+        real_name="李小明",
+        birth_date=date(2016, 5, 5),
+        relation="子女",
+        consent_version=CONSENT_VERSION,
+    )
     return {"user": user, "activity": activity.id, "certificate": certificate.code}
 
 
@@ -122,7 +137,8 @@ def _visit(web, name: str, path: str, mode: str, report: dict) -> None:
 
 @pytest.mark.parametrize("mode", MODES)
 def test_every_page_is_axe_clean_and_large_enough_in_elder_mode(
-        mode, browse, axe_source, resident_world):
+    mode, browse, axe_source, resident_world
+):
     report: dict = {}
     init = "localStorage.setItem('civ.mode', 'elder');" if mode == "elder" else ""
     anonymous = browse(viewport=PHONE_390, device_scale_factor=1)
@@ -138,10 +154,16 @@ def test_every_page_is_axe_clean_and_large_enough_in_elder_mode(
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     out = ARTIFACTS / f"axe-counts-{mode}.json"
     out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    blocking = {name: counts["blocking"] for name, counts in report.items()
-                if "blocking" in counts and counts["blocking"]}
+    blocking = {
+        name: counts["blocking"]
+        for name, counts in report.items()
+        if "blocking" in counts and counts["blocking"]
+    }
     assert blocking == {}
     if mode == "elder":
-        too_small = {name: sizes for name, sizes in report.items()
-                     if name.endswith("elder-sizes") and any(sizes.values())}
+        too_small = {
+            name: sizes
+            for name, sizes in report.items()
+            if name.endswith("elder-sizes") and any(sizes.values())
+        }
         assert too_small == {}

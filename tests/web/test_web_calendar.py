@@ -17,7 +17,8 @@ def test_browse_sign_up_see_it_in_my_signups_and_cancel(web, activity_on, tomorr
     page = web.open(f"/app/?month={tomorrow:%Y-%m}")
     page.locator(f'[data-date="{tomorrow.isoformat()}"]').click()
     expect(page.locator(".section-title")).to_have_text(
-        f"{tomorrow.month}月{tomorrow.day}日的活动（1）")
+        f"{tomorrow.month}月{tomorrow.day}日的活动（1）"
+    )
     web.shot("calendar")
 
     page.get_by_role("link", name=re.compile("重阳敬老包饺子")).click()
@@ -30,7 +31,8 @@ def test_browse_sign_up_see_it_in_my_signups_and_cancel(web, activity_on, tomorr
     expect(page.locator(".detail-title")).to_have_text("重阳敬老包饺子")
     page.get_by_role("button", name="我要报名").click()
     expect(page.locator("[data-signup-status]")).to_have_attribute(
-        "data-signup-status", "confirmed")
+        "data-signup-status", "confirmed"
+    )
     expect(page.locator(".capacity-bar")).to_be_visible()
     web.shot("activity-signed-up")
 
@@ -48,7 +50,8 @@ def test_browse_sign_up_see_it_in_my_signups_and_cancel(web, activity_on, tomorr
 
 
 def test_a_full_activity_offers_the_waitlist_and_shows_my_position(
-        web, activity_on, tomorrow, create_user):
+    web, activity_on, tomorrow, create_user
+):
     activity = activity_on(tomorrow, title="冬季义诊", capacity=1)
     sign_up(create_user(), activity.id)
     web.sign_in(create_user())
@@ -66,8 +69,9 @@ def test_a_full_activity_offers_the_waitlist_and_shows_my_position(
 
 def test_township_and_theme_filters_narrow_the_list(web, activity_on, tomorrow, corpus_units):
     activity_on(tomorrow, title="巨陵镇健康讲座", theme="health")
-    activity_on(tomorrow, title="城关街道党史宣讲", theme="history",
-                unit_id=corpus_units["LY-CG"].id)
+    activity_on(
+        tomorrow, title="城关街道党史宣讲", theme="history", unit_id=corpus_units["LY-CG"].id
+    )
     page = web.open(f"/app/?day={tomorrow.isoformat()}")
     cards = page.locator(".activity-list .card")
     expect(cards).to_have_count(2)
@@ -89,8 +93,9 @@ def test_township_and_theme_filters_narrow_the_list(web, activity_on, tomorrow, 
 
 
 def test_near_me_lists_activities_by_distance(browse, activity_on, tomorrow):
-    web = browse(geolocation={"latitude": 33.7712, "longitude": 113.9891},
-                 permissions=["geolocation"])
+    web = browse(
+        geolocation={"latitude": 33.7712, "longitude": 113.9891}, permissions=["geolocation"]
+    )
     activity_on(tomorrow, title="身边的义诊")  # at the 巨陵镇 venue
     activity_on(tomorrow, title="远处的演出", lat=34.2, lng=113.5)
     page = web.open("/app/")
@@ -122,8 +127,11 @@ def test_an_unknown_activity_shows_the_api_message(web, client):
 
 
 def test_text_from_the_api_is_shown_as_text_never_run(web, activity_on, tomorrow):
-    activity_on(tomorrow, title='<img src="x" onerror="window.__xss=1">义诊',
-                description="<script>window.__xss=2</script>量血压")
+    activity_on(
+        tomorrow,
+        title='<img src="x" onerror="window.__xss=1">义诊',
+        description="<script>window.__xss=2</script>量血压",
+    )
     page = web.open(f"/app/?day={tomorrow.isoformat()}")
     card = page.locator(".activity-list .card")
     expect(card).to_contain_text('<img src="x" onerror="window.__xss=1">义诊')
@@ -146,22 +154,27 @@ def test_add_to_calendar_downloads_the_activity_as_ics(web, activity_on, tomorro
 
 def test_an_expired_sign_in_is_forgotten_and_the_page_still_shows(web, activity_on, tomorrow):
     activity = activity_on(tomorrow, title="社区读书会")
-    web.context.add_cookies([
-        {"name": name, "value": "expired-or-revoked", "domain": "127.0.0.1", "path": "/"}
-        for name in ("civ_session", "civ_csrf")])
+    web.context.add_cookies(
+        [
+            {"name": name, "value": "expired-or-revoked", "domain": "127.0.0.1", "path": "/"}
+            for name in ("civ_session", "civ_csrf")
+        ]
+    )
     page = web.open(f"/app/activities/{activity.id}")
     expect(page.locator(".detail-title")).to_have_text("社区读书会")
     expect(page.get_by_role("link", name="登录后报名")).to_be_visible()
     assert "civ_csrf" not in page.evaluate("document.cookie")
 
 
-def test_a_refused_sign_up_shows_the_api_message(web, client, activity_on, tomorrow,
-                                                  create_user, auth_headers):
+def test_a_refused_sign_up_shows_the_api_message(
+    web, client, activity_on, tomorrow, create_user, auth_headers
+):
     user = create_user()
     sign_up(user, activity_on(tomorrow, title="上午的义诊").id)
     overlapping = activity_on(tomorrow, start_hour=10, title="同一时段的宣讲")
-    refused = client.post(f"/api/v1/activities/{overlapping.id}/signups",
-                          headers=auth_headers(user))
+    refused = client.post(
+        f"/api/v1/activities/{overlapping.id}/signups", headers=auth_headers(user)
+    )
     assert refused.get_json()["error"] == "time_conflict"
     web.sign_in(user)
     page = web.open(f"/app/activities/{overlapping.id}")
@@ -170,8 +183,9 @@ def test_a_refused_sign_up_shows_the_api_message(web, client, activity_on, tomor
     web.shot("activity-signup-refused")
 
 
-def test_a_volunteers_only_activity_asks_residents_to_register(web, activity_on, tomorrow,
-                                                               create_user):
+def test_a_volunteers_only_activity_asks_residents_to_register(
+    web, activity_on, tomorrow, create_user
+):
     activity = activity_on(tomorrow, title="志愿者培训", audience="volunteers")
     web.sign_in(create_user())
     page = web.open(f"/app/activities/{activity.id}")

@@ -27,9 +27,13 @@ def short_checkin_codes(make_app):
 def running(create_activity):
     """An activity that started ten minutes ago at the 巨陵镇 venue (fenced at 500 m)."""
     starts_at = utcnow().replace(microsecond=0) - timedelta(minutes=10)
-    return create_activity(title="志愿者集中清扫", starts_at=starts_at,
-                           ends_at=starts_at + timedelta(hours=2),
-                           signup_closes_at=starts_at + timedelta(hours=2), geofence_metres=500)
+    return create_activity(
+        title="志愿者集中清扫",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        signup_closes_at=starts_at + timedelta(hours=2),
+        geofence_metres=500,
+    )
 
 
 @pytest.fixture
@@ -46,7 +50,8 @@ def _decode_qr(png: bytes) -> str:
 
 
 def test_the_organizer_screen_replaces_the_code_before_it_expires(
-        short_checkin_codes, browse, organizer, running):
+    short_checkin_codes, browse, organizer, running
+):
     web = browse()
     web.sign_in(organizer)
     page = web.open(f"/app/checkin/screen?activity={running.id}")
@@ -56,13 +61,14 @@ def test_the_organizer_screen_replaces_the_code_before_it_expires(
     expect(page.locator(".countdown")).to_contain_text("秒内有效")
     # Valid 3 s, replaced a second before: a new code within about 2 s.
     page.wait_for_function(
-        f"() => document.querySelector('img.qr-image').dataset.token !== {first!r}",
-        timeout=5000)
+        f"() => document.querySelector('img.qr-image').dataset.token !== {first!r}", timeout=5000
+    )
     assert not page.locator(".inline-error").is_visible()
 
 
-def test_a_volunteer_scans_the_screen_and_checks_in_then_out(browse, organizer, running,
-                                                             create_user):
+def test_a_volunteer_scans_the_screen_and_checks_in_then_out(
+    browse, organizer, running, create_user
+):
     volunteer = create_user()
     sign_up(volunteer, running.id)
     screen = browse()
@@ -106,7 +112,8 @@ def test_the_check_in_page_shows_why_a_code_is_refused(browse, running, create_u
     page.reload()
     expect(page.locator("[data-result]")).to_have_attribute("data-result", "error")
     expect(page.locator(".checkin-result .inline-error")).to_have_text(
-        "签到码无效，请扫描现场的签到码")
+        "签到码无效，请扫描现场的签到码"
+    )
     web.shot("checkin-refused")
 
 
@@ -122,8 +129,9 @@ def test_only_organizers_in_scope_get_a_screen(web, running, create_user):
     expect(page.locator("img.qr-image")).to_be_hidden()
 
 
-def test_an_organizer_picks_the_running_activity_from_my_page(web, organizer, running,
-                                                              activity_on, tomorrow):
+def test_an_organizer_picks_the_running_activity_from_my_page(
+    web, organizer, running, activity_on, tomorrow
+):
     activity_on(tomorrow + timedelta(days=3), title="下周的活动")
     web.sign_in(organizer)
     page = web.open("/app/me")

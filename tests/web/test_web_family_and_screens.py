@@ -23,20 +23,35 @@ expect = pytest.importorskip("playwright.sync_api", reason="browser tests need P
 def volunteer_with_hours(create_user, create_activity, corpus_units):
     """A volunteer of 巨陵镇 (ID number ending 1236) with 3 approved hours."""
     user = create_user()
-    register_volunteer(user, real_name="李志愿", phone="13900001234",
-                       unit_id=corpus_units["LY-JL"].id, id_number="411122201505051236")
+    register_volunteer(
+        user,
+        real_name="李志愿",
+        phone="13900001234",
+        unit_id=corpus_units["LY-JL"].id,
+        id_number="411122201505051236",
+    )
     starts_at = utcnow().replace(microsecond=0) - timedelta(days=3)
-    past = create_activity(title="义诊进乡村", starts_at=starts_at,
-                           ends_at=starts_at + timedelta(hours=4))
-    db.session.add(ServiceRecord(user_id=user.id, activity_id=past.id, unit_id=past.unit_id,
-                                 credited_minutes=180, source="checkin", status="approved",
-                                 reviewed_at=utcnow()))
+    past = create_activity(
+        title="义诊进乡村", starts_at=starts_at, ends_at=starts_at + timedelta(hours=4)
+    )
+    db.session.add(
+        ServiceRecord(
+            user_id=user.id,
+            activity_id=past.id,
+            unit_id=past.unit_id,
+            credited_minutes=180,
+            source="checkin",
+            status="approved",
+            reviewed_at=utcnow(),
+        )
+    )
     db.session.commit()
     return user
 
 
-def test_a_guardian_adds_a_child_signs_it_up_and_withdraws_consent(web, create_user,
-                                                                   activity_on, tomorrow):
+def test_a_guardian_adds_a_child_signs_it_up_and_withdraws_consent(
+    web, create_user, activity_on, tomorrow
+):
     activity = activity_on(tomorrow, title="放学娃之家手工课")
     guardian = create_user()
     web.sign_in(guardian)
@@ -57,7 +72,8 @@ def test_a_guardian_adds_a_child_signs_it_up_and_withdraws_consent(web, create_u
     page.goto(f"{web.base_url}/app/activities/{activity.id}")
     page.get_by_role("button", name="为 王小明 报名").click()
     expect(page.locator("[data-family-signup]")).to_have_text(
-        "王小明：报名成功，已同时为您报名陪同")  # under 10: the guardian comes too
+        "王小明：报名成功，已同时为您报名陪同"
+    )  # under 10: the guardian comes too
     db.session.expire_all()
     child_id = db.session.scalar(select(FamilyMember.child_id))
     assert set(db.session.scalars(select(Signup.user_id))) == {child_id, guardian.id}
@@ -69,19 +85,25 @@ def test_a_guardian_adds_a_child_signs_it_up_and_withdraws_consent(web, create_u
     expect(page.locator(".family-member .card-title")).to_have_text("子女（已撤回同意）")
     expect(page.locator("main")).not_to_contain_text("王小明")
     db.session.expire_all()
-    assert db.session.scalar(select(Signup.status).where(Signup.user_id == child_id)) \
-        == "cancelled"
+    assert db.session.scalar(select(Signup.status).where(Signup.user_id == child_id)) == "cancelled"
 
 
-def test_points_redeem_a_reward_and_show_its_qr_code(web, volunteer_with_hours, create_user,
-                                                     corpus_units):
-    merchant = Merchant(name="巨陵镇爱心超市", unit_id=corpus_units["LY-JL"].id,
-                        admin_id=create_user().id, address="巨陵大街 18 号", phone="0395-8866001",
-                        description="")
+def test_points_redeem_a_reward_and_show_its_qr_code(
+    web, volunteer_with_hours, create_user, corpus_units
+):
+    merchant = Merchant(
+        name="巨陵镇爱心超市",
+        unit_id=corpus_units["LY-JL"].id,
+        admin_id=create_user().id,
+        address="巨陵大街 18 号",
+        phone="0395-8866001",
+        description="",
+    )
     db.session.add(merchant)
     db.session.flush()
-    db.session.add(Reward(merchant_id=merchant.id, name="洗衣液一瓶", points_cost=20, stock=2,
-                          description=""))
+    db.session.add(
+        Reward(merchant_id=merchant.id, name="洗衣液一瓶", points_cost=20, stock=2, description="")
+    )
     db.session.commit()
     web.sign_in(volunteer_with_hours)
     page = web.open("/app/points")
@@ -108,7 +130,8 @@ def test_the_inbox_lists_my_notifications(web, create_user, activity_on, tomorro
     expect(item).to_have_count(1)
     expect(item.locator(".card-title")).to_have_text("报名成功：重阳敬老包饺子")
     expect(item.get_by_role("link", name="查看活动")).to_have_attribute(
-        "href", f"/app/activities/{activity.id}")
+        "href", f"/app/activities/{activity.id}"
+    )
 
 
 def test_the_public_lookup_posts_the_digits_and_shows_a_masked_name(web, volunteer_with_hours):

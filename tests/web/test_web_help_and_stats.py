@@ -44,17 +44,22 @@ def _serve(client, headers_of, request_id: int, corpus_units, create_user):
     completes it (through the API, as the mini-program would)."""
     admin = create_user("jl-dispatcher", roles=[("unit_admin", "LY-JL")])
     responder = create_user()
-    register_volunteer(responder, real_name="赵志愿", phone="13900002222",
-                       unit_id=corpus_units["LY-JL"].id)
-    team = db.session.scalar(select(Team).where(Team.unit_id == corpus_units["LY-JL"].id)
-                             .order_by(Team.id))
+    register_volunteer(
+        responder, real_name="赵志愿", phone="13900002222", unit_id=corpus_units["LY-JL"].id
+    )
+    team = db.session.scalar(
+        select(Team).where(Team.unit_id == corpus_units["LY-JL"].id).order_by(Team.id)
+    )
     steps = [
-        (admin, "put", f"/api/v1/help-teams/{team.id}/responders",
-         {"user_ids": [responder.id]}),
+        (admin, "put", f"/api/v1/help-teams/{team.id}/responders", {"user_ids": [responder.id]}),
         (admin, "post", f"/api/v1/help-requests/{request_id}/dispatch", {"team_id": team.id}),
         (responder, "post", f"/api/v1/help-requests/{request_id}/accept", None),
-        (responder, "post", f"/api/v1/help-requests/{request_id}/complete",
-         {"report": "已上门更换水管", "volunteers": [{"user_id": responder.id, "minutes": 90}]}),
+        (
+            responder,
+            "post",
+            f"/api/v1/help-requests/{request_id}/complete",
+            {"report": "已上门更换水管", "volunteers": [{"user_id": responder.id, "minutes": 90}]},
+        ),
     ]
     for actor, method, path, body in steps:
         response = getattr(client, method)(path, json=body, headers=headers_of(actor))
@@ -62,7 +67,8 @@ def _serve(client, headers_of, request_id: int, corpus_units, create_user):
 
 
 def test_a_resident_asks_for_help_follows_it_and_rates_it(
-        help_api, web, client, auth_headers, create_user, corpus_units):
+    help_api, web, client, auth_headers, create_user, corpus_units
+):
     resident = create_user()
     web.sign_in(resident)
     page = web.open("/app/help")
@@ -115,22 +121,26 @@ def test_signed_out_visitors_see_the_board_and_a_sign_in(help_api, web):
 
 
 def test_the_dashboard_shows_the_numbers_of_the_api_and_the_charts(
-        stats_api, web, client, activity_on, tomorrow, create_user, corpus_units):
+    stats_api, web, client, activity_on, tomorrow, create_user, corpus_units
+):
     activity_on(tomorrow, title="义诊一", theme="health")
     activity_on(tomorrow, start_hour=14, title="义诊二", theme="health")
     activity_on(tomorrow, title="党史宣讲", theme="history", unit_id=corpus_units["LY-CG"].id)
     volunteer = create_user()
-    register_volunteer(volunteer, real_name="钱志愿", phone="13900003333",
-                       unit_id=corpus_units["LY-JL"].id)
+    register_volunteer(
+        volunteer, real_name="钱志愿", phone="13900003333", unit_id=corpus_units["LY-JL"].id
+    )
     stats = client.get("/api/v1/stats").get_json()
 
     page = web.open("/app/stats")
     kpis = page.locator(".kpi")
     expect(kpis.filter(has_text="注册志愿者").locator("b")).to_have_text(
-        str(stats["volunteers"]["registered"]))
+        str(stats["volunteers"]["registered"])
+    )
     expect(kpis.filter(has_text="志愿服务队").locator("b")).to_have_text(str(stats["teams"]))
     expect(kpis.filter(has_text="今年").locator("b")).to_have_text(
-        str(stats["activities"]["total"]))
+        str(stats["activities"]["total"])
+    )
     expect(page.locator(".township-charts svg")).to_have_count(2)
     expect(page.locator(".township-charts svg").first.locator("text").first).to_have_text("巨陵镇")
     month = f"{tomorrow.month}月"

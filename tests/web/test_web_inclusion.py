@@ -22,8 +22,9 @@ def _mode(page) -> str | None:
     return page.evaluate("document.documentElement.dataset.mode || null")
 
 
-def test_the_elder_switch_on_the_home_page_is_remembered_and_shown_in_me(web, activity_on,
-                                                                         tomorrow):
+def test_the_elder_switch_on_the_home_page_is_remembered_and_shown_in_me(
+    web, activity_on, tomorrow
+):
     activity_on(tomorrow, title="重阳敬老包饺子")
     page = web.open("/app/")
     switch = page.locator("[data-mode-switch]")
@@ -64,16 +65,20 @@ def test_my_signups_say_checked_out_after_check_out(web, create_user, activity_o
     activity = activity_on(tomorrow, title="文明交通劝导")
     signup = sign_up(user, activity.id)
     signup.status = "attended"
-    db.session.add(Attendance(signup_id=signup.id, checked_in_at=activity.starts_at,
-                              checked_out_at=activity.ends_at))
+    db.session.add(
+        Attendance(
+            signup_id=signup.id, checked_in_at=activity.starts_at, checked_out_at=activity.ends_at
+        )
+    )
     db.session.commit()
     web.sign_in(user)
     page = web.open("/app/me#signups")
     expect(page.locator(f'[data-activity-id="{activity.id}"] [data-status]')).to_have_text("已签退")
 
 
-def test_a_resident_signs_in_on_the_web_with_wechat_as_in_the_mini_program(web, client,
-                                                                           wechat_stub):
+def test_a_resident_signs_in_on_the_web_with_wechat_as_in_the_mini_program(
+    web, client, wechat_stub
+):
     mini = client.post("/api/v1/auth/wechat", json={"code": "demo-volunteer"}).get_json()
     wechat_stub.oauth_person = "demo-volunteer"
     try:

@@ -25,17 +25,31 @@ def low_star_thresholds(make_app):
 def volunteer_with_records(create_user, create_activity, corpus_units):
     """A volunteer of 巨陵镇 with approved, pending and rejected records."""
     user = create_user()
-    register_volunteer(user, real_name="李志愿", phone="13900001234",
-                       unit_id=corpus_units["LY-JL"].id)
-    records = [("义诊进乡村", 600, "approved", ""), ("文明交通劝导", 135, "approved", ""),
-               ("敬老院包饺子", 120, "pending", ""), ("环境整治", 60, "rejected", "未签退")]
+    register_volunteer(
+        user, real_name="李志愿", phone="13900001234", unit_id=corpus_units["LY-JL"].id
+    )
+    records = [
+        ("义诊进乡村", 600, "approved", ""),
+        ("文明交通劝导", 135, "approved", ""),
+        ("敬老院包饺子", 120, "pending", ""),
+        ("环境整治", 60, "rejected", "未签退"),
+    ]
     for days_ago, (title, minutes, status, note) in enumerate(records, start=3):
         starts_at = utcnow().replace(microsecond=0) - timedelta(days=days_ago)
-        activity = create_activity(title=title, starts_at=starts_at,
-                                   ends_at=starts_at + timedelta(hours=10))
-        db.session.add(ServiceRecord(user_id=user.id, activity_id=activity.id,
-                                     unit_id=activity.unit_id, credited_minutes=minutes,
-                                     source="checkin", status=status, review_note=note))
+        activity = create_activity(
+            title=title, starts_at=starts_at, ends_at=starts_at + timedelta(hours=10)
+        )
+        db.session.add(
+            ServiceRecord(
+                user_id=user.id,
+                activity_id=activity.id,
+                unit_id=activity.unit_id,
+                credited_minutes=minutes,
+                source="checkin",
+                status=status,
+                review_note=note,
+            )
+        )
     db.session.commit()
     return user
 
@@ -48,8 +62,11 @@ def test_signed_out_me_offers_the_sign_in(web):
 
 
 def _session_cookies(web) -> dict:
-    return {cookie["name"]: cookie for cookie in web.context.cookies()
-            if cookie["name"].startswith("civ_")}
+    return {
+        cookie["name"]: cookie
+        for cookie in web.context.cookies()
+        if cookie["name"].startswith("civ_")
+    }
 
 
 def test_staff_sign_in_by_password(web, client, create_user, corpus_units):
@@ -68,8 +85,12 @@ def test_staff_sign_in_by_password(web, client, create_user, corpus_units):
     session = _session_cookies(web)["civ_session"]
     assert session["httpOnly"] and session["sameSite"] == "Lax"
     assert session["value"] not in page.evaluate("document.cookie + JSON.stringify(localStorage)")
-    assert client.get("/api/v1/me", headers={
-        "Authorization": f"Bearer {session['value']}"}).status_code == 200
+    assert (
+        client.get(
+            "/api/v1/me", headers={"Authorization": f"Bearer {session['value']}"}
+        ).status_code
+        == 200
+    )
 
     page.get_by_role("button", name="退出").click()
     expect(page.get_by_role("button", name="工作人员登录")).to_be_visible()
@@ -79,8 +100,12 @@ def test_staff_sign_in_by_password(web, client, create_user, corpus_units):
             break
         page.wait_for_timeout(100)
     assert "civ_session" not in _session_cookies(web)
-    assert client.get("/api/v1/me", headers={
-        "Authorization": f"Bearer {session['value']}"}).status_code == 401
+    assert (
+        client.get(
+            "/api/v1/me", headers={"Authorization": f"Bearer {session['value']}"}
+        ).status_code
+        == 401
+    )
 
 
 @pytest.fixture
@@ -88,14 +113,16 @@ def one_second_tokens(make_app):
     make_app(TOKEN_TTL_SECONDS=1)
 
 
-def test_an_expired_access_token_is_renewed_with_the_refresh_cookie(one_second_tokens, web,
-                                                                   create_user):
+def test_an_expired_access_token_is_renewed_with_the_refresh_cookie(
+    one_second_tokens, web, create_user
+):
     web.sign_in(create_user("renewed", roles=[]))
     time.sleep(2.1)  # itsdangerous counts whole seconds: expired once 2 s old
     page = web.open("/app/me")
     expect(page.locator(".profile")).to_be_visible()
-    refreshes = [request for request in web.traffic.requests
-                 if "/api/v1/auth/refresh" in request.url]
+    refreshes = [
+        request for request in web.traffic.requests if "/api/v1/auth/refresh" in request.url
+    ]
     assert refreshes, "the page renewed its session"
 
 
@@ -108,7 +135,8 @@ def test_demo_volunteer_signs_in_through_the_wechat_stub(web):
 
 
 def test_my_hours_show_the_star_level_progress_and_records(
-        low_star_thresholds, web, client, auth_headers, volunteer_with_records):
+    low_star_thresholds, web, client, auth_headers, volunteer_with_records
+):
     mine = client.get("/api/v1/me/hours", headers=auth_headers(volunteer_with_records)).get_json()
     assert (mine["total_hours"], mine["star"]["level"]) == (12.25, 1)
     web.sign_in(volunteer_with_records)
@@ -118,7 +146,8 @@ def test_my_hours_show_the_star_level_progress_and_records(
     expect(page.locator(".star-level")).to_have_text("1 星志愿者")
     expect(page.locator(".stars .on")).to_have_count(1)
     expect(page.locator(".hours-hero")).to_contain_text(
-        f"距 2 星（20 小时）还差 {mine['star']['hours_to_next']:g} 小时")
+        f"距 2 星（20 小时）还差 {mine['star']['hours_to_next']:g} 小时"
+    )
     expect(page.locator(".stat-grid")).to_contain_text("2小时待审核")
     records = page.locator(".records .record")
     expect(records).to_have_count(4)
@@ -155,8 +184,7 @@ def test_a_resident_without_approved_hours_sees_why_no_certificate(web, create_u
     assert page.locator(".certificates .inline-error").inner_text().strip()
 
 
-def test_my_calendar_feed_link_serves_my_sign_ups(web, client, create_user, activity_on,
-                                                  tomorrow):
+def test_my_calendar_feed_link_serves_my_sign_ups(web, client, create_user, activity_on, tomorrow):
     user = create_user()
     activity = activity_on(tomorrow, title="冬至包饺子")
     sign_up(user, activity.id)
@@ -166,7 +194,8 @@ def test_my_calendar_feed_link_serves_my_sign_ups(web, client, create_user, acti
     url = page.locator(".feed-url").inner_text()
     assert re.search(r"/api/v1/me/calendar\.ics\?token=\S+$", url)
     expect(page.get_by_role("link", name="在日历应用中订阅")).to_have_attribute(
-        "href", re.compile(r"^webcal://"))
+        "href", re.compile(r"^webcal://")
+    )
     web.shot("me-calendar-feed")
 
     path = url.split("127.0.0.1", 1)[1].split("/", 1)[1]

@@ -99,8 +99,9 @@ def test_the_checkin_qr_code_is_a_scalable_svg_of_the_checkin_url(client):
     assert svg.startswith("<svg") and 'viewBox="0 0 ' in svg and "width=" not in svg
 
 
-@pytest.mark.parametrize("query", ["activity=7", "token=abc", "activity=x&token=abc",
-                                   "activity=7&token=<script>"])
+@pytest.mark.parametrize(
+    "query", ["activity=7", "token=abc", "activity=x&token=abc", "activity=7&token=<script>"]
+)
 def test_the_checkin_qr_code_needs_an_activity_and_a_plain_token(client, query):
     assert client.get(f"/app/checkin/qr.svg?{query}").status_code == 404
 

@@ -20,12 +20,11 @@ def indexed(app):
     return rebuild
 
 
-def test_a_traditional_term_finds_both_scripts_with_highlights(web, indexed, activity_on,
-                                                               tomorrow):
-    simplified = activity_on(tomorrow, title="写春联进社区",
-                             description="志愿者为居民写春联、送福字")
-    activity_on(tomorrow, start_hour=14, title="寫春聯送福字",
-                description="志願者在文化廣場寫春聯")
+def test_a_traditional_term_finds_both_scripts_with_highlights(web, indexed, activity_on, tomorrow):
+    simplified = activity_on(
+        tomorrow, title="写春联进社区", description="志愿者为居民写春联、送福字"
+    )
+    activity_on(tomorrow, start_hour=14, title="寫春聯送福字", description="志願者在文化廣場寫春聯")
     activity_on(tomorrow, start_hour=16, title="反诈宣传进村", description="守好老人的养老钱")
     indexed()
     page = web.open("/app/search")
@@ -54,9 +53,12 @@ def test_a_traditional_term_finds_both_scripts_with_highlights(web, indexed, act
 
 
 def test_markup_in_the_data_shows_as_text_and_never_runs(web, indexed, activity_on, tomorrow):
-    activity_on(tomorrow, title="<b>防诈骗</b>讲座",
-                description='<script>window.xssOne=1</script>防诈骗 '
-                            '<img src="x" onerror="window.xssTwo=2">')
+    activity_on(
+        tomorrow,
+        title="<b>防诈骗</b>讲座",
+        description="<script>window.xssOne=1</script>防诈骗 "
+        '<img src="x" onerror="window.xssTwo=2">',
+    )
     indexed()
     page = web.open("/app/search?q=防诈骗")
     hit = page.locator(".search-hit")

@@ -52,11 +52,14 @@ def test_site_pages_render_and_run_under_the_policy(site_page, path):
     _no_violations(page, console)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "passes alone and with its file; in the full xdist run the site's search page loads but "
-    "asks no /api/v1/search (an interaction with another test's site build, not yet found)"))
-def test_the_search_box_asks_the_api_under_the_policy(site_page, indexed, activity_on,
-                                                      tomorrow):
+@pytest.mark.xfail(
+    strict=False,
+    reason=(
+        "passes alone and with its file; in the full xdist run the site's search page loads but "
+        "asks no /api/v1/search (an interaction with another test's site build, not yet found)"
+    ),
+)
+def test_the_search_box_asks_the_api_under_the_policy(site_page, indexed, activity_on, tomorrow):
     activity_on(tomorrow, title="写春联进社区", description="志愿者为居民写春联、送福字")
     indexed()
     page, _, console = site_page("/")
@@ -68,8 +71,9 @@ def test_the_search_box_asks_the_api_under_the_policy(site_page, indexed, activi
     box.press("Enter")
 
     # The first search of the live server loads the Chinese analysis: seconds on a busy machine.
-    expect(page.locator(".civp-search-result__title")).to_have_text(["写春联进社区"],
-                                                                     timeout=30_000)
+    expect(page.locator(".civp-search-result__title")).to_have_text(
+        ["写春联进社区"], timeout=30_000
+    )
     _no_violations(page, console)
 
 

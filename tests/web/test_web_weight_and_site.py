@@ -14,9 +14,12 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_first_load_of_each_page_transfers_under_300_kb(
-        app, browse, activity_on, tomorrow, create_user, page_weights):
-    activities = [activity_on(tomorrow, start_hour=8 + number % 10, hours=1,
-                              title=f"文明实践活动 {number}") for number in range(25)]
+    app, browse, activity_on, tomorrow, create_user, page_weights
+):
+    activities = [
+        activity_on(tomorrow, start_hour=8 + number % 10, hours=1, title=f"文明实践活动 {number}")
+        for number in range(25)
+    ]
     user = create_user()
     for activity in activities[:5]:
         sign_up(user, activity.id)
@@ -27,9 +30,11 @@ def test_the_first_load_of_each_page_transfers_under_300_kb(
         "login": ("/app/login", False),
     }
     rules = {rule.rule for rule in app.url_map.iter_rules()}
-    for name, api_rule, path in (("search", "/api/v1/search", "/app/search?q=文明实践活动"),
-                                 ("help", "/api/v1/help-requests", "/app/help"),
-                                 ("stats", "/api/v1/stats", "/app/stats")):
+    for name, api_rule, path in (
+        ("search", "/api/v1/search", "/app/search?q=文明实践活动"),
+        ("help", "/api/v1/help-requests", "/app/help"),
+        ("stats", "/api/v1/stats", "/app/stats"),
+    ):
         if api_rule in rules:
             pages[name] = (path, name == "help")
     for name, (path, signed_in) in pages.items():
@@ -55,7 +60,8 @@ def test_the_site_links_to_the_calendar_and_the_pages_back_to_the_site(with_site
 
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_the_site_is_red_links_the_activities_and_its_search_shows_type_and_date(
-        with_site, app, web, activity_on, tomorrow):
+    with_site, app, web, activity_on, tomorrow
+):
     if "/api/v1/search" not in {rule.rule for rule in app.url_map.iter_rules()}:
         pytest.skip("the search API is not part of this app")
     from api.searching.services import rebuild  # only where the search API is installed

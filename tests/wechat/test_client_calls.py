@@ -20,6 +20,7 @@ def _send(wechat, **data):
 
 # -- retries -------------------------------------------------------------------------------
 
+
 def test_busy_minus_one_is_retried_then_succeeds(wechat, stub):
     stub.fail_next("msg_sec_check", errcode=-1, times=2)
 
@@ -73,8 +74,14 @@ def test_a_send_without_answer_is_not_repeated(make_app, stub):
 
 
 def test_unreachable_wechat_is_retried_then_unavailable(app, closed_port):
-    wechat = WeChatClient(f"http://127.0.0.1:{closed_port}", "wx-app", "secret", 1.0,
-                          max_retries=2, retry_backoff=0.01)
+    wechat = WeChatClient(
+        f"http://127.0.0.1:{closed_port}",
+        "wx-app",
+        "secret",
+        1.0,
+        max_retries=2,
+        retry_backoff=0.01,
+    )
     started = time.monotonic()
 
     with pytest.raises(WeChatUnavailable) as raised:
@@ -93,28 +100,40 @@ def test_bad_secret_makes_every_call_unavailable(make_app, stub):
 
 # -- subscribe messages ----------------------------------------------------------------------
 
+
 def test_send_posts_the_message_with_the_token(wechat, stub):
-    wechat.send_subscribe_message("openid-1", "tmpl-1", {"thing1": "义诊进乡村",
-                                                         "time2": "2026年12月1日 15:00"},
-                                  page="pages/activity/detail?id=3")
+    wechat.send_subscribe_message(
+        "openid-1",
+        "tmpl-1",
+        {"thing1": "义诊进乡村", "time2": "2026年12月1日 15:00"},
+        page="pages/activity/detail?id=3",
+    )
 
-    assert stub.messages == [{
-        "touser": "openid-1", "template_id": "tmpl-1", "page": "pages/activity/detail?id=3",
-        "data": {"thing1": "义诊进乡村", "time2": "2026年12月1日 15:00"},
-        "miniprogram_state": "formal", "lang": "zh_CN",
-    }]
+    assert stub.messages == [
+        {
+            "touser": "openid-1",
+            "template_id": "tmpl-1",
+            "page": "pages/activity/detail?id=3",
+            "data": {"thing1": "义诊进乡村", "time2": "2026年12月1日 15:00"},
+            "miniprogram_state": "formal",
+            "lang": "zh_CN",
+        }
+    ]
 
 
-@pytest.mark.parametrize("key,value", [
-    ("thing1", "一" * 21),
-    ("phrase2", "报名成功了吗呀"),
-    ("phrase2", "ok"),
-    ("name3", "欧阳" * 6),
-    ("name3", "A" * 21),
-    ("time4", "2026-12-01 15:00"),
-    ("number5", "两小时"),
-    ("character_string6", "编号123"),
-])
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("thing1", "一" * 21),
+        ("phrase2", "报名成功了吗呀"),
+        ("phrase2", "ok"),
+        ("name3", "欧阳" * 6),
+        ("name3", "A" * 21),
+        ("time4", "2026-12-01 15:00"),
+        ("number5", "两小时"),
+        ("character_string6", "编号123"),
+    ],
+)
 def test_stub_answers_47003_for_values_beyond_wechat_limits(wechat, stub, key, value):
     with pytest.raises(WeChatError) as raised:
         _send(wechat, **{key: value})
@@ -123,16 +142,19 @@ def test_stub_answers_47003_for_values_beyond_wechat_limits(wechat, stub, key, v
     assert stub.messages == []
 
 
-@pytest.mark.parametrize("key,value", [
-    ("thing1", "一" * 20),
-    ("phrase2", "候补转正"),
-    ("name3", "欧阳" * 5),
-    ("name3", "A" * 20),
-    ("time4", "2026年12月1日 15:00"),
-    ("time4", "15:00"),
-    ("date5", "2026年12月1日"),
-    ("number6", "2.5"),
-])
+@pytest.mark.parametrize(
+    "key,value",
+    [
+        ("thing1", "一" * 20),
+        ("phrase2", "候补转正"),
+        ("name3", "欧阳" * 5),
+        ("name3", "A" * 20),
+        ("time4", "2026年12月1日 15:00"),
+        ("time4", "15:00"),
+        ("date5", "2026年12月1日"),
+        ("number6", "2.5"),
+    ],
+)
 def test_stub_accepts_values_within_wechat_limits(wechat, stub, key, value):
     _send(wechat, **{key: value})
 
@@ -141,11 +163,15 @@ def test_stub_accepts_values_within_wechat_limits(wechat, stub, key, value):
 
 # -- msg_sec_check v2 ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("content,verdict", [
-    ("周末去敬老院包饺子", "pass"),
-    ("有事加微信聊", "review"),
-    (f"介绍{RISKY_WORDS[0]}网站", "risky"),
-])
+
+@pytest.mark.parametrize(
+    "content,verdict",
+    [
+        ("周末去敬老院包饺子", "pass"),
+        ("有事加微信聊", "review"),
+        (f"介绍{RISKY_WORDS[0]}网站", "risky"),
+    ],
+)
 def test_check_text_answers_the_suggest(wechat, stub, content, verdict):
     assert wechat.check_text("openid-1", content) == verdict
 
@@ -163,11 +189,15 @@ def test_long_text_is_checked_in_parts_and_the_worst_verdict_wins(wechat, stub):
 
     assert wechat.check_text("openid-1", content) == "risky"
 
-    assert [len(call["content"]) for call in stub.calls_to("msg_sec_check")] == \
-        [2500, 2500, len(RISKY_WORDS[0])]
+    assert [len(call["content"]) for call in stub.calls_to("msg_sec_check")] == [
+        2500,
+        2500,
+        len(RISKY_WORDS[0]),
+    ]
 
 
 # -- phone numbers and 小程序码 --------------------------------------------------------------
+
 
 def test_phone_number_is_answered_when_the_watermark_is_ours(wechat):
     phone = wechat.get_phone_number("phone-13912345678")

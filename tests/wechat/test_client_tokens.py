@@ -17,10 +17,14 @@ from api.wechat.tokens import DatabaseTokenStore, MemoryTokenStore
 def test_token_is_fetched_with_stable_token_without_force(app, wechat, stub):
     wechat.access_token()
 
-    assert stub.calls_to("stable_token") == [{
-        "grant_type": "client_credential", "appid": app.config["WECHAT_APPID"],
-        "secret": app.config["WECHAT_SECRET"], "force_refresh": False,
-    }]
+    assert stub.calls_to("stable_token") == [
+        {
+            "grant_type": "client_credential",
+            "appid": app.config["WECHAT_APPID"],
+            "secret": app.config["WECHAT_SECRET"],
+            "force_refresh": False,
+        }
+    ]
 
 
 def test_every_client_shares_one_fetched_token(wechat, stub):
@@ -47,8 +51,9 @@ def test_concurrent_workers_fetch_the_token_once(app, stub):
 
 def test_token_is_refreshed_five_minutes_before_it_expires(app, wechat, stub):
     wechat.access_token()
-    db.session.execute(update(WeChatAccessToken)
-                       .values(expires_at=utcnow() + timedelta(minutes=4, seconds=50)))
+    db.session.execute(
+        update(WeChatAccessToken).values(expires_at=utcnow() + timedelta(minutes=4, seconds=50))
+    )
     db.session.commit()
 
     wechat.access_token()
@@ -58,8 +63,7 @@ def test_token_is_refreshed_five_minutes_before_it_expires(app, wechat, stub):
 
 def test_token_with_more_than_five_minutes_left_is_kept(app, wechat, stub):
     wechat.access_token()
-    db.session.execute(update(WeChatAccessToken)
-                       .values(expires_at=utcnow() + timedelta(minutes=6)))
+    db.session.execute(update(WeChatAccessToken).values(expires_at=utcnow() + timedelta(minutes=6)))
     db.session.commit()
 
     wechat.access_token()
@@ -98,14 +102,14 @@ def test_a_token_rejected_twice_is_not_refreshed_in_a_loop(wechat, stub):
     assert len(stub.calls_to("msg_sec_check")) == 2
     # WeChat still answers the same (valid) token to a normal fetch: only a forced one
     # replaces a token it rejected.
-    assert [call["force_refresh"] for call in stub.calls_to("stable_token")] == \
-        [False, False, True]
+    assert [call["force_refresh"] for call in stub.calls_to("stable_token")] == [False, False, True]
 
 
 def _fetcher(answers: list[str], seen: list[bool]):
     def fetch(force_refresh: bool) -> tuple[str, int]:
         seen.append(force_refresh)
         return answers.pop(0), 7200
+
     return fetch
 
 

@@ -27,8 +27,7 @@ def test_unreachable_wechat_logs_no_access_token(token_then_unreachable, create_
     assert token_then_unreachable not in caplog.text
 
 
-def test_a_logged_traceback_of_an_unreachable_wechat_holds_no_token(token_then_unreachable,
-                                                                      caplog):
+def test_a_logged_traceback_of_an_unreachable_wechat_holds_no_token(token_then_unreachable, caplog):
     caplog.set_level(logging.DEBUG)
 
     with pytest.raises(WeChatUnavailable) as failure:
@@ -40,11 +39,13 @@ def test_a_logged_traceback_of_an_unreachable_wechat_holds_no_token(token_then_u
     assert "access_token=[REDACTED]" in caplog.text
 
 
-def test_login_to_an_unreachable_wechat_logs_no_secret_nor_code(app, client, closed_port,
-                                                                 caplog):
+def test_login_to_an_unreachable_wechat_logs_no_secret_nor_code(app, client, closed_port, caplog):
     caplog.set_level(logging.DEBUG)
-    app.config.update(WECHAT_API_BASE=f"http://127.0.0.1:{closed_port}", WECHAT_MAX_RETRIES=0,
-                      WECHAT_SECRET="very-secret-wechat-secret")
+    app.config.update(
+        WECHAT_API_BASE=f"http://127.0.0.1:{closed_port}",
+        WECHAT_MAX_RETRIES=0,
+        WECHAT_SECRET="very-secret-wechat-secret",
+    )
 
     js_code = "-".join(["one", "time", "js", "code"])  # not in this file's source lines
 
@@ -59,14 +60,23 @@ def test_login_to_an_unreachable_wechat_logs_no_secret_nor_code(app, client, clo
     assert js_code not in caplog.text
 
 
-@pytest.mark.parametrize(("line", "secret"), [
-    ("GET /api/v1/me/calendar.ics?token=abc123secret HTTP/1.1", "abc123secret"),
-    ("https://api.weixin.qq.com/sns/jscode2session?appid=wx1&secret=s3cr3t&js_code=c0de"
-     "&grant_type=authorization_code", "s3cr3t"),
-    ("https://api.weixin.qq.com/sns/jscode2session?appid=wx1&secret=s3cr3t&js_code=c0de", "c0de"),
-    ("POST /wxa/msg_sec_check?access_token=ACCESS.tok-en_1 HTTP/1.1", "ACCESS.tok-en_1"),
-    ("refresh_token=r-e-f&code=xyz", "r-e-f"),
-])
+@pytest.mark.parametrize(
+    ("line", "secret"),
+    [
+        ("GET /api/v1/me/calendar.ics?token=abc123secret HTTP/1.1", "abc123secret"),
+        (
+            "https://api.weixin.qq.com/sns/jscode2session?appid=wx1&secret=s3cr3t&js_code=c0de"
+            "&grant_type=authorization_code",
+            "s3cr3t",
+        ),
+        (
+            "https://api.weixin.qq.com/sns/jscode2session?appid=wx1&secret=s3cr3t&js_code=c0de",
+            "c0de",
+        ),
+        ("POST /wxa/msg_sec_check?access_token=ACCESS.tok-en_1 HTTP/1.1", "ACCESS.tok-en_1"),
+        ("refresh_token=r-e-f&code=xyz", "r-e-f"),
+    ],
+)
 def test_access_log_lines_are_scrubbed(caplog, line, secret):
     caplog.set_level(logging.INFO)
 

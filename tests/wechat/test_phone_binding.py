@@ -11,9 +11,15 @@ def registered(client, corpus_units, create_user, auth_headers):
     """A registered volunteer and their headers."""
     user = create_user()
     headers = auth_headers(user)
-    response = client.put("/api/v1/me/volunteer", headers=headers, json={
-        "real_name": "张晓明", "phone": "13812345678", "unit_id": corpus_units["LY-JL"].id,
-    })
+    response = client.put(
+        "/api/v1/me/volunteer",
+        headers=headers,
+        json={
+            "real_name": "张晓明",
+            "phone": "13812345678",
+            "unit_id": corpus_units["LY-JL"].id,
+        },
+    )
     assert response.status_code == 200, response.get_json()
     return user, headers
 

@@ -5,13 +5,22 @@ import requests
 
 
 def test_failures_can_be_switched_on_over_http(stub):
-    requests.post(f"{stub.base_url}/stub/fail-next", timeout=5,
-                  json={"endpoint": "stable_token", "errcode": -1, "times": 1})
+    requests.post(
+        f"{stub.base_url}/stub/fail-next",
+        timeout=5,
+        json={"endpoint": "stable_token", "errcode": -1, "times": 1},
+    )
 
-    first = requests.post(f"{stub.base_url}/cgi-bin/stable_token", timeout=5, json={
-        "grant_type": "client_credential", "appid": "wx-demo", "secret": "s"}).json()
-    second = requests.post(f"{stub.base_url}/cgi-bin/stable_token", timeout=5, json={
-        "grant_type": "client_credential", "appid": "wx-demo", "secret": "s"}).json()
+    first = requests.post(
+        f"{stub.base_url}/cgi-bin/stable_token",
+        timeout=5,
+        json={"grant_type": "client_credential", "appid": "wx-demo", "secret": "s"},
+    ).json()
+    second = requests.post(
+        f"{stub.base_url}/cgi-bin/stable_token",
+        timeout=5,
+        json={"grant_type": "client_credential", "appid": "wx-demo", "secret": "s"},
+    ).json()
 
     assert first["errcode"] == -1
     assert second["access_token"] and second["expires_in"] == 7200
@@ -28,7 +37,10 @@ def test_received_messages_are_listed_and_reset_over_http(wechat, stub):
 
 
 def test_calls_without_a_token_are_refused(stub):
-    answer = requests.post(f"{stub.base_url}/cgi-bin/message/subscribe/send", timeout=5,
-                           json={"touser": "o", "template_id": "t", "data": {}}).json()
+    answer = requests.post(
+        f"{stub.base_url}/cgi-bin/message/subscribe/send",
+        timeout=5,
+        json={"touser": "o", "template_id": "t", "data": {}},
+    ).json()
 
     assert answer["errcode"] == 41001

@@ -13,10 +13,15 @@ def test_published_activity_has_a_png_code(app, client, create_activity, stub):
     assert response.status_code == 200
     assert response.mimetype == "image/png"
     assert response.data.startswith(b"\x89PNG\r\n\x1a\n")
-    assert stub.calls_to("getwxacodeunlimit") == [{
-        "scene": f"id={activity.id}", "page": app.config["WECHAT_WXACODE_PAGE"],
-        "env_version": "release", "width": 430, "check_path": False,
-    }]
+    assert stub.calls_to("getwxacodeunlimit") == [
+        {
+            "scene": f"id={activity.id}",
+            "page": app.config["WECHAT_WXACODE_PAGE"],
+            "env_version": "release",
+            "width": 430,
+            "check_path": False,
+        }
+    ]
 
 
 def test_code_is_fetched_once_then_served_from_the_cache(client, create_activity, stub):
