@@ -281,8 +281,11 @@ class _TestApps:
             _empty_all_tables()
             db.session.remove()
             for engine in db.engines.values():
-                if getattr(engine.pool, "checkedout", int)():  # a thread kept a connection:
-                    engine.dispose()  # a new pool, so that the next tests have them all
+                # A new pool when a thread kept a connection (the next tests need them all),
+                # and always on SQLite: its connections must not outlive the test that opened
+                # them (worker processes of a test write the same file in WAL mode).
+                if engine.dialect.name == "sqlite" or getattr(engine.pool, "checkedout", int)():
+                    engine.dispose()
         freeze_clock(None)
 
 
