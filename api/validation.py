@@ -125,3 +125,21 @@ class LocalDateTime(fields.DateTime):
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=LOCAL_TZ)
         return moment
+
+
+def latitude_field() -> fields.Float:
+    """An optional latitude that must come with a longitude (the schema checks the pair)."""
+    return fields.Float(
+        load_default=None,
+        validate=validate.Range(min=-90, max=90),
+        metadata={"description": "与 lng 同时提供或同时省略"},
+    )
+
+
+def longitude_field() -> fields.Float:
+    """An optional longitude that must come with a latitude (the schema checks the pair)."""
+    return fields.Float(
+        load_default=None,
+        validate=validate.Range(min=-180, max=180),
+        metadata={"description": "与 lat 同时提供或同时省略"},
+    )

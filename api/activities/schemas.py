@@ -16,7 +16,7 @@ from api.signups.services import (
 )
 from api.timeutil import to_local, utcnow
 from api.units.categories import TEAM_CATEGORIES
-from api.validation import LocalDateTime, Schema
+from api.validation import LocalDateTime, Schema, latitude_field, longitude_field
 
 MAX_CALENDAR_DAYS = 366
 
@@ -84,16 +84,8 @@ class ActivityQuerySchema(PaginationQuerySchema):
     category = fields.String(load_default=None, validate=validate.OneOf(TEAM_CATEGORIES))
     audience = fields.String(load_default=None, validate=validate.OneOf(AUDIENCES))
     q = fields.String(load_default=None, validate=validate.Length(max=100))
-    lat = fields.Float(
-        load_default=None,
-        validate=validate.Range(min=-90, max=90),
-        metadata={"description": "与 lng 同时提供或同时省略"},
-    )
-    lng = fields.Float(
-        load_default=None,
-        validate=validate.Range(min=-180, max=180),
-        metadata={"description": "与 lat 同时提供或同时省略"},
-    )
+    lat = latitude_field()
+    lng = longitude_field()
     radius_km = fields.Float(load_default=5.0, validate=validate.Range(min=0.1, max=100))
     upcoming = fields.Boolean(load_default=False, metadata={"description": "只列出尚未结束的活动"})
 

@@ -2,7 +2,7 @@
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from api.validation import LocalDateTime, Schema
+from api.validation import LocalDateTime, Schema, latitude_field, longitude_field
 
 
 class CheckinCodeSchema(Schema):
@@ -15,16 +15,8 @@ class ScanSchema(Schema):
     """A scan of the venue code, with the phone's position when the activity is fenced."""
 
     token = fields.String(required=True, validate=validate.Length(min=1, max=500))
-    lat = fields.Float(
-        load_default=None,
-        validate=validate.Range(min=-90, max=90),
-        metadata={"description": "与 lng 同时提供或同时省略"},
-    )
-    lng = fields.Float(
-        load_default=None,
-        validate=validate.Range(min=-180, max=180),
-        metadata={"description": "与 lat 同时提供或同时省略"},
-    )
+    lat = latitude_field()
+    lng = longitude_field()
 
     @validates_schema
     def _both_or_neither(self, data, **_):
