@@ -7,8 +7,9 @@ factory `api/__init__.py` imports everything and is left out. Packages still lea
 (e.g. accounts <-> units through different modules): that is layering, checked module by module.
 """
 
-import ast
 from pathlib import Path
+
+from tests.source_imports import imported_modules, module_name
 
 API = Path(__file__).resolve().parent.parent / "api"
 
@@ -17,38 +18,14 @@ API = Path(__file__).resolve().parent.parent / "api"
 ALLOWED_PAIRS: set[frozenset[str]] = set()
 
 
-def _module_name(path: Path) -> str:
-    rel = path.relative_to(API.parent).with_suffix("")
-    parts = list(rel.parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
 def _imports(path: Path) -> set[str]:
     """The `api` modules imported anywhere in the file at `path`."""
-    module = _module_name(path)
-    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            found.add(target)
-            # `from api import errors` names a module, not a name in api/__init__.py
-            found.update(f"{target}.{alias.name}" for alias in node.names)
-    return {name for name in found if name.startswith("api.")}
+    return {name for name in imported_modules(path) if name.startswith("api.")}
 
 
 def module_graph() -> dict[str, set[str]]:
     """Edges between the modules of `api`, from every import in api/**.py."""
-    modules = {_module_name(path): path for path in API.rglob("*.py")}
+    modules = {module_name(path): path for path in API.rglob("*.py")}
     graph: dict[str, set[str]] = {}
     for module, path in modules.items():
         if module == "api":

@@ -13,12 +13,12 @@ From the bottom up:
   factory ``api/__init__.py`` registers them).
 """
 
-import ast
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.source_imports import ROOT, imported_modules, module_name
+
 API = ROOT / "api"
 
 #: Subpackages of api (the domains, and the adapters such as wechat and searching).
@@ -28,36 +28,6 @@ API_PACKAGES = sorted(path.parent.name for path in API.glob("*/__init__.py"))
 #: console reads the web pages' CSP and static folder, seed runs the corpus import.
 VIEW_IMPORTS_ALLOWED = {("api.console.views", "api.web.views")}
 CLI_IMPORTS_ALLOWED = {("api.seed", "api.corpus.cli")}
-
-
-def _module_name(path: Path) -> str:
-    if not path.is_relative_to(ROOT):
-        return path.stem
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
-
-
-def imported_modules(path: Path) -> set[str]:
-    """Every module named by an import anywhere in the file (relative ones resolved), and for
-    ``from x import y`` also ``x.y`` (it may be a module)."""
-    module = _module_name(path)
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                target = ".".join(base + ([node.module] if node.module else []))
-            else:
-                target = node.module or ""
-            found.add(target)
-            found.update(f"{target}.{alias.name}" for alias in node.names)
-    return found
 
 
 def _in(name: str, top: str) -> bool:
@@ -97,7 +67,7 @@ def test_the_wechat_client_imports_no_other_package_of_api():
 def test_no_package_imports_the_views_or_commands_of_another(layer, allowed):
     found = set()
     for path in sorted(API.rglob("*.py")):
-        module = _module_name(path)
+        module = module_name(path)
         if module == "api":
             continue  # the factory registers every blueprint and command
         own = ".".join(module.split(".")[:2])
