@@ -454,6 +454,25 @@ def create_activity(app, corpus_units):
     return create
 
 
+def _closing_every_body(app):
+    """The app as a WSGI callable whose answers are read whole and closed at once.
+
+    Werkzeug's development server closes an answer's iterable only after draining the socket;
+    when a browser drops the connection (navigating away mid-download), that drain raises and
+    the iterable of a file (a site asset) is left open until the garbage collector finds it in
+    some later test, as an unraisable ``ResourceWarning``. gunicorn closes it in every case."""
+
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(app):
     """The test app behind a real threaded HTTP server on a free port; yields its base URL."""
@@ -461,7 +480,7 @@ def live_server(app):
 
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing_every_body(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
