@@ -312,12 +312,17 @@ def cold_searches(words: list[str], per_query: int) -> tuple[list[str], list[str
 
 
 def _refresh_statistics() -> None:
-    """What the periodic task stats.refresh keeps (absent from older versions)."""
+    """What the periodic task stats.refresh keeps: the snapshots the county's answer is read
+    from (the task lived in ``api.stats.snapshots`` at first; absent from older versions)."""
     try:
-        from api.stats.snapshots import refresh_snapshots
+        from api.stats.services import refresh_snapshots
     except ImportError:
-        return
-    refresh_snapshots()
+        try:
+            from api.stats.snapshots import refresh_snapshots
+        except ImportError:
+            print("no stats.refresh in this version: stats are computed in the request")
+            return
+    print("stats: ", refresh_snapshots())
 
 
 def _give_records(volunteer, count: int, activity) -> None:
