@@ -514,3 +514,30 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", count)
 
     return counting
+
+
+# --- which half runs what ------------------------------------------------------------------
+# `./run test` runs the suite twice, on SQLite and then on PostgreSQL. The PostgreSQL half runs
+# what can behave differently there: every test that reaches the test database (it needs the
+# ``database_url`` fixture, directly or through ``app``). What never touches the database, and
+# the pages driven in a real browser (the API under them is tested on both databases by its own
+# tests), run in the SQLite half only. Tests marked ``strictest_database`` (the fuzzer, whose
+# NUL bytes, huge integers and long strings only PostgreSQL refuses) run in the PostgreSQL half
+# only. Slow tests go first, so that no long test starts last and stretches the run.
+
+
+def _runs_in_both_halves(item) -> bool:
+    return "database_url" in item.fixturenames and "browser" not in item.fixturenames
+
+
+def pytest_collection_modifyitems(config, items):
+    """Keep the tests of this half (SQLite or PostgreSQL), slow ones first."""
+    on_postgres = _is_postgres(os.environ.get("TEST_DATABASE_URL", ""))
+    if on_postgres:
+        kept = [item for item in items if _runs_in_both_halves(item)]
+    else:
+        kept = [item for item in items if not item.get_closest_marker("strictest_database")]
+    dropped = [item for item in items if item not in kept]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    items[:] = sorted(kept, key=lambda item: item.get_closest_marker("slow") is None)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # 00:30 on 1 January 2027 in Asia/Shanghai is 16:30 on 31 December 2026 in UTC: the local
 # and the UTC day, month and year all differ (the stats failure of December 2026 was a

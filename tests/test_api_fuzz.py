@@ -69,7 +69,11 @@ EXCLUDED_CHECKS = (
     "ensure_resource_availability",
 )
 
-pytestmark = pytest.mark.skipif(not ST.exists(), reason="schemathesis (st) is not installed")
+pytestmark = [
+    pytest.mark.skipif(not ST.exists(), reason="schemathesis (st) is not installed"),
+    pytest.mark.slow,
+    pytest.mark.strictest_database,
+]
 
 
 @pytest.fixture

@@ -614,6 +614,7 @@ def test_the_matrix_covers_every_api_endpoint(app):
     assert sorted(table - api_endpoints(app)) == [], "rows of endpoints that do not exist"
 
 
+@pytest.mark.slow
 def test_every_user_gets_what_the_matrix_says(app, client, world):
     mismatches = []
     for endpoint, expected in (

@@ -38,6 +38,7 @@ def test_strict_warning_fails_the_build(small_site, create_article):
     assert not small_site.site.exists()
 
 
+@pytest.mark.slow
 def test_old_builds_are_removed(small_site):
     small_site.build(keep=1)
     latest = small_site.build(keep=1, coalesce=False)

@@ -5,6 +5,7 @@ the dispatch board), and the bytes of HTML + JS + CSS each first load transfers.
 import json
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
@@ -144,6 +145,7 @@ def _load(browsing, path: str) -> int:
     return total
 
 
+@pytest.mark.slow
 def test_every_screen_is_accessible_and_drawn(
     console,
     client,

@@ -186,6 +186,7 @@ print(" ".join(str(client.put("/api/v1/me/volunteer", json={}).status_code) for 
 """
 
 
+@pytest.mark.slow
 def test_limits_in_redis_hold_across_processes(redis_limits, app_config, request):
 
     client = request.getfixturevalue("client")

@@ -16,6 +16,8 @@ from api.notifications.models import SubscriptionGrant
 from api.notifications.outbox import claim_due, run_outbox
 from api.timeutil import utcnow
 
+pytestmark = pytest.mark.slow
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = 40
 

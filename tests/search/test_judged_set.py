@@ -30,6 +30,7 @@ The set was judged once; queries a change fixes or breaks show in the printed li
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 import yaml
 
 from search import evaluation
@@ -68,6 +69,7 @@ def test_judged_set_is_big_covers_every_kind_and_names_real_documents(corpus_doc
         assert any(grade >= evaluation.RELEVANT for grade in entry["grades"].values()), entry["q"]
 
 
+@pytest.mark.slow
 def test_recall_mrr_and_ndcg_per_kind(corpus_index, capsys):
     judged = judged_set()
     rankings = {

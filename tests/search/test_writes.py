@@ -243,6 +243,7 @@ def _rebuild(index, docs, errors):
         errors.append(error)
 
 
+@pytest.mark.slow
 def test_big_rebuilds_build_the_shards_in_parallel_processes(index, corpus_docs, monkeypatch):
     import search.build
 

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -36,6 +38,7 @@ def _import_wsgi(env_extra: dict, tmp_path) -> list[str]:
     return done.stdout.split()
 
 
+@pytest.mark.slow
 def test_gunicorn_loading_wsgi_warms_search_up(tmp_path):
     from search import SearchIndex
 

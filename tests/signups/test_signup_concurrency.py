@@ -2,6 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
@@ -31,6 +32,7 @@ def _status_counts(activity_id: int) -> dict[str, int]:
     return dict(rows.all())
 
 
+@pytest.mark.slow
 def test_concurrent_signups_never_overbook_and_queue_in_order(
     live_server, create_user, auth_headers, create_activity
 ):

@@ -26,6 +26,8 @@ from api.notifications import services
 from api.notifications.models import Notification, SubscriptionGrant
 from api.tasks.queue import task_queue
 
+pytestmark = pytest.mark.slow
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

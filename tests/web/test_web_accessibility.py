@@ -22,6 +22,8 @@ from api.signups.services import sign_up
 from api.timeutil import utcnow
 from tests.web.axe import require_axe
 
+pytestmark = pytest.mark.slow
+
 expect = pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright").expect
 
 ELDER_SIZES = Path(__file__).resolve().parent / "elder_sizes.js"
