@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_migrate import upgrade
 
 from api import create_app
@@ -514,3 +514,25 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", count)
 
     return counting
+
+
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+@pytest.fixture
+def writes_during_get(app):
+    """The SQL write statements run while a GET (or HEAD) request was handled, as
+    ``(path, statement)``. An UPDATE changes no row count: the check is on the statements."""
+    seen: list[tuple[str, str]] = []
+
+    def check(connection, cursor, statement, parameters, context, executemany):
+        if (
+            has_request_context()
+            and request.method in ("GET", "HEAD")
+            and statement.lstrip().upper().startswith(_WRITES)
+        ):
+            seen.append((request.full_path, statement.split("\n")[0][:80]))
+
+    sa.event.listen(db.engine, "before_cursor_execute", check)
+    yield seen
+    sa.event.remove(db.engine, "before_cursor_execute", check)

@@ -1112,10 +1112,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get the secret URL of my personal calendar feed (created on first use). */
+        /** Get the secret URL of my personal calendar feed (404 before I create it). */
         get: operations["feeds_my_calendar_feed"];
         put?: never;
-        post?: never;
+        /** Create my personal calendar feed, or get its URL if I already have one. */
+        post: operations["feeds_create_my_calendar_feed"];
         delete?: never;
         options?: never;
         head?: never;
@@ -7464,6 +7465,54 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 资源不存在。`error` 取值：`calendar_feed_not_created` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    feeds_create_my_calendar_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeed"];
+                };
+            };
+            /** @description 未登录或登录已失效。`error` 取值：`unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 没有权限。`error` 取值：`csrf_failed`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             default: components["responses"]["DEFAULT_ERROR"];
         };
     };
@@ -7496,6 +7545,15 @@ export interface operations {
             };
             /** @description 没有权限。`error` 取值：`csrf_failed`、`forbidden` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 资源不存在。`error` 取值：`calendar_feed_not_created` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
