@@ -4373,6 +4373,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 与当前状态冲突。`error` 取值：`not_a_volunteer` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             422: components["responses"]["UNPROCESSABLE_ENTITY"];
             default: components["responses"]["DEFAULT_ERROR"];
         };
@@ -6128,7 +6137,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 与当前状态冲突。`error` 取值：`activity_not_held`、`manual_record_needs_link`、`minutes_over_daily_cap`、`record_exists` */
+            /** @description 与当前状态冲突。`error` 取值：`activity_not_held`、`manual_record_needs_link`、`minutes_over_daily_cap`、`not_a_volunteer`、`record_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
