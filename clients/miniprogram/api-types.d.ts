@@ -3517,7 +3517,7 @@ export interface components {
             contact_name?: string;
             /** @description 联系电话（求助人本人看到的是脱敏值） */
             phone?: string;
-            /** @description 地址（求助人本人看到的是脱敏值） */
+            /** @description 地址（求助人本人看到的也是全文） */
             address?: string;
             unit_id?: number;
             readonly unit_name?: unknown;
