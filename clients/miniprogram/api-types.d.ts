@@ -9398,7 +9398,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 资源不存在。`error` 取值：`not_found` */
+            /** @description 资源不存在。`error` 取值：`not_found`、`team_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9452,7 +9452,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 资源不存在。`error` 取值：`not_found` */
+            /** @description 资源不存在。`error` 取值：`not_found`、`team_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
