@@ -16,6 +16,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from api.auth.credentials import signed_user_id
 from api.openapi_security import BearerSecurityPlugin
+from api.validation import Schema
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -42,7 +43,7 @@ def openapi_schema_name(schema) -> str:
     return name
 
 
-class ErrorSchema(ma.Schema):
+class ErrorSchema(Schema):
     """The error envelope of DESIGN §5 (documentation only: errors.py renders it)."""
 
     code = ma.fields.Integer(metadata={"description": "HTTP status code"})

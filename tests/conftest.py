@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_request_context, request
 from flask_migrate import upgrade
 
 from api import create_app
@@ -516,6 +516,28 @@ def count_queries(app):
     return counting
 
 
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+@pytest.fixture
+def writes_during_get(app):
+    """The SQL write statements run while a GET (or HEAD) request was handled, as
+    ``(path, statement)``. An UPDATE changes no row count: the check is on the statements."""
+    seen: list[tuple[str, str]] = []
+
+    def check(connection, cursor, statement, parameters, context, executemany):
+        if (
+            has_request_context()
+            and request.method in ("GET", "HEAD")
+            and statement.lstrip().upper().startswith(_WRITES)
+        ):
+            seen.append((request.full_path, statement.split("\n")[0][:80]))
+
+    sa.event.listen(db.engine, "before_cursor_execute", check)
+    yield seen
+    sa.event.remove(db.engine, "before_cursor_execute", check)
+
+
 # --- which half runs what ------------------------------------------------------------------
 # `./run test` runs the suite twice, on SQLite and then on PostgreSQL. The PostgreSQL half runs
 # what can behave differently there: every test that reaches the test database (it needs the
@@ -526,18 +548,17 @@ def count_queries(app):
 # only. Slow tests go first, so that no long test starts last and stretches the run.
 
 
-def _runs_in_both_halves(item) -> bool:
-    return "database_url" in item.fixturenames and "browser" not in item.fixturenames
+def _in_this_half(item, on_postgres: bool) -> bool:
+    if on_postgres:
+        return "database_url" in item.fixturenames and "browser" not in item.fixturenames
+    return item.get_closest_marker("strictest_database") is None
 
 
 def pytest_collection_modifyitems(config, items):
     """Keep the tests of this half (SQLite or PostgreSQL), slow ones first."""
     on_postgres = _is_postgres(os.environ.get("TEST_DATABASE_URL", ""))
-    if on_postgres:
-        kept = [item for item in items if _runs_in_both_halves(item)]
-    else:
-        kept = [item for item in items if not item.get_closest_marker("strictest_database")]
-    dropped = [item for item in items if item not in kept]
+    kept = [item for item in items if _in_this_half(item, on_postgres)]
+    dropped = [item for item in items if not _in_this_half(item, on_postgres)]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
     items[:] = sorted(kept, key=lambda item: item.get_closest_marker("slow") is None)

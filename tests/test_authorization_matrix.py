@@ -44,6 +44,7 @@ from api.notifications.kinds import KINDS
 from api.points import merchants, redemptions
 from api.signups.services import sign_up
 from api.timeutil import utcnow
+from api.wechat.models import WeChatAccessToken, WxaCodeImage
 
 # As in the root conftest (importing it by name would find another folder's conftest).
 CORPUS_DIR = Path(os.environ.get("CORPUS_DIR", Path(__file__).resolve().parent.parent / "corpus"))
@@ -136,6 +137,7 @@ GET    /api/v1/hours/reports/volunteers.csv                                  401
 GET    /api/v1/jobs/<int:job_id>                                             401    403    403    403    403    403    ok     403    ok
 GET    /api/v1/me                                                            401    ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/me/calendar-feed                                              401    ok     ok     ok     ok     ok     ok     ok     ok
+POST   /api/v1/me/calendar-feed                                              401    ok     ok     ok     ok     ok     ok     ok     ok
 POST   /api/v1/me/calendar-feed/reset                                        401    ok     ok     ok     ok     ok     ok     ok     ok
 GET    /api/v1/me/calendar.ics                                               404    404    404    404    404    404    404    404    404
 GET    /api/v1/me/certificates                                               401    ok     ok     ok     ok     ok     ok     ok     ok
@@ -630,6 +632,25 @@ def test_every_user_gets_what_the_matrix_says(app, client, world):
                     f"{response.status_code} {response.get_json(silent=True)}"
                 )
     assert mismatches == []
+
+
+# Caches of WeChat's answers (its access token, an activity's 小程序码 image), filled when
+# first needed: no data of the platform's own.
+WECHAT_CACHES = (WeChatAccessToken.__tablename__, WxaCodeImage.__tablename__)
+
+
+def test_no_get_writes_for_anybody(client, world, writes_during_get):
+    """A GET never writes: every GET endpoint, called by every kind of user on the world
+    above, runs no INSERT, UPDATE or DELETE (but to the WeChat caches)."""
+    for endpoint in (endpoint for endpoint in parse_matrix() if endpoint.startswith("GET ")):
+        for role in ROLES:
+            _call(client, endpoint, world, role)
+
+    assert [
+        (path, statement)
+        for path, statement in writes_during_get
+        if not any(f" {table} " in statement for table in WECHAT_CACHES)
+    ] == []
 
 
 @pytest.mark.skipif(

@@ -1,12 +1,14 @@
 """A GET never writes (DESIGN §4 invariant 11): over the main GET endpoints, with everything
 due that a GET used to settle (ratings, points, redemptions, no-shows, reminders), no
-INSERT, UPDATE or DELETE reaches the database while a GET request is handled."""
+INSERT, UPDATE or DELETE reaches the database while a GET request is handled.
+
+``tests/test_authorization_matrix.py`` checks the same over every GET endpoint of the API,
+called by every kind of user."""
 
 from datetime import timedelta
 
 import pytest
-from flask import has_request_context, request
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from api.accounts.services import register_volunteer
 from api.extensions import db
@@ -17,26 +19,6 @@ from api.points import merchants, redemptions
 from api.points.models import Redemption
 from api.signups.services import sign_up
 from api.timeutil import utcnow
-
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-
-
-@pytest.fixture
-def writes_during_get(app):
-    """The SQL write statements run while a GET (or HEAD) request was handled."""
-    seen: list[tuple[str, str]] = []
-
-    def check(connection, cursor, statement, parameters, context, executemany):
-        if (
-            has_request_context()
-            and request.method in ("GET", "HEAD")
-            and statement.lstrip().upper().startswith(_WRITES)
-        ):
-            seen.append((request.full_path, statement.split("\n")[0][:80]))
-
-    event.listen(db.engine, "before_cursor_execute", check)
-    yield seen
-    event.remove(db.engine, "before_cursor_execute", check)
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ import logging
 
 from api.accounts.identity import normalize_phone
 from api.accounts.models import User
-from api.accounts.services import WeChatDown
+from api.accounts.services import NotAVolunteer, WeChatDown
 from api.auth.tokens import end_other_sessions
-from api.errors import BadRequest, Conflict
+from api.errors import BadRequest
 from api.personal_data import encrypt, lookup_hash, mask_phone
 from api.transactions import atomic
 from api.wechat.client import WatermarkMismatch, WeChatClient, WeChatError, WeChatUnavailable
@@ -14,10 +14,6 @@ from api.wechat.client import WatermarkMismatch, WeChatClient, WeChatError, WeCh
 log = logging.getLogger(__name__)
 
 _MAINLAND_ONLY = "目前仅支持中国大陆手机号"
-
-
-class NotAVolunteer(Conflict):
-    error, message = "not_a_volunteer", "请先登记为志愿者"
 
 
 class InvalidPhoneCode(BadRequest):

@@ -65,6 +65,13 @@ class UnknownUnit(ValidationFailed):
     error, message = "unknown_unit", "所选单位不存在"
 
 
+class NotAVolunteer(Conflict):
+    """The user (the caller, or the one a staff member names) has not registered as a
+    volunteer, and the request needs one."""
+
+    error, message = "not_a_volunteer", "请先注册为志愿者"
+
+
 def login_with_wechat(code: str, client: WeChatClient) -> User:
     """Exchange a ``wx.login`` code; create the user on first login.
 

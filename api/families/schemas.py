@@ -1,12 +1,12 @@
 """Family members in and out: the guardian sees the child's name and birth date, the ID
 number masked; consent with its time and text version."""
 
-from marshmallow import Schema, fields, post_load, validate
+from marshmallow import fields, post_load, validate
 
 from api.accounts.fields import IdNumber
 from api.families.services import ADULT_AGE
 from api.personal_data import decrypt, mask_id_number
-from api.validation import LocalDateTime
+from api.validation import LocalDateTime, Schema
 
 RELATIONS = ("子女", "孙子女", "外孙子女", "其他被监护人")
 _CONSENT_VERSION = "监护人所阅读同意书的版本，须为当前版本（GET /family/consent-text）"

@@ -37,6 +37,10 @@ class CalendarFeedNotFound(NotFound):
     error, message = "calendar_feed_not_found", "日历订阅地址无效或已重置"
 
 
+class CalendarFeedNotCreated(NotFound):
+    error, message = "calendar_feed_not_created", "还没有创建日历订阅地址"
+
+
 def unit_feed(unit_id: int | None, now: datetime | None = None) -> tuple[str, list[FeedEntry]]:
     """The feed's name and the published activities of a unit's subtree (the whole county
     without ``unit_id``) from 30 days ago on, in start order.
@@ -112,7 +116,19 @@ def _personal_entry(activity: Activity, signup_status: str) -> FeedEntry:
 
 
 def calendar_token(user: User) -> str:
-    """The secret of the user's personal feed, created on first use.
+    """The secret of the user's personal feed.
+
+    :raises CalendarFeedNotCreated: before the user has created the feed
+        (:func:`create_calendar_token`).
+    """
+    if user.calendar_token is None:
+        raise CalendarFeedNotCreated()
+    return user.calendar_token
+
+
+def create_calendar_token(user: User) -> str:
+    """The secret of the user's personal feed, created if the user has none yet: calling it
+    again answers the same secret.
 
     A conditional update keeps the first token when two first requests race.
     """
@@ -130,7 +146,12 @@ def calendar_token(user: User) -> str:
 
 @atomic()
 def reset_calendar_token(user: User) -> str:
-    """Replace the secret of the user's personal feed; the old URL stops working."""
+    """Replace the secret of the user's personal feed; the old URL stops working.
+
+    :raises CalendarFeedNotCreated: when the user has no feed to replace.
+    """
+    if user.calendar_token is None:
+        raise CalendarFeedNotCreated()
     user.calendar_token = secrets.token_urlsafe(32)
     audit(user, "calendar_feed.reset", "user", user.id)
     return user.calendar_token

@@ -48,8 +48,15 @@ def my_calendar(query):
 @blp.route("/me/calendar-feed", methods=["GET"])
 @blp.response(200, CalendarFeedSchema)
 def my_calendar_feed():
-    """Get the secret URL of my personal calendar feed (created on first use)."""
+    """Get the secret URL of my personal calendar feed (404 before I create it)."""
     return _feed_urls(services.calendar_token(require_user()))
+
+
+@blp.route("/me/calendar-feed", methods=["POST"])
+@blp.response(200, CalendarFeedSchema)
+def create_my_calendar_feed():
+    """Create my personal calendar feed, or get its URL if I already have one."""
+    return _feed_urls(services.create_calendar_token(require_user()))
 
 
 @blp.route("/me/calendar-feed/reset", methods=["POST"])

@@ -2,7 +2,7 @@
 
 The requester's name, phone and address are stored encrypted (``*_encrypted``), with a
 keyed hash of the phone so hotline staff find a caller's earlier requests; they are
-decrypted only for the dispatchers in scope and the assigned team (see
+decrypted only for the dispatchers in scope, the assigned team and the requester (see
 :func:`api.help.privacy.present`).
 """
 

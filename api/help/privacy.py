@@ -1,8 +1,9 @@
 """我来帮: what each viewer sees of a help request.
 
 The requester's name, phone and address are stored encrypted and decrypted by
-:func:`present` only for the dispatchers in scope and the assignee; the requester sees them
-masked; anyone else sees the public board: category, township and status.
+:func:`present` only for the dispatchers in scope and the assignee; the requester sees their
+name and phone masked and their own address in full; anyone else sees the public board:
+category, township and status (no address).
 """
 
 from api.accounts.models import User
@@ -12,12 +13,6 @@ from api.help.models import HelpRequest
 from api.help.ratings import show_effective_rating
 from api.help.states import HelpStatus
 from api.personal_data import decrypt, mask_name, mask_phone
-
-
-def mask_address(address: str) -> str:
-    """``临颍县巨陵镇油坊陈村3组12号`` → ``临颍县巨陵镇****``: enough to recognise, not to find."""
-    keep = 6 if len(address) > 8 else len(address) // 2
-    return address[:keep] + "****"
 
 
 def present(

@@ -5,23 +5,25 @@ from sqlalchemy import select
 from api.accounts.models import User
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_manages
-from api.errors import NotFound, ValidationFailed
+from api.errors import ValidationFailed
 from api.extensions import db
 from api.help.models import HelpResponder
 from api.transactions import atomic
 from api.units.models import Team
+from api.units.tree import get_team
 
 
 def _managed_team(actor: User, team_id: int) -> Team:
-    team = db.session.get(Team, team_id)
-    if team is None:
-        raise NotFound("志愿服务队不存在", error="team_not_found")
+    team = get_team(team_id)
     ensure_manages(actor, team.unit)
     return team
 
 
 def team_responders(actor: User, team_id: int) -> list[HelpResponder]:
-    """Who takes help requests for a team. :raises Forbidden: outside the subtree."""
+    """Who takes help requests for a team.
+
+    :raises TeamNotFound: :raises Forbidden: outside the subtree.
+    """
     team = _managed_team(actor, team_id)
     return list(
         db.session.scalars(
@@ -35,7 +37,8 @@ def team_responders(actor: User, team_id: int) -> list[HelpResponder]:
 def set_responders(actor: User, team_id: int, user_ids: list[int]) -> list[HelpResponder]:
     """Replace who takes help requests for a team (audit-logged).
 
-    :raises Forbidden: outside the actor's subtree. :raises ValidationFailed: unknown users.
+    :raises TeamNotFound: :raises Forbidden: outside the actor's subtree.
+    :raises ValidationFailed: unknown users.
     """
     team = _managed_team(actor, team_id)
     wanted = set(user_ids)

@@ -134,7 +134,7 @@ class HelpRequestSchema(Schema):
     preferred_time = fields.String()
     contact_name = fields.String(metadata={"description": "求助人（求助人本人看到的是脱敏值）"})
     phone = fields.String(metadata={"description": "联系电话（求助人本人看到的是脱敏值）"})
-    address = fields.String(metadata={"description": "地址（求助人本人看到的是脱敏值）"})
+    address = fields.String(metadata={"description": "地址（求助人本人看到的也是全文）"})
     unit_id = fields.Integer()
     unit_name = fields.Function(lambda help_request: help_request.unit.name)
     township_id = fields.Integer(allow_none=True)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from api.accounts import roles
 from api.accounts.models import User
+from api.accounts.services import NotAVolunteer
 from api.activities.lookup import get_activity, get_managed_activity
 from api.activities.models import Activity
 from api.activities.vocabulary import ActivityStatus
@@ -65,10 +66,6 @@ class ActivityNotHeld(Conflict):
 
 class ExceedsPlannedDuration(ValidationFailed):
     error, message = "exceeds_planned_duration", "服务时长不能超过活动计划时长"
-
-
-class NotAVolunteer(ValidationFailed):
-    error, message = "not_a_volunteer", "该用户尚未注册为志愿者"
 
 
 class DisputeNotFound(NotFound):
@@ -297,7 +294,8 @@ def create_manual_record(
     _check_held(activity)
     volunteer = db.session.get(User, user_id)
     if volunteer is None or volunteer.volunteer is None:
-        raise NotAVolunteer(errors={"user_id": ["该用户尚未注册为志愿者"]})
+        message = "该用户尚未注册为志愿者"
+        raise NotAVolunteer(message, errors={"user_id": [message]})
     _check_minutes(activity, credited_minutes)
     check_record_cap(credited_minutes, "MANUAL_RECORD_MAX_MINUTES")
     if not _linked_to_activity(user_id, activity):

@@ -5,16 +5,12 @@ from sqlalchemy import Select, select
 from api.accounts.models import User
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_manages
-from api.errors import Conflict, NotFound, ValidationFailed
+from api.errors import Conflict, ValidationFailed
 from api.extensions import db
 from api.transactions import atomic
 from api.units.categories import PARENT_LEVEL
 from api.units.models import Team, Unit
-from api.units.tree import get_unit, in_subtree
-
-
-class TeamNotFound(NotFound):
-    error, message = "team_not_found", "志愿服务队不存在"
+from api.units.tree import get_team, get_unit, in_subtree
 
 
 class UnitCodeTaken(Conflict):
@@ -106,9 +102,7 @@ def update_team(actor: User, team_id: int, changes: dict) -> Team:
     :raises TeamNotFound:
     :raises Forbidden: when the team or its new unit is outside the actor's subtree.
     """
-    team = db.session.get(Team, team_id)
-    if team is None:
-        raise TeamNotFound()
+    team = get_team(team_id)
     ensure_manages(actor, team.unit)
     if "unit_id" in changes:
         new_unit = db.session.get(Unit, changes["unit_id"])

@@ -1112,10 +1112,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get the secret URL of my personal calendar feed (created on first use). */
+        /** Get the secret URL of my personal calendar feed (404 before I create it). */
         get: operations["feeds_my_calendar_feed"];
         put?: never;
-        post?: never;
+        /** Create my personal calendar feed, or get its URL if I already have one. */
+        post: operations["feeds_create_my_calendar_feed"];
         delete?: never;
         options?: never;
         head?: never;
@@ -3516,7 +3517,7 @@ export interface components {
             contact_name?: string;
             /** @description 联系电话（求助人本人看到的是脱敏值） */
             phone?: string;
-            /** @description 地址（求助人本人看到的是脱敏值） */
+            /** @description 地址（求助人本人看到的也是全文） */
             address?: string;
             unit_id?: number;
             readonly unit_name?: unknown;
@@ -4365,6 +4366,15 @@ export interface operations {
             };
             /** @description 没有权限。`error` 取值：`csrf_failed`、`forbidden` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 与当前状态冲突。`error` 取值：`not_a_volunteer` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6127,7 +6137,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 与当前状态冲突。`error` 取值：`activity_not_held`、`manual_record_needs_link`、`minutes_over_daily_cap`、`record_exists` */
+            /** @description 与当前状态冲突。`error` 取值：`activity_not_held`、`manual_record_needs_link`、`minutes_over_daily_cap`、`not_a_volunteer`、`record_exists` */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -7464,6 +7474,54 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description 资源不存在。`error` 取值：`calendar_feed_not_created` */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            default: components["responses"]["DEFAULT_ERROR"];
+        };
+    };
+    feeds_create_my_calendar_feed: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeed"];
+                };
+            };
+            /** @description 未登录或登录已失效。`error` 取值：`unauthorized` */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 没有权限。`error` 取值：`csrf_failed`、`forbidden` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             default: components["responses"]["DEFAULT_ERROR"];
         };
     };
@@ -7496,6 +7554,15 @@ export interface operations {
             };
             /** @description 没有权限。`error` 取值：`csrf_failed`、`forbidden` */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description 资源不存在。`error` 取值：`calendar_feed_not_created` */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -9331,7 +9398,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 资源不存在。`error` 取值：`not_found` */
+            /** @description 资源不存在。`error` 取值：`not_found`、`team_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -9385,7 +9452,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description 资源不存在。`error` 取值：`not_found` */
+            /** @description 资源不存在。`error` 取值：`not_found`、`team_not_found` */
             404: {
                 headers: {
                     [name: string]: unknown;

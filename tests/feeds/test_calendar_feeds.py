@@ -6,7 +6,10 @@ from urllib.parse import urlsplit
 
 import icalendar
 import pytest
+from sqlalchemy import select
 
+from api.accounts.models import User
+from api.extensions import db
 from api.timeutil import LOCAL_TZ, to_local, utcnow
 
 
@@ -125,16 +128,55 @@ def test_uids_are_stable_between_downloads(client, create_activity):
     assert first == second and len(set(first)) == 2
 
 
-def test_personal_feed_url_is_created_once_and_needs_sign_in(client, create_user, auth_headers):
+def _stored_token(user: User) -> str | None:
+    return db.session.scalar(select(User.calendar_token).where(User.id == user.id))
+
+
+def test_reading_my_feed_before_creating_it_answers_not_created(client, create_user, auth_headers):
+    user = create_user()
+
+    response = client.get("/api/v1/me/calendar-feed", headers=auth_headers(user))
+
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "calendar_feed_not_created"
+    assert _stored_token(user) is None
+
+
+def test_personal_feed_url_is_created_once(client, create_user, auth_headers):
     headers = auth_headers(create_user())
 
-    first = client.get("/api/v1/me/calendar-feed", headers=headers).get_json()
-    again = client.get("/api/v1/me/calendar-feed", headers=headers).get_json()
+    first = client.post("/api/v1/me/calendar-feed", headers=headers)
+    again = client.post("/api/v1/me/calendar-feed", headers=headers)
 
-    assert first == again
-    assert "/api/v1/me/calendar.ics?token=" in first["url"]
-    assert first["webcal_url"].startswith("webcal://")
-    assert client.get("/api/v1/me/calendar-feed").status_code == 401
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert first.get_json() == again.get_json()
+    assert "/api/v1/me/calendar.ics?token=" in first.get_json()["url"]
+    assert first.get_json()["webcal_url"].startswith("webcal://")
+    assert client.get("/api/v1/me/calendar-feed", headers=headers).get_json() == first.get_json()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/me/calendar-feed"),
+        ("POST", "/api/v1/me/calendar-feed"),
+        ("POST", "/api/v1/me/calendar-feed/reset"),
+    ],
+)
+def test_my_feed_needs_sign_in(client, corpus_units, method, path):
+    response = client.open(path, method=method)
+
+    assert response.status_code == 401
+
+
+def test_resetting_a_feed_i_never_created_answers_not_created(client, create_user, auth_headers):
+    user = create_user()
+
+    response = client.post("/api/v1/me/calendar-feed/reset", headers=auth_headers(user))
+
+    assert response.status_code == 404
+    assert response.get_json()["error"] == "calendar_feed_not_created"
+    assert _stored_token(user) is None
 
 
 def test_personal_feed_holds_my_active_signups(
@@ -161,7 +203,7 @@ def test_personal_feed_holds_my_active_signups(
         json={"reason": "天气原因"},
         headers=organizer_headers,
     )
-    feed_url = client.get("/api/v1/me/calendar-feed", headers=me).get_json()["url"]
+    feed_url = client.post("/api/v1/me/calendar-feed", headers=me).get_json()["url"]
 
     events = _events(client.get(_path(feed_url)))  # no Authorization header
 
@@ -184,7 +226,7 @@ def test_resetting_the_token_invalidates_the_old_url(
     headers = auth_headers(create_user())
     activity = create_activity()
     client.post(f"/api/v1/activities/{activity.id}/signups", headers=headers)
-    old_url = client.get("/api/v1/me/calendar-feed", headers=headers).get_json()["url"]
+    old_url = client.post("/api/v1/me/calendar-feed", headers=headers).get_json()["url"]
 
     reset = client.post("/api/v1/me/calendar-feed/reset", headers=headers)
 

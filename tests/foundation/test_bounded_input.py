@@ -3,9 +3,11 @@ query length and list sizes. Each answer is a 4xx envelope, never a 500."""
 
 import io
 
+import marshmallow as ma
 import pytest
 from marshmallow import fields
 
+from api.families.consent import CONSENT_VERSION
 from api.validation import LIST_MAX_ITEMS, Schema
 
 TOO_BIG_ID = 2**63
@@ -108,6 +110,43 @@ def test_a_body_id_beyond_the_id_columns_is_422(client, create_user, auth_header
     response = client.put("/api/v1/me/volunteer", json=body, headers=auth_headers(create_user()))
 
     assert "unit_id" in assert_envelope(response, 422)["errors"]
+
+
+def test_a_family_sign_up_of_an_activity_id_beyond_the_id_columns_is_422(
+    client, create_user, auth_headers, assert_envelope
+):
+    headers = auth_headers(create_user())
+    child = {
+        "real_name": "王小明",
+        "birth_date": "2015-05-05",
+        "consent": True,
+        "consent_version": CONSENT_VERSION,
+    }
+    member = client.post("/api/v1/me/family", json=child, headers=headers).get_json()
+
+    response = client.post(
+        f"/api/v1/me/family/{member['id']}/signups",
+        json={"activity_id": TOO_BIG_ID},
+        headers=headers,
+    )
+
+    assert "activity_id" in assert_envelope(response, 422)["errors"]
+
+
+def test_every_schema_of_the_api_is_bounded(app):
+    """Every schema of ``api`` derives from ``api.validation.Schema`` (bounds, unknown
+    fields refused, Chinese messages), none from marshmallow's own."""
+    found, todo = [], [ma.Schema]
+    while todo:
+        for cls in todo.pop().__subclasses__():
+            found.append(cls)
+            todo.append(cls)
+
+    assert [
+        f"{cls.__module__}.{cls.__qualname__}"
+        for cls in found
+        if cls.__module__.startswith("api.") and cls is not Schema and not issubclass(cls, Schema)
+    ] == []
 
 
 @pytest.mark.parametrize("path", ["/api/v1/search", "/api/v1/search/suggest"])

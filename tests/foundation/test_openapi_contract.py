@@ -1,6 +1,10 @@
 """The OpenAPI document is a contract clients can generate code from."""
 
+from collections import defaultdict
+
 from openapi_spec_validator import validate
+
+from api.errors import ApiError
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
@@ -29,6 +33,26 @@ def test_errors_are_documented_with_their_reasons(client):
     assert sign_up["operationId"] == "signups_sign_up"
     assert "`time_conflict`" in sign_up["responses"]["409"]["description"]
     assert "`activity_not_found`" in sign_up["responses"]["404"]["description"]
+
+
+def test_the_phone_binding_documents_its_409(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+
+    answers = paths["/api/v1/me/phone"]["post"]["responses"]
+
+    assert "`not_a_volunteer`" in answers["409"]["description"]
+
+
+def test_an_error_class_name_means_one_answer(app):
+    """The document finds the errors of ``:raises Name:`` by class name: two classes of one
+    name answering differently would document one of them at random."""
+    answers, todo = defaultdict(set), [ApiError]
+    while todo:
+        for cls in todo.pop().__subclasses__():
+            answers[cls.__name__].add((cls.status_code, cls.error))
+            todo.append(cls)
+
+    assert {name: found for name, found in answers.items() if len(found) > 1} == {}
 
 
 def test_file_answers_carry_their_media_type(client):

@@ -71,7 +71,7 @@ def pinned(make_app):
 
 
 def test_the_calendar_feed_url_ignores_the_host_header(pinned, client, create_user, auth_headers):
-    response = client.get(
+    response = client.post(
         "/api/v1/me/calendar-feed", headers={**auth_headers(create_user()), "Host": "evil.example"}
     )
 
@@ -102,7 +102,7 @@ def test_the_checkin_qr_code_ignores_the_host_header(pinned, client):
 
 
 def test_development_without_site_url_uses_the_request_host(client, create_user, auth_headers):
-    response = client.get(
+    response = client.post(
         "/api/v1/me/calendar-feed",
         headers={**auth_headers(create_user()), "Host": "laptop.local:5000"},
     )

@@ -108,6 +108,14 @@ def test_unknown_unit_is_404(client, corpus_units, assert_envelope):
     assert_envelope(client.get("/api/v1/units/987654"), 404, "unit_not_found")
 
 
+def test_changing_an_unknown_team_is_404(client, create_user, auth_headers, assert_envelope):
+    admin = auth_headers(create_user("root", roles=[("admin", None)]))
+
+    response = client.patch("/api/v1/teams/987654", json={"member_count": 30}, headers=admin)
+
+    assert_envelope(response, 404, "team_not_found")
+
+
 def test_teams_list_is_the_pagination_envelope(client, corpus_units, teams_csv):
     body = client.get("/api/v1/teams?per_page=100").get_json()
 

@@ -539,3 +539,14 @@ def test_responders_are_set_by_the_admins_of_the_teams_unit(client, people, team
     assert [row["user_id"] for row in saved.get_json()] == [newcomer.id]
     listed = client.get(url, headers=people.institute.headers).get_json()
     assert [row["user_id"] for row in listed] == [newcomer.id]
+
+
+def test_responders_of_an_unknown_team_are_404(client, people):
+    url, headers = "/api/v1/help-teams/987654/responders", people.institute.headers
+
+    listed = client.get(url, headers=headers)
+    saved = client.put(url, headers=headers, json={"user_ids": []})
+
+    assert [(answer.status_code, answer.get_json()["error"]) for answer in (listed, saved)] == [
+        (404, "team_not_found")
+    ] * 2

@@ -257,6 +257,24 @@ def test_manual_entry_needs_a_held_activity_in_scope(
     assert out_of_scope.status_code == 403
 
 
+def test_manual_entry_is_for_registered_volunteers(client, create_user, organizer, past_activity):
+    resident = create_user()
+
+    response = _post(
+        client,
+        "/api/v1/hours/records",
+        organizer.headers,
+        user_id=resident.id,
+        activity_id=past_activity().id,
+        credited_minutes=30,
+        reason="补录",
+    )
+
+    assert response.status_code == 409
+    assert response.get_json()["error"] == "not_a_volunteer"
+    assert response.get_json()["errors"]["user_id"] == ["该用户尚未注册为志愿者"]
+
+
 def test_correction_appends_a_record_and_voids_the_old(
     client, volunteer, organizer, past_activity, add_record, my_hours, all_records, audit_actions
 ):

@@ -191,6 +191,7 @@ def test_my_calendar_feed_link_serves_my_sign_ups(web, client, create_user, acti
     web.sign_in(user)
     page = web.open("/app/me")
     page.get_by_role("tab", name="日历订阅").click()
+    page.get_by_role("button", name="生成订阅地址").click()
     url = page.locator(".feed-url").inner_text()
     assert re.search(r"/api/v1/me/calendar\.ics\?token=\S+$", url)
     expect(page.get_by_role("link", name="在日历应用中订阅")).to_have_attribute(

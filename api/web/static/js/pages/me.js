@@ -326,6 +326,9 @@ async function loadCertificates(list) {
 
 // --- my calendar feed ---------------------------------------------------------------------
 
+const FEED_TITLE = "订阅我的活动日历";
+const FEED_INTRO = "在手机日历中订阅后，您报名的活动会自动出现在日历里，变更和取消也会同步。";
+
 async function renderFeed() {
   const version = panelVersion;
   show(panel, loading());
@@ -333,10 +336,32 @@ async function renderFeed() {
   try {
     feed = await api.get("/me/calendar-feed");
   } catch (error) {
-    if (version === panelVersion) show(panel, failure(error, renderFeed));
+    if (version !== panelVersion) return;
+    show(panel, error.error === "calendar_feed_not_created" ? feedOffer() : failure(error, renderFeed));
     return;
   }
-  if (version !== panelVersion) return;
+  if (version === panelVersion) show(panel, feedCard(feed));
+}
+
+// No feed yet: reading the tab creates nothing; this button does.
+function feedOffer() {
+  const version = panelVersion;
+  const create = h("button", { class: "btn btn-primary btn-block", type: "button" }, "生成订阅地址");
+  create.addEventListener("click", () => busy(create, "生成中…", async () => {
+    try {
+      const feed = await api.post("/me/calendar-feed");
+      if (version === panelVersion) show(panel, feedCard(feed));
+    } catch (error) {
+      toast(messageOf(error), "error");
+    }
+  }));
+  return h("section", { class: "card stack feed" },
+    h("h3", { class: "card-title" }, FEED_TITLE),
+    h("p", { class: "muted" }, FEED_INTRO),
+    create);
+}
+
+function feedCard(feed) {
   const copy = h("button", { class: "btn btn-small", type: "button" }, "复制链接");
   copy.addEventListener("click", async () => {
     try {
@@ -355,11 +380,11 @@ async function renderFeed() {
       toast(messageOf(error), "error");
     }
   }, "btn btn-small btn-danger");
-  show(panel, h("section", { class: "card stack feed" },
-    h("h3", { class: "card-title" }, "订阅我的活动日历"),
-    h("p", { class: "muted" }, "在手机日历中订阅后，您报名的活动会自动出现在日历里，变更和取消也会同步。"),
+  return h("section", { class: "card stack feed" },
+    h("h3", { class: "card-title" }, FEED_TITLE),
+    h("p", { class: "muted" }, FEED_INTRO),
     h("a", { class: "btn btn-primary btn-block", href: feed.webcal_url }, "在日历应用中订阅"),
     h("p", { class: "feed-url", text: feed.url }),
     h("div", { class: "row" }, copy, reset),
-    h("p", { class: "muted" }, "订阅地址含有您的专属密钥，请勿转发给他人；如已泄露，请重置。")));
+    h("p", { class: "muted" }, "订阅地址含有您的专属密钥，请勿转发给他人；如已泄露，请重置。"));
 }
