@@ -12,6 +12,7 @@ from api.audit.services import record as audit
 from api.auth.tokens import end_other_sessions, revoke_all_tokens
 from api.errors import (
     Conflict,
+    Forbidden,
     NotFound,
     ServiceUnavailable,
     TooManyRequests,
@@ -70,6 +71,13 @@ class NotAVolunteer(Conflict):
     volunteer, and the request needs one."""
 
     error, message = "not_a_volunteer", "请先注册为志愿者"
+
+
+class VolunteersOnly(Forbidden):
+    """Only a registered volunteer may do this: sign up for a volunteers-only activity, hold a
+    service certificate. Raise it with the message of the case."""
+
+    error, message = "volunteers_only", "请先注册为志愿者"
 
 
 def login_with_wechat(code: str, client: WeChatClient) -> User:

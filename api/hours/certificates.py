@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 
 from api.accounts import roles
 from api.accounts.models import User
+from api.accounts.services import VolunteersOnly
 from api.activities.models import Activity
 from api.audit.services import record as audit
 from api.auth.permissions import ensure_manages
@@ -45,10 +46,6 @@ class CertificateNotFound(NotFound):
 
 class NoApprovedHours(Conflict):
     error, message = "no_approved_hours", "您还没有审核通过的服务时长，暂不能开具证明"
-
-
-class VolunteersOnly(Forbidden):
-    error, message = "volunteers_only", "请先注册为志愿者"
 
 
 class CertificateRevoked(Conflict):

@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased, contains_eager, make_transient_to_detached, selectinload
 
 from api.accounts.models import User
+from api.accounts.services import VolunteersOnly
 from api.activities.lookup import (
     get_activity,
     get_managed_activity,
@@ -57,10 +58,6 @@ class ActivityCancelled(Conflict):
 
 class TimeConflict(Conflict):
     error, message = "time_conflict", "您在该时段已报名其他活动"
-
-
-class VolunteersOnly(Forbidden):
-    error, message = "volunteers_only", "该活动仅限注册志愿者报名"
 
 
 class GuardianConsentRequired(Forbidden):
@@ -178,7 +175,7 @@ def _check_eligibility(
     if now >= (activity.signup_closes_at or activity.starts_at):
         raise SignupClosed()
     if activity.audience == "volunteers" and user.volunteer is None:
-        raise VolunteersOnly()
+        raise VolunteersOnly("该活动仅限注册志愿者报名")
     _check_age(user, activity, member)
 
 
