@@ -101,10 +101,6 @@ class ServiceRecord(db.Model):
     activity: Mapped[Activity | None] = relationship()
     unit: Mapped[Unit] = relationship()
 
-    # Set by list queries that join them in, not stored (else read through the relations).
-    activity_title = None
-    unit_name = None
-
 
 # What a record says; once written it never changes.
 _IMMUTABLE = (
