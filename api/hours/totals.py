@@ -3,16 +3,17 @@
 Sums are computed in SQL over ``ix_service_records_user_served`` (never by loading rows
 into Python), and the total a volunteer sees always equals the sum of the approved records
 listed to them (DESIGN §4 invariant 4): the page's statement carries the volunteer's
-checksum (records and minutes of each status), which must equal the breakdown's, and the
-two are read again should a write land between them.
+checksum, which must equal the breakdown's, and the two are read again should a write land
+between them.
 
-The checksum changes with every write the ledger allows (:mod:`api.hours.models`): a new
-record adds one to a count, and a status only moves forward (pending → approved | rejected,
-any → voided), so the counts weighted pending 0, approved and rejected 1, voided 2 grow with
-every move. Two readings with the same checksum therefore saw the same ledger, and a worker
-keeps each volunteer's breakdown under its checksum: a repeated "my hours" costs the page's
-statement alone, and the breakdown is grouped again only after a record was added,
-reviewed, corrected or voided (or disputed with success, which does one of these).
+The checksum is the number of records and their progress, the sum of their statuses'
+ranks (pending 0, approved and rejected 1, voided 2). The ledger only appends records, and
+a status only moves up (pending → approved | rejected, pending | approved | rejected →
+voided; :mod:`api.hours.models` refuses the rest), so every write changes the checksum and
+two readings with the same one saw the same ledger. A worker thus keeps each volunteer's
+breakdown under its checksum: a repeated "my hours" costs the page's statement alone, and
+the breakdown is grouped again only after a record was added, reviewed, corrected or voided
+(a dispute accepted does one of these).
 """
 
 import functools
@@ -26,7 +27,7 @@ from api.accounts.models import User, VolunteerProfile
 from api.activities.models import Activity
 from api.caching.lru import BoundedCache, app_cache
 from api.extensions import db
-from api.hours.models import RecordStatus, ServiceRecord
+from api.hours.models import STATUS_RANKS, RecordStatus, ServiceRecord
 from api.pagination import Page
 from api.personal_data import mask_name
 from api.sql_time import local_month
@@ -97,10 +98,14 @@ class Breakdown:
         return sum(minutes for month, minutes in self.by_month.items() if month.startswith(prefix))
 
     @property
-    def checksum(self) -> tuple[int, ...]:
-        """What :func:`_checksum_columns` read: records, then minutes, of each status."""
-        return tuple(self.count_by_status.get(status, 0) for status in RecordStatus) + tuple(
-            self.minutes_by_status.get(status, 0) for status in RecordStatus
+    def checksum(self) -> tuple[int, int]:
+        """What :func:`_checksum_columns` read: the number of records and their progress."""
+        return (
+            sum(self.count_by_status.values()),
+            sum(
+                STATUS_RANKS.get(status, 0) * count
+                for status, count in self.count_by_status.items()
+            ),
         )
 
 
@@ -142,18 +147,12 @@ def breakdown(user_id: int) -> Breakdown:
 
 
 def _checksum_columns(user_id) -> Select:
-    """Records and minutes of each status of a volunteer, as one row (the order of
-    :attr:`Breakdown.checksum`): what changes with every write the ledger allows."""
-    counts, minutes = [], []
-    for status in RecordStatus:
-        of_status = _RECORDS.status == status
-        counts.append(func.count(case((of_status, 1))).label(f"{status}_records"))
-        minutes.append(
-            func.coalesce(func.sum(case((of_status, _RECORDS.credited_minutes))), 0).label(
-                f"{status}_minutes"
-            )
-        )
-    return select(*counts, *minutes).where(_RECORDS.user_id == user_id)
+    """The number of a volunteer's records and their progress, as one row (the order of
+    :attr:`Breakdown.checksum`): what every write the ledger allows changes."""
+    rank = case(STATUS_RANKS, value=_RECORDS.status, else_=0)
+    return select(
+        func.count().label("records"), func.coalesce(func.sum(rank), 0).label("progress")
+    ).where(_RECORDS.user_id == user_id)
 
 
 def approved_minutes(user_id: int) -> int:
@@ -210,7 +209,7 @@ def _page_statement(filtered: bool) -> Select:
 
 def _records_page(
     user_id: int, page: int, per_page: int, status: str | None
-) -> tuple[list[Row], tuple[int, ...] | None]:
+) -> tuple[list[Row], tuple[int, int] | None]:
     """One page of the volunteer's records as rows of :data:`_RECORD_COLUMNS`, newest
     service first, with the volunteer's checksum read by the same statement (so as of the
     same moment); the checksum is None for an empty page."""
@@ -220,7 +219,7 @@ def _records_page(
     rows = db.session.execute(_page_statement(status is not None), parameters).all()
     if not rows:
         return [], None
-    return rows, tuple(int(value) for value in rows[0][len(_RECORD_COLUMNS) :])
+    return rows, (rows[0].records, int(rows[0].progress))
 
 
 def _kept_breakdowns() -> BoundedCache:
