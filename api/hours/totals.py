@@ -36,7 +36,7 @@ from api.units.models import Unit
 from api.units.tree import get_unit, in_subtree
 
 #: The app's cache of breakdowns (``app.extensions``), and how many it keeps: one per
-#: volunteer and checksum, a few hundred bytes each.
+#: volunteer and checksum, about 5 KB each (two years of months), 20 MB per worker at most.
 BREAKDOWNS_CACHE, BREAKDOWNS_KEPT = "hours_breakdowns", 4096
 
 
