@@ -38,6 +38,11 @@ def to_local(moment: datetime) -> datetime:
     return moment.astimezone(LOCAL_TZ)
 
 
+def local_isoformat(moment: datetime | None) -> str | None:
+    """ISO 8601 in Asia/Shanghai (``+08:00``), as the API writes moments; None stays None."""
+    return None if moment is None else to_local(moment).isoformat()
+
+
 def local_day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     """UTC half-open interval [start, end) covering local days ``first`` .. ``last`` inclusive."""
     start = datetime.combine(first, time.min, LOCAL_TZ)

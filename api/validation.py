@@ -10,6 +10,8 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from api.timeutil import LOCAL_TZ, local_isoformat
+
 _FIELD_MESSAGES: dict[type, dict[str, str]] = {
     fields.Field: {
         "required": "此项为必填项",
@@ -112,15 +114,9 @@ class LocalDateTime(fields.DateTime):
     is read as local time, input with one is converted."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        from api.timeutil import to_local
-
-        return to_local(value).isoformat()
+        return local_isoformat(value)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        from api.timeutil import LOCAL_TZ
-
         moment = super()._deserialize(value, attr, data, **kwargs)
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=LOCAL_TZ)

@@ -10,9 +10,11 @@ Serves the platform (``wsgi:app``) and ``benchmarks/bare_app.py`` with the same 
 settings (the project's ``gunicorn.conf.py`` when present, 2 sync workers, preload), then
 loads each endpoint with wrk (Debian package ``wrk``), interleaved with the bare endpoint,
 round after round, so both see the same machine. It prints req/s, p50 and p99, the ratio to
-the bare endpoint, and the load average; then the sign-up rush: ``--rush`` new users sign up
-at once for one activity with 50 places (sign-ups/s, and the overbooking check). ``--results``
-appends the table to ``benchmarks/RESULTS.md`` under that label.
+the bare endpoint, the CPU milliseconds per request of the app's workers and the database's
+backends (what a loaded machine changes least), and the load average; then the sign-up
+rush: ``--rush`` new users sign up at once for one activity with 50 places (sign-ups/s,
+and the overbooking check). ``--results`` appends the table to ``benchmarks/RESULTS.md``
+under that label.
 """
 
 from __future__ import annotations
@@ -132,6 +134,7 @@ class Run:
     p50: float
     p99: float
     errors: int
+    requests: int
 
 
 _LATENCY = re.compile(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", re.MULTILINE)
@@ -183,6 +186,7 @@ def wrk(
         p50=latency[50],
         p99=latency[99],
         errors=int(errors.group(1)) if errors else 0,
+        requests=int(re.search(r"(\d+) requests in", output).group(1)),
     )
 
 
@@ -201,14 +205,20 @@ def measure(row: Row, app: Gunicorn, bare: Gunicorn, args) -> dict:
     per_round = max(1.0, args.duration / args.rounds)
     script = rotation_script(row.rotate) if row.rotate else None
     wrk(app.base + row.path, 1, args.connections, row.token)  # warm each worker up
-    bare_runs, runs = [], []
+    bare_runs, runs, cpu = [], [], {"app": 0.0, "database": 0.0}
+    meter = CpuMeter(app.process.pid)
     for _ in range(args.rounds):
         bare_runs.append(wrk(bare.base + "/bare", per_round, args.connections, None))
+        meter.start()
         runs.append(wrk(app.base + row.path, per_round, args.connections, row.token, script))
+        used = meter.stop()
+        for kind in cpu:
+            cpu[kind] += used[kind]
     if script:
         os.unlink(script)
     bare_rps = sum(run.rps for run in bare_runs) / len(bare_runs)
     rps = sum(run.rps for run in runs) / len(runs)
+    requests = max(1, sum(run.requests for run in runs))
     return {
         "name": row.name,
         "rps": rps,
@@ -218,6 +228,10 @@ def measure(row: Row, app: Gunicorn, bare: Gunicorn, args) -> dict:
         "bare": bare_rps,
         "errors": sum(run.errors for run in runs),
         "target": row.target,
+        # CPU time per request of the app's workers and the database's backends: what the
+        # machine's load changes least.
+        "app_cpu": cpu["app"] * 1000 / requests,
+        "db_cpu": cpu["database"] * 1000 / requests,
     }
 
 
@@ -538,14 +552,15 @@ def sign_up_rush(
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| endpoint | req/s | p50 ms | p99 ms | ratio to bare | non-2xx | target |",
-        "|---|---|---|---|---|---|---|",
+        "| endpoint | req/s | p50 ms | p99 ms | ratio to bare | non-2xx | CPU ms/req app + db "
+        "| target |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for row in rows:
         lines.append(
             f"| {row['name']} | {row['rps']:,.0f} | {row['p50']:.1f} | "
             f"{row['p99']:.1f} | {row['ratio']:.3f} | {row['errors']} | "
-            f"{row['target']} |"
+            f"{row['app_cpu']:.1f} + {row['db_cpu']:.1f} | {row['target']} |"
         )
     return "\n".join(lines)
 

@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,6 +38,7 @@ from sqlalchemy.orm import Session
 
 from api.activities.models import Activity
 from api.caching import generations
+from api.caching.lru import BoundedCache, app_cache
 from api.signups.models import Attendance, Signup
 from api.stats.snapshots import StatsSnapshot
 from api.timeutil import local_today, utcnow
@@ -72,36 +71,8 @@ class _Entry:
     expires: datetime | None
 
 
-class _ResponseCache:
-    """A bounded, thread-safe LRU of entries per key, one per app."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple) -> _Entry | None:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
-
-    def put(self, key: tuple, entry: _Entry) -> None:
-        with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-
-def _app_cache() -> _ResponseCache:
-    cache = current_app.extensions.get("public_response_cache")
-    if cache is None:
-        cache = current_app.extensions.setdefault(
-            "public_response_cache", _ResponseCache(MAX_ENTRIES)
-        )
-    return cache
+def _app_cache() -> BoundedCache:
+    return app_cache("public_response_cache", MAX_ENTRIES)
 
 
 def expire_at(moment: datetime | None) -> None:

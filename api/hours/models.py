@@ -31,6 +31,22 @@ class RecordStatus(StrEnum):
     VOIDED = "voided"
 
 
+#: Where each status may move to: only up these ranks (pending 0, approved and rejected 1,
+#: voided 2), so a volunteer's number of records and the sum of their ranks change with
+#: every write (the checksum of :mod:`api.hours.totals`).
+STATUS_MOVES = {
+    RecordStatus.PENDING: (RecordStatus.APPROVED, RecordStatus.REJECTED, RecordStatus.VOIDED),
+    RecordStatus.APPROVED: (RecordStatus.VOIDED,),
+    RecordStatus.REJECTED: (RecordStatus.VOIDED,),
+    RecordStatus.VOIDED: (),
+}
+STATUS_RANKS = {
+    RecordStatus.PENDING: 0,
+    RecordStatus.APPROVED: 1,
+    RecordStatus.REJECTED: 1,
+    RecordStatus.VOIDED: 2,
+}
+
 CHECKIN, MANUAL, HELP_REQUEST = "checkin", "manual", "help_request"
 
 
@@ -82,7 +98,10 @@ class ServiceRecord(db.Model):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     credited_minutes: Mapped[int]
     source: Mapped[str] = mapped_column(String(16))  # checkin | manual | help_request
-    status: Mapped[str] = mapped_column(String(16), default=RecordStatus.PENDING)
+    # The status it had is loaded before a new one is set, for _refuse_edits to compare.
+    status: Mapped[str] = mapped_column(
+        String(16), default=RecordStatus.PENDING, active_history=True
+    )
     # Service category (11+N) and the moment of service, copied from the activity.
     category: Mapped[str] = mapped_column(String(20), default=_from_activity("category", str))
     served_at: Mapped[datetime] = mapped_column(
@@ -100,10 +119,6 @@ class ServiceRecord(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     activity: Mapped[Activity | None] = relationship()
     unit: Mapped[Unit] = relationship()
-
-    # Set by list queries that join them in, not stored (else read through the relations).
-    activity_title = None
-    unit_name = None
 
 
 # What a record says; once written it never changes.
@@ -128,6 +143,15 @@ def _refuse_edits(mapper, connection, target) -> None:
     changed = [name for name in _IMMUTABLE if state.attrs[name].history.has_changes()]
     if changed:
         raise RuntimeError(f"service records are append-only; tried to change {changed}")
+    status = state.attrs.status.history
+    if (
+        status.deleted
+        and status.added
+        and status.added[0] not in STATUS_MOVES.get(status.deleted[0], ())
+    ):
+        raise RuntimeError(
+            f"a record's status never moves from {status.deleted[0]} to {status.added[0]}"
+        )
 
 
 @event.listens_for(ServiceRecord, "before_delete")

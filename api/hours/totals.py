@@ -3,26 +3,41 @@
 Sums are computed in SQL over ``ix_service_records_user_served`` (never by loading rows
 into Python), and the total a volunteer sees always equals the sum of the approved records
 listed to them (DESIGN §4 invariant 4): the page's statement carries the volunteer's
-checksum (records, approved records, approved minutes), which must equal the grouped
-breakdown's, and the two are read again should a review land between them.
+checksum, which must equal the breakdown's, and the two are read again should a write land
+between them.
+
+The checksum is the number of records and their progress, the sum of their statuses'
+ranks (pending 0, approved and rejected 1, voided 2). The ledger only appends records, and
+a status only moves up (pending → approved | rejected, pending | approved | rejected →
+voided; :mod:`api.hours.models` refuses the rest), so every write changes the checksum and
+two readings with the same one saw the same ledger. A worker thus keeps each volunteer's
+breakdown under its checksum: a repeated "my hours" costs the page's statement alone, and
+the breakdown is grouped again only after a record was added, reviewed, corrected or voided
+(a dispute accepted does one of these).
 """
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import case, func, select, true
+from sqlalchemy import Row, Select, bindparam, case, func, select, true
 
 from api.accounts.models import User, VolunteerProfile
 from api.activities.models import Activity
+from api.caching.lru import BoundedCache, app_cache
 from api.extensions import db
-from api.hours.models import RecordStatus, ServiceRecord
+from api.hours.models import STATUS_RANKS, RecordStatus, ServiceRecord
 from api.pagination import Page
 from api.personal_data import mask_name
 from api.sql_time import local_month
 from api.timeutil import local_day_bounds, to_local, utcnow
 from api.units.models import Unit
 from api.units.tree import get_unit, in_subtree
+
+#: The app's cache of breakdowns (``app.extensions``), and how many it keeps: one per
+#: volunteer and checksum, about 5 KB each (two years of months), 20 MB per worker at most.
+BREAKDOWNS_CACHE, BREAKDOWNS_KEPT = "hours_breakdowns", 4096
 
 
 def current_year() -> int:
@@ -59,12 +74,11 @@ def star_for(approved_minutes: int, thresholds_hours: tuple[int, ...] | None = N
     return Star(level, thresholds[level], hours_up(missing), missing)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Breakdown:
     """Counts and minutes of one volunteer's records: by status, approved minutes by
-    category and by local month."""
+    category and by local month. Kept and shared by requests once built: never changed."""
 
-    year: int
     count_by_status: dict[str, int] = field(default_factory=dict)
     minutes_by_status: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
@@ -78,60 +92,67 @@ class Breakdown:
     def pending_minutes(self) -> int:
         return self.minutes_by_status.get(RecordStatus.PENDING, 0)
 
-    @property
-    def year_minutes(self) -> int:
-        prefix = f"{self.year:04d}-"
+    def year_minutes(self, year: int) -> int:
+        """Approved minutes served in a local year."""
+        prefix = f"{year:04d}-"
         return sum(minutes for month, minutes in self.by_month.items() if month.startswith(prefix))
 
     @property
-    def checksum(self) -> tuple[int, int, int]:
-        """What :func:`_checksum_columns` read: records, approved records, approved minutes."""
+    def checksum(self) -> tuple[int, int]:
+        """What :func:`_checksum_columns` read: the number of records and their progress."""
         return (
             sum(self.count_by_status.values()),
-            self.count_by_status.get(RecordStatus.APPROVED, 0),
-            self.approved_minutes,
+            sum(
+                STATUS_RANKS.get(status, 0) * count
+                for status, count in self.count_by_status.items()
+            ),
         )
 
 
-def breakdown(user_id: int, year: int) -> Breakdown:
+_RECORDS = ServiceRecord.__table__.c
+
+
+@functools.cache
+def _breakdown_statement() -> Select:
+    # Built once, with the parameter user_id (as the page's statements).
+    month = local_month(_RECORDS.served_at)
+    return (
+        select(
+            _RECORDS.status,
+            _RECORDS.category,
+            month,
+            func.count(),
+            func.sum(_RECORDS.credited_minutes),
+        )
+        .where(_RECORDS.user_id == bindparam("user_id"))
+        .group_by(_RECORDS.status, _RECORDS.category, month)
+    )
+
+
+def breakdown(user_id: int) -> Breakdown:
     """One query grouped by status, category and local month over the covering index
     ``ix_service_records_user_served``: at most a row per status, category and month of the
     volunteer's service, however many records they have."""
-    result = Breakdown(year)
-    month = local_month(ServiceRecord.served_at)
-    grouped = db.session.execute(
-        select(
-            ServiceRecord.status,
-            ServiceRecord.category,
-            month,
-            func.count(),
-            func.sum(ServiceRecord.credited_minutes),
-        )
-        .where(ServiceRecord.user_id == user_id)
-        .group_by(ServiceRecord.status, ServiceRecord.category, month)
-    )
+    count_by_status, minutes_by_status, by_category, by_month = {}, {}, {}, {}
+    grouped = db.session.execute(_breakdown_statement(), {"user_id": user_id})
     for status, category, row_month, count, minutes in grouped:
         minutes = int(minutes or 0)
-        result.count_by_status[status] = result.count_by_status.get(status, 0) + count
-        result.minutes_by_status[status] = result.minutes_by_status.get(status, 0) + minutes
+        count_by_status[status] = count_by_status.get(status, 0) + count
+        minutes_by_status[status] = minutes_by_status.get(status, 0) + minutes
         if status == RecordStatus.APPROVED:
             label = category or "其他"
-            result.by_category[label] = result.by_category.get(label, 0) + minutes
-            result.by_month[row_month] = result.by_month.get(row_month, 0) + minutes
-    return result
+            by_category[label] = by_category.get(label, 0) + minutes
+            by_month[row_month] = by_month.get(row_month, 0) + minutes
+    return Breakdown(count_by_status, minutes_by_status, by_category, by_month)
 
 
-def _checksum_columns(user_id: int):
-    """Records, approved records and approved minutes of a volunteer, as one row: what
-    changes when a record is added, reviewed, corrected or voided."""
-    is_approved = ServiceRecord.status == RecordStatus.APPROVED
+def _checksum_columns(user_id) -> Select:
+    """The number of a volunteer's records and their progress, as one row (the order of
+    :attr:`Breakdown.checksum`): what every write the ledger allows changes."""
+    rank = case(STATUS_RANKS, value=_RECORDS.status, else_=0)
     return select(
-        func.count().label("records"),
-        func.count(case((is_approved, 1))).label("approved"),
-        func.coalesce(
-            func.sum(case((is_approved, ServiceRecord.credited_minutes), else_=0)), 0
-        ).label("minutes"),
-    ).where(ServiceRecord.user_id == user_id)
+        func.count().label("records"), func.coalesce(func.sum(rank), 0).label("progress")
+    ).where(_RECORDS.user_id == user_id)
 
 
 def approved_minutes(user_id: int) -> int:
@@ -145,42 +166,64 @@ def approved_minutes(user_id: int) -> int:
     )
 
 
+#: What a volunteer's record list shows (``MyRecordSchema``), the names joined in.
+_RECORD_COLUMNS = (
+    _RECORDS.id,
+    _RECORDS.activity_id,
+    Activity.__table__.c.title.label("activity_title"),
+    _RECORDS.unit_id,
+    Unit.__table__.c.name.label("unit_name"),
+    _RECORDS.category,
+    _RECORDS.credited_minutes,
+    _RECORDS.source,
+    _RECORDS.status,
+    _RECORDS.served_at,
+    _RECORDS.corrects_id,
+    _RECORDS.reason,
+    _RECORDS.review_note,
+    _RECORDS.reviewed_at,
+    _RECORDS.created_at,
+)
+
+
+@functools.cache
+def _page_statement(filtered: bool) -> Select:
+    # Built once, with parameters (user_id, limit, offset, and status when ``filtered``):
+    # the statement and its cache key cost more than running it.
+    user_id = bindparam("user_id")
+    checks = _checksum_columns(user_id).subquery()
+    activities, units = Activity.__table__.c, Unit.__table__.c
+    statement = (
+        select(*_RECORD_COLUMNS, *checks.c)
+        .select_from(ServiceRecord.__table__)
+        .outerjoin(Activity.__table__, activities.id == _RECORDS.activity_id)
+        .join(Unit.__table__, units.id == _RECORDS.unit_id)
+        .join(checks, true())
+        .where(_RECORDS.user_id == user_id)
+        .order_by(_RECORDS.served_at.desc(), _RECORDS.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return statement.where(_RECORDS.status == bindparam("status")) if filtered else statement
+
+
 def _records_page(
     user_id: int, page: int, per_page: int, status: str | None
-) -> tuple[list[ServiceRecord], tuple[int, int, int] | None]:
-    """One page of the volunteer's records, newest service first, with the activity's
-    title and the unit's name joined in, and the volunteer's checksum read by the same
-    statement (so as of the same moment); the checksum is None for an empty page."""
-    checks = _checksum_columns(user_id).subquery()
-    statement = (
-        select(
-            ServiceRecord,
-            Activity.title,
-            Unit.name,
-            checks.c.records,
-            checks.c.approved,
-            checks.c.minutes,
-        )
-        .outerjoin(Activity, Activity.id == ServiceRecord.activity_id)
-        .join(Unit, Unit.id == ServiceRecord.unit_id)
-        .join(checks, true())
-        .where(ServiceRecord.user_id == user_id)
-        .order_by(ServiceRecord.served_at.desc(), ServiceRecord.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-        # Read again after a review, the records must show it, not the session's copies.
-        .execution_options(populate_existing=True)
-    )
+) -> tuple[list[Row], tuple[int, int] | None]:
+    """One page of the volunteer's records as rows of :data:`_RECORD_COLUMNS`, newest
+    service first, with the volunteer's checksum read by the same statement (so as of the
+    same moment); the checksum is None for an empty page."""
+    parameters = {"user_id": user_id, "limit": per_page, "offset": (page - 1) * per_page}
     if status is not None:
-        statement = statement.where(ServiceRecord.status == status)
-    records, checksum = [], None
-    for record, activity_title, unit_name, count, approved, minutes in db.session.execute(
-        statement
-    ):
-        record.activity_title, record.unit_name = activity_title, unit_name
-        records.append(record)
-        checksum = (count, approved, int(minutes))
-    return records, checksum
+        parameters["status"] = status
+    rows = db.session.execute(_page_statement(status is not None), parameters).all()
+    if not rows:
+        return [], None
+    return rows, (rows[0].records, int(rows[0].progress))
+
+
+def _kept_breakdowns() -> BoundedCache:
+    return app_cache(BREAKDOWNS_CACHE, BREAKDOWNS_KEPT)
 
 
 @dataclass
@@ -196,7 +239,7 @@ class MyHours:
 
     @property
     def year_minutes(self) -> int:
-        return self.totals.year_minutes
+        return self.totals.year_minutes(self.year)
 
     @property
     def pending_minutes(self) -> int:
@@ -223,17 +266,21 @@ class MyHours:
 
 def my_hours(user: User, page: int = 1, per_page: int = 20, status: str | None = None) -> MyHours:
     """My approved total and this year's, pending hours, the breakdowns, my star and one
-    page of my records.
+    page of my records (rows of :data:`_RECORD_COLUMNS`).
 
     The total must equal the sum of the approved records listed (over all pages): the
-    page's statement carries the volunteer's checksum, which must match the breakdown read
-    just before it; both are read again should a review land in between. (An empty page
-    lists nothing to disagree with.)
+    page's statement carries the volunteer's checksum, and the breakdown shown is the one
+    of that checksum, kept by this worker or grouped again (then its own checksum must
+    match, else a write landed in between and both are read again). An empty page lists
+    nothing to disagree with.
     """
-    year = current_year()
+    kept = _kept_breakdowns()
     for _attempt in range(5):
-        totals = breakdown(user.id, year)
         records, checksum = _records_page(user.id, page, per_page, status)
+        totals = kept.get((user.id, checksum)) if checksum is not None else None
+        if totals is None:
+            totals = breakdown(user.id)
+            kept.put((user.id, totals.checksum), totals)
         if checksum is None or checksum == totals.checksum:
             break
     total = (
@@ -242,7 +289,10 @@ def my_hours(user: User, page: int = 1, per_page: int = 20, status: str | None =
         else sum(totals.count_by_status.values())
     )
     return MyHours(
-        year, totals, star_for(totals.approved_minutes), Page(records, page, per_page, total)
+        current_year(),
+        totals,
+        star_for(totals.approved_minutes),
+        Page(records, page, per_page, total),
     )
 
 

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from api.extensions import db
-from api.hours.models import RecordStatus, ServiceRecord
+from api.hours.models import STATUS_MOVES, RecordStatus, ServiceRecord
 from api.notifications.models import Notification
 
 
@@ -373,6 +373,29 @@ def test_the_ledger_refuses_edits_and_deletes_in_code(app, volunteer, past_activ
         db.session.commit()
     db.session.rollback()
     assert db.session.get(ServiceRecord, record.id).credited_minutes == 90
+
+
+@pytest.mark.parametrize(
+    ("start", "moves"),
+    [
+        (RecordStatus.PENDING, ["approved", "voided"]),
+        (RecordStatus.APPROVED, ["pending", "rejected"]),
+        (RecordStatus.REJECTED, ["approved", "pending"]),
+        (RecordStatus.VOIDED, ["pending", "approved", "rejected"]),
+    ],
+)
+def test_a_status_only_moves_up_in_code(app, volunteer, past_activity, add_record, start, moves):
+    person, activity = volunteer(), past_activity()
+    for status in moves:
+        record = add_record(person, activity, 90, status=start)
+        record.status = status
+        if status in STATUS_MOVES[start]:
+            db.session.commit()
+            continue
+        with pytest.raises(RuntimeError, match="never moves"):
+            db.session.commit()
+        db.session.rollback()
+        assert db.session.get(ServiceRecord, record.id).status == start
 
 
 def test_checkout_records_take_category_and_time_from_the_activity(

@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from api.extensions import db
-from api.hours.models import RecordStatus
-from api.hours.totals import star_for
+from api.hours.models import RecordStatus, ServiceRecord
+from api.hours.schemas import MyRecordSchema
+from api.hours.totals import BREAKDOWNS_CACHE, star_for
 from api.timeutil import LOCAL_TZ
 
 
@@ -94,22 +95,26 @@ def test_total_equals_the_sum_of_approved_records_listed(
     assert sum(item["minutes"] for item in body["by_category"]) == approved
 
 
-def test_my_hours_reads_the_breakdown_and_the_page_in_two_statements(
+def test_my_hours_reads_the_page_alone_while_the_ledger_is_unchanged(
     my_hours, volunteer, past_activity, add_record, count_queries
 ):
     person = volunteer()
     for number in range(3):
         add_record(person, past_activity(days_ago=number + 1), 60, status=RecordStatus.APPROVED)
-    my_hours(person)  # the session and the sign-in are warm
+    my_hours(person)  # the session and the sign-in are warm; the worker keeps the breakdown
 
-    with count_queries() as counted:
+    with count_queries() as unchanged:
+        my_hours(person)
+    add_record(person, past_activity(days_ago=5), 30)  # the ledger moves on
+    with count_queries() as changed:
         my_hours(person)
 
-    # The signed-in user (one statement), the grouped breakdown, the page with its checksum.
-    assert counted.n == 3
+    # The signed-in user (one statement) and the page with its checksum; the grouped
+    # breakdown only when the worker keeps none of that checksum.
+    assert (unchanged.n, changed.n) == (2, 3)
 
 
-def test_a_review_landing_between_the_breakdown_and_the_page_is_read_again(
+def test_a_review_landing_between_the_page_and_the_breakdown_is_read_again(
     my_hours, volunteer, past_activity, add_record
 ):
     person = volunteer()
@@ -119,8 +124,8 @@ def test_a_review_landing_between_the_breakdown_and_the_page_is_read_again(
     seen = []
 
     def review_once(conn, cursor, statement, parameters, context, executemany):
-        # Right after the breakdown's statement, another connection approves a record.
-        if "GROUP BY" in statement and "service_records" in statement and not seen:
+        # Right after the page's statement, another connection approves a record.
+        if "ORDER BY" in statement and "service_records" in statement and not seen:
             seen.append(statement)
             with engine.begin() as other:
                 other.execute(
@@ -134,8 +139,9 @@ def test_a_review_landing_between_the_breakdown_and_the_page_is_read_again(
     finally:
         sa.event.remove(engine, "after_cursor_execute", review_once)
 
-    # Whether the request's reads saw the review (PostgreSQL: read again after the page's
-    # checksum disagreed) or none of them did (a snapshot), the total is what is listed.
+    # Whether the request's reads saw the review (PostgreSQL: read again after the
+    # breakdown's checksum disagreed with the page's) or none of them did (a snapshot), the
+    # total is what is listed.
     listed = {row["id"]: row for row in body["records"]}
     assert seen and set(listed) == {kept.id, reviewed.id}
     assert body["total_minutes"] == sum(
@@ -144,6 +150,91 @@ def test_a_review_landing_between_the_breakdown_and_the_page_is_read_again(
     assert body["total_minutes"] in (60, 105)
     again = my_hours(person)
     assert again["total_minutes"] == 105
+
+
+def test_a_kept_breakdown_never_outlives_a_write_of_the_ledger(
+    app, client, my_hours, volunteer, organizer, past_activity, add_record
+):
+    person = volunteer()
+    first = add_record(person, past_activity(days_ago=1), 90)
+    second = add_record(person, past_activity(days_ago=2), 60)
+    third = add_record(person, past_activity(days_ago=40), 45, status=RecordStatus.APPROVED)
+    fourth = add_record(person, past_activity(days_ago=3), 30, status=RecordStatus.APPROVED)
+    missing = past_activity(days_ago=4)
+
+    def post(url, **body):
+        response = client.post(f"/api/v1{url}", headers=organizer.headers, json=body)
+        assert response.status_code in (200, 201), response.get_json()
+        return response.get_json()
+
+    def dispute(**body):
+        opened = client.post("/api/v1/me/hours/disputes", headers=person.headers, json=body)
+        post(
+            f"/hours/disputes/{opened.get_json()['id']}/resolve",
+            decision="accept",
+            note="经核实",
+        )
+
+    writes = [
+        lambda: post(f"/hours/records/{first.id}/approve"),
+        lambda: post(f"/hours/records/{second.id}/reject", note="签退时间异常"),
+        lambda: post(f"/hours/records/{third.id}/corrections", credited_minutes=40, reason="更正"),
+        lambda: post(f"/hours/records/{fourth.id}/void", reason="重复登记"),
+        lambda: dispute(kind="wrong", record_id=first.id, claimed_minutes=80, description="少记"),
+        lambda: dispute(
+            kind="missing", activity_id=missing.id, claimed_minutes=50, description="漏记"
+        ),
+        lambda: add_record(person, past_activity(days_ago=5), 20),
+    ]
+    before = my_hours(person)
+    for write in writes:
+        write()
+        kept = my_hours(person)
+        app.extensions.pop(BREAKDOWNS_CACHE)  # a worker that kept nothing
+        assert kept == my_hours(person)
+        assert kept != before
+        before = kept
+    assert (before["total_minutes"], before["pending_minutes"]) == (80 + 40 + 50, 20)
+
+
+def test_the_records_listed_are_what_the_record_schema_writes(
+    client, my_hours, volunteer, organizer, past_activity, add_record, corpus_units
+):
+    person = volunteer()
+    reviewed = add_record(person, past_activity(days_ago=3), 90)
+    client.post(f"/api/v1/hours/records/{reviewed.id}/approve", headers=organizer.headers, json={})
+    client.post(
+        f"/api/v1/hours/records/{reviewed.id}/corrections",
+        headers=organizer.headers,
+        json={"credited_minutes": 61, "reason": "签退时间有误"},
+    )
+    add_record(person, past_activity(days_ago=1), 119, reason="补签")
+    db.session.add(
+        ServiceRecord(
+            user_id=person.id,
+            activity_id=None,
+            unit_id=corpus_units["LY-JL"].id,
+            credited_minutes=30,
+            source="help_request",
+            status=RecordStatus.PENDING,
+            category="助老助残",
+            served_at=datetime(2026, 3, 1, 1, 30, tzinfo=UTC),
+        )
+    )
+    db.session.commit()
+    db.session.expire_all()
+    records = db.session.scalars(
+        sa.select(ServiceRecord)
+        .where(ServiceRecord.user_id == person.id)
+        .order_by(ServiceRecord.served_at.desc(), ServiceRecord.id.desc())
+    ).all()
+
+    listed = my_hours(person)["records"]
+
+    assert len(listed) == 4
+    assert {row["source"] for row in listed} == {"checkin", "help_request"}
+    assert any(row["corrects_id"] for row in listed)
+    assert listed == MyRecordSchema(many=True).dump(records)
 
 
 def test_records_are_newest_service_first(my_hours, volunteer, past_activity, add_record):
