@@ -455,12 +455,15 @@ def create_activity(app, corpus_units):
 
 
 def _closing_every_body(app):
-    """The app as a WSGI callable whose answers are read whole and closed at once.
+    """The app as a WSGI callable that leaves no file open behind a request.
 
-    Werkzeug's development server closes an answer's iterable only after draining the socket;
-    when a browser drops the connection (navigating away mid-download), that drain raises and
-    the iterable of a file (a site asset) is left open until the garbage collector finds it in
-    some later test, as an unraisable ``ResourceWarning``. gunicorn closes it in every case."""
+    Werkzeug's development server answers each request on a new thread, and closes an
+    answer's iterable only after draining the socket: when a browser drops the connection
+    (navigating away mid-download), that drain raises and the iterable of a file (a site asset)
+    stays open. The search index keeps one searcher per thread, closed when its thread ends.
+    Either would be found by the garbage collector in some later test, as an unraisable
+    ``ResourceWarning`` failing that test. So the answer is read whole and closed at once, and
+    the thread's searchers are closed with the request (gunicorn's threads live on)."""
 
     def wsgi(environ, start_response):
         body = app(environ, start_response)
@@ -469,6 +472,8 @@ def _closing_every_body(app):
         finally:
             if hasattr(body, "close"):
                 body.close()
+            with app.app_context():
+                close_search_indexes()
 
     return wsgi
 

@@ -4,11 +4,6 @@ import pytest
 
 expect = pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright").expect
 
-# The search adapter keeps one open searcher per thread and leaves it to the thread's end to
-# close; the live server answers each request on a new thread, so those searchers are closed
-# by garbage collection, which Python reports as a ResourceWarning.
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-
 
 @pytest.fixture
 def indexed(app):

@@ -6,8 +6,6 @@ import pytest
 
 expect = pytest.importorskip("playwright.sync_api", reason="browser tests need Playwright").expect
 
-# See test_web_search.py: the live server's per-thread searchers are closed by the GC.
-pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 
 # Collects what the browser reports; an init script runs before the page's own scripts.
 RECORD_VIOLATIONS = """

@@ -58,7 +58,6 @@ def test_the_site_links_to_the_calendar_and_the_pages_back_to_the_site(with_site
     expect(page).to_have_url(web.base_url + "/")
 
 
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_the_site_is_red_links_the_activities_and_its_search_shows_type_and_date(
     with_site, app, web, activity_on, tomorrow
 ):
