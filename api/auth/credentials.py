@@ -4,6 +4,7 @@ Kept free of models so that low layers (the rate limiter's key) can read a token
 without the database.
 """
 
+import functools
 from dataclasses import dataclass
 
 from flask import current_app, request
@@ -25,7 +26,14 @@ class Credential:
 
 def serializer(salt: str = ACCESS_SALT) -> URLSafeTimedSerializer:
     """The signer of tokens of one kind (access or refresh)."""
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+    return _serializer(current_app.config["SECRET_KEY"], salt)
+
+
+@functools.lru_cache(maxsize=16)
+def _serializer(secret_key: str, salt: str) -> URLSafeTimedSerializer:
+    # One per key and kind: building one (it inspects its JSON module) costs as much as
+    # checking a token's signature, on every signed-in request.
+    return URLSafeTimedSerializer(secret_key, salt=salt)
 
 
 def _bearer_token() -> str | None:

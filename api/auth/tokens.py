@@ -7,13 +7,14 @@ session id and the user's ``token_version``: revoking the session ends one sign-
 bumping the version ends them all.
 """
 
+import functools
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Select, bindparam, delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from api.accounts.models import AuthSession, User
@@ -117,8 +118,24 @@ def read_token(token: str) -> dict:
     return _loads(token, ACCESS_SALT, current_app.config["TOKEN_TTL_SECONDS"])
 
 
+@functools.cache
+def _user_of_session_statement() -> Select:
+    # Built once, with parameters: building the statement and its loader options cost more
+    # than running it, on every signed-in request.
+    return (
+        select(User, AuthSession.revoked_at)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(User.id == bindparam("user_id"), AuthSession.id == bindparam("session_id"))
+        .options(joinedload(User.grants), joinedload(User.volunteer))
+    )
+
+
 def user_of_claims(claims: dict) -> User:
     """The user an access token's claims name, if the token still stands.
+
+    Read afresh on every request (no cache across requests): a revoked session, a
+    deactivated user or a bumped version (a change of roles or password) takes effect at
+    once, in every worker.
 
     :raises InvalidToken: the user is gone or deactivated, the version was bumped, or the
         session was signed out.
@@ -126,10 +143,8 @@ def user_of_claims(claims: dict) -> User:
     # One statement: the user with their roles and volunteer profile, and the session.
     found = (
         db.session.execute(
-            select(User, AuthSession.revoked_at)
-            .join(AuthSession, AuthSession.user_id == User.id)
-            .where(User.id == claims.get("uid"), AuthSession.id == claims.get("sid"))
-            .options(joinedload(User.grants), joinedload(User.volunteer))
+            _user_of_session_statement(),
+            {"user_id": claims.get("uid"), "session_id": claims.get("sid")},
         )
         .unique()
         .first()
