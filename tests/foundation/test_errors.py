@@ -1,6 +1,8 @@
 """The one error envelope (DESIGN §5, STYLE rule 4), with Chinese messages."""
 
+import pytest
 from flask import abort
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import default_exceptions
 
 
@@ -51,6 +53,31 @@ def test_a_view_that_raises_gives_500_without_leaking_the_exception(make_app, as
 
     assert_envelope(response, 500, "internal_error")
     assert b"secret internals" not in response.data
+
+
+@pytest.mark.parametrize(
+    ("invalidated", "status", "error"),
+    [(True, 503, "service_unavailable"), (False, 500, "internal_error")],
+)
+def test_a_lost_database_connection_is_503_and_asks_for_a_retry(
+    make_app, assert_envelope, invalidated, status, error
+):
+    app = make_app(own=True, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/api/v1/_test/database")
+    def database():
+        raise OperationalError(
+            "SELECT 1",
+            {},
+            Exception("server closed the connection"),
+            connection_invalidated=invalidated,
+        )
+
+    response = app.test_client().get("/api/v1/_test/database")
+
+    assert_envelope(response, status, error)
+    assert (response.headers.get("Retry-After") == "1") is invalidated
+    assert b"server closed" not in response.data
 
 
 def test_every_werkzeug_http_error_is_the_envelope(make_app, assert_envelope):
