@@ -1,9 +1,12 @@
 """The one error envelope (DESIGN §5, STYLE rule 4), with Chinese messages."""
 
+import psycopg
 import pytest
 from flask import abort
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import default_exceptions
+
+from api.extensions import db
 
 
 def test_routing_404_is_the_envelope(client, assert_envelope):
@@ -133,3 +136,28 @@ def test_domain_error_has_its_own_reason(client, assert_envelope):
 
 def test_missing_login_is_401_envelope(client, assert_envelope):
     assert_envelope(client.get("/api/v1/me"), 401, "unauthorized")
+
+
+def test_a_connection_the_database_dropped_fails_one_request_and_the_pool_reconnects(
+    make_app, create_user, auth_headers, assert_envelope
+):
+    app = make_app(own=True, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a SQLite file has no server to drop a connection")
+    client = app.test_client()
+    headers = auth_headers(create_user())
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    # The one pooled connection of this app, dropped by the server (as a restart would).
+    backend = db.session.connection().connection.dbapi_connection.info.backend_pid
+    db.session.remove()
+    with psycopg.connect(
+        db.engine.url.set(drivername="postgresql").render_as_string(False)
+    ) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+
+    lost = client.get("/api/v1/me", headers=headers)
+    db.session.remove()  # a served request ends its own app context and session; a test's stays
+    again = client.get("/api/v1/me", headers=headers)
+
+    assert_envelope(lost, 503, "service_unavailable")
+    assert again.status_code == 200
