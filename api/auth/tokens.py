@@ -9,6 +9,7 @@ bumping the version ends them all.
 
 import functools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ from sqlalchemy import Select, bindparam, delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from api.accounts.models import AuthSession, User
-from api.auth.credentials import ACCESS_SALT, REFRESH_SALT, serializer
+from api.auth.credentials import REFRESH_SALT, access_token_claims, serializer
 from api.errors import Unauthorized
 from api.extensions import db
 from api.timeutil import utcnow
@@ -97,9 +98,10 @@ def issue_token(user: User) -> tuple[str, datetime]:
     return issued.token, issued.expires_at
 
 
-def _loads(token: str, salt: str, max_age: int) -> dict:
+def _valid_claims(load: Callable[[], object]) -> dict:
+    """The claims ``load`` returns, its signature and age failures as ours."""
     try:
-        claims = serializer(salt).loads(token, max_age=max_age)
+        claims = load()
     except SignatureExpired as exc:
         raise TokenExpired() from exc
     except BadSignature as exc:
@@ -115,7 +117,7 @@ def read_token(token: str) -> dict:
     :raises TokenExpired: when older than ``TOKEN_TTL_SECONDS``.
     :raises InvalidToken: when tampered with or malformed.
     """
-    return _loads(token, ACCESS_SALT, current_app.config["TOKEN_TTL_SECONDS"])
+    return _valid_claims(lambda: access_token_claims(token))
 
 
 @functools.cache
@@ -165,7 +167,8 @@ def refresh_session(refresh_token: str) -> tuple[User, IssuedTokens]:
     :raises TokenExpired: the refresh token is older than ``REFRESH_TOKEN_TTL_SECONDS``.
     :raises InvalidToken: tampered, replayed, signed out, or the user's version was bumped.
     """
-    claims = _loads(refresh_token, REFRESH_SALT, current_app.config["REFRESH_TOKEN_TTL_SECONDS"])
+    max_age = current_app.config["REFRESH_TOKEN_TTL_SECONDS"]
+    claims = _valid_claims(lambda: serializer(REFRESH_SALT).loads(refresh_token, max_age=max_age))
     user = user_of_claims(claims)
     now = utcnow()
     refresh_ttl = timedelta(seconds=current_app.config["REFRESH_TOKEN_TTL_SECONDS"])
