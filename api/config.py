@@ -133,7 +133,15 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'civpractice.sqlite3'}"
         )
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # No ping before every checkout (one more round trip per request): connections are
+        # replaced after DATABASE_POOL_RECYCLE seconds (below any idle timeout of the server
+        # or of a proxy in between), and a connection found dead when used invalidates the
+        # whole pool; that one request answers 503 (api.errors), the next reconnect.
+        # DATABASE_POOL_PRE_PING=true brings the ping back (a flaky network).
+        self.SQLALCHEMY_ENGINE_OPTIONS = {
+            "pool_pre_ping": _env_bool("DATABASE_POOL_PRE_PING", False),
+            "pool_recycle": _env_int("DATABASE_POOL_RECYCLE", 1800),
+        }
 
         self.WECHAT_APPID = os.environ.get("WECHAT_APPID", "wx-demo-appid")
         self.WECHAT_SECRET = os.environ.get("WECHAT_SECRET", "demo-secret")

@@ -13,6 +13,7 @@ import logging
 import re
 
 from flask import Flask, jsonify
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -168,8 +169,19 @@ def _handle_unexpected(exc: Exception):
     return jsonify(envelope(500, error, message)), 500
 
 
+def _handle_database_error(exc: DBAPIError):
+    if not exc.connection_invalidated:
+        return _handle_unexpected(exc)
+    # The database dropped the connection (a restart, a failover, an idle timeout): SQLAlchemy
+    # has invalidated the pool, so a retry reconnects (and a retried sign-up is safe).
+    log.warning("Database connection lost; the pool reconnects", exc_info=exc)
+    error, message = HTTP_ERROR_TEXT[503]
+    return jsonify(envelope(503, error, message)), 503, {"Retry-After": "1"}
+
+
 def register_error_handlers(app: Flask) -> None:
     """Render every failure, routing 404/405 included, in the one envelope."""
     app.register_error_handler(ApiError, _handle_api_error)
     app.register_error_handler(HTTPException, _handle_http_exception)
+    app.register_error_handler(DBAPIError, _handle_database_error)
     app.register_error_handler(Exception, _handle_unexpected)

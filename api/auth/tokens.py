@@ -7,17 +7,19 @@ session id and the user's ``token_version``: revoking the session ends one sign-
 bumping the version ends them all.
 """
 
+import functools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Select, bindparam, delete, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from api.accounts.models import AuthSession, User
-from api.auth.credentials import ACCESS_SALT, REFRESH_SALT, serializer
+from api.auth.credentials import REFRESH_SALT, access_token_claims, serializer
 from api.errors import Unauthorized
 from api.extensions import db
 from api.timeutil import utcnow
@@ -96,9 +98,10 @@ def issue_token(user: User) -> tuple[str, datetime]:
     return issued.token, issued.expires_at
 
 
-def _loads(token: str, salt: str, max_age: int) -> dict:
+def _valid_claims(load: Callable[[], object]) -> dict:
+    """The claims ``load`` returns, its signature and age failures as ours."""
     try:
-        claims = serializer(salt).loads(token, max_age=max_age)
+        claims = load()
     except SignatureExpired as exc:
         raise TokenExpired() from exc
     except BadSignature as exc:
@@ -114,11 +117,27 @@ def read_token(token: str) -> dict:
     :raises TokenExpired: when older than ``TOKEN_TTL_SECONDS``.
     :raises InvalidToken: when tampered with or malformed.
     """
-    return _loads(token, ACCESS_SALT, current_app.config["TOKEN_TTL_SECONDS"])
+    return _valid_claims(lambda: access_token_claims(token))
+
+
+@functools.cache
+def _user_of_session_statement() -> Select:
+    # Built once, with parameters: building the statement and its loader options cost more
+    # than running it, on every signed-in request.
+    return (
+        select(User, AuthSession.revoked_at)
+        .join(AuthSession, AuthSession.user_id == User.id)
+        .where(User.id == bindparam("user_id"), AuthSession.id == bindparam("session_id"))
+        .options(joinedload(User.grants), joinedload(User.volunteer))
+    )
 
 
 def user_of_claims(claims: dict) -> User:
     """The user an access token's claims name, if the token still stands.
+
+    Read afresh on every request (no cache across requests): a revoked session, a
+    deactivated user or a bumped version (a change of roles or password) takes effect at
+    once, in every worker.
 
     :raises InvalidToken: the user is gone or deactivated, the version was bumped, or the
         session was signed out.
@@ -126,10 +145,8 @@ def user_of_claims(claims: dict) -> User:
     # One statement: the user with their roles and volunteer profile, and the session.
     found = (
         db.session.execute(
-            select(User, AuthSession.revoked_at)
-            .join(AuthSession, AuthSession.user_id == User.id)
-            .where(User.id == claims.get("uid"), AuthSession.id == claims.get("sid"))
-            .options(joinedload(User.grants), joinedload(User.volunteer))
+            _user_of_session_statement(),
+            {"user_id": claims.get("uid"), "session_id": claims.get("sid")},
         )
         .unique()
         .first()
@@ -150,7 +167,8 @@ def refresh_session(refresh_token: str) -> tuple[User, IssuedTokens]:
     :raises TokenExpired: the refresh token is older than ``REFRESH_TOKEN_TTL_SECONDS``.
     :raises InvalidToken: tampered, replayed, signed out, or the user's version was bumped.
     """
-    claims = _loads(refresh_token, REFRESH_SALT, current_app.config["REFRESH_TOKEN_TTL_SECONDS"])
+    max_age = current_app.config["REFRESH_TOKEN_TTL_SECONDS"]
+    claims = _valid_claims(lambda: serializer(REFRESH_SALT).loads(refresh_token, max_age=max_age))
     user = user_of_claims(claims)
     now = utcnow()
     refresh_ttl = timedelta(seconds=current_app.config["REFRESH_TOKEN_TTL_SECONDS"])

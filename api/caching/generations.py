@@ -24,11 +24,12 @@ between files newer data under the older generation, never older data under the 
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Insert, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -89,17 +90,23 @@ def current(family: str) -> str | None:
     return None if token is None else "redis:" + token.decode()
 
 
+@functools.cache
+def _bump_statement(dialect_name: str) -> Insert:
+    # Built once per dialect, with a parameter: every sign-up's commit runs it.
+    insert = postgresql_insert if dialect_name == "postgresql" else sqlite_insert
+    table = CacheGeneration.__table__
+    return (
+        insert(table)
+        .values(name=bindparam("family"), value=1)
+        .on_conflict_do_update(index_elements=[table.c.name], set_={"value": table.c.value + 1})
+    )
+
+
 def bump_in_transaction(session: Session, family: str) -> None:
     """Database generations: move ``family`` on inside the session's transaction (an upsert:
     concurrent first writes after the row was emptied cannot collide)."""
-    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(CacheGeneration)
-        .values(name=family, value=1)
-        .on_conflict_do_update(
-            index_elements=[CacheGeneration.name], set_={"value": CacheGeneration.value + 1}
-        )
-    )
+    statement = _bump_statement(session.get_bind().dialect.name)
+    session.execute(statement, {"family": family})
 
 
 def publish(families: set[str]) -> None:

@@ -1,7 +1,12 @@
 """The one error envelope (DESIGN §5, STYLE rule 4), with Chinese messages."""
 
+import psycopg
+import pytest
 from flask import abort
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import default_exceptions
+
+from api.extensions import db
 
 
 def test_routing_404_is_the_envelope(client, assert_envelope):
@@ -51,6 +56,31 @@ def test_a_view_that_raises_gives_500_without_leaking_the_exception(make_app, as
 
     assert_envelope(response, 500, "internal_error")
     assert b"secret internals" not in response.data
+
+
+@pytest.mark.parametrize(
+    ("invalidated", "status", "error"),
+    [(True, 503, "service_unavailable"), (False, 500, "internal_error")],
+)
+def test_a_lost_database_connection_is_503_and_asks_for_a_retry(
+    make_app, assert_envelope, invalidated, status, error
+):
+    app = make_app(own=True, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/api/v1/_test/database")
+    def database():
+        raise OperationalError(
+            "SELECT 1",
+            {},
+            Exception("server closed the connection"),
+            connection_invalidated=invalidated,
+        )
+
+    response = app.test_client().get("/api/v1/_test/database")
+
+    assert_envelope(response, status, error)
+    assert (response.headers.get("Retry-After") == "1") is invalidated
+    assert b"server closed" not in response.data
 
 
 def test_every_werkzeug_http_error_is_the_envelope(make_app, assert_envelope):
@@ -106,3 +136,28 @@ def test_domain_error_has_its_own_reason(client, assert_envelope):
 
 def test_missing_login_is_401_envelope(client, assert_envelope):
     assert_envelope(client.get("/api/v1/me"), 401, "unauthorized")
+
+
+def test_a_connection_the_database_dropped_fails_one_request_and_the_pool_reconnects(
+    make_app, create_user, auth_headers, assert_envelope
+):
+    app = make_app(own=True, TESTING=False, PROPAGATE_EXCEPTIONS=False)
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("a SQLite file has no server to drop a connection")
+    client = app.test_client()
+    headers = auth_headers(create_user())
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    # The one pooled connection of this app, dropped by the server (as a restart would).
+    backend = db.session.connection().connection.dbapi_connection.info.backend_pid
+    db.session.remove()
+    with psycopg.connect(
+        db.engine.url.set(drivername="postgresql").render_as_string(False)
+    ) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", (backend,))
+
+    lost = client.get("/api/v1/me", headers=headers)
+    db.session.remove()  # a served request ends its own app context and session; a test's stays
+    again = client.get("/api/v1/me", headers=headers)
+
+    assert_envelope(lost, 503, "service_unavailable")
+    assert again.status_code == 200

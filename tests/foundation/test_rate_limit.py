@@ -1,6 +1,7 @@
 """The login endpoints are rate-limited (per client address), answering the envelope."""
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 
 
 @pytest.fixture
@@ -36,3 +37,24 @@ def test_rate_limit_is_off_when_disabled(make_app):
     attempts = [client.post("/api/v1/auth/wechat", json={"code": "hammer"}) for _ in range(4)]
 
     assert {response.status_code for response in attempts} == {200}
+
+
+def test_a_limited_signed_in_request_checks_its_token_once(
+    make_app, create_user, auth_headers, create_activity, monkeypatch
+):
+    client = make_app(RATELIMIT_ENABLED=True).test_client()
+    headers = auth_headers(create_user())
+    url = f"/api/v1/activities/{create_activity().id}/signups"
+    checks = []
+    loads = URLSafeTimedSerializer.loads
+    monkeypatch.setattr(
+        URLSafeTimedSerializer,
+        "loads",
+        lambda self, *args, **kwargs: checks.append(self.salt) or loads(self, *args, **kwargs),
+    )
+
+    response = client.post(url, headers=headers)
+
+    assert response.status_code == 201
+    assert "X-RateLimit-Remaining" in response.headers  # the user's limit counted it
+    assert checks == [b"auth-token"]  # the limiter's key and the sign-in share the check
