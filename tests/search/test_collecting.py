@@ -1,10 +1,11 @@
-"""Collecting matches: the bitsets of queries, postings skipped by bisection, and scores."""
+"""Collecting matches: the bitsets of queries, postings skipped by bisection, field lengths
+read from memory, and scores."""
 
 from datetime import datetime, timedelta, timezone
 
 from search import SearchIndex, plan, ranking
 from search.bitsets import Bitsets, BitWalk
-from search.schema import LeafMatcher
+from search.schema import LeafMatcher, PerDocReader
 from search.store import SHARDS, shard_of
 
 NOW = datetime(2027, 1, 15, 12, 0, tzinfo=timezone(timedelta(hours=8)))
@@ -93,3 +94,16 @@ def test_optional_words_add_to_the_score_of_every_match(tmp_path, make_doc):
         assert scores[first] == scores[second]
     finally:
         index.close()
+
+
+def test_field_lengths_from_memory_are_whooshs(index, corpus_docs):
+    index.rebuild(corpus_docs)
+    index.add_or_update([dict(doc, body=doc["body"] * 3) for doc in corpus_docs[:20]])
+    for leaf, _offset in index._searcher().leaf_searchers():
+        reader = leaf.reader()
+        per_doc = reader._perdoc
+        assert isinstance(per_doc, PerDocReader)
+        for field in ("text", "title", "title_grams", "title_pinyin"):
+            for docnum in range(reader.doc_count_all()):
+                whooshs = super(PerDocReader, per_doc).doc_field_length(docnum, field)
+                assert per_doc.doc_field_length(docnum, field) == whooshs
