@@ -27,7 +27,7 @@ latest first, and 2,000 articles; ms per query, cold, on the shared 2-core machi
 load average of 4-5, so wall times carry waiting for the CPU; CPU time is what a query
 costs on an idle core)::
 
-                     engine of 1f0f385 (exact totals)   this engine (counts 500+ a type)
+                     engine of 1f0f385 (exact totals)   issue 18's engine (500+ a type)
     kind             wall p50  p99   CPU p50  p99        wall p50  p99   CPU p50  p99
     1 word             53.6  149.9     52.9  148.9         12.2   53.9      9.7   28.5
     2 words            75.5  196.4     58.5  188.0         32.8  110.2     18.9   56.1
@@ -46,6 +46,28 @@ rebuild writes activities latest first); not a separate "live" generation (the b
 already makes the page come from the newest matches) nor a cache of expanded queries
 (building a plan costs 0.1-0.5 ms).  The result cache keeps the minute in its key: a
 popular query is recomputed at most once a minute per thread, for 10-60 ms of CPU.
+
+Measured again for issue 19 (the same generated index, ``--queries-only --repeat 3``, each
+query warmed up once; "before" is issue 18's engine, run through ``SEARCH_PACKAGE_ROOT``, back
+to back with "after", at a load average of 3-4; CPU ms per query)::
+
+                     before (issue 18's engine)   after (bitsets, bisected skips)
+    kind             CPU p50   p99                CPU p50   p99
+    1 word             30.0   89.6                  17.4   58.3
+    2 words            57.0  153.6                  22.1   89.7
+    common word        57.7  106.3                  27.5   83.1
+    pinyin             48.7  100.9                  30.4   89.3
+    initials           32.1   52.1                  19.1   31.2
+    traditional        22.5   43.7                  15.8   29.2
+    question           69.9  117.6                  28.8   34.1
+    title              62.2   79.8                  32.1   45.7
+    unit+type+date     30.2  206.6                  11.3   12.7
+    suggest            20.3   39.5                  15.1   29.4
+
+Same totals and lower bounds.  After: the documents of the leads and filters are bitsets
+of each segment (``search.bitsets``), a skip bisects a block of postings, and field lengths
+come from memory (``search.schema.SearchCodec``); what is left is scoring the ranked
+matches with Whoosh (``benchmarks/RESULTS.md``, "Cold searches: bitsets").
 """
 
 from __future__ import annotations

@@ -49,8 +49,9 @@ question words in ``stopwords.txt``, added dictionary words in ``userdict.txt``)
 pinyin lexicon (full pinyin and initials -> the index's words, stored with each
 generation) is ``search.lexicon``; query planning (concepts, minimum-should-match,
 common words, whole titles) is in ``search.plan``, collecting and ranking matches in
-``search.ranking``, files and locks in ``search.store``, rebuilding in ``search.build``;
-``search.evaluation`` measures rankings against graded judgments.
+``search.ranking`` (the documents of a query as bitsets: ``search.bitsets``), files and
+locks in ``search.store``, rebuilding in ``search.build``; ``search.evaluation`` measures
+rankings against graded judgments.
 """
 
 from .analysis import warm_up

@@ -32,7 +32,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.query import Query, Term
 
-from . import analysis, build, lexicon, plan, ranking
+from . import analysis, bitsets, build, lexicon, plan, ranking
 from .highlight import snippet
 from .schema import CHINA, prepare_document, to_datetime
 from .store import GenerationSearcher, SearchIndexBusy, Store, apply_ops, shard_dirs
@@ -147,6 +147,7 @@ class SearchIndex:
         self._store = Store(self.root, lock_timeout, self.clock)
         self._local = threading.local()
         self._columns: dict[Any, Any] = {}  # per segment: columns, latest date
+        self._bitsets = bitsets.Bitsets()  # per segment and term: its documents
 
     # --- writing -----------------------------------------------------------------------
 
@@ -309,6 +310,7 @@ class SearchIndex:
             bound=bound,
             split_types=split_types,
             score_bound=self.rank_bound,
+            bitsets=self._bitsets,
         )
 
     def query(

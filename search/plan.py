@@ -104,17 +104,6 @@ class QueryPlan:
         """Concepts a partial match needs (shown after full ones): half, rounded up."""
         return (len(self.concepts) + 1) // 2
 
-    def strict(self) -> Query:
-        """Every concept (or the title match), scored; optional words add to the score."""
-        query = self.concepts[0] if len(self.concepts) == 1 else And(self.concepts)
-        if self.title_match is not None:
-            # a title containing the query counts as matching every concept
-            query = Union([query, self.title_match])
-        if self.optional:
-            optional = self.optional
-            query = AndMaybe(query, optional[0] if len(optional) == 1 else Union(optional))
-        return query
-
     def focused_on(self, body: str) -> QueryPlan:
         """The plan for a query that is the title of a document whose (normalised)
         text is ``body``: the title's key terms -- the concepts the text names at least

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from whoosh.query import And, Query, Term
 
 from . import plan
+from .bitsets import Bitsets, BitWalk
 
 #: Fewer documents matching most of the concepts than this, and documents matching
 #: fewer follow them.
@@ -74,12 +75,38 @@ class Tally:
         }
 
 
-def _filter_matcher(filter_query: Query | None, leaf):
-    """None (no filter), False (nothing passes in this segment) or a matcher."""
-    if filter_query is None:
-        return None
-    matcher = filter_query.matcher(leaf, leaf.boolean_context())
-    return matcher if matcher.is_active() else False
+class _Scores:
+    """The scores of a segment's documents, asked in order of their numbers.
+
+    ``queries`` are scored with Whoosh; the bitset of each says which documents it
+    matches, so a query's matcher is built only when a document has it and skips
+    straight to it (an ``And`` that matches nothing early in the segment would
+    otherwise walk its postings to find out).  With ``whole``, the first ``whole``
+    queries are the concepts of the strict query, ``And(concepts) | title_match``
+    (optional words maybe): they add to a score only when all of them match.
+    """
+
+    def __init__(self, queries: list[Query], bits: list[int], leaf, context, whole: int):
+        self.queries = queries
+        self.bits = bits
+        self.leaf = leaf
+        self.context = context
+        self.matchers: list = [None] * len(queries)
+        self.whole = whole
+
+    def of(self, docnum: int) -> float:
+        scores: list[float | None] = []
+        for i, bits in enumerate(self.bits):
+            if not bits >> docnum & 1:
+                scores.append(None)
+                continue
+            matcher = self.matchers[i]
+            if matcher is None:
+                matcher = self.matchers[i] = self.queries[i].matcher(self.leaf, self.context)
+            scores.append(matcher.score() if _at(matcher, docnum) else None)
+        if self.whole and None in scores[: self.whole]:
+            scores = scores[self.whole :]
+        return sum(score for score in scores if score is not None)
 
 
 def _at(matcher, docnum: int) -> bool:
@@ -101,7 +128,9 @@ class Collector:
     ``bound`` documents reach ``min_match`` (None: no bound): the total is then a
     lower bound (``Tally.truncated``) and the best hits are the best of the newest
     ``bound`` matches of each type -- all upcoming activities come first in a
-    rebuilt index, whose documents are written latest first.
+    rebuilt index, whose documents are written latest first.  ``bitsets`` finds the
+    documents of the leads and filters (``search.bitsets``; share one: it keeps the
+    terms' bitsets).
     """
 
     def __init__(
@@ -114,8 +143,10 @@ class Collector:
         bound: int | None = None,
         split_types: bool = False,
         score_bound: int | None = None,
+        bitsets: Bitsets | None = None,
     ):
         self.columns = columns
+        self.bitsets = bitsets or Bitsets()
         self.filters = filters
         self.low, self.high = date_range
         self.now_ts = now_ts
@@ -167,6 +198,10 @@ class Collector:
         )
         return relaxed
 
+    def _scores(self, queries: list[Query], leaf, context, whole: int) -> _Scores:
+        bits = [self.bitsets.of(query, leaf) for query in queries]
+        return _Scores(queries, bits, leaf, context, whole)
+
     def _walk(self, searcher, leaves, query_plan, exact_found, filters, lead, floor, bound=None):
         """One pass over the documents ``lead`` finds: (those reaching ``min_match``,
         all reaching ``floor``).  Only the first ``score_bound`` matches are scored
@@ -188,11 +223,10 @@ class Collector:
             checks.append(query_plan.exact_title)
             scored.append(query_plan.exact_title)
         # Every document the lead finds matches all concepts: no need to check them
-        # one by one, and the scored query walks the matches itself.
+        # one by one; its score is the strict query's (``_score``).
         complete = floor >= n and not exact_found
-        scored_query = query_plan.strict() if complete else None
         filter_query = And(filters) if filters else None
-        context, boolean = searcher.context(), searcher.boolean_context()
+        context = searcher.context()
         low, high, now_ts = self.low, self.high, self.now_ts
         bound = bound or self.bound
         if bound is not None:
@@ -202,21 +236,18 @@ class Collector:
         ranked = 0
         started_after, started_before = -math.inf, math.inf
         for leaf, offset in leaves:
-            allowed = _filter_matcher(filter_query, leaf)
-            if allowed is False:
+            # The lead's (and filters') documents at once, as bitsets: see search.bitsets
+            allowed = None if filter_query is None else self.bitsets.of(filter_query, leaf)
+            if allowed == 0:
                 continue
-            if complete:
-                matcher = scored_query.matcher(leaf, context)
-            elif floor <= 1:
-                # the lead would be the union of the checks: walk those themselves
-                checkers = [q.matcher(leaf, boolean) for q in checks]
-                matcher = _UnionWalk(checkers)
-            else:
-                matcher = lead.matcher(leaf, boolean)
-                checkers = [q.matcher(leaf, boolean) for q in checks]
-            if not matcher.is_active():
+            found = self.bitsets.of(lead, leaf)
+            if allowed is not None:
+                found &= allowed
+            if not found:
                 continue
-            scorers = None
+            checked = [] if complete else [self.bitsets.of(q, leaf) for q in checks]
+            matcher = BitWalk(found)
+            scores = None
             doc_types, doc_categories, dates, descending = self.columns(leaf.reader())
             if descending and dates and (low is not None or high is not None):
                 # a rebuilt segment is written latest first: skip what is out of range
@@ -231,14 +262,6 @@ class Collector:
             counted = strict.total if complete else relaxed.total
             while matcher.is_active():
                 docnum = matcher.id()
-                if allowed is not None:
-                    if allowed.id() < docnum:
-                        allowed.skip_to(docnum)
-                        if not allowed.is_active():
-                            break
-                    if allowed.id() != docnum:
-                        matcher.skip_to(allowed.id())
-                        continue
                 when = dates[docnum]
                 if (low is not None and when < low) or (high is not None and when > high):
                     if descending and low is not None and when < low:
@@ -260,8 +283,10 @@ class Collector:
                     if score_bound is None or ranked < score_bound:
                         heap = strict.heap
                         if len(heap) < self.keep or upcoming or not heap[0][0][2]:
+                            if scores is None:
+                                scores = self._scores(scored, leaf, context, n)
                             ranked += 1
-                            score = matcher.score()
+                            score = scores.of(docnum)
                             key = (False, True, upcoming, n, score)
                             strict.push((key, -(docnum + offset), score))
                     if bound is not None and counted + len(matched_strict) >= bound:
@@ -269,22 +294,22 @@ class Collector:
                         break
                     matcher.next()
                     continue
-                hits = [_at(checker, docnum) for checker in checkers]
+                hits = [bits >> docnum & 1 for bits in checked]
                 covered = sum(hits[:n])
-                exact = exact_at >= 0 and hits[exact_at]
+                exact = exact_at >= 0 and bool(hits[exact_at])
                 if title_at >= 0 and hits[title_at]:
                     covered = n
                 if covered >= floor or exact:
-                    reaches = covered >= min_match or exact
+                    reaches = bool(covered >= min_match or exact)
                     tally = strict if reaches else relaxed
                     prefix = (exact, reaches, upcoming, covered)
                     if (score_bound is None or ranked < score_bound) and (
                         len(tally.heap) < self.keep or prefix >= tally.heap[0][0][:4]
                     ):
-                        if scorers is None:
-                            scorers = [q.matcher(leaf, context) for q in scored]
+                        if scores is None:
+                            scores = self._scores(scored, leaf, context, 0)
                         ranked += 1
-                        score = sum(scorer.score() for scorer in scorers if _at(scorer, docnum))
+                        score = scores.of(docnum)
                         item = ((*prefix, score), -(docnum + offset), score)
                         if reaches:
                             strict.push(item)
@@ -304,31 +329,6 @@ class Collector:
             relaxed = strict
         strict.now_window = relaxed.now_window = (started_after, started_before)
         return strict, relaxed
-
-
-class _UnionWalk:
-    """The documents any of some matchers matches, walked in order (the part of a
-    Whoosh matcher's interface the collector uses)."""
-
-    def __init__(self, matchers: list):
-        self.matchers = matchers
-
-    def is_active(self) -> bool:
-        return any(m.is_active() for m in self.matchers)
-
-    def id(self) -> int:
-        return min(m.id() for m in self.matchers if m.is_active())
-
-    def next(self) -> None:
-        current = self.id()
-        for m in self.matchers:
-            if m.is_active() and m.id() == current:
-                m.next()
-
-    def skip_to(self, target: int) -> None:
-        for m in self.matchers:
-            if m.is_active() and m.id() < target:
-                m.skip_to(target)
 
 
 #: At most this many combinations of concepts make a lead; beyond, the union of the

@@ -9,17 +9,27 @@ index, so ``TokensField`` must stay importable as ``search.schema.TokensField``
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta, timezone
+from itertools import accumulate
 from typing import Any
 
 from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3Codec,
+    W3LeafMatcher,
+    W3PerDocReader,
+    _lenfield,
+)
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.matching import ReadTooFar
 from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length
 
 from . import analysis
 
@@ -55,9 +65,53 @@ class SearchCodec(W3Codec):
     not use (it needs every match for totals and facets); gathering them re-reads the
     length of every posting from disk at commit, 40 % of the indexing time.  Segment
     objects keep a reference to their codec: keep this class importable.
+
+    Postings are read by ``LeafMatcher``, which skips within a block by bisection, and
+    field lengths by ``PerDocReader``, from memory.
     """
 
     length_stats = False
+
+    def per_document_reader(self, storage, segment):
+        """Stored fields, columns and field lengths of a segment (``PerDocReader``)."""
+        return PerDocReader(storage, segment)
+
+    def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
+        """A matcher of a term's postings (``LeafMatcher`` unless they are inlined)."""
+        if terminfo.is_inlined():
+            return super().postings_reader(dbfile, terminfo, format_, term, scorer)
+        offset, length = terminfo.extent()
+        return LeafMatcher(dbfile, offset, length, format_, term=term, scorer=scorer)
+
+
+class LeafMatcher(W3LeafMatcher):
+    """Whoosh 2.7's posting reader, with ``skip_to`` bisecting the block it lands in.
+
+    Whoosh steps to the target one posting at a time (three Python calls each): the
+    scorers of the ranked matches skip through the postings of words found in most
+    documents (``进社区``, a title's common bigrams), hundreds of postings per match.
+    A block's ids are summed from their gaps by ``accumulate`` (in C) for the same
+    reason.
+    """
+
+    def skip_to(self, targetid):
+        if not self.is_active():
+            raise ReadTooFar
+        if targetid <= self.id():
+            return
+        while targetid > self._maxid:
+            self._next_block()
+            if not self.is_active():
+                return
+        if self._ids is None:
+            self._read_ids()
+        self._i = bisect.bisect_left(self._ids, targetid, self._i)
+
+    def _read_ids(self):
+        if self._data is None:
+            self._read_data()
+        ids = self._data[0]
+        self._ids = ids if self._byteids else tuple(accumulate(ids))
 
 
 SCHEMA = Schema(
@@ -180,3 +234,29 @@ def prepare_document(doc: Mapping[str, Any]) -> dict[str, Any]:
         "date": timestamp,
         "doc": stored,
     }
+
+
+#: (segment id, field) -> the field's length byte of every document of the segment
+_LENGTHS: dict[tuple[str, str], bytes] = {}
+
+
+class PerDocReader(W3PerDocReader):
+    """Whoosh 2.7's per-document reader, with the field lengths of a segment read at
+    once and kept in memory (a byte per document and field, by segment id: segments
+    are immutable, and a searcher reopened after a commit finds them).  BM25F asks
+    for the field length of every document it scores: a file read each, a fifth of
+    a county-scale query's time."""
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        key = (self._segment.segment_id(), fieldname)
+        lengths = _LENGTHS.get(key)
+        if lengths is None:
+            column = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+            if column is None:
+                return default
+            lengths = bytes(column)
+            if len(_LENGTHS) > 1024:
+                _LENGTHS.clear()
+            _LENGTHS[key] = lengths
+        length_byte = lengths[docnum]
+        return byte_to_length(length_byte) if length_byte else None
