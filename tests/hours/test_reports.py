@@ -136,28 +136,21 @@ def test_a_bad_range_is_a_field_error(client, organizer, corpus_units):
     assert "to" in response.get_json()["errors"]
 
 
-def test_the_national_export_is_unmasked_and_audit_logged(runner, ledger, tmp_path):
+def _export_national(runner, output):
+    """``flask hours export-national`` of 巨陵镇's last 30 days into ``output``."""
     today = to_local(utcnow()).date()
+    first = (today - timedelta(days=30)).isoformat()
+    return runner.invoke(
+        args=["hours", "export-national", "--unit", "LY-JL", "--from", first]
+        + ["--to", today.isoformat(), "--output", str(output)]
+        + ["--operator", "县中心 王某", "--reason", "季度报送"]
+    )
+
+
+def test_the_national_export_is_unmasked_and_audit_logged(runner, ledger, tmp_path):
     output = tmp_path / "national.csv"
 
-    result = runner.invoke(
-        args=[
-            "hours",
-            "export-national",
-            "--unit",
-            "LY-JL",
-            "--from",
-            (today - timedelta(days=30)).isoformat(),
-            "--to",
-            today.isoformat(),
-            "--output",
-            str(output),
-            "--operator",
-            "县中心 王某",
-            "--reason",
-            "季度报送",
-        ]
-    )
+    result = _export_national(runner, output)
 
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(io.StringIO(output.read_text(encoding="utf-8-sig"))))
@@ -275,25 +268,7 @@ def test_csv_fields_that_look_like_formulas_are_quoted(
     assert rows[1][0] == "'-**3"
 
     output = tmp_path / "national.csv"
-    today = to_local(utcnow()).date()
-    runner.invoke(
-        args=[
-            "hours",
-            "export-national",
-            "--unit",
-            "LY-JL",
-            "--from",
-            (today - timedelta(days=30)).isoformat(),
-            "--to",
-            today.isoformat(),
-            "--output",
-            str(output),
-            "--operator",
-            "县中心 王某",
-            "--reason",
-            "季度报送",
-        ]
-    )
+    _export_national(runner, output)
     exported = list(csv.reader(io.StringIO(output.read_text(encoding="utf-8-sig"))))[1:]
     assert "'-2+3" in {row[1] for row in exported}
     assert {row[2] for row in exported} == {"'@SUM(1)"}

@@ -326,8 +326,13 @@ async function loadCertificates(list) {
 
 // --- my calendar feed ---------------------------------------------------------------------
 
-const FEED_TITLE = "订阅我的活动日历";
-const FEED_INTRO = "在手机日历中订阅后，您报名的活动会自动出现在日历里，变更和取消也会同步。";
+// The feed's card: its title and what a subscription does, then ``content``.
+function feedSection(...content) {
+  return h("section", { class: "card stack feed" },
+    h("h3", { class: "card-title" }, "订阅我的活动日历"),
+    h("p", { class: "muted" }, "在手机日历中订阅后，您报名的活动会自动出现在日历里，变更和取消也会同步。"),
+    ...content);
+}
 
 async function renderFeed() {
   const version = panelVersion;
@@ -355,10 +360,7 @@ function feedOffer() {
       toast(messageOf(error), "error");
     }
   }));
-  return h("section", { class: "card stack feed" },
-    h("h3", { class: "card-title" }, FEED_TITLE),
-    h("p", { class: "muted" }, FEED_INTRO),
-    create);
+  return feedSection(create);
 }
 
 function feedCard(feed) {
@@ -380,9 +382,7 @@ function feedCard(feed) {
       toast(messageOf(error), "error");
     }
   }, "btn btn-small btn-danger");
-  return h("section", { class: "card stack feed" },
-    h("h3", { class: "card-title" }, FEED_TITLE),
-    h("p", { class: "muted" }, FEED_INTRO),
+  return feedSection(
     h("a", { class: "btn btn-primary btn-block", href: feed.webcal_url }, "在日历应用中订阅"),
     h("p", { class: "feed-url", text: feed.url }),
     h("div", { class: "row" }, copy, reset),
