@@ -1,6 +1,7 @@
 """我来帮: who takes help requests for a team (its responders), set by the team's admins."""
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from api.accounts.models import User
 from api.audit.services import record as audit
@@ -30,6 +31,8 @@ def team_responders(actor: User, team_id: int) -> list[HelpResponder]:
             select(HelpResponder)
             .where(HelpResponder.team_id == team.id)
             .order_by(HelpResponder.user_id)
+            # Each responder is shown by nickname: the users in one statement, not one each.
+            .options(selectinload(HelpResponder.user))
         )
     )
 

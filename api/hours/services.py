@@ -656,7 +656,13 @@ def my_disputes_query(user: User) -> Select:
 
 def disputes_query(actor: User, *, unit_id: int | None = None, status: str | None = None) -> Select:
     """Disputes of the actor's subtree, oldest first (a queue). :raises Forbidden:"""
-    statement = select(HoursDispute).join(HoursDispute.unit).order_by(HoursDispute.id)
+    statement = (
+        select(HoursDispute)
+        .join(HoursDispute.unit)
+        .order_by(HoursDispute.id)
+        # The page names each volunteer: their users (and profiles) in one statement each.
+        .options(selectinload(HoursDispute.user))
+    )
     condition = scope_condition(actor, unit_id)
     if condition is not None:
         statement = statement.where(condition)

@@ -466,7 +466,12 @@ def roster(actor: User, activity_id: int) -> tuple[Activity, list[Signup]]:
     activity = get_managed_activity(actor, activity_id)
     signups = list(
         db.session.scalars(
-            select(Signup).where(Signup.activity_id == activity_id).order_by(Signup.id)
+            select(Signup)
+            .where(Signup.activity_id == activity_id)
+            .order_by(Signup.id)
+            # Each entry shows its person's name and attendance: one statement for all of
+            # them, not one per sign-up.
+            .options(selectinload(Signup.user), selectinload(Signup.attendance))
         )
     )
     position = 0

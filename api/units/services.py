@@ -1,6 +1,7 @@
 """The unit tree and teams: listing, and changes by the admins of a subtree."""
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager
 
 from api.accounts.models import User
 from api.audit.services import record as audit
@@ -32,7 +33,13 @@ def teams_query(unit_id: int | None = None, category: str | None = None) -> Sele
 
     :raises UnitNotFound: when ``unit_id`` names no unit.
     """
-    statement = select(Team).join(Team.unit).order_by(Team.code, Team.id)
+    statement = (
+        select(Team)
+        .join(Team.unit)
+        # Each team is shown with its unit's name: from the join, not a query per unit.
+        .options(contains_eager(Team.unit))
+        .order_by(Team.code, Team.id)
+    )
     if unit_id is not None:
         statement = statement.where(in_subtree(get_unit(unit_id)))
     if category is not None:
