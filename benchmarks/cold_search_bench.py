@@ -3,6 +3,7 @@
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/civscale \\
     SEARCH_INDEX_DIR=/tmp/scale-index python benchmarks/cold_search_bench.py
     ... --dump answers.json      # every answer (ids, scores, totals, facets), to compare
+    ... --index /tmp/copy --now 2026-12-03T18:00+00:00   # a copy nobody writes to, one clock
     SEARCH_PACKAGE_ROOT=/other/tree python benchmarks/cold_search_bench.py   # its engine
 
 The questions of ``http_bench.py``'s cold rows (its words, read from the database the same
@@ -68,11 +69,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--index", default=os.environ.get("SEARCH_INDEX_DIR", "/tmp/scale-index"))
     parser.add_argument("--dump", type=Path, help="write every answer to this JSON file")
+    parser.add_argument(
+        "--now", type=datetime.fromisoformat, help="the clock (aware ISO 8601), default: now"
+    )
     args = parser.parse_args()
     asked = questions()
     search.warm_up()
     index = SearchIndex(args.index, cache_size=0)
-    now = datetime.now(UTC)
+    now = args.now or datetime.now(UTC)
     index.query("志愿服务", now=now)  # the worker's warm-up
     load = os.getloadavg()[0]
     print(f"engine: {Path(search.__file__).parent}, index {args.index}, now {now:%H:%M} UTC")

@@ -34,6 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
+from whoosh.columns import FixedBytesColumn
 from whoosh.matching import (
     AndMaybeMatcher,
     FilterMatcher,
@@ -86,13 +87,20 @@ class FieldLengths:
 
 
 def _read_lengths(reader, fieldname: str) -> bytes | None:
-    # The segment's per-document reader has the column; Whoosh's reader reads one
-    # document's byte from the file at each call.
+    """The segment's column of field lengths, a byte per document, read at once
+    (iterating Whoosh's column reader reads the file a byte at a time: 20 ms for a
+    10,000-document segment)."""
     per_document = reader._perdoc
     column_name = _lenfield(fieldname)
     if not per_document.has_column(column_name):
         return None
-    return bytes(per_document.column_reader(column_name, LENGTHS_COLUMN))
+    column = per_document.column_reader(column_name, LENGTHS_COLUMN)
+    if not isinstance(column, FixedBytesColumn.Reader) or column._fixedlen != 1:
+        return bytes(column)
+    # The bytes of the documents written, then those of documents past the last one
+    # with a length (the column's default, 0).
+    stored = column._dbfile.get(column._basepos, column._count)
+    return stored + bytes(column._doccount - column._count)
 
 
 def compile_scorer(matcher, reader, lengths: FieldLengths) -> Scorer:

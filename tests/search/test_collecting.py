@@ -120,11 +120,15 @@ def test_optional_words_add_to_the_score_of_every_match(tmp_path, make_doc):
 
 def test_field_lengths_from_memory_are_whooshs(index, corpus_docs):
     index.rebuild(corpus_docs)
-    index.add_or_update([dict(doc, body=doc["body"] * 3) for doc in corpus_docs[:20]])
+    # the last documents of the new segment have no Han title: no pinyin, no bigrams
+    latin_titles = [dict(doc, title=f"Yoga {n}") for n, doc in enumerate(corpus_docs[20:23])]
+    index.add_or_update(
+        [dict(doc, body=doc["body"] * 3) for doc in corpus_docs[:20]] + latin_titles
+    )
     lengths = FieldLengths()
     for leaf, _offset in index._searcher().leaf_searchers():
         reader = leaf.reader()
-        for field in ("text", "title", "title_grams", "title_pinyin"):
+        for field in ("text", "title", "title_grams", "title_pinyin", "title_initials"):
             kept = lengths.of(reader, field)
             for docnum in range(reader.doc_count_all()):
                 assert (byte_to_length(kept[docnum]) or None) == (
