@@ -117,7 +117,7 @@ class _Scores:
             scores.append(scorer(docnum))
         if self.whole and None in scores[: self.whole]:
             scores = scores[self.whole :]
-        return sum(score for score in scores if score is not None)
+        return sum([score for score in scores if score is not None])
 
 
 class Collector:

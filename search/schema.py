@@ -112,6 +112,8 @@ class LeafMatcher(W3LeafMatcher):
         if self._ids[i] != docnum:
             return None
         if self._weights is None:
+            if self._data[1] is None:  # every weight of the block is 1
+                return 1.0
             self._read_weights()
         return self._weights[i]
 
