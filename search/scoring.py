@@ -21,8 +21,10 @@ bit.  At a document, as Whoosh's matchers moved there:
   block bisected) and the document's field length (``FieldLengths``, in memory), with
   the length part of the formula read from a table of the 256 length bytes.
 
-Any other matcher (a term with its postings inlined, a matcher kind not listed) is
-scored by Whoosh itself, moved to the document.  A scorer's documents must be asked in
+A part that matches nothing in the segment (a word or synonym it lacks: Whoosh's
+``NullMatcher``) is left out of the functions.  Any other matcher (a term with its
+postings inlined, a matcher kind not listed) is scored by Whoosh itself, moved to the
+document.  A scorer's documents must be asked in
 increasing order (the collector walks a segment's matches that way).
 """
 
@@ -147,6 +149,9 @@ def _children(matcher, reader, lengths: FieldLengths) -> tuple[Scorer, Scorer]:
 
 
 def _union(a: Scorer, b: Scorer) -> Scorer:
+    if a is _nothing or b is _nothing:  # a word of the query not in the segment
+        return b if a is _nothing else a
+
     def score(docnum: int) -> float | None:
         first, second = a(docnum), b(docnum)
         if first is None:
@@ -157,6 +162,9 @@ def _union(a: Scorer, b: Scorer) -> Scorer:
 
 
 def _intersection(a: Scorer, b: Scorer) -> Scorer:
+    if a is _nothing or b is _nothing:
+        return _nothing
+
     def score(docnum: int) -> float | None:
         first = a(docnum)
         if first is None:
@@ -168,6 +176,9 @@ def _intersection(a: Scorer, b: Scorer) -> Scorer:
 
 
 def _and_maybe(a: Scorer, b: Scorer) -> Scorer:
+    if a is _nothing or b is _nothing:
+        return a
+
     def score(docnum: int) -> float | None:
         first = a(docnum)
         if first is None:
@@ -179,6 +190,9 @@ def _and_maybe(a: Scorer, b: Scorer) -> Scorer:
 
 
 def _boosted(child: Scorer, boost: float) -> Scorer:
+    if child is _nothing:
+        return _nothing
+
     def score(docnum: int) -> float | None:
         value = child(docnum)
         return None if value is None else value * boost
