@@ -24,8 +24,8 @@ bit.  At a document, as Whoosh's matchers moved there:
 A part that matches nothing in the segment (a word or synonym it lacks: Whoosh's
 ``NullMatcher``) is left out of the functions.  Any other matcher (a term with its
 postings inlined, a matcher kind not listed) is scored by Whoosh itself, moved to the
-document.  A scorer's documents must be asked in
-increasing order (the collector walks a segment's matches that way).
+document.  A scorer's documents must be asked in increasing order (the collector walks
+a segment's matches that way).
 """
 
 from __future__ import annotations
