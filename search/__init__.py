@@ -49,7 +49,8 @@ question words in ``stopwords.txt``, added dictionary words in ``userdict.txt``)
 pinyin lexicon (full pinyin and initials -> the index's words, stored with each
 generation) is ``search.lexicon``; query planning (concepts, minimum-should-match,
 common words, whole titles) is in ``search.plan``, collecting and ranking matches in
-``search.ranking`` (the documents of a query as bitsets: ``search.bitsets``), files and
+``search.ranking`` (the documents of a query as bitsets: ``search.bitsets``; the BM25F
+scores of the ranked ones, read from the postings: ``search.scoring``), files and
 locks in ``search.store``, rebuilding in ``search.build``; ``search.evaluation`` measures
 rankings against graded judgments.
 """

@@ -7,7 +7,8 @@ to intersect at county scale, once per type and once more for the relaxed pass
 (bit *n* set: document *n* has the term), read once and kept (segments are immutable),
 and a query is evaluated with ``&`` and ``|`` over whole bitsets, in C: microseconds.
 Only the documents actually walked (newest first, up to the collector's bound) are
-then visited one by one, with ``BitWalk``, and only those ranked are scored by Whoosh.
+then visited one by one, with ``BitWalk``, and only those ranked are scored
+(``search.scoring``).
 
 A bitset costs one bit per document of its segment (1.25 kB for 10,000): the cache
 keeps the most recently used ones up to ``max_bytes``.  Deleted documents are masked
@@ -96,22 +97,29 @@ class Bitsets:
 
 class BitWalk:
     """The documents of a bitset in order, with the part of Whoosh's matcher interface
-    the collector uses (``is_active``, ``id``, ``next``, ``skip_to``)."""
+    the collector uses (``is_active``, ``id``, ``next``, ``skip_to``).
+
+    The bitset is written out once as a string of binary digits, document 0 first, and
+    walked with ``str.find`` (in C): arithmetic on the int itself (``bits & -bits``,
+    ``bits & bits - 1``) copies all of it at every step, 1-2 microseconds per document
+    of a 10,000-document segment."""
 
     def __init__(self, bits: int):
-        self.bits = bits
+        self._digits = format(bits, "b")[::-1] if bits else ""
+        self._docnum = self._digits.find("1")
 
     def is_active(self) -> bool:
-        return self.bits != 0
+        return self._docnum >= 0
 
     def id(self) -> int:
-        return (self.bits & -self.bits).bit_length() - 1
+        return self._docnum
 
     def next(self) -> None:
-        self.bits &= self.bits - 1
+        self._docnum = self._digits.find("1", self._docnum + 1)
 
     def skip_to(self, docnum: int) -> None:
-        self.bits = self.bits >> docnum << docnum
+        if 0 <= self._docnum < docnum:
+            self._docnum = self._digits.find("1", docnum)
 
 
 def from_ids(ids, count: int) -> int:

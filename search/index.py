@@ -32,7 +32,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.query import Query, Term
 
-from . import analysis, bitsets, build, lexicon, plan, ranking
+from . import analysis, bitsets, build, lexicon, plan, ranking, scoring
 from .highlight import snippet
 from .schema import CHINA, prepare_document, to_datetime
 from .store import GenerationSearcher, SearchIndexBusy, Store, apply_ops, shard_dirs
@@ -148,6 +148,7 @@ class SearchIndex:
         self._local = threading.local()
         self._columns: dict[Any, Any] = {}  # per segment: columns, latest date
         self._bitsets = bitsets.Bitsets()  # per segment and term: its documents
+        self._lengths = scoring.FieldLengths()  # per segment and field: for BM25F
 
     # --- writing -----------------------------------------------------------------------
 
@@ -311,6 +312,7 @@ class SearchIndex:
             split_types=split_types,
             score_bound=self.rank_bound,
             bitsets=self._bitsets,
+            lengths=self._lengths,
         )
 
     def query(

@@ -28,7 +28,7 @@ from collections.abc import Callable
 
 from whoosh.query import And, Query, Term
 
-from . import plan
+from . import plan, scoring
 from .bitsets import Bitsets, BitWalk
 
 #: Fewer documents matching most of the concepts than this, and documents matching
@@ -78,20 +78,29 @@ class Tally:
 class _Scores:
     """The scores of a segment's documents, asked in order of their numbers.
 
-    ``queries`` are scored with Whoosh; the bitset of each says which documents it
-    matches, so a query's matcher is built only when a document has it and skips
-    straight to it (an ``And`` that matches nothing early in the segment would
-    otherwise walk its postings to find out).  With ``whole``, the first ``whole``
-    queries are the concepts of the strict query, ``And(concepts) | title_match``
-    (optional words maybe): they add to a score only when all of them match.
+    The bitset of each of ``queries`` says which documents it matches; a query's scorer
+    (``search.scoring``: BM25F from the postings, as Whoosh's matchers score) is
+    compiled for the segment when a document first has it.  With ``whole``, the first
+    ``whole`` queries are the concepts of the strict query, ``And(concepts) |
+    title_match`` (optional words maybe): they add to a score only when all of them
+    match.
     """
 
-    def __init__(self, queries: list[Query], bits: list[int], leaf, context, whole: int):
+    def __init__(
+        self,
+        queries: list[Query],
+        bits: list[int],
+        leaf,
+        context,
+        whole: int,
+        lengths: scoring.FieldLengths,
+    ):
         self.queries = queries
         self.bits = bits
         self.leaf = leaf
         self.context = context
-        self.matchers: list = [None] * len(queries)
+        self.lengths = lengths
+        self.scorers: list[scoring.Scorer | None] = [None] * len(queries)
         self.whole = whole
 
     def of(self, docnum: int) -> float:
@@ -100,24 +109,15 @@ class _Scores:
             if not bits >> docnum & 1:
                 scores.append(None)
                 continue
-            matcher = self.matchers[i]
-            if matcher is None:
-                matcher = self.matchers[i] = self.queries[i].matcher(self.leaf, self.context)
-            scores.append(matcher.score() if _at(matcher, docnum) else None)
+            scorer = self.scorers[i]
+            if scorer is None:
+                matcher = self.queries[i].matcher(self.leaf, self.context)
+                scorer = scoring.compile_scorer(matcher, self.leaf.reader(), self.lengths)
+                self.scorers[i] = scorer
+            scores.append(scorer(docnum))
         if self.whole and None in scores[: self.whole]:
             scores = scores[self.whole :]
-        return sum(score for score in scores if score is not None)
-
-
-def _at(matcher, docnum: int) -> bool:
-    """Move ``matcher`` to ``docnum`` if it is behind; True when it matches it."""
-    if not matcher.is_active():
-        return False
-    if matcher.id() < docnum:
-        matcher.skip_to(docnum)
-        if not matcher.is_active():
-            return False
-    return matcher.id() == docnum
+        return sum([score for score in scores if score is not None])
 
 
 class Collector:
@@ -130,7 +130,7 @@ class Collector:
     ``bound`` matches of each type -- all upcoming activities come first in a
     rebuilt index, whose documents are written latest first.  ``bitsets`` finds the
     documents of the leads and filters (``search.bitsets``; share one: it keeps the
-    terms' bitsets).
+    terms' bitsets); ``lengths``, the field lengths the scores read (share one too).
     """
 
     def __init__(
@@ -144,9 +144,11 @@ class Collector:
         split_types: bool = False,
         score_bound: int | None = None,
         bitsets: Bitsets | None = None,
+        lengths: scoring.FieldLengths | None = None,
     ):
         self.columns = columns
         self.bitsets = bitsets or Bitsets()
+        self.lengths = lengths or scoring.FieldLengths()
         self.filters = filters
         self.low, self.high = date_range
         self.now_ts = now_ts
@@ -200,7 +202,7 @@ class Collector:
 
     def _scores(self, queries: list[Query], leaf, context, whole: int) -> _Scores:
         bits = [self.bitsets.of(query, leaf) for query in queries]
-        return _Scores(queries, bits, leaf, context, whole)
+        return _Scores(queries, bits, leaf, context, whole, self.lengths)
 
     def _walk(self, searcher, leaves, query_plan, exact_found, filters, lead, floor, bound=None):
         """One pass over the documents ``lead`` finds: (those reaching ``min_match``,

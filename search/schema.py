@@ -18,18 +18,11 @@ from itertools import accumulate
 from typing import Any
 
 from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.codec.whoosh3 import (
-    LENGTHS_COLUMN,
-    W3Codec,
-    W3LeafMatcher,
-    W3PerDocReader,
-    _lenfield,
-)
+from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher
 from whoosh.columns import NumericColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.matching import ReadTooFar
 from whoosh.system import pack_uint
-from whoosh.util.numeric import byte_to_length
 
 from . import analysis
 
@@ -66,15 +59,10 @@ class SearchCodec(W3Codec):
     length of every posting from disk at commit, 40 % of the indexing time.  Segment
     objects keep a reference to their codec: keep this class importable.
 
-    Postings are read by ``LeafMatcher``, which skips within a block by bisection, and
-    field lengths by ``PerDocReader``, from memory.
+    Postings are read by ``LeafMatcher``, which skips within a block by bisection.
     """
 
     length_stats = False
-
-    def per_document_reader(self, storage, segment):
-        """Stored fields, columns and field lengths of a segment (``PerDocReader``)."""
-        return PerDocReader(storage, segment)
 
     def postings_reader(self, dbfile, terminfo, format_, term=None, scorer=None):
         """A matcher of a term's postings (``LeafMatcher`` unless they are inlined)."""
@@ -106,6 +94,28 @@ class LeafMatcher(W3LeafMatcher):
         if self._ids is None:
             self._read_ids()
         self._i = bisect.bisect_left(self._ids, targetid, self._i)
+
+    def weight_at(self, docnum: int) -> float | None:
+        """The weight of ``docnum``'s posting, or None when it has none; the matcher
+        moves to the first posting at or after ``docnum`` (``search.scoring`` asks a
+        term's documents in increasing order, without ``is_active``/``id``/``skip_to``
+        calls)."""
+        if self._atend:
+            return None
+        while docnum > self._maxid:
+            self._next_block()
+            if self._atend:
+                return None
+        if self._ids is None:
+            self._read_ids()
+        i = self._i = bisect.bisect_left(self._ids, docnum, self._i)
+        if self._ids[i] != docnum:
+            return None
+        if self._weights is None:
+            if self._data[1] is None:  # every weight of the block is 1
+                return 1.0
+            self._read_weights()
+        return self._weights[i]
 
     def _read_ids(self):
         if self._data is None:
@@ -234,29 +244,3 @@ def prepare_document(doc: Mapping[str, Any]) -> dict[str, Any]:
         "date": timestamp,
         "doc": stored,
     }
-
-
-#: (segment id, field) -> the field's length byte of every document of the segment
-_LENGTHS: dict[tuple[str, str], bytes] = {}
-
-
-class PerDocReader(W3PerDocReader):
-    """Whoosh 2.7's per-document reader, with the field lengths of a segment read at
-    once and kept in memory (a byte per document and field, by segment id: segments
-    are immutable, and a searcher reopened after a commit finds them).  BM25F asks
-    for the field length of every document it scores: a file read each, a fifth of
-    a county-scale query's time."""
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        key = (self._segment.segment_id(), fieldname)
-        lengths = _LENGTHS.get(key)
-        if lengths is None:
-            column = self._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-            if column is None:
-                return default
-            lengths = bytes(column)
-            if len(_LENGTHS) > 1024:
-                _LENGTHS.clear()
-            _LENGTHS[key] = lengths
-        length_byte = lengths[docnum]
-        return byte_to_length(length_byte) if length_byte else None

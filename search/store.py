@@ -227,6 +227,31 @@ def apply_ops(generation: Path, ops: list[tuple[str, Any]]) -> None:
         writer.commit()
 
 
+class SegmentsReader(MultiReader):
+    """Whoosh's reader over several segments, remembering the document frequencies it
+    was asked (a sum over every segment, each a hash-table look-up in a file: a
+    question's plan asks about ten, 1 ms at county scale), the most recently asked
+    ``max_terms``.  Segments never change: a commit opens a new reader."""
+
+    def __init__(self, readers: list, max_terms: int = 20_000):
+        super().__init__(readers)
+        self.max_terms = max_terms
+        self._doc_frequencies: OrderedDict[tuple[str, Any], int] = OrderedDict()
+
+    def doc_frequency(self, fieldname: str, text) -> int:
+        """Documents (deleted ones included, as Whoosh counts) holding the term."""
+        key = (fieldname, text)
+        known = self._doc_frequencies
+        frequency = known.get(key)
+        if frequency is not None:
+            known.move_to_end(key)
+            return frequency
+        frequency = known[key] = super().doc_frequency(fieldname, text)
+        if len(known) > self.max_terms:
+            known.popitem(last=False)
+        return frequency
+
+
 class GenerationSearcher:
     """A Whoosh searcher over every shard of one generation, kept fresh."""
 
@@ -255,7 +280,7 @@ class GenerationSearcher:
         elif len(leaves) == 1:
             reader = leaves[0]
         else:
-            reader = MultiReader(leaves)
+            reader = SegmentsReader(leaves)
         self.searcher = Searcher(reader)
         #: query results computed on this very searcher (see SearchIndex.query)
         self.results: OrderedDict[tuple, Any] = OrderedDict()
