@@ -26,8 +26,9 @@ _PG_RANDOM = "floor(random() * 9007199254740992)::bigint"
 _PG_FUNCTION = f"""
 CREATE FUNCTION hours_ledger_stamp_{{event}}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+    -- In the order of user_id: two bulk writes never wait for each other's stamps crosswise.
     INSERT INTO hours_ledger_stamps (user_id, stamp)
-    SELECT user_id, {_PG_RANDOM} FROM ({{touched}}) AS touched
+    SELECT user_id, {_PG_RANDOM} FROM ({{touched}}) AS touched ORDER BY user_id
     ON CONFLICT (user_id) DO UPDATE SET stamp = EXCLUDED.stamp;
     RETURN NULL;
 END $$
