@@ -15,6 +15,7 @@ instead of loading its own. No database connection crosses a
 fork: the master opens none, and each worker disposes of the engine it inherited.
 """
 
+import gc
 import os
 
 wsgi_app = "wsgi:app"
@@ -32,6 +33,14 @@ preload_app = True
 # only when asked for (GUNICORN_ACCESS_LOG=- or a file).
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
+
+
+def pre_fork(server, worker) -> None:
+    """Before each fork: the master's objects (the app, search's warmed-up analysis, ~400,000
+    of them) go to the collector's permanent generation. A worker's full collection then
+    walks only what the worker made itself, instead of pausing it 135-175 ms (a pause that
+    set the p99 of a whole benchmark row), and leaves the shared pages unwritten."""
+    gc.freeze()
 
 
 def post_fork(server, worker) -> None:

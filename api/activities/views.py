@@ -2,7 +2,7 @@
 
 import hashlib
 
-from flask import Response, request
+from flask import Response, jsonify, request
 
 from api.activities import imports, lookup, series, services, wxacode
 from api.activities.schemas import (
@@ -20,10 +20,11 @@ from api.activities.schemas import (
     SeriesCreateSchema,
     SeriesSchema,
     SeriesUpdateSchema,
+    ViewerSignupSchema,
 )
 from api.auth.current import optional_user, require_user
 from api.blueprint import Blueprint
-from api.caching.public import cached_public_read, expire_at
+from api.caching.public import cached_public_read, expire_at, shared_answer
 from api.pagination import Page, page_schema, paginate
 from api.signups.services import active_signup
 from api.timeutil import utcnow
@@ -91,11 +92,28 @@ def month_calendar(query):
 def get_activity(activity_id):
     """Show an activity, with my sign-up when signed in."""
     viewer = optional_user()
+    shared = shared_answer(lambda: _everyones_detail(activity_id)) if viewer else None
+    if shared is not None:  # what everyone sees (cached), with my sign-up read afresh
+        signup = active_signup(viewer.id, activity_id)
+        return jsonify({**shared, "my_signup": _VIEWER_SIGNUP.dump(signup) if signup else None})
     activity = lookup.get_activity(activity_id, viewer)
     if viewer is not None:
         activity.my_signup = active_signup(viewer.id, activity.id)
     _expire_with([activity])
     return activity
+
+
+_DETAIL, _VIEWER_SIGNUP = ActivityDetailSchema(), ViewerSignupSchema()
+
+
+def _everyones_detail(activity_id) -> Response | None:
+    """The detail as an anonymous reader gets it, or None when they get none (a draft)."""
+    try:
+        activity = lookup.get_activity(activity_id)
+    except lookup.ActivityNotFound:
+        return None
+    _expire_with([activity])
+    return jsonify(_DETAIL.dump(activity))
 
 
 # operationId kept from the blueprint it was first served by: the mini-program's client names it.

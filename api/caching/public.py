@@ -22,13 +22,17 @@ not used from that moment on. The local date is part of the key, for answers who
 depend on today. The ``ETag`` is a hash of the body: a ``304`` always means the same bytes.
 
 Requests that carry credentials (an ``Authorization`` header or any cookie) are never
-cached: their answers may hold the viewer's own sign-up.
+cached: their answers may hold the viewer's own sign-up. A view may still build such an
+answer on the anonymous one with :func:`shared_answer` (the cached bytes, or made and kept
+for anonymous readers too), adding only what is the viewer's own.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -101,6 +105,55 @@ def _answer(entry: _Entry) -> Response:
     return response.make_conditional(request)
 
 
+def _request_key(family: str) -> tuple | None:
+    """The key of this request's anonymous answer in ``family``'s cache, its generation
+    read first; None when Redis is unreachable (nothing may be served from the cache)."""
+    generation = generations.current(family)
+    if generation is None:
+        return None
+    return (request.path, tuple(sorted(request.args.items(multi=True))), generation, local_today())
+
+
+def _kept(key: tuple) -> _Entry | None:
+    """The entry kept under ``key``, while its answer holds."""
+    entry = _app_cache().get(key)
+    if entry is not None and (entry.expires is None or utcnow() < entry.expires):
+        return entry
+    return None
+
+
+def _keep(key: tuple, response: Response) -> _Entry:
+    """Keep a 200 ``response`` of a view under ``key``, until :func:`expire_at` said."""
+    body = response.get_data()
+    entry = _Entry(
+        body,
+        response.mimetype,
+        hashlib.sha256(body).hexdigest()[:32],
+        response.headers.get("Cache-Control"),
+        g.public_cache_expires,
+    )
+    _app_cache().put(key, entry)
+    return entry
+
+
+def shared_answer(make: Callable[[], Response | None], family: str = CALENDAR) -> dict | None:
+    """For a viewer's GET of a cached view: the anonymous answer to the same request, as
+    JSON data, from ``family``'s cache or from ``make`` (the 200 answer an anonymous reader
+    gets, or None when they get none), kept for anonymous readers too. None when there is
+    none to share, or Redis is unreachable."""
+    key = _request_key(family)
+    if key is None:
+        return None
+    entry = _kept(key)
+    if entry is None:
+        g.public_cache_expires = None
+        response = make()
+        if response is None:
+            return None
+        entry = _keep(key, response)
+    return json.loads(entry.body)
+
+
 def serve_cached():
     """``before_request``: answer an anonymous GET of a cached view from the cache, or note
     the key under which its view's answer is to be kept."""
@@ -113,12 +166,11 @@ def serve_cached():
         or request.cookies
     ):  # any Authorization header, even one not parsed, is a viewer
         return None
-    generation = generations.current(family)
-    if generation is None:  # Redis unreachable: the view answers, uncached
+    key = _request_key(family)
+    if key is None:  # Redis unreachable: the view answers, uncached
         return None
-    key = (request.path, tuple(sorted(request.args.items(multi=True))), generation, local_today())
-    entry = _app_cache().get(key)
-    if entry is not None and (entry.expires is None or utcnow() < entry.expires):
+    entry = _kept(key)
+    if entry is not None:
         return _answer(entry)
     g.public_cache_key = key
     return None
@@ -139,16 +191,7 @@ def cached_public_read(view=None, *, family: str = CALENDAR):
         response = current_app.make_response(view(*args, **kwargs))
         if response.status_code != 200:
             return response
-        body = response.get_data()
-        entry = _Entry(
-            body,
-            response.mimetype,
-            hashlib.sha256(body).hexdigest()[:32],
-            response.headers.get("Cache-Control"),
-            g.public_cache_expires,
-        )
-        _app_cache().put(key, entry)
-        return _answer(entry)
+        return _answer(_keep(key, response))
 
     setattr(wrapper, _ATTRIBUTE, family)
     return wrapper

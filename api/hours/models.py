@@ -9,7 +9,7 @@ holds that for ORM writes, and the services change status with conditional UPDAT
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event, inspect, select, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, event, inspect, select, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.accounts.models import User
@@ -31,20 +31,12 @@ class RecordStatus(StrEnum):
     VOIDED = "voided"
 
 
-#: Where each status may move to: only up these ranks (pending 0, approved and rejected 1,
-#: voided 2), so a volunteer's number of records and the sum of their ranks change with
-#: every write (the checksum of :mod:`api.hours.totals`).
+#: Where each status may move to (pending → approved | rejected, any → voided).
 STATUS_MOVES = {
     RecordStatus.PENDING: (RecordStatus.APPROVED, RecordStatus.REJECTED, RecordStatus.VOIDED),
     RecordStatus.APPROVED: (RecordStatus.VOIDED,),
     RecordStatus.REJECTED: (RecordStatus.VOIDED,),
     RecordStatus.VOIDED: (),
-}
-STATUS_RANKS = {
-    RecordStatus.PENDING: 0,
-    RecordStatus.APPROVED: 1,
-    RecordStatus.REJECTED: 1,
-    RecordStatus.VOIDED: 2,
 }
 
 CHECKIN, MANUAL, HELP_REQUEST = "checkin", "manual", "help_request"
@@ -119,6 +111,23 @@ class ServiceRecord(db.Model):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     activity: Mapped[Activity | None] = relationship()
     unit: Mapped[Unit] = relationship()
+
+
+class LedgerStamp(db.Model):
+    """A random number naming the present state of one volunteer's records, drawn anew by
+    the database's triggers (migration ``reads01a``) in the transaction of every INSERT,
+    UPDATE or DELETE of their ``service_records``, whoever runs it: the services, a bulk
+    insert, raw SQL. Two readings with the same stamp saw the same records, so a worker may
+    keep what it computed from them under the stamp (:mod:`api.hours.totals`). Random, never
+    a counter: a backup restored and written to again cannot bring an old stamp back with
+    other records. A volunteer without a row has no records. Written by the triggers only.
+    """
+
+    __tablename__ = "hours_ledger_stamps"
+
+    # No foreign key: the triggers also run while a user's records are deleted with them.
+    user_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    stamp: Mapped[int] = mapped_column(BigInteger)
 
 
 # What a record says; once written it never changes.

@@ -3,17 +3,16 @@
 Sums are computed in SQL over ``ix_service_records_user_served`` (never by loading rows
 into Python), and the total a volunteer sees always equals the sum of the approved records
 listed to them (DESIGN §4 invariant 4): the page's statement carries the volunteer's
-checksum, which must equal the breakdown's, and the two are read again should a write land
-between them.
+ledger stamp, which must equal the one the breakdown was grouped with, and the two are read
+again should a write land between them.
 
-The checksum is the number of records and their progress, the sum of their statuses'
-ranks (pending 0, approved and rejected 1, voided 2). The ledger only appends records, and
-a status only moves up (pending → approved | rejected, pending | approved | rejected →
-voided; :mod:`api.hours.models` refuses the rest), so every write changes the checksum and
-two readings with the same one saw the same ledger. A worker thus keeps each volunteer's
-breakdown under its checksum: a repeated "my hours" costs the page's statement alone, and
-the breakdown is grouped again only after a record was added, reviewed, corrected or voided
-(a dispute accepted does one of these).
+The stamp (:class:`api.hours.models.LedgerStamp`) is drawn anew by the database in the
+transaction of every write of the volunteer's records, whoever makes it, so two readings
+with the same stamp saw the same records. A worker thus keeps each volunteer's breakdown
+under its stamp: a repeated "my hours" costs the page's statement alone (the stamp is one
+primary-key read in it, whatever the number of records), and the breakdown is grouped again
+only after a record was added, reviewed, corrected or voided (a dispute accepted does one
+of these).
 """
 
 import functools
@@ -21,13 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import Row, Select, bindparam, case, func, select, true
+from sqlalchemy import Row, ScalarSelect, Select, bindparam, func, select
 
 from api.accounts.models import User, VolunteerProfile
 from api.activities.models import Activity
 from api.caching.lru import BoundedCache, app_cache
 from api.extensions import db
-from api.hours.models import STATUS_RANKS, RecordStatus, ServiceRecord
+from api.hours.models import LedgerStamp, RecordStatus, ServiceRecord
 from api.pagination import Page
 from api.personal_data import mask_name
 from api.sql_time import local_month
@@ -36,7 +35,7 @@ from api.units.models import Unit
 from api.units.tree import get_unit, in_subtree
 
 #: The app's cache of breakdowns (``app.extensions``), and how many it keeps: one per
-#: volunteer and checksum, about 5 KB each (two years of months), 20 MB per worker at most.
+#: volunteer and stamp, about 5 KB each (two years of months), 20 MB per worker at most.
 BREAKDOWNS_CACHE, BREAKDOWNS_KEPT = "hours_breakdowns", 4096
 
 
@@ -77,12 +76,14 @@ def star_for(approved_minutes: int, thresholds_hours: tuple[int, ...] | None = N
 @dataclass(frozen=True)
 class Breakdown:
     """Counts and minutes of one volunteer's records: by status, approved minutes by
-    category and by local month. Kept and shared by requests once built: never changed."""
+    category and by local month, and the ledger stamp they were grouped with (None when
+    there was nothing to group). Kept and shared by requests once built: never changed."""
 
     count_by_status: dict[str, int] = field(default_factory=dict)
     minutes_by_status: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
     by_month: dict[str, int] = field(default_factory=dict)
+    stamp: int | None = None
 
     @property
     def approved_minutes(self) -> int:
@@ -97,19 +98,15 @@ class Breakdown:
         prefix = f"{year:04d}-"
         return sum(minutes for month, minutes in self.by_month.items() if month.startswith(prefix))
 
-    @property
-    def checksum(self) -> tuple[int, int]:
-        """What :func:`_checksum_columns` read: the number of records and their progress."""
-        return (
-            sum(self.count_by_status.values()),
-            sum(
-                STATUS_RANKS.get(status, 0) * count
-                for status, count in self.count_by_status.items()
-            ),
-        )
-
 
 _RECORDS = ServiceRecord.__table__.c
+
+
+def _stamp_column(user_id) -> ScalarSelect:
+    """The volunteer's ledger stamp, one primary-key read, as a column of a statement that
+    reads their records (so as of the same moment)."""
+    stamps = LedgerStamp.__table__.c
+    return select(stamps.stamp).where(stamps.user_id == user_id).scalar_subquery().label("stamp")
 
 
 @functools.cache
@@ -123,6 +120,7 @@ def _breakdown_statement() -> Select:
             month,
             func.count(),
             func.sum(_RECORDS.credited_minutes),
+            _stamp_column(bindparam("user_id")),
         )
         .where(_RECORDS.user_id == bindparam("user_id"))
         .group_by(_RECORDS.status, _RECORDS.category, month)
@@ -132,10 +130,10 @@ def _breakdown_statement() -> Select:
 def breakdown(user_id: int) -> Breakdown:
     """One query grouped by status, category and local month over the covering index
     ``ix_service_records_user_served``: at most a row per status, category and month of the
-    volunteer's service, however many records they have."""
+    volunteer's service, however many records they have, each with the ledger stamp."""
     count_by_status, minutes_by_status, by_category, by_month = {}, {}, {}, {}
-    grouped = db.session.execute(_breakdown_statement(), {"user_id": user_id})
-    for status, category, row_month, count, minutes in grouped:
+    grouped = db.session.execute(_breakdown_statement(), {"user_id": user_id}).all()
+    for status, category, row_month, count, minutes, _stamp in grouped:
         minutes = int(minutes or 0)
         count_by_status[status] = count_by_status.get(status, 0) + count
         minutes_by_status[status] = minutes_by_status.get(status, 0) + minutes
@@ -143,16 +141,8 @@ def breakdown(user_id: int) -> Breakdown:
             label = category or "其他"
             by_category[label] = by_category.get(label, 0) + minutes
             by_month[row_month] = by_month.get(row_month, 0) + minutes
-    return Breakdown(count_by_status, minutes_by_status, by_category, by_month)
-
-
-def _checksum_columns(user_id) -> Select:
-    """The number of a volunteer's records and their progress, as one row (the order of
-    :attr:`Breakdown.checksum`): what every write the ledger allows changes."""
-    rank = case(STATUS_RANKS, value=_RECORDS.status, else_=0)
-    return select(
-        func.count().label("records"), func.coalesce(func.sum(rank), 0).label("progress")
-    ).where(_RECORDS.user_id == user_id)
+    stamp = grouped[0].stamp if grouped else None
+    return Breakdown(count_by_status, minutes_by_status, by_category, by_month, stamp)
 
 
 def approved_minutes(user_id: int) -> int:
@@ -191,14 +181,12 @@ def _page_statement(filtered: bool) -> Select:
     # Built once, with parameters (user_id, limit, offset, and status when ``filtered``):
     # the statement and its cache key cost more than running it.
     user_id = bindparam("user_id")
-    checks = _checksum_columns(user_id).subquery()
     activities, units = Activity.__table__.c, Unit.__table__.c
     statement = (
-        select(*_RECORD_COLUMNS, *checks.c)
+        select(*_RECORD_COLUMNS, _stamp_column(user_id))
         .select_from(ServiceRecord.__table__)
         .outerjoin(Activity.__table__, activities.id == _RECORDS.activity_id)
         .join(Unit.__table__, units.id == _RECORDS.unit_id)
-        .join(checks, true())
         .where(_RECORDS.user_id == user_id)
         .order_by(_RECORDS.served_at.desc(), _RECORDS.id.desc())
         .limit(bindparam("limit"))
@@ -209,17 +197,17 @@ def _page_statement(filtered: bool) -> Select:
 
 def _records_page(
     user_id: int, page: int, per_page: int, status: str | None
-) -> tuple[list[Row], tuple[int, int] | None]:
+) -> tuple[list[Row], int | None]:
     """One page of the volunteer's records as rows of :data:`_RECORD_COLUMNS`, newest
-    service first, with the volunteer's checksum read by the same statement (so as of the
-    same moment); the checksum is None for an empty page."""
+    service first, with the volunteer's ledger stamp read by the same statement (so as of
+    the same moment); the stamp is None for an empty page."""
     parameters = {"user_id": user_id, "limit": per_page, "offset": (page - 1) * per_page}
     if status is not None:
         parameters["status"] = status
     rows = db.session.execute(_page_statement(status is not None), parameters).all()
     if not rows:
         return [], None
-    return rows, (rows[0].records, int(rows[0].progress))
+    return rows, rows[0].stamp
 
 
 def _kept_breakdowns() -> BoundedCache:
@@ -269,19 +257,20 @@ def my_hours(user: User, page: int = 1, per_page: int = 20, status: str | None =
     page of my records (rows of :data:`_RECORD_COLUMNS`).
 
     The total must equal the sum of the approved records listed (over all pages): the
-    page's statement carries the volunteer's checksum, and the breakdown shown is the one
-    of that checksum, kept by this worker or grouped again (then its own checksum must
-    match, else a write landed in between and both are read again). An empty page lists
-    nothing to disagree with.
+    page's statement carries the volunteer's ledger stamp, and the breakdown shown is the
+    one of that stamp, kept by this worker or grouped again (then its own stamp must match,
+    else a write landed in between and both are read again). An empty page lists nothing
+    to disagree with.
     """
     kept = _kept_breakdowns()
     for _attempt in range(5):
-        records, checksum = _records_page(user.id, page, per_page, status)
-        totals = kept.get((user.id, checksum)) if checksum is not None else None
+        records, stamp = _records_page(user.id, page, per_page, status)
+        totals = kept.get((user.id, stamp)) if stamp is not None else None
         if totals is None:
             totals = breakdown(user.id)
-            kept.put((user.id, totals.checksum), totals)
-        if checksum is None or checksum == totals.checksum:
+            if totals.stamp is not None:
+                kept.put((user.id, totals.stamp), totals)
+        if not records or stamp == totals.stamp:
             break
     total = (
         totals.count_by_status.get(status, 0)

@@ -214,3 +214,69 @@ def test_an_unreachable_redis_answers_uncached_and_writes_still_commit(
     assert "ETag" not in first.headers
     assert signed_up.status_code == 201
     assert (counts, counts_after) == ([0], [1])
+
+
+def _detail(client, url, headers=None) -> dict:
+    response = client.get(url, headers=headers)
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def test_a_signed_in_detail_is_everyones_with_my_sign_up_read_afresh(
+    generations, client, create_activity, create_user, auth_headers, frozen_clock
+):
+    frozen_clock(NOW)
+    activity = create_activity(starts_at=NOW + timedelta(days=2), capacity=1)
+    url = f"/api/v1/activities/{activity.id}"
+    first, second = (auth_headers(create_user()) for _ in range(2))
+    before = _detail(client, url, first)  # everyone's part is cached from here on
+
+    client.post(f"{url}/signups", json={}, headers=first)
+    client.post(f"{url}/signups", json={}, headers=second)
+    mine, theirs, anyone = (_detail(client, url, who) for who in (first, second, None))
+
+    assert before["my_signup"] is None and before["confirmed_count"] == 0
+    assert mine["my_signup"]["status"] == "confirmed"
+    assert theirs["my_signup"] == {
+        "id": theirs["my_signup"]["id"],
+        "status": "waitlisted",
+        "waitlist_position": 1,
+    }
+    assert anyone["my_signup"] is None
+    for answer in (mine, theirs):
+        assert {**answer, "my_signup": None} == anyone
+        assert (answer["confirmed_count"], answer["waitlist_count"]) == (1, 1)
+
+
+def test_a_signed_in_detail_reads_only_the_sign_in_and_my_sign_up_while_unchanged(
+    generations, client, create_activity, create_user, auth_headers, frozen_clock, count_queries
+):
+    frozen_clock(NOW)
+    activity = create_activity(starts_at=NOW + timedelta(days=2))
+    url = f"/api/v1/activities/{activity.id}"
+    person = auth_headers(create_user())
+    _detail(client, url)  # an anonymous reader made everyone's part
+
+    with count_queries() as counted:
+        answer = client.get(url, headers=person)
+
+    assert answer.status_code == 200 and "ETag" not in answer.headers
+    # The user with their session, my sign-up; the generation's row without Redis.
+    assert counted.n == (2 if generations == "redis" else 3)
+
+
+def test_a_draft_shows_to_its_organizer_and_never_to_anyone_else(
+    generations, client, create_activity, create_user, auth_headers, frozen_clock
+):
+    frozen_clock(NOW)
+    draft = create_activity(starts_at=NOW + timedelta(days=2), status="draft")
+    url = f"/api/v1/activities/{draft.id}"
+    organizer = auth_headers(create_user(roles=[("unit_admin", "LY-JL")]))
+    resident = auth_headers(create_user())
+
+    shown = client.get(url, headers=organizer)
+    refused = [client.get(url, headers=who).status_code for who in (resident, None)]
+
+    assert shown.status_code == 200
+    assert (shown.get_json()["status"], shown.get_json()["my_signup"]) == ("draft", None)
+    assert refused == [404, 404]

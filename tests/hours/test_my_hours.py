@@ -109,8 +109,8 @@ def test_my_hours_reads_the_page_alone_while_the_ledger_is_unchanged(
     with count_queries() as changed:
         my_hours(person)
 
-    # The signed-in user (one statement) and the page with its checksum; the grouped
-    # breakdown only when the worker keeps none of that checksum.
+    # The signed-in user (one statement) and the page with its ledger stamp; the grouped
+    # breakdown only when the worker keeps none of that stamp.
     assert (unchanged.n, changed.n) == (2, 3)
 
 
@@ -140,7 +140,7 @@ def test_a_review_landing_between_the_page_and_the_breakdown_is_read_again(
         sa.event.remove(engine, "after_cursor_execute", review_once)
 
     # Whether the request's reads saw the review (PostgreSQL: read again after the
-    # breakdown's checksum disagreed with the page's) or none of them did (a snapshot), the
+    # breakdown's stamp disagreed with the page's) or none of them did (a snapshot), the
     # total is what is listed.
     listed = {row["id"]: row for row in body["records"]}
     assert seen and set(listed) == {kept.id, reviewed.id}
