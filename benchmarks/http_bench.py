@@ -12,9 +12,10 @@ loads each endpoint with wrk (Debian package ``wrk``), interleaved with the bare
 round after round, so both see the same machine. It prints req/s, p50 and p99, the ratio to
 the bare endpoint, the CPU milliseconds per request of the app's workers and the database's
 backends (what a loaded machine changes least), and the load average; then the sign-up
-rush: ``--rush`` new users sign up at once for one activity with 50 places (sign-ups/s,
-and the overbooking check). ``--results`` appends the table to ``benchmarks/RESULTS.md``
-under that label.
+rush: ``--rush`` new users sign up at once for one activity with 50 places, through wrk
+(a script that hands each token out once), 8 connections (sign-ups/s, the overbooking
+check, and the CPU per sign-up of app, database and wrk). ``--results`` appends the table
+to ``benchmarks/RESULTS.md`` under that label.
 """
 
 from __future__ import annotations
@@ -94,10 +95,9 @@ class Gunicorn:
             "--worker-class",
             "sync",
             "--preload",
-            "--access-logfile",
-            "/dev/null",
-            "--log-level",
-            "warning",
+            # Nothing about logging: the project's configuration writes no access log (the
+            # app logs one JSON line per request); ``--access-logfile /dev/null`` would make
+            # gunicorn format one more line per request that production never does.
             target,
         ]
         # cwd too: gunicorn reads ./gunicorn.conf.py of its working directory by itself.
@@ -465,8 +465,8 @@ def _rush_processes(server_pid: int) -> dict[str, list[int]]:
 
 
 class CpuMeter:
-    """CPU time used by the app's workers, the database's backends and this client between
-    ``start`` and ``stop`` (backends that appear meanwhile count from zero)."""
+    """CPU time used by the app's workers and the database's backends between ``start`` and
+    ``stop`` (backends that appear meanwhile count from zero)."""
 
     def __init__(self, server_pid: int):
         self.server_pid = server_pid
@@ -477,40 +477,102 @@ class CpuMeter:
             for pids in _rush_processes(self.server_pid).values()
             for pid in pids
         }
-        self.client_before = time.process_time()
 
     def stop(self) -> dict[str, float]:
-        used = {
+        return {
             kind: sum(_cpu_seconds(pid) - self.before.get(pid, 0.0) for pid in pids)
             for kind, pids in _rush_processes(self.server_pid).items()
         }
-        used["client"] = time.process_time() - self.client_before
-        return used
+
+
+# Each wrk thread has one connection and its own slice of the tokens: it signs every token
+# of its slice up once, in turn, notes its answers' statuses in ``done`` and stops.
+_RUSH = """
+local tokens = {%s}
+local path, done, slices = %s, %s, %d
+local started = 0
+function setup(thread)
+  started = started + 1
+  local mine = {}
+  for index = started, #tokens, slices do
+    mine[#mine + 1] = tokens[index]
+  end
+  thread:set("mine", mine)
+end
+function init(args)
+  answered, statuses = 0, {}
+end
+-- One connection per thread: the next request is always for the first token without an
+-- answer (a request lost to a socket error is sent again: a retried sign-up is safe).
+function request()
+  return wrk.format("POST", path, {
+    ["Authorization"] = "Bearer " .. mine[math.min(answered + 1, #mine)],
+    ["Content-Type"] = "application/json",
+  }, "{}")
+end
+function response(status, headers, body)
+  answered = answered + 1
+  statuses[status] = (statuses[status] or 0) + 1
+  if answered == #mine then
+    local counts = {}
+    for code, count in pairs(statuses) do
+      counts[#counts + 1] = code .. "=" .. count
+    end
+    local file = io.open(done, "a")
+    file:write(table.concat(counts, ",") .. "\\n")
+    file:close()
+    wrk.thread:stop()
+  end
+end
+"""
+
+
+def _rush_script(path: str, tokens: list[str], slices: int, done: Path) -> str:
+    script = Path(tempfile.mkstemp(prefix="http-bench-rush-", suffix=".lua")[1])
+    script.write_text(
+        _RUSH
+        % (
+            ", ".join(json.dumps(token) for token in tokens),
+            json.dumps(path),
+            json.dumps(str(done)),
+            slices,
+        ),
+        encoding="utf-8",
+    )
+    return str(script)
+
+
+def _wrk_until_done(command: list[str], done: Path, slices: int) -> tuple[float, float, str]:
+    """Run wrk until each of its ``slices`` threads has written its line to ``done``; return
+    the seconds it took, wrk's CPU seconds (user and system, from its exit) and its socket
+    errors."""
+
+    def finished() -> bool:
+        return done.exists() and done.read_text().count("\n") >= slices
+
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    while not finished() and process.poll() is None and time.perf_counter() < started + 600:
+        time.sleep(0.002)
+    elapsed = time.perf_counter() - started
+    # wrk sleeps for its whole ``-d`` otherwise; SIGINT ends it at once.
+    process.send_signal(signal.SIGINT)
+    output = process.stdout.read()
+    _, _, usage = os.wait4(process.pid, 0)
+    if not finished():
+        raise SystemExit(f"the rush did not finish: {output}")
+    errors = re.search(r"Socket errors: (.*)", output)
+    return elapsed, usage.ru_utime + usage.ru_stime, errors.group(1) if errors else "none"
 
 
 def sign_up_rush(
     base: str, activity_id: int, tokens: list[str], threads: int, meter: CpuMeter | None = None
 ) -> dict:
-    """Every token signs up once, ``threads`` at a time; then the activity's counters and,
-    with a ``meter``, the CPU milliseconds per sign-up of app, database and client."""
+    """Every token signs up once, through wrk, ``threads`` connections at a time (each its
+    own slice of the tokens); then the answers' statuses, the activity's counters and, with
+    a ``meter``, the CPU milliseconds per sign-up of app, database and client (wrk)."""
     host, port = base.removeprefix("http://").split(":")
     path = f"/api/v1/activities/{activity_id}/signups"
-
-    def sign_up(chunk: list[str]) -> list[int]:
-        connection = http.client.HTTPConnection(host, int(port), timeout=60)
-        statuses = []
-        for token in chunk:
-            connection.request(
-                "POST",
-                path,
-                body=b"{}",
-                headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-            )
-            response = connection.getresponse()
-            response.read()
-            statuses.append(response.status)
-        connection.close()
-        return statuses
 
     def warm_up(token: str) -> None:
         # Each worker's first requests import lazily and configure the ORM's mappers: not
@@ -527,20 +589,34 @@ def sign_up_rush(
 
     with concurrent.futures.ThreadPoolExecutor(threads) as pool:
         list(pool.map(warm_up, [tokens[0]] * threads))
-    chunks = [tokens[index::threads] for index in range(threads)]
+    done = Path(tempfile.mkstemp(prefix="http-bench-rush-", suffix=".done")[1])
+    done.unlink()
+    script = _rush_script(path, tokens, threads, done)
+    command = ["wrk", f"-t{threads}", f"-c{threads}", "-d600s", "-s", script, base + path]
     if meter:
         meter.start()
-    started = time.perf_counter()
-    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
-        statuses = [status for part in pool.map(sign_up, chunks) for status in part]
-    elapsed = time.perf_counter() - started
+    client_before = time.process_time()
+    try:
+        elapsed, wrk_cpu, socket_errors = _wrk_until_done(command, done, threads)
+        statuses = {}
+        for line in done.read_text().split():
+            for pair in line.split(","):
+                code, count = map(int, pair.split("="))
+                statuses[code] = statuses.get(code, 0) + count
+    finally:
+        os.unlink(script)
+        done.unlink(missing_ok=True)
     cpu = meter.stop() if meter else {}
+    if meter:  # the client: wrk, and this process while it waited for wrk
+        cpu["client"] = wrk_cpu + time.process_time() - client_before
     with urllib.request.urlopen(f"{base}/api/v1/activities/{activity_id}") as response:
         detail = json.load(response)
     return {
         "per_second": len(tokens) / elapsed,
-        "statuses": sorted(set(statuses)),
-        "created": statuses.count(201) + statuses.count(200),
+        "statuses": sorted(statuses),
+        "answers": sum(statuses.values()),
+        "socket_errors": socket_errors,
+        "created": statuses.get(201, 0) + statuses.get(200, 0),
         "confirmed": detail.get("confirmed_count"),
         "waitlisted": detail.get("waitlist_count"),
         "cpu_ms": {kind: 1000 * seconds / len(tokens) for kind, seconds in cpu.items()},
@@ -665,6 +741,7 @@ def main() -> None:
     load_after = os.getloadavg()
     database = os.environ.get("DATABASE_URL", "sqlite (default)").split("://")[0]
     cpu_ms = ", ".join(f"{kind} {ms:.1f}" for kind, ms in rush["cpu_ms"].items())
+    placed = (rush["confirmed"] or 0) + (rush["waitlisted"] or 0)
     report = "\n".join(
         [
             f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {database}, gunicorn {args.workers} sync "
@@ -676,9 +753,11 @@ def main() -> None:
             table(results),
             "",
             f"Sign-up rush: {len(data['rush_tokens']):,} users for {RUSH_PLACES} places: "
-            f"{rush['per_second']:,.0f} sign-ups/s; answers {rush['statuses']}; confirmed "
+            f"{rush['per_second']:,.0f} sign-ups/s; {rush['answers']:,} answers "
+            f"{rush['statuses']} (socket errors: {rush['socket_errors']}); confirmed "
             f"{rush['confirmed']}, waitlisted {rush['waitlisted']} "
-            f"({'no overbooking' if rush['confirmed'] == RUSH_PLACES else 'OVERBOOKED or short'}); "
+            f"({'no overbooking' if rush['confirmed'] == RUSH_PLACES else 'OVERBOOKED or short'}"
+            f"{'' if placed == len(data['rush_tokens']) else f', only {placed:,} placed'}); "
             f"CPU ms per sign-up: {cpu_ms}",
         ]
     )
