@@ -12,9 +12,9 @@ loads each endpoint with wrk (Debian package ``wrk``), interleaved with the bare
 round after round, so both see the same machine. It prints req/s, p50 and p99, the ratio to
 the bare endpoint, the CPU milliseconds per request of the app's workers and the database's
 backends (what a loaded machine changes least), and the load average; then the sign-up
-rush: ``--rush`` new users sign up at once for one activity with 50 places, through wrk
-(a script that hands each token out once), 8 connections (sign-ups/s, the overbooking
-check, and the CPU per sign-up of app, database and wrk). ``--results`` appends the table
+rush: ``--rush`` new users sign up at once for one activity with 50 places, from 8 client
+processes (sign-ups/s, the overbooking check, and the CPU per sign-up of app, database and
+client). ``--results`` appends the table
 to ``benchmarks/RESULTS.md`` under that label.
 """
 
@@ -24,6 +24,7 @@ import argparse
 import concurrent.futures
 import http.client
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -485,94 +486,40 @@ class CpuMeter:
         }
 
 
-# Each wrk thread has one connection and its own slice of the tokens: it signs every token
-# of its slice up once, in turn, notes its answers' statuses in ``done`` and stops.
-_RUSH = """
-local tokens = {%s}
-local path, done, slices = %s, %s, %d
-local started = 0
-function setup(thread)
-  started = started + 1
-  local mine = {}
-  for index = started, #tokens, slices do
-    mine[#mine + 1] = tokens[index]
-  end
-  thread:set("mine", mine)
-end
-function init(args)
-  answered, statuses = 0, {}
-end
--- One connection per thread: the next request is always for the first token without an
--- answer (a request lost to a socket error is sent again: a retried sign-up is safe).
-function request()
-  return wrk.format("POST", path, {
-    ["Authorization"] = "Bearer " .. mine[math.min(answered + 1, #mine)],
-    ["Content-Type"] = "application/json",
-  }, "{}")
-end
-function response(status, headers, body)
-  answered = answered + 1
-  statuses[status] = (statuses[status] or 0) + 1
-  if answered == #mine then
-    local counts = {}
-    for code, count in pairs(statuses) do
-      counts[#counts + 1] = code .. "=" .. count
-    end
-    local file = io.open(done, "a")
-    file:write(table.concat(counts, ",") .. "\\n")
-    file:close()
-    wrk.thread:stop()
-  end
-end
-"""
-
-
-def _rush_script(path: str, tokens: list[str], slices: int, done: Path) -> str:
-    script = Path(tempfile.mkstemp(prefix="http-bench-rush-", suffix=".lua")[1])
-    script.write_text(
-        _RUSH
-        % (
-            ", ".join(json.dumps(token) for token in tokens),
-            json.dumps(path),
-            json.dumps(str(done)),
-            slices,
-        ),
-        encoding="utf-8",
-    )
-    return str(script)
-
-
-def _wrk_until_done(command: list[str], done: Path, slices: int) -> tuple[float, float, str]:
-    """Run wrk until each of its ``slices`` threads has written its line to ``done``; return
-    the seconds it took, wrk's CPU seconds (user and system, from its exit) and its socket
-    errors."""
-
-    def finished() -> bool:
-        return done.exists() and done.read_text().count("\n") >= slices
-
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    while not finished() and process.poll() is None and time.perf_counter() < started + 600:
-        time.sleep(0.002)
-    elapsed = time.perf_counter() - started
-    # wrk sleeps for its whole ``-d`` otherwise; SIGINT ends it at once.
-    process.send_signal(signal.SIGINT)
-    output = process.stdout.read()
-    _, _, usage = os.wait4(process.pid, 0)
-    if not finished():
-        raise SystemExit(f"the rush did not finish: {output}")
-    errors = re.search(r"Socket errors: (.*)", output)
-    return elapsed, usage.ru_utime + usage.ru_stime, errors.group(1) if errors else "none"
+def _sign_up_each(base: str, path: str, tokens: list[str]) -> tuple[list[int], float]:
+    """Sign each token up in turn over one connection (a connection the server closed is
+    opened again, and the same token sent again: a retried sign-up is safe); return the
+    statuses and this process's CPU seconds."""
+    started = time.process_time()
+    host, port = base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    statuses = []
+    for token in tokens:
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {token}"}
+        for attempt in range(3):
+            try:
+                connection.request("POST", path, body=b"{}", headers=headers)
+                response = connection.getresponse()
+                response.read()
+                break
+            except (ConnectionError, http.client.HTTPException):
+                connection.close()
+                if attempt == 2:
+                    raise
+        statuses.append(response.status)
+    connection.close()
+    return statuses, time.process_time() - started
 
 
 def sign_up_rush(
     base: str, activity_id: int, tokens: list[str], threads: int, meter: CpuMeter | None = None
 ) -> dict:
-    """Every token signs up once, through wrk, ``threads`` connections at a time (each its
-    own slice of the tokens); then the answers' statuses, the activity's counters and, with
-    a ``meter``, the CPU milliseconds per sign-up of app, database and client (wrk)."""
-    host, port = base.removeprefix("http://").split(":")
+    """Every token signs up once, ``threads`` client processes at a time (each its own
+    connection and slice of the tokens: no lock shared between them, unlike threads under
+    one GIL); then the answers' statuses, the activity's counters and, with a ``meter``, the
+    CPU milliseconds per sign-up of app, database and client."""
     path = f"/api/v1/activities/{activity_id}/signups"
+    host, port = base.removeprefix("http://").split(":")
 
     def warm_up(token: str) -> None:
         # Each worker's first requests import lazily and configure the ORM's mappers: not
@@ -589,34 +536,28 @@ def sign_up_rush(
 
     with concurrent.futures.ThreadPoolExecutor(threads) as pool:
         list(pool.map(warm_up, [tokens[0]] * threads))
-    done = Path(tempfile.mkstemp(prefix="http-bench-rush-", suffix=".done")[1])
-    done.unlink()
-    script = _rush_script(path, tokens, threads, done)
-    command = ["wrk", f"-t{threads}", f"-c{threads}", "-d600s", "-s", script, base + path]
-    if meter:
-        meter.start()
-    client_before = time.process_time()
-    try:
-        elapsed, wrk_cpu, socket_errors = _wrk_until_done(command, done, threads)
-        statuses = {}
-        for line in done.read_text().split():
-            for pair in line.split(","):
-                code, count = map(int, pair.split("="))
-                statuses[code] = statuses.get(code, 0) + count
-    finally:
-        os.unlink(script)
-        done.unlink(missing_ok=True)
-    cpu = meter.stop() if meter else {}
-    if meter:  # the client: wrk, and this process while it waited for wrk
-        cpu["client"] = wrk_cpu + time.process_time() - client_before
+    chunks = [tokens[index::threads] for index in range(threads)]
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(threads, mp_context=context) as pool:
+        list(pool.map(time.sleep, [0.01] * threads))  # every client process started
+        if meter:
+            meter.start()
+        client_before = time.process_time()
+        started = time.perf_counter()
+        answers = list(pool.map(_sign_up_each, [base] * threads, [path] * threads, chunks))
+        elapsed = time.perf_counter() - started
+        cpu = meter.stop() if meter else {}
+    statuses = [status for part, _ in answers for status in part]
+    if meter:  # the client processes, and this one while it waited for them
+        cpu["client"] = sum(seconds for _, seconds in answers) + (
+            time.process_time() - client_before
+        )
     with urllib.request.urlopen(f"{base}/api/v1/activities/{activity_id}") as response:
         detail = json.load(response)
     return {
         "per_second": len(tokens) / elapsed,
-        "statuses": sorted(statuses),
-        "answers": sum(statuses.values()),
-        "socket_errors": socket_errors,
-        "created": statuses.get(201, 0) + statuses.get(200, 0),
+        "statuses": sorted(set(statuses)),
+        "answers": len(statuses),
         "confirmed": detail.get("confirmed_count"),
         "waitlisted": detail.get("waitlist_count"),
         "cpu_ms": {kind: 1000 * seconds / len(tokens) for kind, seconds in cpu.items()},
@@ -754,7 +695,7 @@ def main() -> None:
             "",
             f"Sign-up rush: {len(data['rush_tokens']):,} users for {RUSH_PLACES} places: "
             f"{rush['per_second']:,.0f} sign-ups/s; {rush['answers']:,} answers "
-            f"{rush['statuses']} (socket errors: {rush['socket_errors']}); confirmed "
+            f"{rush['statuses']}; confirmed "
             f"{rush['confirmed']}, waitlisted {rush['waitlisted']} "
             f"({'no overbooking' if rush['confirmed'] == RUSH_PLACES else 'OVERBOOKED or short'}"
             f"{'' if placed == len(data['rush_tokens']) else f', only {placed:,} placed'}); "
