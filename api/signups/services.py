@@ -31,6 +31,7 @@ from api.activities.lookup import (
     get_managed_activity,
     lock_activity,
     lock_activity_row,
+    locking_update_returning_row,
 )
 from api.activities.models import Activity
 from api.activities.vocabulary import ActivityStatus
@@ -181,49 +182,66 @@ def _check_eligibility(
     _check_age(user, activity, member)
 
 
-@functools.cache
-def _signup_facts_statement() -> Select:
-    # Built once, with parameters: the statement and its cache key cost more than running it.
-    signups, activities = Signup.__table__.c, Activity.__table__.c
-    this = Activity.__table__.alias("this_activity").c
-    user_id, activity_id = bindparam("user_id"), bindparam("activity_id")
+def _facts_of_user(this) -> tuple:
+    """What a sign-up must know about the user (parameter ``user_id``) besides the activity
+    ``this`` (the columns of the activity's row): ``held_id``, the active sign-up the user
+    already holds there; ``is_child``, whether the user is someone's family member; and
+    ``overlaps``, whether a confirmed sign-up of theirs overlaps it in time."""
+    signups, others = Signup.__table__.c, Activity.__table__.alias("other_activity").c
+    user_id = bindparam("user_id")
     held = (
         select(signups.id)
         .where(
-            signups.activity_id == activity_id,
+            signups.activity_id == this.id,
             signups.user_id == user_id,
             signups.status.in_(ACTIVE_STATUSES),
         )
         .scalar_subquery()
     )
-    status = select(this.status).where(this.id == activity_id).scalar_subquery()
     is_child = exists().where(FamilyMember.__table__.c.child_id == user_id)
     overlaps = exists().where(
         signups.user_id == user_id,
         signups.status.in_((SignupStatus.CONFIRMED, SignupStatus.ATTENDED)),
-        signups.activity_id != activity_id,
-        activities.id == signups.activity_id,
-        activities.status != ActivityStatus.CANCELLED,
-        activities.starts_at < select(this.ends_at).where(this.id == activity_id).scalar_subquery(),
-        activities.ends_at > select(this.starts_at).where(this.id == activity_id).scalar_subquery(),
+        signups.activity_id != this.id,
+        others.id == signups.activity_id,
+        others.status != ActivityStatus.CANCELLED,
+        others.starts_at < this.ends_at,
+        others.ends_at > this.starts_at,
     )
-    return select(
-        held.label("held_id"),
-        status.label("activity_status"),
-        is_child.label("is_child"),
-        overlaps.label("overlaps"),
-    )
+    return held.label("held_id"), is_child.label("is_child"), overlaps.label("overlaps")
+
+
+@functools.cache
+def _lock_with_facts_statement() -> Update:
+    # Built once, with parameters: the statement and its cache key cost more than running it.
+    return locking_update_returning_row().returning(*_facts_of_user(Activity.__table__.c))
+
+
+@functools.cache
+def _signup_facts_statement() -> Select:
+    this = Activity.__table__.alias("this_activity").c
+    return select(*_facts_of_user(this)).where(this.id == bindparam("activity_id"))
 
 
 def _signup_facts(user_id: int, activity_id: int) -> Row:
-    """What a sign-up of ``user_id`` must know besides the activity's counters, in one
-    statement: ``held_id``, the active sign-up the user already holds here;
-    ``activity_status`` (None when there is no such activity); ``is_child``, whether the
-    user is someone's family member; and ``overlaps``, whether a confirmed sign-up of theirs
-    overlaps the activity in time."""
+    """The facts of :func:`_facts_of_user` about ``user_id``, read on their own."""
     return db.session.execute(
         _signup_facts_statement(), {"user_id": user_id, "activity_id": activity_id}
     ).one()
+
+
+def _lock_with_facts(activity_id: int, user_id: int) -> tuple[Row, Row]:
+    """Take the activity's lock; return its row and the facts about the user.
+
+    PostgreSQL: one statement, the lock returning both (each round trip made while the lock
+    is held lengthens it). SQLite: the lock, then the facts (no round trip to save there,
+    and SQLAlchemy writes RETURNING's columns without their table, which a subquery there
+    cannot tell apart from its own).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        row = lock_activity_row(activity_id, _lock_with_facts_statement(), user_id=user_id)
+        return row, row
+    return lock_activity_row(activity_id), _signup_facts(user_id, activity_id)
 
 
 def sign_up(
@@ -236,10 +254,10 @@ def sign_up(
     the same transaction, and both are confirmed or both waitlisted.
 
     The lean path of the sign-up rush, built around the activity's lock (which serialises
-    every sign-up of a rush, so as little as possible happens while it is held): one
-    statement reads what the rules need about the user before the lock; the lock returns
-    the activity's row with its counters; Core statements write the sign-up and the
-    counters, and the commit ends the lock.
+    every sign-up of a rush, so as few round trips as possible happen while it is held):
+    the lock is the first statement and returns the activity's row with its counters and
+    what the rules read about the user; Core statements write the sign-up and the counters,
+    and the commit ends the lock.
     The new sign-up joins the session as it was written (no read after the commit), with
     its ``position`` in the queue when waitlisted.
 
@@ -253,31 +271,23 @@ def sign_up(
     return signup
 
 
-class _HeldMeanwhile(Exception):
-    """The user's own sign-up was made by a concurrent request while this one waited for
-    the activity's lock (its insert met the partial unique index)."""
-
-
 @atomic()
 def _sign_up(
     user: User, activity_id: int, assisted_by: User | None, guardian: User | None
 ) -> Signup:
-    # The user's facts are read before the lock, to keep the lock short: the activity's
-    # lock serialises every sign-up of a rush, the reads before it run side by side. A
-    # retry finds its sign-up here and takes no lock at all. None of these facts is held
-    # by this activity's lock anyway (the user's other sign-ups hold other locks), except
-    # "already signed up here": a concurrent retry of the same user that gets in between is
-    # caught by the insert below (the partial unique index), which then answers the sign-up
-    # made first.
-    facts = _signup_facts(user.id, activity_id)
-    if facts.activity_status == ActivityStatus.DRAFT:
+    # Every change of an activity's sign-ups holds its lock, the insert of one too. The lock
+    # returns what the rules read about the user too: one round trip, the fewer the shorter
+    # the lock that serialises a rush. On PostgreSQL those facts are of the moment the
+    # statement began (before it waited for the lock): a concurrent retry of the same user
+    # that got in meanwhile is caught by the insert below (the partial unique index), which
+    # then answers the sign-up made first. The user's other sign-ups hold other locks anyway.
+    activity, facts = _lock_with_facts(activity_id, user.id)
+    if activity.status == ActivityStatus.DRAFT:
         get_activity(activity_id, user)  # only its organizers may see it at all
     if facts.held_id is not None:
         return db.session.get(Signup, facts.held_id)
     now = utcnow()
     member = family_member_of(user.id) if facts.is_child else None
-    # Every change of an activity's sign-ups holds its lock, the insert of one too.
-    activity = lock_activity_row(activity_id)
     party = _party(user, activity, member, guardian)
     # Whoever comes along (a guardian) is read under the lock, as the counts are.
     party_facts = [facts] + [_signup_facts(person.id, activity_id) for person in party[1:]]
@@ -296,7 +306,7 @@ def _sign_up(
     signups = []
     for person in newcomers:
         signup = _add_signup(person, activity, now, confirmed, assisted_by)
-        if signup is None:  # only the user's own can be there: see the facts above
+        if signup is None:  # only the user's own can be there: see the lock above
             return active_signup(user.id, activity_id)
         signups.append(signup)
     _count_newcomers(activity, len(newcomers), confirmed)

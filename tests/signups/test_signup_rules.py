@@ -44,15 +44,16 @@ def test_a_retry_returns_the_same_signup(client, create_user, auth_headers, crea
 def test_a_retry_that_gets_in_while_the_first_waits_for_the_lock_returns_its_signup(
     client, create_user, auth_headers, create_activity, monkeypatch
 ):
-    # The user's facts are read before the activity's lock: a concurrent retry can sign the
-    # user up between that read and the lock. Here it does, deterministically.
+    # On PostgreSQL the lock returns the user's facts as of the moment its statement began,
+    # before it waited: a concurrent retry can sign the user up in between. Here it does,
+    # deterministically, just as the lock is taken.
     activity = create_activity(capacity=5)
     user = create_user()
     headers = auth_headers(user)
     made_meanwhile = {}
 
-    def lock_after_a_retry(activity_id):
-        row = take_lock(activity_id)
+    def lock_after_a_retry(activity_id, *statement, **parameters):
+        row = take_lock(activity_id, *statement, **parameters)
         made_meanwhile["id"] = db.session.execute(
             insert(Signup.__table__).values(
                 activity_id=activity_id, user_id=user.id, status="confirmed", created_at=utcnow()
