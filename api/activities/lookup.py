@@ -68,8 +68,10 @@ def lock_activity(activity_id: int) -> Activity:
 
 
 @functools.cache
-def _locking_update_returning_row() -> Update:
-    # Built once: the statement and its cache key cost more than running it.
+def locking_update_returning_row() -> Update:
+    """The locking UPDATE returning what the sign-up rules read of the activity (built once:
+    the statement and its cache key cost more than running it); a caller may return more
+    (``.returning(...)`` adds columns) and run it with :func:`lock_activity_row`."""
     columns = Activity.__table__.c
     return _locking_update().returning(
         columns.id,
@@ -90,14 +92,18 @@ def _locking_update_returning_row() -> Update:
     )
 
 
-def lock_activity_row(activity_id: int) -> Row:
+def lock_activity_row(
+    activity_id: int, statement: Update | None = None, **parameters: object
+) -> Row:
     """Take the activity's row lock (as :func:`lock_activity`) and return, from the locking
     UPDATE itself, what the sign-up rules read: its schedule, audience, status, capacity
-    and counters. One statement and no ORM object, for the sign-up rush.
+    and counters. One statement and no ORM object, for the sign-up rush. ``statement`` is
+    :func:`locking_update_returning_row` returning more, with its ``parameters``.
 
     :raises ActivityNotFound:"""
     row = db.session.execute(
-        _locking_update_returning_row(), {"activity_id": activity_id}
+        statement if statement is not None else locking_update_returning_row(),
+        {"activity_id": activity_id, **parameters},
     ).one_or_none()
     if row is None:
         raise ActivityNotFound()

@@ -27,6 +27,8 @@ class SignupStatus(StrEnum):
 # A sign-up that still holds (or waits for) its place: at most one per user and activity.
 ACTIVE_STATUSES = (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED, SignupStatus.ATTENDED)
 _ACTIVE_SQL = "status IN ('confirmed', 'waitlisted', 'attended')"
+# The partial unique index's condition: an insert names it to skip a second active sign-up.
+ACTIVE_SIGNUP = text(_ACTIVE_SQL)
 
 
 class Signup(db.Model):

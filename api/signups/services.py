@@ -9,17 +9,19 @@ import functools
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Insert,
     Row,
     Select,
     Update,
     bindparam,
     exists,
     func,
-    insert,
     inspect,
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, contains_eager, make_transient_to_detached, selectinload
 
 from api.accounts.models import User
@@ -29,6 +31,7 @@ from api.activities.lookup import (
     get_managed_activity,
     lock_activity,
     lock_activity_row,
+    locking_update_returning_row,
 )
 from api.activities.models import Activity
 from api.activities.vocabulary import ActivityStatus
@@ -38,7 +41,7 @@ from api.extensions import db
 from api.families.models import FamilyMember
 from api.notifications import services as notifications
 from api.personal_data import lookup_hash
-from api.signups.models import ACTIVE_STATUSES, Signup, SignupStatus
+from api.signups.models import ACTIVE_SIGNUP, ACTIVE_STATUSES, Signup, SignupStatus
 from api.signups.no_shows import no_show_counts
 from api.timeutil import to_local, utcnow
 from api.transactions import atomic
@@ -179,15 +182,17 @@ def _check_eligibility(
     _check_age(user, activity, member)
 
 
-@functools.cache
-def _signup_facts_statement() -> Select:
-    # Built once, with parameters: the statement and its cache key cost more than running it.
-    signups, activities = Signup.__table__.c, Activity.__table__.c
-    user_id, activity_id = bindparam("user_id"), bindparam("activity_id")
+def _facts_of_user(this) -> tuple:
+    """What a sign-up must know about the user (parameter ``user_id``) besides the activity
+    ``this`` (the columns of the activity's row): ``held_id``, the active sign-up the user
+    already holds there; ``is_child``, whether the user is someone's family member; and
+    ``overlaps``, whether a confirmed sign-up of theirs overlaps it in time."""
+    signups, others = Signup.__table__.c, Activity.__table__.alias("other_activity").c
+    user_id = bindparam("user_id")
     held = (
         select(signups.id)
         .where(
-            signups.activity_id == activity_id,
+            signups.activity_id == this.id,
             signups.user_id == user_id,
             signups.status.in_(ACTIVE_STATUSES),
         )
@@ -197,29 +202,46 @@ def _signup_facts_statement() -> Select:
     overlaps = exists().where(
         signups.user_id == user_id,
         signups.status.in_((SignupStatus.CONFIRMED, SignupStatus.ATTENDED)),
-        signups.activity_id != activity_id,
-        activities.id == signups.activity_id,
-        activities.status != ActivityStatus.CANCELLED,
-        activities.starts_at < bindparam("ends_at", type_=activities.starts_at.type),
-        activities.ends_at > bindparam("starts_at", type_=activities.ends_at.type),
+        signups.activity_id != this.id,
+        others.id == signups.activity_id,
+        others.status != ActivityStatus.CANCELLED,
+        others.starts_at < this.ends_at,
+        others.ends_at > this.starts_at,
     )
-    return select(held.label("held_id"), is_child.label("is_child"), overlaps.label("overlaps"))
+    return held.label("held_id"), is_child.label("is_child"), overlaps.label("overlaps")
 
 
-def _signup_facts(user_id: int, activity: Row) -> Row:
-    """What a sign-up of ``user_id`` must know besides the activity, in one statement (the
-    caller holds the activity's lock, so it is current): ``held_id``, the active sign-up the
-    user already holds here; ``is_child``, whether the user is someone's family member; and
-    ``overlaps``, whether a confirmed sign-up of theirs overlaps the activity in time."""
+@functools.cache
+def _lock_with_facts_statement() -> Update:
+    # Built once, with parameters: the statement and its cache key cost more than running it.
+    return locking_update_returning_row().returning(*_facts_of_user(Activity.__table__.c))
+
+
+@functools.cache
+def _signup_facts_statement() -> Select:
+    this = Activity.__table__.alias("this_activity").c
+    return select(*_facts_of_user(this)).where(this.id == bindparam("activity_id"))
+
+
+def _signup_facts(user_id: int, activity_id: int) -> Row:
+    """The facts of :func:`_facts_of_user` about ``user_id``, read on their own."""
     return db.session.execute(
-        _signup_facts_statement(),
-        {
-            "user_id": user_id,
-            "activity_id": activity.id,
-            "starts_at": activity.starts_at,
-            "ends_at": activity.ends_at,
-        },
+        _signup_facts_statement(), {"user_id": user_id, "activity_id": activity_id}
     ).one()
+
+
+def _lock_with_facts(activity_id: int, user_id: int) -> tuple[Row, Row]:
+    """Take the activity's lock; return its row and the facts about the user.
+
+    PostgreSQL: one statement, the lock returning both (each round trip made while the lock
+    is held lengthens it). SQLite: the lock, then the facts (no round trip to save there,
+    and SQLAlchemy writes RETURNING's columns without their table, which a subquery there
+    cannot tell apart from its own).
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        row = lock_activity_row(activity_id, _lock_with_facts_statement(), user_id=user_id)
+        return row, row
+    return lock_activity_row(activity_id), _signup_facts(user_id, activity_id)
 
 
 def sign_up(
@@ -231,9 +253,11 @@ def sign_up(
     up by its ``guardian``; where the guardian must come too, the guardian is signed up in
     the same transaction, and both are confirmed or both waitlisted.
 
-    The lean path of the sign-up rush: the activity's lock is the first statement and
-    returns the row with its counters (no read before it, none after it), one statement
-    reads what else the rules need, Core statements write the sign-up and the counters.
+    The lean path of the sign-up rush, built around the activity's lock (which serialises
+    every sign-up of a rush, so as few round trips as possible happen while it is held):
+    the lock is the first statement and returns the activity's row with its counters and
+    what the rules read about the user; Core statements write the sign-up and the counters,
+    and the commit ends the lock.
     The new sign-up joins the session as it was written (no read after the commit), with
     its ``position`` in the queue when waitlisted.
 
@@ -251,19 +275,22 @@ def sign_up(
 def _sign_up(
     user: User, activity_id: int, assisted_by: User | None, guardian: User | None
 ) -> Signup:
-    # Every change of an activity's sign-ups holds its lock, the insert of one too: whatever
-    # is read below under it is current, so a concurrent retry of the same user finds the
-    # sign-up made first (the partial unique index is only the backstop).
-    activity = lock_activity_row(activity_id)
+    # Every change of an activity's sign-ups holds its lock, the insert of one too. The lock
+    # returns what the rules read about the user too: one round trip, the fewer the shorter
+    # the lock that serialises a rush. On PostgreSQL those facts are of the moment the
+    # statement began (before it waited for the lock): a concurrent retry of the same user
+    # that got in meanwhile is caught by the insert below (the partial unique index), which
+    # then answers the sign-up made first. The user's other sign-ups hold other locks anyway.
+    activity, facts = _lock_with_facts(activity_id, user.id)
     if activity.status == ActivityStatus.DRAFT:
         get_activity(activity_id, user)  # only its organizers may see it at all
-    facts = _signup_facts(user.id, activity)
     if facts.held_id is not None:
         return db.session.get(Signup, facts.held_id)
     now = utcnow()
     member = family_member_of(user.id) if facts.is_child else None
     party = _party(user, activity, member, guardian)
-    party_facts = [facts] + [_signup_facts(person.id, activity) for person in party[1:]]
+    # Whoever comes along (a guardian) is read under the lock, as the counts are.
+    party_facts = [facts] + [_signup_facts(person.id, activity_id) for person in party[1:]]
     for person in party:
         _check_eligibility(person, activity, now, member if person is user else None)
     if any(person_facts.overlaps for person_facts in party_facts):
@@ -276,7 +303,12 @@ def _sign_up(
     confirmed = (
         activity.capacity is None or activity.confirmed_count + len(newcomers) <= activity.capacity
     )
-    signups = [_add_signup(person, activity, now, confirmed, assisted_by) for person in newcomers]
+    signups = []
+    for person in newcomers:
+        signup = _add_signup(person, activity, now, confirmed, assisted_by)
+        if signup is None:  # only the user's own can be there: see the lock above
+            return active_signup(user.id, activity_id)
+        signups.append(signup)
     _count_newcomers(activity, len(newcomers), confirmed)
     if not confirmed:  # FIFO by id, and every id of this activity is given under its lock
         for place, signup in enumerate(signups, start=activity.waitlist_count + 1):
@@ -308,11 +340,28 @@ def _party(
     return [user, guardian] if guardian_must_come(member, activity) else [user]
 
 
+@functools.cache
+def _signup_insert(dialect_name: str) -> Insert:
+    # Built once per dialect: the statement and its cache key cost more than running it.
+    insert = postgresql_insert if dialect_name == "postgresql" else sqlite_insert
+    table = Signup.__table__
+    return (
+        insert(table)
+        .on_conflict_do_nothing(
+            index_elements=[table.c.activity_id, table.c.user_id], index_where=ACTIVE_SIGNUP
+        )
+        .returning(table.c.id)
+    )
+
+
 def _add_signup(
     user: User, activity: Row, now: datetime, confirmed: bool, assisted_by: User | None
-) -> Signup:
+) -> Signup | None:
     """Insert a sign-up (one Core statement) and return it detached; the caller holds the
-    activity's lock and counts it. A confirmed place is announced through the outbox."""
+    activity's lock and counts it. A confirmed place is announced through the outbox.
+
+    None, and nothing written, when the user already holds an active sign-up here (the
+    partial unique index)."""
     values = {
         "activity_id": activity.id,
         "user_id": user.id,
@@ -322,7 +371,11 @@ def _add_signup(
         "confirmed_at": now if confirmed else None,
         "cancelled_at": None,
     }
-    inserted = db.session.execute(insert(Signup.__table__), values)
+    signup_id = db.session.execute(
+        _signup_insert(db.session.get_bind().dialect.name), values
+    ).scalar_one_or_none()
+    if signup_id is None:
+        return None
     if confirmed:
         notifications.notify(
             [user.id],
@@ -330,7 +383,7 @@ def _add_signup(
             f"报名成功：{activity.title}",
             payload={"activity_id": activity.id},
         )
-    return Signup(id=inserted.inserted_primary_key[0], **values)
+    return Signup(id=signup_id, **values)
 
 
 @functools.cache

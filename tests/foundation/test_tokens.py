@@ -4,7 +4,9 @@ import time
 
 from itsdangerous import URLSafeTimedSerializer
 
+from api.accounts.models import RoleGrant, VolunteerProfile
 from api.extensions import db
+from api.personal_data import encrypt, lookup_hash
 
 
 def _me(client, token: str):
@@ -102,3 +104,38 @@ def test_non_bearer_authorization_counts_as_signed_out(client, assert_envelope):
     response = client.get("/api/v1/me", headers={"Authorization": "Basic YWRtaW46YWRtaW4="})
 
     assert_envelope(response, 401, "unauthorized")
+
+
+def test_a_residents_token_loads_the_user_with_the_profile_and_no_roles(
+    client, create_user, auth_headers, corpus_units
+):
+    user = create_user()
+    headers = auth_headers(user)
+    db.session.add(
+        VolunteerProfile(
+            user=user,
+            real_name="王小明",
+            phone_encrypted=encrypt("13900001111"),
+            phone_hash=lookup_hash("13900001111"),
+            unit=corpus_units["LY"],
+        )
+    )
+    db.session.commit()
+
+    answer = client.get("/api/v1/me", headers=headers).get_json()
+
+    assert answer["roles"] == ["resident", "volunteer"]
+
+
+def test_a_role_given_without_a_version_bump_is_still_seen(
+    client, create_user, auth_headers, corpus_units
+):
+    # The token of a resident says "no role"; the read finds the grant and loads it anyway.
+    user = create_user()
+    headers = auth_headers(user)
+    db.session.add(RoleGrant(user_id=user.id, role="editor", unit_id=corpus_units["LY"].id))
+    db.session.commit()
+
+    answer = client.get("/api/v1/me", headers=headers).get_json()
+
+    assert answer["roles"] == ["editor", "resident"]

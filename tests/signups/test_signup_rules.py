@@ -2,9 +2,14 @@
 
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import insert, select, update
+
 from api.accounts.models import VolunteerProfile
+from api.activities.models import Activity
 from api.extensions import db
 from api.personal_data import encrypt, lookup_hash
+from api.signups import services as signup_services
+from api.signups.models import Signup
 from api.timeutil import utcnow
 
 
@@ -34,6 +39,44 @@ def test_a_retry_returns_the_same_signup(client, create_user, auth_headers, crea
     assert again["id"] == first["id"]
     detail = client.get(f"/api/v1/activities/{activity.id}").get_json()
     assert detail["confirmed_count"] == 1
+
+
+def test_a_retry_that_gets_in_while_the_first_waits_for_the_lock_returns_its_signup(
+    client, create_user, auth_headers, create_activity, monkeypatch
+):
+    # On PostgreSQL the lock returns the user's facts as of the moment its statement began,
+    # before it waited: a concurrent retry can sign the user up in between. Here it does,
+    # deterministically, just as the lock is taken.
+    activity = create_activity(capacity=5)
+    user = create_user()
+    headers = auth_headers(user)
+    made_meanwhile = {}
+
+    def lock_after_a_retry(activity_id, *statement, **parameters):
+        row = take_lock(activity_id, *statement, **parameters)
+        made_meanwhile["id"] = db.session.execute(
+            insert(Signup.__table__).values(
+                activity_id=activity_id, user_id=user.id, status="confirmed", created_at=utcnow()
+            )
+        ).inserted_primary_key[0]
+        db.session.execute(
+            update(Activity.__table__)
+            .where(Activity.id == activity_id)
+            .values(confirmed_count=Activity.confirmed_count + 1)
+        )
+        return row
+
+    take_lock = signup_services.lock_activity_row
+    monkeypatch.setattr(signup_services, "lock_activity_row", lock_after_a_retry)
+
+    answer = sign_up(client, headers, activity)
+
+    assert answer.status_code == 201
+    assert answer.get_json()["id"] == made_meanwhile["id"]
+    rows = db.session.scalars(select(Signup.id).where(Signup.activity_id == activity.id)).all()
+    assert rows == [made_meanwhile["id"]]
+    detail = client.get(f"/api/v1/activities/{activity.id}").get_json()
+    assert detail["confirmed_count"] == 1  # counted once, by the retry that got in first
 
 
 def test_cancelling_promotes_the_head_of_the_waitlist(
