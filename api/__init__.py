@@ -7,7 +7,15 @@ from swagger_ui_bundle import swagger_ui_path
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from api import headers, health, logscrub, openapi_cache, openapi_contract, requestlog
+from api import (
+    cookieless,
+    headers,
+    health,
+    logscrub,
+    openapi_cache,
+    openapi_contract,
+    requestlog,
+)
 from api.auth import gate
 from api.caching import public as public_cache
 from api.config import Config, check_secrets
@@ -136,6 +144,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     gate.install(app, api)  # after the document is complete: it reads each operation's security
     openapi_cache.install(app, api)
     headers.install(app)
+    cookieless.install(app)
     freshness.install()
     public_cache.install(app)
     task_queue.init_app(app)
