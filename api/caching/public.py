@@ -64,6 +64,8 @@ _FAMILIES_OF_TABLE = {model.__table__: families for model, families in _FAMILIES
 _CHANGED = "public_cache_changed"
 _ATTRIBUTE = "public_cache_family"
 MAX_ENTRIES = 1024
+#: The Cache-Control of a kept answer whose view set none.
+ALWAYS_REVALIDATE = "public, no-cache"
 
 
 @dataclass(frozen=True)
@@ -97,11 +99,10 @@ def note_change(session: Session, *families: str) -> None:
 def _answer(entry: _Entry) -> Response:
     response = Response(entry.body, status=200, mimetype=entry.mimetype)
     response.set_etag(entry.etag)
-    if entry.cache_control:
-        response.headers["Cache-Control"] = entry.cache_control
-    else:
-        response.cache_control.public = True
-        response.cache_control.no_cache = True  # always revalidate: counts change
+    # Without the view's own: always revalidate (counts change). The header is written as
+    # a string, not through ``response.cache_control``, which parses and writes it anew
+    # at each attribute set.
+    response.headers["Cache-Control"] = entry.cache_control or ALWAYS_REVALIDATE
     return response.make_conditional(request)
 
 
