@@ -30,12 +30,11 @@ import secrets
 
 from flask import current_app
 from sqlalchemy import Insert, bindparam, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from api.caching.models import CacheGeneration
 from api.extensions import db, namespaced
+from api.sql_upsert import dialect_insert
 
 log = logging.getLogger(__name__)
 _CLIENT = "cache_generations_redis"
@@ -93,10 +92,9 @@ def current(family: str) -> str | None:
 @functools.cache
 def _bump_statement(dialect_name: str) -> Insert:
     # Built once per dialect, with a parameter: every sign-up's commit runs it.
-    insert = postgresql_insert if dialect_name == "postgresql" else sqlite_insert
     table = CacheGeneration.__table__
     return (
-        insert(table)
+        dialect_insert(table, dialect_name)
         .values(name=bindparam("family"), value=1)
         .on_conflict_do_update(index_elements=[table.c.name], set_={"value": table.c.value + 1})
     )

@@ -28,7 +28,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from api.accounts.models import User
 from api.activities.models import Activity
@@ -39,6 +38,7 @@ from api.notifications.kinds import ACTIVITY_REMINDER
 from api.notifications.models import Notification, NotificationStatus
 from api.notifications.templates import context_of, local_time_text, render, template_for
 from api.signups.models import Signup, SignupStatus
+from api.sql_upsert import dialect_insert
 from api.timeutil import utcnow
 from api.transactions import atomic
 from api.wechat.client import (
@@ -258,9 +258,8 @@ def create_due_reminders(now: datetime) -> int:
         )
     new_rows = [row for key, row in due.items() if key not in existing]
     if new_rows:
-        dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
         db.session.execute(
-            dialect.insert(Notification.__table__).on_conflict_do_nothing(
+            dialect_insert(Notification.__table__, db.engine.dialect.name).on_conflict_do_nothing(
                 index_elements=["dedupe_key"]
             ),
             new_rows,

@@ -14,12 +14,12 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
 from api.extensions import db
 from api.hours.models import CHECKIN, RecordStatus, ServiceRecord
 from api.points.models import EARN, EXPIRE, REVERSE, PointsAccount, PointsEntry
+from api.sql_upsert import dialect_insert
 from api.timeutil import to_local, utcnow
 
 
@@ -36,8 +36,7 @@ def points_for(minutes: int) -> int:
 
 def _insert(model):
     """An INSERT that can skip rows already there (ON CONFLICT DO NOTHING)."""
-    dialect = db.session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+    return dialect_insert(model, db.session.get_bind().dialect.name)
 
 
 def lock_account(user_id: int) -> None:

@@ -20,8 +20,6 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased, contains_eager, make_transient_to_detached, selectinload
 
 from api.accounts.models import User
@@ -43,6 +41,7 @@ from api.notifications import services as notifications
 from api.personal_data import lookup_hash
 from api.signups.models import ACTIVE_SIGNUP, ACTIVE_STATUSES, Signup, SignupStatus
 from api.signups.no_shows import no_show_counts
+from api.sql_upsert import dialect_insert
 from api.timeutil import to_local, utcnow
 from api.transactions import atomic
 
@@ -343,10 +342,9 @@ def _party(
 @functools.cache
 def _signup_insert(dialect_name: str) -> Insert:
     # Built once per dialect: the statement and its cache key cost more than running it.
-    insert = postgresql_insert if dialect_name == "postgresql" else sqlite_insert
     table = Signup.__table__
     return (
-        insert(table)
+        dialect_insert(table, dialect_name)
         .on_conflict_do_nothing(
             index_elements=[table.c.activity_id, table.c.user_id], index_where=ACTIVE_SIGNUP
         )
