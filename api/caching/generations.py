@@ -11,12 +11,13 @@ generation it was made with (:mod:`api.caching.public`).
   visible together. A read costs one SELECT by primary key.
 * **Redis** (``REDIS_URL``): after the writing transaction commits, and before its request
   answers, the family's key gets a new random token. A read costs one GET and no database
-  connection. Tokens are random (128 bits), never counters: a Redis restart or flush can never
-  bring an old generation back, and with it an old cached answer. A reader that finds no
-  token sets a fresh one (``SET NX``). Every token lives ``PUBLIC_CACHE_TOKEN_SECONDS``: should
-  Redis fail just when a commit publishes (the write stands, the token does not move), the
-  old token is gone that long after. Redis unreachable when reading: no generation, and the
-  caller serves no cached answer (the view answers from the database).
+  connection, on a connection each process keeps for it (:func:`redis_client`). Tokens are
+  random (128 bits), never counters: a Redis restart or flush can never bring an old
+  generation back, and with it an old cached answer. A reader that finds no token sets a
+  fresh one (``SET NX``). Every token lives ``PUBLIC_CACHE_TOKEN_SECONDS``: should Redis fail
+  just when a commit publishes (the write stands, the token does not move), the old token is
+  gone that long after. Redis unreachable when reading: no generation, and the caller serves
+  no cached answer (the view answers from the database).
 
 A reader always reads the generation *before* the data it caches: a write that commits in
 between files newer data under the older generation, never older data under the newer one.
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import secrets
 
 from flask import current_app
@@ -45,18 +47,29 @@ def uses_redis() -> bool:
     return bool(current_app.config.get("REDIS_URL"))
 
 
-def _redis():
-    client = current_app.extensions.get(_CLIENT)
-    if client is None:
-        import redis
+def redis_client():
+    """This process's Redis client for the generations: one connection, kept and reused.
 
-        # Short timeouts: a Redis that does not answer must not hold a public read up.
-        client = current_app.extensions.setdefault(
-            _CLIENT,
-            redis.Redis.from_url(
-                current_app.config["REDIS_URL"], socket_timeout=0.5, socket_connect_timeout=0.5
-            ),
+    Every anonymous public read sends one GET on it. Going through a pool would cost about a
+    third of that GET's CPU (taking and giving back a connection, its checks), for nothing:
+    a worker serves one request at a time (a lock orders the threads of a threaded worker).
+    A forked worker makes its own, never the one it inherited. Short timeouts: a Redis that
+    does not answer must not hold a public read up, and a connection Redis dropped (a restart)
+    is made anew at once, once, where a pool would have checked it out afresh."""
+    pid, client = current_app.extensions.get(_CLIENT, (None, None))
+    if pid != os.getpid():
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        client = redis.Redis.from_url(
+            current_app.config["REDIS_URL"],
+            socket_timeout=0.5,
+            socket_connect_timeout=0.5,
+            single_connection_client=True,
+            retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,)),
         )
+        current_app.extensions[_CLIENT] = (os.getpid(), client)
     return client
 
 
@@ -73,7 +86,7 @@ def current(family: str) -> str | None:
         )
         return f"db:{value or 0}"
     try:
-        client = _redis()
+        client = redis_client()
         token = client.get(_key(family))
         if token is None:
             client.set(
@@ -111,7 +124,7 @@ def publish(families: set[str]) -> None:
     """Redis generations: give each family a new token, after the commit of its writes."""
     ttl = current_app.config["PUBLIC_CACHE_TOKEN_SECONDS"]
     try:
-        pipeline = _redis().pipeline(transaction=False)
+        pipeline = redis_client().pipeline(transaction=False)
         for family in sorted(families):
             pipeline.set(_key(family), secrets.token_hex(16), ex=ttl)
         pipeline.execute()

@@ -1,5 +1,6 @@
 """Anonymous calendar reads come from a response cache that no write can leave stale."""
 
+import os
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +10,7 @@ import sqlalchemy as sa
 
 from api.activities.models import Activity
 from api.activities.schemas import ActivityQuerySchema
+from api.caching import generations as generation_store
 from api.caching.models import CacheGeneration
 from api.extensions import db
 
@@ -197,6 +199,60 @@ def test_redis_generations_move_after_the_commit_without_a_database_row(
         )
         == row
     )  # the database row is not written
+
+
+def _child_connection_id(app) -> int:
+    """The Redis connection id a forked child of this process reads generations on."""
+    readable, writable = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: only Redis, then out without running the parent's teardown
+        code = 1
+        try:
+            with app.app_context():
+                os.write(writable, str(generation_store.redis_client().client_id()).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writable)
+    with os.fdopen(readable) as answer:
+        child_id = answer.read()
+    _, status = os.waitpid(pid, 0)
+    assert status == 0
+    return int(child_id)
+
+
+def test_each_process_reads_generations_on_a_connection_of_its_own(generations, app, client):
+    if generations != "redis":
+        pytest.skip("Redis generations only")
+    client.get(LIST)
+    with app.app_context():
+        kept = generation_store.redis_client()
+        parent_id = kept.client_id()
+        kept_again = generation_store.redis_client()
+
+    child_id = _child_connection_id(app)
+
+    assert kept_again is kept  # one connection per process, reused
+    assert child_id != parent_id  # a forked worker never shares its parent's socket
+
+
+def test_a_dropped_generation_connection_is_made_anew(
+    generations, app, client, create_activity, frozen_clock
+):
+    if generations != "redis":
+        pytest.skip("Redis generations only")
+    frozen_clock(NOW)
+    create_activity(starts_at=NOW + timedelta(days=2))
+    first = client.get(LIST)
+    with app.app_context():
+        dropped = generation_store.redis_client().client_id()
+    redis.Redis.from_url(REDIS_URL).client_kill_filter(_id=dropped)  # Redis restarted, say
+
+    again = client.get(LIST, headers={"If-None-Match": first.headers["ETag"]})
+
+    with app.app_context():
+        assert generation_store.redis_client().client_id() != dropped
+    assert again.status_code == 304  # still answered from the cache, on a new connection
 
 
 def test_an_unreachable_redis_answers_uncached_and_writes_still_commit(
