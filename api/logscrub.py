@@ -28,6 +28,8 @@ _formatter = logging.Formatter()
 
 def scrub(text: str) -> str:
     """``text`` with the values of secret URL parameters replaced by ``[REDACTED]``."""
+    if "=" not in text:  # no parameter at all (most lines: a request's line, for one)
+        return text
     return _SECRET_VALUE.sub(lambda match: f"{match.group(1)}={REDACTED}", text)
 
 
