@@ -9,19 +9,29 @@ is not a browser.
 from flask import Flask, Response
 
 FRAME_ANCESTORS = "frame-ancestors 'none'"
+#: Sent where the response does not say otherwise.
+DEFAULTS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Frame-Options", "DENY"),
+)
+_POLICY = "Content-Security-Policy"
 
 
 def secure_headers(response: Response) -> Response:
     """Add nosniff, a referrer policy and a framing ban where the response has none."""
     headers = response.headers
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    policy = headers.get("Content-Security-Policy", "").strip().rstrip(";")
+    # One pass over the response's headers, not one per header looked up: this runs on every
+    # answer, cached public reads included.
+    present: dict[str, str] = {}
+    for name, value in headers.items():
+        present.setdefault(name.lower(), value)  # the first of a name, as ``headers.get``
+    for name, value in DEFAULTS:
+        if name.lower() not in present:
+            headers.add(name, value)
+    policy = present.get(_POLICY.lower(), "").strip().rstrip(";")
     if "frame-ancestors" not in policy:
-        headers["Content-Security-Policy"] = (
-            f"{policy}; {FRAME_ANCESTORS}" if policy else FRAME_ANCESTORS
-        )
+        headers[_POLICY] = f"{policy}; {FRAME_ANCESTORS}" if policy else FRAME_ANCESTORS
     return response
 
 
