@@ -336,7 +336,9 @@ def complete(actor: User, request_id: int, report: str, volunteers: list[dict]) 
             completion_report=report,
             completed_at=now,
         )
-        for entry in volunteers:
+        # In one order (by user): each record takes its volunteer's lock for the daily cap,
+        # and two completions naming the same people must not wait on each other.
+        for entry in sorted(volunteers, key=lambda entry: entry["user_id"]):
             hours.add_help_request_record(
                 actor,
                 user_id=entry["user_id"],

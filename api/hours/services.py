@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from api.accounts import roles
-from api.accounts.models import User
+from api.accounts.models import User, VolunteerProfile
 from api.accounts.services import NotAVolunteer
 from api.activities.lookup import get_activity, get_managed_activity
 from api.activities.models import Activity
@@ -192,11 +192,25 @@ def check_record_cap(minutes: int, setting: str, field: str = "credited_minutes"
         raise MinutesOverRecordCap(errors={field: [f"单条记录不能超过 {cap} 分钟"]})
 
 
+def _lock_volunteer(user_id: int) -> None:
+    """Take the volunteer's row lock for the rest of the transaction (a row lock on
+    PostgreSQL, the write lock on SQLite), by an UPDATE that changes nothing."""
+    table = VolunteerProfile.__table__
+    db.session.execute(
+        update(table)
+        .where(table.c.user_id == user_id)
+        .values(updated_at=table.c.updated_at)  # named, so that no onupdate moves it
+    )
+
+
 def check_daily_cap(
     user_id: int, served_at: datetime, minutes: int, field: str = "credited_minutes"
 ) -> None:
     """The volunteer's live records of that local day plus ``minutes`` stay within
-    ``DAILY_SERVICE_MAX_MINUTES``. :raises MinutesOverDailyCap:"""
+    ``DAILY_SERVICE_MAX_MINUTES``. Call it inside the unit that adds the record: it takes
+    the volunteer's lock first, so two records entered at once are summed one after the
+    other, never both against the day without the other. :raises MinutesOverDailyCap:"""
+    _lock_volunteer(user_id)
     cap = current_app.config["DAILY_SERVICE_MAX_MINUTES"]
     day = to_local(served_at).date()
     start, end = local_day_bounds(day, day)
@@ -302,8 +316,8 @@ def create_manual_record(
         raise ManualRecordNeedsLink()
     if _live_record_exists(user_id, activity.id):
         raise RecordExists()
-    check_daily_cap(user_id, activity.starts_at, credited_minutes)
     with atomic():
+        check_daily_cap(user_id, activity.starts_at, credited_minutes)
         record = ServiceRecord(
             user_id=user_id,
             activity_id=activity.id,

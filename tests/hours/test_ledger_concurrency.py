@@ -1,7 +1,8 @@
-"""Concurrent reviews and corrections through a real HTTP server: one wins, the others
-get a 409, the ledger and the audit log record exactly one change."""
+"""Concurrent reviews, corrections and entries through a real HTTP server: one wins, the
+others get a 409, the ledger and the audit log record exactly one change."""
 
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
 import requests
 from sqlalchemy import func, select
@@ -80,3 +81,45 @@ def test_concurrent_corrections_of_one_record(
     )
     assert [row.corrects_id for row in live] == [record.id]
     assert _audit_count("service_record.correct") == 1
+
+
+def test_concurrent_manual_entries_stay_within_the_daily_cap(
+    app, live_server, frozen_clock, volunteer, organizer, past_activity, signed_up
+):
+    frozen_clock(datetime(2026, 12, 10, 2, 0, tzinfo=UTC))  # 10:00 local
+    app.config["DAILY_SERVICE_MAX_MINUTES"] = 150
+    person = volunteer()
+    # Eight activities of yesterday morning, each alone within the cap, any two over it.
+    activities = [past_activity(days_ago=1, minutes=120) for _ in range(ATTEMPTS)]
+    for activity in activities:
+        signed_up(person, activity)
+    activity_ids = [activity.id for activity in activities]
+
+    with ThreadPoolExecutor(max_workers=ATTEMPTS) as pool:
+        answers = list(
+            pool.map(
+                lambda activity_id: requests.post(
+                    f"{live_server}/api/v1/hours/records",
+                    headers=organizer.headers,
+                    json={
+                        "user_id": person.id,
+                        "activity_id": activity_id,
+                        "credited_minutes": 100,
+                        "reason": "补录",
+                    },
+                    timeout=60,
+                ),
+                activity_ids,
+            )
+        )
+
+    assert sorted(answer.status_code for answer in answers) == [201] + [409] * (ATTEMPTS - 1)
+    assert {answer.json()["error"] for answer in answers if answer.status_code == 409} == {
+        "minutes_over_daily_cap"
+    }
+    db.session.expire_all()
+    entered = db.session.scalars(
+        select(ServiceRecord.credited_minutes).where(ServiceRecord.user_id == person.id)
+    )
+    assert list(entered) == [100]
+    assert _audit_count("service_record.create") == 1
