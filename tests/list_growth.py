@@ -25,6 +25,7 @@ from api.notifications.services import notify
 from api.points.account import sync_all
 from api.points.merchants import create_merchant, create_reward
 from api.points.redemptions import redeem
+from api.signups.models import Attendance
 from api.signups.services import sign_up
 from api.units.models import Team, Unit
 
@@ -314,7 +315,18 @@ def roster(w: World, n: int) -> None:
     activity = w.activity()
     for number in range(n):
         user = w.volunteer() if number % 2 else w.create_user()
-        sign_up(user, activity.id)
+        signup = sign_up(user, activity.id)
+        if number % 2:  # half of them came: the roster shows their attendance too
+            checked_in = NOW + timedelta(days=1)
+            db.session.add(
+                Attendance(
+                    signup_id=signup.id,
+                    checked_in_at=checked_in,
+                    checked_out_at=checked_in + timedelta(hours=2),
+                    method="staff",
+                    recorded_by_id=w.people["inst"].id,
+                )
+            )
     db.session.commit()
 
 
