@@ -577,7 +577,7 @@ def table(rows: list[dict]) -> str:
         lines.append(
             f"| {row['name']} | {row['rps']:,.0f} | {row['p50']:.1f} | "
             f"{row['p99']:.1f} | {row['ratio']:.3f} | {row['errors']} | "
-            f"{row['app_cpu']:.1f} + {row['db_cpu']:.1f} | {row['target']} |"
+            f"{row['app_cpu']:.2f} + {row['db_cpu']:.2f} | {row['target']} |"
         )
     return "\n".join(lines)
 
