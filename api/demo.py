@@ -21,8 +21,9 @@ from api.extensions import db
 from api.help import responders as help_responders
 from api.help import services as help_requests
 from api.help import submitting as help_submitting
-from api.hours import services as hours
 from api.hours.models import RecordStatus, ServiceRecord
+from api.hours.records import create_manual_record
+from api.hours.reviews import review_record
 from api.points import account as points_account
 from api.points import merchants, redemptions
 from api.points.models import Merchant
@@ -102,7 +103,7 @@ def _hours(people: list[User], station_admin: User, institute_admin: User) -> Ac
     help_responders.set_responders(institute_admin, team.id, [person.id for person in people[:3]])
     activity = _past_activity(station_admin, team)
     for number, person in enumerate(people[:3]):
-        record = hours.create_manual_record(
+        record = create_manual_record(
             station_admin,
             user_id=person.id,
             activity_id=activity.id,
@@ -110,7 +111,7 @@ def _hours(people: list[User], station_admin: User, institute_admin: User) -> Ac
             reason="纸质签到表补录",
         )
         if number == 0:
-            hours.review_record(institute_admin, record.id, approve=True, note="核对签到表无误")
+            review_record(institute_admin, record.id, approve=True, note="核对签到表无误")
     return activity
 
 

@@ -18,8 +18,8 @@ from api.help import services as help_services
 from api.help import submitting
 from api.help.models import HelpResponder
 from api.hours.certificates import issue_certificate
+from api.hours.disputes import open_dispute
 from api.hours.models import RecordStatus, ServiceRecord
-from api.hours.services import open_dispute
 from api.notifications.kinds import KINDS
 from api.notifications.services import notify
 from api.points.account import sync_all

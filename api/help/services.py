@@ -35,7 +35,7 @@ from api.help.queries import find
 from api.help.ratings import rating_deadline, settle_overdue_ratings
 from api.help.states import APP, TRANSITIONS, HelpStatus
 from api.help.submitting import checked_unit, township_of
-from api.hours import services as hours
+from api.hours.records import add_help_request_record
 from api.notifications import services as notifications
 from api.timeutil import utcnow
 from api.transactions import atomic
@@ -339,7 +339,7 @@ def complete(actor: User, request_id: int, report: str, volunteers: list[dict]) 
         # In one order (by user): each record takes its volunteer's lock for the daily cap,
         # and two completions naming the same people must not wait on each other.
         for entry in sorted(volunteers, key=lambda entry: entry["user_id"]):
-            hours.add_help_request_record(
+            add_help_request_record(
                 actor,
                 user_id=entry["user_id"],
                 unit_id=unit_id,

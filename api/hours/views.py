@@ -8,7 +8,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from api.auth.current import require_user
 from api.blueprint import Blueprint
 from api.extensions import configured_limit, limiter, namespaced
-from api.hours import certificates, cli, lookup, pdf, reports, services, totals
+from api.hours import certificates, cli, disputes, lookup, pdf, records, reports, reviews, totals
 from api.hours.schemas import (
     CertificateCreateSchema,
     CertificateSchema,
@@ -74,7 +74,7 @@ def my_hours(query):
 def list_records(query):
     """List service records of my subtree (organizers), filtered."""
     page, per_page = query.pop("page"), query.pop("per_page")
-    return paginate(services.records_query(require_user(), **query), page, per_page)
+    return paginate(records.records_query(require_user(), **query), page, per_page)
 
 
 @blp.route("/hours/records", methods=["POST"])
@@ -88,14 +88,14 @@ def create_record(body):
     (422 `minutes_over_record_cap`), a volunteer's live records of one day at
     `DAILY_SERVICE_MAX_MINUTES` (409 `minutes_over_daily_cap`). Another organizer reviews it.
     """
-    return services.create_manual_record(require_user(), **body)
+    return records.create_manual_record(require_user(), **body)
 
 
 @blp.route("/hours/records/<int:record_id>", methods=["GET"])
 @blp.response(200, ManagedRecordSchema)
 def get_record(record_id):
     """Show one record (its volunteer, or organizers in scope)."""
-    return services.get_record(require_user(), record_id)
+    return records.get_record(require_user(), record_id)
 
 
 @blp.route("/hours/records/<int:record_id>/approve", methods=["POST"])
@@ -107,7 +107,7 @@ def approve_record(body, record_id):
     Separation of duties: refused with 403 `own_record` when the record is the caller's own
     hours, and `self_review` when the caller entered it; another organizer must act.
     """
-    return services.review_record(require_user(), record_id, approve=True, note=body["note"])
+    return reviews.review_record(require_user(), record_id, approve=True, note=body["note"])
 
 
 @blp.route("/hours/records/<int:record_id>/reject", methods=["POST"])
@@ -119,7 +119,7 @@ def reject_record(body, record_id):
     Separation of duties: refused with 403 `own_record` when the record is the caller's own
     hours, and `self_review` when the caller entered it; another organizer must act.
     """
-    return services.review_record(require_user(), record_id, approve=False, note=body["note"])
+    return reviews.review_record(require_user(), record_id, approve=False, note=body["note"])
 
 
 @blp.route("/hours/records/<int:record_id>/corrections", methods=["POST"])
@@ -131,7 +131,7 @@ def correct_record(body, record_id):
     Separation of duties: refused with 403 `own_record` when the record is the caller's own
     hours, and `self_review` when the caller entered it; another organizer must act.
     """
-    return services.correct_record(
+    return reviews.correct_record(
         require_user(), record_id, body["credited_minutes"], body["reason"]
     )
 
@@ -145,7 +145,7 @@ def void_record(body, record_id):
     Separation of duties: refused with 403 `own_record` when the record is the caller's own
     hours, and `self_review` when the caller entered it; another organizer must act.
     """
-    return services.void_record(require_user(), record_id, body["reason"])
+    return reviews.void_record(require_user(), record_id, body["reason"])
 
 
 @blp.route("/activities/<int:activity_id>/service-records/approve", methods=["POST"])
@@ -157,7 +157,7 @@ def approve_roster(body, activity_id):
     The caller's own records (as volunteer or as creator) are skipped, left pending for another
     organizer; `record_ids` lists those that moved.
     """
-    moved = services.review_activity(
+    moved = reviews.review_activity(
         require_user(), activity_id, approve=True, note=body["note"], record_ids=body["record_ids"]
     )
     return {"activity_id": activity_id, "status": "approved", "record_ids": moved}
@@ -172,7 +172,7 @@ def reject_roster(body, activity_id):
     The caller's own records (as volunteer or as creator) are skipped, left pending for another
     organizer; `record_ids` lists those that moved.
     """
-    moved = services.review_activity(
+    moved = reviews.review_activity(
         require_user(), activity_id, approve=False, note=body["note"], record_ids=body["record_ids"]
     )
     return {"activity_id": activity_id, "status": "rejected", "record_ids": moved}
@@ -186,7 +186,7 @@ def reject_roster(body, activity_id):
 @blp.response(201, DisputeSchema)
 def open_dispute(body):
     """Contest one of my records, or report one missing."""
-    return services.open_dispute(require_user(), **body)
+    return disputes.open_dispute(require_user(), **body)
 
 
 @blp.route("/me/hours/disputes", methods=["GET"])
@@ -194,7 +194,7 @@ def open_dispute(body):
 @blp.response(200, page_schema(DisputeSchema))
 def my_disputes(query):
     """List my disputes, latest first."""
-    return paginate(services.my_disputes_query(require_user()), query["page"], query["per_page"])
+    return paginate(disputes.my_disputes_query(require_user()), query["page"], query["per_page"])
 
 
 @blp.route("/hours/disputes", methods=["GET"])
@@ -202,7 +202,7 @@ def my_disputes(query):
 @blp.response(200, page_schema(ManagedDisputeSchema))
 def list_disputes(query):
     """List disputes of my subtree, oldest first (organizers)."""
-    statement = services.disputes_query(
+    statement = disputes.disputes_query(
         require_user(), unit_id=query["unit_id"], status=query["status"]
     )
     return paginate(statement, query["page"], query["per_page"])
@@ -217,7 +217,7 @@ def resolve_dispute(body, dispute_id):
     Separation of duties: refused with 403 `own_record` for the caller's own dispute, and
     `self_review` when the caller entered the contested record.
     """
-    return services.resolve_dispute(
+    return disputes.resolve_dispute(
         require_user(),
         dispute_id,
         accept=body["decision"] == "accept",

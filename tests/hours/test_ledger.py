@@ -418,7 +418,7 @@ def test_help_request_hours_enter_the_ledger_pending(
 ):
     from datetime import timedelta
 
-    from api.hours.services import add_help_request_record
+    from api.hours.records import add_help_request_record
     from api.timeutil import utcnow
 
     person = volunteer()
