@@ -162,7 +162,11 @@
   });
 
   var query = new URLSearchParams(window.location.search);
-  input.value = query.get("q") || "";
+  // What was typed while this script was still loading stays (a slow phone, a quick hand);
+  // otherwise the question comes from the address.
+  if (!input.value.trim()) {
+    input.value = query.get("q") || "";
+  }
   selectType(TYPE_LABELS[query.get("type")] ? query.get("type") : "");
   start();
 })();
