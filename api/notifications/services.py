@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from api.accounts.models import User
 from api.errors import ValidationFailed
 from api.extensions import db
+from api.families.models import FamilyMember
 from api.notifications import grants
 from api.notifications.kinds import (  # noqa: F401  (the kinds are part of this API)
     ACTIVITY_CANCELLED,
@@ -32,6 +33,7 @@ from api.notifications.kinds import (  # noqa: F401  (the kinds are part of this
 )
 from api.notifications.models import Notification, NotificationPreference, SubscriptionGrant
 from api.notifications.templates import configured_template_ids, template_for
+from api.personal_data import mask_name
 from api.transactions import atomic
 
 _TITLE_LENGTH = Notification.__table__.c.title.type.length
@@ -46,21 +48,49 @@ class UnknownKind(ValidationFailed):
     error, message = "unknown_kind", "通知类型不存在"
 
 
+def _guardians(user_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """For each child among ``user_ids``: its guardian's id and its masked name."""
+    rows = db.session.execute(
+        select(FamilyMember.child_id, FamilyMember.guardian_id, FamilyMember.real_name).where(
+            FamilyMember.child_id.in_(user_ids)
+        )
+    )
+    return {child_id: (guardian_id, mask_name(name)) for child_id, guardian_id, name in rows}
+
+
 def notify(
-    user_ids: Iterable[int], kind: str, title: str, body: str = "", payload: dict | None = None
+    user_ids: Iterable[int],
+    kind: str,
+    title: str,
+    body: str = "",
+    payload: dict | None = None,
+    *,
+    adults: bool = False,
 ) -> None:
     """Add one outbox row per user to the caller's unit of work; once it commits, the task
-    queue is woken to deliver them (:mod:`api.tasks.wakeup`)."""
-    rows = [
-        Notification(
-            user_id=user_id,
-            kind=kind,
-            title=title[:_TITLE_LENGTH],
-            body=body[:_BODY_LENGTH],
-            payload=payload or {},
+    queue is woken to deliver them (:mod:`api.tasks.wakeup`).
+
+    A child added by a guardian has no sign-in and no WeChat of its own: what concerns it
+    goes to its guardian, the title headed by the child's masked name and the payload naming
+    the child (``child_user_id``). ``adults=True``: the caller knows that none of
+    ``user_ids`` is a child (the sign-up read it under its lock), and nothing is looked up."""
+    user_ids = list(user_ids)
+    guardians = {} if adults or not user_ids else _guardians(user_ids)
+    rows = []
+    for user_id in user_ids:
+        recipient, heading, extra = user_id, "", {}
+        if user_id in guardians:
+            recipient, child_name = guardians[user_id]
+            heading, extra = f"【{child_name}】", {"child_user_id": user_id}
+        rows.append(
+            Notification(
+                user_id=recipient,
+                kind=kind,
+                title=(heading + title)[:_TITLE_LENGTH],
+                body=body[:_BODY_LENGTH],
+                payload={**(payload or {}), **extra},
+            )
         )
-        for user_id in user_ids
-    ]
     if not rows:
         return
     db.session.add_all(rows)

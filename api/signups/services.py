@@ -304,7 +304,8 @@ def _sign_up(
     )
     signups = []
     for person in newcomers:
-        signup = _add_signup(person, activity, now, confirmed, assisted_by)
+        adult = member is None or person is not user  # the lock said who is a child
+        signup = _add_signup(person, activity, now, confirmed, assisted_by, adult)
         if signup is None:  # only the user's own can be there: see the lock above
             return active_signup(user.id, activity_id)
         signups.append(signup)
@@ -353,10 +354,16 @@ def _signup_insert(dialect_name: str) -> Insert:
 
 
 def _add_signup(
-    user: User, activity: Row, now: datetime, confirmed: bool, assisted_by: User | None
+    user: User,
+    activity: Row,
+    now: datetime,
+    confirmed: bool,
+    assisted_by: User | None,
+    adult: bool,
 ) -> Signup | None:
     """Insert a sign-up (one Core statement) and return it detached; the caller holds the
-    activity's lock and counts it. A confirmed place is announced through the outbox.
+    activity's lock and counts it. A confirmed place is announced through the outbox (to a
+    child's guardian, unless ``adult``).
 
     None, and nothing written, when the user already holds an active sign-up here (the
     partial unique index)."""
@@ -380,6 +387,7 @@ def _add_signup(
             notifications.SIGNUP_CONFIRMED,
             f"报名成功：{activity.title}",
             payload={"activity_id": activity.id},
+            adults=adult,
         )
     return Signup(id=signup_id, **values)
 

@@ -8,13 +8,14 @@ consent, shown to the family and the organizers of its activities).
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from api.audit.models import AuditEntry
 from api.extensions import db
 from api.families.consent import CONSENT_VERSION
 from api.families.models import FamilyMember
 from api.hours.models import ServiceRecord
+from api.notifications.models import Notification
 from api.signups.models import Signup
 from api.signups.services import GuardianRequired, sign_up
 
@@ -339,3 +340,49 @@ def test_withdrawing_consent_cancels_future_signups_promotes_the_waitlist_and_hi
         json={"consent": True, "consent_version": CONSENT_VERSION},
     )
     assert renewed.get_json()["real_name"] == "王小明"
+
+
+# --- notifications about a child ----------------------------------------------------------
+
+
+def test_what_concerns_a_child_reaches_its_guardian_under_the_childs_masked_name(
+    client, headers, add_child, create_activity, create_user, auth_headers, guardian
+):
+    activity = create_activity(starts_at=NOW + timedelta(days=7), capacity=1, title="少儿书法课")
+    taken = create_user()
+    sign_up(taken, activity.id)
+    member = add_child(date(2015, 5, 5))
+    child = child_of(member["id"])
+    waitlisted = sign_child_up(client, headers, member["id"], activity.id).get_json()
+    # The one confirmed place is given back: the child moves up from the waitlist.
+    client.delete(f"/api/v1/activities/{activity.id}/signups/me", headers=auth_headers(taken))
+
+    inbox = client.get("/api/v1/me/inbox", headers=headers).get_json()["data"]
+
+    assert waitlisted["status"] == "waitlisted"
+    assert [(item["kind"], item["title"], item["payload"]) for item in inbox] == [
+        (
+            "waitlist_promoted",
+            "【王*明】候补成功：少儿书法课",
+            {"activity_id": activity.id, "child_user_id": child},
+        )
+    ]
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Notification).where(Notification.user_id == child)
+        )
+        == 0
+    )  # nothing waits for a child who cannot sign in
+
+
+def test_a_childs_own_sign_up_is_confirmed_to_its_guardian(
+    client, headers, add_child, activity, guardian
+):
+    member = add_child(date(2015, 5, 5))
+    sign_child_up(client, headers, member["id"], activity.id)
+
+    titles = [
+        item["title"] for item in client.get("/api/v1/me/inbox", headers=headers).get_json()["data"]
+    ]
+
+    assert titles == [f"【王*明】报名成功：{activity.title}"]
