@@ -1,15 +1,14 @@
 // 派单看板 (我来帮): overdue (waiting to be dispatched or accepted longer than the
 // escalation allows, as the API decides), held-for-review, waiting, dispatched and accepted
-// requests of my subtree with the time since submission; release, decline, dispatch to a team,
-// redispatch, take back. The buttons are the moves the API lists for each request
-// (``actions``), so no rule is repeated here. Refreshes itself every 20 seconds.
+// requests of my subtree with the time since submission; the moves of each request are in
+// ../help-moves.js (release, claim, dispatch, route down, redispatch, take back, decline).
+// A move's confirmation is announced in one live region that outlives the redraw it causes.
+// Refreshes itself every 20 seconds.
 
 import { api } from "../../web/js/api.js";
-import { formatDateTime, h, shortUnitName, show, toast } from "../../web/js/ui.js";
-import {
-  DISPATCHER_ROLES, actionButton, elapsed, field, formShell, listView, reasonAction, scopeTeams, select,
-  submitForm, tag,
-} from "../kit.js";
+import { formatDateTime, h, shortUnitName, show } from "../../web/js/ui.js";
+import { helpMoves } from "../help-moves.js";
+import { DISPATCHER_ROLES, actionButton, elapsed, listView, scopeTeams, scopeUnits, tag } from "../kit.js";
 import { HELP_STATUS_KIND } from "../vocab.js";
 
 const TABS = [
@@ -23,13 +22,22 @@ const TABS = [
 const REFRESH_MS = 20000;
 
 export default async function render(ctx) {
-  const { user, root, params, href } = ctx;
+  const [teams, units] = await Promise.all([scopeTeams(ctx.user, DISPATCHER_ROLES),
+    scopeUnits(ctx.user, DISPATCHER_ROLES)]);
+  const notice = h("p", { class: "board-notice", role: "status" });
+  const board = h("div");
+  show(ctx.root, notice, board);
+  const scope = { teams, units, notice, board };
+  ctx.setActions(h("a", { class: "btn btn-primary", href: ctx.href("hotline") }, "热线登记"),
+    actionButton("刷新", async () => draw(ctx, scope), { className: "btn" }));
+  await draw(ctx, scope);
+}
+
+async function draw(ctx, scope) {
+  const { params, href } = ctx;
   const current = TABS.find(([key]) => key === params.get("tab")) || TABS[2];
-  const teams = await scopeTeams(user, DISPATCHER_ROLES);
   const counts = await Promise.all(TABS.map(([, , query]) =>
     api.get("/help-requests", { ...query, per_page: 1 }).then((answer) => answer.pagination.total, () => null)));
-  ctx.setActions(h("a", { class: "btn btn-primary", href: href("hotline") }, "热线登记"),
-    actionButton("刷新", async () => render(ctx), { className: "btn" }));
 
   const tabs = h("nav", { class: "tabs", "aria-label": "求助状态" }, TABS.map(([key, label], index) =>
     h("a", { href: href("dispatch", { tab: key }), class: key === current[0] ? "is-active" : null,
@@ -37,7 +45,11 @@ export default async function render(ctx) {
     `${label}${counts[index] === null ? "" : `（${counts[index]}）`}`)));
 
   // A move changes the counts of the tabs too: draw the whole board again.
-  const again = () => render(ctx);
+  const again = () => draw(ctx, scope);
+  const done = (message) => {
+    scope.notice.textContent = message;
+    again();
+  };
   const list = listView({
     path: "/help-requests",
     query: current[2],
@@ -62,67 +74,22 @@ export default async function render(ctx) {
       { label: "状态", value: (request) => h("div", {},
         tag(request.status_label, HELP_STATUS_KIND[request.status] || "grey"),
         request.team_name ? h("div", { class: "muted", text: request.team_name }) : null,
+        request.claimed_unit_id ? h("div", { class: "muted", text: `${shortUnitName(request.unit_name)}认领自办` }) : null,
         request.moderation === "review" ? h("div", { class: "muted", text: "内容待人工审核" }) : null) },
-      { label: "操作", value: (request) => h("div", { class: "cell-actions" }, moves(request, teams, again)) },
+      { label: "操作", value: (request) => h("div", { class: "cell-actions help-moves" },
+        helpMoves(request, { teams: scope.teams, units: scope.units, done })) },
     ],
   });
-  show(root, tabs, list.element);
+  show(scope.board, tabs, list.element);
 
   const timer = setInterval(() => {
     if (!document.body.contains(list.element)) {
       clearInterval(timer);
       return;
     }
-    const busy = root.querySelector(".reason-form:not([hidden]), .dispatch-form select:focus");
+    // Not while someone types a reason, picks a team or unit, or reads a refusal.
+    const busy = scope.board.querySelector(
+      ".reason-form:not([hidden]), .dispatch-form select:focus, .help-moves .form-error:not([hidden])");
     if (!busy) again();
   }, REFRESH_MS);
-}
-
-function moves(request, teams, again) {
-  const can = new Set(request.actions || []);
-  const done = (message) => () => { toast(message); again(); };
-  return [
-    can.has("release") ? actionButton("放行", () => api.post(`/help-requests/${request.id}/release`),
-      { className: "btn btn-small btn-primary", done: done("已放行，进入待派单") }) : null,
-    can.has("dispatch") ? dispatchForm(request, teams, "dispatch", "派单", again) : null,
-    can.has("redispatch") ? dispatchForm(request, teams, "redispatch", "改派", again) : null,
-    can.has("requeue") ? reasonAction("退回待派单", { placeholder: "退回原因", confirm: "确认退回",
-      action: async (reason) => {
-        await api.post(`/help-requests/${request.id}/requeue`, { reason });
-        done("已退回待派单")();
-      } }) : null,
-    can.has("reject") ? reasonAction("不予受理", { placeholder: "原因（仅求助人可见）", confirm: "确认",
-      action: async (reason) => {
-        await api.post(`/help-requests/${request.id}/reject`, { reason });
-        done("已不予受理")();
-      } }) : null,
-    can.has("cancel") && request.channel === "hotline" ? reasonAction("取消（来电人撤回）", {
-      placeholder: "取消原因", confirm: "确认取消",
-      action: async (reason) => {
-        await api.post(`/help-requests/${request.id}/cancel`, { reason });
-        done("已取消")();
-      } }) : null,
-  ];
-}
-
-function dispatchForm(request, teams, action, label, again) {
-  const choices = teams.filter((team) => team.id !== request.team_id)
-    .map((team) => [team.id, `${team.name}（${shortUnitName(team.unit_name)}）`]);
-  const team = select("team_id", choices, { blank: "选择志愿服务队", "aria-label": `${label}：志愿服务队` });
-  const submit = h("button", { class: "btn btn-small btn-primary", type: "submit" }, label);
-  const form = formShell(async (target) => {
-    if (!team.value) {
-      target.querySelector(".form-error").textContent = "请先选择志愿服务队";
-      target.querySelector(".form-error").hidden = false;
-      return;
-    }
-    const answer = await submitForm(target, submit, () => api.post(`/help-requests/${request.id}/${action}`,
-      { team_id: Number(team.value) }));
-    if (answer) {
-      toast(`已${label}给 ${answer.team_name}`);
-      again();
-    }
-  }, field(`${label}给`, team, "team_id"), submit);
-  form.classList.add("dispatch-form");
-  return form;
 }
