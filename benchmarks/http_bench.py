@@ -3,8 +3,15 @@
     # once: a database with the county-scale dataset and its search index
     flask db upgrade && flask seed scale --content-dir /tmp/scale-content
     CONTENT_DIR=/tmp/scale-content flask search rebuild
-    # then, with the same DATABASE_URL, SEARCH_INDEX_DIR and CONTENT_DIR in the environment:
-    python benchmarks/http_bench.py --duration 10 --results "after: calendar index"
+    # then, with the same DATABASE_URL, SEARCH_INDEX_DIR and CONTENT_DIR in the environment,
+    # and REDIS_URL as a deployment sets it (a Redis database of the benchmark's own):
+    REDIS_URL=redis://127.0.0.1:6379/5 \
+        python benchmarks/http_bench.py --duration 10 --results "after: calendar index"
+
+Without ``REDIS_URL`` the public cache keeps its generations in the database (one SELECT
+per cached read instead of one Redis GET), the rate limits count per process and the task
+queue is a SQLite file: a one-machine setup, slower on the cached rows. The report's first
+line says which.
 
 Serves the platform (``wsgi:app``) and ``benchmarks/bare_app.py`` with the same gunicorn
 settings (the project's ``gunicorn.conf.py`` when present, 2 sync workers, preload), then
@@ -681,12 +688,14 @@ def main() -> None:
         bare.stop()
     load_after = os.getloadavg()
     database = os.environ.get("DATABASE_URL", "sqlite (default)").split("://")[0]
+    generations = "Redis" if os.environ.get("REDIS_URL") else "the database (no REDIS_URL)"
     cpu_ms = ", ".join(f"{kind} {ms:.1f}" for kind, ms in rush["cpu_ms"].items())
     placed = (rush["confirmed"] or 0) + (rush["waitlisted"] or 0)
     report = "\n".join(
         [
-            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {database}, gunicorn {args.workers} sync "
-            f"workers, wrk {args.connections} connections, {args.rounds}×"
+            f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {database}, cache generations in "
+            f"{generations}, gunicorn {args.workers} sync workers, wrk {args.connections} "
+            f"connections, {args.rounds}×"
             f"{args.duration / args.rounds:g} s per endpoint interleaved with bare Flask "
             f"(~{results[0]['bare'] if results else 0:,.0f} req/s); load average "
             f"{load_before[0]:.2f} → {load_after[0]:.2f}",
