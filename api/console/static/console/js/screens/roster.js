@@ -1,7 +1,9 @@
 // 花名册与签到 (?activity=N): sign-ups, waitlist and attendance; 代报名 for a resident
 // without a smartphone; staff check-in/out with a reason; the venue QR screen; the roster
-// workbook; and the review of the hours the check-outs credited (one by one or all).
-// Built for a phone too: the tables become cards.
+// workbook; 补录时长 from a paper sign-in sheet (../manual-record.js); and the review of the
+// hours the check-outs and entries credited (one by one or all). A confirmation is announced
+// in one live region that outlives the redraw it causes. Built for a phone too: the tables
+// become cards.
 
 import { api } from "../../web/js/api.js";
 import { confirmButton, empty, formatDateTime, formatRange, h, hoursText, show, toast } from "../../web/js/ui.js";
@@ -9,6 +11,7 @@ import {
   OWN_RECORD_NOTE, actionButton, downloadButton, field, formShell, input, ownRecord, reasonAction, section,
   submitForm, table, tag,
 } from "../kit.js";
+import { manualRecord, offersManualRecord } from "../manual-record.js";
 import { ACTIVITY_STATUS, METHOD, RECORD_SOURCE, RECORD_STATUS, SIGNUP_STATUS } from "../vocab.js";
 
 const time = (iso) => (iso ? formatDateTime(iso).split(" ").pop() : "—");
@@ -21,12 +24,29 @@ export default async function render(ctx) {
       h("a", { class: "btn btn-primary", href: href("activities") }, "去活动管理")));
     return;
   }
+  // Focusable, so that a confirmation whose form the redraw removed can take the focus.
+  const notice = h("p", { class: "board-notice", role: "status", tabindex: "-1" });
+  const board = h("div");
+  await draw(ctx, activityId, { notice, board });
+  show(root, notice, board);
+}
+
+async function draw(ctx, activityId, scope) {
   const [activity, roster, records] = await Promise.all([
     api.get(`/activities/${activityId}`),
     api.get(`/activities/${activityId}/roster`),
     api.get("/hours/records", { activity_id: activityId, per_page: 100 }),
   ]);
-  const again = () => render(ctx);
+  // Another action (whose confirmation is a toast) clears an earlier confirmation.
+  const again = () => {
+    scope.notice.textContent = "";
+    return draw(ctx, activityId, scope);
+  };
+  const confirmed = async (message) => {
+    await draw(ctx, activityId, scope);
+    scope.notice.textContent = message;
+    scope.notice.focus();
+  };
   ctx.setTitle(`花名册：${activity.title}`);
   ctx.setActions(
     h("a", { class: "btn", href: `/app/checkin/screen?activity=${activity.id}` }, "现场签到二维码"),
@@ -66,6 +86,9 @@ export default async function render(ctx) {
     }
     return null;
   };
+  // Whoever sees the roster organises the activity: the API lets the same roles enter hours.
+  const hoursActions = (entry) => (offersManualRecord(activity, entry, records.data)
+    ? manualRecord(activity, entry, { done: confirmed }) : null);
 
   const signups = active.length ? table([
     { label: "姓名", value: (entry) => h("span", {}, entry.name, entry.assisted ? h("span", { class: "muted" }, "（代报名）") : null) },
@@ -74,10 +97,10 @@ export default async function render(ctx) {
     { label: "签到", value: (entry) => (entry.attendance
       ? `${time(entry.attendance.checked_in_at)}（${METHOD[entry.attendance.method] || entry.attendance.method}）` : "—") },
     { label: "签退", value: (entry) => (entry.attendance ? time(entry.attendance.checked_out_at) : "—") },
-    { label: "操作", value: (entry) => h("div", { class: "cell-actions" }, attendanceActions(entry)) },
+    { label: "操作", value: (entry) => h("div", { class: "cell-actions" }, attendanceActions(entry), hoursActions(entry)) },
   ], active, { caption: "报名名单" }) : empty("还没有人报名");
 
-  show(root, head,
+  show(scope.board, head,
     section("报名与签到", signups,
       entries.length > active.length ? h("p", { class: "muted" }, `另有 ${entries.length - active.length} 人已取消报名`) : null),
     hoursSection(ctx.user, activity, records.data, again),
