@@ -8,15 +8,30 @@ export function field(label, input, name) {
     h("p", { class: "field-error", hidden: true }));
 }
 
+// Ids of the message slots, so that a field's control can name its message (aria-describedby).
+let slotIds = 0;
+
+/** Hide the form's messages and unmark the controls they described. */
 export function clearErrors(form) {
   form.querySelectorAll(".field-error, .form-error").forEach((element) => { element.hidden = true; });
+  form.querySelectorAll("[aria-invalid]").forEach((control) => {
+    control.removeAttribute("aria-invalid");
+    control.removeAttribute("aria-describedby");
+  });
 }
 
+/** Show ``message`` at field ``name``, its control marked invalid and described by it. */
 export function showFieldError(form, name, message) {
   const slot = form.querySelector(`[data-field="${name}"] .field-error`);
   if (!slot) return false;
   slot.textContent = message;
   slot.hidden = false;
+  const control = slot.closest("[data-field]").querySelector("input, select, textarea");
+  if (control) {
+    slot.id ||= `field-error-${++slotIds}`;
+    control.setAttribute("aria-invalid", "true");
+    control.setAttribute("aria-describedby", slot.id);
+  }
   return true;
 }
 

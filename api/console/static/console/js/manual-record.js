@@ -43,7 +43,6 @@ export function manualRecord(activity, entry, { done }) {
   const submit = h("button", { class: "btn btn-small btn-primary", type: "submit" }, "提交补录");
   const cancel = h("button", { class: "btn btn-small", type: "button" }, "取消");
   const form = formShell(async (target) => {
-    unmark(target);
     const answer = await submitForm(target, submit, () => api.post("/hours/records", {
       user_id: entry.user_id,
       activity_id: activity.id,
@@ -52,39 +51,13 @@ export function manualRecord(activity, entry, { done }) {
     }));
     // The name starts the confirmation: two entries in a row are still announced.
     if (answer) done(`${entry.name}：已提交，待其他管理员审核`);
-    else (markInvalid(target) || minutes).focus();
+    else (target.querySelector("[aria-invalid]") || minutes).focus();
   }, field("时长（分钟）", minutes, "credited_minutes"), field("补录原因", reason, "reason"),
   h("div", { class: "row" }, submit, cancel));
   form.classList.add("manual-record-form");
   form.setAttribute("aria-label", `为${entry.name}补录时长`);
   form.hidden = true;
-  // Each row's error messages need their own ids (aria-describedby).
-  form.querySelectorAll(".field-error").forEach((slot) => {
-    slot.id = `manual-record-${entry.user_id}-${slot.closest("[data-field]").dataset.field}-error`;
-  });
   start.addEventListener("click", () => { start.hidden = true; form.hidden = false; minutes.focus(); });
   cancel.addEventListener("click", () => { form.hidden = true; start.hidden = false; start.focus(); });
   return h("div", { class: "manual-record" }, start, form);
-}
-
-/**
- * Mark the inputs whose field shows a message (invalid, described by it); returns the
- * first, where the focus goes, or null when the refusal named no field.
- */
-function markInvalid(form) {
-  const inputs = [...form.querySelectorAll(".field-error:not([hidden])")].map((slot) => {
-    const control = slot.closest("[data-field]").querySelector("input");
-    control.setAttribute("aria-invalid", "true");
-    control.setAttribute("aria-describedby", slot.id);
-    return control;
-  });
-  return inputs[0] || null;
-}
-
-/** Undo ``markInvalid`` before the next attempt (the messages are cleared with it). */
-function unmark(form) {
-  form.querySelectorAll("[aria-invalid]").forEach((control) => {
-    control.removeAttribute("aria-invalid");
-    control.removeAttribute("aria-describedby");
-  });
 }
